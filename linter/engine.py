@@ -1,0 +1,120 @@
+"""Files -> parsers -> one resource graph -> rules -> findings."""
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Tuple
+
+from linter.model import Finding, Graph, Rule
+from linter.parsers.errors import ParseError, read_text
+
+SKIP_DIRS = {".terraform", "node_modules", "__pycache__", "cdk.out.tmp"}
+DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
+PARSE_ID = "PARSE001"
+
+
+def discover(paths: Iterable[str]) -> Tuple[List[str], List[str], List[str]]:
+    """(data files, terraform folders, missing paths). Hidden folders are skipped while walking."""
+    files: List[str] = []
+    tf_dirs: Dict[str, None] = {}
+    missing: List[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                for n in sorted(names):
+                    full = os.path.join(root, n)
+                    if n.endswith(".tf"):
+                        tf_dirs[root] = None
+                    elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
+                        files.append(full)
+        elif os.path.isfile(p):
+            if p.endswith(".tf"):
+                tf_dirs[os.path.dirname(p) or "."] = None
+            else:
+                files.append(p)
+        else:
+            missing.append(p)
+    return files, list(tf_dirs), missing
+
+
+def _norm(path: str) -> str:
+    path = os.path.normpath(path)
+    return path.replace(os.sep, "/")
+
+
+def load_file(path: str, graph: Graph) -> None:
+    """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped."""
+    text = read_text(path)
+    name = _norm(path)
+    stripped = text.lstrip()
+    docs: list
+    if path.lower().endswith(".json") or stripped.startswith(("{", "[")):
+        from linter.parsers.marked import load_json
+
+        try:
+            docs = [load_json(text)]
+        except ParseError:
+            if path.lower().endswith(".json"):
+                raise
+            from linter.parsers.marked import load_yaml_documents
+
+            docs = load_yaml_documents(text)
+    else:
+        from linter.parsers.marked import load_yaml_documents
+
+        docs = load_yaml_documents(text)
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        from linter.parsers import taskdef
+
+        if taskdef.is_task_definition(doc):
+            taskdef.parse_task_definition(doc, name, graph)
+        elif taskdef.is_service_input(doc):
+            taskdef.parse_service_input(doc, name, graph)
+        elif "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict):
+            from linter.parsers.cloudformation import parse_template
+
+            parse_template(doc, name, graph)
+
+
+def build_graph(paths: Iterable[str]) -> Tuple[Graph, List[Finding]]:
+    graph = Graph()
+    errors: List[Finding] = []
+    files, tf_dirs, missing = discover(paths)
+    for m in missing:
+        errors.append(_parse_finding(m, ParseError("no such file or folder")))
+    for f in files:
+        try:
+            load_file(f, graph)
+        except ParseError as e:
+            errors.append(_parse_finding(f, e))
+        except RecursionError:
+            errors.append(_parse_finding(f, ParseError("nesting too deep")))
+    if tf_dirs:
+        from linter.parsers.terraform import load_module
+
+        for d in tf_dirs:
+            for f, e in load_module(d, graph):
+                errors.append(_parse_finding(f, e))
+    return graph, errors
+
+
+def _parse_finding(path: str, e: ParseError) -> Finding:
+    return Finding(_norm(path), e.line, e.col, e.line, e.col, PARSE_ID, "error", e.message, "parse-error")
+
+
+def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
+    out: List[Finding] = []
+    for r in rules.values():
+        for hit in r.check(graph):
+            span = hit.resource.locate(hit.path)
+            out.append(Finding(hit.resource.file, span.line, span.col, span.end_line or span.line,
+                               span.end_col or span.col, r.id, r.severity, hit.message, r.name,
+                               hit.resource.name, ".".join(str(p) for p in hit.path)))
+    return out
+
+
+def lint(paths: Iterable[str], rules: Dict[str, Rule]) -> List[Finding]:
+    graph, errors = build_graph(paths)
+    return sorted(set(errors + run_rules(graph, rules)))

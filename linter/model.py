@@ -1,0 +1,117 @@
+"""The resource graph, findings and the rule record shared by parsers, rules and outputs."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+from linter.values import Ref, Unknown
+
+Path = Tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+
+@dataclass
+class Resource:
+    """One resource of any format, in a canonical kind with normalised attributes.
+
+    ``spans`` maps normalised attribute paths to positions; ``span`` is the resource itself.
+    """
+
+    key: str
+    kind: str
+    rtype: str
+    name: str
+    file: str
+    span: Span
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    spans: Dict[Path, Span] = field(default_factory=dict)
+
+    def locate(self, path: Path) -> Span:
+        for n in range(len(path), 0, -1):
+            s = self.spans.get(tuple(path[:n]))
+            if s is not None:
+                return s
+        return self.span
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.attrs.get(name, default)
+
+
+class Graph:
+    def __init__(self) -> None:
+        self.resources: Dict[str, Resource] = {}
+        self._by_kind: Dict[str, List[Resource]] = {}
+        self.cache: Dict[Any, Any] = {}
+
+    def add(self, res: Resource) -> None:
+        self.resources[res.key] = res
+        self._by_kind.setdefault(res.kind, []).append(res)
+
+    def of_kind(self, *kinds: str) -> Iterator[Resource]:
+        for k in kinds:
+            yield from self._by_kind.get(k, ())
+
+    def deref(self, v: Any, kind: Optional[str] = None) -> Optional[Resource]:
+        """The resource a reference points at (of ``kind`` if given), else None."""
+        if isinstance(v, Ref):
+            r = self.resources.get(v.target)
+            if r is not None and (kind is None or r.kind == kind):
+                return r
+        return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule yields: a resource, the attribute path at fault, and the message."""
+
+    resource: Resource
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    check: Callable[[Graph], Iterator[Hit]]
+    doc: str
+    summary: str
+    source: str = ""
+
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    rule_id: str
+    severity: str
+    message: str
+    name: str = ""
+    resource: str = ""
+    path: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        raw = "\x1f".join((self.file, self.rule_id, self.resource, self.path, self.message))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def unknown_origin(v: Any) -> Optional[str]:
+    if isinstance(v, Unknown):
+        return v.origin
+    return None

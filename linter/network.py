@@ -1,0 +1,382 @@
+"""Facts derived from the graph for the network rules: launch sites, subnets, routes, endpoints.
+
+Every answer is three-valued: a fact the graph proves, or None / "unknown" when it depends on
+something the scanned files do not show.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from linter.images import Image, classify
+from linter.model import Graph, Resource
+from linter.values import Ref, Template, Unknown, as_list, text_of, truthy
+
+LAUNCH_KINDS = ("ecs.service", "ecs.task_set")
+_PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
+                "eni-": "assumed", "i-": "assumed", "vpce-": "assumed", "eigw-": "unknown", "cagw-": "assumed",
+                "lgw-": "assumed"}
+_ATTR_KIND = {"nat": "nat", "tgw": "assumed", "instance": "assumed", "eni": "assumed", "vpce": "assumed",
+              "core": "assumed", "cagw": "assumed", "lgw": "assumed", "pcx": "pcx"}
+_KIND_EGRESS = {"ec2.internet_gateway": "igw", "ec2.transit_gateway": "assumed",
+                "ec2.vpc_peering_connection": "pcx", "ec2.vpc_endpoint": "assumed"}
+_SERVICE = re.compile(r"\.(ecr\.dkr|ecr\.api|s3|logs|secretsmanager|ssm)$")
+
+
+def is_fargate(launch: Resource) -> Optional[bool]:
+    lt = launch.get("launch_type")
+    if isinstance(lt, str):
+        return lt.upper() == "FARGATE"
+    if lt is not None:
+        return None
+    cps = launch.get("capacity_providers")
+    if isinstance(cps, list):
+        names = [c for c in cps]
+        if any(isinstance(c, str) and c.upper() in ("FARGATE", "FARGATE_SPOT") for c in names):
+            return True
+        if names and all(isinstance(c, str) for c in names):
+            return False
+    return None
+
+
+def task_definition(graph: Graph, launch: Resource) -> Optional[Resource]:
+    return graph.deref(launch.get("task_definition"), "ecs.task_definition")
+
+
+def images(td: Optional[Resource]) -> Optional[List[Image]]:
+    if td is None:
+        return None
+    cs = td.get("containers")
+    if not isinstance(cs, list):
+        return None
+    out = []
+    for c in cs:
+        if not isinstance(c, dict):
+            return None
+        out.append(classify(c.get("image")))
+    return out
+
+
+def needs(td: Optional[Resource]) -> Optional[Dict[str, bool]]:
+    """Which optional endpoints the task definition needs: logs, secretsmanager, ssm."""
+    if td is None or not isinstance(td.get("containers"), list):
+        return None
+    out = {"logs": False, "secretsmanager": False, "ssm": False}
+    for c in td.get("containers"):
+        if not isinstance(c, dict):
+            return None
+        drv = c.get("log_driver")
+        if isinstance(drv, str) and drv == "awslogs":
+            out["logs"] = True
+        if c.get("repository_credentials") is not None:
+            out["secretsmanager"] = True
+        secrets = c.get("secrets")
+        if isinstance(secrets, Unknown):
+            return None
+        for s in secrets or []:
+            t = text_of(s)
+            if t is None:
+                if isinstance(s, Template):
+                    t = s.text()
+                else:
+                    continue
+            if ":secretsmanager:" in t:
+                out["secretsmanager"] = True
+            else:
+                out["ssm"] = True
+    return out
+
+
+@dataclass
+class Egress:
+    kind: str  # igw | nat | nat-private | assumed | pcx | none | unknown
+    route: Optional[Resource] = None
+    route_path: Tuple[Any, ...] = ()
+    table: Optional[Resource] = None
+    why: str = ""
+
+
+@dataclass
+class _Index:
+    assoc: Dict[str, List[Any]] = field(default_factory=dict)
+    main_assoc: Dict[str, List[Any]] = field(default_factory=dict)
+    routes: Dict[str, List[Tuple[Resource, Tuple[Any, ...], Dict[str, Any]]]] = field(default_factory=dict)
+    unknown_routes: bool = False
+    attachments: Dict[str, List[Resource]] = field(default_factory=dict)
+
+
+def _index(graph: Graph) -> _Index:
+    idx = graph.cache.get("network-index")
+    if idx is not None:
+        return idx
+    idx = _Index()
+    for a in graph.of_kind("ec2.route_table_association"):
+        if a.get("conditional"):
+            idx.unknown_routes = True
+        main_vpc = a.get("main_for_vpc")
+        if isinstance(main_vpc, Ref):
+            idx.main_assoc.setdefault(main_vpc.target, []).append(a.get("route_table"))
+            continue
+        s = a.get("subnet")
+        if isinstance(s, Ref):
+            idx.assoc.setdefault(s.target, []).append(a.get("route_table") if not a.get("conditional") else
+                                                      Unknown("conditional association"))
+        else:
+            idx.unknown_routes = True
+    for rt in graph.of_kind("ec2.route_table"):
+        for i, r in enumerate(rt.get("routes") or []):
+            idx.routes.setdefault(_table_id(rt), []).append((rt, ("routes", i), r))
+    for r in graph.of_kind("ec2.route"):
+        t = r.get("route_table")
+        if isinstance(t, Ref):
+            tid = f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
+            idx.routes.setdefault(tid, []).append((r, (), r.attrs))
+        else:
+            idx.unknown_routes = True
+    graph.cache["network-index"] = idx
+    return idx
+
+
+def _table_id(rt: Resource) -> str:
+    vpc = rt.get("vpc")
+    if rt.get("main") and isinstance(vpc, Ref):
+        return f"main:{vpc.target}"
+    return rt.key
+
+
+def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:
+    """(table id, table resource, reason) for a subnet; a None id means unknown."""
+    idx = _index(graph)
+    tables = idx.assoc.get(subnet.key, [])
+    if len(tables) > 1:
+        return None, None, "the subnet has several route table associations"
+    if tables:
+        t = tables[0]
+        if isinstance(t, Ref) and t.target in graph.resources:
+            if t.attr in ("main_route_table_id", "default_route_table_id"):
+                return f"main:{t.target}", None, ""
+            return t.target, graph.resources[t.target], ""
+        return None, None, "its route table is not declared in the scanned files"
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
+        return None, None, "its VPC is not declared in the scanned files"
+    mains = idx.main_assoc.get(vpc.target, [])
+    if len(mains) == 1 and isinstance(mains[0], Ref) and mains[0].target in graph.resources:
+        return mains[0].target, graph.resources[mains[0].target], ""
+    return f"main:{vpc.target}", None, ""
+
+
+def _managed_main(graph: Graph, tid: str) -> Optional[Resource]:
+    for rt in graph.of_kind("ec2.route_table"):
+        if rt.get("main") and _table_id(rt) == tid:
+            return rt
+    return None
+
+
+def _target_kind(graph: Graph, target: Any, attr: Optional[str]) -> str:
+    if isinstance(target, Ref):
+        res = graph.resources.get(target.target)
+        if res is not None:
+            if res.kind == "ec2.nat_gateway":
+                ct = res.get("connectivity_type")
+                if isinstance(ct, str):
+                    return "nat-private" if ct.lower() == "private" else "nat"
+                return "nat" if ct is None else "unknown"
+            return _KIND_EGRESS.get(res.kind, "unknown")
+    t = text_of(target)
+    if t is not None:
+        for prefix, kind in _PREFIX_KIND.items():
+            if t.startswith(prefix):
+                return kind
+        return "unknown"
+    return _ATTR_KIND.get(attr or "", "unknown")
+
+
+def egress4(graph: Graph, subnet: Resource) -> Egress:
+    """How IPv4 traffic to the internet leaves this subnet."""
+    cache = graph.cache.setdefault("egress4", {})
+    if subnet.key in cache:
+        return cache[subnet.key]
+    tid, table, why = route_table(graph, subnet)
+    if tid is None:
+        e = Egress("unknown", why=why)
+    else:
+        e = _egress_of_table(graph, tid, table)
+    cache[subnet.key] = e
+    return e
+
+
+def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egress:
+    idx = _index(graph)
+    if table is None and tid.startswith("main:"):
+        table = _managed_main(graph, tid)
+    uncertain = idx.unknown_routes
+    default = None
+    for res, path, r in idx.routes.get(tid, []):
+        dest = r.get("destination")
+        if isinstance(dest, str) and dest.strip() == "0.0.0.0/0":
+            if r.get("conditional") or res.get("conditional"):
+                uncertain = True
+                continue
+            default = (res, path, r)
+        elif dest is None and r.get("destination_prefix_list") is not None:
+            uncertain = True
+        elif dest is not None and not isinstance(dest, str):
+            uncertain = True
+    if default is not None:
+        res, path, r = default
+        kind = _target_kind(graph, r.get("target"), r.get("target_attr"))
+        return Egress(kind, res, path + ("target",), table)
+    if tid.startswith("main:") and table is None:
+        return Egress("unknown", table=None,
+                      why="the subnet uses the VPC's main route table, which the scanned files do not manage")
+    if uncertain:
+        return Egress("unknown", table=table, why="some routes cannot be resolved")
+    return Egress("none", table=table)
+
+
+def internet_kind(graph: Graph, subnet: Resource) -> str:
+    """igw, nat, assumed (internet by some gateway we do not see through), none, or unknown."""
+    e = egress4(graph, subnet)
+    if e.kind == "nat-private":
+        return "unknown"
+    if e.kind == "pcx":
+        return "none"
+    return e.kind
+
+
+@dataclass
+class Endpoints:
+    interface: Dict[str, List[Resource]]
+    s3_tables: List[Any]
+    known: bool
+    why: str = ""
+
+    def has(self, service: str) -> bool:
+        return bool(self.interface.get(service))
+
+
+def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
+    """The ECR-related endpoints of the subnet's VPC, and whether the graph shows all of them."""
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
+        return Endpoints({}, [], False, "the subnet's VPC is not declared in the scanned files")
+    interface: Dict[str, List[Resource]] = {}
+    s3_tables: List[Any] = []
+    known = True
+    why = ""
+    for ep in graph.of_kind("ec2.vpc_endpoint"):
+        ev = ep.get("vpc")
+        if not isinstance(ev, Ref):
+            known, why = False, f"endpoint {ep.name} has a VPC that cannot be resolved"
+            continue
+        if ev.target != vpc.target:
+            continue
+        name = ep.get("service_name")
+        if isinstance(name, Template):
+            text = name.text()
+        else:
+            text = text_of(name)
+        m = _SERVICE.search(text or "")
+        if text is None or (m is None and "\x00" in text[-16:]):
+            known, why = False, f"endpoint {ep.name} has a service name that cannot be resolved"
+            continue
+        if m is None:
+            continue
+        service = m.group(1)
+        etype = ep.get("type")
+        etype = etype.lower() if isinstance(etype, str) else None
+        if ep.get("conditional"):
+            known, why = False, f"endpoint {ep.name} depends on a condition"
+            continue
+        if service == "s3":
+            if etype == "gateway":
+                tables = ep.get("route_tables")
+                if isinstance(tables, list):
+                    s3_tables.extend(tables)
+                else:
+                    known, why = False, f"endpoint {ep.name} has route tables that cannot be resolved"
+            elif etype is None:
+                known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
+        elif etype == "interface":
+            interface.setdefault(service, []).append(ep)
+        elif etype is None:
+            known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
+    for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
+        s3_tables.append(a.get("route_table"))
+    return Endpoints(interface, s3_tables, known, why)
+
+
+def s3_on_table(graph: Graph, eps: Endpoints, tid: Optional[str]) -> Optional[bool]:
+    if tid is None:
+        return None
+    for t in eps.s3_tables:
+        if isinstance(t, Ref):
+            t_id = f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
+            if t_id == tid:
+                return True
+        else:
+            return None
+    return False
+
+
+def missing_endpoints(graph: Graph, launch: Resource, subnet: Resource,
+                      td: Optional[Resource]) -> Optional[List[str]]:
+    """Endpoint services the task would need and the VPC lacks; None when it cannot be known."""
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    tid, _, _ = route_table(graph, subnet)
+    missing = []
+    if not eps.has("ecr.dkr"):
+        missing.append("ecr.dkr")
+    pv = text_of(launch.get("platform_version"))
+    if not eps.has("ecr.api") and not (pv and pv.startswith("1.") and pv < "1.4"):
+        missing.append("ecr.api")
+    s3 = s3_on_table(graph, eps, tid)
+    if s3 is None:
+        return None
+    if not s3:
+        missing.append("s3 (gateway, on the subnet's route table)")
+    need = needs(td)
+    if need:
+        for svc in ("logs", "secretsmanager", "ssm"):
+            if need[svc] and not eps.has(svc):
+                missing.append(svc)
+    return missing
+
+
+def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    return eps.has("ecr.dkr") or eps.has("ecr.api")
+
+
+def launch_subnets(graph: Graph, launch: Resource) -> Optional[List[Tuple[int, Resource]]]:
+    """The launch site's subnets as graph resources; None if any of them is unknown."""
+    subnets = as_list(launch.get("subnets"))
+    if not isinstance(subnets, list) or not subnets:
+        return None
+    out = []
+    for i, s in enumerate(subnets):
+        res = graph.deref(s, "ec2.subnet")
+        if res is not None:  # a subnet from elsewhere is unknown; the others can still be judged
+            out.append((i, res))
+    return out
+
+
+def fargate_launches(graph: Graph):
+    for launch in graph.of_kind(*LAUNCH_KINDS):
+        if launch.get("conditional"):
+            continue
+        if is_fargate(launch):
+            yield launch
+
+
+def public_ip(launch: Resource) -> Optional[bool]:
+    v = launch.get("assign_public_ip")
+    if v is None:
+        return False
+    return truthy(v)

@@ -1,0 +1,422 @@
+"""CloudFormation templates (YAML or JSON, already loaded with positions) into graph resources."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from linter.model import Graph, Resource, Span
+from linter.parsers import common
+from linter.parsers.marked import MDict, MList
+from linter.values import Ref, Template, Unknown, make_template
+
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_NOVALUE = object()
+
+KINDS = {
+    "AWS::ECS::Service": "ecs.service",
+    "AWS::ECS::TaskSet": "ecs.task_set",
+    "AWS::ECS::TaskDefinition": "ecs.task_definition",
+    "AWS::EC2::VPC": "ec2.vpc",
+    "AWS::EC2::Subnet": "ec2.subnet",
+    "AWS::EC2::RouteTable": "ec2.route_table",
+    "AWS::EC2::Route": "ec2.route",
+    "AWS::EC2::SubnetRouteTableAssociation": "ec2.route_table_association",
+    "AWS::EC2::InternetGateway": "ec2.internet_gateway",
+    "AWS::EC2::VPCGatewayAttachment": "ec2.gateway_attachment",
+    "AWS::EC2::NatGateway": "ec2.nat_gateway",
+    "AWS::EC2::VPCEndpoint": "ec2.vpc_endpoint",
+    "AWS::EC2::SecurityGroup": "ec2.security_group",
+    "AWS::EC2::EgressOnlyInternetGateway": "ec2.egress_only_internet_gateway",
+    "AWS::EC2::TransitGateway": "ec2.transit_gateway",
+    "AWS::EC2::VPCPeeringConnection": "ec2.vpc_peering_connection",
+    "AWS::IAM::Role": "iam.role",
+    "AWS::ECR::Repository": "ecr.repository",
+    "AWS::ECS::Cluster": "ecs.cluster",
+}
+
+ROUTE_TARGETS = {
+    "GatewayId": "gateway", "NatGatewayId": "nat", "InstanceId": "instance", "TransitGatewayId": "tgw",
+    "VpcPeeringConnectionId": "pcx", "EgressOnlyInternetGatewayId": "eigw", "NetworkInterfaceId": "eni",
+    "VpcEndpointId": "vpce", "CarrierGatewayId": "cagw", "LocalGatewayId": "lgw", "CoreNetworkArn": "core",
+}
+
+
+def is_template(doc: Any) -> bool:
+    return isinstance(doc, dict) and (
+        "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict))
+
+
+class _Resolver:
+    def __init__(self, doc: MDict, file: str) -> None:
+        self.doc = doc
+        self.file = file
+        self.resources = doc.get("Resources") if isinstance(doc.get("Resources"), dict) else {}
+        self.params = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
+        self.mappings = doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {}
+        self.conditions = doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {}
+        self._cond_cache: Dict[str, Optional[bool]] = {}
+
+    def key(self, logical: str) -> str:
+        return f"{self.file}#{logical}"
+
+    def rtype(self, logical: str) -> str:
+        r = self.resources.get(logical)
+        t = r.get("Type") if isinstance(r, dict) else None
+        return t if isinstance(t, str) else ""
+
+    # --- Ref / parameters
+    def ref(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return Unknown("Ref to a computed name")
+        if name in self.resources:
+            return Ref(self.key(name), self.rtype(name), None)
+        if name == "AWS::NoValue":
+            return _NOVALUE
+        if name.startswith("AWS::"):
+            return Unknown(f"pseudo parameter {name}")
+        p = self.params.get(name)
+        if isinstance(p, dict):
+            ptype = p.get("Type") if isinstance(p.get("Type"), str) else ""
+            if "Default" not in p or ptype.startswith("AWS::SSM::"):
+                return Unknown(f"parameter {name} has no value in the template")
+            default = p["Default"]
+            if ptype.startswith("List<") or ptype == "CommaDelimitedList":
+                if isinstance(default, str):
+                    return [s.strip() for s in default.split(",") if s.strip()]
+            return default
+        return Unknown(f"Ref to {name}, which the template does not declare")
+
+    def condition(self, name: Any, depth: int = 0) -> Optional[bool]:
+        if not isinstance(name, str) or depth > 50:
+            return None
+        if name in self._cond_cache:
+            return self._cond_cache[name]
+        self._cond_cache[name] = None
+        val = self._cond_expr(self.conditions.get(name), depth + 1)
+        self._cond_cache[name] = val
+        return val
+
+    def _cond_expr(self, e: Any, depth: int) -> Optional[bool]:
+        if isinstance(e, bool):
+            return e
+        if not isinstance(e, dict) or len(e) != 1:
+            return None
+        (fn, arg), = e.items()
+        if fn == "Condition":
+            return self.condition(arg, depth)
+        if fn == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            v = self._cond_expr(arg[0], depth)
+            return None if v is None else not v
+        if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+            vals = [self._cond_expr(a, depth) for a in arg]
+            if fn == "Fn::And":
+                return False if False in vals else (None if None in vals else True)
+            return True if True in vals else (None if None in vals else False)
+        if fn == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            a, b = self.resolve(arg[0]), self.resolve(arg[1])
+            if isinstance(a, (Unknown, Ref, Template)) or isinstance(b, (Unknown, Ref, Template)):
+                return None
+            norm = (lambda x: str(x).lower() if isinstance(x, bool) else str(x))
+            return norm(a) == norm(b)
+        return None
+
+    # --- values
+    def resolve(self, v: Any, depth: int = 0) -> Any:
+        if depth > 100:
+            return Unknown("expression nested too deeply")
+        if isinstance(v, str):
+            if "{{resolve:" in v:
+                return Unknown("dynamic reference {{resolve:...}}")
+            return v
+        if isinstance(v, list):
+            out = MList()
+            out.pos = getattr(v, "pos", (1, 1))
+            out.ipos = []
+            ipos = getattr(v, "ipos", [])
+            for i, item in enumerate(v):
+                r = self.resolve(item, depth + 1)
+                if r is _NOVALUE:
+                    continue
+                out.append(r)
+                out.ipos.append(ipos[i] if i < len(ipos) else out.pos)
+            return out
+        if isinstance(v, dict):
+            if len(v) == 1:
+                (k, arg), = v.items()
+                if k == "Ref" or (isinstance(k, str) and k.startswith("Fn::")):
+                    return self._fn(k, arg, depth)
+            out = MDict()
+            out.pos = getattr(v, "pos", (1, 1))
+            out.kpos = {}
+            kpos = getattr(v, "kpos", {})
+            for k, item in v.items():
+                r = self.resolve(item, depth + 1)
+                if r is _NOVALUE:
+                    continue
+                out[k] = r
+                out.kpos[k] = kpos.get(k, out.pos)
+            return out
+        return v
+
+    def _fn(self, fn: str, arg: Any, depth: int) -> Any:
+        if fn == "Ref":
+            return self.ref(arg)
+        if fn == "Fn::GetAtt":
+            if isinstance(arg, str):
+                arg = arg.split(".", 1)
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[0] in self.resources:
+                attr = arg[1] if isinstance(arg[1], str) else None
+                if attr is None:
+                    return Unknown("Fn::GetAtt with a computed attribute")
+                return Ref(self.key(arg[0]), self.rtype(arg[0]), attr)
+            return Unknown("Fn::GetAtt of a resource the template does not declare")
+        if fn == "Fn::ImportValue":
+            name = self.resolve(arg, depth + 1)
+            return Unknown(f"Fn::ImportValue {name if isinstance(name, str) else '(computed name)'}")
+        if fn == "Fn::Sub":
+            return self._sub(arg, depth)
+        if fn == "Fn::Join":
+            if not (isinstance(arg, list) and len(arg) == 2):
+                return Unknown("malformed Fn::Join")
+            delim = self.resolve(arg[0], depth + 1)
+            items = self.resolve(arg[1], depth + 1)
+            if not isinstance(delim, str) or not isinstance(items, list):
+                return Unknown("Fn::Join over values that cannot be known")
+            parts: List[Any] = []
+            for i, it in enumerate(items):
+                if i:
+                    parts.append(delim)
+                parts.extend(it.parts if isinstance(it, Template) else [it])
+            if any(isinstance(p, (list, dict)) for p in parts):
+                return Unknown("Fn::Join over values that cannot be known")
+            return make_template(parts)
+        if fn == "Fn::If":
+            if not (isinstance(arg, list) and len(arg) == 3):
+                return Unknown("malformed Fn::If")
+            c = self.condition(arg[0])
+            if c is None:
+                return Unknown(f"Fn::If on condition {arg[0]}, which depends on unknown parameters")
+            return self.resolve(arg[1] if c else arg[2], depth + 1)
+        if fn == "Fn::Select":
+            if isinstance(arg, list) and len(arg) == 2:
+                idx = self.resolve(arg[0], depth + 1)
+                items = self.resolve(arg[1], depth + 1)
+                try:
+                    idx = int(idx)
+                except (TypeError, ValueError):
+                    return Unknown("Fn::Select with an unknown index")
+                if isinstance(items, list) and 0 <= idx < len(items):
+                    return items[idx]
+            return Unknown("Fn::Select over values that cannot be known")
+        if fn == "Fn::Split":
+            if isinstance(arg, list) and len(arg) == 2:
+                d, s = self.resolve(arg[0], depth + 1), self.resolve(arg[1], depth + 1)
+                if isinstance(d, str) and isinstance(s, str) and d:
+                    return s.split(d)
+            return Unknown("Fn::Split over values that cannot be known")
+        if fn == "Fn::FindInMap":
+            if isinstance(arg, list) and len(arg) >= 3:
+                keys = [self.resolve(a, depth + 1) for a in arg[:3]]
+                node: Any = self.mappings
+                for k in keys:
+                    if isinstance(k, bool):
+                        k = str(k).lower()
+                    if not isinstance(k, (str, int)) or not isinstance(node, dict) or str(k) not in node:
+                        return Unknown("Fn::FindInMap with keys that cannot be known")
+                    node = node[str(k)]
+                return self.resolve(node, depth + 1)
+            return Unknown("malformed Fn::FindInMap")
+        return Unknown(f"{fn} is not evaluated")
+
+    def _sub(self, arg: Any, depth: int) -> Any:
+        variables: Dict[str, Any] = {}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            text, variables = arg[0], arg[1]
+        else:
+            text = arg
+        if not isinstance(text, str):
+            return Unknown("Fn::Sub with a computed template")
+        parts: List[Any] = []
+        last = 0
+        for m in _SUB_VAR.finditer(text):
+            parts.append(text[last:m.start()])
+            last = m.end()
+            name = m.group(1).strip()
+            if name.startswith("!"):
+                parts.append("${" + name[1:] + "}")
+                continue
+            if name in variables:
+                val = self.resolve(variables[name], depth + 1)
+            elif "." in name and name.split(".", 1)[0] in self.resources:
+                res, attr = name.split(".", 1)
+                val = Ref(self.key(res), self.rtype(res), attr)
+            else:
+                val = self.ref(name)
+            if isinstance(val, Template):
+                parts.extend(val.parts)
+            elif isinstance(val, (list, dict)) or val is _NOVALUE:
+                parts.append(Unknown(f"${{{name}}} in Fn::Sub"))
+            else:
+                parts.append(val)
+        parts.append(text[last:])
+        return make_template(parts)
+
+
+def parse_template(doc: MDict, file: str, graph: Graph) -> None:
+    """Add the resources of one template to the graph."""
+    r = _Resolver(doc, file)
+    for logical, body in r.resources.items():
+        if not isinstance(body, dict):
+            continue
+        rtype = body.get("Type")
+        kind = KINDS.get(rtype) if isinstance(rtype, str) else None
+        if kind is None:
+            continue
+        cond = body.get("Condition")
+        present: Optional[bool] = True
+        if cond is not None:
+            present = r.condition(cond)
+            if present is False:
+                continue
+        pos = r.resources.kpos.get(logical, (1, 1)) if isinstance(r.resources, MDict) else (1, 1)
+        res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=logical, file=file,
+                       span=Span(pos[0], pos[1]))
+        res.attrs["conditional"] = present is None
+        raw_props = body.get("Properties")
+        props = r.resolve(raw_props) if isinstance(raw_props, dict) else MDict()
+        if not isinstance(props, dict):
+            props = MDict()
+        if not hasattr(props, "kpos"):
+            props = MDict(props)
+            props.kpos = {}
+        _BUILDERS.get(kind, _generic)(res, props)
+        graph.add(res)
+
+
+def _p(res: Resource, props: MDict, attr: str, name: str) -> Any:
+    v, pos = common.field(props, name, True)
+    common.put(res.spans, (attr,), pos)
+    if isinstance(v, MList):
+        for i, p in enumerate(v.ipos):
+            common.put(res.spans, (attr, i), p)
+    res.attrs[attr] = v
+    return v
+
+
+def _generic(res: Resource, props: MDict) -> None:
+    return None
+
+
+def _launch(res: Resource, props: MDict) -> None:
+    _p(res, props, "launch_type", "launchType")
+    _p(res, props, "task_definition", "taskDefinition")
+    _p(res, props, "platform_version", "platformVersion")
+    strategy, pos = common.field(props, "capacityProviderStrategy", True)
+    common.put(res.spans, ("capacity_providers",), pos)
+    res.attrs["capacity_providers"] = common.capacity_providers(strategy, True)
+    net, npos = common.field(props, "networkConfiguration", True)
+    common.put(res.spans, ("network",), npos)
+    cfg = None
+    if isinstance(net, dict):
+        for name in ("AwsvpcConfiguration", "AwsVpcConfiguration"):
+            if name in net:
+                cfg = net[name]
+                common.put(res.spans, ("network",), net.kpos.get(name))
+    elif isinstance(net, Unknown):
+        cfg = net
+    res.attrs["has_network_configuration"] = net is not None
+    if cfg is None:
+        res.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+    else:
+        common.normalise_awsvpc(cfg, True, res.spans, res.attrs)
+
+
+def _task_definition(res: Resource, props: MDict) -> None:
+    res.attrs.update(common.normalise_task_definition(props, True, res.spans))
+
+
+def _subnet(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    _p(res, props, "cidr_block", "cidrBlock")
+    _p(res, props, "ipv6_native", "ipv6Native")
+
+
+def _route_table(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    res.attrs["routes"] = []
+    res.attrs["main"] = False
+
+
+def _route(res: Resource, props: MDict) -> None:
+    _p(res, props, "route_table", "routeTableId")
+    _p(res, props, "destination", "destinationCidrBlock")
+    _p(res, props, "destination_ipv6", "destinationIpv6CidrBlock")
+    _p(res, props, "destination_prefix_list", "destinationPrefixListId")
+    res.attrs["target"] = None
+    res.attrs["target_attr"] = None
+    for name, tk in ROUTE_TARGETS.items():
+        if name in props:
+            res.attrs["target"] = props[name]
+            res.attrs["target_attr"] = tk
+            common.put(res.spans, ("target",), props.kpos.get(name))
+            break
+
+
+def _association(res: Resource, props: MDict) -> None:
+    _p(res, props, "subnet", "subnetId")
+    _p(res, props, "route_table", "routeTableId")
+    res.attrs["main_for_vpc"] = None
+
+
+def _attachment(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    _p(res, props, "internet_gateway", "internetGatewayId")
+
+
+def _nat(res: Resource, props: MDict) -> None:
+    _p(res, props, "subnet", "subnetId")
+    _p(res, props, "connectivity_type", "connectivityType")
+    _p(res, props, "availability_mode", "availabilityMode")
+    _p(res, props, "vpc", "vpcId")
+
+
+def _endpoint(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    _p(res, props, "service_name", "serviceName")
+    _p(res, props, "type", "vpcEndpointType")
+    if res.attrs["type"] is None:
+        res.attrs["type"] = "Gateway"
+    _p(res, props, "route_tables", "routeTableIds")
+    _p(res, props, "subnets", "subnetIds")
+    _p(res, props, "security_groups", "securityGroupIds")
+    _p(res, props, "private_dns", "privateDnsEnabled")
+
+
+def _vpc(res: Resource, props: MDict) -> None:
+    _p(res, props, "enable_dns_support", "enableDnsSupport")
+    _p(res, props, "enable_dns_hostnames", "enableDnsHostnames")
+
+
+def _repository(res: Resource, props: MDict) -> None:
+    _p(res, props, "repository_name", "repositoryName")
+
+
+def _role(res: Resource, props: MDict) -> None:
+    _p(res, props, "role_name", "roleName")
+
+
+_BUILDERS = {
+    "ecs.service": _launch,
+    "ecs.task_set": _launch,
+    "ecs.task_definition": _task_definition,
+    "ec2.subnet": _subnet,
+    "ec2.route_table": _route_table,
+    "ec2.route": _route,
+    "ec2.route_table_association": _association,
+    "ec2.gateway_attachment": _attachment,
+    "ec2.nat_gateway": _nat,
+    "ec2.vpc_endpoint": _endpoint,
+    "ec2.vpc": _vpc,
+    "ecr.repository": _repository,
+    "iam.role": _role,
+}

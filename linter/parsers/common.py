@@ -1,0 +1,119 @@
+"""Normalisation shared by the parsers: ECS task definitions and launch sites in one shape."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+
+from linter.model import Path, Span
+from linter.parsers.marked import MDict, MList
+from linter.values import Unknown
+
+Spans = Dict[Path, Span]
+
+
+def _key(name: str, pascal: bool) -> str:
+    return name[0].upper() + name[1:] if pascal else name
+
+
+def field(d: Any, name: str, pascal: bool) -> Tuple[Any, Optional[Tuple[int, int]]]:
+    """Value and position of ``name`` (given in camelCase) in a marked mapping."""
+    if not isinstance(d, dict):
+        return None, None
+    k = _key(name, pascal)
+    if k not in d:
+        return None, None
+    pos = d.kpos.get(k) if isinstance(d, MDict) else None
+    return d[k], pos
+
+
+def put(spans: Spans, path: Path, pos: Optional[Tuple[int, int]]) -> None:
+    if pos is not None:
+        spans[path] = Span(pos[0], pos[1])
+
+
+def normalise_containers(defs: Any, pascal: bool, spans: Spans, base: Path = ("containers",)) -> Any:
+    """Container definitions as a list of plain records, or an Unknown."""
+    if isinstance(defs, Unknown) or not isinstance(defs, list):
+        return defs if isinstance(defs, Unknown) else Unknown("container definitions cannot be read")
+    out = []
+    for i, c in enumerate(defs):
+        if isinstance(defs, MList) and i < len(defs.ipos):
+            put(spans, base + (i,), defs.ipos[i])
+        if not isinstance(c, dict):
+            out.append(Unknown("container definition cannot be read"))
+            continue
+        rec: Dict[str, Any] = {}
+        name, _ = field(c, "name", pascal)
+        rec["name"] = name
+        image, pos = field(c, "image", pascal)
+        rec["image"] = image
+        put(spans, base + (i, "image"), pos)
+        log, lpos = field(c, "logConfiguration", pascal)
+        rec["log_driver"] = None
+        rec["log_options"] = None
+        rec["secret_options"] = False
+        if isinstance(log, dict):
+            drv, dpos = field(log, "logDriver", pascal)
+            rec["log_driver"] = drv
+            put(spans, base + (i, "log_driver"), dpos or lpos)
+            opts, _ = field(log, "options", pascal)
+            rec["log_options"] = opts
+            so, spos = field(log, "secretOptions", pascal)
+            rec["secret_options"] = bool(so) if not isinstance(so, Unknown) else True
+            put(spans, base + (i, "secret_options"), spos)
+        elif log is not None:
+            rec["log_driver"] = Unknown("log configuration cannot be read")
+        secrets, spos = field(c, "secrets", pascal)
+        put(spans, base + (i, "secrets"), spos)
+        if isinstance(secrets, list):
+            vals = []
+            for s in secrets:
+                v, _ = field(s, "valueFrom", pascal)
+                vals.append(v)
+            rec["secrets"] = vals
+        else:
+            rec["secrets"] = secrets if isinstance(secrets, Unknown) else []
+        creds, cpos = field(c, "repositoryCredentials", pascal)
+        put(spans, base + (i, "repository_credentials"), cpos)
+        rec["repository_credentials"] = field(creds, "credentialsParameter", pascal)[0] if creds else None
+        if creds is not None and rec["repository_credentials"] is None:
+            rec["repository_credentials"] = Unknown("repository credentials")
+        out.append(rec)
+    return out
+
+
+def normalise_task_definition(props: Any, pascal: bool, spans: Spans) -> Dict[str, Any]:
+    attrs: Dict[str, Any] = {}
+    for attr, name in (("execution_role", "executionRoleArn"), ("task_role", "taskRoleArn"),
+                       ("requires_compatibilities", "requiresCompatibilities"), ("network_mode", "networkMode"),
+                       ("cpu", "cpu"), ("memory", "memory"), ("family", "family")):
+        v, pos = field(props, name, pascal)
+        attrs[attr] = v
+        put(spans, (attr,), pos)
+    defs, pos = field(props, "containerDefinitions", pascal)
+    put(spans, ("containers",), pos)
+    attrs["containers"] = normalise_containers(defs, pascal, spans) if defs is not None else []
+    return attrs
+
+
+def normalise_awsvpc(cfg: Any, pascal: bool, spans: Spans, attrs: Dict[str, Any]) -> None:
+    """Subnets, security groups and public IP from an awsvpc configuration mapping."""
+    if isinstance(cfg, Unknown):
+        for a in ("subnets", "security_groups", "assign_public_ip"):
+            attrs[a] = cfg
+        return
+    for attr, name in (("subnets", "subnets"), ("security_groups", "securityGroups"),
+                       ("assign_public_ip", "assignPublicIp")):
+        v, pos = field(cfg, name, pascal)
+        attrs[attr] = v
+        put(spans, (attr,), pos)
+        if isinstance(v, MList):
+            for i, p in enumerate(v.ipos):
+                put(spans, (attr, i), p)
+
+
+def capacity_providers(strategy: Any, pascal: bool) -> Any:
+    if strategy is None:
+        return None
+    if isinstance(strategy, Unknown) or not isinstance(strategy, list):
+        return Unknown("capacity provider strategy")
+    return [field(s, "capacityProvider", pascal)[0] for s in strategy]

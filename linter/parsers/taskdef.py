@@ -1,0 +1,58 @@
+"""ECS task-definition JSON (register form or describe output) and CreateService input."""
+from __future__ import annotations
+
+from typing import Any
+
+from linter.model import Graph, Resource, Span
+from linter.parsers import common
+from linter.parsers.marked import MDict
+
+
+def is_task_definition(doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    inner = doc.get("taskDefinition")
+    return "containerDefinitions" in doc or (isinstance(inner, dict) and "containerDefinitions" in inner)
+
+
+def is_service_input(doc: Any) -> bool:
+    return isinstance(doc, dict) and "serviceName" in doc and (
+        "networkConfiguration" in doc or "launchType" in doc or "taskDefinition" in doc)
+
+
+def parse_task_definition(doc: MDict, file: str, graph: Graph) -> None:
+    body = doc
+    wrapped = False
+    if "containerDefinitions" not in doc and isinstance(doc.get("taskDefinition"), dict):
+        body = doc["taskDefinition"]
+        wrapped = True
+    pos = getattr(body, "pos", (1, 1))
+    family = body.get("family") if isinstance(body.get("family"), str) else file
+    res = Resource(key=f"{file}#taskDefinition", kind="ecs.task_definition", rtype="ECS::TaskDefinition (JSON)",
+                   name=str(family), file=file, span=Span(pos[0], pos[1]))
+    res.attrs.update(common.normalise_task_definition(body, False, res.spans))
+    res.attrs["conditional"] = False
+    res.attrs["wrapped"] = wrapped
+    res.attrs["raw"] = body
+    graph.add(res)
+
+
+def parse_service_input(doc: MDict, file: str, graph: Graph) -> None:
+    pos = getattr(doc, "pos", (1, 1))
+    res = Resource(key=f"{file}#service", kind="ecs.service", rtype="ECS::Service (JSON)",
+                   name=str(doc.get("serviceName")), file=file, span=Span(pos[0], pos[1]))
+    for attr, name in (("launch_type", "launchType"), ("task_definition", "taskDefinition"),
+                       ("platform_version", "platformVersion")):
+        v, p = common.field(doc, name, False)
+        res.attrs[attr] = v
+        common.put(res.spans, (attr,), p)
+    res.attrs["capacity_providers"] = common.capacity_providers(doc.get("capacityProviderStrategy"), False)
+    net = doc.get("networkConfiguration")
+    cfg = net.get("awsvpcConfiguration") if isinstance(net, dict) else None
+    res.attrs["has_network_configuration"] = net is not None
+    if cfg is None:
+        res.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+    else:
+        common.normalise_awsvpc(cfg, False, res.spans, res.attrs)
+    res.attrs["conditional"] = False
+    graph.add(res)

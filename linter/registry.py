@@ -1,0 +1,116 @@
+"""Rule declaration and discovery through the ``pullcheck.rules`` entry-point group."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Dict, Iterator, List, Tuple
+
+from linter.model import Graph, Hit, Rule
+
+GROUP = "pullcheck.rules"
+
+
+class RuleError(Exception):
+    pass
+
+
+def rule(id: str, name: str, severity: str) -> Callable[[Callable[[Graph], Iterator[Hit]]], Rule]:
+    """Declare a rule: a function over the graph; its docstring is its documentation."""
+
+    def wrap(fn: Callable[[Graph], Iterator[Hit]]) -> Rule:
+        doc = (fn.__doc__ or "").strip()
+        summary = doc.splitlines()[0] if doc else name
+        return Rule(id=id, name=name, severity=severity, check=fn, doc=_dedent(doc), summary=summary,
+                    source=f"{fn.__module__}")
+
+    return wrap
+
+
+def _dedent(doc: str) -> str:
+    import textwrap
+
+    first, _, rest = doc.partition("\n")
+    return (first + "\n" + textwrap.dedent(rest)).strip()
+
+
+def _entry_points() -> List[Tuple[str, str, str]]:
+    """(name, 'module:attr', distribution folder) for the group, read from installed metadata.
+
+    A direct read of ``entry_points.txt`` files: importlib.metadata costs more start-up time than a
+    pre-commit hook can spare.
+    """
+    found: List[Tuple[str, str, str]] = []
+    seen = set()
+    for base in sys.path:
+        try:
+            names = os.listdir(base or ".")
+        except OSError:
+            continue
+        for n in names:
+            if not (n.endswith(".dist-info") or n.endswith(".egg-info")):
+                continue
+            dist = n.rsplit("-", 1)[0] if n.endswith(".dist-info") else n[:-9]
+            if dist.lower() in seen:
+                continue
+            path = os.path.join(base or ".", n, "entry_points.txt")
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            seen.add(dist.lower())
+            section = None
+            for line in text.splitlines():
+                line = line.strip()
+                if line.startswith("["):
+                    section = line.strip("[]").strip()
+                elif section == GROUP and "=" in line:
+                    k, v = line.split("=", 1)
+                    found.append((k.strip(), v.strip(), n))
+    return found
+
+
+def load_rules() -> Dict[str, Rule]:
+    import importlib
+
+    rules: Dict[str, Rule] = {}
+    origin: Dict[str, str] = {}
+    for name, target, dist in _entry_points():
+        module, _, attr = target.partition(":")
+        try:
+            obj = getattr(importlib.import_module(module), attr or "rule")
+        except Exception as e:  # a broken plugin must not take the run down silently
+            raise RuleError(f"cannot load rule plugin {name} = {target} ({dist}): {e}") from None
+        if not isinstance(obj, Rule):
+            raise RuleError(f"rule plugin {target} ({dist}) is not a rule")
+        if obj.id in rules and origin[obj.id] != target:
+            raise RuleError(f"duplicate rule ID {obj.id}: {origin[obj.id]} and {target} ({dist})")
+        rules[obj.id] = obj
+        origin[obj.id] = target
+    if not rules:
+        raise RuleError("no rules found: is pullcheck installed (pip install .)?")
+    return dict(sorted(rules.items()))
+
+
+def select_rules(rules: Dict[str, Rule], select: List[str], ignore: List[str]) -> Dict[str, Rule]:
+    """Longest-prefix selection by ID, ID prefix or rule name, as flake8 and ruff do."""
+
+    def score(r: Rule, pats: List[str]) -> int:
+        best = -1
+        for p in pats:
+            if p == r.name or p.upper() == r.id:
+                best = max(best, 100)
+            elif p.upper() == "ALL" or (p and r.id.startswith(p.upper())):
+                best = max(best, len(p) if p.upper() != "ALL" else 0)
+        return best
+
+    for p in select + ignore:
+        if p.upper() != "ALL" and not any(p == r.name or r.id.startswith(p.upper()) for r in rules.values()):
+            raise RuleError(f"unknown rule or prefix: {p}")
+    out = {}
+    for rid, r in rules.items():
+        s = score(r, select) if select else 0
+        i = score(r, ignore)
+        if s >= 0 and (i < 0 or s > i):
+            out[rid] = r
+    return out

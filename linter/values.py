@@ -1,0 +1,110 @@
+"""Values in the resource graph: plain Python data, references and explicit unknowns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known statically; ``origin`` says why (parameter, variable, import...)."""
+
+    origin: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.origin}>"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an attribute of a resource.
+
+    ``target`` is the graph key of the resource, ``rtype`` its native type (``AWS::ECR::Repository``,
+    ``aws_ecr_repository``, ``data.aws_ecr_repository``) and ``attr`` the attribute (None for CloudFormation Ref).
+    A reference whose target is not in the graph is as unknown as an Unknown.
+    """
+
+    target: str
+    rtype: str
+    attr: Optional[str] = None
+
+    def __str__(self) -> str:
+        return f"{self.target}.{self.attr}" if self.attr else self.target
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string built from parts, some of which are not plain text (``!Sub``, ``"${...}"``)."""
+
+    parts: Tuple[Any, ...]
+
+    def known_prefix(self) -> str:
+        out = []
+        for p in self.parts:
+            if not isinstance(p, str):
+                break
+            out.append(p)
+        return "".join(out)
+
+    def text(self, hole: str = "\x00") -> str:
+        """The string with every non-text part replaced by ``hole``."""
+        return "".join(p if isinstance(p, str) else hole for p in self.parts)
+
+
+def make_template(parts: list) -> Any:
+    """Join adjacent text parts; a template of plain text is a plain string."""
+    merged: list = []
+    for p in parts:
+        if isinstance(p, (int, float)) and not isinstance(p, bool):
+            p = str(p)
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif not (isinstance(p, str) and p == ""):
+            merged.append(p)
+    if not merged:
+        return ""
+    if len(merged) == 1 and isinstance(merged[0], str):
+        return merged[0]
+    return Template(tuple(merged))
+
+
+Value = Union[str, int, float, bool, None, list, dict, Unknown, Ref, Template]
+
+
+def is_known(v: Any) -> bool:
+    return not isinstance(v, (Unknown, Ref, Template))
+
+
+def as_list(v: Any) -> Any:
+    """A list value as a list, a single value as a one-item list, an unknown as itself."""
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return v
+    if isinstance(v, Unknown):
+        return v
+    return [v]
+
+
+def text_of(v: Any) -> Optional[str]:
+    """The known text of a string value, else None."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return str(v)
+    return None
+
+
+def truthy(v: Any) -> Optional[bool]:
+    """Three-valued truth of a boolean-ish value: True, False or None (unknown)."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        low = v.lower()
+        if low in ("true", "enabled"):
+            return True
+        if low in ("false", "disabled"):
+            return False
+    return None

@@ -1,0 +1,30 @@
+from linter.images import classify
+from linter.model import Hit
+from linter.registry import rule
+from rules.iam._common import fargate_task_definitions_without_role, message
+
+
+@rule("IAM001", "missing-execution-role-ecr", "error")
+def rule(graph):
+    """Fargate task definition with a private ECR image and no execution role.
+
+    ## What it does
+    Flags a Fargate task definition (`requiresCompatibilities` FARGATE, or used by a Fargate service)
+    without `executionRoleArn` whose containers use a private ECR image.
+
+    ## Why is this bad?
+    On Fargate the agent pulls from ECR with the task execution role. ECS rejects the definition:
+    "Fargate requires task definition to have execution role ARN to support ECR images".
+
+    ## How to fix
+    Add an execution role trusted by `ecs-tasks.amazonaws.com` with the managed policy
+    `service-role/AmazonECSTaskExecutionRolePolicy`.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+    """
+    for td in fargate_task_definitions_without_role(graph):
+        for i, c in enumerate(td.get("containers")):
+            if isinstance(c, dict) and classify(c.get("image")).kind == "ecr":
+                yield Hit(td, ("containers", i, "image"), message(td, c.get("name"), "uses a private ECR image"))
+                break

@@ -1,0 +1,29 @@
+from linter.images import classify
+from linter.model import Hit
+from linter.registry import rule
+from rules.image._common import containers
+
+
+@rule("IMG001", "image-is-arn", "error")
+def rule(graph):
+    """Container image given as an ARN.
+
+    ## What it does
+    Flags a container whose `image` starts with `arn:`, such as a repository ARN.
+
+    ## Why is this bad?
+    An ARN is not an image reference: the pull fails with `invalid reference format`, or registration is
+    rejected with "Container.image repository contains invalid characters".
+
+    ## How to fix
+    Use the repository URI: `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG` (`!GetAtt Repo.RepositoryUri`,
+    `aws_ecr_repository.x.repository_url`).
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
+    """
+    for td, i, c in containers(graph):
+        if classify(c.get("image")).kind == "arn":
+            yield Hit(td, ("containers", i, "image"),
+                      f"container {c.get('name')!s} of {td.name} uses an ARN as its image; use the repository "
+                      f"URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG)")

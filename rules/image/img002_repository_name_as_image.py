@@ -1,0 +1,40 @@
+from linter.model import Hit
+from linter.registry import rule
+from linter.values import Ref, Template
+from rules.image._common import containers
+
+_REPO_TYPES = {"AWS::ECR::Repository", "aws_ecr_repository", "data.aws_ecr_repository"}
+_NAME_ATTRS = {None: "its name (Ref)", "Arn": "its ARN", "name": "its name", "arn": "its ARN", "id": "its name",
+               "RepositoryName": "its name", "registry_id": "its account ID"}
+
+
+@rule("IMG002", "repository-name-as-image", "error")
+def rule(graph):
+    """Image built from an ECR repository's name or ARN instead of its URI.
+
+    ## What it does
+    Flags a container image that starts with a reference to an ECR repository's name or ARN:
+    `!Ref Repo`, `!GetAtt Repo.Arn`, `!Sub "${Repo}:latest"`, `aws_ecr_repository.x.name`, `.arn` or `.id`.
+
+    ## Why is this bad?
+    `Ref` of an `AWS::ECR::Repository` returns the repository *name*. A bare name is pulled from Docker Hub
+    (`docker.io/library/NAME`), which fails with "pull access denied" or times out in a private subnet.
+
+    ## How to fix
+    Use `!GetAtt Repo.RepositoryUri` or `aws_ecr_repository.x.repository_url`, or build the URI with
+    `!Sub ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/${Repo}:TAG`.
+
+    ## References
+    - https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html
+    """
+    for td, i, c in containers(graph):
+        image = c.get("image")
+        first = image.parts[0] if isinstance(image, Template) else image
+        if isinstance(first, Ref) and first.rtype in _REPO_TYPES and first.attr in _NAME_ATTRS:
+            what = _NAME_ATTRS[first.attr]
+            repo = first.target.rsplit("#", 1)[-1]
+            fix = "!GetAtt {}.RepositoryUri".format(repo) if first.rtype.startswith("AWS::") \
+                else f"{repo}.repository_url"
+            yield Hit(td, ("containers", i, "image"),
+                      f"container {c.get('name')!s} of {td.name} uses ECR repository {repo} by {what}, "
+                      f"which is not a pullable image; use {fix}")

@@ -1,0 +1,50 @@
+from linter import network as net
+from linter.model import Hit
+from linter.registry import rule
+
+
+@rule("NET001", "public-subnet-without-public-ip", "error")
+def rule(graph):
+    """Fargate task in a public subnet without a public IP.
+
+    ## What it does
+    Flags a Fargate service or task set placed in a subnet whose only IPv4 way out is an internet gateway,
+    while `AssignPublicIp` is `DISABLED` or absent, and the image has to come over the internet.
+
+    ## Why is this bad?
+    An internet gateway only carries traffic for addresses that have a public IP. Without one, the task
+    cannot reach the registry and stops with `CannotPullContainerError` (connection timed out) or
+    `ResourceInitializationError`. The default for `AssignPublicIp` is `DISABLED`.
+
+    ## How to fix
+    Set `AssignPublicIp: ENABLED` (`assign_public_ip = true` in Terraform), or move the task to a private
+    subnet with a NAT gateway, or (ECR images only) add the ECR VPC endpoints.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
+    """
+    for launch in net.fargate_launches(graph):
+        if net.public_ip(launch) is not False:
+            continue
+        subnets = net.launch_subnets(graph, launch)
+        if not subnets:
+            continue
+        td = net.task_definition(graph, launch)
+        imgs = net.images(td)
+        for i, subnet in subnets:
+            if net.egress4(graph, subnet).kind != "igw":
+                continue
+            missing = net.missing_endpoints(graph, launch, subnet, td)
+            if missing is None:
+                continue
+            if not missing:
+                # The endpoints serve private ECR images; anything else still needs the internet.
+                if imgs is None or all(im.kind == "ecr" for im in imgs):
+                    continue
+            path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
+            yield Hit(launch, path,
+                      f"{launch.name} runs on Fargate in public subnet {subnet.name} (default route to an internet "
+                      f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
+                      f"ENABLED, or use a private subnet with a NAT gateway")
+            break

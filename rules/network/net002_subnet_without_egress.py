@@ -1,0 +1,45 @@
+from linter import network as net
+from linter.model import Hit
+from linter.registry import rule
+
+
+@rule("NET002", "subnet-without-egress", "error")
+def rule(graph):
+    """Fargate task in a subnet with no way out and no ECR endpoints.
+
+    ## What it does
+    Flags a Fargate service or task set with a subnet whose route table has no IPv4 default route to an
+    internet gateway, a NAT gateway or another egress (transit gateway, instance, network interface,
+    firewall endpoint, virtual private gateway), in a VPC with no ECR interface endpoints.
+
+    ## Why is this bad?
+    Fargate pulls the image through the task's own network interface. With no route out and no endpoints
+    the pull times out: `CannotPullContainerError ... i/o timeout` or a task stuck in PENDING until
+    `DockerTimeoutError`. A route to a VPC peering connection does not give internet access.
+
+    ## How to fix
+    Add a `0.0.0.0/0` route to a NAT gateway on the subnet's route table, or run the task in a public subnet
+    with a public IP, or (private ECR images only) add the `ecr.dkr`, `ecr.api` and S3 gateway endpoints.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
+    - https://repost.aws/knowledge-center/ecs-fargate-pull-container-error
+    """
+    for launch in net.fargate_launches(graph):
+        subnets = net.launch_subnets(graph, launch)
+        if not subnets:
+            continue
+        for i, subnet in subnets:
+            if net.internet_kind(graph, subnet) != "none":
+                continue
+            if net.has_ecr_endpoints(graph, subnet) is not False:
+                continue
+            e = net.egress4(graph, subnet)
+            table = f"route table {e.table.name}" if e.table else "its route table"
+            detail = "routes 0.0.0.0/0 to a VPC peering connection, which gives no internet access" \
+                if e.kind == "pcx" else "has no 0.0.0.0/0 route"
+            yield Hit(launch, ("subnets", i),
+                      f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} {detail}, and the VPC "
+                      f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
+                      f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
+            break
