@@ -32,7 +32,8 @@ def rule(graph):
         first = image.parts[0] if isinstance(image, Template) else image
         if isinstance(first, Ref) and first.rtype in _REPO_TYPES and first.attr in _NAME_ATTRS:
             what = _NAME_ATTRS[first.attr]
-            repo = first.target.rsplit("#", 1)[-1]
+            res = graph.resources.get(first.target)
+            repo = res.name if res is not None else first.target.rsplit("#", 1)[-1].split(":", 1)[-1]
             fix = "!GetAtt {}.RepositoryUri".format(repo) if first.rtype.startswith("AWS::") \
                 else f"{repo}.repository_url"
             yield Hit(td, ("containers", i, "image"),

@@ -1,0 +1,765 @@
+"""A Terraform folder (one module) into graph resources, with a small evaluator for expressions.
+
+What the evaluator cannot know (variables without value, data sources, module outputs, functions it
+does not model, unknown counts) becomes an Unknown naming its origin.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from linter.model import Graph, Resource, Span
+from linter.parsers import common
+from linter.parsers.errors import ParseError, read_text
+from linter.parsers.marked import MDict, MList, load_json
+from linter.values import Ref, Template, Unknown, make_template
+
+MAX_INSTANCES = 10_000
+
+KINDS = {
+    "aws_ecs_service": "ecs.service", "aws_ecs_task_set": "ecs.task_set",
+    "aws_ecs_task_definition": "ecs.task_definition", "aws_vpc": "ec2.vpc", "aws_subnet": "ec2.subnet",
+    "aws_route_table": "ec2.route_table", "aws_default_route_table": "ec2.route_table", "aws_route": "ec2.route",
+    "aws_route_table_association": "ec2.route_table_association",
+    "aws_main_route_table_association": "ec2.route_table_association",
+    "aws_internet_gateway": "ec2.internet_gateway", "aws_nat_gateway": "ec2.nat_gateway",
+    "aws_vpc_endpoint": "ec2.vpc_endpoint",
+    "aws_vpc_endpoint_route_table_association": "ec2.vpc_endpoint_route_table_association",
+    "aws_security_group": "ec2.security_group", "aws_egress_only_internet_gateway": "ec2.egress_only_internet_gateway",
+    "aws_ec2_transit_gateway": "ec2.transit_gateway", "aws_vpc_peering_connection": "ec2.vpc_peering_connection",
+    "aws_iam_role": "iam.role", "aws_ecr_repository": "ecr.repository", "aws_ecs_cluster": "ecs.cluster",
+}
+ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat", "transit_gateway_id": "tgw",
+                 "vpc_peering_connection_id": "pcx", "network_interface_id": "eni", "vpc_endpoint_id": "vpce",
+                 "egress_only_gateway_id": "eigw", "carrier_gateway_id": "cagw", "local_gateway_id": "lgw",
+                 "core_network_arn": "core", "instance_id": "instance"}
+
+
+def _pos(tree: Any) -> Tuple[int, int]:
+    meta = getattr(tree, "meta", None)
+    if meta is not None and not getattr(meta, "empty", True):
+        return (meta.line, meta.column)
+    line = getattr(tree, "line", None)
+    return (line or 1, getattr(tree, "column", 1) or 1)
+
+
+def _children(tree: Any) -> List[Any]:
+    return [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")
+            and c is not None]
+
+
+def _ident(tree: Any) -> str:
+    return str(tree.children[0])
+
+
+class Body:
+    """Attributes and nested blocks of one HCL body."""
+
+    def __init__(self, tree: Any, file: str) -> None:
+        self.file = file
+        self.attrs: Dict[str, Any] = {}
+        self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, int]]] = []
+        for c in _children(tree):
+            if c.data == "attribute":
+                kids = c.children
+                self.attrs[_ident(kids[0])] = kids[-1]
+            elif c.data == "block":
+                kids = _children(c)
+                labels = []
+                for k in kids[1:-1]:
+                    labels.append(_ident(k) if k.data == "identifier" else _string_literal(k))
+                self.blocks.append((_ident(kids[0]), labels, Body(kids[-1], file), _pos(c)))
+
+    def block_list(self, name: str) -> List["Body"]:
+        return [b for n, _, b, _ in self.blocks if n == name]
+
+
+def _string_literal(tree: Any) -> str:
+    out = []
+    for part in tree.children:
+        for t in part.children:
+            out.append(str(t) if not hasattr(t, "data") else "")
+    return "".join(out)
+
+
+class _Resource:
+    def __init__(self, rtype: str, name: str, body: Body, pos: Tuple[int, int], module: "Module") -> None:
+        self.rtype, self.name, self.body, self.pos, self.module = rtype, name, body, pos, module
+        self.address = f"{rtype}.{name}"
+        self._instances: Any = None
+
+    def instances(self) -> Any:
+        """[(suffix, context)] or an Unknown when count / for_each cannot be evaluated."""
+        if self._instances is not None:
+            return self._instances
+        self._instances = Unknown(f"{self.address} refers to itself")
+        ev = self.module.evaluator({})
+        result: Any
+        if "count" in self.body.attrs:
+            n = ev.eval(self.body.attrs["count"])
+            if isinstance(n, bool) or not isinstance(n, (int, float)):
+                result = Unknown(f"count of {self.address} cannot be evaluated")
+            else:
+                result = [(f"[{i}]", {"count.index": i}) for i in range(min(int(n), MAX_INSTANCES))]
+        elif "for_each" in self.body.attrs:
+            fe = ev.eval(self.body.attrs["for_each"])
+            if isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
+                result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
+            elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
+                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+            else:
+                result = Unknown(f"for_each of {self.address} cannot be evaluated")
+        else:
+            result = [("", {})]
+        self._instances = result
+        return result
+
+    def key(self, suffix: str) -> str:
+        return f"{self.module.dir}:{self.address}{suffix}"
+
+
+class _Instance:
+    def __init__(self, res: _Resource, suffix: str) -> None:
+        self.res, self.suffix = res, suffix
+
+    def attr(self, name: str) -> Any:
+        return Ref(self.res.key(self.suffix), self.res.rtype, name)
+
+
+class _Counted:
+    """A resource or data source with count / for_each, before it is indexed."""
+
+    def __init__(self, res: _Resource) -> None:
+        self.res = res
+
+
+class Module:
+    def __init__(self, folder: str) -> None:
+        self.dir = folder.replace(os.sep, "/")
+        self.resources: Dict[str, _Resource] = {}
+        self.variables: Dict[str, Any] = {}
+        self.var_values: Dict[str, Any] = {}
+        self.locals: Dict[str, Any] = {}
+        self._local_values: Dict[str, Any] = {}
+        self.data: set = set()
+
+    def add_body(self, body: Body) -> None:
+        for name, labels, b, pos in body.blocks:
+            if name == "resource" and len(labels) == 2:
+                r = _Resource(labels[0], labels[1], b, pos, self)
+                self.resources[r.address] = r
+            elif name == "data" and len(labels) == 2:
+                self.data.add(f"{labels[0]}.{labels[1]}")
+            elif name == "variable" and labels:
+                self.variables[labels[0]] = b
+            elif name == "locals":
+                self.locals.update(b.attrs)
+
+    def evaluator(self, ctx: Dict[str, Any]) -> "Evaluator":
+        return Evaluator(self, ctx)
+
+    def var(self, name: str) -> Any:
+        if name in self.var_values:
+            return self.var_values[name]
+        b = self.variables.get(name)
+        if b is not None and "default" in b.attrs:
+            return self.evaluator({}).eval(b.attrs["default"])
+        return Unknown(f"variable {name} has no value")
+
+    def local(self, name: str, depth: int) -> Any:
+        if name in self._local_values:
+            return self._local_values[name]
+        if name not in self.locals or depth > 40:
+            return Unknown(f"local.{name} cannot be evaluated")
+        self._local_values[name] = Unknown(f"local.{name} refers to itself")
+        v = Evaluator(self, {}, depth + 1).eval(self.locals[name])
+        self._local_values[name] = v
+        return v
+
+
+class _NS:
+    def __init__(self, kind: str, name: str = "") -> None:
+        self.kind, self.name = kind, name
+
+
+class Evaluator:
+    def __init__(self, module: Module, ctx: Dict[str, Any], depth: int = 0) -> None:
+        self.m, self.ctx, self.depth = module, ctx, depth
+
+    def eval(self, t: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > 150:
+                return Unknown("expression nested too deeply")
+            return self._eval(t)
+        finally:
+            self.depth -= 1
+
+    def _eval(self, t: Any) -> Any:
+        if not hasattr(t, "data"):
+            return str(t)
+        d = t.data
+        kids = _children(t)
+        if d == "expr_term":
+            inner = [k for k in kids if hasattr(k, "data")]
+            return self.eval(inner[0]) if inner else Unknown("empty expression")
+        if d == "int_lit":
+            return int("".join(str(k) for k in t.children))
+        if d == "float_lit":
+            try:
+                return float("".join(str(k) for k in t.children))
+            except ValueError:
+                return Unknown("number")
+        if d == "string":
+            return self._string(t)
+        if d in ("heredoc_template", "heredoc_template_trim"):
+            raw = str(t.children[0])
+            body = raw.split("\n", 1)[1] if "\n" in raw else ""
+            body = body.rsplit("\n", 2)[0] if body.count("\n") >= 1 else body
+            if "${" in body or "%{" in body:
+                return Unknown("heredoc with interpolation")
+            return body
+        if d == "identifier":
+            name = _ident(t)
+            if name == "true":
+                return True
+            if name == "false":
+                return False
+            if name == "null":
+                return None
+            return self._root(name)
+        if d == "tuple":
+            out = MList()
+            out.pos = _pos(t)
+            out.ipos = []
+            for k in kids:
+                out.append(self.eval(k))
+                out.ipos.append(_pos(k))
+            return out
+        if d == "object":
+            out = MDict()
+            out.pos = _pos(t)
+            out.kpos = {}
+            for elem in kids:
+                if not hasattr(elem, "data") or elem.data != "object_elem":
+                    continue
+                ek = elem.children[0]
+                key = self._object_key(ek)
+                if not isinstance(key, str):
+                    return Unknown("object with computed keys")
+                out[key] = self.eval(elem.children[-1])
+                out.kpos[key] = _pos(elem)
+            return out
+        if d == "get_attr_expr_term":
+            return self._get_attr(self.eval(kids[0]), _ident(kids[1].children[0]))
+        if d == "index_expr_term":
+            base = self.eval(kids[0])
+            idx_tree = kids[1]
+            inner = [k for k in idx_tree.children if hasattr(k, "data") and k.data != "new_line_or_comment"]
+            idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in idx_tree.children))
+            return self._index(base, idx)
+        if d in ("full_splat_expr_term", "attr_splat_expr_term"):
+            base = self._splat_base(self.eval(kids[0]))
+            if isinstance(base, Unknown):
+                return base
+            for op in _children(kids[1]):
+                if op.data == "get_attr":
+                    base = [self._get_attr(b, _ident(op.children[0])) for b in base]
+                else:
+                    inner = [k for k in op.children if hasattr(k, "data")]
+                    idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in op.children))
+                    base = [self._index(b, idx) for b in base]
+            return base
+        if d == "function_call":
+            name = _ident(kids[0])
+            args = []
+            if len(kids) > 1:
+                args = [self.eval(a) for a in _children(kids[1])]
+            return _call(name, args)
+        if d == "conditional":
+            cond = self.eval(kids[0])
+            if isinstance(cond, bool):
+                return self.eval(kids[1] if cond else kids[2])
+            return Unknown("conditional on a value that cannot be known")
+        if d == "binary_op":
+            left = self.eval(kids[0])
+            op_tree = kids[1]
+            op = str(_children(op_tree)[0].children[0])
+            right = self.eval(_children(op_tree)[-1])
+            return _binary(op, left, right)
+        if d == "unary_op":
+            v = self.eval(t.children[-1])
+            op = str(t.children[0])
+            if op == "!" and isinstance(v, bool):
+                return not v
+            if op == "-" and isinstance(v, (int, float)) and not isinstance(v, bool):
+                return -v
+            return Unknown("unary operation")
+        return Unknown(f"{d.replace('_', ' ')} is not evaluated")
+
+    def _object_key(self, ek: Any) -> Any:
+        inner = ek.children[0]
+        if inner.data == "identifier":
+            return _ident(inner)
+        if inner.data == "string":
+            return self._string(inner)
+        if inner.data in ("int_lit", "float_lit"):
+            return str(self.eval(inner))
+        return Unknown("computed key")
+
+    def _string(self, t: Any) -> Any:
+        parts: List[Any] = []
+        for part in t.children:
+            for c in part.children:
+                if hasattr(c, "data"):  # interpolation
+                    parts.append(self.eval(c.children[0]))
+                else:
+                    s = str(c)
+                    if s.startswith("$${"):
+                        s = s[1:]
+                    parts.append(_unescape(s))
+        if len(parts) == 1 and not isinstance(parts[0], str):
+            return parts[0]  # "${x}" is x itself (Terraform 0.11 style)
+        flat: List[Any] = []
+        for p in parts:
+            if isinstance(p, Template):
+                flat.extend(p.parts)
+            elif isinstance(p, (list, dict)):
+                flat.append(Unknown("collection inside a string"))
+            elif isinstance(p, bool):
+                flat.append("true" if p else "false")
+            elif p is None:
+                flat.append("")
+            else:
+                flat.append(p)
+        return make_template(flat)
+
+    def _root(self, name: str) -> Any:
+        if name == "data":
+            return _NS("dataroot")
+        if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
+            return _NS(name)
+        return _NS("type", name)
+
+    def _get_attr(self, base: Any, name: str) -> Any:
+        if isinstance(base, _NS):
+            if base.kind == "var":
+                return self.m.var(name)
+            if base.kind == "local":
+                return self.m.local(name, self.depth)
+            if base.kind == "count":
+                return self.ctx.get(f"count.{name}", Unknown(f"count.{name} outside a counted resource"))
+            if base.kind == "each":
+                return self.ctx.get(f"each.{name}", Unknown(f"each.{name} outside a for_each resource"))
+            if base.kind == "dataroot":
+                return _NS("datatype", name)
+            if base.kind == "datatype":
+                return _NS("data", f"{base.name}.{name}")
+            if base.kind == "data":
+                return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
+            if base.kind == "module":
+                return Unknown(f"output of module {name}")
+            if base.kind == "type":
+                res = self.m.resources.get(f"{base.name}.{name}")
+                if res is None:
+                    return Unknown(f"{base.name}.{name} is not declared in the module")
+                insts = res.instances()
+                if isinstance(insts, list) and insts == [("", {})]:
+                    return _Instance(res, "")
+                return _Counted(res)
+            return Unknown(f"{base.kind}.{name}")
+        if isinstance(base, _Instance):
+            return base.attr(name)
+        if isinstance(base, _Counted):
+            return Unknown(f"attribute {name} of {base.res.address} without an index")
+        if isinstance(base, dict):
+            return base.get(name, Unknown(f"attribute {name} is not set"))
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(base, Ref):
+            if base.rtype.startswith("data."):
+                return Unknown(f"data source {base.target.split(':', 1)[-1]}")
+            return Unknown(f"nested attribute {name} of {base}")
+        return Unknown(f"attribute {name} of a value that has none")
+
+    def _splat_base(self, base: Any) -> Any:
+        if isinstance(base, _Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            return [_Instance(base.res, s) for s, _ in insts]
+        if isinstance(base, _Instance):
+            return [base]
+        if isinstance(base, list):
+            return list(base)
+        if isinstance(base, _NS) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        if isinstance(base, Unknown):
+            return base
+        return Unknown("splat over a value that cannot be known")
+
+    def _index(self, base: Any, idx: Any) -> Any:
+        if isinstance(base, _Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            want = f"[{idx}]" if isinstance(idx, int) else f'["{idx}"]'
+            for s, _ in insts:
+                if s == want:
+                    return _Instance(base.res, s)
+            return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
+        if isinstance(base, list) and isinstance(idx, int) and not isinstance(idx, bool):
+            return base[idx] if -len(base) <= idx < len(base) else Unknown("index out of range")
+        if isinstance(base, dict) and isinstance(idx, str):
+            return base.get(idx, Unknown(f"key {idx} is not set"))
+        if isinstance(base, _NS) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        return base if isinstance(base, Unknown) else Unknown("index of a value that cannot be known")
+
+
+def _unescape(s: str) -> str:
+    if "\\" not in s:
+        return s
+    try:
+        return json.loads('"' + s.replace('"', '\\"').replace('\\\\"', '\\"') + '"')
+    except ValueError:
+        return s
+
+
+def _binary(op: str, a: Any, b: Any) -> Any:
+    known = not isinstance(a, (Unknown, Ref, Template, _NS)) and not isinstance(b, (Unknown, Ref, Template, _NS))
+    if not known:
+        return Unknown(f"operation {op} on a value that cannot be known")
+    try:
+        if op == "==":
+            return a == b
+        if op == "!=":
+            return a != b
+        if op == "&&" and isinstance(a, bool) and isinstance(b, bool):
+            return a and b
+        if op == "||" and isinstance(a, bool) and isinstance(b, bool):
+            return a or b
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                    "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
+                    "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
+    except (KeyError, ZeroDivisionError, TypeError):
+        pass
+    return Unknown(f"operation {op}")
+
+
+class JsonEncoded(str):
+    """The result of jsonencode(): keeps the encoded structure (with its positions) for the parser."""
+
+    value: Any = None
+
+
+def _known(v: Any) -> bool:
+    if isinstance(v, (Unknown, Ref, Template, _NS, _Counted, _Instance)):
+        return False
+    if isinstance(v, list):
+        return all(_known(x) for x in v)
+    if isinstance(v, dict):
+        return all(_known(x) for x in v.values())
+    return True
+
+
+def _call(name: str, args: List[Any]) -> Any:
+    def unknown() -> Unknown:
+        return Unknown(f"function {name}() is not evaluated")
+
+    try:
+        if name == "jsonencode" and len(args) == 1:
+            out = JsonEncoded("<jsonencode>")
+            out.value = args[0]
+            return out
+        if name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
+            return load_json(args[0])
+        if name == "element" and len(args) == 2 and isinstance(args[0], list) and isinstance(args[1], int):
+            return args[0][args[1] % len(args[0])] if args[0] else unknown()
+        if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)) \
+                and not isinstance(args[0], Template):
+            return len(args[0])
+        if name in ("tolist", "toset", "list", "distinct") and len(args) >= 1 and name != "list":
+            return args[0] if isinstance(args[0], (list, Unknown)) else unknown()
+        if name == "concat" and all(isinstance(a, list) for a in args):
+            return [x for a in args for x in a]
+        if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
+            out: List[Any] = []
+            stack = list(args[0])
+            for x in stack:
+                if isinstance(x, list):
+                    out.extend(x)
+                else:
+                    out.append(x)
+            return out
+        if name == "lookup" and len(args) in (2, 3) and isinstance(args[0], dict) and isinstance(args[1], str):
+            if args[1] in args[0]:
+                return args[0][args[1]]
+            return args[2] if len(args) == 3 else unknown()
+        if name == "merge" and all(isinstance(a, dict) for a in args):
+            out_d: Dict[str, Any] = {}
+            for a in args:
+                out_d.update(a)
+            return out_d
+        if name == "coalesce":
+            for a in args:
+                if isinstance(a, (Unknown, Ref, Template)):
+                    return unknown()
+                if a not in (None, ""):
+                    return a
+            return unknown()
+        if name == "try":
+            return args[0] if args and not isinstance(args[0], Unknown) else unknown()
+        if name in ("tostring",) and len(args) == 1:
+            return args[0]
+        if name == "tonumber" and len(args) == 1 and isinstance(args[0], (str, int, float)):
+            return float(args[0]) if "." in str(args[0]) else int(args[0])
+        if name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list) \
+                and all(isinstance(x, str) for x in args[1]):
+            return args[0].join(args[1])
+        if name in ("lower", "upper") and len(args) == 1 and isinstance(args[0], str) \
+                and not isinstance(args[0], JsonEncoded):
+            return args[0].lower() if name == "lower" else args[0].upper()
+        if name in ("keys", "values") and len(args) == 1 and isinstance(args[0], dict):
+            return list(args[0].keys() if name == "keys" else args[0].values())
+        if name == "compact" and len(args) == 1 and isinstance(args[0], list):
+            return [x for x in args[0] if x not in (None, "")]
+    except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError):
+        return unknown()
+    return unknown()
+
+
+# --------------------------------------------------------------------------- module loading
+
+def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
+    """Parse every .tf file of a folder as one module and add its resources to the graph."""
+    from linter.parsers import hcl
+
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as e:
+        return [(folder, ParseError(f"cannot read folder: {e.strerror}"))]
+    tfvars = []
+    for n in names:
+        path = os.path.join(folder, n)
+        if n.endswith(".tf") and os.path.isfile(path):
+            try:
+                tree = hcl.parse(read_text(path))
+                module.add_body(Body(tree.children[0], _norm(path)))
+            except hcl.GrammarError as e:
+                return [(path, ParseError(str(e)))]
+            except ParseError as e:
+                errors.append((path, e))
+        elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
+            tfvars.append(path)
+    for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
+        try:
+            body = Body(hcl.parse(read_text(path)).children[0], _norm(path))
+        except ParseError as e:
+            errors.append((path, e))
+            continue
+        ev = module.evaluator({})
+        for k, t in body.attrs.items():
+            module.var_values[k] = ev.eval(t)
+    for res in module.resources.values():
+        kind = KINDS.get(res.rtype)
+        if kind is None:
+            continue
+        insts = res.instances()
+        if isinstance(insts, Unknown):
+            continue  # how many there are is unknown: references to them are unknown too
+        for suffix, ctx in insts:
+            _build(module, res, kind, suffix, ctx, graph)
+    return errors
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _file_of(res: _Resource) -> str:
+    return res.body.file
+
+
+def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph) -> None:
+    ev = module.evaluator(ctx)
+    body = res.body
+    r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{res.address}{suffix}",
+                 file=_file_of(res), span=Span(*res.pos))
+    r.attrs["conditional"] = False
+
+    def attr(name: str, out: str, b: Body = body, path: Tuple[Any, ...] = ()) -> Any:
+        t = b.attrs.get(name)
+        if t is None:
+            r.attrs[out] = None
+            return None
+        v = ev.eval(t)
+        r.attrs[out] = v
+        r.spans[path + (out,)] = Span(*_pos(t))
+        if isinstance(v, MList):
+            for i, p in enumerate(v.ipos):
+                r.spans[path + (out, i)] = Span(*p)
+        return v
+
+    if kind in ("ecs.service", "ecs.task_set"):
+        attr("launch_type", "launch_type")
+        attr("task_definition", "task_definition")
+        attr("platform_version", "platform_version")
+        strategies = body.block_list("capacity_provider_strategy")
+        if strategies:
+            r.attrs["capacity_providers"] = [ev.eval(s.attrs["capacity_provider"]) if "capacity_provider"
+                                             in s.attrs else None for s in strategies]
+        else:
+            r.attrs["capacity_providers"] = None
+        nets = body.block_list("network_configuration")
+        r.attrs["has_network_configuration"] = bool(nets)
+        if nets:
+            n = nets[0]
+            subnets = attr("subnets", "subnets", n)
+            if isinstance(subnets, list):
+                r.attrs["subnets"] = _flatten_refs(subnets)
+            attr("security_groups", "security_groups", n)
+            attr("assign_public_ip", "assign_public_ip", n)
+        else:
+            r.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+    elif kind == "ecs.task_definition":
+        for name, out in (("execution_role_arn", "execution_role"), ("task_role_arn", "task_role"),
+                          ("requires_compatibilities", "requires_compatibilities"),
+                          ("network_mode", "network_mode"), ("cpu", "cpu"), ("memory", "memory"),
+                          ("family", "family")):
+            attr(name, out)
+        t = body.attrs.get("container_definitions")
+        defs: Any = None
+        if t is not None:
+            v = ev.eval(t)
+            r.spans[("containers",)] = Span(*_pos(t))
+            if isinstance(v, JsonEncoded):
+                defs = v.value
+            elif isinstance(v, str):
+                try:
+                    defs = _shift(load_json(v), _pos(t)[0] - (0 if str(v).startswith("[") and _single_line(t)
+                                                               else -1) - 1)
+                except ParseError:
+                    defs = Unknown("container_definitions is not valid JSON")
+            else:
+                defs = v if isinstance(v, Unknown) else Unknown("container_definitions cannot be evaluated")
+        r.attrs["containers"] = common.normalise_containers(defs, False, r.spans) if defs is not None else []
+    elif kind == "ec2.subnet":
+        attr("vpc_id", "vpc")
+        attr("cidr_block", "cidr_block")
+        attr("ipv6_native", "ipv6_native")
+    elif kind == "ec2.route_table":
+        if res.rtype == "aws_default_route_table":
+            v = attr("default_route_table_id", "vpc")
+            if isinstance(v, Ref):
+                r.attrs["vpc"] = Ref(v.target, v.rtype, None)
+            r.attrs["main"] = True
+        else:
+            attr("vpc_id", "vpc")
+            r.attrs["main"] = False
+        routes = []
+        for i, rb in enumerate(body.block_list("route")):
+            rec: Dict[str, Any] = {"destination": ev.eval(rb.attrs["cidr_block"]) if "cidr_block" in rb.attrs
+                                   else None,
+                                   "destination_prefix_list": ev.eval(rb.attrs["destination_prefix_list_id"])
+                                   if "destination_prefix_list_id" in rb.attrs else None,
+                                   "target": None, "target_attr": None}
+            for name, tk in ROUTE_TARGETS.items():
+                if name in rb.attrs:
+                    rec["target"] = ev.eval(rb.attrs[name])
+                    rec["target_attr"] = tk
+                    r.spans[("routes", i, "target")] = Span(*_pos(rb.attrs[name]))
+                    break
+            routes.append(rec)
+        if "route" in body.attrs:
+            r.attrs["conditional"] = False
+            routes.append({"destination": Unknown("route attribute"), "target": None, "target_attr": None})
+        r.attrs["routes"] = routes
+    elif kind == "ec2.route":
+        attr("route_table_id", "route_table")
+        attr("destination_cidr_block", "destination")
+        attr("destination_prefix_list_id", "destination_prefix_list")
+        r.attrs["target"] = None
+        r.attrs["target_attr"] = None
+        for name, tk in ROUTE_TARGETS.items():
+            if name in body.attrs:
+                attr(name, "target")
+                r.attrs["target_attr"] = tk
+                break
+    elif kind == "ec2.route_table_association":
+        attr("route_table_id", "route_table")
+        if res.rtype == "aws_main_route_table_association":
+            attr("vpc_id", "main_for_vpc")
+            r.attrs["subnet"] = None
+        else:
+            attr("subnet_id", "subnet")
+            r.attrs["main_for_vpc"] = None
+            if r.attrs["subnet"] is None:
+                return  # a gateway association
+    elif kind == "ec2.nat_gateway":
+        attr("subnet_id", "subnet")
+        attr("connectivity_type", "connectivity_type")
+        attr("availability_mode", "availability_mode")
+        attr("vpc_id", "vpc")
+    elif kind == "ec2.vpc_endpoint":
+        attr("vpc_id", "vpc")
+        attr("service_name", "service_name")
+        if attr("vpc_endpoint_type", "type") is None:
+            r.attrs["type"] = "Gateway"
+        attr("route_table_ids", "route_tables")
+        attr("subnet_ids", "subnets")
+        attr("security_group_ids", "security_groups")
+        attr("private_dns_enabled", "private_dns")
+    elif kind == "ec2.vpc_endpoint_route_table_association":
+        attr("vpc_endpoint_id", "vpc_endpoint")
+        attr("route_table_id", "route_table")
+    elif kind == "ec2.internet_gateway":
+        attr("vpc_id", "vpc")
+    elif kind == "ec2.vpc":
+        attr("enable_dns_support", "enable_dns_support")
+        attr("enable_dns_hostnames", "enable_dns_hostnames")
+    elif kind == "ecr.repository":
+        attr("name", "repository_name")
+    elif kind == "iam.role":
+        attr("name", "role_name")
+    graph.add(r)
+
+
+def _flatten_refs(v: List[Any]) -> Any:
+    """Terraform 0.11 wrote ``["${aws_subnet.x.*.id}"]``: a list inside a list means the inner list."""
+    out = MList()
+    out.pos = getattr(v, "pos", (1, 1))
+    out.ipos = []
+    ipos = getattr(v, "ipos", [])
+    for i, item in enumerate(v):
+        p = ipos[i] if i < len(ipos) else out.pos
+        if isinstance(item, list):
+            for x in item:
+                out.append(x)
+                out.ipos.append(p)
+        else:
+            out.append(item)
+            out.ipos.append(p)
+    return out
+
+
+def _single_line(t: Any) -> bool:
+    meta = getattr(t, "meta", None)
+    return meta is None or getattr(meta, "empty", True) or meta.line == meta.end_line
+
+
+def _shift(v: Any, lines: int) -> Any:
+    """Move the positions of JSON parsed from a string to where the string sits in the .tf file."""
+    if isinstance(v, MDict):
+        v.kpos = {k: (p[0] + lines, p[1]) for k, p in v.kpos.items()}
+        for x in v.values():
+            _shift(x, lines)
+    elif isinstance(v, MList):
+        v.ipos = [(p[0] + lines, p[1]) for p in v.ipos]
+        for x in v:
+            _shift(x, lines)
+    return v
