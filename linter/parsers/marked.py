@@ -120,8 +120,27 @@ class _YamlBuilder:
         return out
 
 
+_C_STACK_DEPTH = 5000  # libyaml's C composer recurses; far deeper input overflows the C stack
+
+
+def _guard_depth(text: str) -> None:
+    """Refuse nesting deep enough to crash the C composer before it is handed over."""
+    import re
+
+    if text.count("[") + text.count("{") > _C_STACK_DEPTH:
+        depth = 0
+        for m in re.finditer(r"[\[\]{}]", text):
+            depth += 1 if m.group() in "[{" else -1
+            if depth > _C_STACK_DEPTH:
+                line = text.count("\n", 0, m.start()) + 1
+                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+    if text.count("- ") > _C_STACK_DEPTH and re.search(r"(?:-[ \t]+){%d}" % _C_STACK_DEPTH, text):
+        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels")
+
+
 def load_yaml_documents(text: str) -> list:
     """All documents of a YAML stream as marked values."""
+    _guard_depth(text)
     import yaml  # imported here so that JSON-only runs do not pay for it
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

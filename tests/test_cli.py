@@ -1,0 +1,123 @@
+"""The command line as a user runs it: exit codes, formats, selection, rule docs."""
+import json
+import os
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, SHARED, run_cli
+
+BAD = os.path.join("fixtures", "NET002", "bad_private_subnet_no_route.yaml")
+GOOD = os.path.join("fixtures", "NET002", "good_nat_route.yaml")
+
+
+def test_clean_file_exits_0():
+    r = run_cli(GOOD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == ""
+
+
+def test_findings_exit_1_with_path_line_col():
+    r = run_cli(BAD)
+    assert r.returncode == 1
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(BAD.replace(os.sep, "/") + ":39:15: NET002 ")
+    assert first.endswith("[subnet-without-egress]")
+
+
+def test_usage_error_exits_2():
+    r = run_cli("--format", "xml", GOOD)
+    assert r.returncode == 2
+    r = run_cli("--select", "NOPE999", GOOD)
+    assert r.returncode == 2 and "unknown rule" in r.stderr
+
+
+def test_missing_path_is_parse_error():
+    r = run_cli("does/not/exist.yaml")
+    assert r.returncode == 2
+    assert "PARSE001" in r.stdout
+
+
+def test_select_and_ignore_by_id_prefix_and_name():
+    assert run_cli("--select", "IMG", BAD).returncode == 0
+    assert run_cli("--ignore", "subnet-without-egress", BAD).returncode == 0
+    assert run_cli("--select", "NET", "--ignore", "NET002", BAD).returncode == 0
+    assert run_cli("--select", "NET00", BAD).returncode == 1
+    # the longer match wins: ignore NET, select NET002
+    assert run_cli("--ignore", "NET", "--select", "NET002", BAD).returncode == 1
+
+
+def test_list_rules_and_rule_doc(rules):
+    r = run_cli("--list-rules")
+    assert r.returncode == 0
+    assert [line.split()[0] for line in r.stdout.splitlines()] == sorted(rules)
+    doc = run_cli("rule", "NET001")
+    assert doc.returncode == 0 and "## How to fix" in doc.stdout and "AssignPublicIp" in doc.stdout
+    assert run_cli("rule", "public-subnet-without-public-ip").stdout == doc.stdout
+    assert run_cli("rule", "XYZ123").returncode == 2
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("pullcheck ")
+
+
+def test_json_format():
+    r = run_cli("--format", "json", BAD)
+    rows = json.loads(r.stdout)
+    assert [(x["rule"], x["line"], x["column"]) for x in rows] == [("NET002", 39, 15)]
+    assert rows[0]["resource"] == "Service" and len(rows[0]["fingerprint"]) == 32
+
+
+def test_sarif_validates_against_schema(tmp_path):
+    schema = json.load(open(os.path.join(SHARED, "schemas", "sarif-schema-2.1.0.json"), encoding="utf-8"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"containerDefinitions": [', encoding="utf-8")
+    r = run_cli("--format", "sarif", BAD, os.path.join("fixtures", "IAM002"), str(broken))
+    assert r.returncode == 2
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, schema)
+    results = doc["runs"][0]["results"]
+    ids = {x["ruleId"] for x in results}
+    assert {"NET002", "IAM002", "PARSE001"} <= ids
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    for res in results:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+
+
+def test_folder_walk_skips_hidden_and_terraform_cache(tmp_path):
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / "node_modules").mkdir()
+    bad = open(os.path.join(FIXTURES, "NET002", "bad_private_subnet_no_route.yaml"), encoding="utf-8").read()
+    for d in (".hidden", ".terraform", "node_modules"):
+        (tmp_path / d / "t.yaml").write_text(bad, encoding="utf-8")
+    (tmp_path / "package.json").write_text('{"name": "x"}', encoding="utf-8")
+    assert run_cli(str(tmp_path)).returncode == 0
+    (tmp_path / "t.yaml").write_text(bad, encoding="utf-8")
+    assert run_cli(str(tmp_path)).returncode == 1
+
+
+def test_default_path_is_current_folder(tmp_path):
+    bad = open(os.path.join(FIXTURES, "NET002", "bad_private_subnet_no_route.yaml"), encoding="utf-8").read()
+    (tmp_path / "stack.yml").write_text(bad, encoding="utf-8")
+    r = run_cli(cwd=str(tmp_path))
+    assert r.returncode == 1 and r.stdout.startswith("stack.yml:39:15: NET002")
+
+
+@pytest.mark.parametrize("name", ["bad_assign_public_ip_false.tf"])
+def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name):
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(os.path.join(FIXTURES, "NET001", name), tmp_path / "main.tf")
+    td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
+    code = ("import sys; from linter.cli import main; rc = main(sys.argv[1:]); "
+            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'linter.parsers.cloudformation'))]; "
+            "print('IMPORTED', bad); raise SystemExit(rc)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path), td], capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "IMPORTED []" in r.stdout
