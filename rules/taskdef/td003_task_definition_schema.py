@@ -1,0 +1,61 @@
+import json
+import os
+
+from linter.model import Hit, Span
+from linter.parsers.marked import position_of
+from linter.registry import rule
+
+_validator = None
+
+
+def _get_validator():
+    global _validator
+    if _validator is None:
+        import jsonschema  # only when a task-definition JSON file is linted
+
+        from linter import schemas
+
+        with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
+            schema = json.load(f)
+        _validator = jsonschema.Draft202012Validator(schema)
+    return _validator
+
+
+@rule("TD003", "task-definition-schema", "error")
+def rule(graph):
+    """Task-definition JSON that does not match the ECS API shape.
+
+    ## What it does
+    Validates task-definition JSON files (the `register-task-definition --cli-input-json` form; the
+    `describe-task-definition` wrapper is unwrapped first) against a JSON Schema generated from the ECS
+    service model: unknown keys, wrong types, missing required fields, values outside an enum.
+
+    ## Why is this bad?
+    The CLI and the SDKs reject such input before anything is registered (`Unknown parameter in input`,
+    `Invalid type for parameter cpu`), and the deploy step of a pipeline fails.
+
+    ## How to fix
+    Use the key names and types of the RegisterTaskDefinition API: task-level `cpu` and `memory` are strings,
+    container-level `cpu` and `memory` are integers; remove keys that only `describe-task-definition` returns.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
+    """
+    for td in graph.of_kind("ecs.task_definition"):
+        raw = td.get("raw")
+        if raw is None:
+            continue  # CloudFormation and Terraform have their own schemas
+        errors = sorted(_get_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+        for err in errors:
+            path = tuple(err.absolute_path)
+            if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+                known = set(err.schema.get("properties", {}))
+                extra = sorted(k for k in err.instance if k not in known)
+                if extra:  # point at the unexpected key itself
+                    path = path + (extra[0],)
+            line, col = position_of(raw, path)
+            key = ("raw",) + path
+            td.spans[key] = Span(line, col)
+            where = "/".join(str(p) for p in path) or "(top level)"
+            msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
+            yield Hit(td, key, f"task definition {td.name}: {where}: {msg}")
