@@ -17,6 +17,8 @@ JUDGED = set().union(*LABELS.values())
 
 
 def _rows():
+    if not os.path.isdir(CORPUS):
+        return []
     with open(os.path.join(CORPUS, "MANIFEST.tsv"), encoding="utf-8") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
