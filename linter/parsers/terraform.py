@@ -104,6 +104,10 @@ class _Resource:
                 result = [(f"[{i}]", {"count.index": i}) for i in range(min(int(n), MAX_INSTANCES))]
         elif "for_each" in self.body.attrs:
             fe = ev.eval(self.body.attrs["for_each"])
+            if isinstance(fe, _Counted):  # for_each over another resource's instances
+                insts = fe.res.instances()
+                fe = insts if isinstance(insts, Unknown) else {
+                    s[2:-2] if s.startswith('["') else s[1:-1]: _Instance(fe.res, s) for s, _ in insts}
             if isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
                 result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
             elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
@@ -571,7 +575,12 @@ def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
             continue
         insts = res.instances()
         if isinstance(insts, Unknown):
-            continue  # how many there are is unknown: references to them are unknown too
+            # How many there are is unknown (maybe none): one stand-in marked conditional, so that a route,
+            # association or endpoint that may exist makes the verdicts that depend on it unknown.
+            origin = Unknown(insts.origin)
+            _build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
+                   graph, conditional=True)
+            continue
         for suffix, ctx in insts:
             _build(module, res, kind, suffix, ctx, graph)
     return errors
@@ -585,12 +594,12 @@ def _file_of(res: _Resource) -> str:
     return res.body.file
 
 
-def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph) -> None:
+def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,
+           conditional: bool = False) -> None:
     ev = module.evaluator(ctx)
     body = res.body
     r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{res.address}{suffix}",
                  file=_file_of(res), span=Span(*res.pos))
-    r.attrs["conditional"] = False
 
     def attr(name: str, out: str, b: Body = body, path: Tuple[Any, ...] = ()) -> Any:
         t = b.attrs.get(name)
@@ -675,8 +684,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                     r.spans[("routes", i, "target")] = Span(*_pos(rb.attrs[name]))
                     break
             routes.append(rec)
-        if "route" in body.attrs:
-            r.attrs["conditional"] = False
+        if "route" in body.attrs or any(n == "dynamic" and labels == ["route"] for n, labels, _, _ in body.blocks):
             routes.append({"destination": Unknown("route attribute"), "target": None, "target_attr": None})
         r.attrs["routes"] = routes
     elif kind == "ec2.route":
@@ -726,6 +734,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         attr("name", "repository_name")
     elif kind == "iam.role":
         attr("name", "role_name")
+    r.attrs["conditional"] = conditional
     graph.add(r)
 
 
