@@ -236,14 +236,31 @@ def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egres
     return Egress("none", table=table)
 
 
-def internet_kind(graph: Graph, subnet: Resource) -> str:
+def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -> str:
     """igw, nat, assumed (internet by some gateway we do not see through), none, or unknown."""
     e = egress4(graph, subnet)
     if e.kind == "nat-private":
-        return "unknown"
+        # A private NAT gateway has no public address: it gives internet only through what its own subnet
+        # routes to (a transit gateway to a central egress VPC, say). An internet gateway drops its traffic.
+        seen = _seen or set()
+        nat = graph.deref(_route_target(e), "ec2.nat_gateway")
+        nat_subnet = graph.deref(nat.get("subnet"), "ec2.subnet") if nat is not None else None
+        if nat_subnet is None or nat_subnet.key in seen:
+            return "unknown"
+        seen.add(subnet.key)
+        beyond = internet_kind(graph, nat_subnet, seen) if egress4(graph, nat_subnet).kind != "igw" else "none"
+        return "none" if beyond == "none" else ("unknown" if beyond != "assumed" else "assumed")
     if e.kind == "pcx":
         return "none"
     return e.kind
+
+
+def _route_target(e: Egress) -> Any:
+    if e.route is None:
+        return None
+    if e.route_path and e.route_path[0] == "routes":
+        return e.route.get("routes")[e.route_path[1]].get("target")
+    return e.route.get("target")
 
 
 @dataclass

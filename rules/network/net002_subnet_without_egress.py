@@ -36,8 +36,12 @@ def rule(graph):
                 continue
             e = net.egress4(graph, subnet)
             table = f"route table {e.table.name}" if e.table else "its route table"
-            detail = "routes 0.0.0.0/0 to a VPC peering connection, which gives no internet access" \
-                if e.kind == "pcx" else "has no 0.0.0.0/0 route"
+            if e.kind == "pcx":
+                detail = "routes 0.0.0.0/0 to a VPC peering connection, which gives no internet access"
+            elif e.kind == "nat-private":
+                detail = "routes 0.0.0.0/0 to a private NAT gateway, whose own subnet has no way to the internet"
+            else:
+                detail = "has no 0.0.0.0/0 route"
             yield Hit(launch, ("subnets", i),
                       f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} {detail}, and the VPC "
                       f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
