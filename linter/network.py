@@ -245,9 +245,11 @@ def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -
         seen = _seen or set()
         nat = graph.deref(_route_target(e), "ec2.nat_gateway")
         nat_subnet = graph.deref(nat.get("subnet"), "ec2.subnet") if nat is not None else None
-        if nat_subnet is None or nat_subnet.key in seen:
+        if nat_subnet is None:
             return "unknown"
         seen.add(subnet.key)
+        if nat_subnet.key in seen:
+            return "none"  # the NAT's traffic comes back to a subnet already on the path: a loop
         beyond = internet_kind(graph, nat_subnet, seen) if egress4(graph, nat_subnet).kind != "igw" else "none"
         return "none" if beyond == "none" else ("unknown" if beyond != "assumed" else "assumed")
     if e.kind == "pcx":
