@@ -121,3 +121,23 @@ def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name)
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path), td], capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
     assert "IMPORTED []" in r.stdout
+
+
+def test_foreign_hcl2_module_is_reported_clearly(tmp_path):
+    """checkov's bc-python-hcl2 installs a module also named hcl2: pullcheck must say so, not misparse."""
+    import shutil
+    import subprocess
+    import sys
+
+    fake = tmp_path / "site" / "hcl2"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "hcl2.lark").write_text("start: body\n", encoding="utf-8")
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), mod / "main.tf")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    r = subprocess.run([sys.executable, "-m", "linter", str(mod)], capture_output=True, text=True, env=env,
+                       cwd=str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "not python-hcl2 7.3.1" in r.stdout
