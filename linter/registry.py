@@ -36,9 +36,53 @@ def _dedent(doc: str) -> str:
 def _entry_points() -> List[Tuple[str, str, str]]:
     """(name, 'module:attr', distribution folder) for the group, read from installed metadata.
 
-    A direct read of ``entry_points.txt`` files: importlib.metadata costs more start-up time than a
-    pre-commit hook can spare.
+    A direct read of ``entry_points.txt`` files (importlib.metadata costs more start-up time than a
+    pre-commit hook can spare), remembered in the user cache folder until a folder on sys.path changes:
+    installing or removing a distribution changes its folder's modification time.
     """
+    import json
+
+    stamp = []
+    for base in sys.path:
+        try:
+            stamp.append([base, os.stat(base or ".").st_mtime_ns])
+        except OSError:
+            continue
+    cache = _cache_file()
+    if cache:
+        try:
+            with open(cache, encoding="utf-8") as f:
+                saved = json.load(f)
+            if saved.get("stamp") == stamp:
+                return [tuple(x) for x in saved["entry_points"]]  # type: ignore[misc]
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass
+    found = _scan()
+    if cache:
+        try:
+            tmp = f"{cache}.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"stamp": stamp, "entry_points": found}, f)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return found
+
+
+def _cache_file() -> str:
+    import hashlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "pullcheck")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return ""
+    key = hashlib.sha256(sys.executable.encode("utf-8", "replace")).hexdigest()[:16]
+    return os.path.join(folder, f"entry-points-{key}.json")
+
+
+def _scan() -> List[Tuple[str, str, str]]:
     found: List[Tuple[str, str, str]] = []
     seen = set()
     for base in sys.path:

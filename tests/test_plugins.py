@@ -1,0 +1,50 @@
+"""Third-party rules register through the same entry-point group as the built-in ones."""
+import os
+import subprocess
+import sys
+
+from conftest import FIXTURES
+
+PLUGIN = '''
+from linter.model import Hit
+from linter.registry import rule
+
+
+@rule("{rid}", "every-task-definition", "warning")
+def rule(graph):
+    """Flags every task definition (a plugin used by the tests)."""
+    for td in graph.of_kind("ecs.task_definition"):
+        yield Hit(td, ("family",), f"seen {{td.name}}")
+'''
+
+
+def _install(tmp_path, rid):
+    site = tmp_path / "site"
+    (site / "acme_rules-1.0.dist-info").mkdir(parents=True)
+    (site / "acme_rules.py").write_text(PLUGIN.format(rid=rid), encoding="utf-8")
+    (site / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text(
+        f"[pullcheck.rules]\n{rid} = acme_rules:rule\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    return env
+
+
+def _run(env, *args):
+    return subprocess.run([sys.executable, "-m", "linter", *args], capture_output=True, text=True, env=env)
+
+
+def test_third_party_rule_is_found_and_runs(tmp_path):
+    env = _install(tmp_path, "ACME001")
+    listed = _run(env, "--list-rules").stdout
+    assert "ACME001" in listed and "NET001" in listed
+    td = os.path.join(FIXTURES, "TD003", "good_register_form.json")
+    r = _run(env, "--select", "ACME", td)
+    assert r.returncode == 1 and "ACME001 seen web" in r.stdout
+    # a second run reads the remembered entry points and finds the same rules
+    assert _run(env, "--list-rules").stdout == listed
+
+
+def test_duplicate_rule_id_fails_loudly(tmp_path):
+    env = _install(tmp_path, "NET001")
+    r = _run(env, "--list-rules")
+    assert r.returncode == 2
+    assert "duplicate rule ID NET001" in r.stderr and "acme_rules:rule" in r.stderr
