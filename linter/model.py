@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from linter.values import Ref, Unknown
+from linter.values import Ref
 
 Path = Tuple[Any, ...]
 
@@ -109,9 +109,3 @@ class Finding:
     def fingerprint(self) -> str:
         raw = "\x1f".join((self.file, self.rule_id, self.resource, self.path, self.message))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-
-
-def unknown_origin(v: Any) -> Optional[str]:
-    if isinstance(v, Unknown):
-        return v.origin
-    return None

@@ -32,10 +32,9 @@ def is_fargate(launch: Resource) -> Optional[bool]:
         return None
     cps = launch.get("capacity_providers")
     if isinstance(cps, list):
-        names = [c for c in cps]
-        if any(isinstance(c, str) and c.upper() in ("FARGATE", "FARGATE_SPOT") for c in names):
+        if any(isinstance(c, str) and c.upper() in ("FARGATE", "FARGATE_SPOT") for c in cps):
             return True
-        if names and all(isinstance(c, str) for c in names):
+        if cps and all(isinstance(c, str) for c in cps):
             return False
     return None
 
@@ -103,7 +102,6 @@ class _Index:
     main_assoc: Dict[str, List[Any]] = field(default_factory=dict)
     routes: Dict[str, List[Tuple[Resource, Tuple[Any, ...], Dict[str, Any]]]] = field(default_factory=dict)
     unknown_routes: bool = False
-    attachments: Dict[str, List[Resource]] = field(default_factory=dict)
 
 
 def _index(graph: Graph) -> _Index:
@@ -283,6 +281,7 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
         return Endpoints({}, [], False, "the subnet's VPC is not declared in the scanned files")
     interface: Dict[str, List[Resource]] = {}
     s3_tables: List[Any] = []
+    s3_gateways: set = set()
     known = True
     why = ""
     for ep in graph.of_kind("ec2.vpc_endpoint"):
@@ -311,7 +310,10 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
             continue
         if service == "s3":
             if etype == "gateway":
+                s3_gateways.add(ep.key)
                 tables = ep.get("route_tables")
+                if tables is None:
+                    tables = []  # tables may come from separate associations
                 if isinstance(tables, list):
                     s3_tables.extend(tables)
                 else:
@@ -323,7 +325,11 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
         elif etype is None:
             known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
     for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
-        s3_tables.append(a.get("route_table"))
+        ep = a.get("vpc_endpoint")
+        if not isinstance(ep, Ref):
+            known, why = False, f"{a.name} names an endpoint that cannot be resolved"
+        elif ep.target in s3_gateways:
+            s3_tables.append(a.get("route_table"))
     return Endpoints(interface, s3_tables, known, why)
 
 
