@@ -63,8 +63,8 @@ def parser() -> Any:
         cache_dir = _cache_dir()
         cache: Any = False
         if cache_dir:
-            cache = os.path.join(cache_dir, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}.cache")
-        _parser = lark.Lark.open(grammar, parser="lalr", propagate_positions=True, cache=cache)
+            cache = os.path.join(cache_dir, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}-tokens.cache")
+        _parser = lark.Lark.open(grammar, parser="lalr", cache=cache)
     return _parser
 
 
