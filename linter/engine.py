@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Tuple
 from linter.model import Finding, Graph, Rule
 from linter.parsers.errors import ParseError, read_text
 
-SKIP_DIRS = {".terraform", "node_modules", "__pycache__", "cdk.out.tmp"}
+SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
 PARSE_ID = "PARSE001"
 
