@@ -308,27 +308,7 @@ def _generic(res: Resource, props: MDict) -> None:
 
 
 def _launch(res: Resource, props: MDict) -> None:
-    _p(res, props, "launch_type", "launchType")
-    _p(res, props, "task_definition", "taskDefinition")
-    _p(res, props, "platform_version", "platformVersion")
-    strategy, pos = common.field(props, "capacityProviderStrategy", True)
-    common.put(res.spans, ("capacity_providers",), pos)
-    res.attrs["capacity_providers"] = common.capacity_providers(strategy, True)
-    net, npos = common.field(props, "networkConfiguration", True)
-    common.put(res.spans, ("network",), npos)
-    cfg = None
-    if isinstance(net, dict):
-        for name in ("AwsvpcConfiguration", "AwsVpcConfiguration"):
-            if name in net:
-                cfg = net[name]
-                common.put(res.spans, ("network",), net.kpos.get(name))
-    elif isinstance(net, Unknown):
-        cfg = net
-    res.attrs["has_network_configuration"] = net is not None
-    if cfg is None:
-        res.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
-    else:
-        common.normalise_awsvpc(cfg, True, res.spans, res.attrs)
+    common.normalise_launch(props, True, res.spans, res.attrs)
 
 
 def _task_definition(res: Resource, props: MDict) -> None:

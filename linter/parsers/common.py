@@ -117,3 +117,32 @@ def capacity_providers(strategy: Any, pascal: bool) -> Any:
     if isinstance(strategy, Unknown) or not isinstance(strategy, list):
         return Unknown("capacity provider strategy")
     return [field(s, "capacityProvider", pascal)[0] for s in strategy]
+
+
+def normalise_launch(props: Any, pascal: bool, spans: Spans, attrs: Dict[str, Any]) -> None:
+    """Launch type, task definition, capacity providers and awsvpc settings of an ECS service or task set
+    (CloudFormation PascalCase or API camelCase; the awsvpc key is spelt two ways in CloudFormation)."""
+    for attr, name in (("launch_type", "launchType"), ("task_definition", "taskDefinition"),
+                       ("platform_version", "platformVersion")):
+        v, pos = field(props, name, pascal)
+        attrs[attr] = v
+        put(spans, (attr,), pos)
+    strategy, pos = field(props, "capacityProviderStrategy", pascal)
+    put(spans, ("capacity_providers",), pos)
+    attrs["capacity_providers"] = capacity_providers(strategy, pascal)
+    net, npos = field(props, "networkConfiguration", pascal)
+    put(spans, ("network",), npos)
+    cfg = None
+    if isinstance(net, dict):
+        for name in ("awsvpcConfiguration", "awsVpcConfiguration"):
+            value, pos = field(net, name, pascal)
+            if value is not None:
+                cfg = value
+                put(spans, ("network",), pos)
+    elif isinstance(net, Unknown):
+        cfg = net
+    attrs["has_network_configuration"] = net is not None
+    if cfg is None:
+        attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+    else:
+        normalise_awsvpc(cfg, pascal, spans, attrs)

@@ -41,18 +41,6 @@ def parse_service_input(doc: MDict, file: str, graph: Graph) -> None:
     pos = getattr(doc, "pos", (1, 1))
     res = Resource(key=f"{file}#service", kind="ecs.service", rtype="ECS::Service (JSON)",
                    name=str(doc.get("serviceName")), file=file, span=Span(pos[0], pos[1]))
-    for attr, name in (("launch_type", "launchType"), ("task_definition", "taskDefinition"),
-                       ("platform_version", "platformVersion")):
-        v, p = common.field(doc, name, False)
-        res.attrs[attr] = v
-        common.put(res.spans, (attr,), p)
-    res.attrs["capacity_providers"] = common.capacity_providers(doc.get("capacityProviderStrategy"), False)
-    net = doc.get("networkConfiguration")
-    cfg = net.get("awsvpcConfiguration") if isinstance(net, dict) else None
-    res.attrs["has_network_configuration"] = net is not None
-    if cfg is None:
-        res.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
-    else:
-        common.normalise_awsvpc(cfg, False, res.spans, res.attrs)
+    common.normalise_launch(doc, False, res.spans, res.attrs)
     res.attrs["conditional"] = False
     graph.add(res)
