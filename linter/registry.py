@@ -72,11 +72,10 @@ def _entry_points() -> List[Tuple[str, str, str]]:
 def _cache_file() -> str:
     import hashlib
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "pullcheck")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
+    from linter.cache import cache_dir
+
+    folder = cache_dir()
+    if not folder:
         return ""
     key = hashlib.sha256(sys.executable.encode("utf-8", "replace")).hexdigest()[:16]
     return os.path.join(folder, f"entry-points-{key}.json")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import tempfile
 from typing import Any, Optional
 
+from linter.cache import cache_dir
 from linter.parsers.errors import ParseError
 
 GRAMMAR_SHA256 = "d7a5d29be3463df69b9eb30bd2840ba4fef2bf005e106af9f0bc9c2ff2c16812"  # python-hcl2 7.3.1
@@ -41,29 +41,16 @@ def _grammar() -> str:
     return path
 
 
-def _cache_dir() -> Optional[str]:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    for d in (os.path.join(base, "pullcheck"), os.path.join(tempfile.gettempdir(), f"pullcheck-{os.getuid()}")
-              if hasattr(os, "getuid") else os.path.join(tempfile.gettempdir(), "pullcheck")):
-        try:
-            os.makedirs(d, exist_ok=True)
-            if os.access(d, os.W_OK):
-                return d
-        except OSError:
-            continue
-    return None
-
-
 def parser() -> Any:
     global _parser
     if _parser is None:
         import lark
 
         grammar = _grammar()
-        cache_dir = _cache_dir()
+        folder = cache_dir()
         cache: Any = False
-        if cache_dir:
-            cache = os.path.join(cache_dir, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}-tokens.cache")
+        if folder:
+            cache = os.path.join(folder, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}-tokens.cache")
         _parser = lark.Lark.open(grammar, parser="lalr", cache=cache)
     return _parser
 
