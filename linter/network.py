@@ -101,6 +101,7 @@ class _Index:
     assoc: Dict[str, List[Any]] = field(default_factory=dict)
     main_assoc: Dict[str, List[Any]] = field(default_factory=dict)
     routes: Dict[str, List[Tuple[Resource, Tuple[Any, ...], Dict[str, Any]]]] = field(default_factory=dict)
+    main_tables: Dict[str, Resource] = field(default_factory=dict)
     unknown_routes: bool = False
 
 
@@ -123,17 +124,23 @@ def _index(graph: Graph) -> _Index:
         else:
             idx.unknown_routes = True
     for rt in graph.of_kind("ec2.route_table"):
+        if rt.get("main"):
+            idx.main_tables.setdefault(_table_id(rt), rt)
         for i, r in enumerate(rt.get("routes") or []):
             idx.routes.setdefault(_table_id(rt), []).append((rt, ("routes", i), r))
     for r in graph.of_kind("ec2.route"):
         t = r.get("route_table")
         if isinstance(t, Ref):
-            tid = f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
-            idx.routes.setdefault(tid, []).append((r, (), r.attrs))
+            idx.routes.setdefault(_table_ref_id(t), []).append((r, (), r.attrs))
         else:
             idx.unknown_routes = True
     graph.cache["network-index"] = idx
     return idx
+
+
+def _table_ref_id(t: Ref) -> str:
+    """The table id a reference names: the VPC's main table for main/default_route_table_id."""
+    return f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
 
 
 def _table_id(rt: Resource) -> str:
@@ -163,13 +170,6 @@ def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional
     if len(mains) == 1 and isinstance(mains[0], Ref) and mains[0].target in graph.resources:
         return mains[0].target, graph.resources[mains[0].target], ""
     return f"main:{vpc.target}", None, ""
-
-
-def _managed_main(graph: Graph, tid: str) -> Optional[Resource]:
-    for rt in graph.of_kind("ec2.route_table"):
-        if rt.get("main") and _table_id(rt) == tid:
-            return rt
-    return None
 
 
 def _target_kind(graph: Graph, target: Any, attr: Optional[str]) -> str:
@@ -208,7 +208,7 @@ def egress4(graph: Graph, subnet: Resource) -> Egress:
 def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egress:
     idx = _index(graph)
     if table is None and tid.startswith("main:"):
-        table = _managed_main(graph, tid)
+        table = idx.main_tables.get(tid)
     uncertain = idx.unknown_routes
     default = None
     for res, path, r in idx.routes.get(tid, []):
@@ -248,8 +248,10 @@ def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -
         seen.add(subnet.key)
         if nat_subnet.key in seen:
             return "none"  # the NAT's traffic comes back to a subnet already on the path: a loop
-        beyond = internet_kind(graph, nat_subnet, seen) if egress4(graph, nat_subnet).kind != "igw" else "none"
-        return "none" if beyond == "none" else ("unknown" if beyond != "assumed" else "assumed")
+        if egress4(graph, nat_subnet).kind == "igw":
+            return "none"  # an internet gateway drops traffic from an address with no public IP
+        beyond = internet_kind(graph, nat_subnet, seen)
+        return beyond if beyond in ("none", "assumed") else "unknown"
     if e.kind == "pcx":
         return "none"
     return e.kind
@@ -274,23 +276,56 @@ class Endpoints:
         return bool(self.interface.get(service))
 
 
+@dataclass
+class _EndpointIndex:
+    by_vpc: Dict[str, List[Resource]] = field(default_factory=dict)
+    route_table_assocs: Dict[str, List[Resource]] = field(default_factory=dict)
+    unresolved: str = ""  # why some endpoint or association could belong to any VPC
+    sets: Dict[str, Endpoints] = field(default_factory=dict)
+
+
+def _endpoint_index(graph: Graph) -> _EndpointIndex:
+    idx = graph.cache.get("endpoint-index")
+    if idx is not None:
+        return idx
+    idx = _EndpointIndex()
+    for ep in graph.of_kind("ec2.vpc_endpoint"):
+        ev = ep.get("vpc")
+        if isinstance(ev, Ref):
+            idx.by_vpc.setdefault(ev.target, []).append(ep)
+        else:
+            idx.unresolved = f"endpoint {ep.name} has a VPC that cannot be resolved"
+    for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
+        ep = a.get("vpc_endpoint")
+        if isinstance(ep, Ref):
+            idx.route_table_assocs.setdefault(ep.target, []).append(a)
+        else:
+            idx.unresolved = f"{a.name} names an endpoint that cannot be resolved"
+    graph.cache["endpoint-index"] = idx
+    return idx
+
+
 def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
     """The ECR-related endpoints of the subnet's VPC, and whether the graph shows all of them."""
     vpc = subnet.get("vpc")
     if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
         return Endpoints({}, [], False, "the subnet's VPC is not declared in the scanned files")
+    idx = _endpoint_index(graph)
+    if idx.unresolved:
+        return Endpoints({}, [], False, idx.unresolved)
+    cached = idx.sets.get(vpc.target)
+    if cached is None:
+        cached = idx.sets[vpc.target] = _vpc_endpoints(idx, vpc.target)
+    return cached
+
+
+def _vpc_endpoints(idx: _EndpointIndex, vpc: str) -> Endpoints:
     interface: Dict[str, List[Resource]] = {}
     s3_tables: List[Any] = []
-    s3_gateways: set = set()
+    associated: List[Any] = []  # tables from separate associations, after the endpoints' own
     known = True
     why = ""
-    for ep in graph.of_kind("ec2.vpc_endpoint"):
-        ev = ep.get("vpc")
-        if not isinstance(ev, Ref):
-            known, why = False, f"endpoint {ep.name} has a VPC that cannot be resolved"
-            continue
-        if ev.target != vpc.target:
-            continue
+    for ep in idx.by_vpc.get(vpc, ()):
         name = ep.get("service_name")
         if isinstance(name, Template):
             text = name.text()
@@ -310,12 +345,12 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
             continue
         if service == "s3":
             if etype == "gateway":
-                s3_gateways.add(ep.key)
                 tables = ep.get("route_tables")
                 if tables is None:
                     tables = []  # tables may come from separate associations
                 if isinstance(tables, list):
                     s3_tables.extend(tables)
+                    associated.extend(a.get("route_table") for a in idx.route_table_assocs.get(ep.key, ()))
                 else:
                     known, why = False, f"endpoint {ep.name} has route tables that cannot be resolved"
             elif etype is None:
@@ -324,13 +359,7 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
             interface.setdefault(service, []).append(ep)
         elif etype is None:
             known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
-    for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
-        ep = a.get("vpc_endpoint")
-        if not isinstance(ep, Ref):
-            known, why = False, f"{a.name} names an endpoint that cannot be resolved"
-        elif ep.target in s3_gateways:
-            s3_tables.append(a.get("route_table"))
-    return Endpoints(interface, s3_tables, known, why)
+    return Endpoints(interface, s3_tables + associated, known, why)
 
 
 def s3_on_table(graph: Graph, eps: Endpoints, tid: Optional[str]) -> Optional[bool]:
@@ -338,8 +367,7 @@ def s3_on_table(graph: Graph, eps: Endpoints, tid: Optional[str]) -> Optional[bo
         return None
     for t in eps.s3_tables:
         if isinstance(t, Ref):
-            t_id = f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
-            if t_id == tid:
+            if _table_ref_id(t) == tid:
                 return True
         else:
             return None
