@@ -495,14 +495,13 @@ def _call(name: str, args: List[Any]) -> Any:
         if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)) \
                 and not isinstance(args[0], Template):
             return len(args[0])
-        if name in ("tolist", "toset", "list", "distinct") and len(args) >= 1 and name != "list":
+        if name in ("tolist", "toset", "distinct") and len(args) >= 1:
             return args[0] if isinstance(args[0], (list, Unknown)) else unknown()
         if name == "concat" and all(isinstance(a, list) for a in args):
             return [x for a in args for x in a]
         if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
             out: List[Any] = []
-            stack = list(args[0])
-            for x in stack:
+            for x in args[0]:
                 if isinstance(x, list):
                     out.extend(x)
                 else:
