@@ -110,8 +110,8 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     for r in rules.values():
         for hit in r.check(graph):
             span = hit.resource.locate(hit.path)
-            out.append(Finding(hit.resource.file, span.line, span.col, span.end_line or span.line,
-                               span.end_col or span.col, r.id, r.severity, hit.message, r.name,
+            out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
+                               span.end_col or span.col, r.id, hit.severity or r.severity, hit.message, r.name,
                                hit.resource.name, ".".join(str(p) for p in hit.path)))
     return out
 

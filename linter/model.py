@@ -16,6 +16,7 @@ class Span:
     col: int
     end_line: int = 0
     end_col: int = 0
+    file: str = ""  # set when the span lies in another file than its resource (a Batch launch, say)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Hit:
     resource: Resource
     path: Path
     message: str
+    severity: Optional[str] = None  # the rule's own severity when None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,20 @@ KINDS = {
     "AWS::IAM::Role": "iam.role",
     "AWS::ECR::Repository": "ecr.repository",
     "AWS::ECS::Cluster": "ecs.cluster",
+    "AWS::EC2::SecurityGroupIngress": "ec2.security_group_rule",
+    "AWS::EC2::SecurityGroupEgress": "ec2.security_group_rule",
+    "AWS::EC2::NetworkAcl": "ec2.network_acl",
+    "AWS::EC2::NetworkAclEntry": "ec2.network_acl_entry",
+    "AWS::EC2::SubnetNetworkAclAssociation": "ec2.network_acl_association",
+    "AWS::EC2::DHCPOptions": "ec2.dhcp_options",
+    "AWS::EC2::VPCDHCPOptionsAssociation": "ec2.dhcp_options_association",
+    "AWS::ECR::PullThroughCacheRule": "ecr.pull_through_cache_rule",
+    "AWS::Events::Rule": "launch.events_rule",
+    "AWS::Scheduler::Schedule": "launch.schedule",
+    "AWS::Pipes::Pipe": "launch.pipe",
+    "AWS::StepFunctions::StateMachine": "launch.state_machine",
+    "AWS::Batch::JobDefinition": "ecs.task_definition",
+    "AWS::Batch::ComputeEnvironment": "batch.compute_environment",
 }
 
 ROUTE_TARGETS = {
@@ -289,8 +303,12 @@ def parse_template(doc: MDict, file: str, graph: Graph) -> None:
         if not hasattr(props, "kpos"):
             props = MDict(props)
             props.kpos = {}
-        _BUILDERS.get(kind, _generic)(res, props)
-        graph.add(res)
+        extra = _BUILDERS.get(kind, _generic)(res, props)
+        if extra is None:
+            graph.add(res)
+        else:  # a resource that launches tasks from inside it: one launch site per target or state
+            for sub in extra:
+                graph.add(sub)
 
 
 def _p(res: Resource, props: MDict, attr: str, name: str) -> Any:
@@ -307,11 +325,171 @@ def _generic(res: Resource, props: MDict) -> None:
     return None
 
 
+def _rule_record(props: Any, direction: str) -> Dict[str, Any]:
+    """One security group rule (inline or standalone) in the shape shared with Terraform."""
+    peer = "Source" if direction == "ingress" else "Destination"
+    def get(name: str) -> Any:
+        return props.get(name) if isinstance(props, dict) else None
+    def one(v: Any) -> List[Any]:
+        return [] if v is None else [v]
+    return {"protocol": get("IpProtocol"), "from": get("FromPort"), "to": get("ToPort"),
+            "cidr4": one(get("CidrIp")), "cidr6": one(get("CidrIpv6")),
+            "prefix_lists": one(get(f"{peer}PrefixListId")),
+            "groups": one(get(f"{peer}SecurityGroupId")), "self": False}
+
+
+def _rule_list(res: Resource, props: MDict, attr: str, name: str, direction: str) -> None:
+    v = _p(res, props, attr, name)
+    if v is None or isinstance(v, Unknown):
+        return
+    if not isinstance(v, list):
+        res.attrs[attr] = Unknown(f"{name} cannot be read")
+        return
+    res.attrs[attr] = [_rule_record(x, direction) if isinstance(x, dict) else Unknown("rule") for x in v]
+
+
+def _security_group(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    _p(res, props, "group_name", "groupName")
+    _rule_list(res, props, "ingress", "securityGroupIngress", "ingress")
+    _rule_list(res, props, "egress", "securityGroupEgress", "egress")
+    # CloudFormation keeps EC2's allow-all egress rule unless inline egress rules replace it
+    res.attrs["egress_default"] = "all"
+    res.attrs["default"] = False
+
+
+def _security_group_rule(res: Resource, props: MDict) -> None:
+    direction = "egress" if res.rtype.endswith("Egress") else "ingress"
+    res.attrs["direction"] = direction
+    _p(res, props, "group", "groupId")
+    if res.attrs["group"] is None and props.get("GroupName") is not None:
+        res.attrs["group"] = Unknown("a group given by name")
+    res.attrs["rule"] = _rule_record(props, direction)
+
+
+def _network_acl(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    res.attrs.update(default=False, entries=[], subnets=[])
+
+
+def _network_acl_entry(res: Resource, props: MDict) -> None:
+    _p(res, props, "acl", "networkAclId")
+    ports = props.get("PortRange") if isinstance(props.get("PortRange"), dict) else {}
+    _p(res, props, "rule_number", "ruleNumber")
+    res.attrs["entry"] = {"egress": props.get("Egress", False), "number": props.get("RuleNumber"),
+                          "protocol": props.get("Protocol"), "action": props.get("RuleAction"),
+                          "cidr4": props.get("CidrBlock"), "cidr6": props.get("Ipv6CidrBlock"),
+                          "from": ports.get("From"), "to": ports.get("To")}
+
+
+def _network_acl_association(res: Resource, props: MDict) -> None:
+    _p(res, props, "subnet", "subnetId")
+    _p(res, props, "acl", "networkAclId")
+
+
+def _dhcp_options(res: Resource, props: MDict) -> None:
+    _p(res, props, "servers", "domainNameServers")
+
+
+def _dhcp_association(res: Resource, props: MDict) -> None:
+    _p(res, props, "vpc", "vpcId")
+    _p(res, props, "options", "dhcpOptionsId")
+
+
+def _pull_through_cache_rule(res: Resource, props: MDict) -> None:
+    _p(res, props, "prefix", "ecrRepositoryPrefix")
+    _p(res, props, "upstream", "upstreamRegistryUrl")
+
+
+def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definition: str) -> Resource:
+    """A launch site inside another resource (a rule target, a schedule, a pipe, a state)."""
+    pos = pos or (parent.span.line, parent.span.col)
+    sub = Resource(key=f"{parent.key}/{suffix}", kind="ecs.run_task", rtype=parent.rtype,
+                   name=f"{parent.name}.{suffix}", file=parent.file, span=Span(pos[0], pos[1]))
+    common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs,
+                            task_definition)
+    if isinstance(params, Unknown):
+        sub.attrs["launch_type"] = params
+    sub.attrs["conditional"] = parent.attrs.get("conditional", False)
+    return sub
+
+
+def _events_rule(res: Resource, props: MDict) -> List[Resource]:
+    out = []
+    targets = props.get("Targets")
+    for i, t in enumerate(targets if isinstance(targets, list) else []):
+        if not isinstance(t, dict) or "EcsParameters" not in t:
+            continue
+        tid = t.get("Id")
+        suffix = f"Targets[{tid}]" if isinstance(tid, str) else f"Targets[{i}]"
+        pos = targets.ipos[i] if isinstance(targets, MList) and i < len(targets.ipos) else None
+        out.append(_run_task(res, suffix, t["EcsParameters"], pos, "taskDefinitionArn"))
+    return out
+
+
+def _schedule(res: Resource, props: MDict) -> List[Resource]:
+    target = props.get("Target")
+    params = target.get("EcsParameters") if isinstance(target, dict) else None
+    if params is None:
+        return []
+    return [_run_task(res, "Target", params, props.kpos.get("Target"), "taskDefinitionArn")]
+
+
+def _pipe(res: Resource, props: MDict) -> List[Resource]:
+    target = props.get("TargetParameters")
+    params = target.get("EcsTaskParameters") if isinstance(target, dict) else None
+    if params is None:
+        return []
+    return [_run_task(res, "Target", params, props.kpos.get("TargetParameters"), "taskDefinitionArn")]
+
+
+def _state_machine(res: Resource, props: MDict) -> List[Resource]:
+    from linter.parsers import statemachine
+
+    subs = props.get("DefinitionSubstitutions")
+    subs = dict(subs) if isinstance(subs, dict) else {}
+    if "Definition" in props:
+        key, definition = "Definition", statemachine.definition_value(props["Definition"], subs)
+    elif "DefinitionString" in props:
+        key, definition = "DefinitionString", statemachine.definition_value(props["DefinitionString"], subs)
+    else:
+        return []
+    out = []
+    kpos = props.kpos.get(key)
+    for name, params, pos in statemachine.run_task_states(definition):
+        sub = _run_task(res, name, params, pos if key == "Definition" else kpos, "taskDefinition")
+        if key == "DefinitionString" and kpos:  # positions inside a JSON string are not file positions
+            sub.spans = {k: Span(kpos[0], kpos[1]) for k in sub.spans}
+        out.append(sub)
+    return out
+
+
+def _batch_job(res: Resource, props: MDict) -> None:
+    res.attrs.update(common.normalise_batch_job(props.get("PlatformCapabilities"), props.get("ContainerProperties"),
+                                                props.get("EcsProperties"), True, res.spans))
+
+
+def _compute_environment(res: Resource, props: MDict) -> None:
+    cr = props.get("ComputeResources")
+    ctype, _ = common.field(cr, "type", True)
+    res.attrs["fargate"] = ctype.upper() in ("FARGATE", "FARGATE_SPOT") if isinstance(ctype, str) else \
+        (False if cr is None else None)
+    for attr, name in (("subnets", "subnets"), ("security_groups", "securityGroupIds")):
+        v, pos = common.field(cr, name, True)
+        res.attrs[attr] = v
+        common.put(res.spans, (attr,), pos)
+        if isinstance(v, MList):
+            for i, p in enumerate(v.ipos):
+                common.put(res.spans, (attr, i), p)
+
+
 def _launch(res: Resource, props: MDict) -> None:
     common.normalise_launch(props, True, res.spans, res.attrs)
 
 
 def _task_definition(res: Resource, props: MDict) -> None:
+    if res.rtype == "AWS::Batch::JobDefinition":
+        return _batch_job(res, props)
     res.attrs.update(common.normalise_task_definition(props, True, res.spans))
 
 
@@ -319,6 +497,8 @@ def _subnet(res: Resource, props: MDict) -> None:
     _p(res, props, "vpc", "vpcId")
     _p(res, props, "cidr_block", "cidrBlock")
     _p(res, props, "ipv6_native", "ipv6Native")
+    if _p(res, props, "ipv6_cidr", "ipv6CidrBlock") is None:
+        _p(res, props, "ipv6_cidr", "ipv6CidrBlocks")
 
 
 def _route_table(res: Resource, props: MDict) -> None:
@@ -373,6 +553,7 @@ def _endpoint(res: Resource, props: MDict) -> None:
 
 
 def _vpc(res: Resource, props: MDict) -> None:
+    _p(res, props, "cidr_block", "cidrBlock")
     _p(res, props, "enable_dns_support", "enableDnsSupport")
     _p(res, props, "enable_dns_hostnames", "enableDnsHostnames")
 
@@ -399,4 +580,17 @@ _BUILDERS = {
     "ec2.vpc": _vpc,
     "ecr.repository": _repository,
     "iam.role": _role,
+    "ec2.security_group": _security_group,
+    "ec2.security_group_rule": _security_group_rule,
+    "ec2.network_acl": _network_acl,
+    "ec2.network_acl_entry": _network_acl_entry,
+    "ec2.network_acl_association": _network_acl_association,
+    "ec2.dhcp_options": _dhcp_options,
+    "ec2.dhcp_options_association": _dhcp_association,
+    "ecr.pull_through_cache_rule": _pull_through_cache_rule,
+    "launch.events_rule": _events_rule,
+    "launch.schedule": _schedule,
+    "launch.pipe": _pipe,
+    "launch.state_machine": _state_machine,
+    "batch.compute_environment": _compute_environment,
 }

@@ -119,10 +119,12 @@ def capacity_providers(strategy: Any, pascal: bool) -> Any:
     return [field(s, "capacityProvider", pascal)[0] for s in strategy]
 
 
-def normalise_launch(props: Any, pascal: bool, spans: Spans, attrs: Dict[str, Any]) -> None:
-    """Launch type, task definition, capacity providers and awsvpc settings of an ECS service or task set
-    (CloudFormation PascalCase or API camelCase; the awsvpc key is spelt two ways in CloudFormation)."""
-    for attr, name in (("launch_type", "launchType"), ("task_definition", "taskDefinition"),
+def normalise_launch(props: Any, pascal: bool, spans: Spans, attrs: Dict[str, Any],
+                     task_definition: str = "taskDefinition") -> None:
+    """Launch type, task definition, capacity providers and awsvpc settings of an ECS service, task set or
+    RunTask parameters (CloudFormation PascalCase or API camelCase; the awsvpc key is spelt two ways in
+    CloudFormation; EventBridge, Scheduler and Pipes name the task definition ``TaskDefinitionArn``)."""
+    for attr, name in (("launch_type", "launchType"), ("task_definition", task_definition),
                        ("platform_version", "platformVersion")):
         v, pos = field(props, name, pascal)
         attrs[attr] = v
@@ -146,3 +148,59 @@ def normalise_launch(props: Any, pascal: bool, spans: Spans, attrs: Dict[str, An
         attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
     else:
         normalise_awsvpc(cfg, pascal, spans, attrs)
+
+
+def is_fargate_platform(platforms: Any) -> Any:
+    """Batch ``PlatformCapabilities``: True / False, or None when it cannot be known (case-insensitive)."""
+    if platforms is None:
+        return False  # the default is EC2
+    if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
+        return None
+    return any(p.upper() == "FARGATE" for p in platforms)
+
+
+def normalise_batch_job(platforms: Any, container: Any, ecs: Any, pascal: bool, spans: Spans) -> Dict[str, Any]:
+    """A Batch job definition in the shape of a task definition, plus its public-IP and platform settings.
+
+    Batch puts the image, roles, logging and secrets in ``containerProperties`` (one container) or in
+    ``ecsProperties.taskProperties[0]`` (several), and ``networkConfiguration.assignPublicIp`` beside them.
+    """
+    fargate = is_fargate_platform(platforms)
+    attrs: Dict[str, Any] = {"batch": True, "family": None, "cpu": None, "memory": None, "task_role": None}
+    attrs["requires_compatibilities"] = (["FARGATE"] if fargate else ["EC2"]) if fargate is not None else \
+        Unknown("platform capabilities")
+    attrs["network_mode"] = "awsvpc" if fargate else None
+    holder, defs, base = None, None, ("containers",)
+    if isinstance(container, dict):
+        holder, defs = container, MList([container])
+        defs.pos = getattr(container, "pos", (1, 1))
+        defs.ipos = [defs.pos]
+    elif isinstance(ecs, dict):
+        tasks, _ = field(ecs, "taskProperties", pascal)
+        if isinstance(tasks, list) and tasks and isinstance(tasks[0], dict):
+            holder = tasks[0]
+            defs, pos = field(holder, "containers", pascal)
+            put(spans, base, pos)
+    elif isinstance(container, Unknown) or isinstance(ecs, Unknown):
+        defs = Unknown("job container properties cannot be evaluated")
+    for attr, name in (("execution_role", "executionRoleArn"), ("task_role", "jobRoleArn"),
+                       ("task_role", "taskRoleArn")):
+        v, pos = field(holder, name, pascal)
+        if v is not None or attr not in attrs or attrs[attr] is None:
+            attrs[attr] = v
+            put(spans, (attr,), pos)
+    net, _ = field(holder, "networkConfiguration", pascal)
+    ip, pos = field(net, "assignPublicIp", pascal)
+    attrs["assign_public_ip"] = Unknown("network configuration") if isinstance(net, Unknown) else ip
+    put(spans, ("assign_public_ip",), pos)
+    fpc, _ = field(holder, "fargatePlatformConfiguration", pascal)
+    pv, pos = field(fpc, "platformVersion", pascal)
+    if pv is None:
+        pv, pos = field(holder, "platformVersion", pascal)
+    attrs["platform_version"] = pv
+    put(spans, ("platform_version",), pos)
+    if defs is None:
+        attrs["containers"] = []
+    else:
+        attrs["containers"] = normalise_containers(defs, pascal, spans)
+    return attrs

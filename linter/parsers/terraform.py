@@ -29,6 +29,16 @@ KINDS = {
     "aws_security_group": "ec2.security_group", "aws_egress_only_internet_gateway": "ec2.egress_only_internet_gateway",
     "aws_ec2_transit_gateway": "ec2.transit_gateway", "aws_vpc_peering_connection": "ec2.vpc_peering_connection",
     "aws_iam_role": "iam.role", "aws_ecr_repository": "ecr.repository", "aws_ecs_cluster": "ecs.cluster",
+    "aws_default_security_group": "ec2.security_group", "aws_security_group_rule": "ec2.security_group_rule",
+    "aws_vpc_security_group_egress_rule": "ec2.security_group_rule",
+    "aws_vpc_security_group_ingress_rule": "ec2.security_group_rule",
+    "aws_network_acl": "ec2.network_acl", "aws_default_network_acl": "ec2.network_acl",
+    "aws_network_acl_rule": "ec2.network_acl_entry", "aws_network_acl_association": "ec2.network_acl_association",
+    "aws_vpc_dhcp_options": "ec2.dhcp_options", "aws_vpc_dhcp_options_association": "ec2.dhcp_options_association",
+    "aws_ecr_pull_through_cache_rule": "ecr.pull_through_cache_rule",
+    "aws_cloudwatch_event_target": "ecs.run_task", "aws_scheduler_schedule": "ecs.run_task",
+    "aws_pipes_pipe": "ecs.run_task", "aws_sfn_state_machine": "launch.state_machine",
+    "aws_batch_job_definition": "ecs.task_definition", "aws_batch_compute_environment": "batch.compute_environment",
 }
 ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat", "transit_gateway_id": "tgw",
                  "vpc_peering_connection_id": "pcx", "network_interface_id": "eni", "vpc_endpoint_id": "vpce",
@@ -157,6 +167,13 @@ class Module:
         self.locals: Dict[str, Any] = {}
         self._local_values: Dict[str, Any] = {}
         self.data: set = set()
+        self.provider: Any = None
+
+    def region(self) -> Any:
+        """The default AWS provider's region, when it is written down."""
+        if self.provider is None or "region" not in self.provider.attrs:
+            return Unknown("the provider's region is not set in the module")
+        return self.evaluator({}).eval(self.provider.attrs["region"])
 
     def add_body(self, body: Body) -> None:
         for name, labels, b, pos in body.blocks:
@@ -169,6 +186,8 @@ class Module:
                 self.variables[labels[0]] = b
             elif name == "locals":
                 self.locals.update(b.attrs)
+            elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
+                self.provider = b
 
     def evaluator(self, ctx: Dict[str, Any]) -> "Evaluator":
         return Evaluator(self, ctx)
@@ -603,19 +622,20 @@ def _file_of(res: _Resource) -> str:
     return res.body.file
 
 
-def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,
-           conditional: bool = False) -> None:
-    ev = module.evaluator(ctx)
-    body = res.body
-    r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{res.address}{suffix}",
-                 file=_file_of(res), span=Span(*res.pos))
+class _Ctx:
+    """What a builder needs: the resource being built, the evaluator and the HCL body."""
 
-    def attr(name: str, out: str, b: Body = body, path: Tuple[Any, ...] = ()) -> Any:
+    def __init__(self, r: Resource, ev: "Evaluator", body: Body, module: Module) -> None:
+        self.r, self.ev, self.body, self.module = r, ev, body, module
+
+    def attr(self, name: str, out: str, b: Any = None, path: Tuple[Any, ...] = ()) -> Any:
+        b = self.body if b is None else b
         t = b.attrs.get(name)
+        r = self.r
         if t is None:
             r.attrs[out] = None
             return None
-        v = ev.eval(t)
+        v = self.ev.eval(t)
         r.attrs[out] = v
         r.spans[path + (out,)] = Span(*_pos(t))
         if isinstance(v, MList):
@@ -623,27 +643,38 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                 r.spans[path + (out, i)] = Span(*p)
         return v
 
+    def value(self, b: Body, name: str) -> Any:
+        t = b.attrs.get(name)
+        return None if t is None else self.ev.eval(t)
+
+    def blocks(self, b: Body, name: str) -> Any:
+        """Nested blocks by name; an Unknown when a dynamic block of that name may add more."""
+        if any(n == "dynamic" and labels == [name] for n, labels, _, _ in b.blocks) or name in b.attrs:
+            return Unknown(f"dynamic {name} blocks")
+        return b.block_list(name)
+
+
+def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,
+           conditional: bool = False) -> None:
+    ev = module.evaluator(ctx)
+    body = res.body
+    r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{res.address}{suffix}",
+                 file=_file_of(res), span=Span(*res.pos))
+    c = _Ctx(r, ev, body, module)
+    attr = c.attr
+    r.attrs["conditional"] = conditional
+    builder = _BUILDERS.get(res.rtype)
+    if builder is not None:
+        extra = builder(c)
+        if extra is None:
+            graph.add(r)
+        else:
+            for sub in extra:
+                sub.attrs["conditional"] = conditional
+                graph.add(sub)
+        return
     if kind in ("ecs.service", "ecs.task_set"):
-        attr("launch_type", "launch_type")
-        attr("task_definition", "task_definition")
-        attr("platform_version", "platform_version")
-        strategies = body.block_list("capacity_provider_strategy")
-        if strategies:
-            r.attrs["capacity_providers"] = [ev.eval(s.attrs["capacity_provider"]) if "capacity_provider"
-                                             in s.attrs else None for s in strategies]
-        else:
-            r.attrs["capacity_providers"] = None
-        nets = body.block_list("network_configuration")
-        r.attrs["has_network_configuration"] = bool(nets)
-        if nets:
-            n = nets[0]
-            subnets = attr("subnets", "subnets", n)
-            if isinstance(subnets, list):
-                r.attrs["subnets"] = _flatten_refs(subnets)
-            attr("security_groups", "security_groups", n)
-            attr("assign_public_ip", "assign_public_ip", n)
-        else:
-            r.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+        _launch(c, body, "task_definition", body.block_list("network_configuration"))
     elif kind == "ecs.task_definition":
         for name, out in (("execution_role_arn", "execution_role"), ("task_role_arn", "task_role"),
                           ("requires_compatibilities", "requires_compatibilities"),
@@ -670,6 +701,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         attr("vpc_id", "vpc")
         attr("cidr_block", "cidr_block")
         attr("ipv6_native", "ipv6_native")
+        attr("ipv6_cidr_block", "ipv6_cidr")
     elif kind == "ec2.route_table":
         if res.rtype == "aws_default_route_table":
             v = attr("default_route_table_id", "vpc")
@@ -683,6 +715,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         for i, rb in enumerate(body.block_list("route")):
             rec: Dict[str, Any] = {"destination": ev.eval(rb.attrs["cidr_block"]) if "cidr_block" in rb.attrs
                                    else None,
+                                   "destination_ipv6": c.value(rb, "ipv6_cidr_block"),
                                    "destination_prefix_list": ev.eval(rb.attrs["destination_prefix_list_id"])
                                    if "destination_prefix_list_id" in rb.attrs else None,
                                    "target": None, "target_attr": None}
@@ -699,6 +732,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
     elif kind == "ec2.route":
         attr("route_table_id", "route_table")
         attr("destination_cidr_block", "destination")
+        attr("destination_ipv6_cidr_block", "destination_ipv6")
         attr("destination_prefix_list_id", "destination_prefix_list")
         r.attrs["target"] = None
         r.attrs["target_attr"] = None
@@ -737,6 +771,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
     elif kind == "ec2.internet_gateway":
         attr("vpc_id", "vpc")
     elif kind == "ec2.vpc":
+        attr("cidr_block", "cidr_block")
         attr("enable_dns_support", "enable_dns_support")
         attr("enable_dns_hostnames", "enable_dns_hostnames")
     elif kind == "ecr.repository":
@@ -745,6 +780,258 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         attr("name", "role_name")
     r.attrs["conditional"] = conditional
     graph.add(r)
+
+
+def _launch(c: _Ctx, body: Body, task_definition: str, nets: List[Body], vpc_block: str = "") -> None:
+    """Launch type, task definition, capacity providers and awsvpc settings from HCL blocks."""
+    r, attr = c.r, c.attr
+    attr("launch_type", "launch_type", body)
+    attr(task_definition, "task_definition", body)
+    attr("platform_version", "platform_version", body)
+    strategies = body.block_list("capacity_provider_strategy")
+    r.attrs["capacity_providers"] = [c.value(s, "capacity_provider") for s in strategies] if strategies else None
+    r.attrs["has_network_configuration"] = bool(nets)
+    if nets and vpc_block:
+        inner = nets[0].block_list(vpc_block)
+        nets = inner
+    if nets:
+        n = nets[0]
+        subnets = attr("subnets", "subnets", n)
+        if isinstance(subnets, list):
+            r.attrs["subnets"] = _flatten_refs(subnets)
+        groups = attr("security_groups", "security_groups", n)
+        if isinstance(groups, list):
+            r.attrs["security_groups"] = _flatten_refs(groups)
+        attr("assign_public_ip", "assign_public_ip", n)
+    else:
+        r.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
+    r.attrs["region"] = c.module.region()
+
+
+def _one(c: _Ctx, b: Body, name: str) -> List[Any]:
+    v = c.value(b, name)
+    return [] if v is None else [v]
+
+
+def _rules(c: _Ctx, direction: str) -> None:
+    blocks = c.blocks(c.body, direction)
+    if isinstance(blocks, Unknown):
+        c.r.attrs[direction] = blocks
+        return
+    out = []
+    for i, b in enumerate(blocks):
+        out.append({"protocol": c.value(b, "protocol"), "from": c.value(b, "from_port"),
+                    "to": c.value(b, "to_port"), "cidr4": c.value(b, "cidr_blocks") or [],
+                    "cidr6": c.value(b, "ipv6_cidr_blocks") or [], "prefix_lists": c.value(b, "prefix_list_ids") or [],
+                    "groups": c.value(b, "security_groups") or [], "self": c.value(b, "self") is True})
+        for name in ("protocol", "from_port"):
+            if name in b.attrs:
+                c.r.spans[(direction, i)] = Span(*_pos(b.attrs[name]))
+                break
+    c.r.attrs[direction] = out if blocks else None
+
+
+def _b_security_group(c: _Ctx) -> None:
+    default = c.r.rtype == "aws_default_security_group"
+    c.attr("vpc_id", "vpc")
+    c.attr("name", "group_name")
+    _rules(c, "ingress")
+    _rules(c, "egress")
+    # Terraform removes the allow-all egress rule EC2 creates; an adopted default group loses all its rules
+    c.r.attrs["egress_default"] = "none"
+    c.r.attrs["default"] = default
+
+
+def _b_security_group_rule(c: _Ctx) -> None:
+    r, b = c.r, c.body
+    if r.rtype == "aws_security_group_rule":
+        direction = c.value(b, "type")
+        r.attrs["direction"] = direction if direction in ("ingress", "egress") else Unknown("rule type")
+        peer = c.value(b, "source_security_group_id")
+        r.attrs["rule"] = {"protocol": c.value(b, "protocol"), "from": c.value(b, "from_port"),
+                           "to": c.value(b, "to_port"), "cidr4": c.value(b, "cidr_blocks") or [],
+                           "cidr6": c.value(b, "ipv6_cidr_blocks") or [],
+                           "prefix_lists": c.value(b, "prefix_list_ids") or [],
+                           "groups": [] if peer is None else [peer], "self": c.value(b, "self") is True}
+    else:
+        r.attrs["direction"] = "egress" if r.rtype.endswith("egress_rule") else "ingress"
+        r.attrs["rule"] = {"protocol": c.value(b, "ip_protocol"), "from": c.value(b, "from_port"),
+                           "to": c.value(b, "to_port"), "cidr4": _one(c, b, "cidr_ipv4"),
+                           "cidr6": _one(c, b, "cidr_ipv6"), "prefix_lists": _one(c, b, "prefix_list_id"),
+                           "groups": _one(c, b, "referenced_security_group_id"), "self": False}
+    c.attr("security_group_id", "group")
+
+
+def _acl_entries(c: _Ctx) -> Any:
+    out = []
+    for direction in ("egress", "ingress"):
+        blocks = c.blocks(c.body, direction)
+        if isinstance(blocks, Unknown):
+            return blocks
+        for b in blocks:
+            out.append({"egress": direction == "egress", "number": c.value(b, "rule_no"),
+                        "protocol": c.value(b, "protocol"), "action": c.value(b, "action"),
+                        "cidr4": c.value(b, "cidr_block"), "cidr6": c.value(b, "ipv6_cidr_block"),
+                        "from": c.value(b, "from_port"), "to": c.value(b, "to_port")})
+    return out
+
+
+def _b_network_acl(c: _Ctx) -> None:
+    default = c.r.rtype == "aws_default_network_acl"
+    if default:
+        v = c.attr("default_network_acl_id", "vpc")
+        c.r.attrs["vpc"] = Ref(v.target, v.rtype, None) if isinstance(v, Ref) else v
+    else:
+        c.attr("vpc_id", "vpc")
+    subnets = c.attr("subnet_ids", "subnets")
+    if isinstance(subnets, list):
+        c.r.attrs["subnets"] = _flatten_refs(subnets)
+    elif subnets is None:
+        c.r.attrs["subnets"] = []
+    c.r.attrs["entries"] = _acl_entries(c)
+    c.r.attrs["default"] = default
+
+
+def _b_network_acl_rule(c: _Ctx) -> None:
+    b = c.body
+    c.attr("network_acl_id", "acl")
+    c.attr("rule_number", "rule_number")
+    c.r.attrs["entry"] = {"egress": c.value(b, "egress") or False, "number": c.value(b, "rule_number"),
+                          "protocol": c.value(b, "protocol"), "action": c.value(b, "rule_action"),
+                          "cidr4": c.value(b, "cidr_block"), "cidr6": c.value(b, "ipv6_cidr_block"),
+                          "from": c.value(b, "from_port"), "to": c.value(b, "to_port")}
+
+
+def _b_network_acl_association(c: _Ctx) -> None:
+    c.attr("subnet_id", "subnet")
+    c.attr("network_acl_id", "acl")
+
+
+def _b_dhcp_options(c: _Ctx) -> None:
+    c.attr("domain_name_servers", "servers")
+
+
+def _b_dhcp_association(c: _Ctx) -> None:
+    c.attr("vpc_id", "vpc")
+    c.attr("dhcp_options_id", "options")
+
+
+def _b_pull_through_cache_rule(c: _Ctx) -> None:
+    c.attr("ecr_repository_prefix", "prefix")
+    c.attr("upstream_registry_url", "upstream")
+
+
+def _nested(b: Body, *names: str) -> List[Body]:
+    found = [b]
+    for n in names:
+        found = [x for f in found for x in f.block_list(n)]
+    return found
+
+
+def _b_event_target(c: _Ctx) -> Any:
+    targets = _nested(c.body, "ecs_target")
+    if not targets:
+        return []
+    t = targets[0]
+    _launch(c, t, "task_definition_arn", t.block_list("network_configuration"))
+    return None
+
+
+def _b_schedule(c: _Ctx) -> Any:
+    params = _nested(c.body, "target", "ecs_parameters")
+    if not params:
+        return []
+    _launch(c, params[0], "task_definition_arn", params[0].block_list("network_configuration"))
+    v = c.r.attrs.get("assign_public_ip")
+    if isinstance(v, bool):  # the provider sends ENABLED / DISABLED
+        c.r.attrs["assign_public_ip"] = "ENABLED" if v else "DISABLED"
+    return None
+
+
+def _b_pipe(c: _Ctx) -> Any:
+    params = _nested(c.body, "target_parameters", "ecs_task_parameters")
+    if not params:
+        return []
+    _launch(c, params[0], "task_definition_arn", params[0].block_list("network_configuration"),
+            vpc_block="aws_vpc_configuration")
+    return None
+
+
+def _b_state_machine(c: _Ctx) -> Any:
+    from linter.parsers import statemachine
+
+    t = c.body.attrs.get("definition")
+    if t is None:
+        return []
+    v = c.ev.eval(t)
+    shifted = False
+    if isinstance(v, JsonEncoded):
+        v = v.value
+        shifted = True
+    definition = statemachine.definition_value(v)
+    if isinstance(v, str) and not isinstance(definition, Unknown):
+        definition = _shift(definition, _pos(t)[0] - (0 if _is_heredoc(t) else 1))
+        shifted = True
+    out = []
+    for name, params, pos in statemachine.run_task_states(definition):
+        sub = Resource(key=f"{c.r.key}/{name}", kind="ecs.run_task", rtype=c.r.rtype, name=f"{c.r.name}.{name}",
+                       file=c.r.file, span=Span(*(pos if shifted else _pos(t))))
+        common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs)
+        if isinstance(params, Unknown):
+            sub.attrs["launch_type"] = params
+        if not shifted:
+            sub.spans = {k: Span(*_pos(t)) for k in sub.spans}
+        sub.attrs["region"] = c.module.region()
+        out.append(sub)
+    return out
+
+
+def _json_attr(c: _Ctx, name: str) -> Any:
+    t = c.body.attrs.get(name)
+    if t is None:
+        return None
+    v = c.ev.eval(t)
+    if isinstance(v, JsonEncoded):
+        return v.value
+    if isinstance(v, str):
+        try:
+            return _shift(load_json(v), _pos(t)[0] - (0 if _is_heredoc(t) else 1))
+        except ParseError:
+            return Unknown(f"{name} is not valid JSON")
+    return v if isinstance(v, Unknown) else Unknown(f"{name} cannot be evaluated")
+
+
+def _b_batch_job(c: _Ctx) -> None:
+    c.attr("platform_capabilities", "platform_capabilities")
+    c.r.attrs.update(common.normalise_batch_job(c.r.attrs["platform_capabilities"], _json_attr(c, "container_properties"),
+                                                _json_attr(c, "ecs_properties"), False, c.r.spans))
+
+
+def _b_compute_environment(c: _Ctx) -> None:
+    crs = c.body.block_list("compute_resources")
+    if not crs:
+        c.r.attrs.update(fargate=False, subnets=None, security_groups=None)
+        return
+    ctype = c.value(crs[0], "type")
+    c.r.attrs["fargate"] = ctype.upper() in ("FARGATE", "FARGATE_SPOT") if isinstance(ctype, str) else None
+    for name, out in (("subnets", "subnets"), ("security_group_ids", "security_groups")):
+        v = c.attr(name, out, crs[0])
+        if isinstance(v, list):
+            c.r.attrs[out] = _flatten_refs(v)
+
+
+_BUILDERS = {
+    "aws_security_group": _b_security_group, "aws_default_security_group": _b_security_group,
+    "aws_security_group_rule": _b_security_group_rule, "aws_vpc_security_group_egress_rule": _b_security_group_rule,
+    "aws_vpc_security_group_ingress_rule": _b_security_group_rule,
+    "aws_network_acl": _b_network_acl, "aws_default_network_acl": _b_network_acl,
+    "aws_network_acl_rule": _b_network_acl_rule, "aws_network_acl_association": _b_network_acl_association,
+    "aws_vpc_dhcp_options": _b_dhcp_options, "aws_vpc_dhcp_options_association": _b_dhcp_association,
+    "aws_ecr_pull_through_cache_rule": _b_pull_through_cache_rule,
+    "aws_cloudwatch_event_target": _b_event_target, "aws_scheduler_schedule": _b_schedule,
+    "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": _b_state_machine,
+    "aws_batch_job_definition": _b_batch_job, "aws_batch_compute_environment": _b_compute_environment,
+}
 
 
 def _flatten_refs(v: List[Any]) -> Any:
