@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from linter.images import Image, classify
-from linter.model import Graph, Resource
+from linter.model import Graph, Resource, Span
 from linter.values import Ref, Template, Unknown, as_list, text_of, truthy
 
-LAUNCH_KINDS = ("ecs.service", "ecs.task_set")
+LAUNCH_KINDS = ("ecs.service", "ecs.task_set", "ecs.run_task")
 _PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
                 "eni-": "assumed", "i-": "assumed", "vpce-": "assumed", "eigw-": "unknown", "cagw-": "assumed",
                 "lgw-": "assumed"}
@@ -421,11 +421,120 @@ def launch_subnets(graph: Graph, launch: Resource) -> Optional[List[Tuple[int, R
 
 
 def fargate_launches(graph: Graph):
-    for launch in graph.of_kind(*LAUNCH_KINDS):
+    for launch in list(graph.of_kind(*LAUNCH_KINDS)) + batch_launches(graph):
         if launch.get("conditional"):
             continue
         if is_fargate(launch):
             yield launch
+
+
+def batch_launches(graph: Graph) -> List[Resource]:
+    """A Fargate Batch job can run in any Fargate compute environment: one launch site per pair.
+
+    The subnets and groups come from the compute environment, the public IP and image from the job.
+    """
+    cached = graph.cache.get("batch-launches")
+    if cached is not None:
+        return cached
+    jobs = [td for td in graph.of_kind("ecs.task_definition") if td.get("batch") and not td.get("conditional")
+            and td.get("requires_compatibilities") == ["FARGATE"]]
+    envs = [ce for ce in graph.of_kind("batch.compute_environment") if ce.get("fargate") is True
+            and not ce.get("conditional")]
+    out = []
+    for job in jobs:
+        for ce in envs:
+            launch = Resource(key=f"{job.key}@{ce.key}", kind="ecs.run_task", rtype=ce.rtype,
+                              name=f"{job.name} in {ce.name}", file=ce.file, span=ce.span)
+            launch.attrs.update(launch_type="FARGATE", task_definition=Ref(job.key, job.rtype, None),
+                                subnets=ce.get("subnets"), security_groups=ce.get("security_groups"),
+                                assign_public_ip=job.get("assign_public_ip"),
+                                platform_version=job.get("platform_version"), conditional=False,
+                                has_network_configuration=True, region=job.get("region"))
+            launch.spans.update(ce.spans)
+            for path in (("assign_public_ip",), ("platform_version",)):
+                sp = job.spans.get(path)
+                if sp is not None:
+                    launch.spans[path] = Span(sp.line, sp.col, sp.end_line, sp.end_col, job.file)
+            out.append(launch)
+    graph.cache["batch-launches"] = out
+    return out
+
+
+def vpc_of(graph: Graph, subnet: Resource) -> Optional[Resource]:
+    return graph.deref(subnet.get("vpc"), "ec2.vpc")
+
+
+_REGION = re.compile(r"^(?:[a-z.]+\.)?amazonaws\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.")
+
+
+def region(graph: Graph, launch: Resource, subnet: Resource) -> Optional[str]:
+    """The Region the task runs in: the Terraform provider's, or the one the VPC's endpoints name."""
+    r = launch.get("region")
+    if isinstance(r, str) and r:
+        return r
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref):
+        return None
+    found = set()
+    for ep in _endpoint_index(graph).by_vpc.get(vpc.target, ()):
+        name = text_of(ep.get("service_name"))
+        m = _REGION.match(name or "")
+        if m:
+            found.add(m.group(1))
+    return found.pop() if len(found) == 1 else None
+
+
+def egress6(graph: Graph, subnet: Resource) -> str:
+    """The target kind of the subnet's ::/0 route: igw, eigw, assumed, none or unknown."""
+    tid, table, why = route_table(graph, subnet)
+    if tid is None:
+        return "unknown"
+    idx = _index(graph)
+    found = None
+    for res, path, r in idx.routes.get(tid, []):
+        dest = r.get("destination_ipv6")
+        if isinstance(dest, str) and dest.strip() == "::/0" and not (r.get("conditional") or res.get("conditional")):
+            found = r
+        elif dest is not None and not isinstance(dest, str):
+            return "unknown"
+    if found is None:
+        if tid.startswith("main:") and table is None and tid not in idx.main_tables:
+            return "unknown"
+        return "unknown" if idx.unknown_routes else "none"
+    target = found.get("target")
+    if found.get("target_attr") == "eigw":
+        return "eigw"
+    res = graph.deref(target)
+    if res is not None and res.kind == "ec2.egress_only_internet_gateway":
+        return "eigw"
+    kind = _target_kind(graph, target, found.get("target_attr"))
+    return {"igw": "igw", "unknown": "unknown", "pcx": "none"}.get(kind, "assumed")
+
+
+def ipv6_only(subnet: Resource) -> Optional[bool]:
+    native = subnet.get("ipv6_native")
+    if native is not None:
+        return truthy(native)
+    if subnet.get("cidr_block") is None and subnet.get("ipv6_cidr") is not None:
+        return None  # an IPv4 range may come from elsewhere (IPAM); not proven
+    return False
+
+
+def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
+                     td: Optional[Resource]) -> Optional[List[Tuple[str, Resource]]]:
+    """(service, endpoint) for every interface endpoint the task needs when it has no internet path."""
+    if internet_kind(graph, subnet) != "none":
+        return []
+    imgs = images(td)
+    if imgs is not None and not any(im.kind == "ecr" for im in imgs):
+        return []
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    wanted = ["ecr.dkr", "ecr.api"]
+    need = needs(td) or {}
+    wanted += [svc for svc in ("logs", "secretsmanager", "ssm") if need.get(svc)]
+    return [(svc, ep) for svc in wanted for ep in eps.interface.get(svc, [])]
 
 
 def public_ip(launch: Resource) -> Optional[bool]:
@@ -433,3 +542,26 @@ def public_ip(launch: Resource) -> Optional[bool]:
     if v is None:
         return False
     return truthy(v)
+
+
+def needs_internet(graph: Graph, launch: Resource, subnet: Resource, td: Optional[Resource]) -> Optional[bool]:
+    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve, or
+    an endpoint set that is not complete. None when the images or the endpoints cannot be known."""
+    imgs = images(td)
+    if imgs is None:
+        return None
+    if any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
+        return True
+    if any(im.kind != "ecr" for im in imgs):
+        return None
+    missing = missing_endpoints(graph, launch, subnet, td)
+    return None if missing is None else bool(missing)
+
+
+def container_images(td: Optional[Resource]):
+    """(container index, Image) of a task definition's containers with a readable record."""
+    if td is None or not isinstance(td.get("containers"), list):
+        return
+    for i, c in enumerate(td.get("containers")):
+        if isinstance(c, dict):
+            yield i, classify(c.get("image"))

@@ -15,7 +15,8 @@ def rule(graph):
     ## Why is this bad?
     Fargate pulls the image through the task's own network interface. With no route out and no endpoints
     the pull times out: `CannotPullContainerError ... i/o timeout` or a task stuck in PENDING until
-    `DockerTimeoutError`. A route to a VPC peering connection does not give internet access.
+    `DockerTimeoutError`. (A default route to a VPC peering connection or a private NAT gateway is
+    reported by NET012 and NET003.)
 
     ## How to fix
     Add a `0.0.0.0/0` route to a NAT gateway on the subnet's route table, or run the task in a public subnet
@@ -30,20 +31,16 @@ def rule(graph):
         if not subnets:
             continue
         for i, subnet in subnets:
-            if net.internet_kind(graph, subnet) != "none":
+            # a peering route (NET012) and a private NAT gateway (NET003) have rules of their own
+            if net.egress4(graph, subnet).kind != "none":
                 continue
             if net.has_ecr_endpoints(graph, subnet) is not False:
                 continue
             e = net.egress4(graph, subnet)
             table = f"route table {e.table.name}" if e.table else "its route table"
-            if e.kind == "pcx":
-                detail = "routes 0.0.0.0/0 to a VPC peering connection, which gives no internet access"
-            elif e.kind == "nat-private":
-                detail = "routes 0.0.0.0/0 to a private NAT gateway, whose own subnet has no way to the internet"
-            else:
-                detail = "has no 0.0.0.0/0 route"
             yield Hit(launch, ("subnets", i),
-                      f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} {detail}, and the VPC "
+                      f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} has no 0.0.0.0/0 "
+                      f"route, and the VPC "
                       f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
                       f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
             break

@@ -1,0 +1,415 @@
+"""Security groups and network ACLs, evaluated for the one flow a pull needs: TCP 443 out, replies back.
+
+Answers are three-valued: True (allowed), False (the graph proves it is blocked), None (it depends on
+something the scanned files do not show: a rule from another stack, a prefix list, a computed value).
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from linter.model import Graph, Resource
+from linter.values import Ref, Unknown, text_of
+
+HTTPS = 443
+EPHEMERAL = (1024, 65535)
+ALLOW_ALL = {"protocol": "-1", "from": None, "to": None, "cidr4": ["0.0.0.0/0"], "cidr6": ["::/0"],
+             "prefix_lists": [], "groups": [], "self": False, "implicit": True}
+
+
+def _and(*vals: Optional[bool]) -> Optional[bool]:
+    return False if False in vals else (None if None in vals else True)
+
+
+def _any(vals: Iterable[Optional[bool]]) -> Optional[bool]:
+    seen_none = False
+    for v in vals:
+        if v is True:
+            return True
+        if v is None:
+            seen_none = True
+    return None if seen_none else False
+
+
+def _int(v: Any) -> Optional[int]:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def protocol(v: Any) -> Optional[str]:
+    """all | tcp | other, or None when unknown (names and numbers, any case)."""
+    t = text_of(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else str(int(v))
+    if t is None:
+        return None
+    t = t.strip().lower()
+    if t in ("-1", "all"):
+        return "all"
+    if t in ("tcp", "6"):
+        return "tcp"
+    return "other"
+
+
+def ports_cover(rule: Dict[str, Any], lo: int, hi: int) -> Optional[bool]:
+    """Whether the rule's TCP port range includes [lo, hi] (True), misses it (False), or is unknown."""
+    p = protocol(rule.get("protocol"))
+    if p is None:
+        return None
+    if p == "other":
+        return False
+    if p == "all":
+        return True
+    f, t = rule.get("from"), rule.get("to")
+    if f is None and t is None:
+        return True
+    a, b = _int(f), _int(t)
+    if a is None or b is None:
+        return None
+    if a == -1 and b == -1:
+        return True
+    return a <= lo and hi <= b
+
+
+def _net(v: Any) -> Any:
+    t = text_of(v)
+    if t is None:
+        return None
+    try:
+        return ipaddress.ip_network(t.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- destinations and sources
+
+@dataclass
+class Peer:
+    """Who is at the other end: the internet, S3 through a gateway endpoint, or ENIs inside the VPC."""
+
+    internet: bool = False
+    s3: bool = False
+    cidrs: List[Any] = field(default_factory=list)  # ip_network values known to hold the peer
+    vpc_cidr: Any = None  # the VPC's range, when the peer's own range is not known
+    groups: List[str] = field(default_factory=list)  # keys of security groups the peer carries
+    s3_prefix_lists: List[str] = field(default_factory=list)  # keys of S3 gateway endpoints
+
+    def describe(self) -> str:
+        if self.internet:
+            return "0.0.0.0/0"
+        if self.s3:
+            return "the S3 prefix list or 0.0.0.0/0"
+        return "the endpoints' security group or subnets"
+
+
+def cidr_covers(cidrs: Sequence[Any], peer: Peer) -> Optional[bool]:
+    """Whether one of the rule's IPv4 ranges holds the peer."""
+    result: List[Optional[bool]] = []
+    for c in cidrs or []:
+        n = _net(c)
+        if n is None:
+            result.append(None)
+            continue
+        if n.version != 4:
+            continue
+        if n.prefixlen == 0:
+            return True
+        if peer.internet or peer.s3:
+            # a private range never reaches the registry; a public one might hold its addresses
+            result.append(False if n.is_private else None)
+            continue
+        if peer.cidrs:
+            if any(p.version == 4 and p.subnet_of(n) for p in peer.cidrs):
+                return True
+            result.append(None if any(p.version == 4 and p.overlaps(n) for p in peer.cidrs) else False)
+        elif peer.vpc_cidr is not None:
+            result.append(True if peer.vpc_cidr.subnet_of(n) else (None if peer.vpc_cidr.overlaps(n) else False))
+        else:
+            result.append(None)
+    return _any(result)
+
+
+def rule_admits(rule: Dict[str, Any], peer: Peer, own_group: Optional[str], lo: int = HTTPS,
+                hi: int = HTTPS) -> Optional[bool]:
+    """Whether one security group rule allows TCP [lo, hi] with the peer."""
+    ports = ports_cover(rule, lo, hi)
+    if ports is False:
+        return False
+    who: List[Optional[bool]] = [cidr_covers(rule.get("cidr4") or [], peer)]
+    for g in rule.get("groups") or []:
+        if isinstance(g, Ref):
+            who.append(g.target in peer.groups)
+        else:
+            t = text_of(g)
+            who.append(None if t is None or peer.groups else False)
+    if rule.get("self") and own_group is not None:
+        who.append(own_group in peer.groups)
+    for pl in rule.get("prefix_lists") or []:
+        if isinstance(pl, Ref) and pl.attr == "prefix_list_id" and pl.target in peer.s3_prefix_lists:
+            who.append(True)
+        elif peer.s3 or peer.internet:
+            who.append(None)  # a managed prefix list we cannot read might hold the addresses
+        else:
+            who.append(False)
+    return _and(ports, _any(who))
+
+
+# --------------------------------------------------------------------------- security groups
+
+@dataclass
+class _SGIndex:
+    rules: Dict[Tuple[str, str], List[Resource]] = field(default_factory=dict)
+    unresolved: str = ""
+
+
+def _sg_index(graph: Graph) -> _SGIndex:
+    idx = graph.cache.get("sg-index")
+    if idx is not None:
+        return idx
+    idx = _SGIndex()
+    for r in graph.of_kind("ec2.security_group_rule"):
+        g, d = r.get("group"), r.get("direction")
+        if isinstance(g, Ref) and d in ("ingress", "egress"):
+            idx.rules.setdefault((g.target, d), []).append(r)
+        else:
+            idx.unresolved = f"rule {r.name} belongs to a group or direction that cannot be resolved"
+    graph.cache["sg-index"] = idx
+    return idx
+
+
+@dataclass
+class Group:
+    """A security group as the evaluator sees it: a resource, or a VPC default group nobody manages."""
+
+    key: str
+    name: str
+    resource: Optional[Resource] = None
+    rules: Optional[Dict[str, Optional[List[Dict[str, Any]]]]] = None
+    why: str = ""
+
+
+def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
+    """The VPC's default security group: the managed one, or EC2's defaults when nobody manages it."""
+    if not isinstance(vpc, Ref):
+        return None
+    for sg in graph.of_kind("ec2.security_group"):
+        v = sg.get("vpc")
+        if sg.get("default") and isinstance(v, Ref) and v.target == vpc.target:
+            return group(graph, sg)
+    key = f"default-sg:{vpc.target}"
+    self_rule = {"protocol": "-1", "from": None, "to": None, "cidr4": [], "cidr6": [], "prefix_lists": [],
+                 "groups": [], "self": True, "implicit": True}
+    return Group(key, "the VPC's default security group (not managed here)", None,
+                 {"ingress": [self_rule], "egress": [ALLOW_ALL]})
+
+
+def group(graph: Graph, sg: Resource) -> Group:
+    cache = graph.cache.setdefault("sg-rules", {})
+    if sg.key in cache:
+        return cache[sg.key]
+    idx = _sg_index(graph)
+    rules: Dict[str, Optional[List[Dict[str, Any]]]] = {}
+    why = ""
+    for direction in ("ingress", "egress"):
+        inline = sg.get(direction)
+        standalone = idx.rules.get((sg.key, direction), [])
+        if sg.get("conditional") or any(r.get("conditional") for r in standalone):
+            rules[direction], why = None, "the group or one of its rules depends on a condition"
+            continue
+        if idx.unresolved:
+            rules[direction], why = None, idx.unresolved
+            continue
+        if isinstance(inline, Unknown) or (isinstance(inline, list) and any(isinstance(x, Unknown) for x in inline)):
+            rules[direction], why = None, f"the {direction} rules of {sg.name} cannot be evaluated"
+            continue
+        found = list(inline or []) + [r.get("rule") for r in standalone]
+        if direction == "egress" and inline is None and sg.get("egress_default") == "all":
+            if standalone:
+                # CloudFormation: whether EC2's allow-all rule survives standalone egress rules is not documented
+                rules[direction], why = None, f"{sg.name} has only standalone egress rules"
+                continue
+            found = [ALLOW_ALL]
+        rules[direction] = found
+    g = Group(sg.key, sg.name, sg, rules, why)
+    cache[sg.key] = g
+    return g
+
+
+def task_groups(graph: Graph, launch: Resource, vpc: Any) -> Optional[List[Group]]:
+    """The launch site's groups (the VPC default when none are given); None when any is unknown."""
+    sgs = launch.get("security_groups")
+    if sgs is None or sgs == []:
+        d = default_group(graph, vpc)
+        return [d] if d is not None else None
+    if not isinstance(sgs, list):
+        return None
+    out = []
+    for s in sgs:
+        res = graph.deref(s, "ec2.security_group")
+        if res is None:
+            return None
+        out.append(group(graph, res))
+    return out
+
+
+def groups_allow(groups: Sequence[Group], direction: str, peer: Peer) -> Optional[bool]:
+    """Whether any of the groups allows TCP 443 with the peer in that direction."""
+    out: List[Optional[bool]] = []
+    for g in groups:
+        rules = g.rules.get(direction) if g.rules else None
+        if rules is None:
+            out.append(None)
+            continue
+        out.append(_any(rule_admits(r, peer, g.key) for r in rules))
+    return _any(out)
+
+
+# --------------------------------------------------------------------------- network ACLs
+
+@dataclass
+class _ACLIndex:
+    by_subnet: Dict[str, List[Resource]] = field(default_factory=dict)
+    default_by_vpc: Dict[str, Resource] = field(default_factory=dict)
+    entries: Dict[str, List[Resource]] = field(default_factory=dict)
+    unresolved: str = ""
+
+
+def _acl_index(graph: Graph) -> _ACLIndex:
+    idx = graph.cache.get("acl-index")
+    if idx is not None:
+        return idx
+    idx = _ACLIndex()
+    for acl in graph.of_kind("ec2.network_acl"):
+        vpc = acl.get("vpc")
+        if acl.get("default") and isinstance(vpc, Ref):
+            idx.default_by_vpc[vpc.target] = acl
+        subnets = acl.get("subnets")
+        if isinstance(subnets, list):
+            for s in subnets:
+                if isinstance(s, Ref):
+                    idx.by_subnet.setdefault(s.target, []).append(acl)
+                else:
+                    idx.unresolved = f"network ACL {acl.name} lists a subnet that cannot be resolved"
+        elif subnets is not None:
+            idx.unresolved = f"the subnets of network ACL {acl.name} cannot be resolved"
+    for a in graph.of_kind("ec2.network_acl_association"):
+        s, acl = a.get("subnet"), graph.deref(a.get("acl"), "ec2.network_acl")
+        if isinstance(s, Ref) and acl is not None and not a.get("conditional"):
+            idx.by_subnet.setdefault(s.target, []).append(acl)
+        else:
+            idx.unresolved = f"association {a.name} cannot be resolved"
+    for e in graph.of_kind("ec2.network_acl_entry"):
+        acl = e.get("acl")
+        if isinstance(acl, Ref) and not e.get("conditional"):
+            idx.entries.setdefault(acl.target, []).append(e)
+        else:
+            idx.unresolved = f"entry {e.name} cannot be tied to a network ACL"
+    graph.cache["acl-index"] = idx
+    return idx
+
+
+def subnet_acl(graph: Graph, subnet: Resource) -> Tuple[Optional[Resource], str]:
+    """(the network ACL that governs the subnet or None for an unmanaged default, reason if unknown)."""
+    idx = _acl_index(graph)
+    if idx.unresolved:
+        return None, idx.unresolved
+    acls = idx.by_subnet.get(subnet.key, [])
+    if len(acls) > 1:
+        return None, "the subnet is associated with several network ACLs"
+    if acls:
+        return acls[0], ""
+    vpc = subnet.get("vpc")
+    if isinstance(vpc, Ref) and vpc.target in idx.default_by_vpc:
+        return idx.default_by_vpc[vpc.target], ""
+    return None, ""
+
+
+@dataclass
+class AclVerdict:
+    allowed: Optional[bool]
+    entry: Optional[Resource] = None  # the entry (standalone) that decides, if any
+    number: Any = None
+    why: str = ""
+
+
+def _entries(graph: Graph, acl: Resource) -> Optional[List[Tuple[Dict[str, Any], Optional[Resource]]]]:
+    inline = acl.get("entries")
+    if isinstance(inline, Unknown) or acl.get("conditional"):
+        return None
+    out: List[Tuple[Dict[str, Any], Optional[Resource]]] = [(e, None) for e in inline or []]
+    out.extend((e.get("entry"), e) for e in _acl_index(graph).entries.get(acl.key, []))
+    return out
+
+
+def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> AclVerdict:
+    """Whether some TCP port in [lo, hi] to or from an internet address passes the ACL, first match wins.
+
+    Only a definite verdict is False: every port of the range is denied before any entry could allow it.
+    """
+    entries = _entries(graph, acl)
+    if entries is None:
+        return AclVerdict(None, why=f"the entries of {acl.name} cannot be evaluated")
+    mine = []
+    for e, res in entries:
+        eg = e.get("egress")
+        if isinstance(eg, str):
+            eg = eg.lower() == "true"
+        if not isinstance(eg, bool):
+            return AclVerdict(None, why="an entry's direction cannot be known")
+        if eg != egress:
+            continue
+        n = _int(e.get("number"))
+        if n is None:
+            return AclVerdict(None, why="an entry's rule number cannot be known")
+        mine.append((n, e, res))
+    mine.sort(key=lambda x: x[0])
+    open_ranges = [(lo, hi)]
+    last: Tuple[Any, Any] = (None, None)
+    for n, e, res in mine:
+        action = text_of(e.get("action"))
+        p = protocol(e.get("protocol"))
+        if action is None or p is None:
+            return AclVerdict(None, why=f"entry {n} cannot be evaluated")
+        if p == "other":
+            continue
+        if e.get("cidr4") is None:
+            continue  # an IPv6 entry
+        net = _net(e.get("cidr4"))
+        if net is None:
+            return AclVerdict(None, why=f"entry {n} has a range that cannot be known")
+        if p == "all":
+            a, b = lo, hi
+        else:
+            a, b = _int(e.get("from")), _int(e.get("to"))
+            if a is None or b is None:
+                return AclVerdict(None, why=f"entry {n} has ports that cannot be known")
+        hit = [(max(x, a), min(y, b)) for x, y in open_ranges if max(x, a) <= min(y, b)]
+        if not hit or (net.prefixlen and net.is_private):
+            continue  # other ports, or a private range that never holds an internet address
+        if action.lower() == "allow":
+            return AclVerdict(True if net.prefixlen == 0 else None, res, n)
+        if net.prefixlen != 0:
+            continue  # denies some addresses only; others fall through
+        last = (res, n)
+        rest = []
+        for x, y in open_ranges:
+            if b < x or a > y:
+                rest.append((x, y))
+                continue
+            if x < a:
+                rest.append((x, a - 1))
+            if b < y:
+                rest.append((b + 1, y))
+        open_ranges = rest
+        if not open_ranges:
+            return AclVerdict(False, last[0], last[1])
+    return AclVerdict(False, last[0], last[1] if last[1] is not None else "*")

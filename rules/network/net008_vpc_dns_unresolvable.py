@@ -1,0 +1,57 @@
+from linter import network as net
+from linter.model import Hit
+from linter.registry import rule
+from linter.values import Ref, text_of, truthy
+from rules.network._common import sites
+
+
+def _custom_dns(graph, vpc):
+    """True when a DHCP option set with other DNS servers is tied to the VPC; None if it cannot be told."""
+    for a in graph.of_kind("ec2.dhcp_options_association"):
+        v, opts = a.get("vpc"), graph.deref(a.get("options"), "ec2.dhcp_options")
+        if not isinstance(v, Ref) or a.get("conditional"):
+            return None
+        if v.target != vpc.key:
+            continue
+        if opts is None:
+            return None
+        servers = opts.get("servers")
+        if not isinstance(servers, list):
+            return None
+        return any(text_of(s) != "AmazonProvidedDNS" for s in servers)
+    return False
+
+
+@rule("NET008", "vpc-dns-unresolvable", "error")
+def rule(graph):
+    """Fargate task in a VPC that cannot resolve names.
+
+    ## What it does
+    Flags a VPC with `EnableDnsSupport: false` (`enable_dns_support = false`) where Fargate tasks run, when
+    no DHCP option set gives the VPC other DNS servers.
+
+    ## Why is this bad?
+    With DNS support off, the Amazon-provided resolver does not answer. The task cannot resolve the
+    registry's name and the pull fails before a single packet reaches it.
+
+    ## How to fix
+    Remove `EnableDnsSupport: false` (the default is true), or attach a DHCP option set with DNS servers that
+    forward to the VPC resolver (VPC endpoints answer only through Amazon-provided DNS).
+
+    ## References
+    - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
+    - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+    """
+    seen = set()
+    for launch, td, i, subnet in sites(graph):
+        vpc = net.vpc_of(graph, subnet)
+        if vpc is None or vpc.key in seen or vpc.get("conditional"):
+            continue
+        seen.add(vpc.key)
+        if truthy(vpc.get("enable_dns_support")) is not False or vpc.get("enable_dns_support") is None:
+            continue
+        if _custom_dns(graph, vpc) is not False:
+            continue
+        yield Hit(vpc, ("enable_dns_support",),
+                  f"VPC {vpc.name} has DNS support disabled and no other DNS servers, so {launch.name} cannot "
+                  f"resolve the registry's name; set EnableDnsSupport / enable_dns_support to true")

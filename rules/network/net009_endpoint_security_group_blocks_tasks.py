@@ -1,0 +1,82 @@
+from linter import network as net
+from linter import security as sec
+from linter.model import Hit
+from linter.registry import rule
+from rules.network._common import sites
+
+
+def task_peer(graph, launch, subnet):
+    """The task as seen by an endpoint: its groups and its subnet's range; None if the groups are unknown."""
+    vpc = net.vpc_of(graph, subnet)
+    groups = sec.task_groups(graph, launch, subnet.get("vpc"))
+    if groups is None:
+        return None, None
+    cidrs = [n for n in [sec._net(subnet.get("cidr_block"))] if n is not None]
+    return groups, sec.Peer(cidrs=cidrs, vpc_cidr=sec._net(vpc.get("cidr_block")) if vpc else None,
+                            groups=[g.key for g in groups])
+
+
+@rule("NET009", "endpoint-security-group-blocks-tasks", "error")
+def rule(graph):
+    """Interface endpoint whose security groups do not let the task in on port 443.
+
+    ## What it does
+    Flags an interface endpoint that a Fargate task with no internet path relies on (`ecr.dkr`, `ecr.api`,
+    `logs`, `secretsmanager`, `ssm`) when none of the endpoint's security groups admits TCP 443 from the
+    task: from one of the task's groups, or from a range that holds the task's subnet. An endpoint without
+    groups gets the VPC's default group, which only admits members of that same group; when that default
+    group is not managed in the scanned files the finding is a warning.
+
+    ## Why is this bad?
+    The endpoint's network interfaces drop the task's HTTPS connections: the auth token, the manifest or
+    the log stream never arrive, and the task fails with `CannotPullContainerError` or
+    `ResourceInitializationError` after a timeout.
+
+    ## How to fix
+    Give the endpoint a security group with an ingress rule for TCP 443 from the task's security group
+    (or from the VPC's CIDR range).
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
+    """
+    seen = set()
+    for launch, td, i, subnet in sites(graph):
+        relied = net.relied_endpoints(graph, launch, subnet, td)
+        if not relied:
+            continue
+        groups, peer = task_peer(graph, launch, subnet)
+        if peer is None:
+            continue
+        for service, ep in relied:
+            if ep.key in seen:
+                continue
+            ep_groups = endpoint_groups(graph, ep)
+            if ep_groups is None:
+                continue
+            if sec.groups_allow(ep_groups, "ingress", peer) is not False:
+                continue
+            seen.add(ep.key)
+            unmanaged = all(g.resource is None for g in ep_groups)
+            names = ", ".join(g.name for g in ep_groups)
+            yield Hit(ep, ("security_groups",),
+                      f"interface endpoint {ep.name} ({service}) admits no TCP 443 from {launch.name} (groups: "
+                      f"{', '.join(g.name for g in groups)}; subnet {subnet.name}) through {names}; add an ingress "
+                      f"rule for TCP 443 from the task's security group or the VPC range",
+                      severity="warning" if unmanaged else None)
+
+
+def endpoint_groups(graph, ep):
+    sgs = ep.get("security_groups")
+    if sgs is None or sgs == []:
+        d = sec.default_group(graph, ep.get("vpc"))
+        return [d] if d is not None else None
+    if not isinstance(sgs, list):
+        return None
+    out = []
+    for s in sgs:
+        res = graph.deref(s, "ec2.security_group")
+        if res is None:
+            return None
+        out.append(sec.group(graph, res))
+    return out

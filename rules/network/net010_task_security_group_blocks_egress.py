@@ -1,0 +1,84 @@
+from linter import network as net
+from linter import security as sec
+from linter.model import Hit
+from linter.registry import rule
+from linter.values import text_of
+from rules.network._common import sites
+from rules.network.net009_endpoint_security_group_blocks_tasks import endpoint_groups
+
+
+def _endpoint_peers(graph, subnet, relied):
+    """The endpoints' network interfaces and S3 (through the gateway endpoint) as egress destinations."""
+    vpc = net.vpc_of(graph, subnet)
+    groups, cidrs = [], []
+    for _, ep in relied:
+        for g in endpoint_groups(graph, ep) or []:
+            groups.append(g.key)
+        for s in ep.get("subnets") or []:
+            res = graph.deref(s, "ec2.subnet")
+            n = sec._net(res.get("cidr_block")) if res is not None else None
+            if n is not None:
+                cidrs.append(n)
+    eni = sec.Peer(cidrs=cidrs, vpc_cidr=sec._net(vpc.get("cidr_block")) if vpc else None, groups=groups)
+    s3_keys = [ep.key for ep in graph.of_kind("ec2.vpc_endpoint")
+               if (text_of(ep.get("service_name")) or "").endswith(".s3")]
+    return eni, sec.Peer(s3=True, s3_prefix_lists=s3_keys)
+
+
+@rule("NET010", "task-security-group-blocks-egress", "error")
+def rule(graph):
+    """The task's security groups allow no HTTPS out to where the image comes from.
+
+    ## What it does
+    Flags a Fargate launch site whose security groups (the VPC's default group when none is given) have no
+    egress rule for TCP 443 (or all traffic) to the destination of its pull: `0.0.0.0/0` when it goes
+    through an internet or NAT gateway; the endpoints' groups or subnets and S3 (its prefix list or
+    `0.0.0.0/0`) when it goes through VPC endpoints. A CloudFormation group without egress rules keeps
+    EC2's allow-all rule; a Terraform `aws_security_group` without `egress` blocks has none.
+
+    ## Why is this bad?
+    Every connection the pull needs is dropped at the task's own network interface; the task waits and
+    fails with `CannotPullContainerError` or `ResourceInitializationError`.
+
+    ## How to fix
+    Add an egress rule for TCP 443 to `0.0.0.0/0` (in Terraform an `egress` block or an
+    `aws_vpc_security_group_egress_rule`), or to the endpoints' group and the S3 prefix list.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
+    - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
+    """
+    seen = set()
+    for launch, td, i, subnet in sites(graph):
+        if launch.key in seen:
+            continue
+        kind = net.internet_kind(graph, subnet)
+        groups = sec.task_groups(graph, launch, subnet.get("vpc"))
+        if groups is None:
+            continue
+        blocked = []
+        if kind in ("nat", "assumed") or (kind == "igw" and net.public_ip(launch)):
+            if sec.groups_allow(groups, "egress", sec.Peer(internet=True)) is False:
+                blocked.append("0.0.0.0/0")
+        elif kind == "none":
+            relied = net.relied_endpoints(graph, launch, subnet, td)
+            if not relied:
+                continue
+            eni, s3 = _endpoint_peers(graph, subnet, relied)
+            if sec.groups_allow(groups, "egress", eni) is False:
+                blocked.append("the endpoints' security group or subnets")
+            if sec.groups_allow(groups, "egress", s3) is False:
+                blocked.append("S3 (its prefix list or 0.0.0.0/0)")
+        if not blocked:
+            continue
+        seen.add(launch.key)
+        names = ", ".join(g.name for g in groups)
+        if len(groups) == 1 and groups[0].resource is not None:
+            res = groups[0].resource
+            path = ("egress",) if res.get("egress") else ()
+        else:
+            res, path = launch, ("security_groups",)
+        yield Hit(res, path,
+                  f"{launch.name} runs on Fargate with security group(s) {names}, which allow no TCP 443 egress "
+                  f"to {' or '.join(blocked)}, so the image cannot be pulled; add an egress rule for TCP 443 to "
+                  f"{' and to '.join(blocked)}")
