@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="rule IDs, ID prefixes or names to run (comma-separated)")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES",
                    help="rule IDs, ID prefixes or names to skip (comma-separated)")
+    p.add_argument("--explain", action="store_true",
+                   help="print, per launch site, the network path found or the unknown that stopped a verdict")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     return p
@@ -61,10 +63,15 @@ def _main(argv: List[str]) -> int:
     except RuleError as e:
         print(f"pullcheck: error: {e}", file=sys.stderr)
         return 2
-    from linter.engine import PARSE_ID, lint
+    from linter.engine import PARSE_ID, lint_graph
     from linter.output import WRITERS
 
-    findings = lint(args.paths or ["."], selected)
+    graph, findings = lint_graph(args.paths or ["."], selected)
+    if args.explain:
+        from linter.explain import explain
+
+        # machine-readable formats keep stdout to themselves
+        (sys.stdout if args.format == "text" else sys.stderr).write(explain(graph, findings))
     sys.stdout.write(WRITERS[args.format](findings, selected))
     if any(f.rule_id == PARSE_ID for f in findings):
         return 2

@@ -117,13 +117,17 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
 
 
 def lint(paths: Iterable[str], rules: Dict[str, Rule]) -> List[Finding]:
+    return lint_graph(paths, rules)[1]
+
+
+def lint_graph(paths: Iterable[str], rules: Dict[str, Rule]) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
         graph, errors = build_graph(paths)
-        return sorted(set(errors + run_rules(graph, rules)))
+        return graph, sorted(set(errors + run_rules(graph, rules)))
     finally:
         if gc_was_on:
             gc.enable()

@@ -21,6 +21,11 @@ class Image:
     region: Optional[str] = None
     path: str = ""
 
+    @property
+    def shown(self) -> str:
+        """The reference for messages, with the parts only the deployment knows written as ``${...}``."""
+        return self.text.replace(HOLE, "${...}") if self.text else "(computed)"
+
 
 def classify(v: Any) -> Image:
     if isinstance(v, Ref):

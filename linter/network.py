@@ -332,7 +332,7 @@ def _vpc_endpoints(idx: _EndpointIndex, vpc: str) -> Endpoints:
         else:
             text = text_of(name)
         m = _SERVICE.search(text or "")
-        if text is None or (m is None and "\x00" in text[-16:]):
+        if text is None or (m is None and _may_be_relevant(text)):
             known, why = False, f"endpoint {ep.name} has a service name that cannot be resolved"
             continue
         if m is None:
@@ -360,6 +360,19 @@ def _vpc_endpoints(idx: _EndpointIndex, vpc: str) -> Endpoints:
         elif etype is None:
             known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
     return Endpoints(interface, s3_tables + associated, known, why)
+
+
+def _may_be_relevant(text: str) -> bool:
+    """Whether a service name with unknown parts could still name one of the services a pull needs.
+
+    ``com.amazonaws.${Region}.sqs`` cannot; ``com.amazonaws.${Region}.${Service}`` or ``${Prefix}.dkr`` can.
+    """
+    if "\x00" not in text:
+        return False
+    tail = text.rsplit("\x00", 1)[1]
+    if not tail.startswith(".") or len(tail) < 2:
+        return True
+    return tail[1:] in ("dkr", "api") or tail[1:].startswith(("ecr", "dkr", "api"))
 
 
 def s3_on_table(graph: Graph, eps: Endpoints, tid: Optional[str]) -> Optional[bool]:

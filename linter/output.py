@@ -11,7 +11,8 @@ FORMATS = ("text", "json", "sarif")
 
 
 def text(findings: List[Finding], rules: Dict[str, Rule]) -> str:
-    lines = [f"{f.file}:{f.line}:{f.col}: {f.rule_id} {f.message} [{f.name}]" for f in findings]
+    lines = [f"{f.file}:{f.line}:{f.col}: {f.rule_id} {'' if f.severity == 'error' else f.severity + ': '}"
+             f"{f.message} [{f.name}]" for f in findings]
     if findings:
         n = len(findings)
         lines.append(f"Found {n} problem{'s' if n != 1 else ''}.")

@@ -413,3 +413,31 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
         if not open_ranges:
             return AclVerdict(False, last[0], last[1])
     return AclVerdict(False, last[0], last[1] if last[1] is not None else "*")
+
+
+def endpoint_groups(graph: Graph, ep: Resource) -> Optional[List[Group]]:
+    """An interface endpoint's groups (the VPC default when none are given); None when any is unknown."""
+    sgs = ep.get("security_groups")
+    if sgs is None or sgs == []:
+        d = default_group(graph, ep.get("vpc"))
+        return [d] if d is not None else None
+    if not isinstance(sgs, list):
+        return None
+    out = []
+    for s in sgs:
+        res = graph.deref(s, "ec2.security_group")
+        if res is None:
+            return None
+        out.append(group(graph, res))
+    return out
+
+
+def task_peer(graph: Graph, launch: Resource, subnet: Resource) -> Tuple[Optional[List[Group]], Optional[Peer]]:
+    """The task as an endpoint sees it: its groups and its subnet's range; (None, None) if groups are unknown."""
+    groups = task_groups(graph, launch, subnet.get("vpc"))
+    if groups is None:
+        return None, None
+    vpc = graph.deref(subnet.get("vpc"), "ec2.vpc")
+    cidrs = [n for n in [_net(subnet.get("cidr_block"))] if n is not None]
+    return groups, Peer(cidrs=cidrs, vpc_cidr=_net(vpc.get("cidr_block")) if vpc else None,
+                        groups=[g.key for g in groups])

@@ -38,7 +38,7 @@ def test_third_party_rule_is_found_and_runs(tmp_path):
     assert "ACME001" in listed and "NET001" in listed
     td = os.path.join(FIXTURES, "TD003", "good_register_form.json")
     r = _run(env, "--select", "ACME", td)
-    assert r.returncode == 1 and "ACME001 seen web" in r.stdout
+    assert r.returncode == 1 and "ACME001 warning: seen web" in r.stdout
     # a second run reads the remembered entry points and finds the same rules
     assert _run(env, "--list-rules").stdout == listed
 

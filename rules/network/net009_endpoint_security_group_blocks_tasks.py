@@ -5,17 +5,6 @@ from linter.registry import rule
 from rules.network._common import sites
 
 
-def task_peer(graph, launch, subnet):
-    """The task as seen by an endpoint: its groups and its subnet's range; None if the groups are unknown."""
-    vpc = net.vpc_of(graph, subnet)
-    groups = sec.task_groups(graph, launch, subnet.get("vpc"))
-    if groups is None:
-        return None, None
-    cidrs = [n for n in [sec._net(subnet.get("cidr_block"))] if n is not None]
-    return groups, sec.Peer(cidrs=cidrs, vpc_cidr=sec._net(vpc.get("cidr_block")) if vpc else None,
-                            groups=[g.key for g in groups])
-
-
 @rule("NET009", "endpoint-security-group-blocks-tasks", "error")
 def rule(graph):
     """Interface endpoint whose security groups do not let the task in on port 443.
@@ -45,13 +34,13 @@ def rule(graph):
         relied = net.relied_endpoints(graph, launch, subnet, td)
         if not relied:
             continue
-        groups, peer = task_peer(graph, launch, subnet)
+        groups, peer = sec.task_peer(graph, launch, subnet)
         if peer is None:
             continue
         for service, ep in relied:
             if ep.key in seen:
                 continue
-            ep_groups = endpoint_groups(graph, ep)
+            ep_groups = sec.endpoint_groups(graph, ep)
             if ep_groups is None:
                 continue
             if sec.groups_allow(ep_groups, "ingress", peer) is not False:
@@ -65,18 +54,3 @@ def rule(graph):
                       f"rule for TCP 443 from the task's security group or the VPC range",
                       severity="warning" if unmanaged else None)
 
-
-def endpoint_groups(graph, ep):
-    sgs = ep.get("security_groups")
-    if sgs is None or sgs == []:
-        d = sec.default_group(graph, ep.get("vpc"))
-        return [d] if d is not None else None
-    if not isinstance(sgs, list):
-        return None
-    out = []
-    for s in sgs:
-        res = graph.deref(s, "ec2.security_group")
-        if res is None:
-            return None
-        out.append(sec.group(graph, res))
-    return out

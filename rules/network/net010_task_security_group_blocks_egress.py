@@ -4,7 +4,6 @@ from linter.model import Hit
 from linter.registry import rule
 from linter.values import text_of
 from rules.network._common import sites
-from rules.network.net009_endpoint_security_group_blocks_tasks import endpoint_groups
 
 
 def _endpoint_peers(graph, subnet, relied):
@@ -12,7 +11,7 @@ def _endpoint_peers(graph, subnet, relied):
     vpc = net.vpc_of(graph, subnet)
     groups, cidrs = [], []
     for _, ep in relied:
-        for g in endpoint_groups(graph, ep) or []:
+        for g in sec.endpoint_groups(graph, ep) or []:
             groups.append(g.key)
         for s in ep.get("subnets") or []:
             res = graph.deref(s, "ec2.subnet")

@@ -39,6 +39,6 @@ def rule(graph):
                 continue
             seen.add((td.key, c))
             yield Hit(td, ("containers", c, "image"),
-                      f"image {im.text} is in ECR in {im.region}, but {launch.name} runs in {here} and reaches ECR "
+                      f"image {im.shown} is in ECR in {im.region}, but {launch.name} runs in {here} and reaches ECR "
                       f"only through VPC endpoints, which do not serve other Regions; replicate the repository to "
                       f"{here} and use that URI, or add a NAT gateway route")

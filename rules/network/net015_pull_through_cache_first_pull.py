@@ -42,7 +42,7 @@ def rule(graph):
                 if im.path == prefix or im.path.startswith(prefix + "/"):
                     seen.add((td.key, c))
                     yield Hit(td, ("containers", c, "image"),
-                              f"image {im.text} comes through pull-through cache rule {ptc.name} (prefix "
+                              f"image {im.shown} comes through pull-through cache rule {ptc.name} (prefix "
                               f"{prefix}), but {launch.name} runs in subnet {subnet.name} with no internet path: "
                               f"the first pull of each image needs a NAT gateway; add one, or warm the cache first")
                     break

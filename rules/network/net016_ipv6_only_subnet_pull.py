@@ -54,7 +54,7 @@ def rule(graph):
             problems.append("its security groups allow no TCP 443 egress to ::/0")
         for c, im in net.container_images(td):
             if im.kind == "ecr" and im.text and "dkr-ecr." not in im.text.split("/", 1)[0]:
-                problems.append(f"image {im.text} uses an IPv4-only ECR host (use ACCOUNT.dkr-ecr.REGION.on.aws)")
+                problems.append(f"image {im.shown} uses an IPv4-only ECR host (use ACCOUNT.dkr-ecr.REGION.on.aws)")
                 break
         if problems:
             yield Hit(launch, ("subnets", i),
