@@ -136,8 +136,8 @@ def test_explain_keeps_json_on_stdout(tmp_path):
     assert r.returncode == 1
     data = json.loads(r.stdout)
     assert [(f["line"], f["rule"]) for f in data] == [(39, "NET002"), (56, "NET002"), (72, "NET002"), (93, "NET002"),
-                                                    (109, "NET002")]
+                                                    (109, "NET002"), (141, "NET002")]
     for site in ("aws_cloudwatch_event_target.nightly", "aws_scheduler_schedule.hourly", "aws_pipes_pipe.queue",
-                 "aws_sfn_state_machine.workflow.Run",
+                 "aws_sfn_state_machine.workflow.Run", "aws_sfn_state_machine.heredoc.Run",
                  "aws_batch_job_definition.job in aws_batch_compute_environment.fargate"):
         assert site in r.stderr

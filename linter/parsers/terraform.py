@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Dict, List, Tuple
 
 from linter.model import Graph, Resource, Span
@@ -16,6 +17,7 @@ from linter.parsers.marked import MDict, MList, load_json
 from linter.values import Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
+_INTERPOLATION = re.compile(r"\$?\$\{([^{}]*)\}")
 
 KINDS = {
     "aws_ecs_service": "ecs.service", "aws_ecs_task_set": "ecs.task_set",
@@ -250,8 +252,10 @@ class Evaluator:
             raw = str(t.children[0])
             body = raw.split("\n", 1)[1] if "\n" in raw else ""
             body = body.rsplit("\n", 2)[0] if body.count("\n") >= 1 else body
-            if "${" in body or "%{" in body:
-                return Unknown("heredoc with interpolation")
+            if "%{" in body:
+                return Unknown("heredoc with a template directive")
+            if "${" in body:
+                return self._heredoc_template(body)
             return body
         if d == "identifier":
             name = _ident(t)
@@ -340,6 +344,35 @@ class Evaluator:
         if inner.data in ("int_lit", "float_lit"):
             return str(self.eval(inner))
         return Unknown("computed key")
+
+    def _heredoc_template(self, body: str) -> Any:
+        """A heredoc's ``${...}`` interpolations, each parsed as an expression of its own."""
+        from linter.parsers import hcl
+
+        parts: List[Any] = []
+        last = 0
+        for m in _INTERPOLATION.finditer(body):
+            parts.append(body[last:m.start()].replace("$${", "${"))
+            last = m.end()
+            if m.group(0).startswith("$$"):
+                parts.append(m.group(0)[1:])
+                continue
+            try:
+                tree = hcl.parse(f"x = {m.group(1)}\n")
+                attr = Body(tree.children[0], "").attrs.get("x")
+            except (ParseError, hcl.GrammarError, IndexError, AttributeError):
+                attr = None
+            parts.append(Unknown("heredoc interpolation") if attr is None else self.eval(attr))
+        parts.append(body[last:].replace("$${", "${"))
+        flat: List[Any] = []
+        for p in parts:
+            if isinstance(p, Template):
+                flat.extend(p.parts)
+            elif isinstance(p, (list, dict)):
+                flat.append(Unknown("collection inside a heredoc"))
+            else:
+                flat.append(p)
+        return make_template(flat)
 
     def _string(self, t: Any) -> Any:
         parts: List[Any] = []
@@ -969,7 +1002,7 @@ def _b_state_machine(c: _Ctx) -> Any:
         v = v.value
         shifted = True
     definition = statemachine.definition_value(v)
-    if isinstance(v, str) and not isinstance(definition, Unknown):
+    if isinstance(v, (str, Template)) and not isinstance(definition, Unknown):
         definition = _shift(definition, _pos(t)[0] - (0 if _is_heredoc(t) else 1))
         shifted = True
     out = []
