@@ -60,6 +60,12 @@ class Graph:
         for k in kinds:
             yield from self._by_kind.get(k, ())
 
+    def memo(self, key: str, build: Callable[["Graph"], Any]) -> Any:
+        """A fact computed once per graph (an index over many resources), then shared by every rule."""
+        if key not in self.cache:
+            self.cache[key] = build(self)
+        return self.cache[key]
+
     def deref(self, v: Any, kind: Optional[str] = None) -> Optional[Resource]:
         """The resource a reference points at (of ``kind`` if given), else None."""
         if isinstance(v, Ref):

@@ -106,9 +106,10 @@ class _Index:
 
 
 def _index(graph: Graph) -> _Index:
-    idx = graph.cache.get("network-index")
-    if idx is not None:
-        return idx
+    return graph.memo("network-index", _build_index)
+
+
+def _build_index(graph: Graph) -> _Index:
     idx = _Index()
     for a in graph.of_kind("ec2.route_table_association"):
         if a.get("conditional"):
@@ -134,7 +135,6 @@ def _index(graph: Graph) -> _Index:
             idx.routes.setdefault(_table_ref_id(t), []).append((r, (), r.attrs))
         else:
             idx.unknown_routes = True
-    graph.cache["network-index"] = idx
     return idx
 
 
@@ -285,9 +285,10 @@ class _EndpointIndex:
 
 
 def _endpoint_index(graph: Graph) -> _EndpointIndex:
-    idx = graph.cache.get("endpoint-index")
-    if idx is not None:
-        return idx
+    return graph.memo("endpoint-index", _build_endpoint_index)
+
+
+def _build_endpoint_index(graph: Graph) -> _EndpointIndex:
     idx = _EndpointIndex()
     for ep in graph.of_kind("ec2.vpc_endpoint"):
         ev = ep.get("vpc")
@@ -301,7 +302,6 @@ def _endpoint_index(graph: Graph) -> _EndpointIndex:
             idx.route_table_assocs.setdefault(ep.target, []).append(a)
         else:
             idx.unresolved = f"{a.name} names an endpoint that cannot be resolved"
-    graph.cache["endpoint-index"] = idx
     return idx
 
 

@@ -172,9 +172,10 @@ class _SGIndex:
 
 
 def _sg_index(graph: Graph) -> _SGIndex:
-    idx = graph.cache.get("sg-index")
-    if idx is not None:
-        return idx
+    return graph.memo("sg-index", _build_sg_index)
+
+
+def _build_sg_index(graph: Graph) -> _SGIndex:
     idx = _SGIndex()
     for r in graph.of_kind("ec2.security_group_rule"):
         g, d = r.get("group"), r.get("direction")
@@ -182,7 +183,6 @@ def _sg_index(graph: Graph) -> _SGIndex:
             idx.rules.setdefault((g.target, d), []).append(r)
         else:
             idx.unresolved = f"rule {r.name} belongs to a group or direction that cannot be resolved"
-    graph.cache["sg-index"] = idx
     return idx
 
 
@@ -252,10 +252,20 @@ def task_groups(graph: Graph, launch: Resource, vpc: Any) -> Optional[List[Group
         return [d] if d is not None else None
     if not isinstance(sgs, list):
         return None
+    return _groups(graph, sgs)
+
+
+def _groups(graph: Graph, refs: List[Any]) -> Optional[List[Group]]:
     out = []
-    for s in sgs:
+    for s in refs:
         res = graph.deref(s, "ec2.security_group")
         if res is None:
+            vpc = graph.deref(s, "ec2.vpc")
+            if vpc is not None and s.attr in ("DefaultSecurityGroup", "default_security_group_id"):
+                d = default_group(graph, Ref(vpc.key, vpc.rtype, None))
+                if d is not None:
+                    out.append(d)
+                    continue
             return None
         out.append(group(graph, res))
     return out
@@ -284,9 +294,10 @@ class _ACLIndex:
 
 
 def _acl_index(graph: Graph) -> _ACLIndex:
-    idx = graph.cache.get("acl-index")
-    if idx is not None:
-        return idx
+    return graph.memo("acl-index", _build_acl_index)
+
+
+def _build_acl_index(graph: Graph) -> _ACLIndex:
     idx = _ACLIndex()
     for acl in graph.of_kind("ec2.network_acl"):
         vpc = acl.get("vpc")
@@ -313,7 +324,6 @@ def _acl_index(graph: Graph) -> _ACLIndex:
             idx.entries.setdefault(acl.target, []).append(e)
         else:
             idx.unresolved = f"entry {e.name} cannot be tied to a network ACL"
-    graph.cache["acl-index"] = idx
     return idx
 
 
@@ -423,13 +433,7 @@ def endpoint_groups(graph: Graph, ep: Resource) -> Optional[List[Group]]:
         return [d] if d is not None else None
     if not isinstance(sgs, list):
         return None
-    out = []
-    for s in sgs:
-        res = graph.deref(s, "ec2.security_group")
-        if res is None:
-            return None
-        out.append(group(graph, res))
-    return out
+    return _groups(graph, sgs)
 
 
 def task_peer(graph: Graph, launch: Resource, subnet: Resource) -> Tuple[Optional[List[Group]], Optional[Peer]]:

@@ -18,3 +18,19 @@ def sites(graph: Graph) -> Iterator[Tuple[Resource, Optional[Resource], int, Res
 
 def table_name(e: net.Egress) -> str:
     return f"route table {e.table.name}" if e.table is not None else "its route table"
+
+
+def dead_default_routes(graph: Graph, kind: str) -> Iterator[Tuple[Resource, Resource, net.Egress]]:
+    """(launch, subnet, egress) once per default route of the given target kind that leaves the subnet
+    without internet while the pull needs it."""
+    seen = set()
+    for launch, td, i, subnet in sites(graph):
+        e = net.egress4(graph, subnet)
+        if e.kind != kind or e.route is None or net.internet_kind(graph, subnet) != "none":
+            continue
+        if net.needs_internet(graph, launch, subnet, td) is not True:
+            continue
+        key = (e.route.key, e.route_path)
+        if key not in seen:
+            seen.add(key)
+            yield launch, subnet, e

@@ -1,6 +1,7 @@
 from linter import network as net
 from linter.model import Hit
 from linter.registry import rule
+from rules.network._common import sites
 
 
 @rule("NET001", "public-subnet-without-public-ip", "error")
@@ -24,27 +25,25 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     """
-    for launch in net.fargate_launches(graph):
+    done = set()
+    for launch, td, i, subnet in sites(graph):
+        if launch.key in done:
+            continue
         if net.public_ip(launch) is not False:
             continue
-        subnets = net.launch_subnets(graph, launch)
-        if not subnets:
-            continue
-        td = net.task_definition(graph, launch)
         imgs = net.images(td)
-        for i, subnet in subnets:
-            if net.egress4(graph, subnet).kind != "igw":
+        if net.egress4(graph, subnet).kind != "igw":
+            continue
+        missing = net.missing_endpoints(graph, launch, subnet, td)
+        if missing is None:
+            continue
+        if not missing:
+            # The endpoints serve private ECR images; anything else still needs the internet.
+            if imgs is None or all(im.kind == "ecr" for im in imgs):
                 continue
-            missing = net.missing_endpoints(graph, launch, subnet, td)
-            if missing is None:
-                continue
-            if not missing:
-                # The endpoints serve private ECR images; anything else still needs the internet.
-                if imgs is None or all(im.kind == "ecr" for im in imgs):
-                    continue
-            path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
-            yield Hit(launch, path,
-                      f"{launch.name} runs on Fargate in public subnet {subnet.name} (default route to an internet "
-                      f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
-                      f"ENABLED, or use a private subnet with a NAT gateway")
-            break
+        path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
+        yield Hit(launch, path,
+                  f"{launch.name} runs on Fargate in public subnet {subnet.name} (default route to an internet "
+                  f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
+                  f"ENABLED, or use a private subnet with a NAT gateway")
+        done.add(launch.key)

@@ -1,6 +1,7 @@
 from linter import network as net
 from linter.model import Hit
 from linter.registry import rule
+from rules.network._common import sites
 
 
 @rule("NET002", "subnet-without-egress", "error")
@@ -26,21 +27,20 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
     - https://repost.aws/knowledge-center/ecs-fargate-pull-container-error
     """
-    for launch in net.fargate_launches(graph):
-        subnets = net.launch_subnets(graph, launch)
-        if not subnets:
+    done = set()
+    for launch, td, i, subnet in sites(graph):
+        if launch.key in done:
             continue
-        for i, subnet in subnets:
-            # a peering route (NET012) and a private NAT gateway (NET003) have rules of their own
-            if net.egress4(graph, subnet).kind != "none":
-                continue
-            if net.has_ecr_endpoints(graph, subnet) is not False:
-                continue
-            e = net.egress4(graph, subnet)
-            table = f"route table {e.table.name}" if e.table else "its route table"
-            yield Hit(launch, ("subnets", i),
-                      f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} has no 0.0.0.0/0 "
-                      f"route, and the VPC "
-                      f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
-                      f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
-            break
+        # a peering route (NET012) and a private NAT gateway (NET003) have rules of their own
+        if net.egress4(graph, subnet).kind != "none":
+            continue
+        if net.has_ecr_endpoints(graph, subnet) is not False:
+            continue
+        e = net.egress4(graph, subnet)
+        table = f"route table {e.table.name}" if e.table else "its route table"
+        yield Hit(launch, ("subnets", i),
+                  f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} has no 0.0.0.0/0 "
+                  f"route, and the VPC "
+                  f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
+                  f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
+        done.add(launch.key)

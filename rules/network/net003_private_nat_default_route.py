@@ -1,7 +1,7 @@
 from linter import network as net
 from linter.model import Hit
 from linter.registry import rule
-from rules.network._common import sites, table_name
+from rules.network._common import dead_default_routes, table_name
 
 
 @rule("NET003", "private-nat-default-route", "error")
@@ -26,17 +26,7 @@ def rule(graph):
     ## References
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     """
-    seen = set()
-    for launch, td, i, subnet in sites(graph):
-        e = net.egress4(graph, subnet)
-        if e.kind != "nat-private" or e.route is None or net.internet_kind(graph, subnet) != "none":
-            continue
-        if net.needs_internet(graph, launch, subnet, td) is not True:
-            continue
-        key = (e.route.key, e.route_path)
-        if key in seen:
-            continue
-        seen.add(key)
+    for launch, subnet, e in dead_default_routes(graph, "nat-private"):
         nat = graph.deref(net._route_target(e), "ec2.nat_gateway")
         yield Hit(e.route, e.route_path,
                   f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table_name(e)} sends 0.0.0.0/0 "

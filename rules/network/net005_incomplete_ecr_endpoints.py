@@ -1,6 +1,7 @@
 from linter import network as net
 from linter.model import Hit
 from linter.registry import rule
+from rules.network._common import sites
 
 
 @rule("NET005", "incomplete-ecr-endpoints", "error")
@@ -26,20 +27,18 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html
     """
-    for launch in net.fargate_launches(graph):
-        subnets = net.launch_subnets(graph, launch)
-        if not subnets:
+    done = set()
+    for launch, td, i, subnet in sites(graph):
+        if launch.key in done:
             continue
-        td = net.task_definition(graph, launch)
-        for i, subnet in subnets:
-            if net.internet_kind(graph, subnet) != "none":
-                continue
-            if net.has_ecr_endpoints(graph, subnet) is not True:
-                continue
-            missing = net.missing_endpoints(graph, launch, subnet, td)
-            if not missing:
-                continue
-            yield Hit(launch, ("subnets", i),
-                      f"{launch.name} runs on Fargate in subnet {subnet.name}, which has no internet path, and "
-                      f"the VPC lacks the endpoints: {', '.join(missing)}; add them, or a NAT gateway route")
-            break
+        if net.internet_kind(graph, subnet) != "none":
+            continue
+        if net.has_ecr_endpoints(graph, subnet) is not True:
+            continue
+        missing = net.missing_endpoints(graph, launch, subnet, td)
+        if not missing:
+            continue
+        yield Hit(launch, ("subnets", i),
+                  f"{launch.name} runs on Fargate in subnet {subnet.name}, which has no internet path, and "
+                  f"the VPC lacks the endpoints: {', '.join(missing)}; add them, or a NAT gateway route")
+        done.add(launch.key)

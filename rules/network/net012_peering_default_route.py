@@ -1,7 +1,6 @@
-from linter import network as net
 from linter.model import Hit
 from linter.registry import rule
-from rules.network._common import sites, table_name
+from rules.network._common import dead_default_routes, table_name
 
 
 @rule("NET012", "peering-default-route", "warning")
@@ -23,17 +22,7 @@ def rule(graph):
     ## References
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html
     """
-    seen = set()
-    for launch, td, i, subnet in sites(graph):
-        e = net.egress4(graph, subnet)
-        if e.kind != "pcx" or e.route is None:
-            continue
-        if net.needs_internet(graph, launch, subnet, td) is not True:
-            continue
-        key = (e.route.key, e.route_path)
-        if key in seen:
-            continue
-        seen.add(key)
+    for launch, subnet, e in dead_default_routes(graph, "pcx"):
         yield Hit(e.route, e.route_path,
                   f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table_name(e)} sends 0.0.0.0/0 "
                   f"to a VPC peering connection, which gives no internet access; route it to a NAT gateway or a "
