@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from linter.values import Ref, Template
+from linter.values import Ref, Template, placeholder
 
 HOLE = "\x00"
 _ECR_HOST = re.compile(r"^([0-9]{12}|\x00)\.dkr(?:\.ecr(?:-fips)?|-ecr(?:-fips)?)\.([a-z0-9-]+|\x00)\.")
@@ -41,6 +41,8 @@ def classify(v: Any) -> Image:
         text = v.text(HOLE)
     elif isinstance(v, str):
         text = v.strip()
+        if placeholder(text):
+            return Image("unresolved", text)
     else:
         return Image("unresolved")
     if not text:

@@ -1,6 +1,7 @@
 """Values in the resource graph: plain Python data, references and explicit unknowns."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple, Union
 
@@ -108,3 +109,14 @@ def truthy(v: Any) -> Optional[bool]:
         if low in ("false", "disabled"):
             return False
     return None
+
+
+_PLACEHOLDER = re.compile(r"<[A-Za-z0-9_ .-]+>|\{\{.*?\}\}|\$\{[^}]*\}|#\{[^}]*\}|%\{[^}]*\}|\$[A-Z_][A-Z0-9_]*")
+
+
+def placeholder(text: str) -> bool:
+    """Whether a literal holds a slot that a build step fills in (``<IMAGE>``, ``${TAG}``, ``{{ image }}``).
+
+    Such task-definition files are templates: the value is not known until the pipeline renders them.
+    """
+    return bool(_PLACEHOLDER.search(text))
