@@ -14,6 +14,12 @@ LABELS = {
     "missing-execution-role": {"IAM001", "IAM002", "IAM003"},
 }
 JUDGED = set().union(*LABELS.values())
+# Findings outside the verdict's labels that are right, with the reason
+ACCEPTED = {
+    # "Intentionally invalid cfn-lint fixture": a FARGATE service runs a bridge-mode, EC2-only task
+    # definition without task-level cpu or memory, which ECS refuses before any pull
+    "cloudformation/cfn-lint-fixtures/integration/cfn-gather.yaml": {"TD001"},
+}
 
 
 def _rows():
@@ -50,8 +56,8 @@ def test_corpus_verdict(path, expected, rules):
     got = {f.rule_id for f in findings} & JUDGED
     if expected in ("clean", "unknown"):
         assert not got, [f for f in findings if f.rule_id in JUDGED]
-        # every other rule must stay quiet too: a file judged clean has nothing to fix
-        assert not findings, findings
+        # every other rule must stay quiet too, but for findings accepted above with their reason
+        assert not [f for f in findings if f.rule_id not in ACCEPTED.get(path, ())], findings
     else:
         for label in expected.split(";"):
             assert got & LABELS[label.strip()], (label, findings)

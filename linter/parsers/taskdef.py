@@ -33,6 +33,8 @@ def parse_task_definition(doc: MDict, file: str, graph: Graph) -> None:
     res.attrs.update(common.normalise_task_definition(body, False, res.spans))
     res.attrs["conditional"] = False
     res.attrs["wrapped"] = wrapped
+    if wrapped:
+        common.put(res.spans, ("wrapper",), doc.kpos.get("taskDefinition") if isinstance(doc, MDict) else None)
     res.attrs["raw"] = body
     graph.add(res)
 

@@ -4,6 +4,7 @@ import os
 from linter.model import Hit, Span
 from linter.parsers.marked import position_of
 from linter.registry import rule
+from rules.taskdef._common import OUTPUT_ONLY
 
 _validator = None
 
@@ -48,11 +49,15 @@ def rule(graph):
         errors = sorted(_get_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             path = tuple(err.absolute_path)
+            if path in (("cpu",), ("memory",)) and err.validator == "type":
+                continue  # a number for the task's cpu or memory is TD001's, with a plainer message
             if err.validator == "additionalProperties" and isinstance(err.instance, dict):
                 known = set(err.schema.get("properties", {}))
-                extra = sorted(k for k in err.instance if k not in known)
-                if extra:  # point at the unexpected key itself
-                    path = path + (extra[0],)
+                # keys that describe-task-definition adds are TD002's
+                extra = sorted(k for k in err.instance if k not in known and not (not path and k in OUTPUT_ONLY))
+                if not extra:
+                    continue
+                path = path + (extra[0],)  # point at the unexpected key itself
             line, col = position_of(raw, path)
             key = ("raw",) + path
             td.spans[key] = Span(line, col)
