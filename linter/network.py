@@ -578,3 +578,18 @@ def container_images(td: Optional[Resource]):
     for i, c in enumerate(td.get("containers")):
         if isinstance(c, dict):
             yield i, classify(c.get("image"))
+
+
+def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
+    """The S3 gateway endpoints of the subnet's VPC."""
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref):
+        return []
+    out = []
+    for ep in _endpoint_index(graph).by_vpc.get(vpc.target, ()):
+        name = ep.get("service_name")
+        text = name.text() if isinstance(name, Template) else text_of(name)
+        etype = ep.get("type")
+        if text and text.endswith(".s3") and isinstance(etype, str) and etype.lower() == "gateway":
+            out.append(ep)
+    return out

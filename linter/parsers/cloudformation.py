@@ -7,7 +7,8 @@ from typing import Any, Dict, List, Optional
 from linter.model import Graph, Resource, Span
 from linter.parsers import common
 from linter.parsers.marked import MDict, MList
-from linter.values import Ref, Template, Unknown, make_template
+from linter import policy
+from linter.values import Ref, Template, Unknown, make_template, text_of
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _NOVALUE = object()
@@ -46,6 +47,11 @@ KINDS = {
     "AWS::StepFunctions::StateMachine": "launch.state_machine",
     "AWS::Batch::JobDefinition": "ecs.task_definition",
     "AWS::Batch::ComputeEnvironment": "batch.compute_environment",
+    "AWS::IAM::Policy": "iam.policy",
+    "AWS::IAM::ManagedPolicy": "iam.policy",
+    "AWS::IAM::RolePolicy": "iam.policy",
+    "AWS::ECR::RegistryPolicy": "ecr.registry_policy",
+    "AWS::SecretsManager::Secret": "secretsmanager.secret",
 }
 
 ROUTE_TARGETS = {
@@ -550,6 +556,8 @@ def _endpoint(res: Resource, props: MDict) -> None:
     _p(res, props, "subnets", "subnetIds")
     _p(res, props, "security_groups", "securityGroupIds")
     _p(res, props, "private_dns", "privateDnsEnabled")
+    doc = _p(res, props, "policy", "policyDocument")
+    res.attrs["policy"] = policy.parse(doc) if doc is not None else None
 
 
 def _vpc(res: Resource, props: MDict) -> None:
@@ -560,10 +568,41 @@ def _vpc(res: Resource, props: MDict) -> None:
 
 def _repository(res: Resource, props: MDict) -> None:
     _p(res, props, "repository_name", "repositoryName")
+    if _p(res, props, "policy", "repositoryPolicyText") is not None:
+        res.attrs["policy"] = policy.parse(res.attrs["policy"])
 
 
 def _role(res: Resource, props: MDict) -> None:
     _p(res, props, "role_name", "roleName")
+    trust = _p(res, props, "trust", "assumeRolePolicyDocument")
+    res.attrs["trust"] = policy.parse(trust) if trust is not None else None
+    _p(res, props, "managed_arns", "managedPolicyArns")
+    inline = _p(res, props, "inline", "policies")
+    if isinstance(inline, list):
+        res.attrs["inline"] = [(text_of(p.get("PolicyName")) if isinstance(p, dict) else None,
+                                policy.parse(p.get("PolicyDocument")) if isinstance(p, dict) else Unknown("policy"))
+                               for p in inline]
+    elif inline is not None:
+        res.attrs["inline"] = Unknown("inline policies cannot be read")
+
+
+def _policy(res: Resource, props: MDict) -> None:
+    doc = _p(res, props, "document", "policyDocument")
+    res.attrs["document"] = policy.parse(doc)
+    res.attrs["managed"] = res.rtype == "AWS::IAM::ManagedPolicy"
+    if res.rtype == "AWS::IAM::RolePolicy":
+        role = _p(res, props, "roles", "roleName")
+        res.attrs["roles"] = [role]
+    else:
+        _p(res, props, "roles", "roles")
+        if res.attrs["roles"] is None:
+            res.attrs["roles"] = []
+    _p(res, props, "policy_name", "policyName")
+
+
+def _secret(res: Resource, props: MDict) -> None:
+    _p(res, props, "kms_key", "kmsKeyId")
+    _p(res, props, "secret_name", "name")
 
 
 _BUILDERS = {
@@ -580,6 +619,8 @@ _BUILDERS = {
     "ec2.vpc": _vpc,
     "ecr.repository": _repository,
     "iam.role": _role,
+    "iam.policy": _policy,
+    "secretsmanager.secret": _secret,
     "ec2.security_group": _security_group,
     "ec2.security_group_rule": _security_group_rule,
     "ec2.network_acl": _network_acl,

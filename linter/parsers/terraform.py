@@ -10,6 +10,7 @@ import os
 import re
 from typing import Any, Dict, List, Tuple
 
+from linter import policy
 from linter.model import Graph, Resource, Span
 from linter.parsers import common
 from linter.parsers.errors import ParseError, read_text
@@ -41,7 +42,12 @@ KINDS = {
     "aws_cloudwatch_event_target": "ecs.run_task", "aws_scheduler_schedule": "ecs.run_task",
     "aws_pipes_pipe": "ecs.run_task", "aws_sfn_state_machine": "launch.state_machine",
     "aws_batch_job_definition": "ecs.task_definition", "aws_batch_compute_environment": "batch.compute_environment",
+    "aws_iam_role_policy": "iam.policy", "aws_iam_policy": "iam.policy",
+    "aws_iam_role_policy_attachment": "iam.attachment", "aws_iam_policy_attachment": "iam.attachment",
+    "data.aws_iam_policy_document": "iam.policy_document", "aws_ecr_repository_policy": "ecr.repository_policy",
+    "aws_ecr_registry_policy": "ecr.registry_policy", "aws_secretsmanager_secret": "secretsmanager.secret",
 }
+DATA_KINDS = ("aws_iam_policy_document",)
 ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat", "transit_gateway_id": "tgw",
                  "vpc_peering_connection_id": "pcx", "network_interface_id": "eni", "vpc_endpoint_id": "vpce",
                  "egress_only_gateway_id": "eigw", "carrier_gateway_id": "cagw", "local_gateway_id": "lgw",
@@ -184,6 +190,9 @@ class Module:
                 self.resources[r.address] = r
             elif name == "data" and len(labels) == 2:
                 self.data.add(f"{labels[0]}.{labels[1]}")
+                if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
+                    r = _Resource(f"data.{labels[0]}", labels[1], b, pos, self)
+                    self.resources[r.address] = r
             elif name == "variable" and labels:
                 self.variables[labels[0]] = b
             elif name == "locals":
@@ -798,6 +807,8 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         attr("subnet_ids", "subnets")
         attr("security_group_ids", "security_groups")
         attr("private_dns_enabled", "private_dns")
+        doc = attr("policy", "policy")
+        r.attrs["policy"] = policy.parse(doc) if doc is not None else None
     elif kind == "ec2.vpc_endpoint_route_table_association":
         attr("vpc_endpoint_id", "vpc_endpoint")
         attr("route_table_id", "route_table")
@@ -809,8 +820,20 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         attr("enable_dns_hostnames", "enable_dns_hostnames")
     elif kind == "ecr.repository":
         attr("name", "repository_name")
+        r.attrs["policy"] = None
     elif kind == "iam.role":
         attr("name", "role_name")
+        trust = attr("assume_role_policy", "trust")
+        r.attrs["trust"] = policy.parse(trust) if trust is not None else None
+        attr("managed_policy_arns", "managed_arns")
+        blocks = c.blocks(body, "inline_policy")
+        if isinstance(blocks, Unknown):
+            r.attrs["inline"] = blocks
+        elif blocks:
+            r.attrs["inline"] = [(c.value(b, "name"), policy.parse(c.value(b, "policy"))) for b in blocks]
+            for i, b in enumerate(blocks):
+                if "policy" in b.attrs:
+                    r.spans[("inline", i)] = Span(*_pos(b.attrs["policy"]))
     r.attrs["conditional"] = conditional
     graph.add(r)
 
@@ -1053,6 +1076,62 @@ def _b_compute_environment(c: _Ctx) -> None:
             c.r.attrs[out] = _flatten_refs(v)
 
 
+def _b_policy(c: _Ctx) -> None:
+    doc = c.attr("policy", "document")
+    c.r.attrs["document"] = policy.parse(doc)
+    c.attr("name", "policy_name")
+    if c.r.rtype == "aws_iam_role_policy":
+        c.r.attrs["roles"] = [c.value(c.body, "role")]
+        c.r.attrs["managed"] = False
+    else:
+        c.r.attrs["roles"] = []
+        c.r.attrs["managed"] = True
+
+
+def _b_attachment(c: _Ctx) -> None:
+    if c.r.rtype == "aws_iam_role_policy_attachment":
+        c.r.attrs["roles"] = [c.value(c.body, "role")]
+    else:
+        roles = c.value(c.body, "roles")
+        c.r.attrs["roles"] = roles if isinstance(roles, (list, Unknown)) else []
+    c.attr("policy_arn", "policy_arn")
+
+
+def _b_policy_document(c: _Ctx) -> None:
+    b = c.body
+    if any(k in b.attrs for k in ("source_policy_documents", "override_policy_documents", "source_json",
+                                  "override_json")):
+        c.r.attrs["document"] = Unknown("the policy document merges other documents")
+        return
+    blocks = c.blocks(b, "statement")
+    if isinstance(blocks, Unknown):
+        c.r.attrs["document"] = blocks
+        return
+    stmts = []
+    for sb in blocks:
+        rec: Dict[str, Any] = {k: c.value(sb, k) for k in ("effect", "actions", "not_actions", "resources",
+                                                            "not_resources")}
+        rec["principals"] = [{"type": c.value(p, "type"), "identifiers": c.value(p, "identifiers")}
+                             for p in sb.block_list("principals")]
+        rec["conditions"] = [{"test": c.value(x, "test"), "variable": c.value(x, "variable"),
+                              "values": c.value(x, "values")} for x in sb.block_list("condition")]
+        if sb.block_list("not_principals"):
+            rec["principals"] = [{"type": "?", "identifiers": Unknown("not_principals")}]
+        stmts.append(rec)
+    c.r.attrs["document"] = policy.from_statements(stmts)
+
+
+def _b_repository_policy(c: _Ctx) -> None:
+    c.attr("repository", "repository")
+    doc = c.attr("policy", "document")
+    c.r.attrs["document"] = policy.parse(doc)
+
+
+def _b_secret(c: _Ctx) -> None:
+    c.attr("kms_key_id", "kms_key")
+    c.attr("name", "secret_name")
+
+
 _BUILDERS = {
     "aws_security_group": _b_security_group, "aws_default_security_group": _b_security_group,
     "aws_security_group_rule": _b_security_group_rule, "aws_vpc_security_group_egress_rule": _b_security_group_rule,
@@ -1064,6 +1143,10 @@ _BUILDERS = {
     "aws_cloudwatch_event_target": _b_event_target, "aws_scheduler_schedule": _b_schedule,
     "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": _b_state_machine,
     "aws_batch_job_definition": _b_batch_job, "aws_batch_compute_environment": _b_compute_environment,
+    "aws_iam_role_policy": _b_policy, "aws_iam_policy": _b_policy,
+    "aws_iam_role_policy_attachment": _b_attachment, "aws_iam_policy_attachment": _b_attachment,
+    "data.aws_iam_policy_document": _b_policy_document, "aws_ecr_repository_policy": _b_repository_policy,
+    "aws_ecr_registry_policy": lambda c: None, "aws_secretsmanager_secret": _b_secret,
 }
 
 

@@ -25,3 +25,55 @@ def message(td, container, what: str) -> str:
             f"registration fails (\"Fargate requires task definition to have execution role ARN\"): set "
             f"ExecutionRoleArn / executionRoleArn / execution_role_arn to a role trusted by "
             f"ecs-tasks.amazonaws.com with AmazonECSTaskExecutionRolePolicy")
+
+
+def execution_sites(graph: Graph):
+    """(task definition, execution role, task role or None) for Fargate task definitions (Batch jobs on
+    Fargate included) whose execution role is declared in the scanned files."""
+    from linter import iam
+
+    used_by_fargate = {td.key for td in (net.task_definition(graph, launch) for launch in net.fargate_launches(graph))
+                       if td is not None}
+    for td in graph.of_kind("ecs.task_definition"):
+        if td.get("conditional"):
+            continue
+        compat = td.get("requires_compatibilities")
+        if not (td.key in used_by_fargate or (isinstance(compat, list) and any(
+                isinstance(c, str) and c.upper() == "FARGATE" for c in compat))):
+            continue
+        role = iam.role_for(graph, td.get("execution_role"))
+        if role is None:
+            continue
+        yield td, role, iam.role_for(graph, td.get("task_role"))
+
+
+def missing_permissions(graph: Graph, td, role, task_role):
+    """{group: ([needs the execution role lacks], whether the task role holds all of them)}.
+
+    Only needs the role's complete policy set provably lacks are listed; unknown ones are left out.
+    """
+    from linter import iam
+
+    cache = graph.cache.setdefault("iam-missing", {})
+    if td.key in cache:
+        return cache[td.key]
+    out = {}
+    needs = iam.needs(graph, td)
+    if needs:
+        pset = iam.role_policies(graph, role)
+        tset = iam.role_policies(graph, task_role) if task_role is not None and task_role is not role else None
+        for need in needs:
+            if iam.check(pset, need).allowed is not False:
+                continue
+            group = out.setdefault(need.group, ([], True))
+            on_task = tset is not None and iam.check(tset, need).allowed is True
+            out[need.group] = (group[0] + [need], group[1] and on_task)
+    cache[td.key] = out
+    return out
+
+
+def missing_message(td, role, needs, what: str) -> str:
+    actions = sorted({n.action for n in needs})
+    targets = sorted({n.what for n in needs})
+    return (f"execution role {role.name} of {td.name} does not allow {', '.join(actions)} ({'; '.join(targets)}), "
+            f"which {what}; attach service-role/AmazonECSTaskExecutionRolePolicy or add these actions to its policy")

@@ -1,0 +1,39 @@
+from linter.model import Hit
+from linter.registry import rule
+from rules.iam._common import execution_sites, missing_message, missing_permissions
+
+GROUPS = ("secrets", "kms")
+
+
+@rule("IAM007", "execution-role-secrets-permissions", "error")
+def rule(graph):
+    """Execution role whose visible policies do not allow the secrets calls.
+
+    ## What it does
+    For a Fargate task definition whose execution role is declared in the scanned files, evaluates the
+    role's inline policies, attached policies and known AWS managed policies (Deny over Allow, wildcards,
+    `NotAction`, resources) and flags it when they do not allow secretsmanager:GetSecretValue for Secrets Manager secrets and registry credentials, ssm:GetParameters for Parameter Store, kms:Decrypt for a secret encrypted with a customer key.
+    Fires only when every policy of the role is visible; an unknown customer policy or an AWS managed
+    policy not modelled here makes the verdict unknown. When the task role holds the permissions instead,
+    IAM008 reports it.
+
+    ## Why is this bad?
+    The agent makes these calls with the execution role before the container starts: the task stops with
+    `ResourceInitializationError: unable to pull secrets or registry auth ... AccessDeniedException`.
+
+    ## How to fix
+    Attach `arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy` (ECR and logs) or add
+    the actions named in the message to the execution role's policy.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+    """
+    seen = set()
+    for td, role, task_role in execution_sites(graph):
+        missing = missing_permissions(graph, td, role, task_role)
+        needs = [n for g in GROUPS if g in missing and not missing[g][1] for n in missing[g][0]]
+        if not needs or (role.key, td.key) in seen:
+            continue
+        seen.add((role.key, td.key))
+        yield Hit(role, (), missing_message(td, role, needs, "the task's secrets need it"))
