@@ -262,6 +262,10 @@ class Need:
     what: str  # for messages
 
 
+def _shown(t: str) -> str:
+    return t.replace(HOLE, "${...}")
+
+
 def _secret_arn(v: str) -> str:
     parts = v.split(":")
     return ":".join(parts[:7]) if len(parts) > 7 and parts[2] == "secretsmanager" else v
@@ -307,13 +311,13 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             if t is None:
                 continue  # where the value comes from is unknown: no claim about it
             if ":secretsmanager:" in t or v is c.get("repository_credentials"):
-                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {t}"))
+                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {_shown(t)}"))
                 key = _kms_key(graph, v)
                 if key:
-                    out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {t}"))
+                    out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {_shown(t)}"))
             else:
                 arn = t if t.startswith("arn:") else f"arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{t.lstrip('/')}"
-                out.append(Need("secrets", "ssm:GetParameters", arn, f"parameter {t}"))
+                out.append(Need("secrets", "ssm:GetParameters", arn, f"parameter {_shown(t)}"))
     return out
 
 

@@ -72,8 +72,9 @@ def missing_permissions(graph: Graph, td, role, task_role):
     return out
 
 
-def missing_message(td, role, needs, what: str) -> str:
+def missing_message(td, role, needs, why: str) -> str:
     actions = sorted({n.action for n in needs})
     targets = sorted({n.what for n in needs})
     return (f"execution role {role.name} of {td.name} does not allow {', '.join(actions)} ({'; '.join(targets)}), "
-            f"which {what}; attach service-role/AmazonECSTaskExecutionRolePolicy or add these actions to its policy")
+            f"which the agent needs {why}; allow them on the execution role (service-role/"
+            f"AmazonECSTaskExecutionRolePolicy covers ECR and logs), and remove any Deny that matches them")

@@ -36,4 +36,4 @@ def rule(graph):
         if not needs or (role.key, td.key) in seen:
             continue
         seen.add((role.key, td.key))
-        yield Hit(role, (), missing_message(td, role, needs, "pulling a private ECR image needs it"))
+        yield Hit(role, (), missing_message(td, role, needs, "to pull a private ECR image"))

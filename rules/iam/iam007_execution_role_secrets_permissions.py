@@ -36,4 +36,4 @@ def rule(graph):
         if not needs or (role.key, td.key) in seen:
             continue
         seen.add((role.key, td.key))
-        yield Hit(role, (), missing_message(td, role, needs, "the task's secrets need it"))
+        yield Hit(role, (), missing_message(td, role, needs, "to read the task's secrets"))
