@@ -133,15 +133,22 @@ _PEAK = ("import resource, subprocess, sys; "
          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
+# As installed: pip byte-compiles a package when it installs it, so the runs may read and write .pyc files
+# even where the environment turns that off (PYTHONDONTWRITEBYTECODE); one warm-up run writes them.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(cmd, repeat: int):
-    """Best wall time over ``repeat`` runs, and the peak RSS (MB) of one run, taken in a fresh parent."""
+    """Best wall time over ``repeat`` runs after a warm-up, and the peak RSS (MB) of one run, taken in a
+    fresh parent."""
     best = None
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
         wall = time.perf_counter() - start
         best = wall if best is None else min(best, wall)
-    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True).stdout
+    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True, env=ENV).stdout
     return best, int(out.strip() or 0) / 1024  # ru_maxrss is in KiB on Linux
 
 

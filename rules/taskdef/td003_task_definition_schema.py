@@ -6,19 +6,26 @@ from linter.parsers.marked import position_of
 from linter.registry import rule
 from rules.taskdef._common import OUTPUT_ONLY
 
+_schema = None
 _validator = None
+
+
+def _get_schema():
+    global _schema
+    if _schema is None:
+        from linter import schemas
+
+        with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
+            _schema = json.load(f)
+    return _schema
 
 
 def _get_validator():
     global _validator
     if _validator is None:
-        import jsonschema  # only when a task-definition JSON file is linted
+        import jsonschema  # only when a file does not conform and its errors must be described
 
-        from linter import schemas
-
-        with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
-            schema = json.load(f)
-        _validator = jsonschema.Draft202012Validator(schema)
+        _validator = jsonschema.Draft202012Validator(_get_schema())
     return _validator
 
 
@@ -46,6 +53,10 @@ def rule(graph):
         raw = td.get("raw")
         if raw is None:
             continue  # CloudFormation and Terraform have their own schemas
+        from linter.schemas.quick import conforms
+
+        if conforms(_get_schema(), raw):
+            continue  # the common case, decided without importing jsonschema
         errors = sorted(_get_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             path = tuple(err.absolute_path)
