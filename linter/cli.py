@@ -1,11 +1,14 @@
-"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``."""
+"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``, ``pullcheck lsp``."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from linter import __version__
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 
 
 def _split(values: List[str]) -> List[str]:
@@ -20,13 +23,26 @@ def _parser() -> argparse.ArgumentParser:
         prog="pullcheck",
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
-        epilog="pullcheck rule ID   print a rule's documentation")
+        epilog="pullcheck rule ID   print a rule's documentation\n"
+               "pullcheck lsp       run the language server on standard input and output",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the current folder)")
-    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="console output format (default: text)")
+    p.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE",
+                   help="also write a report to FILE (format from the prefix, else the extension: .sarif, .json, "
+                        ".xml = junit; else --format); repeat for several reports")
     p.add_argument("--select", action="append", default=[], metavar="RULES",
-                   help="rule IDs, ID prefixes or names to run (comma-separated)")
+                   help="rule IDs, ID prefixes or names to run (comma-separated); replaces the config's select")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES",
-                   help="rule IDs, ID prefixes or names to skip (comma-separated)")
+                   help="rule IDs, ID prefixes or names to skip (comma-separated); added to the config's ignore")
+    p.add_argument("--fail-on", choices=("error", "warning", "never"), default=None,
+                   help="which findings make the exit code 1 (default: warning, that is any error or warning)")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .pullcheck.toml or "
+                                                    "pyproject.toml with [tool.pullcheck])")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline and exit 0")
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -38,15 +54,38 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:  # output piped into head and the like
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 
+def _error(msg: str) -> int:
+    print(f"pullcheck: error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _outputs(specs: List[str], chosen: Optional[str]) -> List[Tuple[str, str]]:
+    """(format, path) per --output: the FORMAT: prefix, else --format, else the extension, else text."""
+    from linter.output import EXTENSIONS
+
+    out = []
+    for spec in specs:
+        fmt, sep, path = spec.partition(":")
+        if sep and fmt in FORMATS and path:
+            out.append((fmt, path))
+            continue
+        ext = os.path.splitext(spec)[1].lower()
+        out.append((chosen or EXTENSIONS.get(ext, "text"), spec))
+    return out
+
+
 def _main(argv: List[str]) -> int:
+    from linter import config as cfgmod
     from linter.registry import RuleError, load_rules, select_rules
 
+    if argv[:1] == ["lsp"]:
+        from linter.lsp import serve
+
+        return serve(argv[1:])
     try:
         if argv[:1] == ["rule"]:
             return _rule_doc(argv[1:], load_rules())
@@ -59,23 +98,52 @@ def _main(argv: List[str]) -> int:
             for r in rules.values():
                 print(f"{r.id}  {r.name:<38} {r.severity:<8} {r.summary}")
             return 0
-        selected = select_rules(rules, _split(args.select), _split(args.ignore))
+        cfg = cfgmod.Config()
+        if not args.no_config:
+            path = args.config or cfgmod.find(args.paths or ["."])
+            if args.config and not os.path.isfile(args.config):
+                return _error(f"no such configuration file: {args.config}")
+            if path:
+                cfg = cfgmod.load(path, rules)
+        selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
     except RuleError as e:
-        print(f"pullcheck: error: {e}", file=sys.stderr)
-        return 2
-    from linter.engine import PARSE_ID, lint_graph
+        return _error(str(e))
+    except cfgmod.ConfigError as e:
+        return _error(str(e))
+    from linter import baseline
+    from linter.engine import PARSE_ID, finish, lint_graph
     from linter.output import WRITERS
 
-    graph, findings = lint_graph(args.paths or ["."], selected)
+    graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None)
+    findings = finish(findings, cfg)
+    if args.write_baseline:
+        baseline.write(args.write_baseline, findings)
+        print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {args.write_baseline}.")
+        return 0
+    if args.baseline:
+        try:
+            findings = baseline.only_new(args.baseline, findings)
+        except baseline.BaselineError as e:
+            return _error(str(e))
+    outputs = _outputs(args.output, args.format)
+    console = "text" if outputs else (args.format or "text")  # with reports in files the console shows text
     if args.explain:
         from linter.explain import explain
 
         # machine-readable formats keep stdout to themselves
-        (sys.stdout if args.format == "text" else sys.stderr).write(explain(graph, findings))
-    sys.stdout.write(WRITERS[args.format](findings, selected))
+        (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
+    for fmt, path in outputs:
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(WRITERS[fmt](findings, selected))
+        except OSError as e:
+            return _error(f"cannot write {path}: {e.strerror}")
+    sys.stdout.write(WRITERS[console](findings, selected))
     if any(f.rule_id == PARSE_ID for f in findings):
         return 2
-    return 1 if findings else 0
+    fail_on = args.fail_on or cfg.fail_on
+    failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]
+    return 1 if any(f.severity in failing for f in findings) else 0
 
 
 def _rule_doc(args: List[str], rules) -> int:

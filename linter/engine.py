@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Dict, Iterable, List, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from linter.model import Finding, Graph, Rule
 from linter.parsers.errors import ParseError, read_text
@@ -13,22 +13,30 @@ DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
 PARSE_ID = "PARSE001"
 
 
-def discover(paths: Iterable[str]) -> Tuple[List[str], List[str], List[str]]:
-    """(data files, terraform folders, missing paths). Hidden folders are skipped while walking."""
+def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
+             ) -> Tuple[List[str], List[str], List[str]]:
+    """(data files, terraform folders, missing paths). Hidden folders are skipped while walking, and so
+    is whatever ``exclude`` (the configuration's globs) says, for given files too."""
+    skip = exclude or (lambda p: False)
     files: List[str] = []
     tf_dirs: Dict[str, None] = {}
     missing: List[str] = []
     for p in paths:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
+                                 and not skip(os.path.join(root, d)))
                 for n in sorted(names):
                     full = os.path.join(root, n)
+                    if skip(full):
+                        continue
                     if n.endswith(".tf"):
                         tf_dirs[root] = None
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
         elif os.path.isfile(p):
+            if skip(p):
+                continue
             if p.endswith(".tf"):
                 tf_dirs[os.path.dirname(p) or "."] = None
             else:
@@ -47,6 +55,9 @@ def load_file(path: str, graph: Graph) -> None:
     """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped."""
     text = read_text(path)
     name = _norm(path)
+    from linter import suppress
+
+    suppress.scan_text(graph, name, text)
     stripped = text.lstrip()
     docs: list
     if path.lower().endswith(".json") or stripped.startswith(("{", "[")):
@@ -79,10 +90,11 @@ def load_file(path: str, graph: Graph) -> None:
             parse_template(doc, name, graph)
 
 
-def build_graph(paths: Iterable[str]) -> Tuple[Graph, List[Finding]]:
+def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
+                ) -> Tuple[Graph, List[Finding]]:
     graph = Graph()
     errors: List[Finding] = []
-    files, tf_dirs, missing = discover(paths)
+    files, tf_dirs, missing = discover(paths, exclude)
     for m in missing:
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
     for f in files:
@@ -120,14 +132,33 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule]) -> List[Finding]:
     return lint_graph(paths, rules)[1]
 
 
-def lint_graph(paths: Iterable[str], rules: Dict[str, Rule]) -> Tuple[Graph, List[Finding]]:
+def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None
+               ) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths)
-        return graph, sorted(set(errors + run_rules(graph, rules)))
+        graph, errors = build_graph(paths, exclude)
+        from linter import suppress
+
+        return graph, sorted(set(errors + suppress.apply(graph, run_rules(graph, rules), rules)))
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def finish(findings: List[Finding], cfg) -> List[Finding]:
+    """Apply the configuration's per-file ignores and severity overrides."""
+    if not cfg.per_file_ignores and not cfg.severity:
+        return findings
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        ids = cfg.ignored_for(f.file) if cfg.per_file_ignores else []
+        if any(f.rule_id == i or f.rule_id.startswith(i) or f.name == i or i == "ALL" for i in ids):
+            continue
+        sev = cfg.severity.get(f.rule_id)
+        out.append(replace(f, severity=sev) if sev else f)
+    return out

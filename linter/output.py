@@ -7,7 +7,7 @@ from typing import Dict, List
 from linter import __version__
 from linter.model import Finding, Rule
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 
 
 def text(findings: List[Finding], rules: Dict[str, Rule]) -> str:
@@ -27,6 +27,8 @@ def as_json(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_BUILTIN = {"PARSE001": "File cannot be read or parsed", "SUP001": "Suppression that matches no finding",
+            "SUP002": "Suppression without a reason"}
 
 
 def sarif(findings: List[Finding], rules: Dict[str, Rule]) -> str:
@@ -34,10 +36,11 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule]) -> str:
     descriptors = []
     for rid in ids:
         r = rules.get(rid)
-        if r is None:
-            descriptors.append({"id": rid, "name": "parse-error",
-                                "shortDescription": {"text": "File cannot be read or parsed"},
-                                "defaultConfiguration": {"level": "error"}})
+        if r is None:  # PARSE001 and the suppression checks
+            name = next((f.name for f in findings if f.rule_id == rid), rid)
+            descriptors.append({"id": rid, "name": name,
+                                "shortDescription": {"text": _BUILTIN.get(rid, name)},
+                                "defaultConfiguration": {"level": "error" if rid == "PARSE001" else "warning"}})
             continue
         descriptors.append({
             "id": r.id, "name": r.name,
@@ -67,4 +70,53 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule]) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-WRITERS = {"text": text, "json": as_json, "sarif": sarif}
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+_GH_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def github(findings: List[Finding], rules: Dict[str, Rule]) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, on the file and line."""
+    lines = []
+    for f in findings:
+        props = (f"file={_gh_escape(f.file, True)},line={f.line},col={f.col},endLine={max(f.end_line, f.line)},"
+                 f"endColumn={max(f.end_col, f.col)},title={_gh_escape(f.rule_id + ' ' + f.name, True)}")
+        lines.append(f"::{_GH_LEVEL.get(f.severity, 'error')} {props}::{_gh_escape(f.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def parseable(findings: List[Finding], rules: Dict[str, Rule]) -> str:
+    """``file:line:col:end_line:end_col: severity ID message`` for editors and problem matchers."""
+    return "".join(f"{f.file}:{f.line}:{f.col}:{max(f.end_line, f.line)}:{max(f.end_col, f.col)}: {f.severity} "
+                   f"{f.rule_id} {f.message}\n" for f in findings)
+
+
+def junit(findings: List[Finding], rules: Dict[str, Rule]) -> str:
+    """JUnit XML: one test case per finding (failed), or one passing case when there is none."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    failures = [f for f in findings if f.severity in ("error", "warning")]
+    cases = []
+    for f in findings:
+        body = escape(f"{f.file}:{f.line}:{f.col}: {f.message}")
+        kind = "failure" if f in failures else "skipped"
+        inner = (f"<failure message={quoteattr(f.message)} type={quoteattr(f.rule_id)}>{body}</failure>"
+                 if kind == "failure" else f"<skipped message={quoteattr(f.message)}/>")
+        cases.append(f'    <testcase classname={quoteattr(f.file)} name={quoteattr(f"{f.rule_id} {f.name} line {f.line}")}'
+                     f' file={quoteattr(f.file)} line="{f.line}">{inner}</testcase>')
+    if not findings:
+        cases.append('    <testcase classname="pullcheck" name="no problems found"/>')
+    skipped = len(findings) - len(failures)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuites name="pullcheck" tests="{len(cases)}" failures="{len(failures)}" errors="0">\n'
+            f'  <testsuite name="pullcheck" tests="{len(cases)}" failures="{len(failures)}" errors="0" '
+            f'skipped="{skipped}">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n")
+
+
+WRITERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "parseable": parseable}
+EXTENSIONS = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".txt": "text"}

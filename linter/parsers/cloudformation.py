@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from linter.model import Graph, Resource, Span
 from linter.parsers import common
 from linter.parsers.marked import MDict, MList
-from linter import policy
+from linter import policy, suppress
 from linter.values import Ref, Template, Unknown, make_template, text_of
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
@@ -299,6 +299,9 @@ def parse_template(doc: MDict, file: str, graph: Graph) -> None:
             if present is False:
                 continue
         pos = r.resources.kpos.get(logical, (1, 1)) if isinstance(r.resources, MDict) else (1, 1)
+        meta = body.get("Metadata")
+        if isinstance(meta, dict) and "pullcheck" in meta:
+            suppress.note_metadata(graph, file, logical, meta["pullcheck"], pos)
         res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=logical, file=file,
                        span=Span(pos[0], pos[1]))
         res.attrs["conditional"] = present is None

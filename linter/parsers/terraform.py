@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Dict, List, Tuple
 
-from linter import policy
+from linter import policy, suppress
 from linter.model import Graph, Resource, Span
 from linter.parsers import common
 from linter.parsers.errors import ParseError, read_text
@@ -622,7 +622,9 @@ def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
         path = os.path.join(folder, n)
         if n.endswith(".tf") and os.path.isfile(path):
             try:
-                tree = hcl.parse(read_text(path))
+                text = read_text(path)
+                suppress.scan_text(graph, _norm(path), text)
+                tree = hcl.parse(text)
                 module.add_body(Body(tree.children[0], _norm(path)))
             except hcl.GrammarError as e:
                 return [(path, ParseError(str(e)))]

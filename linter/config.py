@@ -1,0 +1,160 @@
+"""Configuration: ``[tool.pullcheck]`` in pyproject.toml or a ``.pullcheck.toml``, found by walking up.
+
+```toml
+[tool.pullcheck]
+select = ["NET", "IAM"]          # rule IDs, ID prefixes or names; default: all
+ignore = ["NET012"]
+exclude = ["legacy/**"]          # globs, relative to the config file's folder
+fail-on = "error"                # error | warning | never
+[tool.pullcheck.per-file-ignores]
+"stacks/sandbox/*.yaml" = ["NET001"]
+[tool.pullcheck.severity]
+NET012 = "error"
+```
+Unknown keys, rule IDs and values are errors (exit 2), so a typo never silently turns a check off.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional
+
+NAMES = (".pullcheck.toml", "pyproject.toml")
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "never")
+KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: str = ""
+    root: str = "."
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    severity: Dict[str, str] = field(default_factory=dict)
+    stacks: Dict[str, Any] = field(default_factory=dict)
+
+    def relative(self, path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+
+    def excluded(self, path: str) -> bool:
+        """Whether the path, or a folder it is in, matches an exclude glob."""
+        if not self.exclude:
+            return False
+        parts = self.relative(path).split("/")
+        for i in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            for pat in self.exclude:
+                if fnmatch.fnmatch(prefix, pat) or fnmatch.fnmatch(prefix, pat.rstrip("/").removesuffix("/**")):
+                    return True
+        return False
+
+    def ignored_for(self, path: str) -> List[str]:
+        rel = self.relative(path)
+        out: List[str] = []
+        for pat, ids in self.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pat):
+                out.extend(ids)
+        return out
+
+
+def _load_toml(path: str) -> Dict[str, Any]:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def find(start_paths: Iterable[str]) -> Optional[str]:
+    """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths."""
+    starts = [os.path.abspath(p) for p in start_paths] or [os.getcwd()]
+    folder = starts[0] if os.path.isdir(starts[0]) else os.path.dirname(starts[0])
+    while True:
+        for name in NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml":
+                    data = _load_toml(candidate)
+                    if "pullcheck" not in data.get("tool", {}):
+                        continue
+                return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _strings(v: Any, key: str, path: str) -> List[str]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return list(v)
+
+
+def load(path: str, known_rules: Dict[str, Any]) -> Config:
+    data = _load_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("pullcheck", {})
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [tool.pullcheck] must be a table")
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(KEYS))})")
+    cfg = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
+    cfg.select = _strings(data.get("select", []), "select", path)
+    cfg.ignore = _strings(data.get("ignore", []), "ignore", path)
+    cfg.exclude = _strings(data.get("exclude", []), "exclude", path)
+    fail_on = data.get("fail-on", "warning")
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    cfg.fail_on = fail_on
+    pfi = data.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{path}: per-file-ignores must be a table of glob = [rule IDs]")
+    cfg.per_file_ignores = {k: _strings(v, f"per-file-ignores.{k}", path) for k, v in pfi.items()}
+    sev = data.get("severity", {})
+    if not isinstance(sev, dict) or not all(v in SEVERITIES for v in sev.values()):
+        raise ConfigError(f"{path}: severity must map rule IDs to one of {', '.join(SEVERITIES)}")
+    cfg.severity = dict(sev)
+    rules_opts = data.get("rules", {})
+    if not isinstance(rules_opts, dict):
+        raise ConfigError(f"{path}: [rules] must be a table of rule ID = {{option = value}}")
+    for rid, opts in rules_opts.items():
+        check_ids([rid], known_rules, path, "rules")
+        if opts:  # no rule takes options yet; any is a mistake
+            raise ConfigError(f"{path}: rule {rid} has no options (got {', '.join(map(str, opts))})")
+    stacks = data.get("stacks", {})
+    if not isinstance(stacks, dict):
+        raise ConfigError(f"{path}: stacks must be a table")
+    cfg.stacks = stacks
+    check_ids(cfg.select, known_rules, path, "select")
+    check_ids(cfg.ignore, known_rules, path, "ignore")
+    for k, ids in cfg.per_file_ignores.items():
+        check_ids(ids, known_rules, path, f"per-file-ignores.{k}")
+    check_ids(list(cfg.severity), known_rules, path, "severity", exact=True)
+    return cfg
+
+
+def check_ids(ids: List[str], known: Dict[str, Any], path: str, key: str, exact: bool = False) -> None:
+    names = {r.name for r in known.values()} if known else set()
+    for i in ids:
+        if i == "ALL" and not exact:
+            continue
+        ok = i in known or (not exact and (i in names or any(k.startswith(i) for k in known)))
+        if not ok:
+            raise ConfigError(f"{path}: {key}: unknown rule {i!r}")
