@@ -1,0 +1,57 @@
+"""The pre-commit hook, for real: `pre-commit try-repo` against this repository in a throw-away git repo."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed")
+
+
+def _run(cmd, cwd, env):
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A git repository holding a bad and a good template and a bad Terraform module."""
+    d = tmp_path_factory.mktemp("project")
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), d / "bad.yaml")
+    shutil.copy(os.path.join(FIXTURES, "NET001", "good_assign_public_ip_enabled.yaml"), d / "good.yaml")
+    (d / "network").mkdir()
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), d / "network" / "main.tf")
+    (d / "network" / "variables.tf").write_text('variable "unused" {\n  default = 1\n}\n')
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
+        assert _run(cmd, d, env).returncode == 0
+    return d, env
+
+
+def _try(project, *files):
+    d, env = project
+    return _run([sys.executable, "-m", "pre_commit", "try-repo", ROOT, "pullcheck", "--files", *files], d, env)
+
+
+def test_hook_fails_on_a_bad_template(project):
+    r = _try(project, "bad.yaml")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "bad.yaml:53:15: NET001" in r.stdout
+
+
+def test_hook_passes_a_good_template(project):
+    r = _try(project, "good.yaml")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Passed" in r.stdout
+
+
+def test_hook_lints_a_changed_tf_file_with_its_folder(project):
+    # only variables.tf changed, but the service in main.tf of the same module is what fails
+    r = _try(project, "network/variables.tf")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "network/main.tf:" in r.stdout and "NET002" in r.stdout
