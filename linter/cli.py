@@ -153,7 +153,9 @@ def _rule_doc(args: List[str], rules) -> int:
     key = args[0]
     for r in rules.values():
         if key.upper() == r.id or key == r.name:
-            print(f"# {r.id} {r.name} ({r.severity})\n\n{r.doc}")
+            from linter.docs import page
+
+            sys.stdout.write(page(r))
             return 0
     print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
     return 2

@@ -1,0 +1,24 @@
+"""The rule pages and the README rule table are generated; they must match the rules and fixtures."""
+import os
+
+from conftest import ROOT, run_cli
+from linter.docs import generated
+
+
+def test_generated_docs_are_current(rules):
+    builtin = {k: v for k, v in rules.items() if v.source.startswith("rules.")}
+    stale = []
+    for rel, text in generated(builtin, ROOT).items():
+        path = os.path.join(ROOT, rel)
+        if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+            stale.append(rel)
+    pages = {n for n in os.listdir(os.path.join(ROOT, "docs", "rules"))}
+    extra = pages - {f"{rid}.md" for rid in builtin}
+    assert not stale and not extra, f"run `python -m linter.docs`: stale {stale}, extra {sorted(extra)}"
+
+
+def test_rule_command_prints_the_page():
+    r = run_cli("rule", "NET004")
+    assert r.returncode == 0
+    assert r.stdout == open(os.path.join(ROOT, "docs", "rules", "NET004.md"), encoding="utf-8").read()
+    assert run_cli("rule", "public-subnet-without-public-ip").stdout.startswith("# NET001 ")
