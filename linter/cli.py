@@ -30,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="console output format (default: text)")
     p.add_argument("--output", action="append", default=[], metavar="[FORMAT:]FILE",
-                   help="also write a report to FILE (format from the prefix, else the extension: .sarif, .json, "
-                        ".xml = junit; else --format); repeat for several reports")
+                   help="also write a report to FILE, in the FORMAT given, else by extension (.sarif, .json, "
+                        ".xml = junit, else text); repeat for several reports")
     p.add_argument("--select", action="append", default=[], metavar="RULES",
                    help="rule IDs, ID prefixes or names to run (comma-separated); replaces the config's select")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES",
@@ -63,8 +63,8 @@ def _error(msg: str) -> int:
     return 2
 
 
-def _outputs(specs: List[str], chosen: Optional[str]) -> List[Tuple[str, str]]:
-    """(format, path) per --output: the FORMAT: prefix, else --format, else the extension, else text."""
+def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
+    """(format, path) per --output: the FORMAT: prefix, else the extension, else text."""
     from linter.output import EXTENSIONS
 
     out = []
@@ -74,7 +74,7 @@ def _outputs(specs: List[str], chosen: Optional[str]) -> List[Tuple[str, str]]:
             out.append((fmt, path))
             continue
         ext = os.path.splitext(spec)[1].lower()
-        out.append((chosen or EXTENSIONS.get(ext, "text"), spec))
+        out.append((EXTENSIONS.get(ext, "text"), spec))
     return out
 
 
@@ -125,8 +125,8 @@ def _main(argv: List[str]) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    outputs = _outputs(args.output, args.format)
-    console = "text" if outputs else (args.format or "text")  # with reports in files the console shows text
+    outputs = _outputs(args.output)
+    console = args.format or "text"
     if args.explain:
         from linter.explain import explain
 

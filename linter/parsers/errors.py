@@ -12,9 +12,20 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
 
+# Unsaved editor buffers, by absolute path: the language server lints what the user sees, not the disk.
+OVERLAY: dict = {}
+
 
 def read_text(path: str) -> str:
     """Read a file as UTF-8 within the size bound, or raise ParseError."""
+    if OVERLAY:
+        import os
+
+        text = OVERLAY.get(os.path.abspath(path))
+        if text is not None:
+            if len(text) > MAX_BYTES:
+                raise ParseError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+            return text
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)

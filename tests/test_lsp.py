@@ -1,0 +1,113 @@
+"""The language server, spoken to over stdio as an editor would: initialize, didOpen, didChange,
+publishDiagnostics, shutdown, exit."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+pytest.importorskip("pygls")
+
+
+class Client:
+    def __init__(self, cwd):
+        self.proc = subprocess.Popen([sys.executable, "-m", "linter", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.next_id = 0
+
+    def send(self, method, params, request=False):
+        msg = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            msg["id"] = self.next_id
+        body = json.dumps(msg).encode("utf-8")
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+        return msg.get("id")
+
+    def read(self):
+        length = None
+        while True:
+            line = self.proc.stdout.readline()
+            assert line, "server closed its output: " + self.proc.stderr.read().decode()
+            line = line.strip()
+            if not line:
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return json.loads(self.proc.stdout.read(length))
+
+    def wait_for(self, predicate):
+        while True:
+            msg = self.read()
+            if predicate(msg):
+                return msg
+
+    def diagnostics(self, uri):
+        msg = self.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"]["uri"] == uri)
+        return msg["params"]["diagnostics"]
+
+
+@pytest.fixture
+def client(tmp_path):
+    c = Client(str(tmp_path))
+    yield c
+    if c.proc.poll() is None:
+        c.proc.kill()
+
+
+def _uri(path):
+    return "file://" + str(path)
+
+
+def test_conversation(client, tmp_path):
+    stack = tmp_path / "service.yaml"
+    bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8").read()
+    stack.write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n")  # the disk is not what is linted
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    init = client.wait_for(lambda m: m.get("id") == rid)
+    assert init["result"]["serverInfo"]["name"] == "pullcheck"
+    client.send("initialized", {})
+
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(stack), "languageId": "yaml", "version": 1,
+                                                          "text": bad}})
+    diags = client.diagnostics(_uri(stack))
+    assert [(d["code"], d["range"]["start"]) for d in diags] == [("NET001", {"line": 52, "character": 14})]
+    assert diags[0]["severity"] == 1 and diags[0]["source"] == "pullcheck"
+    assert diags[0]["range"]["end"]["character"] > 14
+
+    fixed = bad.replace("    Properties:\n      LaunchType: FARGATE",
+                        "    Properties:\n      LaunchType: FARGATE\n      PlatformVersion: LATEST")
+    fixed = fixed.replace("        AwsvpcConfiguration:\n", "        AwsvpcConfiguration:\n          AssignPublicIp: ENABLED\n")
+    client.send("textDocument/didChange", {"textDocument": {"uri": _uri(stack), "version": 2},
+                                           "contentChanges": [{"text": fixed}]})
+    assert client.diagnostics(_uri(stack)) == []
+
+    # a Terraform file is linted with its folder: the service in main.tf uses the subnet from network.tf
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    head, sep, tail = tf.partition('resource "aws_ecs_task_definition"')
+    (folder / "network.tf").write_text(head)
+    main = folder / "main.tf"
+    main.write_text("")
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(main), "languageId": "terraform", "version": 1,
+                                                          "text": sep + tail}})
+    diags = client.diagnostics(_uri(main))
+    assert [d["code"] for d in diags] == ["NET002"]
+    line = (sep + tail).splitlines()[diags[0]["range"]["start"]["line"]]
+    assert "aws_subnet.private" in line
+
+    client.send("textDocument/didSave", {"textDocument": {"uri": _uri(main)}})
+    assert [d["code"] for d in client.diagnostics(_uri(main))] == ["NET002"]
+
+    sid = client.send("shutdown", None, request=True)
+    assert client.wait_for(lambda m: m.get("id") == sid)["result"] is None
+    client.send("exit", None)
+    assert client.proc.wait(timeout=30) == 0
