@@ -2,13 +2,12 @@
 publishDiagnostics, shutdown, exit."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 
 pytest.importorskip("pygls")
 
