@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="configuration file (default: the nearest .pullcheck.toml or "
                                                     "pyproject.toml with [tool.pullcheck])")
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--stacks", metavar="FILE",
+                   help="TOML file saying which template is deployed as which stack, with which parameters")
     p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline and exit 0")
     p.add_argument("--explain", action="store_true",
@@ -80,6 +82,7 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
 
 def _main(argv: List[str]) -> int:
     from linter import config as cfgmod
+    from linter import stacks as stacksmod
     from linter.registry import RuleError, load_rules, select_rules
 
     if argv[:1] == ["lsp"]:
@@ -106,15 +109,20 @@ def _main(argv: List[str]) -> int:
             if path:
                 cfg = cfgmod.load(path, rules)
         selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
+
+        stacks = stacksmod.load(args.stacks) if args.stacks else (
+            stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
     except RuleError as e:
         return _error(str(e))
     except cfgmod.ConfigError as e:
+        return _error(str(e))
+    except stacksmod.StacksError as e:
         return _error(str(e))
     from linter import baseline
     from linter.engine import PARSE_ID, finish, lint_graph
     from linter.output import WRITERS
 
-    graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None)
+    graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
     findings = finish(findings, cfg)
     if args.write_baseline:
         baseline.write(args.write_baseline, findings)

@@ -85,13 +85,22 @@ def load_file(path: str, graph: Graph) -> None:
         elif taskdef.is_service_input(doc):
             taskdef.parse_service_input(doc, name, graph)
         elif "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict):
-            from linter.parsers.cloudformation import parse_template
+            # templates are added once all are read: stacks import from each other and nest
+            graph.cache.setdefault("templates", []).append((doc, name))
 
-            parse_template(doc, name, graph)
+
+def _load_template(path: str):
+    """A template named by a stack or a parent stack: (document, name), or ParseError."""
+    graph = Graph()
+    load_file(os.path.relpath(path), graph)
+    found = graph.cache.get("templates") or []
+    if not found:
+        raise ParseError("not a CloudFormation template")
+    return found[0]
 
 
-def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
-                ) -> Tuple[Graph, List[Finding]]:
+def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
+                stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
     graph = Graph()
     errors: List[Finding] = []
     files, tf_dirs, missing = discover(paths, exclude)
@@ -104,6 +113,12 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             errors.append(_parse_finding(f, e))
         except RecursionError:
             errors.append(_parse_finding(f, ParseError("nesting too deep")))
+    templates = graph.cache.pop("templates", None)
+    if templates or stacks:
+        from linter.parsers.cloudformation import parse_all
+
+        for f, e in parse_all(templates or [], stacks or [], graph, _load_template):
+            errors.append(_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e))))
     if tf_dirs:
         from linter.parsers.terraform import load_module
 
@@ -128,18 +143,18 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     return out
 
 
-def lint(paths: Iterable[str], rules: Dict[str, Rule]) -> List[Finding]:
-    return lint_graph(paths, rules)[1]
+def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = None) -> List[Finding]:
+    return lint_graph(paths, rules, stacks=stacks)[1]
 
 
-def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None
-               ) -> Tuple[Graph, List[Finding]]:
+def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
+               stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude)
+        graph, errors = build_graph(paths, exclude, stacks)
         from linter import suppress
 
         return graph, sorted(set(errors + suppress.apply(graph, run_rules(graph, rules), rules)))

@@ -23,12 +23,12 @@ def run_cli(*args, cwd=None):
                           cwd=cwd or ROOT, timeout=120)
 
 
-def lint_paths(paths, rules, select=None):
+def lint_paths(paths, rules, select=None, stacks=None):
     from linter.engine import lint
     from linter.registry import select_rules
 
     chosen = select_rules(rules, [select] if select else [], [])
-    return lint(paths, chosen)
+    return lint(paths, chosen, stacks=stacks)
 
 
 def isolate_tf(path, tmp_path):

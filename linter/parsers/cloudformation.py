@@ -1,8 +1,9 @@
 """CloudFormation templates (YAML or JSON, already loaded with positions) into graph resources."""
 from __future__ import annotations
 
+import os
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from linter.model import Graph, Resource, Span
 from linter.parsers import common
@@ -66,18 +67,70 @@ def is_template(doc: Any) -> bool:
         "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict))
 
 
+class Exports:
+    """``Outputs.*.Export.Name`` of every stack in the run, for ``Fn::ImportValue``."""
+
+    def __init__(self) -> None:
+        self.by_name: Dict[str, Tuple["_Resolver", Any]] = {}
+        self.ambiguous: set = set()
+        self._busy: set = set()
+
+    def add(self, name: str, resolver: "_Resolver", value: Any) -> None:
+        if name in self.by_name and self.by_name[name][0] is not resolver:
+            self.ambiguous.add(name)
+        self.by_name[name] = (resolver, value)
+
+    def value(self, name: str, depth: int) -> Any:
+        if name in self.ambiguous:
+            return Unknown(f"export {name} is declared by several stacks")
+        if name not in self.by_name or name in self._busy:
+            return Unknown(f"Fn::ImportValue {name}")
+        resolver, value = self.by_name[name]
+        self._busy.add(name)
+        try:
+            return resolver.resolve(value, depth + 1)
+        finally:
+            self._busy.discard(name)
+
+
 class _Resolver:
-    def __init__(self, doc: MDict, file: str) -> None:
+    def __init__(self, doc: MDict, file: str, stack: Optional[str] = None, given: Optional[Dict[str, Any]] = None,
+                 exports: Optional[Exports] = None) -> None:
         self.doc = doc
         self.file = file
+        self.stack = stack
+        self.given = given or {}  # parameter name -> value, or a callable giving it (nested stacks)
+        self.exports = exports
+        self.children: Dict[str, "_Resolver"] = {}
         self.resources = doc.get("Resources") if isinstance(doc.get("Resources"), dict) else {}
         self.params = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
         self.mappings = doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {}
         self.conditions = doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {}
+        self.outputs = doc.get("Outputs") if isinstance(doc.get("Outputs"), dict) else {}
         self._cond_cache: Dict[str, Optional[bool]] = {}
+        self._given_cache: Dict[str, Any] = {}
+        self.stack_known = stack is not None
 
     def key(self, logical: str) -> str:
-        return f"{self.file}#{logical}"
+        return f"{self.file}@{self.stack}#{logical}" if self.stack else f"{self.file}#{logical}"
+
+    def output(self, name: str, depth: int) -> Any:
+        out = self.outputs.get(name)
+        if not isinstance(out, dict) or "Value" not in out:
+            return Unknown(f"output {name} of stack {self.stack or self.file}")
+        return self.resolve(out["Value"], depth + 1)
+
+    def _given(self, name: str, ptype: str) -> Any:
+        if name not in self._given_cache:
+            self._given_cache[name] = Unknown(f"parameter {name} refers to itself")
+            v = self.given[name]
+            v = v() if callable(v) else v
+            if isinstance(v, str) and (ptype.startswith("List<") or ptype == "CommaDelimitedList"):
+                v = [x.strip() for x in v.split(",") if x.strip()]
+            elif isinstance(v, Template) and (ptype.startswith("List<") or ptype == "CommaDelimitedList"):
+                v = _split_template(v, ",")
+            self._given_cache[name] = v
+        return self._given_cache[name]
 
     def rtype(self, logical: str) -> str:
         r = self.resources.get(logical)
@@ -92,11 +145,15 @@ class _Resolver:
             return Ref(self.key(name), self.rtype(name), None)
         if name == "AWS::NoValue":
             return _NOVALUE
+        if name == "AWS::StackName" and self.stack and self.stack_known:
+            return self.stack
         if name.startswith("AWS::"):
             return Unknown(f"pseudo parameter {name}")
         p = self.params.get(name)
         if isinstance(p, dict):
             ptype = p.get("Type") if isinstance(p.get("Type"), str) else ""
+            if name in self.given:
+                return self._given(name, ptype)
             if "Default" not in p or ptype.startswith("AWS::SSM::"):
                 return Unknown(f"parameter {name} has no value in the template")
             default = p["Default"]
@@ -188,10 +245,14 @@ class _Resolver:
                 attr = arg[1] if isinstance(arg[1], str) else None
                 if attr is None:
                     return Unknown("Fn::GetAtt with a computed attribute")
+                if attr.startswith("Outputs.") and arg[0] in self.children:
+                    return self.children[arg[0]].output(attr[len("Outputs."):], depth)
                 return Ref(self.key(arg[0]), self.rtype(arg[0]), attr)
             return Unknown("Fn::GetAtt of a resource the template does not declare")
         if fn == "Fn::ImportValue":
             name = self.resolve(arg, depth + 1)
+            if isinstance(name, str) and self.exports is not None:
+                return self.exports.value(name, depth)
             return Unknown(f"Fn::ImportValue {name if isinstance(name, str) else '(computed name)'}")
         if fn == "Fn::Sub":
             return self._sub(arg, depth)
@@ -233,6 +294,8 @@ class _Resolver:
                 d, s = self.resolve(arg[0], depth + 1), self.resolve(arg[1], depth + 1)
                 if isinstance(d, str) and isinstance(s, str) and d:
                     return s.split(d)
+                if isinstance(d, str) and isinstance(s, Template) and d:
+                    return _split_template(s, d)
             return Unknown("Fn::Split over values that cannot be known")
         if fn == "Fn::FindInMap":
             if isinstance(arg, list) and len(arg) >= 3:
@@ -282,9 +345,113 @@ class _Resolver:
         return make_template(parts)
 
 
+def _split_template(t: Template, delim: str) -> List[Any]:
+    """``Fn::Split`` over a value with references in it: ``Join(",", [Ref A, Ref B])`` gives [A, B]."""
+    items: List[List[Any]] = [[]]
+    for p in t.parts:
+        if isinstance(p, str):
+            pieces = p.split(delim)
+            items[-1].append(pieces[0])
+            for piece in pieces[1:]:
+                items.append([piece])
+        else:
+            items[-1].append(p)
+    out = []
+    for parts in items:
+        parts = [p for p in parts if p != ""]
+        out.append(parts[0] if len(parts) == 1 else make_template(parts) if parts else "")
+    return out
+
+
 def parse_template(doc: MDict, file: str, graph: Graph) -> None:
     """Add the resources of one template to the graph."""
-    r = _Resolver(doc, file)
+    _add_resources(_Resolver(doc, file), graph)
+
+
+NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
+MAX_NESTING = 10
+
+
+def _local_child(file: str, body: Any) -> Optional[str]:
+    """The local template a nested stack resource points at, as an absolute path, or None."""
+    if not isinstance(body, dict) or body.get("Type") not in NESTED:
+        return None
+    props = body.get("Properties")
+    where = props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
+    if not isinstance(where, str) or "://" in where or where.startswith("s3:"):
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)), where))
+
+
+def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Graph, load: Callable[[str], Any]
+              ) -> List[Tuple[str, Any]]:
+    """Add every template of the run: as the stacks the stacks file names (with their parameters), as the
+    children of nested stack resources (with the parameters their parent passes), and otherwise on its
+    own; exports of all of them answer ``Fn::ImportValue``. Returns (file, ParseError) for templates that
+    a stack or a parent names but that cannot be read."""
+    exports = Exports()
+    errors: List[Tuple[str, Any]] = []
+    by_path = {os.path.abspath(f): (d, f) for d, f in templates}
+    loaded: Dict[str, Any] = {}
+
+    def fetch(path: str) -> Optional[Tuple[MDict, str]]:
+        if path in by_path:
+            return by_path[path]
+        if path not in loaded:
+            try:
+                loaded[path] = load(path)
+            except Exception as e:  # ParseError, or a file that is not a template
+                loaded[path] = None
+                errors.append((path, e))
+        return loaded[path]
+
+    children = {c for d, f in templates for body in (d.get("Resources") or {}).values()
+                if isinstance(d.get("Resources"), dict) for c in [_local_child(f, body)] if c}
+    roots: List[_Resolver] = []
+    configured = set()
+    for spec in stacks:
+        entry = fetch(spec.template)
+        if entry is not None:
+            roots.append(_Resolver(entry[0], entry[1], spec.name, dict(spec.parameters), exports))
+            configured.add(spec.template)
+    for d, f in templates:
+        if os.path.abspath(f) not in configured and os.path.abspath(f) not in children:
+            roots.append(_Resolver(d, f, None, None, exports))
+    every: List[_Resolver] = []
+    queue = [(r, 0, (os.path.abspath(r.file),)) for r in roots]
+    while queue:
+        r, depth, chain = queue.pop(0)
+        every.append(r)
+        if depth >= MAX_NESTING:
+            continue
+        for logical, body in r.resources.items():
+            child = _local_child(r.file, body)
+            if child is None or child in chain:
+                continue
+            entry = fetch(child)
+            if entry is None:
+                continue
+            params = body.get("Properties", {}).get("Parameters") if isinstance(body.get("Properties"), dict) else None
+            given = {k: (lambda expr=v, parent=r: parent.resolve(expr)) for k, v in params.items()} \
+                if isinstance(params, dict) else {}
+            sub = _Resolver(entry[0], entry[1], f"{r.stack or r.file}/{logical}", given, exports)
+            sub.stack_known = False
+            r.children[logical] = sub
+            queue.append((sub, depth + 1, chain + (child,)))
+    for r in every:
+        for out in r.outputs.values():
+            export = out.get("Export") if isinstance(out, dict) else None
+            if isinstance(export, dict) and "Name" in export:
+                name = r.resolve(export["Name"])
+                if isinstance(name, str):
+                    exports.add(name, r, out.get("Value"))
+    for r in every:
+        _add_resources(r, graph)
+    return errors
+
+
+def _add_resources(r: "_Resolver", graph: Graph) -> None:
+    file = r.file
     for logical, body in r.resources.items():
         if not isinstance(body, dict):
             continue

@@ -20,22 +20,43 @@ MAX_STATES = 10_000
 
 
 def definition_value(v: Any, substitutions: Optional[Dict[str, Any]] = None) -> Any:
-    """The definition as a mapping (positions kept when it was one), or an Unknown."""
+    """The definition as a mapping (positions kept when it was one), or an Unknown.
+
+    ``DefinitionSubstitutions`` replace ``${Name}`` in the text before it is read as JSON, as Step
+    Functions does: a substitution may hold several JSON values (``a","b`` inside ``["${Subnets}"]``).
+    """
     subs = substitutions or {}
     if isinstance(v, dict):
         return _substitute(v, [], subs)
-    if isinstance(v, Template):
+    if isinstance(v, (str, Template)):
         values: List[Any] = []
-        text = []
-        for p in v.parts:
-            if isinstance(p, str):
-                text.append(p)
-            else:
-                text.append(f"\ue000{len(values)}\ue001")
-                values.append(p)
-        return _parse("".join(text), values, subs)
-    if isinstance(v, str):
-        return _parse(v, [], subs)
+        text: List[str] = []
+
+        def hole(value: Any) -> None:
+            text.append(f"\ue000{len(values)}\ue001")
+            values.append(value)
+
+        for p in (v.parts if isinstance(v, Template) else [v]):
+            if not isinstance(p, str):
+                hole(p)
+                continue
+            last = 0
+            for m in (_SUBST.finditer(p) if subs else ()):
+                name = m.group(1).strip()
+                if name not in subs:
+                    continue
+                text.append(p[last:m.start()])
+                last = m.end()
+                sv = subs[name]
+                for q in (sv.parts if isinstance(sv, Template) else [sv]):
+                    if isinstance(q, str):
+                        text.append(q)
+                    elif isinstance(q, (int, float)) and not isinstance(q, bool):
+                        text.append(str(q))
+                    else:
+                        hole(q if not isinstance(q, (list, dict)) else Unknown("a list in a substitution"))
+            text.append(p[last:])
+        return _parse("".join(text), values, {})
     return v if isinstance(v, Unknown) else Unknown("state machine definition cannot be read")
 
 

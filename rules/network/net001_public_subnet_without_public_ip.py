@@ -39,7 +39,7 @@ def rule(graph):
             continue
         if not missing:
             # The endpoints serve private ECR images; anything else still needs the internet.
-            if imgs is None or all(im.kind == "ecr" for im in imgs):
+            if imgs is None or not any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
                 continue
         path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
         yield Hit(launch, path,

@@ -1,0 +1,80 @@
+"""Which template is deployed as which stack, with which parameters: ``--stacks FILE`` or the ``stacks``
+table of the configuration.
+
+```toml
+[stacks.production]
+template = "fargate-networking-stacks/public-private-vpc.yml"
+[stacks.nat-a]
+template = "vpc/vpc-nat-gateway.yaml"
+parameters = { ParentVPCStack = "vpc", SubnetZone = "A" }   # or a path to a parameters file
+```
+Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
+or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
+that names them.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+
+class StacksError(Exception):
+    pass
+
+
+@dataclass
+class Stack:
+    name: str
+    template: str  # absolute path
+    parameters: Dict[str, Any] = field(default_factory=dict)
+
+
+def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
+    if isinstance(value, dict):
+        return {str(k): (",".join(map(str, v)) if isinstance(v, list) else v) for k, v in value.items()}
+    if not isinstance(value, str):
+        raise StacksError(f"{where}: parameters must be a table or the path of a parameters file")
+    path = os.path.join(base, value)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        raise StacksError(f"{where}: cannot read parameters file {value}: {e}") from None
+    if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):  # CodePipeline template configuration
+        return {str(k): v for k, v in data["Parameters"].items()}
+    if isinstance(data, list) and all(isinstance(x, dict) and "ParameterKey" in x for x in data):  # CLI list
+        return {str(x["ParameterKey"]): x.get("ParameterValue", "") for x in data if not x.get("UsePreviousValue")}
+    raise StacksError(f"{where}: {value} is neither a CloudFormation parameters list nor a template configuration")
+
+
+def parse(table: Any, base: str, source: str) -> List[Stack]:
+    if not isinstance(table, dict):
+        raise StacksError(f"{source}: stacks must be a table of stack name = {{template = ..., parameters = ...}}")
+    out = []
+    for name, spec in table.items():
+        where = f"{source}: stacks.{name}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("template"), str):
+            raise StacksError(f"{where}: needs template = \"path/to/template.yaml\"")
+        unknown = sorted(set(spec) - {"template", "parameters"})
+        if unknown:
+            raise StacksError(f"{where}: unknown key {', '.join(unknown)}")
+        template = os.path.normpath(os.path.join(base, spec["template"]))
+        if not os.path.isfile(template):
+            raise StacksError(f"{where}: no such template {spec['template']}")
+        out.append(Stack(str(name), os.path.abspath(template), _parameters(spec.get("parameters", {}), base, where)))
+    return out
+
+
+def load(path: str) -> List[Stack]:
+    from linter.config import ConfigError, _load_toml
+
+    try:
+        data = _load_toml(path)
+    except ConfigError as e:
+        raise StacksError(str(e)) from None
+    table = data.get("stacks", data.get("tool", {}).get("pullcheck", {}).get("stacks"))
+    if table is None:
+        raise StacksError(f"{path}: no [stacks] table")
+    return parse(table, os.path.dirname(os.path.abspath(path)), path)
