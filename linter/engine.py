@@ -120,9 +120,11 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         for f, e in parse_all(templates or [], stacks or [], graph, _load_template):
             errors.append(_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e))))
     if tf_dirs:
-        from linter.parsers.terraform import load_module
+        from linter.parsers.terraform import called_folders, load_module
 
-        for d in tf_dirs:
+        # a folder that another module of the run calls is linted as that call, with its inputs
+        called = {c for d in tf_dirs for c in called_folders(d, graph)}
+        for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
             for f, e in load_module(d, graph):
                 errors.append(_parse_finding(f, e))
     return graph, errors

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from linter import policy, suppress
 from linter.model import Graph, Resource, Span
@@ -167,8 +167,16 @@ class _Counted:
 
 
 class Module:
-    def __init__(self, folder: str) -> None:
-        self.dir = folder.replace(os.sep, "/")
+    def __init__(self, folder: str, instance: str = "") -> None:
+        self.folder = folder.replace(os.sep, "/")
+        # the instance id: the folder for a root module, "<parent>/module.<name>" for a called one
+        self.dir = instance or self.folder
+        self.prefix = ""  # "module.network." for resources of a called module, in messages
+        self.calls: Dict[str, Tuple[Body, Tuple[int, int], str]] = {}  # name -> (body, position, file)
+        self.outputs: Dict[str, Any] = {}
+        self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
+        self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
+        self.caller: Any = None
         self.resources: Dict[str, _Resource] = {}
         self.variables: Dict[str, Any] = {}
         self.var_values: Dict[str, Any] = {}
@@ -177,9 +185,22 @@ class Module:
         self.data: set = set()
         self.provider: Any = None
 
+    def output(self, name: str) -> Any:
+        if name not in self.outputs:
+            return Unknown(f"output {name} of {self.prefix.rstrip('.') or self.folder}")
+        key = f"output.{name}"
+        if key in self._local_values:
+            return self._local_values[key]
+        self._local_values[key] = Unknown(f"output {name} refers to itself")
+        v = self.evaluator({}).eval(self.outputs[name])
+        self._local_values[key] = v
+        return v
+
     def region(self) -> Any:
         """The default AWS provider's region, when it is written down."""
         if self.provider is None or "region" not in self.provider.attrs:
+            if self.caller is not None:
+                return self.caller.region()
             return Unknown("the provider's region is not set in the module")
         return self.evaluator({}).eval(self.provider.attrs["region"])
 
@@ -199,6 +220,10 @@ class Module:
                 self.locals.update(b.attrs)
             elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
                 self.provider = b
+            elif name == "module" and labels:
+                self.calls[labels[0]] = (b, pos, body.file)
+            elif name == "output" and labels and "value" in b.attrs:
+                self.outputs[labels[0]] = b.attrs["value"]
 
     def evaluator(self, ctx: Dict[str, Any]) -> "Evaluator":
         return Evaluator(self, ctx)
@@ -206,6 +231,11 @@ class Module:
     def var(self, name: str) -> Any:
         if name in self.var_values:
             return self.var_values[name]
+        if name in self.inputs and self.caller is not None:
+            self.var_values[name] = Unknown(f"variable {name} refers to itself")
+            v = self.caller.evaluator({}).eval(self.inputs[name])
+            self.var_values[name] = v
+            return v
         b = self.variables.get(name)
         if b is not None and "default" in b.attrs:
             return self.evaluator({}).eval(b.attrs["default"])
@@ -332,8 +362,16 @@ class Evaluator:
             left = self.eval(kids[0])
             op_tree = kids[1]
             op = str(_children(op_tree)[0].children[0])
-            right = self.eval(_children(op_tree)[-1])
-            return _binary(op, left, right)
+            right_tree = _children(op_tree)[-1]
+            if getattr(right_tree, "data", None) == "conditional":
+                # python-hcl2's grammar reads `a == b ? x : y` as `a == (b ? x : y)`; in HCL the conditional
+                # binds loosest, so it is `(a == b) ? x : y`
+                ck = _children(right_tree)
+                cond = _binary(op, left, self.eval(ck[0]))
+                if isinstance(cond, bool):
+                    return self.eval(ck[1] if cond else ck[2])
+                return Unknown("conditional on a value that cannot be known")
+            return _binary(op, left, self.eval(right_tree))
         if d == "unary_op":
             v = self.eval(t.children[-1])
             op = str(t.children[0])
@@ -434,7 +472,12 @@ class Evaluator:
             if base.kind == "data":
                 return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
             if base.kind == "module":
-                return Unknown(f"output of module {name}")
+                child = self.m.children.get(name)
+                if isinstance(child, Module):
+                    return _NS("modcall", name)
+                return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
+            if base.kind == "modcall":
+                return self.m.children[base.name].output(name)
             if base.kind == "type":
                 res = self.m.resources.get(f"{base.name}.{name}")
                 if res is None:
@@ -607,40 +650,137 @@ def _call(name: str, args: List[Any]) -> Any:
 
 # --------------------------------------------------------------------------- module loading
 
-def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
-    """Parse every .tf file of a folder as one module and add its resources to the graph."""
+MAX_MODULE_DEPTH = 10
+
+
+def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]]) -> Any:
+    """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
+    errors go to the first caller that collects them (``errors`` not None)."""
+    cache = graph.cache.setdefault("tf-folders", {})
+    key = os.path.abspath(folder)
+    if key not in cache:
+        found: List[Tuple[str, ParseError]] = []
+        cache[key] = [_read_folder(folder, graph, found), found, False]
+    entry = cache[key]
+    if errors is not None and not entry[2]:
+        errors.extend(entry[1])
+        entry[2] = True
+    return entry[0]
+
+
+def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]) -> Any:
     from linter.parsers import hcl
 
-    errors: List[Tuple[str, ParseError]] = []
-    module = Module(folder)
     try:
         names = sorted(os.listdir(folder))
     except OSError as e:
-        return [(folder, ParseError(f"cannot read folder: {e.strerror}"))]
-    tfvars = []
+        errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
+        return None
+    bodies, tfvars = [], []
     for n in names:
         path = os.path.join(folder, n)
         if n.endswith(".tf") and os.path.isfile(path):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, _norm(path), text)
-                tree = hcl.parse(text)
-                module.add_body(Body(tree.children[0], _norm(path)))
+                bodies.append(Body(hcl.parse(text).children[0], _norm(path)))
             except hcl.GrammarError as e:
-                return [(path, ParseError(str(e)))]
+                errors.append((path, ParseError(str(e))))
+                return None
             except ParseError as e:
                 errors.append((path, e))
         elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
             tfvars.append(path)
+    tfvar_bodies = []
     for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
         try:
-            body = Body(hcl.parse(read_text(path)).children[0], _norm(path))
+            tfvar_bodies.append(Body(hcl.parse(read_text(path)).children[0], _norm(path)))
         except ParseError as e:
             errors.append((path, e))
+    return bodies, tfvar_bodies
+
+
+def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
+    """The folder a module call loads: a local path, or what `terraform init` downloaded (modules.json)."""
+    src = body.attrs.get("source")
+    source = module.evaluator({}).eval(src) if src is not None else None
+    if not isinstance(source, str):
+        return Unknown(f"source of module {name} cannot be evaluated")
+    if source.startswith(("./", "../")):
+        return os.path.normpath(os.path.join(module.folder, source))
+    key = (module.prefix.replace("module.", "") + name).rstrip(".")
+    installed = _installed_modules(root).get(key)
+    if installed:
+        return installed
+    return Unknown(f"module {name} comes from {source}, which is not downloaded here")
+
+
+def _installed_modules(root: str) -> Dict[str, str]:
+    """Key -> folder from .terraform/modules/modules.json, written by `terraform init`."""
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return {m["Key"]: os.path.normpath(os.path.join(root, m["Dir"])) for m in data.get("Modules", [])
+                if isinstance(m, dict) and m.get("Key") and m.get("Dir")}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def called_folders(folder: str, graph: Graph) -> List[str]:
+    """Absolute folders that the module in ``folder`` calls with a local source."""
+    parsed = _parse_folder(folder, graph, None)
+    out = []
+    for body in (parsed[0] if parsed else []):
+        for name, labels, b, _ in body.blocks:
+            src = b.attrs.get("source") if name == "module" else None
+            if src is not None:
+                v = Module(folder).evaluator({}).eval(src)
+                if isinstance(v, str) and v.startswith(("./", "../")):
+                    out.append(os.path.abspath(os.path.join(folder, v)))
+    return out
+
+
+def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
+    """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
+    resources to the graph."""
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    return errors
+
+
+def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
+                 chain: Tuple[str, ...]) -> None:
+    parsed = _parse_folder(module.folder, graph, errors)
+    if parsed is None:
+        return
+    bodies, tfvars = parsed
+    for body in bodies:
+        module.add_body(body)
+    if module.caller is None:
+        for body in tfvars:
+            ev = module.evaluator({})
+            for k, t in body.attrs.items():
+                module.var_values[k] = ev.eval(t)
+    for name, (body, pos, file) in module.calls.items():
+        if "count" in body.attrs or "for_each" in body.attrs:
+            module.children[name] = Unknown(f"module {name} has count or for_each")
             continue
-        ev = module.evaluator({})
-        for k, t in body.attrs.items():
-            module.var_values[k] = ev.eval(t)
+        where = _module_source(module, name, body, root)
+        if isinstance(where, Unknown):
+            module.children[name] = where
+            continue
+        if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
+            module.children[name] = Unknown(f"module {name} cannot be followed")
+            continue
+        child = Module(where, f"{module.dir}/module.{name}")
+        child.prefix = f"{module.prefix}module.{name}."
+        child.caller = module
+        child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
+                                                                          "depends_on")}
+        module.children[name] = child
+        _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
     for res in module.resources.values():
         kind = KINDS.get(res.rtype)
         if kind is None:
@@ -655,7 +795,6 @@ def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
             continue
         for suffix, ctx in insts:
             _build(module, res, kind, suffix, ctx, graph)
-    return errors
 
 
 def _norm(path: str) -> str:
@@ -702,7 +841,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
            conditional: bool = False) -> None:
     ev = module.evaluator(ctx)
     body = res.body
-    r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{res.address}{suffix}",
+    r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{module.prefix}{res.address}{suffix}",
                  file=_file_of(res), span=Span(*res.pos))
     c = _Ctx(r, ev, body, module)
     attr = c.attr
