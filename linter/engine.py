@@ -24,7 +24,9 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
     for p in paths:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
+                in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
+                                 and not (in_cdk_out and d.startswith("asset."))  # bundled code, not infrastructure
                                  and not skip(os.path.join(root, d)))
                 for n in sorted(names):
                     full = os.path.join(root, n)
@@ -44,6 +46,33 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
         else:
             missing.append(p)
     return files, list(tf_dirs), missing
+
+
+def cdk_stacks(paths: Iterable[str]) -> list:
+    """Stacks a CDK cloud assembly (``cdk.out/manifest.json``) declares: name and template."""
+    import json
+
+    from linter.stacks import Stack
+
+    out = []
+    for p in paths:
+        for root, dirs, names in (os.walk(p) if os.path.isdir(p) else ()):
+            dirs[:] = [d for d in dirs if not d.startswith((".", "asset.")) and d not in SKIP_DIRS]
+            if "manifest.json" not in names or not os.path.basename(root).startswith("cdk.out"):
+                continue
+            try:
+                with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
+                    artifacts = json.load(f).get("artifacts", {})
+            except (OSError, ValueError, AttributeError):
+                continue
+            for art_id, art in (artifacts.items() if isinstance(artifacts, dict) else ()):
+                props = art.get("properties") if isinstance(art, dict) else None
+                if not isinstance(props, dict) or art.get("type") != "aws:cloudformation:stack":
+                    continue
+                template = os.path.join(root, str(props.get("templateFile", "")))
+                if os.path.isfile(template):
+                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template), {}))
+    return out
 
 
 def _norm(path: str) -> str:
@@ -103,6 +132,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
     graph = Graph()
     errors: List[Finding] = []
+    paths = list(paths)
     files, tf_dirs, missing = discover(paths, exclude)
     for m in missing:
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
@@ -114,6 +144,8 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         except RecursionError:
             errors.append(_parse_finding(f, ParseError("nesting too deep")))
     templates = graph.cache.pop("templates", None)
+    if templates and not stacks:
+        stacks = cdk_stacks(paths)
     if templates or stacks:
         from linter.parsers.cloudformation import parse_all
 

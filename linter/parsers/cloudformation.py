@@ -467,9 +467,12 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
                 continue
         pos = r.resources.kpos.get(logical, (1, 1)) if isinstance(r.resources, MDict) else (1, 1)
         meta = body.get("Metadata")
+        name = logical
+        if isinstance(meta, dict) and isinstance(meta.get("aws:cdk:path"), str):
+            name = meta["aws:cdk:path"]  # a CDK app's users know the construct path, not the logical ID
         if isinstance(meta, dict) and "pullcheck" in meta:
-            suppress.note_metadata(graph, file, logical, meta["pullcheck"], pos)
-        res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=logical, file=file,
+            suppress.note_metadata(graph, file, name, meta["pullcheck"], pos)
+        res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=name, file=file,
                        span=Span(pos[0], pos[1]))
         res.attrs["conditional"] = present is None
         raw_props = body.get("Properties")
