@@ -109,7 +109,11 @@ def load_file(path: str, graph: Graph) -> None:
             continue
         from linter.parsers import taskdef
 
-        if taskdef.is_task_definition(doc):
+        from linter.parsers.plan import is_plan
+
+        if is_plan(doc):
+            graph.cache.setdefault("plans", []).append((doc, name))  # read once the .tf sources are in
+        elif taskdef.is_task_definition(doc):
             taskdef.parse_task_definition(doc, name, graph)
         elif taskdef.is_service_input(doc):
             taskdef.parse_service_input(doc, name, graph)
@@ -159,6 +163,22 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
             for f, e in load_module(d, graph):
                 errors.append(_parse_finding(f, e))
+    plans = graph.cache.pop("plans", None)
+    if plans:
+        from linter.parsers.plan import parse_plan
+
+        # the plan's values are facts: they replace what the .tf sources of the same resources say
+        sources: Dict[str, list] = {}
+        for r in list(graph.resources.values()):
+            if ":" in r.key and not r.key.startswith("plan:") and r.rtype.startswith(("aws_", "data.")):
+                sources.setdefault(r.name.split("[", 1)[0], []).append(r)
+        for doc, name in plans:
+            before = set(graph.resources)
+            parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
+            covered = {r.name.split("[", 1)[0] for k, r in graph.resources.items() if k not in before}
+            for base in covered:
+                for r in sources.get(base, []):
+                    graph.remove(r.key)
     return graph, errors
 
 

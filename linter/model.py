@@ -56,6 +56,11 @@ class Graph:
         self.resources[res.key] = res
         self._by_kind.setdefault(res.kind, []).append(res)
 
+    def remove(self, key: str) -> None:
+        res = self.resources.pop(key, None)
+        if res is not None:
+            self._by_kind[res.kind] = [r for r in self._by_kind.get(res.kind, []) if r is not res]
+
     def of_kind(self, *kinds: str) -> Iterator[Resource]:
         for k in kinds:
             yield from self._by_kind.get(k, ())

@@ -72,6 +72,15 @@ def _pos(tree: Any) -> Tuple[int, int]:
     return (getattr(node, "line", None) or 1, getattr(node, "column", None) or 1)
 
 
+class Known:
+    """An attribute whose value is already known (a plan's planned value), with where it is written."""
+
+    __slots__ = ("value", "line", "column")
+
+    def __init__(self, value: Any, pos: Tuple[int, int]) -> None:
+        self.value, self.line, self.column = value, pos[0], pos[1]
+
+
 def _children(tree: Any) -> List[Any]:
     return [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")
             and c is not None]
@@ -271,6 +280,8 @@ class Evaluator:
             self.depth -= 1
 
     def _eval(self, t: Any) -> Any:
+        if isinstance(t, Known):
+            return t.value
         if not hasattr(t, "data"):
             return str(t)
         d = t.data
@@ -909,7 +920,8 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                     r.spans[("routes", i, "target")] = Span(*_pos(rb.attrs[name]))
                     break
             routes.append(rec)
-        if "route" in body.attrs or any(n == "dynamic" and labels == ["route"] for n, labels, _, _ in body.blocks):
+        if ("route" in body.attrs and not isinstance(body.attrs["route"], Known)) or any(
+                n == "dynamic" and labels == ["route"] for n, labels, _, _ in body.blocks):
             routes.append({"destination": Unknown("route attribute"), "target": None, "target_attr": None})
         r.attrs["routes"] = routes
     elif kind == "ec2.route":
