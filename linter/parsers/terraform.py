@@ -186,6 +186,7 @@ class Module:
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
+        self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, _Resource] = {}
         self.variables: Dict[str, Any] = {}
         self.var_values: Dict[str, Any] = {}
@@ -364,6 +365,8 @@ class Evaluator:
             if len(kids) > 1:
                 args = [self.eval(a) for a in _children(kids[1])]
             return _call(name, args)
+        if d in ("for_tuple_expr", "for_object_expr"):
+            return self._for(t, d == "for_object_expr")
         if d == "conditional":
             cond = self.eval(kids[0])
             if isinstance(cond, bool):
@@ -459,7 +462,47 @@ class Evaluator:
                 flat.append(p)
         return make_template(flat)
 
+    def _for(self, t: Any, as_object: bool) -> Any:
+        """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value}``."""
+        trees = [c for c in t.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        intro, rest = trees[0], trees[1:]
+        cond = rest.pop() if rest and rest[-1].data == "for_cond" else None
+        parts = [c for c in intro.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        names = [_ident(c) for c in parts[:-1] if c.data == "identifier"]
+        coll = self.eval(parts[-1])
+        if isinstance(coll, dict):
+            items = list(coll.items())
+        elif isinstance(coll, list):
+            items = list(enumerate(coll))
+        else:
+            return coll if isinstance(coll, Unknown) else Unknown("for expression over a value that cannot be known")
+        out_list: List[Any] = []
+        out_map: Dict[Any, Any] = {}
+        for k, v in items[:MAX_INSTANCES]:
+            ctx = dict(self.ctx)
+            if len(names) == 2:
+                ctx[("for", names[0])], ctx[("for", names[1])] = k, v
+            elif names:
+                ctx[("for", names[0])] = v
+            sub = Evaluator(self.m, ctx, self.depth)
+            if cond is not None:
+                keep = sub.eval([c for c in cond.children if hasattr(c, "data")][-1])
+                if not isinstance(keep, bool):
+                    return Unknown("for expression with a condition that cannot be known")
+                if not keep:
+                    continue
+            if as_object:
+                key = sub.eval(rest[0])
+                if not isinstance(key, str):
+                    return Unknown("for expression with a key that cannot be known")
+                out_map[key] = sub.eval(rest[1])
+            else:
+                out_list.append(sub.eval(rest[0]))
+        return out_map if as_object else out_list
+
     def _root(self, name: str) -> Any:
+        if ("for", name) in self.ctx:
+            return self.ctx[("for", name)]
         if name == "data":
             return _NS("dataroot")
         if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
@@ -664,14 +707,15 @@ def _call(name: str, args: List[Any]) -> Any:
 MAX_MODULE_DEPTH = 10
 
 
-def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]]) -> Any:
+def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]], ext: str = ".tf"
+                  ) -> Any:
     """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
     errors go to the first caller that collects them (``errors`` not None)."""
     cache = graph.cache.setdefault("tf-folders", {})
     key = os.path.abspath(folder)
     if key not in cache:
         found: List[Tuple[str, ParseError]] = []
-        cache[key] = [_read_folder(folder, graph, found), found, False]
+        cache[key] = [_read_folder(folder, graph, found, ext), found, False]
     entry = cache[key]
     if errors is not None and not entry[2]:
         errors.extend(entry[1])
@@ -679,7 +723,7 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
     return entry[0]
 
 
-def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]) -> Any:
+def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
     from linter.parsers import hcl
 
     try:
@@ -690,7 +734,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     bodies, tfvars = [], []
     for n in names:
         path = os.path.join(folder, n)
-        if n.endswith(".tf") and os.path.isfile(path):
+        if n.endswith(ext) and os.path.isfile(path):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, _norm(path), text)
@@ -723,7 +767,22 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
     installed = _installed_modules(root).get(key)
     if installed:
         return installed
+    model = MODELS.get(source.split("?", 1)[0].replace("registry.terraform.io/", "").rstrip("/"))
+    if model:
+        return ("model", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tfmodels", model))
     return Unknown(f"module {name} comes from {source}, which is not downloaded here")
+
+
+# Registry modules read from a model when they are not downloaded (linter/tfmodels)
+MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
+          "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
+          "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
+# where a modelled resource's attribute is set in the module call
+MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip", "security_groups": "security_group_ids",
+                "launch_type": "launch_type", "platform_version": "platform_version",
+                "containers": "container_definitions", "cpu": "cpu", "memory": "memory",
+                "private_dns": "endpoints", "service_name": "endpoints", "policy": "endpoints",
+                "enable_dns_hostnames": "enable_dns_hostnames", "enable_dns_support": "enable_dns_support"}
 
 
 def _installed_modules(root: str) -> Dict[str, str]:
@@ -763,7 +822,7 @@ def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
 
 def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
                  chain: Tuple[str, ...]) -> None:
-    parsed = _parse_folder(module.folder, graph, errors)
+    parsed = _parse_folder(module.folder, graph, errors, ".hcl" if module.model_call else ".tf")
     if parsed is None:
         return
     bodies, tfvars = parsed
@@ -782,10 +841,16 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         if isinstance(where, Unknown):
             module.children[name] = where
             continue
+        model = isinstance(where, tuple)
+        if model:
+            where = where[1]
         if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
             module.children[name] = Unknown(f"module {name} cannot be followed")
             continue
         child = Module(where, f"{module.dir}/module.{name}")
+        if model:  # findings on a modelled module point at its call, at the input that sets the attribute
+            child.model_call = (file, pos, {out: Span(*_pos(body.attrs[i])) for out, i in MODEL_INPUTS.items()
+                                            if i in body.attrs})
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
@@ -806,6 +871,15 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             continue
         for suffix, ctx in insts:
             _build(module, res, kind, suffix, ctx, graph)
+    if module.model_call is not None:
+        file, pos, inputs = module.model_call
+        prefix = module.dir + ":"
+        for r in graph.resources.values():
+            if r.key.startswith(prefix):
+                r.file, r.span = file, Span(*pos)
+                r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
+                for out, span in inputs.items():
+                    r.spans.setdefault((out,), span)
 
 
 def _norm(path: str) -> str:

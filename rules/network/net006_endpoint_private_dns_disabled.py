@@ -34,7 +34,7 @@ def rule(graph):
             if ep.key in seen or (dns is not None and truthy(dns) is not False):
                 continue
             seen.add(ep.key)
-            path = ("private_dns",) if dns is not None else ()
+            path = ("private_dns",)  # absent: the resource, or the input of a modelled module
             yield Hit(ep, path,
                       f"interface endpoint {ep.name} ({service}) has private DNS "
                       f"{'disabled' if dns is not None else 'off (the default)'}, so {launch.name}, which has no "

@@ -1,0 +1,69 @@
+"""terraform-aws-modules read from models when not downloaded: findings at the module call's inputs."""
+from conftest import lint_paths
+
+VPC = '''module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+
+  name            = "demo"
+  cidr            = "10.0.0.0/16"
+  azs             = ["eu-west-1a", "eu-west-1b"]
+  public_subnets  = ["10.0.1.0/24", "10.0.2.0/24"]
+  private_subnets = ["10.0.11.0/24", "10.0.12.0/24"]
+  intra_subnets   = ["10.0.21.0/24", "10.0.22.0/24"]
+%s}
+'''
+SERVICE = '''
+module "service" {
+  source = "terraform-aws-modules/ecs/aws//modules/service"
+
+  name       = "web"
+  subnet_ids = module.vpc.%s
+  container_definitions = {
+    web = { image = "%s" }
+  }
+}
+'''
+ENDPOINTS = '''
+module "endpoints" {
+  source = "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"
+
+  vpc_id = module.vpc.vpc_id
+  endpoints = {
+    s3      = { service = "s3", service_type = "Gateway", route_table_ids = module.vpc.intra_route_table_ids }
+    ecr_api = { service = "ecr.api", subnet_ids = module.vpc.intra_subnets%s }
+    ecr_dkr = { service = "ecr.dkr", subnet_ids = module.vpc.intra_subnets%s }
+    logs    = { service = "logs", subnet_ids = module.vpc.intra_subnets%s }
+  }
+}
+'''
+ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0"
+
+
+def _lint(tmp_path, rules, text, select="NET"):
+    (tmp_path / "main.tf").write_text(text)
+    return [(f.line, f.rule_id) for f in lint_paths([str(tmp_path)], rules, select)]
+
+
+def test_nat_gateway_is_off_by_default(tmp_path, rules):
+    assert _lint(tmp_path, rules, VPC % "" + SERVICE % ("private_subnets", "nginx:1.27")) == [(16, "NET002")]
+
+
+def test_single_nat_gateway(tmp_path, rules):
+    nat = "  enable_nat_gateway = true\n  single_nat_gateway = true\n"
+    assert _lint(tmp_path, rules, VPC % nat + SERVICE % ("private_subnets", "nginx:1.27")) == []
+
+
+def test_intra_subnets_never_get_a_nat_route(tmp_path, rules):
+    nat = "  enable_nat_gateway = true\n"
+    assert _lint(tmp_path, rules, VPC % nat + SERVICE % ("intra_subnets", "nginx:1.27")) == [(17, "NET002")]
+
+
+def test_endpoint_module_private_dns_defaults_to_off(tmp_path, rules):
+    text = VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % ("", "", "")
+    # one finding per endpoint, at the endpoints input of the call
+    assert _lint(tmp_path, rules, text) == [(26, "NET006")] * 3
+    on = ", private_dns_enabled = true"
+    assert _lint(tmp_path, rules, VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % (on, on, on)) == []
+    # the execution role the service module creates is not modelled: nothing is said about it
+    assert _lint(tmp_path, rules, VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % (on, on, on),
+                 select="IAM") == []
