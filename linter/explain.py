@@ -62,7 +62,9 @@ def _launch(graph: Graph, launch: Resource) -> List[str]:
     subnets = net.launch_subnets(graph, launch)
     raw = launch.get("subnets")
     if subnets is None:
-        why = raw.origin if isinstance(raw, Unknown) else "no subnets given"
+        why = raw.origin if isinstance(raw, Unknown) else (
+            f"{raw.target.rsplit(':', 1)[-1]} selects nothing that the scanned files show for sure"
+            if raw is not None and hasattr(raw, "target") else "no subnets given")
         lines.append(f"  subnets: unknown ({why}): network rules not judged")
         return lines
     known = {s.key for _, s in subnets}

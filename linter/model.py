@@ -77,6 +77,11 @@ class Graph:
             r = self.resources.get(v.target)
             if r is not None and (kind is None or r.kind == kind):
                 return r
+            if r is not None and r.kind.startswith("data."):  # a data source that selects a resource
+                from linter.lookup import resolve
+
+                found = resolve(self, v, kind)
+                return found if isinstance(found, Resource) else None
         return None
 
 

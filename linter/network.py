@@ -422,7 +422,13 @@ def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
 
 def launch_subnets(graph: Graph, launch: Resource) -> Optional[List[Tuple[int, Resource]]]:
     """The launch site's subnets as graph resources; None if any of them is unknown."""
-    subnets = as_list(launch.get("subnets"))
+    raw = launch.get("subnets")
+    if isinstance(raw, Ref) and raw.attr == "ids":  # data.aws_subnets.x.ids
+        from linter.lookup import resolve
+
+        found = resolve(graph, raw)
+        return [(0, s) for s in found] if isinstance(found, list) else None
+    subnets = as_list(raw)
     if not isinstance(subnets, list) or not subnets:
         return None
     out = []

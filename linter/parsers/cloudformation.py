@@ -673,6 +673,7 @@ def _task_definition(res: Resource, props: MDict) -> None:
 
 
 def _subnet(res: Resource, props: MDict) -> None:
+    _p(res, props, "tags", "tags")
     _p(res, props, "vpc", "vpcId")
     _p(res, props, "cidr_block", "cidrBlock")
     _p(res, props, "ipv6_native", "ipv6Native")
@@ -734,6 +735,7 @@ def _endpoint(res: Resource, props: MDict) -> None:
 
 
 def _vpc(res: Resource, props: MDict) -> None:
+    _p(res, props, "tags", "tags")
     _p(res, props, "cidr_block", "cidrBlock")
     _p(res, props, "enable_dns_support", "enableDnsSupport")
     _p(res, props, "enable_dns_hostnames", "enableDnsHostnames")

@@ -44,10 +44,11 @@ KINDS = {
     "aws_batch_job_definition": "ecs.task_definition", "aws_batch_compute_environment": "batch.compute_environment",
     "aws_iam_role_policy": "iam.policy", "aws_iam_policy": "iam.policy",
     "aws_iam_role_policy_attachment": "iam.attachment", "aws_iam_policy_attachment": "iam.attachment",
-    "data.aws_iam_policy_document": "iam.policy_document", "aws_ecr_repository_policy": "ecr.repository_policy",
+    "data.aws_iam_policy_document": "iam.policy_document", "data.aws_subnets": "data.subnets",
+    "data.aws_subnet": "data.subnet", "data.aws_vpc": "data.vpc", "aws_ecr_repository_policy": "ecr.repository_policy",
     "aws_ecr_registry_policy": "ecr.registry_policy", "aws_secretsmanager_secret": "secretsmanager.secret",
 }
-DATA_KINDS = ("aws_iam_policy_document",)
+DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
 ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat", "transit_gateway_id": "tgw",
                  "vpc_peering_connection_id": "pcx", "network_interface_id": "eni", "vpc_endpoint_id": "vpce",
                  "egress_only_gateway_id": "eigw", "carrier_gateway_id": "cagw", "local_gateway_id": "lgw",
@@ -966,6 +967,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                 defs = v if isinstance(v, Unknown) else Unknown("container_definitions cannot be evaluated")
         r.attrs["containers"] = common.normalise_containers(defs, False, r.spans) if defs is not None else []
     elif kind == "ec2.subnet":
+        attr("tags", "tags")
         attr("vpc_id", "vpc")
         attr("cidr_block", "cidr_block")
         attr("ipv6_native", "ipv6_native")
@@ -1042,6 +1044,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
     elif kind == "ec2.internet_gateway":
         attr("vpc_id", "vpc")
     elif kind == "ec2.vpc":
+        attr("tags", "tags")
         attr("cidr_block", "cidr_block")
         attr("enable_dns_support", "enable_dns_support")
         attr("enable_dns_hostnames", "enable_dns_hostnames")
@@ -1348,6 +1351,31 @@ def _b_policy_document(c: _Ctx) -> None:
     c.r.attrs["document"] = policy.from_statements(stmts)
 
 
+def _b_query(c: _Ctx) -> None:
+    """A data source that selects resources: its filters, tags and IDs as (name, [values]) criteria."""
+    b = c.body
+    criteria: List[Any] = []
+    for f in b.block_list("filter"):
+        name, values = c.value(f, "name"), c.value(f, "values")
+        if not isinstance(name, str):
+            c.r.attrs["criteria"] = Unknown("a filter name cannot be known")
+            return
+        criteria.append((name, values if isinstance(values, list) else Unknown("filter values")))
+    tags = c.value(b, "tags")
+    if isinstance(tags, dict):
+        criteria.extend((f"tag:{k}", [v]) for k, v in tags.items())
+    elif tags is not None:
+        c.r.attrs["criteria"] = Unknown("tags cannot be known")
+        return
+    for attr, name in (("vpc_id", "vpc-id"), ("cidr_block", "cidr-block")):
+        v = c.value(b, attr)
+        if v is not None:
+            criteria.append((name, [v]))
+    if any(k in b.attrs for k in ("id", "default", "state", "availability_zone", "availability_zone_id")):
+        criteria = []  # selectors this does not model: leave the answer unknown
+    c.r.attrs["criteria"] = criteria
+
+
 def _b_repository_policy(c: _Ctx) -> None:
     c.attr("repository", "repository")
     doc = c.attr("policy", "document")
@@ -1374,6 +1402,7 @@ _BUILDERS = {
     "aws_iam_role_policy_attachment": _b_attachment, "aws_iam_policy_attachment": _b_attachment,
     "data.aws_iam_policy_document": _b_policy_document, "aws_ecr_repository_policy": _b_repository_policy,
     "aws_ecr_registry_policy": lambda c: None, "aws_secretsmanager_secret": _b_secret,
+    "data.aws_subnets": _b_query, "data.aws_subnet": _b_query, "data.aws_vpc": _b_query,
 }
 
 
