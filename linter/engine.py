@@ -150,11 +150,6 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     templates = graph.cache.pop("templates", None)
     if templates and not stacks:
         stacks = cdk_stacks(paths)
-    if templates or stacks:
-        from linter.parsers.cloudformation import parse_all
-
-        for f, e in parse_all(templates or [], stacks or [], graph, _load_template):
-            errors.append(_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e))))
     if tf_dirs:
         from linter.parsers.terraform import called_folders, load_module
 
@@ -179,7 +174,21 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             for base in covered:
                 for r in sources.get(base, []):
                     graph.remove(r.key)
+    if templates or stacks:
+        # templates last: the graph so far is the same in every world (see lint_graph)
+        graph.cache["cfn-input"] = (templates or [], stacks or [], graph.clone())
+        errors.extend(add_templates(graph, templates or [], stacks or [], None))
     return graph, errors
+
+
+def add_templates(graph: Graph, templates: list, stacks: list, assignment: Optional[dict]) -> List[Finding]:
+    from linter.parsers.cloudformation import parse_all
+
+    return [_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e)))
+            for f, e in parse_all(templates, stacks, graph, _load_template, assignment)]
+
+
+MAX_WORLDS = 8
 
 
 def _parse_finding(path: str, e: ParseError) -> Finding:
@@ -211,10 +220,40 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
         graph, errors = build_graph(paths, exclude, stacks)
         from linter import suppress
 
-        return graph, sorted(set(errors + suppress.apply(graph, run_rules(graph, rules), rules)))
+        findings = run_rules(graph, rules)
+        choices = graph.cache.get("choices")
+        if choices:
+            findings = _in_every_world(graph, rules, choices) if rules else findings
+        return graph, sorted(set(errors + suppress.apply(graph, findings, rules)))
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict) -> List[Finding]:
+    """Findings that hold whichever allowed value a parameter takes and whichever way an undecided
+    condition goes: the templates are evaluated once per combination (at most MAX_WORLDS; choices past
+    that keep the template's default and stay unknown) and only findings common to all are kept."""
+    import itertools
+
+    templates, stacks, base = graph.cache["cfn-input"]
+    keys = sorted(choices, key=str)
+    chosen: list = []
+    size = 1
+    for k in keys:
+        if size * len(choices[k]) > MAX_WORLDS:
+            continue
+        chosen.append(k)
+        size *= len(choices[k])
+    common: Optional[Dict[tuple, Finding]] = None
+    for combo in itertools.product(*(choices[k] for k in chosen)):
+        world = base.clone()
+        add_templates(world, templates, stacks, dict(zip(chosen, combo)))
+        found = {(f.file, f.line, f.col, f.rule_id): f for f in run_rules(world, rules)}
+        common = found if common is None else {k: v for k, v in common.items() if k in found}
+        if not common:
+            break
+    return list((common or {}).values())
 
 
 def finish(findings: List[Finding], cfg) -> List[Finding]:

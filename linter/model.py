@@ -56,6 +56,15 @@ class Graph:
         self.resources[res.key] = res
         self._by_kind.setdefault(res.kind, []).append(res)
 
+    def clone(self) -> "Graph":
+        """The same resources in a new graph with a fresh cache (suppression comments kept)."""
+        g = Graph()
+        g.resources = dict(self.resources)
+        g._by_kind = {k: list(v) for k, v in self._by_kind.items()}
+        if "suppressions" in self.cache:
+            g.cache["suppressions"] = self.cache["suppressions"]
+        return g
+
     def remove(self, key: str) -> None:
         res = self.resources.pop(key, None)
         if res is not None:

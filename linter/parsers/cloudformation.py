@@ -70,10 +70,14 @@ def is_template(doc: Any) -> bool:
 class Exports:
     """``Outputs.*.Export.Name`` of every stack in the run, for ``Fn::ImportValue``."""
 
-    def __init__(self) -> None:
+    def __init__(self, assignment: Optional[Dict[Any, Any]] = None) -> None:
         self.by_name: Dict[str, Tuple["_Resolver", Any]] = {}
         self.ambiguous: set = set()
         self._busy: set = set()
+        # parameters with AllowedValues and undecided conditions met while resolving, and the values
+        # they take in the world being built
+        self.choices: Dict[Any, List[Any]] = {}
+        self.assignment: Dict[Any, Any] = assignment or {}
 
     def add(self, name: str, resolver: "_Resolver", value: Any) -> None:
         if name in self.by_name and self.by_name[name][0] is not resolver:
@@ -154,6 +158,14 @@ class _Resolver:
             ptype = p.get("Type") if isinstance(p.get("Type"), str) else ""
             if name in self.given:
                 return self._given(name, ptype)
+            allowed = p.get("AllowedValues")
+            if self.exports is not None and isinstance(allowed, list) and allowed and all(
+                    isinstance(a, (str, int, float)) and not isinstance(a, bool) for a in allowed):
+                # the stack may be deployed with any allowed value: each is a world of its own
+                key = ("param", self.file, self.stack or "", name)
+                if key in self.exports.assignment:
+                    return self.exports.assignment[key]
+                self.exports.choices.setdefault(key, [str(a) for a in allowed])
             if "Default" not in p or ptype.startswith("AWS::SSM::"):
                 return Unknown(f"parameter {name} has no value in the template")
             default = p["Default"]
@@ -170,6 +182,13 @@ class _Resolver:
             return self._cond_cache[name]
         self._cond_cache[name] = None
         val = self._cond_expr(self.conditions.get(name), depth + 1)
+        if val is None and self.exports is not None and name in self.conditions:
+            # a condition on values nobody gave: each branch that can be taken is a world of its own
+            key = ("cond", self.file, self.stack or "", name)
+            if key in self.exports.assignment:
+                val = self.exports.assignment[key]
+            else:
+                self.exports.choices.setdefault(key, [True, False])
         self._cond_cache[name] = val
         return val
 
@@ -383,13 +402,13 @@ def _local_child(file: str, body: Any) -> Optional[str]:
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)), where))
 
 
-def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Graph, load: Callable[[str], Any]
-              ) -> List[Tuple[str, Any]]:
+def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Graph, load: Callable[[str], Any],
+              assignment: Optional[Dict[Any, Any]] = None) -> List[Tuple[str, Any]]:
     """Add every template of the run: as the stacks the stacks file names (with their parameters), as the
     children of nested stack resources (with the parameters their parent passes), and otherwise on its
     own; exports of all of them answer ``Fn::ImportValue``. Returns (file, ParseError) for templates that
     a stack or a parent names but that cannot be read."""
-    exports = Exports()
+    exports = Exports(assignment)
     errors: List[Tuple[str, Any]] = []
     by_path = {os.path.abspath(f): (d, f) for d, f in templates}
     loaded: Dict[str, Any] = {}
@@ -447,6 +466,7 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                     exports.add(name, r, out.get("Value"))
     for r in every:
         _add_resources(r, graph)
+    graph.cache["choices"] = exports.choices
     return errors
 
 
