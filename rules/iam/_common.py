@@ -78,3 +78,18 @@ def missing_message(td, role, needs, why: str) -> str:
     return (f"execution role {role.name} of {td.name} does not allow {', '.join(actions)} ({'; '.join(targets)}), "
             f"which the agent needs {why}; allow them on the execution role (service-role/"
             f"AmazonECSTaskExecutionRolePolicy covers ECR and logs), and remove any Deny that matches them")
+
+
+def missing_permission_hits(graph: Graph, groups, why: str):
+    """IAM005-IAM007: one finding per task definition whose execution role provably lacks the permissions
+    of these groups, unless the task role holds them all (IAM008)."""
+    from linter.model import Hit
+
+    seen = set()
+    for td, role, task_role in execution_sites(graph):
+        missing = missing_permissions(graph, td, role, task_role)
+        needs = [n for g in groups if g in missing and not missing[g][1] for n in missing[g][0]]
+        if not needs or (role.key, td.key) in seen:
+            continue
+        seen.add((role.key, td.key))
+        yield Hit(role, (), missing_message(td, role, needs, why))

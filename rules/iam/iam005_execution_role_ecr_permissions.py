@@ -1,6 +1,5 @@
-from linter.model import Hit
 from linter.registry import rule
-from rules.iam._common import execution_sites, missing_message, missing_permissions
+from rules.iam._common import missing_permission_hits
 
 GROUPS = ("ecr",)
 
@@ -29,11 +28,4 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_ECS.html
     """
-    seen = set()
-    for td, role, task_role in execution_sites(graph):
-        missing = missing_permissions(graph, td, role, task_role)
-        needs = [n for g in GROUPS if g in missing and not missing[g][1] for n in missing[g][0]]
-        if not needs or (role.key, td.key) in seen:
-            continue
-        seen.add((role.key, td.key))
-        yield Hit(role, (), missing_message(td, role, needs, "to pull a private ECR image"))
+    yield from missing_permission_hits(graph, GROUPS, "to pull a private ECR image")
