@@ -45,6 +45,19 @@ class Resource:
     def get(self, name: str, default: Any = None) -> Any:
         return self.attrs.get(name, default)
 
+    def origin(self) -> str:
+        """Where it is declared: the stack (a template deployed as a named or nested stack) and the file."""
+        if "@" in self.key and "#" in self.key.rsplit("@", 1)[1]:
+            stack = self.key.rsplit("@", 1)[1].split("#", 1)[0]
+            return f"stack {stack}, {self.file}"
+        return self.file
+
+    def label(self, seen_from: "Resource") -> str:
+        """The name, and where it comes from when that is not where the finding is (another file or stack)."""
+        if self.file == seen_from.file and self.origin() == seen_from.origin():
+            return self.name
+        return f"{self.name} ({self.origin()})"
+
 
 class Graph:
     def __init__(self) -> None:

@@ -120,3 +120,33 @@ def test_bad_stacks_file_is_a_usage_error(project):
     (project / "stacks.toml").write_text('[stacks.net]\ntemplate = "missing.yaml"\n')
     r = run_cli("--stacks", "stacks.toml", cwd=str(project))
     assert r.returncode == 2 and "no such template missing.yaml" in r.stderr
+
+
+PARENT = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Network:
+        Type: AWS::CloudFormation::Stack
+        Properties:
+          TemplateURL: ./network.yaml
+          Parameters: {Egress: %s}
+      App:
+        Type: AWS::CloudFormation::Stack
+        Properties:
+          TemplateURL: ./app.yaml
+          Parameters:
+            Subnets: !GetAtt Network.Outputs.Subnets
+    """)
+APP = SERVICE.replace("Network:\n    Type: String", "Subnets:\n    Type: List<AWS::EC2::Subnet::Id>").replace(
+    '!Split [",", !ImportValue {"Fn::Sub": "${Network}-Subnets"}]', "!Ref Subnets")
+
+
+@pytest.mark.parametrize("egress,code", [("nat", 0), ("none", 1)])
+def test_nested_stacks_with_parent_parameters(tmp_path, egress, code):
+    (tmp_path / "network.yaml").write_text(NETWORK)
+    (tmp_path / "app.yaml").write_text(APP)
+    (tmp_path / "parent.yaml").write_text(PARENT % egress)
+    r = run_cli("--select", "NET", ".", cwd=str(tmp_path))
+    assert r.returncode == code, r.stdout + r.stderr
+    if code:
+        assert r.stdout.startswith("app.yaml:21:") and "(stack parent.yaml/Network, network.yaml)" in r.stdout

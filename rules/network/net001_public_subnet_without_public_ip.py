@@ -43,7 +43,7 @@ def rule(graph):
                 continue
         path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
         yield Hit(launch, path,
-                  f"{launch.name} runs on Fargate in public subnet {subnet.name} (default route to an internet "
+                  f"{launch.name} runs on Fargate in public subnet {subnet.label(launch)} (default route to an internet "
                   f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
                   f"ENABLED, or use a private subnet with a NAT gateway")
         done.add(launch.key)

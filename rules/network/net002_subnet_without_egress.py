@@ -39,7 +39,7 @@ def rule(graph):
         e = net.egress4(graph, subnet)
         table = f"route table {e.table.name}" if e.table else "its route table"
         yield Hit(launch, ("subnets", i),
-                  f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table} has no 0.0.0.0/0 "
+                  f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table} has no 0.0.0.0/0 "
                   f"route, and the VPC "
                   f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
                   f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")

@@ -29,6 +29,6 @@ def rule(graph):
     for launch, subnet, e in dead_default_routes(graph, "nat-private"):
         nat = graph.deref(net._route_target(e), "ec2.nat_gateway")
         yield Hit(e.route, e.route_path,
-                  f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table_name(e)} sends 0.0.0.0/0 "
+                  f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table_name(e)} sends 0.0.0.0/0 "
                   f"to private NAT gateway {nat.name if nat else ''}, which cannot reach the internet (its own "
                   f"subnet routes to an internet gateway or nowhere); route to a public NAT gateway instead")

@@ -44,5 +44,5 @@ def rule(graph):
             e.kind, "sends 0.0.0.0/0 to a NAT gateway")
         table = f"route table {e.table.name}" if e.table is not None else "route table"
         yield Hit(nat, ("subnet",),
-                  f"public NAT gateway {nat.name} sits in subnet {subnet.name}, whose {table} {where}: it cannot "
+                  f"public NAT gateway {nat.name} sits in subnet {subnet.label(nat)}, whose {table} {where}: it cannot "
                   f"reach the internet; place it in a public subnet whose default route is the internet gateway")

@@ -39,6 +39,6 @@ def rule(graph):
         if not missing:
             continue
         yield Hit(launch, ("subnets", i),
-                  f"{launch.name} runs on Fargate in subnet {subnet.name}, which has no internet path, and "
+                  f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, which has no internet path, and "
                   f"the VPC lacks the endpoints: {', '.join(missing)}; add them, or a NAT gateway route")
         done.add(launch.key)

@@ -50,7 +50,7 @@ def rule(graph):
             names = ", ".join(g.name for g in ep_groups)
             yield Hit(ep, ("security_groups",),
                       f"interface endpoint {ep.name} ({service}) admits no TCP 443 from {launch.name} (groups: "
-                      f"{', '.join(g.name for g in groups)}; subnet {subnet.name}) through {names}; add an ingress "
+                      f"{', '.join(g.name for g in groups)}; subnet {subnet.label(launch)}) through {names}; add an ingress "
                       f"rule for TCP 443 from the task's security group or the VPC range",
                       severity="warning" if unmanaged else None)
 

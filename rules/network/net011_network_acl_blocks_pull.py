@@ -43,6 +43,6 @@ def rule(graph):
             rule_no = f"rule {v.number}" if v.number not in (None, "*") else "the final deny (*)"
             res, path = (v.entry, ()) if v.entry is not None else (acl, ())
             yield Hit(res, path,
-                      f"network ACL {acl.name} on subnet {subnet.name} (used by {launch.name}) denies {what} from "
+                      f"network ACL {acl.name} on subnet {subnet.label(launch)} (used by {launch.name}) denies {what} from "
                       f"or to the internet ({rule_no} decides); add an allow entry for {what} with a lower "
                       f"rule number")

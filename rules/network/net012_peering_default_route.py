@@ -24,6 +24,6 @@ def rule(graph):
     """
     for launch, subnet, e in dead_default_routes(graph, "pcx"):
         yield Hit(e.route, e.route_path,
-                  f"{launch.name} runs on Fargate in subnet {subnet.name}, whose {table_name(e)} sends 0.0.0.0/0 "
+                  f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table_name(e)} sends 0.0.0.0/0 "
                   f"to a VPC peering connection, which gives no internet access; route it to a NAT gateway or a "
                   f"transit gateway, or add the ECR VPC endpoints")

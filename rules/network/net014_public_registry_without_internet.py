@@ -37,7 +37,7 @@ def rule(graph):
             seen.add((td.key, c))
             where = "Docker Hub" if im.kind == "dockerhub" else host(im)
             yield Hit(td, ("containers", c, "image"),
-                      f"image {im.shown} comes from {where}, but {launch.name} runs in subnet {subnet.name}, which "
+                      f"image {im.shown} comes from {where}, but {launch.name} runs in subnet {subnet.label(launch)}, which "
                       f"has no internet path, only VPC endpoints that do not serve it; push it to private ECR and "
                       f"use that URI, or add a NAT gateway route",
                       severity=None if public_host(im) else "warning")

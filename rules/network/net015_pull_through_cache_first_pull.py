@@ -43,6 +43,6 @@ def rule(graph):
                     seen.add((td.key, c))
                     yield Hit(td, ("containers", c, "image"),
                               f"image {im.shown} comes through pull-through cache rule {ptc.name} (prefix "
-                              f"{prefix}), but {launch.name} runs in subnet {subnet.name} with no internet path: "
+                              f"{prefix}), but {launch.name} runs in subnet {subnet.label(launch)} with no internet path: "
                               f"the first pull of each image needs a NAT gateway; add one, or warm the cache first")
                     break

@@ -58,4 +58,4 @@ def rule(graph):
                 break
         if problems:
             yield Hit(launch, ("subnets", i),
-                      f"{launch.name} runs on Fargate in IPv6-only subnet {subnet.name}, but {'; '.join(problems)}")
+                      f"{launch.name} runs on Fargate in IPv6-only subnet {subnet.label(launch)}, but {'; '.join(problems)}")
