@@ -123,6 +123,19 @@ def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name)
     assert "IMPORTED []" in r.stdout
 
 
+def test_conforming_task_definition_run_imports_neither_jsonschema_nor_the_hcl_parser():
+    import subprocess
+    import sys
+
+    good = os.path.join(FIXTURES, "TD001", "good_string_sizes.json")
+    code = ("import sys; from linter.cli import main; rc = main(sys.argv[1:]); "
+            "bad = [m for m in sys.modules if m.startswith(('jsonschema', 'lark', 'hcl2', 'cfnlint', 'yaml'))]; "
+            "print('IMPORTED', bad); raise SystemExit(rc)")
+    r = subprocess.run([sys.executable, "-c", code, good], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "IMPORTED []" in r.stdout
+
+
 def test_foreign_hcl2_module_is_reported_clearly(tmp_path):
     """checkov's bc-python-hcl2 installs a module also named hcl2: pullcheck must say so, not misparse."""
     import shutil
