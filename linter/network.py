@@ -241,7 +241,7 @@ def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -
         # A private NAT gateway has no public address: it gives internet only through what its own subnet
         # routes to (a transit gateway to a central egress VPC, say). An internet gateway drops its traffic.
         seen = _seen or set()
-        nat = graph.deref(_route_target(e), "ec2.nat_gateway")
+        nat = graph.deref(route_target(e), "ec2.nat_gateway")
         nat_subnet = graph.deref(nat.get("subnet"), "ec2.subnet") if nat is not None else None
         if nat_subnet is None:
             return "unknown"
@@ -257,7 +257,7 @@ def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -
     return e.kind
 
 
-def _route_target(e: Egress) -> Any:
+def route_target(e: Egress) -> Any:
     if e.route is None:
         return None
     if e.route_path and e.route_path[0] == "routes":
@@ -599,3 +599,16 @@ def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
         if text and text.endswith(".s3") and isinstance(etype, str) and etype.lower() == "gateway":
             out.append(ep)
     return out
+
+
+def used_by_fargate(graph: Graph) -> set:
+    """Keys of the task definitions that a Fargate launch site of the graph runs."""
+    return graph.memo("td-used-by-fargate", lambda g: {
+        td.key for td in (task_definition(g, launch) for launch in fargate_launches(g)) if td is not None})
+
+
+def runs_on_fargate(graph: Graph, td: Resource) -> bool:
+    """FARGATE among the task definition's compatibilities, or a Fargate launch site runs it."""
+    compat = td.get("requires_compatibilities")
+    return td.key in used_by_fargate(graph) or (
+        isinstance(compat, list) and any(isinstance(c, str) and c.upper() == "FARGATE" for c in compat))

@@ -80,7 +80,7 @@ def ports_cover(rule: Dict[str, Any], lo: int, hi: int) -> Optional[bool]:
     return a <= lo and hi <= b
 
 
-def _net(v: Any) -> Any:
+def cidr(v: Any) -> Any:
     t = text_of(v)
     if t is None:
         return None
@@ -115,7 +115,7 @@ def cidr_covers(cidrs: Sequence[Any], peer: Peer) -> Optional[bool]:
     """Whether one of the rule's IPv4 ranges holds the peer."""
     result: List[Optional[bool]] = []
     for c in cidrs or []:
-        n = _net(c)
+        n = cidr(c)
         if n is None:
             result.append(None)
             continue
@@ -393,7 +393,7 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
             continue
         if e.get("cidr4") is None:
             continue  # an IPv6 entry
-        net = _net(e.get("cidr4"))
+        net = cidr(e.get("cidr4"))
         if net is None:
             return AclVerdict(None, why=f"entry {n} has a range that cannot be known")
         if p == "all":
@@ -442,6 +442,6 @@ def task_peer(graph: Graph, launch: Resource, subnet: Resource) -> Tuple[Optiona
     if groups is None:
         return None, None
     vpc = graph.deref(subnet.get("vpc"), "ec2.vpc")
-    cidrs = [n for n in [_net(subnet.get("cidr_block"))] if n is not None]
-    return groups, Peer(cidrs=cidrs, vpc_cidr=_net(vpc.get("cidr_block")) if vpc else None,
+    cidrs = [n for n in [cidr(subnet.get("cidr_block"))] if n is not None]
+    return groups, Peer(cidrs=cidrs, vpc_cidr=cidr(vpc.get("cidr_block")) if vpc else None,
                         groups=[g.key for g in groups])

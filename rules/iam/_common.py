@@ -4,20 +4,11 @@ from linter.model import Graph
 
 
 def fargate_task_definitions_without_role(graph: Graph):
-    used_by_fargate = set()
-    for launch in net.fargate_launches(graph):
-        td = net.task_definition(graph, launch)
-        if td is not None:
-            used_by_fargate.add(td.key)
     for td in graph.of_kind("ecs.task_definition"):
         if td.get("conditional") or td.get("execution_role") is not None:
             continue
-        compat = td.get("requires_compatibilities")
-        fargate = td.key in used_by_fargate or (
-            isinstance(compat, list) and any(isinstance(c, str) and c.upper() == "FARGATE" for c in compat))
-        if not fargate or not isinstance(td.get("containers"), list):
-            continue
-        yield td
+        if net.runs_on_fargate(graph, td) and isinstance(td.get("containers"), list):
+            yield td
 
 
 def message(td, container, what: str) -> str:
@@ -32,14 +23,8 @@ def execution_sites(graph: Graph):
     Fargate included) whose execution role is declared in the scanned files."""
     from linter import iam
 
-    used_by_fargate = {td.key for td in (net.task_definition(graph, launch) for launch in net.fargate_launches(graph))
-                       if td is not None}
     for td in graph.of_kind("ecs.task_definition"):
-        if td.get("conditional"):
-            continue
-        compat = td.get("requires_compatibilities")
-        if not (td.key in used_by_fargate or (isinstance(compat, list) and any(
-                isinstance(c, str) and c.upper() == "FARGATE" for c in compat))):
+        if td.get("conditional") or not net.runs_on_fargate(graph, td):
             continue
         role = iam.role_for(graph, td.get("execution_role"))
         if role is None:

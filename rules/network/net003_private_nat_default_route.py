@@ -27,7 +27,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     """
     for launch, subnet, e in dead_default_routes(graph, "nat-private"):
-        nat = graph.deref(net._route_target(e), "ec2.nat_gateway")
+        nat = graph.deref(net.route_target(e), "ec2.nat_gateway")
         yield Hit(e.route, e.route_path,
                   f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table_name(e)} sends 0.0.0.0/0 "
                   f"to private NAT gateway {nat.name if nat else ''}, which cannot reach the internet (its own "

@@ -15,10 +15,10 @@ def _endpoint_peers(graph, subnet, relied):
             groups.append(g.key)
         for s in ep.get("subnets") or []:
             res = graph.deref(s, "ec2.subnet")
-            n = sec._net(res.get("cidr_block")) if res is not None else None
+            n = sec.cidr(res.get("cidr_block")) if res is not None else None
             if n is not None:
                 cidrs.append(n)
-    eni = sec.Peer(cidrs=cidrs, vpc_cidr=sec._net(vpc.get("cidr_block")) if vpc else None, groups=groups)
+    eni = sec.Peer(cidrs=cidrs, vpc_cidr=sec.cidr(vpc.get("cidr_block")) if vpc else None, groups=groups)
     s3_keys = [ep.key for ep in graph.of_kind("ec2.vpc_endpoint")
                if (text_of(ep.get("service_name")) or "").endswith(".s3")]
     return eni, sec.Peer(s3=True, s3_prefix_lists=s3_keys)

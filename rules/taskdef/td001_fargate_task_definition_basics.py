@@ -1,7 +1,8 @@
 from linter.model import Hit
 from linter.registry import rule
 from linter.values import Unknown, text_of
-from rules.taskdef._common import fargate_task_definitions, used_by_fargate
+from linter import network as net
+from rules.taskdef._common import fargate_task_definitions
 
 
 @rule("TD001", "fargate-task-definition-basics", "error")
@@ -29,7 +30,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
     """
-    used = used_by_fargate(graph)
+    used = net.used_by_fargate(graph)
     for td in fargate_task_definitions(graph):
         compat = td.get("requires_compatibilities")
         if td.key in used and isinstance(compat, list) and compat and all(
