@@ -75,6 +75,12 @@ def cdk_stacks(paths: Iterable[str]) -> list:
     return out
 
 
+def _is_plan(doc: dict) -> bool:
+    """`terraform show -json` output: a plan (planned_values) or a state (values)."""
+    return "format_version" in doc and (isinstance(doc.get("planned_values"), dict)
+                                        or isinstance(doc.get("values"), dict))
+
+
 def _norm(path: str) -> str:
     path = os.path.normpath(path)
     return path.replace(os.sep, "/")
@@ -109,9 +115,7 @@ def load_file(path: str, graph: Graph) -> None:
             continue
         from linter.parsers import taskdef
 
-        from linter.parsers.plan import is_plan
-
-        if is_plan(doc):
+        if _is_plan(doc):
             graph.cache.setdefault("plans", []).append((doc, name))  # read once the .tf sources are in
         elif taskdef.is_task_definition(doc):
             taskdef.parse_task_definition(doc, name, graph)

@@ -18,11 +18,6 @@ from linter.values import Ref, Unknown
 _INDEXED = re.compile(r"^(.*?)(\[[^\]]*\])?$")
 
 
-def is_plan(doc: Any) -> bool:
-    return isinstance(doc, dict) and "format_version" in doc and (
-        isinstance(doc.get("planned_values"), dict) or isinstance(doc.get("values"), dict))
-
-
 class _ValueBody(Body):
     """A resource's values in the shape the HCL builders read: attributes and nested blocks."""
 
