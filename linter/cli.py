@@ -119,11 +119,14 @@ def _main(argv: List[str]) -> int:
     except stacksmod.StacksError as e:
         return _error(str(e))
     from linter import baseline
-    from linter.engine import PARSE_ID, finish, lint_graph
+    from linter.engine import INTERNAL_ID, PARSE_ID, finish, lint_graph
     from linter.output import WRITERS
 
     graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
-    findings = finish(findings, cfg)
+    internal = [f for f in findings if f.rule_id == INTERNAL_ID]
+    for f in internal:
+        print(f"pullcheck: error: {f.message}", file=sys.stderr)
+    findings = finish([f for f in findings if f.rule_id != INTERNAL_ID], cfg)
     if args.write_baseline:
         baseline.write(args.write_baseline, findings)
         print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {args.write_baseline}.")
@@ -147,7 +150,7 @@ def _main(argv: List[str]) -> int:
         except OSError as e:
             return _error(f"cannot write {path}: {e.strerror}")
     sys.stdout.write(WRITERS[console](findings, selected))
-    if any(f.rule_id == PARSE_ID for f in findings):
+    if internal or any(f.rule_id == PARSE_ID for f in findings):
         return 2
     fail_on = args.fail_on or cfg.fail_on
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]

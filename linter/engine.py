@@ -173,7 +173,14 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 sources.setdefault(r.name.split("[", 1)[0], []).append(r)
         for doc, name in plans:
             before = set(graph.resources)
-            parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
+            try:
+                parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
+                # a JSON file with the keys of a plan but not its structure
+                errors.append(_parse_finding(name, ParseError(f"not a readable terraform show -json file ({e})")))
+                for key in [k for k in graph.resources if k not in before]:
+                    graph.remove(key)
+                continue
             covered = {r.name.split("[", 1)[0] for k, r in graph.resources.items() if k not in before}
             for base in covered:
                 for r in sources.get(base, []):
@@ -199,10 +206,20 @@ def _parse_finding(path: str, e: ParseError) -> Finding:
     return Finding(_norm(path), e.line, e.col, e.line, e.col, PARSE_ID, "error", e.message, "parse-error")
 
 
+INTERNAL_ID = "INTERNAL"
+
+
 def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     out: List[Finding] = []
     for r in rules.values():
-        for hit in r.check(graph):
+        try:
+            hits = list(r.check(graph))
+        except Exception as e:  # a defect in a rule must not stop the others, nor end in a traceback
+            out.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error",
+                               f"rule {r.id} failed ({type(e).__name__}: {e}); its findings are missing from "
+                               f"this run, please report it", "internal-error"))
+            continue
+        for hit in hits:
             span = hit.resource.locate(hit.path)
             out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
                                span.end_col or span.col, r.id, hit.severity or r.severity, hit.message, r.name,

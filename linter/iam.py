@@ -205,7 +205,7 @@ def role_policies(graph: Graph, role: Resource) -> PolicySet:
     inline = role.get("inline")
     if isinstance(inline, Unknown):
         out.unknown(f"inline policies of {role.name}: {inline.origin}")
-    for i, (name, doc) in enumerate(inline or []):
+    for i, (name, doc) in enumerate(inline if isinstance(inline, list) else []):
         _add_document(graph, out, doc, Source(role, ("inline", i), f"inline policy {name or i} of {role.name}"))
     arns = role.get("managed_arns")
     if isinstance(arns, Unknown) or (arns is not None and not isinstance(arns, list)):

@@ -111,10 +111,17 @@ class Peer:
         return "the endpoints' security group or subnets"
 
 
+def items(v: Any) -> List[Any]:
+    """A rule's list of ranges, groups or prefix lists; something else is one value that cannot be known."""
+    if isinstance(v, list):
+        return v
+    return [] if v is None else [Unknown("a value that is not a list")]
+
+
 def cidr_covers(cidrs: Sequence[Any], peer: Peer) -> Optional[bool]:
     """Whether one of the rule's IPv4 ranges holds the peer."""
     result: List[Optional[bool]] = []
-    for c in cidrs or []:
+    for c in items(cidrs):
         n = cidr(c)
         if n is None:
             result.append(None)
@@ -144,8 +151,8 @@ def rule_admits(rule: Dict[str, Any], peer: Peer, own_group: Optional[str], lo: 
     ports = ports_cover(rule, lo, hi)
     if ports is False:
         return False
-    who: List[Optional[bool]] = [cidr_covers(rule.get("cidr4") or [], peer)]
-    for g in rule.get("groups") or []:
+    who: List[Optional[bool]] = [cidr_covers(rule.get("cidr4"), peer)]
+    for g in items(rule.get("groups")):
         if isinstance(g, Ref):
             who.append(g.target in peer.groups)
         else:
@@ -153,7 +160,7 @@ def rule_admits(rule: Dict[str, Any], peer: Peer, own_group: Optional[str], lo: 
             who.append(None if t is None or peer.groups else False)
     if rule.get("self") and own_group is not None:
         who.append(own_group in peer.groups)
-    for pl in rule.get("prefix_lists") or []:
+    for pl in items(rule.get("prefix_lists")):
         if isinstance(pl, Ref) and pl.attr == "prefix_list_id" and pl.target in peer.s3_prefix_lists:
             who.append(True)
         elif peer.s3 or peer.internet:

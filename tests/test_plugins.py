@@ -48,3 +48,21 @@ def test_duplicate_rule_id_fails_loudly(tmp_path):
     r = _run(env, "--list-rules")
     assert r.returncode == 2
     assert "duplicate rule ID NET001" in r.stderr and "acme_rules:rule" in r.stderr
+
+
+def test_a_failing_rule_is_reported_and_the_others_still_run(tmp_path):
+    site = tmp_path / "site"
+    (site / "broken_rules-1.0.dist-info").mkdir(parents=True)
+    (site / "broken_rules.py").write_text(
+        "from linter.registry import rule\n\n\n@rule('BRK001', 'always-fails', 'error')\ndef rule(graph):\n"
+        "    \"\"\"Raises (a plugin used by the tests).\"\"\"\n    raise KeyError('boom')\n", encoding="utf-8")
+    (site / "broken_rules-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pullcheck.rules]\nBRK001 = broken_rules:rule\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
+    r = _run(env, td)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip() == ("pullcheck: error: rule BRK001 failed (KeyError: 'boom'); its findings are missing "
+                                "from this run, please report it")
+    assert "IAM002" in r.stdout

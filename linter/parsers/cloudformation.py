@@ -393,7 +393,7 @@ MAX_NESTING = 10
 
 def _local_child(file: str, body: Any) -> Optional[str]:
     """The local template a nested stack resource points at, as an absolute path, or None."""
-    if not isinstance(body, dict) or body.get("Type") not in NESTED:
+    if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in NESTED:
         return None
     props = body.get("Properties")
     where = props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
@@ -424,8 +424,8 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                 errors.append((path, e))
         return loaded[path]
 
-    children = {c for d, f in templates for body in (d.get("Resources") or {}).values()
-                if isinstance(d.get("Resources"), dict) for c in [_local_child(f, body)] if c}
+    children = {c for d, f in templates if isinstance(d.get("Resources"), dict)
+                for body in d["Resources"].values() for c in [_local_child(f, body)] if c}
     roots: List[_Resolver] = []
     configured = set()
     for spec in stacks:

@@ -63,7 +63,8 @@ def rule(graph):
         if m is None:
             continue
         account = m.group(1)
-        for i, c in enumerate(td.get("containers") or []):
+        containers = td.get("containers")
+        for i, c in enumerate(containers if isinstance(containers, list) else []):
             im = classify(c.get("image")) if isinstance(c, dict) else None
             if im is None or im.kind != "ecr" or not im.account or im.account == account or im.path not in repos:
                 continue

@@ -13,7 +13,8 @@ def _endpoint_peers(graph, subnet, relied):
     for _, ep in relied:
         for g in sec.endpoint_groups(graph, ep) or []:
             groups.append(g.key)
-        for s in ep.get("subnets") or []:
+        subnets = ep.get("subnets")
+        for s in subnets if isinstance(subnets, list) else []:
             res = graph.deref(s, "ec2.subnet")
             n = sec.cidr(res.get("cidr_block")) if res is not None else None
             if n is not None:

@@ -15,7 +15,7 @@ def _ipv6_egress(groups):
             continue
         for r in rules:
             if sec.ports_cover(r, sec.HTTPS, sec.HTTPS) is not False and any(
-                    (sec.cidr(c) is not None and sec.cidr(c).prefixlen == 0) for c in r.get("cidr6") or []):
+                    (sec.cidr(c) is not None and sec.cidr(c).prefixlen == 0) for c in sec.items(r.get("cidr6"))):
                 return True
     return None if None in out else False
 
