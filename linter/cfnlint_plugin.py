@@ -26,7 +26,7 @@ def _findings(filename: str) -> List[Any]:
         if found:
             cfg = cfgmod.load(found, rules)
         _CACHE[filename] = [f for f in finish(lint([filename], select_rules(rules, cfg.select, cfg.ignore)), cfg)
-                            if f.rule_id != "PARSE001"]  # cfn-lint reports its own parse errors
+                            if f.rule_id not in ("PARSE001", "INTERNAL")]  # cfn-lint reports its own parse errors
     return _CACHE[filename]
 
 
