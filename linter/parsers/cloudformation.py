@@ -382,11 +382,6 @@ def _split_template(t: Template, delim: str) -> List[Any]:
     return out
 
 
-def parse_template(doc: MDict, file: str, graph: Graph) -> None:
-    """Add the resources of one template to the graph."""
-    _add_resources(_Resolver(doc, file), graph)
-
-
 NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 MAX_NESTING = 10
 
