@@ -204,14 +204,23 @@ class Group:
     why: str = ""
 
 
+def _managed_default_groups(graph: Graph) -> Dict[str, Resource]:
+    """VPC key -> its aws_default_security_group, indexed once instead of scanned per launch site."""
+    out: Dict[str, Resource] = {}
+    for sg in graph.of_kind("ec2.security_group"):
+        v = sg.get("vpc")
+        if sg.get("default") and isinstance(v, Ref):
+            out.setdefault(v.target, sg)
+    return out
+
+
 def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
     """The VPC's default security group: the managed one, or EC2's defaults when nobody manages it."""
     if not isinstance(vpc, Ref):
         return None
-    for sg in graph.of_kind("ec2.security_group"):
-        v = sg.get("vpc")
-        if sg.get("default") and isinstance(v, Ref) and v.target == vpc.target:
-            return group(graph, sg)
+    managed = graph.memo("default-sg-by-vpc", _managed_default_groups).get(vpc.target)
+    if managed is not None:
+        return group(graph, managed)
     key = f"default-sg:{vpc.target}"
     self_rule = {"protocol": "-1", "from": None, "to": None, "cidr4": [], "cidr6": [], "prefix_lists": [],
                  "groups": [], "self": True, "implicit": True}
