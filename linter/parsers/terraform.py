@@ -756,13 +756,22 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     return bodies, tfvar_bodies
 
 
+def _source(module: Module, body: Body) -> Any:
+    """A module call's ``source``, evaluated in the calling module."""
+    src = body.attrs.get("source")
+    return module.evaluator({}).eval(src) if src is not None else None
+
+
+def _is_local(source: Any) -> bool:
+    return isinstance(source, str) and source.startswith(("./", "../"))
+
+
 def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
     """The folder a module call loads: a local path, or what `terraform init` downloaded (modules.json)."""
-    src = body.attrs.get("source")
-    source = module.evaluator({}).eval(src) if src is not None else None
+    source = _source(module, body)
     if not isinstance(source, str):
         return Unknown(f"source of module {name} cannot be evaluated")
-    if source.startswith(("./", "../")):
+    if _is_local(source):
         return os.path.normpath(os.path.join(module.folder, source))
     key = (module.prefix.replace("module.", "") + name).rstrip(".")
     installed = _installed_modules(root).get(key)
@@ -801,14 +810,13 @@ def _installed_modules(root: str) -> Dict[str, str]:
 def called_folders(folder: str, graph: Graph) -> List[str]:
     """Absolute folders that the module in ``folder`` calls with a local source."""
     parsed = _parse_folder(folder, graph, None)
+    module = Module(folder)
     out = []
     for body in (parsed[0] if parsed else []):
-        for name, labels, b, _ in body.blocks:
-            src = b.attrs.get("source") if name == "module" else None
-            if src is not None:
-                v = Module(folder).evaluator({}).eval(src)
-                if isinstance(v, str) and v.startswith(("./", "../")):
-                    out.append(os.path.abspath(os.path.join(folder, v)))
+        for name, _, b, _ in body.blocks:
+            source = _source(module, b) if name == "module" else None
+            if _is_local(source):
+                out.append(os.path.abspath(os.path.join(folder, source)))
     return out
 
 
