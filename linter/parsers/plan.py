@@ -155,7 +155,7 @@ def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[st
         change = changes.get(address, {})
         prefix = address[: address.rfind(rtype)] if rtype in address else ""
         base = _INDEXED.match(address).group(1)
-        refs = _refs(config.get(base) or config.get(_INDEXED.match(address[len(prefix):]).group(1)) or {})
+        refs = _refs(config.get(base) or {})  # configuration addresses carry the module path too
         pos = getattr(r, "pos", (1, 1))
         body = _ValueBody(values, change.get("after_unknown") or {}, refs, pos, file, resolve_in(prefix))
         res = _Resource(rtype, str(r.get("name")), body, pos, module)
