@@ -159,7 +159,7 @@ def main() -> int:
     ap.add_argument("--no-cfn-lint", action="store_true")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    pull = [sys.executable, "-m", "linter"]
+    pull = [sys.executable, "-m", "pullcheck"]
     cfnlint = shutil.which("cfn-lint")
     tmp = tempfile.mkdtemp(prefix="pullcheck-bench-")
     try:

@@ -1,3 +1,3 @@
-from linter.cli import main
+from pullcheck.cli import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ import json
 import os
 from typing import List
 
-from linter.model import Finding
+from pullcheck.model import Finding
 
 VERSION = 1
 

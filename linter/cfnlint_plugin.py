@@ -1,4 +1,4 @@
-"""pullcheck's rules inside cfn-lint: ``cfn-lint --append-rules linter.cfnlint_plugin template.yaml``.
+"""pullcheck's rules inside cfn-lint: ``cfn-lint --append-rules pullcheck.cfnlint_plugin template.yaml``.
 
 cfn-lint imports this module and runs its rule classes on each template. They run pullcheck on the same
 file and report each finding under cfn-lint's rule IDs E9901 (errors), W9901 (warnings) and I9901 (info),
@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+try:
+    from cfnlint.rules import CloudFormationLintRule, RuleMatch
+except ImportError:  # pragma: no cover - depends on the environment
+    raise ImportError("pullcheck's cfn-lint bridge needs cfn-lint: pip install 'pullcheck[cfn-lint]'") from None
 
 _CACHE: Dict[str, List[Any]] = {}
 
 
 def _findings(filename: str) -> List[Any]:
     if filename not in _CACHE:
-        from linter import config as cfgmod
-        from linter.engine import finish, lint
-        from linter.registry import load_rules, select_rules
+        from pullcheck import config as cfgmod
+        from pullcheck.engine import finish, lint
+        from pullcheck.registry import load_rules, select_rules
 
         rules = load_rules()
         cfg = cfgmod.Config()

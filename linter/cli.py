@@ -6,7 +6,7 @@ import os
 import sys
 from typing import List, Optional, Tuple
 
-from linter import __version__
+from pullcheck import __version__
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 
@@ -67,7 +67,7 @@ def _error(msg: str) -> int:
 
 def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
     """(format, path) per --output: the FORMAT: prefix, else the extension, else text."""
-    from linter.output import EXTENSIONS
+    from pullcheck.output import EXTENSIONS
 
     out = []
     for spec in specs:
@@ -81,12 +81,12 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
 
 
 def _main(argv: List[str]) -> int:
-    from linter import config as cfgmod
-    from linter import stacks as stacksmod
-    from linter.registry import RuleError, load_rules, select_rules
+    from pullcheck import config as cfgmod
+    from pullcheck import stacks as stacksmod
+    from pullcheck.registry import RuleError, load_rules, select_rules
 
     if argv[:1] == ["lsp"]:
-        from linter.lsp import serve
+        from pullcheck.lsp import serve
 
         return serve(argv[1:])
     try:
@@ -118,9 +118,9 @@ def _main(argv: List[str]) -> int:
         return _error(str(e))
     except stacksmod.StacksError as e:
         return _error(str(e))
-    from linter import baseline
-    from linter.engine import INTERNAL_ID, PARSE_ID, finish, lint_graph
-    from linter.output import WRITERS
+    from pullcheck import baseline
+    from pullcheck.engine import INTERNAL_ID, PARSE_ID, finish, lint_graph
+    from pullcheck.output import WRITERS
 
     graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
     internal = [f for f in findings if f.rule_id == INTERNAL_ID]
@@ -139,7 +139,7 @@ def _main(argv: List[str]) -> int:
     outputs = _outputs(args.output)
     console = args.format or "text"
     if args.explain:
-        from linter.explain import explain
+        from pullcheck.explain import explain
 
         # machine-readable formats keep stdout to themselves
         (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
@@ -164,9 +164,9 @@ def _rule_doc(args: List[str], rules) -> int:
     key = args[0]
     for r in rules.values():
         if key.upper() == r.id or key == r.name:
-            from linter.docs import page
+            from pullcheck.docs import installed_page, page
 
-            sys.stdout.write(page(r))
+            sys.stdout.write(installed_page(r) or page(r))
             return 0
     print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
     return 2

@@ -1,6 +1,6 @@
 """Rule documentation, generated from each rule's docstring and its fixtures.
 
-``python -m linter.docs`` writes ``docs/rules/<ID>.md`` and the rule table of README.md (between the
+``python -m pullcheck.docs`` writes ``docs/rules/<ID>.md`` and the rule table of README.md (between the
 ``rules:start`` / ``rules:end`` markers); ``pullcheck rule ID`` prints the same page. A test fails when
 the files on disk differ from what this module generates.
 """
@@ -11,7 +11,7 @@ import re
 import sys
 from typing import Dict, List, Optional
 
-from linter.model import Rule
+from pullcheck.model import Rule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -34,6 +34,21 @@ def _example(rule_id: str, name: str, root: str) -> Optional[str]:
         return None
     lang = _LANG.get(os.path.splitext(name)[1], "")
     return f"```{lang}\n" + "\n".join(lines) + "\n```"
+
+
+def installed_page(rule: Rule) -> Optional[str]:
+    """The generated page of a built-in rule: shipped in the package (``pullcheck/ruledocs``) or, in a
+    checkout, ``docs/rules``; None for a rule whose page was not generated (a third-party plugin)."""
+    if not rule.source.startswith("pullcheck.rules."):
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    for folder in (os.path.join(here, "ruledocs"), os.path.join(ROOT, "docs", "rules")):
+        try:
+            with open(os.path.join(folder, f"{rule.id}.md"), encoding="utf-8") as f:
+                return f.read()
+        except OSError:
+            continue
+    return None
 
 
 def page(rule: Rule, root: str = ROOT) -> str:
@@ -90,9 +105,9 @@ def generated(rules: Dict[str, Rule], root: str = ROOT) -> Dict[str, str]:
 
 
 def main() -> int:
-    from linter.registry import load_rules
+    from pullcheck.registry import load_rules
 
-    rules = {k: v for k, v in load_rules().items() if v.source.startswith("rules.")}
+    rules = {k: v for k, v in load_rules().items() if v.source.startswith("pullcheck.rules.")}
     files = generated(rules)
     folder = os.path.join(ROOT, "docs", "rules")
     os.makedirs(folder, exist_ok=True)

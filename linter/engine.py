@@ -5,8 +5,8 @@ import gc
 import os
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from linter.model import Finding, Graph, Rule
-from linter.parsers.errors import ParseError, read_text
+from pullcheck.model import Finding, Graph, Rule
+from pullcheck.parsers.errors import ParseError, read_text
 
 SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
@@ -52,7 +52,7 @@ def cdk_stacks(paths: Iterable[str]) -> list:
     """Stacks a CDK cloud assembly (``cdk.out/manifest.json``) declares: name and template."""
     import json
 
-    from linter.stacks import Stack
+    from pullcheck.stacks import Stack
 
     out = []
     for p in paths:
@@ -90,30 +90,30 @@ def load_file(path: str, graph: Graph) -> None:
     """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped."""
     text = read_text(path)
     name = _norm(path)
-    from linter import suppress
+    from pullcheck import suppress
 
     suppress.scan_text(graph, name, text)
     stripped = text.lstrip()
     docs: list
     if path.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        from linter.parsers.marked import load_json
+        from pullcheck.parsers.marked import load_json
 
         try:
             docs = [load_json(text)]
         except ParseError:
             if path.lower().endswith(".json"):
                 raise
-            from linter.parsers.marked import load_yaml_documents
+            from pullcheck.parsers.marked import load_yaml_documents
 
             docs = load_yaml_documents(text)
     else:
-        from linter.parsers.marked import load_yaml_documents
+        from pullcheck.parsers.marked import load_yaml_documents
 
         docs = load_yaml_documents(text)
     for doc in docs:
         if not isinstance(doc, dict):
             continue
-        from linter.parsers import taskdef
+        from pullcheck.parsers import taskdef
 
         if _is_plan(doc):
             graph.cache.setdefault("plans", []).append((doc, name))  # read once the .tf sources are in
@@ -155,7 +155,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     if templates and not stacks:
         stacks = cdk_stacks(paths)
     if tf_dirs:
-        from linter.parsers.terraform import called_folders, load_module
+        from pullcheck.parsers.terraform import called_folders, load_module
 
         # a folder that another module of the run calls is linted as that call, with its inputs
         called = {c for d in tf_dirs for c in called_folders(d, graph)}
@@ -164,7 +164,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 errors.append(_parse_finding(f, e))
     plans = graph.cache.pop("plans", None)
     if plans:
-        from linter.parsers.plan import parse_plan
+        from pullcheck.parsers.plan import parse_plan
 
         # the plan's values are facts: they replace what the .tf sources of the same resources say
         sources: Dict[str, list] = {}
@@ -193,7 +193,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
 
 
 def add_templates(graph: Graph, templates: list, stacks: list, assignment: Optional[dict]) -> List[Finding]:
-    from linter.parsers.cloudformation import parse_all
+    from pullcheck.parsers.cloudformation import parse_all
 
     return [_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e)))
             for f, e in parse_all(templates, stacks, graph, _load_template, assignment)]
@@ -239,7 +239,7 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
     gc.disable()
     try:
         graph, errors = build_graph(paths, exclude, stacks)
-        from linter import suppress
+        from pullcheck import suppress
 
         findings = run_rules(graph, rules)
         choices = graph.cache.get("choices")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from linter import network as net
-from linter import security as sec
-from linter.model import Finding, Graph, Resource
-from linter.values import Unknown
+from pullcheck import network as net
+from pullcheck import security as sec
+from pullcheck.model import Finding, Graph, Resource
+from pullcheck.values import Unknown
 
 _WORD = {True: "allowed", False: "BLOCKED", None: "unknown"}
 _EGRESS = {"igw": "an internet gateway", "nat": "a NAT gateway", "nat-private": "a private NAT gateway",

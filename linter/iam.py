@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from linter import policy
-from linter.images import HOLE, classify
-from linter.model import Graph, Resource
-from linter.policy import Document, Statement
-from linter.values import Ref, Template, Unknown, text_of
+from pullcheck import policy
+from pullcheck.images import HOLE, classify
+from pullcheck.model import Graph, Resource
+from pullcheck.policy import Document, Statement
+from pullcheck.values import Ref, Template, Unknown, text_of
 
 _ALL = "*"
 # AWS managed policies the rules rely on: name -> (canonical path, actions granted on "*", scopes).

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from linter.values import Ref, Template, placeholder
+from pullcheck.values import Ref, Template, placeholder
 
 HOLE = "\x00"
 _ECR_HOST = re.compile(r"^([0-9]{12}|\x00)\.dkr(?:\.ecr(?:-fips)?|-ecr(?:-fips)?)\.([a-z0-9-]+|\x00)\.")

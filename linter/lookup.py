@@ -8,8 +8,8 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, List, Optional
 
-from linter.model import Graph, Resource
-from linter.values import Ref, text_of
+from pullcheck.model import Graph, Resource
+from pullcheck.values import Ref, text_of
 
 QUERY_KINDS = {"data.subnets": "ec2.subnet", "data.subnet": "ec2.subnet", "data.vpc": "ec2.vpc"}
 

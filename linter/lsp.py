@@ -23,10 +23,10 @@ def _path(uri: str) -> str:
 
 def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``."""
-    from linter import config as cfgmod
-    from linter.engine import finish, lint
-    from linter.parsers import errors
-    from linter.registry import select_rules
+    from pullcheck import config as cfgmod
+    from pullcheck.engine import finish, lint
+    from pullcheck.parsers import errors
+    from pullcheck.registry import select_rules
 
     cfg = cfgmod.Config()
     found = cfgmod.find([path])
@@ -74,8 +74,8 @@ def serve(argv: List[str]) -> int:
     except ImportError:
         print("pullcheck: error: the language server needs pygls: pip install 'pullcheck[lsp]'", file=sys.stderr)
         return 2
-    from linter import __version__
-    from linter.registry import load_rules
+    from pullcheck import __version__
+    from pullcheck.registry import load_rules
 
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)

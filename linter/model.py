@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from linter.values import Ref
+from pullcheck.values import Ref
 
 Path = Tuple[Any, ...]
 
@@ -100,7 +100,7 @@ class Graph:
             if r is not None and (kind is None or r.kind == kind):
                 return r
             if r is not None and r.kind.startswith("data."):  # a data source that selects a resource
-                from linter.lookup import resolve
+                from pullcheck.lookup import resolve
 
                 found = resolve(self, v, kind)
                 return found if isinstance(found, Resource) else None

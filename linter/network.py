@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from linter.images import Image, classify
-from linter.model import Graph, Resource, Span
-from linter.values import Ref, Template, Unknown, as_list, text_of, truthy
+from pullcheck.images import Image, classify
+from pullcheck.model import Graph, Resource, Span
+from pullcheck.values import Ref, Template, Unknown, as_list, text_of, truthy
 
 LAUNCH_KINDS = ("ecs.service", "ecs.task_set", "ecs.run_task")
 _PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
@@ -424,7 +424,7 @@ def launch_subnets(graph: Graph, launch: Resource) -> Optional[List[Tuple[int, R
     """The launch site's subnets as graph resources; None if any of them is unknown."""
     raw = launch.get("subnets")
     if isinstance(raw, Ref) and raw.attr == "ids":  # data.aws_subnets.x.ids
-        from linter.lookup import resolve
+        from pullcheck.lookup import resolve
 
         found = resolve(graph, raw)
         return [(0, s) for s in found] if isinstance(found, list) else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Dict, List
 
-from linter import __version__
-from linter.model import Finding, Rule
+from pullcheck import __version__
+from pullcheck.model import Finding, Rule
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
-from linter.values import Ref, Template, Unknown, text_of
+from pullcheck.values import Ref, Template, Unknown, text_of
 
 HOLE = "\x00"
 
@@ -65,7 +65,7 @@ def parse(v: Any) -> Any:
     if value is not None:  # jsonencode(...)
         v = value
     if isinstance(v, (str, Template)):
-        from linter.parsers.statemachine import definition_value
+        from pullcheck.parsers.statemachine import definition_value
 
         v = definition_value(v)
         if isinstance(v, Unknown):

@@ -5,7 +5,7 @@ import os
 import sys
 from typing import Callable, Dict, Iterator, List, Tuple
 
-from linter.model import Graph, Hit, Rule
+from pullcheck.model import Graph, Hit, Rule
 
 GROUP = "pullcheck.rules"
 
@@ -72,7 +72,7 @@ def _entry_points() -> List[Tuple[str, str, str]]:
 def _cache_file() -> str:
     import hashlib
 
-    from linter.cache import cache_dir
+    from pullcheck.cache import cache_dir
 
     folder = cache_dir()
     if not folder:

@@ -9,8 +9,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from linter.model import Graph, Resource
-from linter.values import Ref, Unknown, text_of
+from pullcheck.model import Graph, Resource
+from pullcheck.values import Ref, Unknown, text_of
 
 HTTPS = 443
 EPHEMERAL = (1024, 65535)

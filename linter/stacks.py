@@ -68,7 +68,7 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
 
 
 def load(path: str) -> List[Stack]:
-    from linter.config import ConfigError, _load_toml
+    from pullcheck.config import ConfigError, _load_toml
 
     try:
         data = _load_toml(path)

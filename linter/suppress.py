@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from linter.model import Finding, Graph
+from pullcheck.model import Finding, Graph
 
 UNUSED_ID = "SUP001"
 NO_REASON_ID = "SUP002"

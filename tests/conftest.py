@@ -12,20 +12,20 @@ FIXTURES = os.path.join(ROOT, "fixtures")
 
 @pytest.fixture(scope="session")
 def rules():
-    from linter.registry import load_rules
+    from pullcheck.registry import load_rules
 
     return load_rules()
 
 
 def run_cli(*args, cwd=None):
     """Run the installed command as a user would, in a separate process."""
-    return subprocess.run([sys.executable, "-m", "linter", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pullcheck", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=120)
 
 
 def lint_paths(paths, rules, select=None, stacks=None):
-    from linter.engine import lint
-    from linter.registry import select_rules
+    from pullcheck.engine import lint
+    from pullcheck.registry import select_rules
 
     chosen = select_rules(rules, [select] if select else [], [])
     return lint(paths, chosen, stacks=stacks)

@@ -16,7 +16,7 @@ def test_append_rules():
     files = [os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"),
              os.path.join(FIXTURES, "NET012", "bad_peering_only.yaml"),
              os.path.join(FIXTURES, "NET001", "good_assign_public_ip_enabled.yaml")]
-    r = subprocess.run([CFN_LINT, "--append-rules", "linter.cfnlint_plugin", "--format", "parseable", "--", *files],
+    r = subprocess.run([CFN_LINT, "--append-rules", "pullcheck.cfnlint_plugin", "--format", "parseable", "--", *files],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     ours = [line for line in r.stdout.splitlines() if ":E9901:" in line or ":W9901:" in line]
     assert len(ours) == 2, r.stdout + r.stderr

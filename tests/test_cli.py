@@ -5,7 +5,7 @@ import os
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, SHARED, run_cli
+from conftest import FIXTURES, ROOT, SHARED, run_cli
 
 BAD = os.path.join("fixtures", "NET002", "bad_private_subnet_no_route.yaml")
 GOOD = os.path.join("fixtures", "NET002", "good_nat_route.yaml")
@@ -70,7 +70,7 @@ def test_json_format():
 
 
 def test_sarif_validates_against_schema(tmp_path):
-    schema = json.load(open(os.path.join(SHARED, "schemas", "sarif-schema-2.1.0.json"), encoding="utf-8"))
+    schema = json.load(open(os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json"), encoding="utf-8"))
     broken = tmp_path / "broken.json"
     broken.write_text('{"containerDefinitions": [', encoding="utf-8")
     r = run_cli("--format", "sarif", BAD, os.path.join("fixtures", "IAM002"), str(broken))
@@ -115,8 +115,8 @@ def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name)
 
     shutil.copy(os.path.join(FIXTURES, "NET001", name), tmp_path / "main.tf")
     td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
-    code = ("import sys; from linter.cli import main; rc = main(sys.argv[1:]); "
-            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'linter.parsers.cloudformation'))]; "
+    code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
+            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.parsers.cloudformation'))]; "
             "print('IMPORTED', bad); raise SystemExit(rc)")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path), td], capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
@@ -128,7 +128,7 @@ def test_conforming_task_definition_run_imports_neither_jsonschema_nor_the_hcl_p
     import sys
 
     good = os.path.join(FIXTURES, "TD001", "good_string_sizes.json")
-    code = ("import sys; from linter.cli import main; rc = main(sys.argv[1:]); "
+    code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
             "bad = [m for m in sys.modules if m.startswith(('jsonschema', 'lark', 'hcl2', 'cfnlint', 'yaml'))]; "
             "print('IMPORTED', bad); raise SystemExit(rc)")
     r = subprocess.run([sys.executable, "-c", code, good], capture_output=True, text=True)
@@ -150,7 +150,7 @@ def test_foreign_hcl2_module_is_reported_clearly(tmp_path):
     mod.mkdir()
     shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), mod / "main.tf")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
-    r = subprocess.run([sys.executable, "-m", "linter", str(mod)], capture_output=True, text=True, env=env,
+    r = subprocess.run([sys.executable, "-m", "pullcheck", str(mod)], capture_output=True, text=True, env=env,
                        cwd=str(tmp_path))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "not python-hcl2 7.3.1" in r.stdout

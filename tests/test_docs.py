@@ -2,11 +2,11 @@
 import os
 
 from conftest import ROOT, run_cli
-from linter.docs import generated
+from pullcheck.docs import generated
 
 
 def test_generated_docs_are_current(rules):
-    builtin = {k: v for k, v in rules.items() if v.source.startswith("rules.")}
+    builtin = {k: v for k, v in rules.items() if v.source.startswith("pullcheck.rules.")}
     stale = []
     for rel, text in generated(builtin, ROOT).items():
         path = os.path.join(ROOT, rel)
@@ -14,7 +14,7 @@ def test_generated_docs_are_current(rules):
             stale.append(rel)
     pages = {n for n in os.listdir(os.path.join(ROOT, "docs", "rules"))}
     extra = pages - {f"{rid}.md" for rid in builtin}
-    assert not stale and not extra, f"run `python -m linter.docs`: stale {stale}, extra {sorted(extra)}"
+    assert not stale and not extra, f"run `python -m pullcheck.docs`: stale {stale}, extra {sorted(extra)}"
 
 
 def test_rule_command_prints_the_page():

@@ -14,7 +14,7 @@ pytest.importorskip("pygls")
 
 class Client:
     def __init__(self, cwd):
-        self.proc = subprocess.Popen([sys.executable, "-m", "linter", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "pullcheck", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.next_id = 0
 

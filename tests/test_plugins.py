@@ -6,8 +6,8 @@ import sys
 from conftest import FIXTURES
 
 PLUGIN = '''
-from linter.model import Hit
-from linter.registry import rule
+from pullcheck.model import Hit
+from pullcheck.registry import rule
 
 
 @rule("{rid}", "every-task-definition", "warning")
@@ -29,7 +29,7 @@ def _install(tmp_path, rid):
 
 
 def _run(env, *args):
-    return subprocess.run([sys.executable, "-m", "linter", *args], capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-m", "pullcheck", *args], capture_output=True, text=True, env=env)
 
 
 def test_third_party_rule_is_found_and_runs(tmp_path):
@@ -54,7 +54,7 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(tmp_path):
     site = tmp_path / "site"
     (site / "broken_rules-1.0.dist-info").mkdir(parents=True)
     (site / "broken_rules.py").write_text(
-        "from linter.registry import rule\n\n\n@rule('BRK001', 'always-fails', 'error')\ndef rule(graph):\n"
+        "from pullcheck.registry import rule\n\n\n@rule('BRK001', 'always-fails', 'error')\ndef rule(graph):\n"
         "    \"\"\"Raises (a plugin used by the tests).\"\"\"\n    raise KeyError('boom')\n", encoding="utf-8")
     (site / "broken_rules-1.0.dist-info" / "entry_points.txt").write_text(
         "[pullcheck.rules]\nBRK001 = broken_rules:rule\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The pre-commit hook, for real: `pre-commit try-repo` against this repository in a throw-away git repo."""
+"""The pre-commit hook, for real: `pre-commit run` with this repository's hook in a throw-away git repo."""
 import os
 import shutil
 import subprocess
@@ -15,6 +15,22 @@ def _run(cmd, cwd, env):
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
 
 
+def _snapshot(tmp_path_factory, env):
+    """This working tree (uncommitted changes included) as a clean git repository of its own.
+
+    `pre-commit try-repo` builds the hook's environment in a new store for every call; a configuration that
+    names this repository at a commit builds it once for all the tests."""
+    src = tmp_path_factory.mktemp("hook-repo")
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT, env)
+    for rel in filter(None, listed.stdout.split("\0")):
+        if os.path.isfile(os.path.join(ROOT, rel)) and not rel.startswith(("fixtures/", "tests/")):
+            os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+            shutil.copy2(os.path.join(ROOT, rel), os.path.join(src, rel))
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "snapshot"]):
+        assert _run(cmd, src, env).returncode == 0
+    return str(src), _run(["git", "rev-parse", "HEAD"], src, env).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A git repository holding a bad and a good template and a bad Terraform module."""
@@ -28,6 +44,9 @@ def project(tmp_path_factory):
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    hook_repo, rev = _snapshot(tmp_path_factory, env)
+    (d / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pullcheck\n")
     for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
         assert _run(cmd, d, env).returncode == 0
     return d, env
@@ -35,7 +54,7 @@ def project(tmp_path_factory):
 
 def _try(project, *files):
     d, env = project
-    return _run([sys.executable, "-m", "pre_commit", "try-repo", ROOT, "pullcheck", "--files", *files], d, env)
+    return _run([sys.executable, "-m", "pre_commit", "run", "pullcheck", "--files", *files], d, env)
 
 
 def test_hook_fails_on_a_bad_template(project):

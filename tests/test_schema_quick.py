@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES, SHARED
-from linter.schemas.quick import conforms, supported
+from pullcheck.schemas.quick import conforms, supported
 
 SCHEMA = json.load(open(os.path.join(os.path.dirname(FIXTURES), "linter", "schemas", "taskdef.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

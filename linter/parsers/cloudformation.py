@@ -5,11 +5,11 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from linter.model import Graph, Resource, Span
-from linter.parsers import common
-from linter.parsers.marked import MDict, MList
-from linter import policy, suppress
-from linter.values import Ref, Template, Unknown, make_template, text_of
+from pullcheck.model import Graph, Resource, Span
+from pullcheck.parsers import common
+from pullcheck.parsers.marked import MDict, MList
+from pullcheck import policy, suppress
+from pullcheck.values import Ref, Template, Unknown, make_template, text_of
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _NOVALUE = object()
@@ -638,7 +638,7 @@ def _pipe(res: Resource, props: MDict) -> List[Resource]:
 
 
 def _state_machine(res: Resource, props: MDict) -> List[Resource]:
-    from linter.parsers import statemachine
+    from pullcheck.parsers import statemachine
 
     subs = props.get("DefinitionSubstitutions")
     subs = dict(subs) if isinstance(subs, dict) else {}

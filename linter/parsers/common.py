@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from linter.model import Path, Span
-from linter.parsers.marked import MDict, MList
-from linter.values import Unknown
+from pullcheck.model import Path, Span
+from pullcheck.parsers.marked import MDict, MList
+from pullcheck.values import Unknown
 
 Spans = Dict[Path, Span]
 

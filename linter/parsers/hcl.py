@@ -12,8 +12,8 @@ import importlib.util
 import os
 from typing import Any, Optional
 
-from linter.cache import cache_dir
-from linter.parsers.errors import ParseError
+from pullcheck.cache import cache_dir
+from pullcheck.parsers.errors import ParseError
 
 GRAMMAR_SHA256 = "d7a5d29be3463df69b9eb30bd2840ba4fef2bf005e106af9f0bc9c2ff2c16812"  # python-hcl2 7.3.1
 _parser: Optional[Any] = None

@@ -11,7 +11,7 @@ import json.decoder
 import json.scanner
 from typing import Any, Tuple
 
-from linter.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
+from pullcheck.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
 
 
 class MDict(dict):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from linter.model import Graph, Span
-from linter.parsers.marked import MDict, MList
-from linter.parsers.terraform import KINDS, Body, Known, Module, _build, _Resource
-from linter.values import Ref, Unknown
+from pullcheck.model import Graph, Span
+from pullcheck.parsers.marked import MDict, MList
+from pullcheck.parsers.terraform import KINDS, Body, Known, Module, _build, _Resource
+from pullcheck.values import Ref, Unknown
 
 _INDEXED = re.compile(r"^(.*?)(\[[^\]]*\])?$")
 

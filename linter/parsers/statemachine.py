@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from linter.parsers.errors import ParseError
-from linter.parsers.marked import MDict, MList, load_json
-from linter.values import Template, Unknown, make_template
+from pullcheck.parsers.errors import ParseError
+from pullcheck.parsers.marked import MDict, MList, load_json
+from pullcheck.values import Template, Unknown, make_template
 
 _PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")
 _SUBST = re.compile(r"\$\{([^}]+)\}")

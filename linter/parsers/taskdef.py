@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.model import Graph, Resource, Span
-from linter.parsers import common
-from linter.parsers.marked import MDict
+from pullcheck.model import Graph, Resource, Span
+from pullcheck.parsers import common
+from pullcheck.parsers.marked import MDict
 
 
 def is_task_definition(doc: Any) -> bool:

@@ -10,12 +10,12 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from linter import policy, suppress
-from linter.model import Graph, Resource, Span
-from linter.parsers import common
-from linter.parsers.errors import ParseError, read_text
-from linter.parsers.marked import MDict, MList, load_json
-from linter.values import Ref, Template, Unknown, make_template
+from pullcheck import policy, suppress
+from pullcheck.model import Graph, Resource, Span
+from pullcheck.parsers import common
+from pullcheck.parsers.errors import ParseError, read_text
+from pullcheck.parsers.marked import MDict, MList, load_json
+from pullcheck.values import Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
 _INTERPOLATION = re.compile(r"\$?\$\{([^{}]*)\}")
@@ -409,7 +409,7 @@ class Evaluator:
 
     def _heredoc_template(self, body: str) -> Any:
         """A heredoc's ``${...}`` interpolations, each parsed as an expression of its own."""
-        from linter.parsers import hcl
+        from pullcheck.parsers import hcl
 
         parts: List[Any] = []
         last = 0
@@ -725,7 +725,7 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
 
 
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
-    from linter.parsers import hcl
+    from pullcheck.parsers import hcl
 
     try:
         names = sorted(os.listdir(folder))
@@ -1252,7 +1252,7 @@ def _b_pipe(c: _Ctx) -> Any:
 
 
 def _b_state_machine(c: _Ctx) -> Any:
-    from linter.parsers import statemachine
+    from pullcheck.parsers import statemachine
 
     t = c.body.attrs.get("definition")
     if t is None:

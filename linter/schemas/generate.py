@@ -2,7 +2,7 @@
 
 Run by hand when the ECS API changes (botocore is not a runtime dependency):
 
-    pip install botocore && python -m linter.schemas.generate
+    pip install botocore && python -m pullcheck.schemas.generate
 
 The schema is RegisterTaskDefinitionRequest as JSON Schema (draft 2020-12). Java-style ``\\p{..}`` patterns,
 which Python cannot compile, are left out; server-side rules (Fargate cpu/memory pairs, execution-role needs)

@@ -1,6 +1,6 @@
 """Fargate task definitions without an execution role."""
-from linter import network as net
-from linter.model import Graph
+from pullcheck import network as net
+from pullcheck.model import Graph
 
 
 def fargate_task_definitions_without_role(graph: Graph):
@@ -21,7 +21,7 @@ def message(td, container, what: str) -> str:
 def execution_sites(graph: Graph):
     """(task definition, execution role, task role or None) for Fargate task definitions (Batch jobs on
     Fargate included) whose execution role is declared in the scanned files."""
-    from linter import iam
+    from pullcheck import iam
 
     for td in graph.of_kind("ecs.task_definition"):
         if td.get("conditional") or not net.runs_on_fargate(graph, td):
@@ -37,7 +37,7 @@ def missing_permissions(graph: Graph, td, role, task_role):
 
     Only needs the role's complete policy set provably lacks are listed; unknown ones are left out.
     """
-    from linter import iam
+    from pullcheck import iam
 
     cache = graph.cache.setdefault("iam-missing", {})
     if td.key in cache:
@@ -68,7 +68,7 @@ def missing_message(td, role, needs, why: str) -> str:
 def missing_permission_hits(graph: Graph, groups, why: str):
     """IAM005-IAM007: one finding per task definition whose execution role provably lacks the permissions
     of these groups, unless the task role holds them all (IAM008)."""
-    from linter.model import Hit
+    from pullcheck.model import Hit
 
     seen = set()
     for td, role, task_role in execution_sites(graph):

@@ -1,7 +1,7 @@
-from linter.images import classify
-from linter.model import Hit
-from linter.registry import rule
-from rules.iam._common import fargate_task_definitions_without_role, message
+from pullcheck.images import classify
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
 
 
 @rule("IAM001", "missing-execution-role-ecr", "error")

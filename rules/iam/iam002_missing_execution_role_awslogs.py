@@ -1,6 +1,6 @@
-from linter.model import Hit
-from linter.registry import rule
-from rules.iam._common import fargate_task_definitions_without_role, message
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
 
 
 @rule("IAM002", "missing-execution-role-awslogs", "error")

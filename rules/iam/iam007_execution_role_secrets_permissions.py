@@ -1,5 +1,5 @@
-from linter.registry import rule
-from rules.iam._common import missing_permission_hits
+from pullcheck.registry import rule
+from pullcheck.rules.iam._common import missing_permission_hits
 
 GROUPS = ("secrets", "kms")
 

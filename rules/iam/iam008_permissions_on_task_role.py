@@ -1,6 +1,6 @@
-from linter.model import Hit
-from linter.registry import rule
-from rules.iam._common import execution_sites, missing_permissions
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.iam._common import execution_sites, missing_permissions
 
 
 @rule("IAM008", "permissions-on-task-role", "error")

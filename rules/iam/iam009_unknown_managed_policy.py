@@ -1,6 +1,6 @@
-from linter import iam
-from linter.model import Hit
-from linter.registry import rule
+from pullcheck import iam
+from pullcheck.model import Hit
+from pullcheck.registry import rule
 
 
 @rule("IAM009", "unknown-managed-policy", "error")

@@ -1,7 +1,7 @@
-from linter import iam
-from linter.model import Hit
-from linter.registry import rule
-from rules.iam._common import execution_sites
+from pullcheck import iam
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.iam._common import execution_sites
 
 _VPC_KEYS = ("aws:sourcevpc", "aws:sourcevpce")
 

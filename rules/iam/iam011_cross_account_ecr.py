@@ -1,11 +1,11 @@
 import re
 
-from linter import policy
-from linter.images import classify
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import Ref, text_of
-from rules.iam._common import execution_sites
+from pullcheck import policy
+from pullcheck.images import classify
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import Ref, text_of
+from pullcheck.rules.iam._common import execution_sites
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 

@@ -1,8 +1,8 @@
-from linter import iam, network as net
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import text_of
-from rules.iam._common import execution_sites
+from pullcheck import iam, network as net
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import text_of
+from pullcheck.rules.iam._common import execution_sites
 
 
 @rule("IAM012", "pull-through-cache-permissions", "warning")

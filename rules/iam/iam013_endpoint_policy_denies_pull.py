@@ -1,12 +1,12 @@
 import re
 
-from linter import network as net
-from linter import policy
-from linter.images import HOLE
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import text_of
-from rules.network._common import sites
+from pullcheck import network as net
+from pullcheck import policy
+from pullcheck.images import HOLE
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import text_of
+from pullcheck.rules.network._common import sites
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 _ACTIONS = {"ecr.dkr": ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), "ecr.api": ("ecr:GetAuthorizationToken",)}

@@ -1,5 +1,5 @@
 """Walk the containers of every task definition in the graph."""
-from linter.model import Graph
+from pullcheck.model import Graph
 
 
 def containers(graph: Graph):

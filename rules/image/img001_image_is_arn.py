@@ -1,7 +1,7 @@
-from linter.images import classify
-from linter.model import Hit
-from linter.registry import rule
-from rules.image._common import containers
+from pullcheck.images import classify
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.image._common import containers
 
 
 @rule("IMG001", "image-is-arn", "error")

@@ -1,7 +1,7 @@
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import Ref, Template
-from rules.image._common import containers
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import Ref, Template
+from pullcheck.rules.image._common import containers
 
 _REPO_TYPES = {"AWS::ECR::Repository", "aws_ecr_repository", "data.aws_ecr_repository"}
 _NAME_ATTRS = {None: "its name (Ref)", "Arn": "its ARN", "name": "its name", "arn": "its ARN", "id": "its name",

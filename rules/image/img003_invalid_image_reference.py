@@ -1,9 +1,9 @@
-from linter.images import classify
-from linter.model import Hit
-from linter.reference import problem
-from linter.registry import rule
-from linter.values import text_of
-from rules.image._common import containers
+from pullcheck.images import classify
+from pullcheck.model import Hit
+from pullcheck.reference import problem
+from pullcheck.registry import rule
+from pullcheck.values import text_of
+from pullcheck.rules.image._common import containers
 
 
 @rule("IMG003", "invalid-image-reference", "error")

@@ -1,10 +1,10 @@
 import re
 
-from linter.images import HOLE, classify
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import Template, placeholder, text_of
-from rules.image._common import containers
+from pullcheck.images import HOLE, classify
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import Template, placeholder, text_of
+from pullcheck.rules.image._common import containers
 
 # ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], ACCOUNT.dkr-ecr[-fips].REGION.on.aws, and other partitions'
 # suffixes, which are allowed as long as account and Region are there

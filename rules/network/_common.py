@@ -1,8 +1,8 @@
 """Iteration shared by the network rules."""
 from typing import Iterator, Optional, Tuple
 
-from linter import network as net
-from linter.model import Graph, Resource
+from pullcheck import network as net
+from pullcheck.model import Graph, Resource
 
 
 def sites(graph: Graph) -> Iterator[Tuple[Resource, Optional[Resource], int, Resource]]:

@@ -1,7 +1,7 @@
-from linter import network as net
-from linter.model import Hit
-from linter.registry import rule
-from rules.network._common import sites
+from pullcheck import network as net
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import sites
 
 
 @rule("NET001", "public-subnet-without-public-ip", "error")

@@ -1,7 +1,7 @@
-from linter import network as net
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import text_of
+from pullcheck import network as net
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import text_of
 
 
 @rule("NET004", "nat-gateway-in-private-subnet", "error")

@@ -1,6 +1,6 @@
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import truthy
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import truthy
 
 
 @rule("NET007", "vpc-dns-hostnames-disabled", "error")

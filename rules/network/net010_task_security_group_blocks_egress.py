@@ -1,9 +1,9 @@
-from linter import network as net
-from linter import security as sec
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import text_of
-from rules.network._common import sites
+from pullcheck import network as net
+from pullcheck import security as sec
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import text_of
+from pullcheck.rules.network._common import sites
 
 
 def _endpoint_peers(graph, subnet, relied):

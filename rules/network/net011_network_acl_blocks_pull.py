@@ -1,7 +1,7 @@
-from linter import security as sec
-from linter.model import Hit
-from linter.registry import rule
-from rules.network._common import sites
+from pullcheck import security as sec
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import sites
 
 
 @rule("NET011", "network-acl-blocks-pull", "error")

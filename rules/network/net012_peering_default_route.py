@@ -1,6 +1,6 @@
-from linter.model import Hit
-from linter.registry import rule
-from rules.network._common import dead_default_routes, table_name
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import dead_default_routes, table_name
 
 
 @rule("NET012", "peering-default-route", "warning")

@@ -1,8 +1,8 @@
-from linter import network as net
-from linter.model import Hit
-from linter.registry import rule
-from rules.network._common import sites
-from rules.network._images import endpoint_only
+from pullcheck import network as net
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import sites
+from pullcheck.rules.network._images import endpoint_only
 
 
 @rule("NET013", "cross-region-ecr-without-internet", "error")

@@ -1,8 +1,8 @@
-from linter.model import Hit
-from linter import network as net
-from linter.registry import rule
-from rules.network._common import sites
-from rules.network._images import endpoint_only, host, public_host
+from pullcheck.model import Hit
+from pullcheck import network as net
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import sites
+from pullcheck.rules.network._images import endpoint_only, host, public_host
 
 
 @rule("NET014", "public-registry-without-internet", "error")

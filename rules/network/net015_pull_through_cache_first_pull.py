@@ -1,8 +1,8 @@
-from linter import network as net
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import text_of
-from rules.network._common import sites
+from pullcheck import network as net
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import text_of
+from pullcheck.rules.network._common import sites
 
 
 @rule("NET015", "pull-through-cache-first-pull", "warning")

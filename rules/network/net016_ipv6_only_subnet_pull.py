@@ -1,8 +1,8 @@
-from linter import network as net
-from linter import security as sec
-from linter.model import Hit
-from linter.registry import rule
-from rules.network._common import sites
+from pullcheck import network as net
+from pullcheck import security as sec
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.network._common import sites
 
 
 def _ipv6_egress(groups):

@@ -1,6 +1,6 @@
 """Facts about task definitions shared by the TD rules."""
-from linter import network as net
-from linter.model import Graph
+from pullcheck import network as net
+from pullcheck.model import Graph
 
 # keys that describe-task-definition returns and RegisterTaskDefinition does not take
 OUTPUT_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",

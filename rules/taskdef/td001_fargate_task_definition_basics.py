@@ -1,8 +1,8 @@
-from linter.model import Hit
-from linter.registry import rule
-from linter.values import Unknown, text_of
-from linter import network as net
-from rules.taskdef._common import fargate_task_definitions
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.values import Unknown, text_of
+from pullcheck import network as net
+from pullcheck.rules.taskdef._common import fargate_task_definitions
 
 
 @rule("TD001", "fargate-task-definition-basics", "error")

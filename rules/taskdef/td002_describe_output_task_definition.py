@@ -1,6 +1,6 @@
-from linter.model import Hit
-from linter.registry import rule
-from rules.taskdef._common import OUTPUT_ONLY
+from pullcheck.model import Hit
+from pullcheck.registry import rule
+from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 
 @rule("TD002", "describe-output-task-definition", "warning")
@@ -41,7 +41,7 @@ def rule(graph):
 
 
 def _span(raw, key, td):
-    from linter.model import Span
+    from pullcheck.model import Span
 
     pos = raw.kpos.get(key) if hasattr(raw, "kpos") else None
     return Span(pos[0], pos[1]) if pos else td.span

@@ -1,10 +1,10 @@
 import json
 import os
 
-from linter.model import Hit, Span
-from linter.parsers.marked import position_of
-from linter.registry import rule
-from rules.taskdef._common import OUTPUT_ONLY
+from pullcheck.model import Hit, Span
+from pullcheck.parsers.marked import position_of
+from pullcheck.registry import rule
+from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 _schema = None
 _validator = None
@@ -13,7 +13,7 @@ _validator = None
 def _get_schema():
     global _schema
     if _schema is None:
-        from linter import schemas
+        from pullcheck import schemas
 
         with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
             _schema = json.load(f)
@@ -53,7 +53,7 @@ def rule(graph):
         raw = td.get("raw")
         if raw is None:
             continue  # CloudFormation and Terraform have their own schemas
-        from linter.schemas.quick import conforms
+        from pullcheck.schemas.quick import conforms
 
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema
