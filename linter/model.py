@@ -18,6 +18,13 @@ class Span:
     end_col: int = 0
     file: str = ""  # set when the span lies in another file than its resource (a Batch launch, say)
 
+    @classmethod
+    def at(cls, pos: Tuple[int, ...], file: str = "") -> "Span":
+        """A span from a reader's position: (line, col) or the range (line, col, end_line, end_col)."""
+        if len(pos) >= 4:
+            return cls(pos[0], pos[1], pos[2], pos[3], file)
+        return cls(pos[0], pos[1], pos[0], pos[1] + 1, file)
+
 
 @dataclass
 class Resource:
@@ -36,6 +43,15 @@ class Resource:
     spans: Dict[Path, Span] = field(default_factory=dict)
 
     def locate(self, path: Path) -> Span:
+        """The span of an attribute path: recorded by the reader, else inside the resource's own ``raw``
+        document (task-definition JSON, whose items carry their ranges), else the nearest recorded parent."""
+        exact = self.spans.get(tuple(path))
+        if exact is not None:
+            return exact
+        if path and path[0] == "raw":
+            found = _raw_position(self.attrs.get("raw"), tuple(path[1:]))
+            if found is not None:
+                return Span.at(found)
         for n in range(len(path), 0, -1):
             s = self.spans.get(tuple(path[:n]))
             if s is not None:
@@ -57,6 +73,21 @@ class Resource:
         if self.file == seen_from.file and self.origin() == seen_from.origin():
             return self.name
         return f"{self.name} ({self.origin()})"
+
+
+def _raw_position(node: Any, path: Path) -> Optional[Tuple[int, ...]]:
+    """The range of the deepest item of ``path`` in a document whose containers carry item ranges."""
+    best = None
+    for key in path:
+        if isinstance(node, dict) and key in node and key in (getattr(node, "kpos", None) or {}):
+            best = node.kpos[key]
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(getattr(node, "ipos", ())):
+            best = node.ipos[key]
+            node = node[key]
+        else:
+            break
+    return best
 
 
 class Graph:

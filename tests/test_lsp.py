@@ -79,7 +79,7 @@ def test_conversation(client, tmp_path):
     diags = client.diagnostics(_uri(stack))
     assert [(d["code"], d["range"]["start"]) for d in diags] == [("NET001", {"line": 52, "character": 14})]
     assert diags[0]["severity"] == 1 and diags[0]["source"] == "pullcheck"
-    assert diags[0]["range"]["end"]["character"] > 14
+    assert diags[0]["range"]["end"] == {"line": 52, "character": 31}  # the subnet item `!Ref PublicSubnet`
 
     fixed = bad.replace("    Properties:\n      LaunchType: FARGATE",
                         "    Properties:\n      LaunchType: FARGATE\n      PlatformVersion: LATEST")

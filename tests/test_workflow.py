@@ -33,14 +33,14 @@ def test_github_annotations(repo):
     r = run_cli("--format", "github", "stacks/service.yaml", cwd=str(repo))
     assert r.returncode == 1
     line = r.stdout.strip()
-    assert line.startswith("::error file=stacks/service.yaml,line=53,col=15,endLine=53,endColumn=15,"
+    assert line.startswith("::error file=stacks/service.yaml,line=53,col=15,endLine=53,endColumn=32,"
                            "title=NET001 public-subnet-without-public-ip::Service runs on Fargate")
     assert "\n" not in line
 
 
 def test_parseable_has_start_and_end(repo):
     r = run_cli("--format", "parseable", "stacks/peering.yaml", cwd=str(repo))
-    assert r.stdout.startswith("stacks/peering.yaml:21:7:21:7: warning NET012 Service runs on Fargate")
+    assert r.stdout.startswith("stacks/peering.yaml:21:7:21:52: warning NET012 Service runs on Fargate")
 
 
 def test_junit_report_in_a_file_while_the_console_shows_text(repo):

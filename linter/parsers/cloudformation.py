@@ -488,7 +488,7 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
         if isinstance(meta, dict) and "pullcheck" in meta:
             suppress.note_metadata(graph, file, name, meta["pullcheck"], pos)
         res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=name, file=file,
-                       span=Span(pos[0], pos[1]))
+                       span=Span.at(pos))
         res.attrs["conditional"] = present is None
         raw_props = body.get("Properties")
         props = r.resolve(raw_props) if isinstance(raw_props, dict) else MDict()
@@ -599,7 +599,7 @@ def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definit
     """A launch site inside another resource (a rule target, a schedule, a pipe, a state)."""
     pos = pos or (parent.span.line, parent.span.col)
     sub = Resource(key=f"{parent.key}/{suffix}", kind="ecs.run_task", rtype=parent.rtype,
-                   name=f"{parent.name}.{suffix}", file=parent.file, span=Span(pos[0], pos[1]))
+                   name=f"{parent.name}.{suffix}", file=parent.file, span=Span.at(pos))
     common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs,
                             task_definition)
     if isinstance(params, Unknown):
@@ -653,7 +653,7 @@ def _state_machine(res: Resource, props: MDict) -> List[Resource]:
     for name, params, pos in statemachine.run_task_states(definition):
         sub = _run_task(res, name, params, pos if key == "Definition" else kpos, "taskDefinition")
         if key == "DefinitionString" and kpos:  # positions inside a JSON string are not file positions
-            sub.spans = {k: Span(kpos[0], kpos[1]) for k in sub.spans}
+            sub.spans = {k: Span.at(kpos) for k in sub.spans}
         out.append(sub)
     return out
 

@@ -27,7 +27,7 @@ def field(d: Any, name: str, pascal: bool) -> Tuple[Any, Optional[Tuple[int, int
 
 def put(spans: Spans, path: Path, pos: Optional[Tuple[int, int]]) -> None:
     if pos is not None:
-        spans[path] = Span(pos[0], pos[1])
+        spans[path] = Span.at(pos)
 
 
 def normalise_containers(defs: Any, pascal: bool, spans: Spans, base: Path = ("containers",)) -> Any:

@@ -1,6 +1,10 @@
 """YAML and JSON loaders that keep the position of every value.
 
-Containers carry the positions of their items: ``MDict.kpos[key]`` / ``MList.ipos[i]`` are (line, col), 1-based.
+Containers carry the positions of their items: ``MDict.kpos[key]`` / ``MList.ipos[i]`` are ranges
+(line, col, end_line, end_col), 1-based, the end exclusive. A range covers what a finding there is about:
+an item whose value is written on one line (a scalar, a short-form intrinsic, a flow collection) is
+covered whole, key and value; an item whose value spans lines is covered by its key (YAML) or its opening
+character (JSON) only, so an editor does not underline a whole block.
 CloudFormation short-form tags become their long form (``!Ref X`` -> ``{"Ref": "X"}``).
 Bounded: nesting depth, and the node count after alias expansion (YAML alias bombs).
 """
@@ -22,7 +26,12 @@ class MList(list):
     __slots__ = ("pos", "ipos")
 
 
-Pos = Tuple[int, int]
+Pos = Tuple[int, int, int, int]
+
+
+def point(line: int, col: int) -> Pos:
+    """A range of one character, for positions that only have a start."""
+    return (line, col, line, col + 1)
 
 _INTRINSIC_TAGS = {
     "!Ref": "Ref",
@@ -50,7 +59,7 @@ class _YamlBuilder:
         tag = node.tag
         if isinstance(node, self.yaml.MappingNode):
             value: Any = MDict()
-            value.pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+            value.pos = self._head(node)
             value.kpos = {}
             for knode, vnode in node.value:
                 if knode.tag == "tag:yaml.org,2002:merge":
@@ -66,19 +75,36 @@ class _YamlBuilder:
                 if isinstance(key, (dict, list)):
                     key = json.dumps(key, sort_keys=True, default=str)
                 value[key] = self.build(vnode, depth + 1)
-                value.kpos[key] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+                end = vnode.end_mark if self._whole(vnode) else knode.end_mark
+                value.kpos[key] = (knode.start_mark.line + 1, knode.start_mark.column + 1,
+                                   end.line + 1, end.column + 1)
         elif isinstance(node, self.yaml.SequenceNode):
             value = MList()
-            value.pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+            value.pos = self._head(node)
             value.ipos = []
             for item in node.value:
                 value.append(self.build(item, depth + 1))
-                value.ipos.append((item.start_mark.line + 1, item.start_mark.column + 1))
+                value.ipos.append(self._head(item))
         else:
             value = self._scalar(node)
         if tag.startswith("!") and not tag.startswith("!!"):
             return self._intrinsic(tag, value, node)
         return value
+
+    def _whole(self, node: Any) -> bool:
+        """A node a range covers whole: one written on one line (a block scalar or collection is not)."""
+        return node.start_mark.line == node.end_mark.line
+
+    def _head(self, node: Any) -> Pos:
+        """The range of a node: whole when it is a scalar or on one line, else its first entry's head."""
+        start = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if self._whole(node):
+            return start + (node.end_mark.line + 1, node.end_mark.column + 1)
+        if isinstance(node, self.yaml.MappingNode) and node.value:
+            knode, vnode = node.value[0]
+            end = vnode.end_mark if self._whole(vnode) else knode.end_mark
+            return start + (end.line + 1, end.column + 1)
+        return point(*start)
 
     @staticmethod
     def _scalar(node: Any) -> Any:
@@ -105,7 +131,7 @@ class _YamlBuilder:
     def _intrinsic(self, tag: str, value: Any, node: Any) -> Any:
         name = tag[1:]
         out = MDict()
-        out.pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+        out.pos = self._head(node)
         if tag in _INTRINSIC_TAGS:
             key = _INTRINSIC_TAGS[tag]
         elif name in _FN_TAGS:
@@ -172,9 +198,16 @@ class _LineIndex:
             self.starts.append(i + 1)
             i = text.find("\n", i + 1)
 
-    def pos(self, offset: int) -> Pos:
+    def pos(self, offset: int) -> Tuple[int, int]:
         n = self._bisect(self.starts, offset) - 1
         return (n + 1, offset - self.starts[n] + 1)
+
+    def range(self, start: int, end: int, whole: bool) -> Pos:
+        """From ``start`` to ``end`` when ``whole`` or on one line, else one character at ``start``."""
+        a, b = self.pos(start), self.pos(end)
+        if whole or a[0] == b[0]:
+            return a + b
+        return point(*a)
 
 
 def load_json(text: str) -> Any:
@@ -208,7 +241,7 @@ def load_json(text: str) -> Any:
                 raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", *index.pos(end))
             obj, end2 = json.decoder.JSONObject(s_and_end, strict, scan_pos, hook, pairs_hook, memo)
             depth[0] -= 1
-            obj.pos = index.pos(end - 1)
+            obj.pos = index.range(end - 1, end2, False)
             return obj, end2
 
         @staticmethod
@@ -221,14 +254,14 @@ def load_json(text: str) -> Any:
             depth[0] -= 1
             out = MList(v for v, _ in items)
             out.ipos = [p for _, p in items]
-            out.pos = index.pos(end - 1)
+            out.pos = index.range(end - 1, end2, False)
             return out, end2
 
     scan_once = json.scanner.py_make_scanner(Ctx())
 
     def scan_pos(s: str, idx: int):
         value, end = scan_once(s, idx)
-        return (value, index.pos(idx)), end
+        return (value, index.range(idx, end, not isinstance(value, (dict, list)))), end
 
     # JSONObject passes values through scan_once; they arrive as (value, pos) pairs.
     try:
@@ -250,7 +283,7 @@ def load_json(text: str) -> Any:
 def position_of(root: Any, path: tuple) -> Pos:
     """Position of the value at ``path`` (the key's position for mapping items)."""
     node = root
-    best: Pos = getattr(root, "pos", (1, 1))
+    best: Pos = getattr(root, "pos", (1, 1, 1, 2))
     for key in path:
         if isinstance(node, MDict) and key in node:
             best = node.kpos.get(key, best)

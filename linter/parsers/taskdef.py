@@ -29,7 +29,7 @@ def parse_task_definition(doc: MDict, file: str, graph: Graph) -> None:
     pos = getattr(body, "pos", (1, 1))
     family = body.get("family") if isinstance(body.get("family"), str) else file
     res = Resource(key=f"{file}#taskDefinition", kind="ecs.task_definition", rtype="ECS::TaskDefinition (JSON)",
-                   name=str(family), file=file, span=Span(pos[0], pos[1]))
+                   name=str(family), file=file, span=Span.at(pos))
     res.attrs.update(common.normalise_task_definition(body, False, res.spans))
     res.attrs["conditional"] = False
     res.attrs["wrapped"] = wrapped
@@ -42,7 +42,7 @@ def parse_task_definition(doc: MDict, file: str, graph: Graph) -> None:
 def parse_service_input(doc: MDict, file: str, graph: Graph) -> None:
     pos = getattr(doc, "pos", (1, 1))
     res = Resource(key=f"{file}#service", kind="ecs.service", rtype="ECS::Service (JSON)",
-                   name=str(doc.get("serviceName")), file=file, span=Span(pos[0], pos[1]))
+                   name=str(doc.get("serviceName")), file=file, span=Span.at(pos))
     common.normalise_launch(doc, False, res.spans, res.attrs)
     res.attrs["conditional"] = False
     graph.add(res)

@@ -55,22 +55,34 @@ ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat", "transit_gate
                  "core_network_arn": "core", "instance_id": "instance"}
 
 
-def _pos(tree: Any) -> Tuple[int, int]:
-    """Line and column of the first token of a subtree.
-
-    Read from the tokens rather than from Lark's propagated positions, which double the parse time.
-    """
+def _edge(tree: Any, last: bool) -> Any:
+    """The first (or last) token of a subtree, or None."""
     node = tree
     while hasattr(node, "children"):
         nxt = None
-        for c in node.children:
+        for c in (reversed(node.children) if last else node.children):
             if c is not None:
                 nxt = c
                 break
         if nxt is None:
-            return (1, 1)
+            return None
         node = nxt
-    return (getattr(node, "line", None) or 1, getattr(node, "column", None) or 1)
+    return node
+
+
+def _pos(tree: Any) -> Tuple[int, int, int, int]:
+    """The range of a subtree: whole when it ends on the line it starts, else its first token.
+
+    Read from the tokens rather than from Lark's propagated positions, which double the parse time.
+    """
+    first = _edge(tree, False)
+    line, col = (getattr(first, "line", None) or 1, getattr(first, "column", None) or 1)
+    end = _edge(tree, True)
+    if end is not None and getattr(end, "end_line", None) == line and end.end_column:
+        return (line, col, line, end.end_column)
+    if first is not None and getattr(first, "end_line", None) == line and first.end_column:
+        return (line, col, line, first.end_column)
+    return (line, col, line, col + 1)
 
 
 class Known:
@@ -858,7 +870,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             continue
         child = Module(where, f"{module.dir}/module.{name}")
         if model:  # findings on a modelled module point at its call, at the input that sets the attribute
-            child.model_call = (file, pos, {out: Span(*_pos(body.attrs[i])) for out, i in MODEL_INPUTS.items()
+            child.model_call = (file, pos, {out: Span.at(_pos(body.attrs[i])) for out, i in MODEL_INPUTS.items()
                                             if i in body.attrs})
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
@@ -885,7 +897,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         prefix = module.dir + ":"
         for r in graph.resources.values():
             if r.key.startswith(prefix):
-                r.file, r.span = file, Span(*pos)
+                r.file, r.span = file, Span.at(pos)
                 r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
                 for out, span in inputs.items():
                     r.spans.setdefault((out,), span)
@@ -914,10 +926,10 @@ class _Ctx:
             return None
         v = self.ev.eval(t)
         r.attrs[out] = v
-        r.spans[path + (out,)] = Span(*_pos(t))
+        r.spans[path + (out,)] = Span.at(_pos(t))
         if isinstance(v, MList):
             for i, p in enumerate(v.ipos):
-                r.spans[path + (out, i)] = Span(*p)
+                r.spans[path + (out, i)] = Span.at(p)
         return v
 
     def value(self, b: Body, name: str) -> Any:
@@ -936,7 +948,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
     ev = module.evaluator(ctx)
     body = res.body
     r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{module.prefix}{res.address}{suffix}",
-                 file=_file_of(res), span=Span(*res.pos))
+                 file=_file_of(res), span=Span.at(res.pos))
     c = _Ctx(r, ev, body, module)
     attr = c.attr
     r.attrs["conditional"] = conditional
@@ -962,7 +974,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
         defs: Any = None
         if t is not None:
             v = ev.eval(t)
-            r.spans[("containers",)] = Span(*_pos(t))
+            r.spans[("containers",)] = Span.at(_pos(t))
             if isinstance(v, JsonEncoded):
                 defs = v.value
             elif isinstance(v, str):
@@ -1001,7 +1013,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                 if name in rb.attrs:
                     rec["target"] = ev.eval(rb.attrs[name])
                     rec["target_attr"] = tk
-                    r.spans[("routes", i, "target")] = Span(*_pos(rb.attrs[name]))
+                    r.spans[("routes", i, "target")] = Span.at(_pos(rb.attrs[name]))
                     break
             routes.append(rec)
         if ("route" in body.attrs and not isinstance(body.attrs["route"], Known)) or any(
@@ -1071,7 +1083,7 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
             r.attrs["inline"] = [(c.value(b, "name"), policy.parse(c.value(b, "policy"))) for b in blocks]
             for i, b in enumerate(blocks):
                 if "policy" in b.attrs:
-                    r.spans[("inline", i)] = Span(*_pos(b.attrs["policy"]))
+                    r.spans[("inline", i)] = Span.at(_pos(b.attrs["policy"]))
     r.attrs["conditional"] = conditional
     graph.add(r)
 
@@ -1120,7 +1132,7 @@ def _rules(c: _Ctx, direction: str) -> None:
                     "groups": c.value(b, "security_groups") or [], "self": c.value(b, "self") is True})
         for name in ("protocol", "from_port"):
             if name in b.attrs:
-                c.r.spans[(direction, i)] = Span(*_pos(b.attrs[name]))
+                c.r.spans[(direction, i)] = Span.at(_pos(b.attrs[name]))
                 break
     c.r.attrs[direction] = out if blocks else None
 
@@ -1269,12 +1281,12 @@ def _b_state_machine(c: _Ctx) -> Any:
     out = []
     for name, params, pos in statemachine.run_task_states(definition):
         sub = Resource(key=f"{c.r.key}/{name}", kind="ecs.run_task", rtype=c.r.rtype, name=f"{c.r.name}.{name}",
-                       file=c.r.file, span=Span(*(pos if shifted else _pos(t))))
+                       file=c.r.file, span=Span.at(pos if shifted else _pos(t)))
         common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs)
         if isinstance(params, Unknown):
             sub.attrs["launch_type"] = params
         if not shifted:
-            sub.spans = {k: Span(*_pos(t)) for k in sub.spans}
+            sub.spans = {k: Span.at(_pos(t)) for k in sub.spans}
         sub.attrs["region"] = c.module.region()
         out.append(sub)
     return out
@@ -1441,14 +1453,18 @@ def _is_heredoc(t: Any) -> bool:
     return False
 
 
+def _moved(p: Tuple[int, ...], lines: int) -> Tuple[int, ...]:
+    return (p[0] + lines, p[1], p[2] + lines, p[3]) if len(p) >= 4 else (p[0] + lines, p[1])
+
+
 def _shift(v: Any, lines: int) -> Any:
     """Move the positions of JSON parsed from a string to where the string sits in the .tf file."""
     if isinstance(v, MDict):
-        v.kpos = {k: (p[0] + lines, p[1]) for k, p in v.kpos.items()}
+        v.kpos = {k: _moved(p, lines) for k, p in v.kpos.items()}
         for x in v.values():
             _shift(x, lines)
     elif isinstance(v, MList):
-        v.ipos = [(p[0] + lines, p[1]) for p in v.ipos]
+        v.ipos = [_moved(p, lines) for p in v.ipos]
         for x in v:
             _shift(x, lines)
     return v

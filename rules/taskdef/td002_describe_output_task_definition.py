@@ -35,13 +35,6 @@ def rule(graph):
                                         f"describe-task-definition prints it; save only the inner object")
         for key in OUTPUT_ONLY:
             if key in raw:
-                td.spans[("raw", key)] = td.spans.get(("raw", key)) or _span(raw, key, td)
                 yield Hit(td, ("raw", key), f"task definition {td.name} has {key}, which only "
                                             f"describe-task-definition returns; remove it before registering")
 
-
-def _span(raw, key, td):
-    from pullcheck.model import Span
-
-    pos = raw.kpos.get(key) if hasattr(raw, "kpos") else None
-    return Span(pos[0], pos[1]) if pos else td.span

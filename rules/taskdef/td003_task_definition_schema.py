@@ -1,8 +1,7 @@
 import json
 import os
 
-from pullcheck.model import Hit, Span
-from pullcheck.parsers.marked import position_of
+from pullcheck.model import Hit
 from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
@@ -69,9 +68,7 @@ def rule(graph):
                 if not extra:
                     continue
                 path = path + (extra[0],)  # point at the unexpected key itself
-            line, col = position_of(raw, path)
             key = ("raw",) + path
-            td.spans[key] = Span(line, col)
             where = "/".join(str(p) for p in path) or "(top level)"
             msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
             yield Hit(td, key, f"task definition {td.name}: {where}: {msg}")
