@@ -1,2 +1,22 @@
-"""pullcheck: find why a Fargate task will not pull its image, before it is deployed."""
+"""pullcheck: find why a Fargate task will not pull its image, before it is deployed.
+
+The plugin API: ``rule`` declares a rule, ``Hit`` is what it yields, ``Graph`` / ``Resource`` are what it
+reads, and ``Ref`` / ``Template`` / ``Unknown`` are the values it meets. Imported on first use, so that
+``import pullcheck`` stays free for the command line.
+"""
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["rule", "Hit", "Graph", "Resource", "Span", "Ref", "Template", "Unknown", "SITE_KINDS",
+           "TASK_DEFINITION_KINDS", "LAUNCH_KINDS"]
+
+_FROM = {"rule": "pullcheck.registry", "Ref": "pullcheck.values", "Template": "pullcheck.values",
+         "Unknown": "pullcheck.values"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        import importlib
+
+        return getattr(importlib.import_module(_FROM.get(name, "pullcheck.model")), name)
+    raise AttributeError(f"module 'pullcheck' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Rule documentation, generated from each rule's docstring and its fixtures.
 
-``python -m pullcheck.docs`` writes ``docs/rules/<ID>.md`` and the rule table of README.md (between the
+``python -m pullcheck.docs`` writes ``docs/rules/<ID>.md``, ``rules/index.json`` and the rule table of README.md (between the
 ``rules:start`` / ``rules:end`` markers); ``pullcheck rule ID`` prints the same page. A test fails when
 the files on disk differ from what this module generates.
 """
@@ -92,9 +92,21 @@ def table(rules: Dict[str, Rule]) -> str:
     return "\n".join(rows)
 
 
+def index(rules: Dict[str, Rule]) -> str:
+    """``rules/index.json``: what a run needs to know of each built-in rule without importing it (its
+    entry point, name, severity and the kinds it reads), so that a run can import only the rules whose
+    kinds its graph holds."""
+    import json
+
+    body = {r.id: {"entry": f"{r.source}:check", "name": r.name, "severity": r.severity, "summary": r.summary,
+                   "kinds": list(r.kinds), "once_per": r.once_per} for r in ordered(rules)}
+    return json.dumps(body, indent=1) + "\n"
+
+
 def generated(rules: Dict[str, Rule], root: str = ROOT) -> Dict[str, str]:
     """Path (relative to the repository) -> content, for every generated file."""
     out = {f"docs/rules/{r.id}.md": page(r, root) for r in rules.values()}
+    out["rules/index.json"] = index(rules)
     with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
         readme = f.read()
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
@@ -117,7 +129,7 @@ def main() -> int:
     for rel, text in files.items():
         with open(os.path.join(ROOT, rel), "w", encoding="utf-8") as f:
             f.write(text)
-    print(f"wrote {len(files) - 1} rule pages and the README rule table", file=sys.stderr)
+    print(f"wrote {len(files) - 2} rule pages, the rule index and the README rule table", file=sys.stderr)
     return 0
 
 

@@ -5,7 +5,7 @@ import gc
 import os
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from pullcheck.model import Finding, Graph, Rule
+from pullcheck.model import Finding, Graph, Hit, Rule
 from pullcheck.parsers.errors import ParseError, read_text
 
 SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
@@ -209,11 +209,27 @@ def _parse_finding(path: str, e: ParseError) -> Finding:
 INTERNAL_ID = "INTERNAL"
 
 
+def _once_key(rule: Rule, hit: Hit) -> tuple:
+    if rule.once_per == "resource":
+        return (hit.resource.key,)
+    if rule.once_per == "place":
+        return (hit.resource.key, hit.path)
+    return (hit.resource.key, hit.path, hit.message, hit.severity)
+
+
 def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     out: List[Finding] = []
     for r in rules.values():
+        if r.kinds and not any(True for _ in graph.of_kind(*r.kinds)):
+            continue  # nothing in this run that the rule reads
         try:
-            hits = list(r.check(graph))
+            seen = set()
+            hits = []
+            for hit in r.check(graph):
+                key = _once_key(r, hit)
+                if key not in seen:
+                    seen.add(key)
+                    hits.append(hit)
         except Exception as e:  # a defect in a rule must not stop the others, nor end in a traceback
             out.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error",
                                f"rule {r.id} failed ({type(e).__name__}: {e}); its findings are missing from "

@@ -148,8 +148,23 @@ class Hit:
     severity: Optional[str] = None  # the rule's own severity when None
 
 
+# Kinds a rule declares it reads (``@rule(..., kinds=...)``): the rule runs only on a graph that holds a
+# resource of one of them.
+LAUNCH_KINDS = ("ecs.service", "ecs.task_set", "ecs.run_task")
+SITE_KINDS = LAUNCH_KINDS + ("batch.compute_environment",)  # where a Fargate task starts (Batch: job + env)
+TASK_DEFINITION_KINDS = ("ecs.task_definition",)
+
+ONCE_PER = ("hit", "place", "resource")
+
+
 @dataclass(frozen=True)
 class Rule:
+    """A rule: ``check(graph)`` yields hits, over a graph holding one of ``kinds``.
+
+    The engine reports each hit once: an identical hit (``once_per="hit"``), one hit per resource and
+    attribute (``"place"``) or the first hit of each resource (``"resource"``).
+    """
+
     id: str
     name: str
     severity: str
@@ -157,6 +172,8 @@ class Rule:
     doc: str
     summary: str
     source: str = ""
+    kinds: Tuple[str, ...] = ()
+    once_per: str = "hit"
 
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

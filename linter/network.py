@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.images import Image, classify
-from pullcheck.model import Graph, Resource, Span
+from pullcheck.model import (
+    LAUNCH_KINDS,  # noqa: E402  (re-exported for the rules and --explain)
+    Graph,
+    Resource,
+    Span,
+)
 from pullcheck.values import Ref, Template, Unknown, as_list, text_of, truthy
 
-LAUNCH_KINDS = ("ecs.service", "ecs.task_set", "ecs.run_task")
 _PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
                 "eni-": "assumed", "i-": "assumed", "vpce-": "assumed", "eigw-": "unknown", "cagw-": "assumed",
                 "lgw-": "assumed"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Dict, Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from pullcheck.model import Graph, Hit, Rule
+from pullcheck.model import ONCE_PER, Graph, Hit, Rule
 
 GROUP = "pullcheck.rules"
 
@@ -14,14 +14,23 @@ class RuleError(Exception):
     pass
 
 
-def rule(id: str, name: str, severity: str) -> Callable[[Callable[[Graph], Iterator[Hit]]], Rule]:
-    """Declare a rule: a function over the graph; its docstring is its documentation."""
+def rule(id: str, name: str, severity: str, *, kinds: Optional[Sequence[str]] = None,
+         once_per: str = "hit") -> Callable[[Callable[[Graph], Iterator[Hit]]], Rule]:
+    """Declare a rule: ``check(graph) -> Iterator[Hit]``; its docstring is its documentation.
+
+    ``kinds``: the canonical kinds whose presence the rule needs (it is not run on a graph without any of
+    them; None runs it always). ``once_per``: "hit", "place" or "resource" (see ``Rule``).
+    """
+    if severity not in ("error", "warning", "info"):
+        raise RuleError(f"rule {id}: severity must be error, warning or info, not {severity!r}")
+    if once_per not in ONCE_PER:
+        raise RuleError(f"rule {id}: once_per must be one of {', '.join(ONCE_PER)}, not {once_per!r}")
 
     def wrap(fn: Callable[[Graph], Iterator[Hit]]) -> Rule:
         doc = (fn.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else name
         return Rule(id=id, name=name, severity=severity, check=fn, doc=_dedent(doc), summary=summary,
-                    source=f"{fn.__module__}")
+                    source=f"{fn.__module__}", kinds=tuple(kinds or ()), once_per=once_per)
 
     return wrap
 
@@ -121,7 +130,7 @@ def load_rules() -> Dict[str, Rule]:
     for name, target, dist in _entry_points():
         module, _, attr = target.partition(":")
         try:
-            obj = getattr(importlib.import_module(module), attr or "rule")
+            obj = getattr(importlib.import_module(module), attr or "check")
         except Exception as e:  # a broken plugin must not take the run down silently
             raise RuleError(f"cannot load rule plugin {name} = {target} ({dist}): {e}") from None
         if not isinstance(obj, Rule):

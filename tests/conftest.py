@@ -10,6 +10,11 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 FIXTURES = os.path.join(ROOT, "fixtures")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--snapshot-update", action="store_true",
+                     help="rewrite tests/snapshots/*.json from what pullcheck reports now")
+
+
 @pytest.fixture(scope="session")
 def rules():
     from pullcheck.registry import load_rules

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 CFN_LINT = shutil.which("cfn-lint") or os.path.join(os.path.dirname(sys.executable), "cfn-lint")

@@ -4,8 +4,7 @@ import os
 
 import jsonschema
 import pytest
-
-from conftest import FIXTURES, ROOT, SHARED, run_cli
+from conftest import FIXTURES, ROOT, run_cli
 
 BAD = os.path.join("fixtures", "NET002", "bad_private_subnet_no_route.yaml")
 GOOD = os.path.join("fixtures", "NET002", "good_nat_route.yaml")

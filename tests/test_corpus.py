@@ -3,7 +3,6 @@ import csv
 import os
 
 import pytest
-
 from conftest import SHARED, lint_paths
 
 CORPUS = os.path.join(SHARED, "corpus")

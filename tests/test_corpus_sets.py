@@ -8,7 +8,6 @@ import csv
 import os
 
 import pytest
-
 from conftest import SHARED, lint_paths
 from pullcheck import stacks as stacksmod
 from test_corpus import ACCEPTED, JUDGED, LABELS

@@ -22,3 +22,16 @@ def test_rule_command_prints_the_page():
     assert r.returncode == 0
     assert r.stdout == open(os.path.join(ROOT, "docs", "rules", "NET004.md"), encoding="utf-8").read()
     assert run_cli("rule", "public-subnet-without-public-ip").stdout.startswith("# NET001 ")
+
+
+def test_rule_index_matches_the_entry_points(rules):
+    """rules/index.json (generated) names the same entry point as pyproject.toml for every built-in rule."""
+    import json
+    import re
+
+    index = json.load(open(os.path.join(ROOT, "rules", "index.json"), encoding="utf-8"))
+    text = open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8").read()
+    declared = dict(re.findall(r'^([A-Z]+[0-9]{3}) = "([\w.:]+)"$', text, re.M))
+    assert {k: v["entry"] for k, v in index.items()} == declared
+    for rid, entry in index.items():
+        assert entry["kinds"] == list(rules[rid].kinds) and entry["kinds"], rid

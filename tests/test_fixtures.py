@@ -1,10 +1,13 @@
-"""Every rule's bad_* and good_* fixtures: the exact set of (line, rule ID) pairs."""
+"""Every rule's bad_* and good_* fixtures: the exact set of (line, rule ID) pairs, and a snapshot of every
+finding's range and message (`pytest --snapshot-update` rewrites it after a deliberate change)."""
+import json
 import os
 import re
 
 import pytest
+from conftest import FIXTURES, ROOT, isolate_tf, lint_paths
 
-from conftest import FIXTURES, isolate_tf, lint_paths
+SNAPSHOT = os.path.join(ROOT, "tests", "snapshots", "fixtures.json")
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
@@ -37,10 +40,37 @@ def expected(path):
     return pairs
 
 
+@pytest.fixture(scope="module")
+def snapshot(request):
+    """The recorded findings per fixture; written back at the end when --snapshot-update is given."""
+    try:
+        with open(SNAPSHOT, encoding="utf-8") as f:
+            recorded = json.load(f)
+    except FileNotFoundError:
+        recorded = {}
+    seen = {}
+    yield recorded, seen
+    if request.config.getoption("--snapshot-update"):
+        os.makedirs(os.path.dirname(SNAPSHOT), exist_ok=True)
+        merged = {**recorded, **seen}
+        with open(SNAPSHOT, "w", encoding="utf-8") as f:
+            json.dump(dict(sorted(merged.items())), f, indent=1, sort_keys=True)
+            f.write("\n")
+
+
 @pytest.mark.parametrize("rule_id,path", list(_cases()))
-def test_fixture(rule_id, path, rules, tmp_path):
+def test_fixture(rule_id, path, rules, tmp_path, snapshot, request):
     target = isolate_tf(path, tmp_path) if path.endswith(".tf") else path
-    found = {(f.line, f.rule_id) for f in lint_paths([target], rules, select=rule_id)}
+    findings = lint_paths([target], rules, select=rule_id)
+    found = {(f.line, f.rule_id) for f in findings}
+    rel = os.path.relpath(path, FIXTURES)
+    shown = sorted(f"{f.line}:{f.col}-{f.end_line}:{f.end_col} {f.rule_id} {f.severity}: {f.message}"
+                   for f in findings)
+    recorded, seen = snapshot
+    seen[rel] = shown
+    if not request.config.getoption("--snapshot-update"):
+        assert rel in recorded, f"no snapshot for {rel}: run pytest --snapshot-update"
+        assert shown == recorded[rel], "findings differ from tests/snapshots/fixtures.json"
     want = {p for p in expected(path) if p[1] == rule_id}
     name = os.path.basename(path)
     if name.startswith("bad_"):

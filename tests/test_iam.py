@@ -2,7 +2,6 @@
 import os
 
 import pytest
-
 from conftest import FIXTURES, lint_paths
 
 BASE_YAML = os.path.join(FIXTURES, "IAM004", "good_trusts_ecs_tasks.yaml")

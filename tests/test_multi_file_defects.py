@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-
 from conftest import SHARED, run_cli
 
 CFN = os.path.join(SHARED, "corpus", "cloudformation")

@@ -3,7 +3,6 @@ import json
 import os
 
 import pytest
-
 from conftest import FIXTURES, isolate_tf, lint_paths, run_cli
 
 EP_YAML = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled.yaml")

@@ -6,12 +6,13 @@ import sys
 from conftest import FIXTURES
 
 PLUGIN = '''
-from pullcheck.model import Hit
-from pullcheck.registry import rule
+from typing import Iterator
+
+from pullcheck import Graph, Hit, rule
 
 
-@rule("{rid}", "every-task-definition", "warning")
-def rule(graph):
+@rule("{rid}", "every-task-definition", "warning", kinds=("ecs.task_definition",))
+def check(graph: Graph) -> Iterator[Hit]:
     """Flags every task definition (a plugin used by the tests)."""
     for td in graph.of_kind("ecs.task_definition"):
         yield Hit(td, ("family",), f"seen {{td.name}}")
@@ -23,7 +24,7 @@ def _install(tmp_path, rid):
     (site / "acme_rules-1.0.dist-info").mkdir(parents=True)
     (site / "acme_rules.py").write_text(PLUGIN.format(rid=rid), encoding="utf-8")
     (site / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text(
-        f"[pullcheck.rules]\n{rid} = acme_rules:rule\n", encoding="utf-8")
+        f"[pullcheck.rules]\n{rid} = acme_rules:check\n", encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "cache"))
     return env
 
@@ -47,7 +48,7 @@ def test_duplicate_rule_id_fails_loudly(tmp_path):
     env = _install(tmp_path, "NET001")
     r = _run(env, "--list-rules")
     assert r.returncode == 2
-    assert "duplicate rule ID NET001" in r.stderr and "acme_rules:rule" in r.stderr
+    assert "duplicate rule ID NET001" in r.stderr and "acme_rules:check" in r.stderr
 
 
 def test_a_failing_rule_is_reported_and_the_others_still_run(tmp_path):

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed")

@@ -3,8 +3,7 @@ import json
 import os
 
 import pytest
-
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import FIXTURES, run_cli
 
 # (file, rule, text the range covers), one per reader: YAML, JSON, HCL, YAML block scalar
 CASES = [

@@ -6,7 +6,6 @@ import os
 
 import jsonschema
 import pytest
-
 from conftest import FIXTURES, SHARED
 from pullcheck.schemas.quick import conforms, supported
 

@@ -3,7 +3,6 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import run_cli
 
 NETWORK = textwrap.dedent("""\

@@ -5,7 +5,6 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import FIXTURES, run_cli
 
 BAD_CFN = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")

@@ -2,7 +2,6 @@
 import textwrap
 
 import pytest
-
 from conftest import lint_paths
 
 TEMPLATE = textwrap.dedent("""\

@@ -5,10 +5,10 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from pullcheck import policy, suppress
 from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck import policy, suppress
 from pullcheck.values import Ref, Template, Unknown, make_template, text_of
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")

@@ -70,11 +70,9 @@ def missing_permission_hits(graph: Graph, groups, why: str):
     of these groups, unless the task role holds them all (IAM008)."""
     from pullcheck.model import Hit
 
-    seen = set()
     for td, role, task_role in execution_sites(graph):
         missing = missing_permissions(graph, td, role, task_role)
         needs = [n for g in groups if g in missing and not missing[g][1] for n in missing[g][0]]
-        if not needs or (role.key, td.key) in seen:
+        if not needs:
             continue
-        seen.add((role.key, td.key))
         yield Hit(role, (), missing_message(td, role, needs, why))

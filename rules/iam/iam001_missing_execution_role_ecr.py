@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck.images import classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
 
 
-@rule("IAM001", "missing-execution-role-ecr", "error")
-def rule(graph):
+@rule("IAM001", "missing-execution-role-ecr", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with a private ECR image and no execution role.
 
     ## What it does

@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
 
 
-@rule("IAM002", "missing-execution-role-awslogs", "error")
-def rule(graph):
+@rule("IAM002", "missing-execution-role-awslogs", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with the awslogs driver and no execution role.
 
     ## What it does

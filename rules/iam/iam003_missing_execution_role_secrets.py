@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
 
 
-@rule("IAM003", "missing-execution-role-secrets", "error")
-def rule(graph):
+@rule("IAM003", "missing-execution-role-secrets", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with secrets or registry credentials and no execution role.
 
     ## What it does

@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import iam
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import execution_sites
 
 
-@rule("IAM004", "execution-role-trust", "error")
-def rule(graph):
+@rule("IAM004", "execution-role-trust", "error", kinds=TASK_DEFINITION_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Execution role that ECS tasks cannot assume.
 
     ## What it does
@@ -25,11 +27,7 @@ def rule(graph):
     ## References
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
     """
-    seen = set()
     for td, role, _ in execution_sites(graph):
-        if role.key in seen:
-            continue
-        seen.add(role.key)
         if iam.trusts_ecs_tasks(graph, role) is False:
             yield Hit(role, ("trust",),
                       f"execution role {role.name} of {td.name} does not trust ecs-tasks.amazonaws.com, so the task "

@@ -1,11 +1,14 @@
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import missing_permission_hits
 
 GROUPS = ("secrets", "kms")
 
 
-@rule("IAM007", "execution-role-secrets-permissions", "error")
-def rule(graph):
+@rule("IAM007", "execution-role-secrets-permissions", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Execution role whose visible policies do not allow the secrets calls.
 
     ## What it does

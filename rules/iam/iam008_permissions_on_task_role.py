@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import execution_sites, missing_permissions
 
 
-@rule("IAM008", "permissions-on-task-role", "error")
-def rule(graph):
+@rule("IAM008", "permissions-on-task-role", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """The pull, log or secret permissions sit on the task role, not the execution role.
 
     ## What it does

@@ -1,10 +1,12 @@
+from typing import Iterator
+
 from pullcheck import iam
-from pullcheck.model import Hit
+from pullcheck.model import Graph, Hit
 from pullcheck.registry import rule
 
 
-@rule("IAM009", "unknown-managed-policy", "error")
-def rule(graph):
+@rule("IAM009", "unknown-managed-policy", "error", kinds=("iam.role", "iam.attachment"))
+def check(graph: Graph) -> Iterator[Hit]:
     """AWS managed policy ARN with the wrong path, which does not exist.
 
     ## What it does

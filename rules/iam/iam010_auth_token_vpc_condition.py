@@ -1,13 +1,15 @@
+from typing import Iterator
+
 from pullcheck import iam
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.iam._common import execution_sites
 
 _VPC_KEYS = ("aws:sourcevpc", "aws:sourcevpce")
 
 
-@rule("IAM010", "auth-token-vpc-condition", "error")
-def rule(graph):
+@rule("IAM010", "auth-token-vpc-condition", "error", kinds=TASK_DEFINITION_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """`ecr:GetAuthorizationToken` allowed only under `aws:SourceVpc` / `aws:SourceVpce` conditions.
 
     ## What it does
@@ -26,11 +28,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
     """
     need = iam.Need("ecr", "ecr:GetAuthorizationToken", "*", "the ECR auth token")
-    seen = set()
     for td, role, _ in execution_sites(graph):
-        if role.key in seen:
-            continue
-        seen.add(role.key)
         pset = iam.role_policies(graph, role)
         if not pset.complete:
             continue

@@ -1,11 +1,12 @@
 import re
+from typing import Iterator
 
 from pullcheck import policy
 from pullcheck.images import classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import Ref, text_of
 from pullcheck.rules.iam._common import execution_sites
+from pullcheck.values import Ref, text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 
@@ -27,8 +28,8 @@ def _repository_policies(graph, repo):
     return docs
 
 
-@rule("IAM011", "cross-account-ecr", "warning")
-def rule(graph):
+@rule("IAM011", "cross-account-ecr", "warning", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Image in another account's ECR repository whose policy does not let this account pull.
 
     ## What it does

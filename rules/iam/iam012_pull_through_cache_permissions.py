@@ -1,12 +1,15 @@
-from pullcheck import iam, network as net
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck import iam
+from pullcheck import network as net
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.iam._common import execution_sites
+from pullcheck.values import text_of
 
 
-@rule("IAM012", "pull-through-cache-permissions", "warning")
-def rule(graph):
+@rule("IAM012", "pull-through-cache-permissions", "warning", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Pull-through cache image and an execution role without `ecr:BatchImportUpstreamImage`.
 
     ## What it does

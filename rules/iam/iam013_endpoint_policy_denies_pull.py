@@ -1,19 +1,20 @@
 import re
+from typing import Iterator
 
 from pullcheck import network as net
 from pullcheck import policy
 from pullcheck.images import HOLE
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.network._common import sites
+from pullcheck.values import text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 _ACTIONS = {"ecr.dkr": ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), "ecr.api": ("ecr:GetAuthorizationToken",)}
 
 
-@rule("IAM013", "endpoint-policy-denies-pull", "error")
-def rule(graph):
+@rule("IAM013", "endpoint-policy-denies-pull", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """A VPC endpoint policy that does not allow the pull.
 
     ## What it does
@@ -34,7 +35,6 @@ def rule(graph):
     ## References
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         relied = net.relied_endpoints(graph, launch, subnet, td)
         if not relied:
@@ -48,11 +48,10 @@ def rule(graph):
                    for ep in net.s3_gateway_endpoints(graph, subnet)]
         for ep, svc, action, resource in checks:
             doc = ep.get("policy")
-            if ep.key in seen or not isinstance(doc, policy.Document):
+            if not isinstance(doc, policy.Document):
                 continue
             d = policy.decide([(st, None) for st in doc.statements], True, action, resource, who, resource_policy=True)
             if d.allowed is False:
-                seen.add(ep.key)
                 yield Hit(ep, ("policy",),
                           f"the policy of endpoint {ep.name} ({svc}) does not allow {action}"
                           f"{' on the ECR layer bucket' if svc == 's3' else ''}, which {launch.name} needs to pull "

@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck.images import classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.image._common import containers
 
 
-@rule("IMG001", "image-is-arn", "error")
-def rule(graph):
+@rule("IMG001", "image-is-arn", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Container image given as an ARN.
 
     ## What it does

@@ -1,15 +1,17 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import Ref, Template
 from pullcheck.rules.image._common import containers
+from pullcheck.values import Ref, Template
 
 _REPO_TYPES = {"AWS::ECR::Repository", "aws_ecr_repository", "data.aws_ecr_repository"}
 _NAME_ATTRS = {None: "its name (Ref)", "Arn": "its ARN", "name": "its name", "arn": "its ARN", "id": "its name",
                "RepositoryName": "its name", "registry_id": "its account ID"}
 
 
-@rule("IMG002", "repository-name-as-image", "error")
-def rule(graph):
+@rule("IMG002", "repository-name-as-image", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Image built from an ECR repository's name or ARN instead of its URI.
 
     ## What it does

@@ -1,13 +1,15 @@
+from typing import Iterator
+
 from pullcheck.images import classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.reference import problem
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.image._common import containers
+from pullcheck.values import text_of
 
 
-@rule("IMG003", "invalid-image-reference", "error")
-def rule(graph):
+@rule("IMG003", "invalid-image-reference", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Image reference that breaks the image grammar.
 
     ## What it does

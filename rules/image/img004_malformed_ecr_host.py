@@ -1,10 +1,11 @@
 import re
+from typing import Iterator
 
 from pullcheck.images import HOLE, classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import Template, placeholder, text_of
 from pullcheck.rules.image._common import containers
+from pullcheck.values import Template, placeholder, text_of
 
 # ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], ACCOUNT.dkr-ecr[-fips].REGION.on.aws, and other partitions'
 # suffixes, which are allowed as long as account and Region are there
@@ -22,7 +23,7 @@ def _host(v):
     return text.split("/", 1)[0]
 
 
-def check(host: str):
+def _host_problem(host: str):
     """What is wrong with a host that looks like ECR's; None when it is well formed or not ECR-like."""
     low = host.lower()
     if not ("dkr.ecr" in low or "dkr-ecr" in low or (".ecr." in low and "amazonaws.com" in low)):
@@ -40,8 +41,8 @@ def check(host: str):
     return None
 
 
-@rule("IMG004", "malformed-ecr-host", "error")
-def rule(graph):
+@rule("IMG004", "malformed-ecr-host", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Host that looks like ECR but lacks the 12-digit account or the Region.
 
     ## What it does
@@ -67,7 +68,7 @@ def rule(graph):
         host = _host(image)
         if host is None or classify(image).kind == "arn" or placeholder(host):
             continue
-        why = check(host)
+        why = _host_problem(host)
         if why:
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} pulls from {host.replace(HOLE, '${...}')!r}, "

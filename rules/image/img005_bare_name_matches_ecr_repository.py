@@ -1,12 +1,14 @@
+from typing import Iterator
+
 from pullcheck.images import classify
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.image._common import containers
+from pullcheck.values import text_of
 
 
-@rule("IMG005", "bare-name-matches-ecr-repository", "error")
-def rule(graph):
+@rule("IMG005", "bare-name-matches-ecr-repository", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Bare image name equal to an ECR repository declared beside it.
 
     ## What it does

@@ -21,16 +21,12 @@ def table_name(e: net.Egress) -> str:
 
 
 def dead_default_routes(graph: Graph, kind: str) -> Iterator[Tuple[Resource, Resource, net.Egress]]:
-    """(launch, subnet, egress) once per default route of the given target kind that leaves the subnet
-    without internet while the pull needs it."""
-    seen = set()
+    """(launch, subnet, egress) for each default route of the given target kind that leaves the subnet
+    without internet while the pull needs it (rules using it report once per route: ``once_per="place"``)."""
     for launch, td, i, subnet in sites(graph):
         e = net.egress4(graph, subnet)
         if e.kind != kind or e.route is None or net.internet_kind(graph, subnet) != "none":
             continue
         if net.needs_internet(graph, launch, subnet, td) is not True:
             continue
-        key = (e.route.key, e.route_path)
-        if key not in seen:
-            seen.add(key)
-            yield launch, subnet, e
+        yield launch, subnet, e

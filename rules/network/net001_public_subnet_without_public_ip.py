@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET001", "public-subnet-without-public-ip", "error")
-def rule(graph):
+@rule("NET001", "public-subnet-without-public-ip", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in a public subnet without a public IP.
 
     ## What it does
@@ -25,10 +27,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     """
-    done = set()
     for launch, td, i, subnet in sites(graph):
-        if launch.key in done:
-            continue
         if net.public_ip(launch) is not False:
             continue
         imgs = net.images(td)
@@ -46,4 +45,3 @@ def rule(graph):
                   f"{launch.name} runs on Fargate in public subnet {subnet.label(launch)} (default route to an internet "
                   f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
                   f"ENABLED, or use a private subnet with a NAT gateway")
-        done.add(launch.key)

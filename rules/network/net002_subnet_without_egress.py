@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET002", "subnet-without-egress", "error")
-def rule(graph):
+@rule("NET002", "subnet-without-egress", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in a subnet with no way out and no ECR endpoints.
 
     ## What it does
@@ -27,10 +29,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html
     - https://repost.aws/knowledge-center/ecs-fargate-pull-container-error
     """
-    done = set()
     for launch, td, i, subnet in sites(graph):
-        if launch.key in done:
-            continue
         # a peering route (NET012) and a private NAT gateway (NET003) have rules of their own
         if net.egress4(graph, subnet).kind != "none":
             continue
@@ -43,4 +42,3 @@ def rule(graph):
                   f"route, and the VPC "
                   f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
                   f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
-        done.add(launch.key)

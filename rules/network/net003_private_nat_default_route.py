@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import dead_default_routes, table_name
 
 
-@rule("NET003", "private-nat-default-route", "error")
-def rule(graph):
+@rule("NET003", "private-nat-default-route", "error", kinds=SITE_KINDS, once_per="place")
+def check(graph: Graph) -> Iterator[Hit]:
     """Default route to a private NAT gateway that leads nowhere.
 
     ## What it does

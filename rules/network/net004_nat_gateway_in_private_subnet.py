@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.values import text_of
 
 
-@rule("NET004", "nat-gateway-in-private-subnet", "error")
-def rule(graph):
+@rule("NET004", "nat-gateway-in-private-subnet", "error", kinds=("ec2.nat_gateway",))
+def check(graph: Graph) -> Iterator[Hit]:
     """Public NAT gateway placed in a subnet without a route to an internet gateway.
 
     ## What it does

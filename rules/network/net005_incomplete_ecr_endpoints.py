@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET005", "incomplete-ecr-endpoints", "error")
-def rule(graph):
+@rule("NET005", "incomplete-ecr-endpoints", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task that relies on VPC endpoints, but the set is incomplete.
 
     ## What it does
@@ -27,10 +29,7 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html
     """
-    done = set()
     for launch, td, i, subnet in sites(graph):
-        if launch.key in done:
-            continue
         if net.internet_kind(graph, subnet) != "none":
             continue
         if net.has_ecr_endpoints(graph, subnet) is not True:
@@ -41,4 +40,3 @@ def rule(graph):
         yield Hit(launch, ("subnets", i),
                   f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, which has no internet path, and "
                   f"the VPC lacks the endpoints: {', '.join(missing)}; add them, or a NAT gateway route")
-        done.add(launch.key)

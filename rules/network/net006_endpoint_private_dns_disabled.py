@@ -1,12 +1,14 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import truthy
 from pullcheck.rules.network._common import sites
+from pullcheck.values import truthy
 
 
-@rule("NET006", "endpoint-private-dns-disabled", "error")
-def rule(graph):
+@rule("NET006", "endpoint-private-dns-disabled", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Interface endpoint a Fargate task relies on, with private DNS off.
 
     ## What it does
@@ -27,13 +29,11 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         for service, ep in net.relied_endpoints(graph, launch, subnet, td) or []:
             dns = ep.get("private_dns")
-            if ep.key in seen or (dns is not None and truthy(dns) is not False):
+            if (dns is not None and truthy(dns) is not False):
                 continue
-            seen.add(ep.key)
             path = ("private_dns",)  # absent: the resource, or the input of a modelled module
             yield Hit(ep, path,
                       f"interface endpoint {ep.name} ({service}) has private DNS "

@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.values import truthy
 
 
-@rule("NET007", "vpc-dns-hostnames-disabled", "error")
-def rule(graph):
+@rule("NET007", "vpc-dns-hostnames-disabled", "error", kinds=("ec2.vpc_endpoint",))
+def check(graph: Graph) -> Iterator[Hit]:
     """Private DNS endpoints in a VPC without DNS hostnames or DNS support.
 
     ## What it does

@@ -1,8 +1,10 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import Ref, text_of, truthy
 from pullcheck.rules.network._common import sites
+from pullcheck.values import Ref, text_of, truthy
 
 
 def _custom_dns(graph, vpc):
@@ -22,8 +24,8 @@ def _custom_dns(graph, vpc):
     return False
 
 
-@rule("NET008", "vpc-dns-unresolvable", "error")
-def rule(graph):
+@rule("NET008", "vpc-dns-unresolvable", "error", kinds=SITE_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in a VPC that cannot resolve names.
 
     ## What it does

@@ -1,12 +1,14 @@
+from typing import Iterator
+
 from pullcheck import network as net
 from pullcheck import security as sec
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET009", "endpoint-security-group-blocks-tasks", "error")
-def rule(graph):
+@rule("NET009", "endpoint-security-group-blocks-tasks", "error", kinds=SITE_KINDS, once_per="resource")
+def check(graph: Graph) -> Iterator[Hit]:
     """Interface endpoint whose security groups do not let the task in on port 443.
 
     ## What it does
@@ -29,7 +31,6 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         relied = net.relied_endpoints(graph, launch, subnet, td)
         if not relied:
@@ -38,14 +39,11 @@ def rule(graph):
         if peer is None:
             continue
         for service, ep in relied:
-            if ep.key in seen:
-                continue
             ep_groups = sec.endpoint_groups(graph, ep)
             if ep_groups is None:
                 continue
             if sec.groups_allow(ep_groups, "ingress", peer) is not False:
                 continue
-            seen.add(ep.key)
             unmanaged = all(g.resource is None for g in ep_groups)
             names = ", ".join(g.name for g in ep_groups)
             yield Hit(ep, ("security_groups",),

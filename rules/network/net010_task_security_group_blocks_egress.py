@@ -1,9 +1,11 @@
+from typing import Iterator
+
 from pullcheck import network as net
 from pullcheck import security as sec
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.network._common import sites
+from pullcheck.values import text_of
 
 
 def _endpoint_peers(graph, subnet, relied):
@@ -25,8 +27,8 @@ def _endpoint_peers(graph, subnet, relied):
     return eni, sec.Peer(s3=True, s3_prefix_lists=s3_keys)
 
 
-@rule("NET010", "task-security-group-blocks-egress", "error")
-def rule(graph):
+@rule("NET010", "task-security-group-blocks-egress", "error", kinds=SITE_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """The task's security groups allow no HTTPS out to where the image comes from.
 
     ## What it does

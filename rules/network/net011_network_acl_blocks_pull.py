@@ -1,11 +1,13 @@
+from typing import Iterator
+
 from pullcheck import security as sec
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET011", "network-acl-blocks-pull", "error")
-def rule(graph):
+@rule("NET011", "network-acl-blocks-pull", "error", kinds=SITE_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """A network ACL on the task's subnet blocks HTTPS out or the replies back.
 
     ## What it does

@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import dead_default_routes, table_name
 
 
-@rule("NET012", "peering-default-route", "warning")
-def rule(graph):
+@rule("NET012", "peering-default-route", "warning", kinds=SITE_KINDS, once_per="place")
+def check(graph: Graph) -> Iterator[Hit]:
     """The only default route goes to a VPC peering connection.
 
     ## What it does

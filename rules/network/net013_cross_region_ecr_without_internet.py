@@ -1,12 +1,14 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 from pullcheck.rules.network._images import endpoint_only
 
 
-@rule("NET013", "cross-region-ecr-without-internet", "error")
-def rule(graph):
+@rule("NET013", "cross-region-ecr-without-internet", "error", kinds=SITE_KINDS, once_per="place")
+def check(graph: Graph) -> Iterator[Hit]:
     """ECR image in another Region while the only way out is VPC endpoints.
 
     ## What it does
@@ -27,7 +29,6 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         if td is None or not endpoint_only(graph, launch, subnet):
             continue
@@ -35,9 +36,8 @@ def rule(graph):
         if here is None:
             continue
         for c, im in net.container_images(td):
-            if im.kind != "ecr" or im.region is None or im.region == here or (td.key, c) in seen:
+            if im.kind != "ecr" or im.region is None or im.region == here:
                 continue
-            seen.add((td.key, c))
             yield Hit(td, ("containers", c, "image"),
                       f"image {im.shown} is in ECR in {im.region}, but {launch.name} runs in {here} and reaches ECR "
                       f"only through VPC endpoints, which do not serve other Regions; replicate the repository to "

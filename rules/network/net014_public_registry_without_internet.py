@@ -1,12 +1,14 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
 from pullcheck import network as net
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 from pullcheck.rules.network._images import endpoint_only, host, public_host
 
 
-@rule("NET014", "public-registry-without-internet", "error")
-def rule(graph):
+@rule("NET014", "public-registry-without-internet", "error", kinds=SITE_KINDS, once_per="place")
+def check(graph: Graph) -> Iterator[Hit]:
     """Image from Docker Hub, ECR Public or another registry, with only VPC endpoints as a way out.
 
     ## What it does
@@ -27,14 +29,12 @@ def rule(graph):
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         if td is None or not endpoint_only(graph, launch, subnet):
             continue
         for c, im in net.container_images(td):
-            if im.kind not in ("dockerhub", "ecr-public", "other") or (td.key, c) in seen:
+            if im.kind not in ("dockerhub", "ecr-public", "other"):
                 continue
-            seen.add((td.key, c))
             where = "Docker Hub" if im.kind == "dockerhub" else host(im)
             yield Hit(td, ("containers", c, "image"),
                       f"image {im.shown} comes from {where}, but {launch.name} runs in subnet {subnet.label(launch)}, which "

@@ -1,12 +1,14 @@
+from typing import Iterator
+
 from pullcheck import network as net
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.values import text_of
 from pullcheck.rules.network._common import sites
+from pullcheck.values import text_of
 
 
-@rule("NET015", "pull-through-cache-first-pull", "warning")
-def rule(graph):
+@rule("NET015", "pull-through-cache-first-pull", "warning", kinds=SITE_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Pull-through cache image in a subnet with no internet path.
 
     ## What it does

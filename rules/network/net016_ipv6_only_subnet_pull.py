@@ -1,6 +1,8 @@
+from typing import Iterator
+
 from pullcheck import network as net
 from pullcheck import security as sec
-from pullcheck.model import Hit
+from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
@@ -20,8 +22,8 @@ def _ipv6_egress(groups):
     return None if None in out else False
 
 
-@rule("NET016", "ipv6-only-subnet-pull", "warning")
-def rule(graph):
+@rule("NET016", "ipv6-only-subnet-pull", "warning", kinds=SITE_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in an IPv6-only subnet without an IPv6 way to its registry.
 
     ## What it does

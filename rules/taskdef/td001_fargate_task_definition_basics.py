@@ -1,12 +1,14 @@
-from pullcheck.model import Hit
-from pullcheck.registry import rule
-from pullcheck.values import Unknown, text_of
+from typing import Iterator
+
 from pullcheck import network as net
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import fargate_task_definitions
+from pullcheck.values import Unknown, text_of
 
 
-@rule("TD001", "fargate-task-definition-basics", "error")
-def rule(graph):
+@rule("TD001", "fargate-task-definition-basics", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition without awsvpc, task-level CPU and memory, or an awslogs stream prefix.
 
     ## What it does

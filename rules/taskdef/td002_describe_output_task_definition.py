@@ -1,10 +1,12 @@
-from pullcheck.model import Hit
+from typing import Iterator
+
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 
-@rule("TD002", "describe-output-task-definition", "warning")
-def rule(graph):
+@rule("TD002", "describe-output-task-definition", "warning", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """`describe-task-definition` output used as a task definition.
 
     ## What it does

@@ -1,7 +1,8 @@
 import json
 import os
+from typing import Iterator
 
-from pullcheck.model import Hit
+from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
@@ -28,8 +29,8 @@ def _get_validator():
     return _validator
 
 
-@rule("TD003", "task-definition-schema", "error")
-def rule(graph):
+@rule("TD003", "task-definition-schema", "error", kinds=TASK_DEFINITION_KINDS)
+def check(graph: Graph) -> Iterator[Hit]:
     """Task-definition JSON that does not match the ECS API shape.
 
     ## What it does
