@@ -116,21 +116,21 @@ def load_file(path: str, graph: Graph) -> None:
         from pullcheck.parsers import taskdef
 
         if _is_plan(doc):
-            graph.cache.setdefault("plans", []).append((doc, name))  # read once the .tf sources are in
+            graph.inputs.plans.append((doc, name))  # read once the .tf sources are in
         elif taskdef.is_task_definition(doc):
             taskdef.parse_task_definition(doc, name, graph)
         elif taskdef.is_service_input(doc):
             taskdef.parse_service_input(doc, name, graph)
         elif "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict):
             # templates are added once all are read: stacks import from each other and nest
-            graph.cache.setdefault("templates", []).append((doc, name))
+            graph.inputs.templates.append((doc, name))
 
 
 def _load_template(path: str):
     """A template named by a stack or a parent stack: (document, name), or ParseError."""
     graph = Graph()
     load_file(os.path.relpath(path), graph)
-    found = graph.cache.get("templates") or []
+    found = graph.inputs.templates
     if not found:
         raise ParseError("not a CloudFormation template")
     return found[0]
@@ -151,7 +151,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             errors.append(_parse_finding(f, e))
         except RecursionError:
             errors.append(_parse_finding(f, ParseError("nesting too deep")))
-    templates = graph.cache.pop("templates", None)
+    templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(paths)
     if tf_dirs:
@@ -162,7 +162,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
             for f, e in load_module(d, graph):
                 errors.append(_parse_finding(f, e))
-    plans = graph.cache.pop("plans", None)
+    plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         from pullcheck.parsers.plan import parse_plan
 
@@ -187,7 +187,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                     graph.remove(r.key)
     if templates or stacks:
         # templates last: the graph so far is the same in every world (see lint_graph)
-        graph.cache["cfn-input"] = (templates or [], stacks or [], graph.clone())
+        graph.inputs.cfn_input = (templates or [], stacks or [], graph.clone())
         errors.extend(add_templates(graph, templates or [], stacks or [], None))
     return graph, errors
 
@@ -258,7 +258,7 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
         from pullcheck import suppress
 
         findings = run_rules(graph, rules)
-        choices = graph.cache.get("choices")
+        choices = graph.inputs.choices
         if choices:
             findings = _in_every_world(graph, rules, choices) if rules else findings
         return graph, sorted(set(errors + suppress.apply(graph, findings, rules)))
@@ -273,7 +273,8 @@ def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict) -> List
     that keep the template's default and stay unknown) and only findings common to all are kept."""
     import itertools
 
-    templates, stacks, base = graph.cache["cfn-input"]
+    assert graph.inputs.cfn_input is not None
+    templates, stacks, base = graph.inputs.cfn_input
     keys = sorted(choices, key=str)
     chosen: list = []
     size = 1

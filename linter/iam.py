@@ -118,7 +118,7 @@ def _roles_by_name(graph: Graph) -> Dict[str, Resource]:
             if n:
                 out[n] = r
         return out
-    return graph.memo("iam-roles-by-name", build)
+    return graph.facts.index(build)
 
 
 @dataclass
@@ -154,7 +154,7 @@ def _attached(graph: Graph) -> _Attached:
                 path = ("document",) if res.kind == "iam.policy" else ("policy_arn",)
                 idx.by_role.setdefault(role.key, []).append((item, Source(res, path, res.name)))
         return idx
-    return graph.memo("iam-attached", build)
+    return graph.facts.index(build)
 
 
 def document(graph: Graph, doc: Any) -> Any:
@@ -196,7 +196,7 @@ def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
 
 
 def role_policies(graph: Graph, role: Resource) -> PolicySet:
-    cache = graph.cache.setdefault("iam-role-policies", {})
+    cache = graph.facts.table(role_policies)
     if role.key in cache:
         return cache[role.key]
     out = PolicySet()

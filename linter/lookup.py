@@ -6,10 +6,12 @@ where the data source returns one resource); otherwise the value stays unknown.
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
-from pullcheck.model import Graph, Resource
 from pullcheck.values import Ref, text_of
+
+if TYPE_CHECKING:  # the graph module uses this one; nothing here needs it at run time
+    from pullcheck.model import Graph, Resource
 
 QUERY_KINDS = {"data.subnets": "ec2.subnet", "data.subnet": "ec2.subnet", "data.vpc": "ec2.vpc"}
 
@@ -71,7 +73,7 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
 
 def matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
     """The resources a data source selects, or None when that cannot be known."""
-    cached = graph.cache.setdefault("lookups", {})
+    cached = graph.facts.table(matches)
     if query.key in cached:
         return cached[query.key]
     result = _matches(graph, query)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
+from pullcheck.lookup import resolve
 from pullcheck.values import Ref
 
 Path = Tuple[Any, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,23 +92,59 @@ def _raw_position(node: Any, path: Path) -> Optional[Tuple[int, ...]]:
     return best
 
 
+class Facts:
+    """What is derived from a graph's resources, computed once on first use and shared by every rule.
+
+    ``index(build)`` is an index over many resources (``build(graph)`` runs once); ``table(owner)`` is a
+    per-resource memo of the function ``owner``. Both are keyed by the building function's code, so a
+    nested builder or a lambda is the same fact on every call, and two modules cannot collide on a name.
+    A new graph (``Graph.clone``) starts with no facts.
+    """
+
+    def __init__(self, graph: "Graph") -> None:
+        self._graph = graph
+        self._indexes: Dict[Any, Any] = {}
+        self._tables: Dict[Any, Dict[Any, Any]] = {}
+
+    def index(self, build: Callable[["Graph"], T]) -> T:
+        key = build.__code__
+        if key not in self._indexes:
+            self._indexes[key] = build(self._graph)
+        return self._indexes[key]
+
+    def table(self, owner: Callable[..., Any]) -> Dict[Any, Any]:
+        return self._tables.setdefault(owner.__code__, {})
+
+
+@dataclass
+class Inputs:
+    """What the loaders hand on to later stages of a run (not derived from resources)."""
+
+    templates: List[Tuple[Any, str]] = field(default_factory=list)  # CloudFormation documents, joined later
+    plans: List[Tuple[Any, str]] = field(default_factory=list)  # `terraform show -json` documents
+    cfn_input: Optional[Tuple[list, list, "Graph"]] = None  # for evaluating templates in other worlds
+    choices: Dict[Any, List[Any]] = field(default_factory=dict)  # undecided parameters and their values
+    tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
+
+
 class Graph:
     def __init__(self) -> None:
         self.resources: Dict[str, Resource] = {}
         self._by_kind: Dict[str, List[Resource]] = {}
-        self.cache: Dict[Any, Any] = {}
+        self.inputs = Inputs()
+        self.suppressions: List[Any] = []  # suppress.Suppression, from comments and template metadata
+        self.facts = Facts(self)
 
     def add(self, res: Resource) -> None:
         self.resources[res.key] = res
         self._by_kind.setdefault(res.kind, []).append(res)
 
     def clone(self) -> "Graph":
-        """The same resources in a new graph with a fresh cache (suppression comments kept)."""
+        """The same resources in a new graph with no facts and no inputs (suppression comments kept)."""
         g = Graph()
         g.resources = dict(self.resources)
         g._by_kind = {k: list(v) for k, v in self._by_kind.items()}
-        if "suppressions" in self.cache:
-            g.cache["suppressions"] = self.cache["suppressions"]
+        g.suppressions = self.suppressions
         return g
 
     def remove(self, key: str) -> None:
@@ -118,12 +156,6 @@ class Graph:
         for k in kinds:
             yield from self._by_kind.get(k, ())
 
-    def memo(self, key: str, build: Callable[["Graph"], Any]) -> Any:
-        """A fact computed once per graph (an index over many resources), then shared by every rule."""
-        if key not in self.cache:
-            self.cache[key] = build(self)
-        return self.cache[key]
-
     def deref(self, v: Any, kind: Optional[str] = None) -> Optional[Resource]:
         """The resource a reference points at (of ``kind`` if given), else None."""
         if isinstance(v, Ref):
@@ -131,8 +163,6 @@ class Graph:
             if r is not None and (kind is None or r.kind == kind):
                 return r
             if r is not None and r.kind.startswith("data."):  # a data source that selects a resource
-                from pullcheck.lookup import resolve
-
                 found = resolve(self, v, kind)
                 return found if isinstance(found, Resource) else None
         return None

@@ -110,7 +110,7 @@ class _Index:
 
 
 def _index(graph: Graph) -> _Index:
-    return graph.memo("network-index", _build_index)
+    return graph.facts.index(_build_index)
 
 
 def _build_index(graph: Graph) -> _Index:
@@ -197,7 +197,7 @@ def _target_kind(graph: Graph, target: Any, attr: Optional[str]) -> str:
 
 def egress4(graph: Graph, subnet: Resource) -> Egress:
     """How IPv4 traffic to the internet leaves this subnet."""
-    cache = graph.cache.setdefault("egress4", {})
+    cache = graph.facts.table(egress4)
     if subnet.key in cache:
         return cache[subnet.key]
     tid, table, why = route_table(graph, subnet)
@@ -289,7 +289,7 @@ class _EndpointIndex:
 
 
 def _endpoint_index(graph: Graph) -> _EndpointIndex:
-    return graph.memo("endpoint-index", _build_endpoint_index)
+    return graph.facts.index(_build_endpoint_index)
 
 
 def _build_endpoint_index(graph: Graph) -> _EndpointIndex:
@@ -456,9 +456,10 @@ def batch_launches(graph: Graph) -> List[Resource]:
 
     The subnets and groups come from the compute environment, the public IP and image from the job.
     """
-    cached = graph.cache.get("batch-launches")
-    if cached is not None:
-        return cached
+    return graph.facts.index(_batch_launches)
+
+
+def _batch_launches(graph: Graph) -> List[Resource]:
     jobs = [td for td in graph.of_kind("ecs.task_definition") if td.get("batch") and not td.get("conditional")
             and td.get("requires_compatibilities") == ["FARGATE"]]
     envs = [ce for ce in graph.of_kind("batch.compute_environment") if ce.get("fargate") is True
@@ -479,7 +480,6 @@ def batch_launches(graph: Graph) -> List[Resource]:
                 if sp is not None:
                     launch.spans[path] = Span(sp.line, sp.col, sp.end_line, sp.end_col, job.file)
             out.append(launch)
-    graph.cache["batch-launches"] = out
     return out
 
 
@@ -607,7 +607,7 @@ def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
 
 def used_by_fargate(graph: Graph) -> set:
     """Keys of the task definitions that a Fargate launch site of the graph runs."""
-    return graph.memo("td-used-by-fargate", lambda g: {
+    return graph.facts.index(lambda g: {
         td.key for td in (task_definition(g, launch) for launch in fargate_launches(g)) if td is not None})
 
 

@@ -179,7 +179,7 @@ class _SGIndex:
 
 
 def _sg_index(graph: Graph) -> _SGIndex:
-    return graph.memo("sg-index", _build_sg_index)
+    return graph.facts.index(_build_sg_index)
 
 
 def _build_sg_index(graph: Graph) -> _SGIndex:
@@ -218,7 +218,7 @@ def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
     """The VPC's default security group: the managed one, or EC2's defaults when nobody manages it."""
     if not isinstance(vpc, Ref):
         return None
-    managed = graph.memo("default-sg-by-vpc", _managed_default_groups).get(vpc.target)
+    managed = graph.facts.index(_managed_default_groups).get(vpc.target)
     if managed is not None:
         return group(graph, managed)
     key = f"default-sg:{vpc.target}"
@@ -229,7 +229,7 @@ def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
 
 
 def group(graph: Graph, sg: Resource) -> Group:
-    cache = graph.cache.setdefault("sg-rules", {})
+    cache = graph.facts.table(group)
     if sg.key in cache:
         return cache[sg.key]
     idx = _sg_index(graph)
@@ -310,7 +310,7 @@ class _ACLIndex:
 
 
 def _acl_index(graph: Graph) -> _ACLIndex:
-    return graph.memo("acl-index", _build_acl_index)
+    return graph.facts.index(_build_acl_index)
 
 
 def _build_acl_index(graph: Graph) -> _ACLIndex:

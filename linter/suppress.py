@@ -33,7 +33,7 @@ def scan_text(graph: Graph, path: str, text: str) -> None:
     """Record the suppression comments of a file (YAML, HCL) in the graph."""
     if "pullcheck:" not in text:
         return
-    out = graph.cache.setdefault("suppressions", [])
+    out = graph.suppressions
     for n, line in enumerate(text.splitlines(), 1):
         if "pullcheck:" not in line:
             continue
@@ -46,7 +46,7 @@ def scan_text(graph: Graph, path: str, text: str) -> None:
 def note_metadata(graph: Graph, path: str, logical: str, meta: object, pos: Tuple[int, int]) -> None:
     """Record ``Metadata.pullcheck.ignore`` of a CloudFormation resource."""
     ignore = meta.get("ignore") if isinstance(meta, dict) else None
-    out = graph.cache.setdefault("suppressions", [])
+    out = graph.suppressions
     items: Iterable[Tuple[object, object]]
     if isinstance(ignore, dict):
         items = ignore.items()
@@ -75,7 +75,7 @@ def _matches(rid: str, f: Finding) -> bool:
 def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> List[Finding]:
     """Drop suppressed findings; add SUP002 for suppressions without a reason and SUP001 for unused ones
     (only for rules that ran, as an unused suppression of a rule that was not selected says nothing)."""
-    sups: List[Suppression] = graph.cache.get("suppressions", [])
+    sups: List[Suppression] = graph.suppressions
     if not sups:
         return findings
     ran = set(selected)

@@ -461,7 +461,7 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                     exports.add(name, r, out.get("Value"))
     for r in every:
         _add_resources(r, graph)
-    graph.cache["choices"] = exports.choices
+    graph.inputs.choices = exports.choices
     return errors
 
 

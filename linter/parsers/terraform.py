@@ -724,7 +724,7 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
                   ) -> Any:
     """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
     errors go to the first caller that collects them (``errors`` not None)."""
-    cache = graph.cache.setdefault("tf-folders", {})
+    cache = graph.inputs.tf_folders
     key = os.path.abspath(folder)
     if key not in cache:
         found: List[Tuple[str, ParseError]] = []

@@ -39,7 +39,7 @@ def missing_permissions(graph: Graph, td, role, task_role):
     """
     from pullcheck import iam
 
-    cache = graph.cache.setdefault("iam-missing", {})
+    cache = graph.facts.table(missing_permissions)
     if td.key in cache:
         return cache[td.key]
     out = {}
