@@ -67,3 +67,24 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(tmp_path):
     assert r.stderr.strip() == ("pullcheck: error: rule BRK001 failed (KeyError: 'boom'); its findings are missing "
                                 "from this run, please report it")
     assert "IAM002" in r.stdout
+
+
+def test_the_documented_plugin_example_runs(tmp_path):
+    """The plugin in the README's "Writing a rule" works as written, spelling names per format."""
+    import re
+
+    from conftest import ROOT
+
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = readme[readme.index("## Writing a rule"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    site = tmp_path / "site"
+    (site / "acme_rules-1.0.dist-info").mkdir(parents=True)
+    (site / "acme_rules.py").write_text(code, encoding="utf-8")
+    (site / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pullcheck.rules]\nACME001 = acme_rules:check\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    r = _run(env, "--select", "ACME001", "--format", "parseable", os.path.join(FIXTURES, "demo"))
+    assert r.returncode == 1, r.stderr
+    assert "set TaskRoleArn" in r.stdout
+    assert "set task_role_arn" in r.stdout and "set taskRoleArn" in r.stdout

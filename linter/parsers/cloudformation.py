@@ -5,7 +5,7 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pullcheck import policy, suppress
+from pullcheck import mapping, policy, suppress
 from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.marked import MDict, MList
@@ -497,6 +497,10 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
         if not hasattr(props, "kpos"):
             props = MDict(props)
             props.kpos = {}
+        for attr, prop, parse in mapping.table(kind, "cfn"):
+            v = _p(res, props, attr, prop)
+            if parse == "policy":
+                res.attrs[attr] = policy.parse(v) if v is not None else None
         extra = _BUILDERS.get(kind, _generic)(res, props)
         if extra is None:
             graph.add(res)
@@ -543,8 +547,6 @@ def _rule_list(res: Resource, props: MDict, attr: str, name: str, direction: str
 
 
 def _security_group(res: Resource, props: MDict) -> None:
-    _p(res, props, "vpc", "vpcId")
-    _p(res, props, "group_name", "groupName")
     _rule_list(res, props, "ingress", "securityGroupIngress", "ingress")
     _rule_list(res, props, "egress", "securityGroupEgress", "egress")
     # CloudFormation keeps EC2's allow-all egress rule unless inline egress rules replace it
@@ -574,25 +576,6 @@ def _network_acl_entry(res: Resource, props: MDict) -> None:
                           "protocol": props.get("Protocol"), "action": props.get("RuleAction"),
                           "cidr4": props.get("CidrBlock"), "cidr6": props.get("Ipv6CidrBlock"),
                           "from": ports.get("From"), "to": ports.get("To")}
-
-
-def _network_acl_association(res: Resource, props: MDict) -> None:
-    _p(res, props, "subnet", "subnetId")
-    _p(res, props, "acl", "networkAclId")
-
-
-def _dhcp_options(res: Resource, props: MDict) -> None:
-    _p(res, props, "servers", "domainNameServers")
-
-
-def _dhcp_association(res: Resource, props: MDict) -> None:
-    _p(res, props, "vpc", "vpcId")
-    _p(res, props, "options", "dhcpOptionsId")
-
-
-def _pull_through_cache_rule(res: Resource, props: MDict) -> None:
-    _p(res, props, "prefix", "ecrRepositoryPrefix")
-    _p(res, props, "upstream", "upstreamRegistryUrl")
 
 
 def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definition: str) -> Resource:
@@ -688,11 +671,7 @@ def _task_definition(res: Resource, props: MDict) -> None:
 
 
 def _subnet(res: Resource, props: MDict) -> None:
-    _p(res, props, "tags", "tags")
-    _p(res, props, "vpc", "vpcId")
-    _p(res, props, "cidr_block", "cidrBlock")
-    _p(res, props, "ipv6_native", "ipv6Native")
-    if _p(res, props, "ipv6_cidr", "ipv6CidrBlock") is None:
+    if res.attrs["ipv6_cidr"] is None:
         _p(res, props, "ipv6_cidr", "ipv6CidrBlocks")
 
 
@@ -703,10 +682,6 @@ def _route_table(res: Resource, props: MDict) -> None:
 
 
 def _route(res: Resource, props: MDict) -> None:
-    _p(res, props, "route_table", "routeTableId")
-    _p(res, props, "destination", "destinationCidrBlock")
-    _p(res, props, "destination_ipv6", "destinationIpv6CidrBlock")
-    _p(res, props, "destination_prefix_list", "destinationPrefixListId")
     res.attrs["target"] = None
     res.attrs["target_attr"] = None
     for name, tk in ROUTE_TARGETS.items():
@@ -719,54 +694,21 @@ def _route(res: Resource, props: MDict) -> None:
 
 def _association(res: Resource, props: MDict) -> None:
     _p(res, props, "subnet", "subnetId")
-    _p(res, props, "route_table", "routeTableId")
     res.attrs["main_for_vpc"] = None
 
 
-def _attachment(res: Resource, props: MDict) -> None:
-    _p(res, props, "vpc", "vpcId")
-    _p(res, props, "internet_gateway", "internetGatewayId")
-
-
-def _nat(res: Resource, props: MDict) -> None:
-    _p(res, props, "subnet", "subnetId")
-    _p(res, props, "connectivity_type", "connectivityType")
-    _p(res, props, "availability_mode", "availabilityMode")
-    _p(res, props, "vpc", "vpcId")
-
-
 def _endpoint(res: Resource, props: MDict) -> None:
-    _p(res, props, "vpc", "vpcId")
-    _p(res, props, "service_name", "serviceName")
     _p(res, props, "type", "vpcEndpointType")
     if res.attrs["type"] is None:
         res.attrs["type"] = "Gateway"
-    _p(res, props, "route_tables", "routeTableIds")
-    _p(res, props, "subnets", "subnetIds")
-    _p(res, props, "security_groups", "securityGroupIds")
-    _p(res, props, "private_dns", "privateDnsEnabled")
-    doc = _p(res, props, "policy", "policyDocument")
-    res.attrs["policy"] = policy.parse(doc) if doc is not None else None
-
-
-def _vpc(res: Resource, props: MDict) -> None:
-    _p(res, props, "tags", "tags")
-    _p(res, props, "cidr_block", "cidrBlock")
-    _p(res, props, "enable_dns_support", "enableDnsSupport")
-    _p(res, props, "enable_dns_hostnames", "enableDnsHostnames")
 
 
 def _repository(res: Resource, props: MDict) -> None:
-    _p(res, props, "repository_name", "repositoryName")
     if _p(res, props, "policy", "repositoryPolicyText") is not None:
         res.attrs["policy"] = policy.parse(res.attrs["policy"])
 
 
 def _role(res: Resource, props: MDict) -> None:
-    _p(res, props, "role_name", "roleName")
-    trust = _p(res, props, "trust", "assumeRolePolicyDocument")
-    res.attrs["trust"] = policy.parse(trust) if trust is not None else None
-    _p(res, props, "managed_arns", "managedPolicyArns")
     inline = _p(res, props, "inline", "policies")
     if isinstance(inline, list):
         res.attrs["inline"] = [(text_of(p.get("PolicyName")) if isinstance(p, dict) else None,
@@ -790,11 +732,6 @@ def _policy(res: Resource, props: MDict) -> None:
     _p(res, props, "policy_name", "policyName")
 
 
-def _secret(res: Resource, props: MDict) -> None:
-    _p(res, props, "kms_key", "kmsKeyId")
-    _p(res, props, "secret_name", "name")
-
-
 _BUILDERS = {
     "ecs.service": _launch,
     "ecs.task_set": _launch,
@@ -803,22 +740,14 @@ _BUILDERS = {
     "ec2.route_table": _route_table,
     "ec2.route": _route,
     "ec2.route_table_association": _association,
-    "ec2.gateway_attachment": _attachment,
-    "ec2.nat_gateway": _nat,
     "ec2.vpc_endpoint": _endpoint,
-    "ec2.vpc": _vpc,
     "ecr.repository": _repository,
     "iam.role": _role,
     "iam.policy": _policy,
-    "secretsmanager.secret": _secret,
     "ec2.security_group": _security_group,
     "ec2.security_group_rule": _security_group_rule,
     "ec2.network_acl": _network_acl,
     "ec2.network_acl_entry": _network_acl_entry,
-    "ec2.network_acl_association": _network_acl_association,
-    "ec2.dhcp_options": _dhcp_options,
-    "ec2.dhcp_options_association": _dhcp_association,
-    "ecr.pull_through_cache_rule": _pull_through_cache_rule,
     "launch.events_rule": _events_rule,
     "launch.schedule": _schedule,
     "launch.pipe": _pipe,

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck import policy, suppress
+from pullcheck import mapping, policy, suppress
 from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.errors import ParseError, read_text
@@ -952,6 +952,10 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
     c = _Ctx(r, ev, body, module)
     attr = c.attr
     r.attrs["conditional"] = conditional
+    for name, arg, parse in mapping.table(kind, "tf"):
+        v = attr(arg, name)
+        if parse == "policy":
+            r.attrs[name] = policy.parse(v) if v is not None else None
     builder = _BUILDERS.get(res.rtype)
     if builder is not None:
         extra = builder(c)
@@ -986,12 +990,6 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
             else:
                 defs = v if isinstance(v, Unknown) else Unknown("container_definitions cannot be evaluated")
         r.attrs["containers"] = common.normalise_containers(defs, False, r.spans) if defs is not None else []
-    elif kind == "ec2.subnet":
-        attr("tags", "tags")
-        attr("vpc_id", "vpc")
-        attr("cidr_block", "cidr_block")
-        attr("ipv6_native", "ipv6_native")
-        attr("ipv6_cidr_block", "ipv6_cidr")
     elif kind == "ec2.route_table":
         if res.rtype == "aws_default_route_table":
             v = attr("default_route_table_id", "vpc")
@@ -1021,10 +1019,6 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
             routes.append({"destination": Unknown("route attribute"), "target": None, "target_attr": None})
         r.attrs["routes"] = routes
     elif kind == "ec2.route":
-        attr("route_table_id", "route_table")
-        attr("destination_cidr_block", "destination")
-        attr("destination_ipv6_cidr_block", "destination_ipv6")
-        attr("destination_prefix_list_id", "destination_prefix_list")
         r.attrs["target"] = None
         r.attrs["target_attr"] = None
         for name, tk in ROUTE_TARGETS.items():
@@ -1033,7 +1027,6 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
                 r.attrs["target_attr"] = tk
                 break
     elif kind == "ec2.route_table_association":
-        attr("route_table_id", "route_table")
         if res.rtype == "aws_main_route_table_association":
             attr("vpc_id", "main_for_vpc")
             r.attrs["subnet"] = None
@@ -1042,41 +1035,17 @@ def _build(module: Module, res: _Resource, kind: str, suffix: str, ctx: Dict[str
             r.attrs["main_for_vpc"] = None
             if r.attrs["subnet"] is None:
                 return  # a gateway association
-    elif kind == "ec2.nat_gateway":
-        attr("subnet_id", "subnet")
-        attr("connectivity_type", "connectivity_type")
-        attr("availability_mode", "availability_mode")
-        attr("vpc_id", "vpc")
     elif kind == "ec2.vpc_endpoint":
-        attr("vpc_id", "vpc")
-        attr("service_name", "service_name")
         if attr("vpc_endpoint_type", "type") is None:
             r.attrs["type"] = "Gateway"
-        attr("route_table_ids", "route_tables")
-        attr("subnet_ids", "subnets")
-        attr("security_group_ids", "security_groups")
-        attr("private_dns_enabled", "private_dns")
-        doc = attr("policy", "policy")
-        r.attrs["policy"] = policy.parse(doc) if doc is not None else None
     elif kind == "ec2.vpc_endpoint_route_table_association":
         attr("vpc_endpoint_id", "vpc_endpoint")
         attr("route_table_id", "route_table")
-    elif kind == "ec2.internet_gateway":
-        attr("vpc_id", "vpc")
-    elif kind == "ec2.vpc":
-        attr("tags", "tags")
-        attr("cidr_block", "cidr_block")
-        attr("enable_dns_support", "enable_dns_support")
-        attr("enable_dns_hostnames", "enable_dns_hostnames")
     elif kind == "ecr.repository":
-        attr("name", "repository_name")
         r.attrs["policy"] = None
     elif kind == "iam.role":
-        attr("name", "role_name")
-        trust = attr("assume_role_policy", "trust")
-        r.attrs["trust"] = policy.parse(trust) if trust is not None else None
-        attr("managed_policy_arns", "managed_arns")
         blocks = c.blocks(body, "inline_policy")
+        r.attrs["inline"] = None
         if isinstance(blocks, Unknown):
             r.attrs["inline"] = blocks
         elif blocks:
@@ -1139,8 +1108,6 @@ def _rules(c: _Ctx, direction: str) -> None:
 
 def _b_security_group(c: _Ctx) -> None:
     default = c.r.rtype == "aws_default_security_group"
-    c.attr("vpc_id", "vpc")
-    c.attr("name", "group_name")
     _rules(c, "ingress")
     _rules(c, "egress")
     # Terraform removes the allow-all egress rule EC2 creates; an adopted default group loses all its rules
@@ -1208,23 +1175,8 @@ def _b_network_acl_rule(c: _Ctx) -> None:
                           "from": c.value(b, "from_port"), "to": c.value(b, "to_port")}
 
 
-def _b_network_acl_association(c: _Ctx) -> None:
-    c.attr("subnet_id", "subnet")
-    c.attr("network_acl_id", "acl")
-
-
-def _b_dhcp_options(c: _Ctx) -> None:
-    c.attr("domain_name_servers", "servers")
-
-
-def _b_dhcp_association(c: _Ctx) -> None:
-    c.attr("vpc_id", "vpc")
-    c.attr("dhcp_options_id", "options")
-
-
-def _b_pull_through_cache_rule(c: _Ctx) -> None:
-    c.attr("ecr_repository_prefix", "prefix")
-    c.attr("upstream_registry_url", "upstream")
+def _b_table_only(c: _Ctx) -> None:
+    """A kind whose attributes all come from the mapping table."""
 
 
 def _nested(b: Body, *names: str) -> List[Body]:
@@ -1402,9 +1354,6 @@ def _b_repository_policy(c: _Ctx) -> None:
     c.r.attrs["document"] = policy.parse(doc)
 
 
-def _b_secret(c: _Ctx) -> None:
-    c.attr("kms_key_id", "kms_key")
-    c.attr("name", "secret_name")
 
 
 _BUILDERS = {
@@ -1412,16 +1361,16 @@ _BUILDERS = {
     "aws_security_group_rule": _b_security_group_rule, "aws_vpc_security_group_egress_rule": _b_security_group_rule,
     "aws_vpc_security_group_ingress_rule": _b_security_group_rule,
     "aws_network_acl": _b_network_acl, "aws_default_network_acl": _b_network_acl,
-    "aws_network_acl_rule": _b_network_acl_rule, "aws_network_acl_association": _b_network_acl_association,
-    "aws_vpc_dhcp_options": _b_dhcp_options, "aws_vpc_dhcp_options_association": _b_dhcp_association,
-    "aws_ecr_pull_through_cache_rule": _b_pull_through_cache_rule,
+    "aws_network_acl_rule": _b_network_acl_rule, "aws_network_acl_association": _b_table_only,
+    "aws_vpc_dhcp_options": _b_table_only, "aws_vpc_dhcp_options_association": _b_table_only,
+    "aws_ecr_pull_through_cache_rule": _b_table_only,
     "aws_cloudwatch_event_target": _b_event_target, "aws_scheduler_schedule": _b_schedule,
     "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": _b_state_machine,
     "aws_batch_job_definition": _b_batch_job, "aws_batch_compute_environment": _b_compute_environment,
     "aws_iam_role_policy": _b_policy, "aws_iam_policy": _b_policy,
     "aws_iam_role_policy_attachment": _b_attachment, "aws_iam_policy_attachment": _b_attachment,
     "data.aws_iam_policy_document": _b_policy_document, "aws_ecr_repository_policy": _b_repository_policy,
-    "aws_ecr_registry_policy": lambda c: None, "aws_secretsmanager_secret": _b_secret,
+    "aws_ecr_registry_policy": lambda c: None, "aws_secretsmanager_secret": _b_table_only,
     "data.aws_subnets": _b_query, "data.aws_subnet": _b_query, "data.aws_vpc": _b_query,
 }
 

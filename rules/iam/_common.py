@@ -1,5 +1,6 @@
 """Fargate task definitions without an execution role."""
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import Graph
 
 
@@ -14,7 +15,7 @@ def fargate_task_definitions_without_role(graph: Graph):
 def message(td, container, what: str) -> str:
     return (f"Fargate task definition {td.name} has no execution role, but container {container!s} {what}; "
             f"registration fails (\"Fargate requires task definition to have execution role ARN\"): set "
-            f"ExecutionRoleArn / executionRoleArn / execution_role_arn to a role trusted by "
+            f"{spell(td, 'execution_role')} to a role trusted by "
             f"ecs-tasks.amazonaws.com with AmazonECSTaskExecutionRolePolicy")
 
 

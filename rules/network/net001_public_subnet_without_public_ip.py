@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
@@ -43,5 +44,5 @@ def check(graph: Graph) -> Iterator[Hit]:
         path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
         yield Hit(launch, path,
                   f"{launch.name} runs on Fargate in public subnet {subnet.label(launch)} (default route to an internet "
-                  f"gateway) without a public IP, so it cannot reach the registry; set AssignPublicIp to "
-                  f"ENABLED, or use a private subnet with a NAT gateway")
+                  f"gateway) without a public IP, so it cannot reach the registry; set "
+                  f"{spell(launch, 'assign_public_ip', 'ENABLED')}, or use a private subnet with a NAT gateway")

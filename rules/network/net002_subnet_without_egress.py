@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
@@ -41,4 +42,4 @@ def check(graph: Graph) -> Iterator[Hit]:
                   f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table} has no 0.0.0.0/0 "
                   f"route, and the VPC "
                   f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
-                  f"subnet with AssignPublicIp ENABLED, or the ECR VPC endpoints")
+                  f"subnet with {spell(launch, 'assign_public_ip', 'ENABLED')}, or the ECR VPC endpoints")

@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
@@ -38,5 +39,5 @@ def check(graph: Graph) -> Iterator[Hit]:
             yield Hit(ep, path,
                       f"interface endpoint {ep.name} ({service}) has private DNS "
                       f"{'disabled' if dns is not None else 'off (the default)'}, so {launch.name}, which has no "
-                      f"internet path, still resolves the public name and cannot pull; set PrivateDnsEnabled / "
-                      f"private_dns_enabled to true")
+                      f"internet path, still resolves the public name and cannot pull; set "
+                      f"{spell(ep, 'private_dns', True)}")

@@ -1,5 +1,6 @@
 from typing import Iterator
 
+from pullcheck.mapping import spell
 from pullcheck.model import Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.values import truthy
@@ -38,10 +39,10 @@ def check(graph: Graph) -> Iterator[Hit]:
         if host_ok is None or support_ok is None or (host_ok and support_ok):
             continue
         seen.add(vpc.key)
-        missing = [n for n, ok in (("EnableDnsHostnames", host_ok), ("EnableDnsSupport", support_ok)) if not ok]
+        missing = [n for n, ok in (("enable_dns_hostnames", host_ok), ("enable_dns_support", support_ok)) if not ok]
         path = ("enable_dns_hostnames",) if not host_ok and hostnames is not None else \
             ("enable_dns_support",) if not support_ok else ()
         yield Hit(vpc, path,
-                  f"VPC {vpc.name} has endpoint {ep.name} with private DNS, but {' and '.join(missing)} "
+                  f"VPC {vpc.name} has endpoint {ep.name} with private DNS, but {' and '.join(spell(vpc, n) for n in missing)} "
                   f"{'is' if len(missing) == 1 else 'are'} not enabled: the endpoint cannot be created; set "
-                  f"{' and '.join(missing)} to true (enable_dns_hostnames / enable_dns_support in Terraform)")
+                  f"{' and '.join(spell(vpc, n, True) for n in missing)}")

@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
@@ -56,4 +57,4 @@ def check(graph: Graph) -> Iterator[Hit]:
             continue
         yield Hit(vpc, ("enable_dns_support",),
                   f"VPC {vpc.name} has DNS support disabled and no other DNS servers, so {launch.name} cannot "
-                  f"resolve the registry's name; set EnableDnsSupport / enable_dns_support to true")
+                  f"resolve the registry's name; set {spell(vpc, 'enable_dns_support', True)}")

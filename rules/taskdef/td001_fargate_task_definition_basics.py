@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import network as net
+from pullcheck.mapping import spell
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import fargate_task_definitions
@@ -39,12 +40,12 @@ def check(graph: Graph) -> Iterator[Hit]:
                 isinstance(c, str) and c.upper() != "FARGATE" for c in compat):
             yield Hit(td, ("requires_compatibilities",),
                       f"task definition {td.name} is run on Fargate but requires {', '.join(compat)} only; ECS "
-                      f"refuses the launch: add FARGATE to requiresCompatibilities / RequiresCompatibilities")
+                      f"refuses the launch: add FARGATE to {spell(td, 'requires_compatibilities')}")
         mode = td.get("network_mode")
         if mode is None or (isinstance(mode, str) and mode.lower() != "awsvpc"):
             path = ("network_mode",) if mode is not None else ("requires_compatibilities",)
             yield Hit(td, path, f"Fargate task definition {td.name} has network mode {mode or 'bridge (the default)'}; "
-                                f"Fargate only runs awsvpc: set networkMode / NetworkMode / network_mode to awsvpc")
+                                f"Fargate only runs awsvpc: set {spell(td, 'network_mode', 'awsvpc')}")
         missing = [k for k in ("cpu", "memory") if td.get(k) is None]
         if missing:
             yield Hit(td, (), f"Fargate task definition {td.name} has no task-level {' or '.join(missing)}; Fargate "
