@@ -467,7 +467,7 @@ def _batch_launches(graph: Graph) -> List[Resource]:
     out = []
     for job in jobs:
         for ce in envs:
-            launch = Resource(key=f"{job.key}@{ce.key}", kind="ecs.run_task", rtype=ce.rtype,
+            launch = Resource(key=f"{job.key} in {ce.key}", kind="ecs.run_task", rtype=ce.rtype,
                               name=f"{job.name} in {ce.name}", file=ce.file, span=ce.span)
             launch.attrs.update(launch_type="FARGATE", task_definition=Ref(job.key, job.rtype, None),
                                 subnets=ce.get("subnets"), security_groups=ce.get("security_groups"),

@@ -64,8 +64,8 @@ def test_fixture(rule_id, path, rules, tmp_path, snapshot, request):
     findings = lint_paths([target], rules, select=rule_id)
     found = {(f.line, f.rule_id) for f in findings}
     rel = os.path.relpath(path, FIXTURES)
-    shown = sorted(f"{f.line}:{f.col}-{f.end_line}:{f.end_col} {f.rule_id} {f.severity}: {f.message}"
-                   for f in findings)
+    shown = sorted(f"{f.line}:{f.col}-{f.end_line}:{f.end_col} {f.rule_id} {f.severity}: "
+                   f"{f.message.replace(os.path.dirname(FIXTURES) + os.sep, '')}" for f in findings)
     recorded, seen = snapshot
     seen[rel] = shown
     if not request.config.getoption("--snapshot-update"):

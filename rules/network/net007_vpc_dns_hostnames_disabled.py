@@ -6,7 +6,7 @@ from pullcheck.registry import rule
 from pullcheck.values import truthy
 
 
-@rule("NET007", "vpc-dns-hostnames-disabled", "error", kinds=("ec2.vpc_endpoint",))
+@rule("NET007", "vpc-dns-hostnames-disabled", "error", kinds=("ec2.vpc_endpoint",), once_per="resource")
 def check(graph: Graph) -> Iterator[Hit]:
     """Private DNS endpoints in a VPC without DNS hostnames or DNS support.
 
@@ -26,19 +26,17 @@ def check(graph: Graph) -> Iterator[Hit]:
     - https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
     """
-    seen = set()
     for ep in graph.of_kind("ec2.vpc_endpoint"):
         if ep.get("conditional") or truthy(ep.get("private_dns")) is not True:
             continue
         vpc = graph.deref(ep.get("vpc"), "ec2.vpc")
-        if vpc is None or vpc.key in seen or vpc.get("conditional"):
+        if vpc is None or vpc.get("conditional"):
             continue
         hostnames, support = vpc.get("enable_dns_hostnames"), vpc.get("enable_dns_support")
         host_ok = False if hostnames is None else truthy(hostnames)
         support_ok = True if support is None else truthy(support)
         if host_ok is None or support_ok is None or (host_ok and support_ok):
             continue
-        seen.add(vpc.key)
         missing = [n for n, ok in (("enable_dns_hostnames", host_ok), ("enable_dns_support", support_ok)) if not ok]
         path = ("enable_dns_hostnames",) if not host_ok and hostnames is not None else \
             ("enable_dns_support",) if not support_ok else ()

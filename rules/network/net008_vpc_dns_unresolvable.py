@@ -25,7 +25,7 @@ def _custom_dns(graph, vpc):
     return False
 
 
-@rule("NET008", "vpc-dns-unresolvable", "error", kinds=SITE_KINDS)
+@rule("NET008", "vpc-dns-unresolvable", "error", kinds=SITE_KINDS, once_per="resource")
 def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in a VPC that cannot resolve names.
 
@@ -45,12 +45,10 @@ def check(graph: Graph) -> Iterator[Hit]:
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
     """
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         vpc = net.vpc_of(graph, subnet)
-        if vpc is None or vpc.key in seen or vpc.get("conditional"):
+        if vpc is None or vpc.get("conditional"):
             continue
-        seen.add(vpc.key)
         if truthy(vpc.get("enable_dns_support")) is not False or vpc.get("enable_dns_support") is None:
             continue
         if _custom_dns(graph, vpc) is not False:

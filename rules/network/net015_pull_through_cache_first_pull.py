@@ -7,7 +7,7 @@ from pullcheck.rules.network._common import sites
 from pullcheck.values import text_of
 
 
-@rule("NET015", "pull-through-cache-first-pull", "warning", kinds=SITE_KINDS)
+@rule("NET015", "pull-through-cache-first-pull", "warning", kinds=SITE_KINDS, once_per="place")
 def check(graph: Graph) -> Iterator[Hit]:
     """Pull-through cache image in a subnet with no internet path.
 
@@ -33,16 +33,14 @@ def check(graph: Graph) -> Iterator[Hit]:
     prefixes = [(p.strip("/"), r) for p, r in prefixes if p]
     if not prefixes:
         return
-    seen = set()
     for launch, td, i, subnet in sites(graph):
         if td is None or net.internet_kind(graph, subnet) != "none":
             continue
         for c, im in net.container_images(td):
-            if im.kind != "ecr" or (td.key, c) in seen:
+            if im.kind != "ecr":
                 continue
             for prefix, ptc in prefixes:
                 if im.path == prefix or im.path.startswith(prefix + "/"):
-                    seen.add((td.key, c))
                     yield Hit(td, ("containers", c, "image"),
                               f"image {im.shown} comes through pull-through cache rule {ptc.name} (prefix "
                               f"{prefix}), but {launch.name} runs in subnet {subnet.label(launch)} with no internet path: "
