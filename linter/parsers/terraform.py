@@ -280,6 +280,14 @@ class _NS:
         self.kind, self.name = kind, name
 
 
+class _ModuleValue:
+    """A called module used as a value (``module.x``): its outputs, wherever the value travels (an output
+    of another module, a local), are read from that module instance."""
+
+    def __init__(self, module: "Module") -> None:
+        self.module = module
+
+
 class Evaluator:
     def __init__(self, module: Module, ctx: Dict[str, Any], depth: int = 0) -> None:
         self.m, self.ctx, self.depth = module, ctx, depth
@@ -541,10 +549,8 @@ class Evaluator:
             if base.kind == "module":
                 child = self.m.children.get(name)
                 if isinstance(child, Module):
-                    return _NS("modcall", name)
+                    return _ModuleValue(child)
                 return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
-            if base.kind == "modcall":
-                return self.m.children[base.name].output(name)
             if base.kind == "type":
                 res = self.m.resources.get(f"{base.name}.{name}")
                 if res is None:
@@ -554,6 +560,8 @@ class Evaluator:
                     return _Instance(res, "")
                 return _Counted(res)
             return Unknown(f"{base.kind}.{name}")
+        if isinstance(base, _ModuleValue):
+            return base.module.output(name)
         if isinstance(base, _Instance):
             return base.attr(name)
         if isinstance(base, _Counted):
@@ -837,7 +845,10 @@ def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
     resources to the graph."""
     errors: List[Tuple[str, ParseError]] = []
     module = Module(folder)
+    # the whole tree of module instances first, then their resources: a value can then be read from any
+    # module of the tree, whatever order the calls are written in (Terraform does not care either)
     _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    _build_resources(module, graph)
     return errors
 
 
@@ -878,6 +889,13 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
                                                                           "depends_on")}
         module.children[name] = child
         _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
+
+
+def _build_resources(module: Module, graph: Graph) -> None:
+    """The resources of a module instance and of the instances it calls, into the graph."""
+    for child in module.children.values():
+        if isinstance(child, Module):
+            _build_resources(child, graph)
     for res in module.resources.values():
         kind = KINDS.get(res.rtype)
         if kind is None:
@@ -926,10 +944,15 @@ class _Ctx:
             return None
         v = self.ev.eval(t)
         r.attrs[out] = v
-        r.spans[path + (out,)] = Span.at(_pos(t))
+        whole = Span.at(_pos(t))
+        r.spans[path + (out,)] = whole
         if isinstance(v, MList):
+            # item positions only where the list is written here: a list read from a local, an output or
+            # another file has its items elsewhere, and the finding belongs at this attribute
+            last = _edge(t, True)
+            end = getattr(last, "end_line", None) or whole.line
             for i, p in enumerate(v.ipos):
-                r.spans[path + (out, i)] = Span.at(p)
+                r.spans[path + (out, i)] = Span.at(p) if isinstance(t, Known) or whole.line <= p[0] <= end else whole
         return v
 
     def value(self, b: Body, name: str) -> Any:
