@@ -155,7 +155,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     if templates and not stacks:
         stacks = cdk_stacks(paths)
     if tf_dirs:
-        from pullcheck.parsers.terraform import called_folders, load_module
+        from pullcheck.terraform.modules import called_folders, load_module
 
         # a folder that another module of the run calls is linted as that call, with its inputs
         called = {c for d in tf_dirs for c in called_folders(d, graph)}
@@ -164,7 +164,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 errors.append(_parse_finding(f, e))
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
-        from pullcheck.parsers.plan import parse_plan
+        from pullcheck.terraform.plan import parse_plan
 
         # the plan's values are facts: they replace what the .tf sources of the same resources say
         sources: Dict[str, list] = {}

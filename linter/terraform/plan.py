@@ -12,7 +12,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.model import Graph, Span
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.parsers.terraform import KINDS, Body, Known, Module, _build, _Resource
+from pullcheck.terraform.build import KINDS, build
+from pullcheck.terraform.evaluate import Declared, Module
+from pullcheck.terraform.syntax import Body, Known
 from pullcheck.values import Ref, Unknown
 
 _INDEXED = re.compile(r"^(.*?)(\[[^\]]*\])?$")
@@ -158,9 +160,9 @@ def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[st
         refs = _refs(config.get(base) or {})  # configuration addresses carry the module path too
         pos = getattr(r, "pos", (1, 1))
         body = _ValueBody(values, change.get("after_unknown") or {}, refs, pos, file, resolve_in(prefix))
-        res = _Resource(rtype, str(r.get("name")), body, pos, module)
+        res = Declared(rtype, str(r.get("name")), body, pos, module)
         before = set(graph.resources)
-        _build(module, res, kind, "", {}, graph)
+        build(module, res, kind, "", {}, graph)
         for key in [k for k in graph.resources if k not in before]:
             built = graph.resources[key]
             graph.remove(key)

@@ -1,0 +1,511 @@
+"""Terraform modules and expressions: values computed on demand, across the module tree.
+
+What the evaluator cannot know (variables without value, data sources, module outputs of modules it cannot
+read, functions it does not model, unknown counts) becomes an Unknown naming its origin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Dict, List, Tuple
+
+from pullcheck.parsers.errors import ParseError
+from pullcheck.parsers.marked import MDict, MList
+from pullcheck.terraform.functions import Opaque, binary, call
+from pullcheck.terraform.syntax import Body, Known, children, ident, pos_of
+from pullcheck.values import Ref, Template, Unknown, make_template
+
+MAX_INSTANCES = 10_000
+INTERPOLATION = re.compile(r"\$?\$\{([^{}]*)\}")
+
+DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
+
+
+class Declared:
+    def __init__(self, rtype: str, name: str, body: Body, pos: Tuple[int, int], module: "Module") -> None:
+        self.rtype, self.name, self.body, self.pos, self.module = rtype, name, body, pos, module
+        self.address = f"{rtype}.{name}"
+        self._instances: Any = None
+
+    def instances(self) -> Any:
+        """[(suffix, context)] or an Unknown when count / for_each cannot be evaluated."""
+        if self._instances is not None:
+            return self._instances
+        self._instances = Unknown(f"{self.address} refers to itself")
+        ev = self.module.evaluator({})
+        result: Any
+        if "count" in self.body.attrs:
+            n = ev.eval(self.body.attrs["count"])
+            if isinstance(n, bool) or not isinstance(n, (int, float)):
+                result = Unknown(f"count of {self.address} cannot be evaluated")
+            else:
+                result = [(f"[{i}]", {"count.index": i}) for i in range(min(int(n), MAX_INSTANCES))]
+        elif "for_each" in self.body.attrs:
+            fe = ev.eval(self.body.attrs["for_each"])
+            if isinstance(fe, Counted):  # for_each over another resource's instances
+                insts = fe.res.instances()
+                fe = insts if isinstance(insts, Unknown) else {
+                    s[2:-2] if s.startswith('["') else s[1:-1]: Instance(fe.res, s) for s, _ in insts}
+            if isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
+                result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
+            elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
+                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+            else:
+                result = Unknown(f"for_each of {self.address} cannot be evaluated")
+        else:
+            result = [("", {})]
+        self._instances = result
+        return result
+
+    def key(self, suffix: str) -> str:
+        return f"{self.module.dir}:{self.address}{suffix}"
+
+
+class Instance(Opaque):
+    def __init__(self, res: Declared, suffix: str) -> None:
+        self.res, self.suffix = res, suffix
+
+    def attr(self, name: str) -> Any:
+        return Ref(self.res.key(self.suffix), self.res.rtype, name)
+
+
+class Counted(Opaque):
+    """A resource or data source with count / for_each, before it is indexed."""
+
+    def __init__(self, res: Declared) -> None:
+        self.res = res
+
+
+class Module:
+    def __init__(self, folder: str, instance: str = "") -> None:
+        self.folder = folder.replace(os.sep, "/")
+        # the instance id: the folder for a root module, "<parent>/module.<name>" for a called one
+        self.dir = instance or self.folder
+        self.prefix = ""  # "module.network." for resources of a called module, in messages
+        self.calls: Dict[str, Tuple[Body, Tuple[int, int], str]] = {}  # name -> (body, position, file)
+        self.outputs: Dict[str, Any] = {}
+        self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
+        self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
+        self.caller: Any = None
+        self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
+        self.resources: Dict[str, Declared] = {}
+        self.variables: Dict[str, Any] = {}
+        self.var_values: Dict[str, Any] = {}
+        self.locals: Dict[str, Any] = {}
+        self._local_values: Dict[str, Any] = {}
+        self.data: set = set()
+        self.provider: Any = None
+
+    def output(self, name: str) -> Any:
+        if name not in self.outputs:
+            return Unknown(f"output {name} of {self.prefix.rstrip('.') or self.folder}")
+        key = f"output.{name}"
+        if key in self._local_values:
+            return self._local_values[key]
+        self._local_values[key] = Unknown(f"output {name} refers to itself")
+        v = self.evaluator({}).eval(self.outputs[name])
+        self._local_values[key] = v
+        return v
+
+    def region(self) -> Any:
+        """The default AWS provider's region, when it is written down."""
+        if self.provider is None or "region" not in self.provider.attrs:
+            if self.caller is not None:
+                return self.caller.region()
+            return Unknown("the provider's region is not set in the module")
+        return self.evaluator({}).eval(self.provider.attrs["region"])
+
+    def add_body(self, body: Body) -> None:
+        for name, labels, b, pos in body.blocks:
+            if name == "resource" and len(labels) == 2:
+                r = Declared(labels[0], labels[1], b, pos, self)
+                self.resources[r.address] = r
+            elif name == "data" and len(labels) == 2:
+                self.data.add(f"{labels[0]}.{labels[1]}")
+                if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
+                    r = Declared(f"data.{labels[0]}", labels[1], b, pos, self)
+                    self.resources[r.address] = r
+            elif name == "variable" and labels:
+                self.variables[labels[0]] = b
+            elif name == "locals":
+                self.locals.update(b.attrs)
+            elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
+                self.provider = b
+            elif name == "module" and labels:
+                self.calls[labels[0]] = (b, pos, body.file)
+            elif name == "output" and labels and "value" in b.attrs:
+                self.outputs[labels[0]] = b.attrs["value"]
+
+    def evaluator(self, ctx: Dict[str, Any]) -> "Evaluator":
+        return Evaluator(self, ctx)
+
+    def var(self, name: str) -> Any:
+        if name in self.var_values:
+            return self.var_values[name]
+        if name in self.inputs and self.caller is not None:
+            self.var_values[name] = Unknown(f"variable {name} refers to itself")
+            v = self.caller.evaluator({}).eval(self.inputs[name])
+            self.var_values[name] = v
+            return v
+        b = self.variables.get(name)
+        if b is not None and "default" in b.attrs:
+            return self.evaluator({}).eval(b.attrs["default"])
+        return Unknown(f"variable {name} has no value")
+
+    def local(self, name: str, depth: int) -> Any:
+        if name in self._local_values:
+            return self._local_values[name]
+        if name not in self.locals or depth > 40:
+            return Unknown(f"local.{name} cannot be evaluated")
+        self._local_values[name] = Unknown(f"local.{name} refers to itself")
+        v = Evaluator(self, {}, depth + 1).eval(self.locals[name])
+        self._local_values[name] = v
+        return v
+
+
+class Namespace(Opaque):
+    def __init__(self, kind: str, name: str = "") -> None:
+        self.kind, self.name = kind, name
+
+
+class ModuleValue(Opaque):
+    """A called module used as a value (``module.x``): its outputs, wherever the value travels (an output
+    of another module, a local), are read from that module instance."""
+
+    def __init__(self, module: "Module") -> None:
+        self.module = module
+
+
+class Evaluator:
+    def __init__(self, module: Module, ctx: Dict[str, Any], depth: int = 0) -> None:
+        self.m, self.ctx, self.depth = module, ctx, depth
+
+    def eval(self, t: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > 150:
+                return Unknown("expression nested too deeply")
+            return self._eval(t)
+        finally:
+            self.depth -= 1
+
+    def _eval(self, t: Any) -> Any:
+        if isinstance(t, Known):
+            return t.value
+        if not hasattr(t, "data"):
+            return str(t)
+        d = t.data
+        kids = children(t)
+        if d == "expr_term":
+            inner = [k for k in kids if hasattr(k, "data")]
+            return self.eval(inner[0]) if inner else Unknown("empty expression")
+        if d == "int_lit":
+            return int("".join(str(k) for k in t.children))
+        if d == "float_lit":
+            try:
+                return float("".join(str(k) for k in t.children))
+            except ValueError:
+                return Unknown("number")
+        if d == "string":
+            return self._string(t)
+        if d in ("heredoc_template", "heredoc_template_trim"):
+            raw = str(t.children[0])
+            body = raw.split("\n", 1)[1] if "\n" in raw else ""
+            body = body.rsplit("\n", 2)[0] if body.count("\n") >= 1 else body
+            if "%{" in body:
+                return Unknown("heredoc with a template directive")
+            if "${" in body:
+                return self._heredoc_template(body)
+            return body
+        if d == "identifier":
+            name = ident(t)
+            if name == "true":
+                return True
+            if name == "false":
+                return False
+            if name == "null":
+                return None
+            return self._root(name)
+        if d == "tuple":
+            out = MList()
+            out.pos = pos_of(t)
+            out.ipos = []
+            for k in kids:
+                out.append(self.eval(k))
+                out.ipos.append(pos_of(k))
+            return out
+        if d == "object":
+            out = MDict()
+            out.pos = pos_of(t)
+            out.kpos = {}
+            for elem in kids:
+                if not hasattr(elem, "data") or elem.data != "object_elem":
+                    continue
+                ek = elem.children[0]
+                key = self._object_key(ek)
+                if not isinstance(key, str):
+                    return Unknown("object with computed keys")
+                out[key] = self.eval(elem.children[-1])
+                out.kpos[key] = pos_of(elem)
+            return out
+        if d == "get_attr_expr_term":
+            return self._get_attr(self.eval(kids[0]), ident(kids[1].children[0]))
+        if d == "index_expr_term":
+            base = self.eval(kids[0])
+            idx_tree = kids[1]
+            inner = [k for k in idx_tree.children if hasattr(k, "data") and k.data != "new_line_or_comment"]
+            idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in idx_tree.children))
+            return self._index(base, idx)
+        if d in ("full_splat_expr_term", "attr_splat_expr_term"):
+            base = self._splat_base(self.eval(kids[0]))
+            if isinstance(base, Unknown):
+                return base
+            for op in children(kids[1]):
+                if op.data == "get_attr":
+                    base = [self._get_attr(b, ident(op.children[0])) for b in base]
+                else:
+                    inner = [k for k in op.children if hasattr(k, "data")]
+                    idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in op.children))
+                    base = [self._index(b, idx) for b in base]
+            return base
+        if d == "function_call":
+            name = ident(kids[0])
+            args = []
+            if len(kids) > 1:
+                args = [self.eval(a) for a in children(kids[1])]
+            return call(name, args)
+        if d in ("for_tuple_expr", "for_object_expr"):
+            return self._for(t, d == "for_object_expr")
+        if d == "conditional":
+            cond = self.eval(kids[0])
+            if isinstance(cond, bool):
+                return self.eval(kids[1] if cond else kids[2])
+            return Unknown("conditional on a value that cannot be known")
+        if d == "binary_op":
+            left = self.eval(kids[0])
+            op_tree = kids[1]
+            op = str(children(op_tree)[0].children[0])
+            right_tree = children(op_tree)[-1]
+            if getattr(right_tree, "data", None) == "conditional":
+                # python-hcl2's grammar reads `a == b ? x : y` as `a == (b ? x : y)`; in HCL the conditional
+                # binds loosest, so it is `(a == b) ? x : y`
+                ck = children(right_tree)
+                cond = binary(op, left, self.eval(ck[0]))
+                if isinstance(cond, bool):
+                    return self.eval(ck[1] if cond else ck[2])
+                return Unknown("conditional on a value that cannot be known")
+            return binary(op, left, self.eval(right_tree))
+        if d == "unary_op":
+            v = self.eval(t.children[-1])
+            op = str(t.children[0])
+            if op == "!" and isinstance(v, bool):
+                return not v
+            if op == "-" and isinstance(v, (int, float)) and not isinstance(v, bool):
+                return -v
+            return Unknown("unary operation")
+        return Unknown(f"{d.replace('_', ' ')} is not evaluated")
+
+    def _object_key(self, ek: Any) -> Any:
+        inner = ek.children[0]
+        if inner.data == "identifier":
+            return ident(inner)
+        if inner.data == "string":
+            return self._string(inner)
+        if inner.data in ("int_lit", "float_lit"):
+            return str(self.eval(inner))
+        return Unknown("computed key")
+
+    def _heredoc_template(self, body: str) -> Any:
+        """A heredoc's ``${...}`` interpolations, each parsed as an expression of its own."""
+        from pullcheck.terraform import syntax as hcl
+
+        parts: List[Any] = []
+        last = 0
+        for m in INTERPOLATION.finditer(body):
+            parts.append(body[last:m.start()].replace("$${", "${"))
+            last = m.end()
+            if m.group(0).startswith("$$"):
+                parts.append(m.group(0)[1:])
+                continue
+            try:
+                tree = hcl.parse(f"x = {m.group(1)}\n")
+                attr = Body(tree.children[0], "").attrs.get("x")
+            except (ParseError, hcl.GrammarError, IndexError, AttributeError):
+                attr = None
+            parts.append(Unknown("heredoc interpolation") if attr is None else self.eval(attr))
+        parts.append(body[last:].replace("$${", "${"))
+        flat: List[Any] = []
+        for p in parts:
+            if isinstance(p, Template):
+                flat.extend(p.parts)
+            elif isinstance(p, (list, dict)):
+                flat.append(Unknown("collection inside a heredoc"))
+            else:
+                flat.append(p)
+        return make_template(flat)
+
+    def _string(self, t: Any) -> Any:
+        parts: List[Any] = []
+        for part in t.children:
+            for c in part.children:
+                if hasattr(c, "data"):  # interpolation
+                    parts.append(self.eval(c.children[0]))
+                else:
+                    s = str(c)
+                    if s.startswith("$${"):
+                        s = s[1:]
+                    parts.append(unescape(s))
+        if len(parts) == 1 and not isinstance(parts[0], str):
+            return parts[0]  # "${x}" is x itself (Terraform 0.11 style)
+        flat: List[Any] = []
+        for p in parts:
+            if isinstance(p, Template):
+                flat.extend(p.parts)
+            elif isinstance(p, (list, dict)):
+                flat.append(Unknown("collection inside a string"))
+            elif isinstance(p, bool):
+                flat.append("true" if p else "false")
+            elif p is None:
+                flat.append("")
+            else:
+                flat.append(p)
+        return make_template(flat)
+
+    def _for(self, t: Any, as_object: bool) -> Any:
+        """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value}``."""
+        trees = [c for c in t.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        intro, rest = trees[0], trees[1:]
+        cond = rest.pop() if rest and rest[-1].data == "for_cond" else None
+        parts = [c for c in intro.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        names = [ident(c) for c in parts[:-1] if c.data == "identifier"]
+        coll = self.eval(parts[-1])
+        if isinstance(coll, dict):
+            items = list(coll.items())
+        elif isinstance(coll, list):
+            items = list(enumerate(coll))
+        else:
+            return coll if isinstance(coll, Unknown) else Unknown("for expression over a value that cannot be known")
+        out_list: List[Any] = []
+        out_map: Dict[Any, Any] = {}
+        for k, v in items[:MAX_INSTANCES]:
+            ctx = dict(self.ctx)
+            if len(names) == 2:
+                ctx[("for", names[0])], ctx[("for", names[1])] = k, v
+            elif names:
+                ctx[("for", names[0])] = v
+            sub = Evaluator(self.m, ctx, self.depth)
+            if cond is not None:
+                keep = sub.eval([c for c in cond.children if hasattr(c, "data")][-1])
+                if not isinstance(keep, bool):
+                    return Unknown("for expression with a condition that cannot be known")
+                if not keep:
+                    continue
+            if as_object:
+                key = sub.eval(rest[0])
+                if not isinstance(key, str):
+                    return Unknown("for expression with a key that cannot be known")
+                out_map[key] = sub.eval(rest[1])
+            else:
+                out_list.append(sub.eval(rest[0]))
+        return out_map if as_object else out_list
+
+    def _root(self, name: str) -> Any:
+        if ("for", name) in self.ctx:
+            return self.ctx[("for", name)]
+        if name == "data":
+            return Namespace("dataroot")
+        if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
+            return Namespace(name)
+        return Namespace("type", name)
+
+    def _get_attr(self, base: Any, name: str) -> Any:
+        if isinstance(base, Namespace):
+            if base.kind == "var":
+                return self.m.var(name)
+            if base.kind == "local":
+                return self.m.local(name, self.depth)
+            if base.kind == "count":
+                return self.ctx.get(f"count.{name}", Unknown(f"count.{name} outside a counted resource"))
+            if base.kind == "each":
+                return self.ctx.get(f"each.{name}", Unknown(f"each.{name} outside a for_each resource"))
+            if base.kind == "dataroot":
+                return Namespace("datatype", name)
+            if base.kind == "datatype":
+                return Namespace("data", f"{base.name}.{name}")
+            if base.kind == "data":
+                return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
+            if base.kind == "module":
+                child = self.m.children.get(name)
+                if isinstance(child, Module):
+                    return ModuleValue(child)
+                return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
+            if base.kind == "type":
+                res = self.m.resources.get(f"{base.name}.{name}")
+                if res is None:
+                    return Unknown(f"{base.name}.{name} is not declared in the module")
+                insts = res.instances()
+                if isinstance(insts, list) and insts == [("", {})]:
+                    return Instance(res, "")
+                return Counted(res)
+            return Unknown(f"{base.kind}.{name}")
+        if isinstance(base, ModuleValue):
+            return base.module.output(name)
+        if isinstance(base, Instance):
+            return base.attr(name)
+        if isinstance(base, Counted):
+            return Unknown(f"attribute {name} of {base.res.address} without an index")
+        if isinstance(base, dict):
+            return base.get(name, Unknown(f"attribute {name} is not set"))
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(base, Ref):
+            if base.rtype.startswith("data."):
+                return Unknown(f"data source {base.target.split(':', 1)[-1]}")
+            return Unknown(f"nested attribute {name} of {base}")
+        return Unknown(f"attribute {name} of a value that has none")
+
+    def _splat_base(self, base: Any) -> Any:
+        if isinstance(base, Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            return [Instance(base.res, s) for s, _ in insts]
+        if isinstance(base, Instance):
+            return [base]
+        if isinstance(base, list):
+            return list(base)
+        if isinstance(base, Namespace) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        if isinstance(base, Unknown):
+            return base
+        return Unknown("splat over a value that cannot be known")
+
+    def _index(self, base: Any, idx: Any) -> Any:
+        if isinstance(base, Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            want = f"[{idx}]" if isinstance(idx, int) else f'["{idx}"]'
+            for s, _ in insts:
+                if s == want:
+                    return Instance(base.res, s)
+            return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
+        if isinstance(base, list) and isinstance(idx, int) and not isinstance(idx, bool):
+            return base[idx] if -len(base) <= idx < len(base) else Unknown("index out of range")
+        if isinstance(base, dict) and isinstance(idx, str):
+            return base.get(idx, Unknown(f"key {idx} is not set"))
+        if isinstance(base, Namespace) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        return base if isinstance(base, Unknown) else Unknown("index of a value that cannot be known")
+
+
+def unescape(s: str) -> str:
+    if "\\" not in s:
+        return s
+    try:
+        return json.loads('"' + s.replace('"', '\\"').replace('\\\\"', '\\"') + '"')
+    except ValueError:
+        return s
+
+

@@ -1,0 +1,120 @@
+"""Terraform's built-in functions and operators, over values the evaluator computes."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from pullcheck.parsers.errors import ParseError
+from pullcheck.parsers.marked import load_json
+from pullcheck.values import Ref, Template, Unknown
+
+
+class Opaque:
+    """A value of the evaluator's own that functions and operators cannot look into (a namespace such as
+    ``var``, a resource or module instance): any operation on it is unknown."""
+
+
+def binary(op: str, a: Any, b: Any) -> Any:
+    known = not isinstance(a, (Unknown, Ref, Template, Opaque)) and not isinstance(b, (Unknown, Ref, Template, Opaque))
+    if not known:
+        return Unknown(f"operation {op} on a value that cannot be known")
+    try:
+        if op == "==":
+            return a == b
+        if op == "!=":
+            return a != b
+        if op == "&&" and isinstance(a, bool) and isinstance(b, bool):
+            return a and b
+        if op == "||" and isinstance(a, bool) and isinstance(b, bool):
+            return a or b
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                    "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
+                    "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
+    except (KeyError, ZeroDivisionError, TypeError):
+        pass
+    return Unknown(f"operation {op}")
+
+
+class JsonEncoded(str):
+    """The result of jsonencode(): keeps the encoded structure (with its positions) for the parser."""
+
+    value: Any = None
+
+
+def is_known(v: Any) -> bool:
+    if isinstance(v, (Unknown, Ref, Template, Opaque)):
+        return False
+    if isinstance(v, list):
+        return all(is_known(x) for x in v)
+    if isinstance(v, dict):
+        return all(is_known(x) for x in v.values())
+    return True
+
+
+def call(name: str, args: List[Any]) -> Any:
+    def unknown() -> Unknown:
+        return Unknown(f"function {name}() is not evaluated")
+
+    try:
+        if name == "jsonencode" and len(args) == 1:
+            out = JsonEncoded("<jsonencode>")
+            out.value = args[0]
+            return out
+        if name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
+            return load_json(args[0])
+        if name == "element" and len(args) == 2 and isinstance(args[0], list) and isinstance(args[1], int):
+            return args[0][args[1] % len(args[0])] if args[0] else unknown()
+        if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)) \
+                and not isinstance(args[0], Template):
+            return len(args[0])
+        if name in ("tolist", "toset", "distinct") and len(args) >= 1:
+            return args[0] if isinstance(args[0], (list, Unknown)) else unknown()
+        if name == "concat" and all(isinstance(a, list) for a in args):
+            return [x for a in args for x in a]
+        if name == "flatten" and len(args) == 1 and isinstance(args[0], list):
+            out: List[Any] = []
+            for x in args[0]:
+                if isinstance(x, list):
+                    out.extend(x)
+                else:
+                    out.append(x)
+            return out
+        if name == "lookup" and len(args) in (2, 3) and isinstance(args[0], dict) and isinstance(args[1], str):
+            if args[1] in args[0]:
+                return args[0][args[1]]
+            return args[2] if len(args) == 3 else unknown()
+        if name == "merge" and all(isinstance(a, dict) for a in args):
+            out_d: Dict[str, Any] = {}
+            for a in args:
+                out_d.update(a)
+            return out_d
+        if name == "coalesce":
+            for a in args:
+                if isinstance(a, (Unknown, Ref, Template)):
+                    return unknown()
+                if a not in (None, ""):
+                    return a
+            return unknown()
+        if name == "try":
+            return args[0] if args and not isinstance(args[0], Unknown) else unknown()
+        if name in ("tostring",) and len(args) == 1:
+            return args[0]
+        if name == "tonumber" and len(args) == 1 and isinstance(args[0], (str, int, float)):
+            return float(args[0]) if "." in str(args[0]) else int(args[0])
+        if name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list) \
+                and all(isinstance(x, str) for x in args[1]):
+            return args[0].join(args[1])
+        if name in ("lower", "upper") and len(args) == 1 and isinstance(args[0], str) \
+                and not isinstance(args[0], JsonEncoded):
+            return args[0].lower() if name == "lower" else args[0].upper()
+        if name in ("keys", "values") and len(args) == 1 and isinstance(args[0], dict):
+            return list(args[0].keys() if name == "keys" else args[0].values())
+        if name == "compact" and len(args) == 1 and isinstance(args[0], list):
+            return [x for x in args[0] if x not in (None, "")]
+    except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError):
+        return unknown()
+    return unknown()
+
+
+# --------------------------------------------------------------------------- module loading
+

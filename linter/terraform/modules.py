@@ -1,0 +1,216 @@
+"""Loading a Terraform folder as a root module with the modules it calls (local, downloaded by
+``terraform init``, or modelled registry modules), and its resources into the graph."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck import suppress
+from pullcheck.model import Graph, Span
+from pullcheck.parsers.errors import ParseError, read_text
+from pullcheck.terraform.build import KINDS, build
+from pullcheck.terraform.evaluate import Module
+from pullcheck.terraform.syntax import Body, pos_of
+from pullcheck.values import Unknown
+
+MAX_MODULE_DEPTH = 10
+
+
+def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]], ext: str = ".tf"
+                  ) -> Any:
+    """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
+    errors go to the first caller that collects them (``errors`` not None)."""
+    cache = graph.inputs.tf_folders
+    key = os.path.abspath(folder)
+    if key not in cache:
+        found: List[Tuple[str, ParseError]] = []
+        cache[key] = [_read_folder(folder, graph, found, ext), found, False]
+    entry = cache[key]
+    if errors is not None and not entry[2]:
+        errors.extend(entry[1])
+        entry[2] = True
+    return entry[0]
+
+
+def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
+    from pullcheck.terraform import syntax as hcl
+
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as e:
+        errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
+        return None
+    bodies, tfvars = [], []
+    for n in names:
+        path = os.path.join(folder, n)
+        if n.endswith(ext) and os.path.isfile(path):
+            try:
+                text = read_text(path)
+                suppress.scan_text(graph, norm_path(path), text)
+                bodies.append(Body(hcl.parse(text).children[0], norm_path(path)))
+            except hcl.GrammarError as e:
+                errors.append((path, ParseError(str(e))))
+                return None
+            except ParseError as e:
+                errors.append((path, e))
+        elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
+            tfvars.append(path)
+    tfvar_bodies = []
+    for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
+        try:
+            tfvar_bodies.append(Body(hcl.parse(read_text(path)).children[0], norm_path(path)))
+        except ParseError as e:
+            errors.append((path, e))
+    return bodies, tfvar_bodies
+
+
+def _source(module: Module, body: Body) -> Any:
+    """A module call's ``source``, evaluated in the calling module."""
+    src = body.attrs.get("source")
+    return module.evaluator({}).eval(src) if src is not None else None
+
+
+def _is_local(source: Any) -> bool:
+    return isinstance(source, str) and source.startswith(("./", "../"))
+
+
+def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
+    """The folder a module call loads: a local path, or what `terraform init` downloaded (modules.json)."""
+    source = _source(module, body)
+    if not isinstance(source, str):
+        return Unknown(f"source of module {name} cannot be evaluated")
+    if _is_local(source):
+        return os.path.normpath(os.path.join(module.folder, source))
+    key = (module.prefix.replace("module.", "") + name).rstrip(".")
+    installed = _installed_modules(root).get(key)
+    if installed:
+        return installed
+    model = MODELS.get(source.split("?", 1)[0].replace("registry.terraform.io/", "").rstrip("/"))
+    if model:
+        return ("model", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tfmodels", model))
+    return Unknown(f"module {name} comes from {source}, which is not downloaded here")
+
+
+# Registry modules read from a model when they are not downloaded (linter/tfmodels)
+MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
+          "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
+          "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
+# where a modelled resource's attribute is set in the module call
+MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip", "security_groups": "security_group_ids",
+                "launch_type": "launch_type", "platform_version": "platform_version",
+                "containers": "container_definitions", "cpu": "cpu", "memory": "memory",
+                "private_dns": "endpoints", "service_name": "endpoints", "policy": "endpoints",
+                "enable_dns_hostnames": "enable_dns_hostnames", "enable_dns_support": "enable_dns_support"}
+
+
+def _installed_modules(root: str) -> Dict[str, str]:
+    """Key -> folder from .terraform/modules/modules.json, written by `terraform init`."""
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return {m["Key"]: os.path.normpath(os.path.join(root, m["Dir"])) for m in data.get("Modules", [])
+                if isinstance(m, dict) and m.get("Key") and m.get("Dir")}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def called_folders(folder: str, graph: Graph) -> List[str]:
+    """Absolute folders that the module in ``folder`` calls with a local source."""
+    parsed = _parse_folder(folder, graph, None)
+    module = Module(folder)
+    out = []
+    for body in (parsed[0] if parsed else []):
+        for name, _, b, _ in body.blocks:
+            source = _source(module, b) if name == "module" else None
+            if _is_local(source):
+                out.append(os.path.abspath(os.path.join(folder, source)))
+    return out
+
+
+def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
+    """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
+    resources to the graph."""
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    # the whole tree of module instances first, then their resources: a value can then be read from any
+    # module of the tree, whatever order the calls are written in (Terraform does not care either)
+    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    _build_resources(module, graph)
+    return errors
+
+
+def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
+                 chain: Tuple[str, ...]) -> None:
+    parsed = _parse_folder(module.folder, graph, errors, ".hcl" if module.model_call else ".tf")
+    if parsed is None:
+        return
+    bodies, tfvars = parsed
+    for body in bodies:
+        module.add_body(body)
+    if module.caller is None:
+        for body in tfvars:
+            ev = module.evaluator({})
+            for k, t in body.attrs.items():
+                module.var_values[k] = ev.eval(t)
+    for name, (body, pos, file) in module.calls.items():
+        if "count" in body.attrs or "for_each" in body.attrs:
+            module.children[name] = Unknown(f"module {name} has count or for_each")
+            continue
+        where = _module_source(module, name, body, root)
+        if isinstance(where, Unknown):
+            module.children[name] = where
+            continue
+        model = isinstance(where, tuple)
+        if model:
+            where = where[1]
+        if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
+            module.children[name] = Unknown(f"module {name} cannot be followed")
+            continue
+        child = Module(where, f"{module.dir}/module.{name}")
+        if model:  # findings on a modelled module point at its call, at the input that sets the attribute
+            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i])) for out, i in MODEL_INPUTS.items()
+                                            if i in body.attrs})
+        child.prefix = f"{module.prefix}module.{name}."
+        child.caller = module
+        child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
+                                                                          "depends_on")}
+        module.children[name] = child
+        _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
+
+
+def _build_resources(module: Module, graph: Graph) -> None:
+    """The resources of a module instance and of the instances it calls, into the graph."""
+    for child in module.children.values():
+        if isinstance(child, Module):
+            _build_resources(child, graph)
+    for res in module.resources.values():
+        kind = KINDS.get(res.rtype)
+        if kind is None:
+            continue
+        insts = res.instances()
+        if isinstance(insts, Unknown):
+            # How many there are is unknown (maybe none): one stand-in marked conditional, so that a route,
+            # association or endpoint that may exist makes the verdicts that depend on it unknown.
+            origin = Unknown(insts.origin)
+            build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
+                   graph, conditional=True)
+            continue
+        for suffix, ctx in insts:
+            build(module, res, kind, suffix, ctx, graph)
+    if module.model_call is not None:
+        file, pos, inputs = module.model_call
+        prefix = module.dir + ":"
+        for r in graph.resources.values():
+            if r.key.startswith(prefix):
+                r.file, r.span = file, Span.at(pos)
+                r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
+                for out, span in inputs.items():
+                    r.spans.setdefault((out,), span)
+
+
+def norm_path(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+

@@ -1,0 +1,182 @@
+"""Terraform's native syntax as positioned trees (python-hcl2's grammar), and helpers to read them.
+
+The grammar is python-hcl2 7.3.1's, loaded with Lark, its parser cached in the user's cache folder (a
+read-only install would otherwise rebuild it on every run). The grammar file is checked against the pinned
+release: checkov's bc-python-hcl2 installs a module also named ``hcl2`` with a different grammar.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck.cache import cache_dir
+from pullcheck.parsers.errors import ParseError
+from pullcheck.parsers.marked import MDict, MList
+
+GRAMMAR_SHA256 = "d7a5d29be3463df69b9eb30bd2840ba4fef2bf005e106af9f0bc9c2ff2c16812"  # python-hcl2 7.3.1
+_parser: Optional[Any] = None
+
+
+class GrammarError(Exception):
+    pass
+
+
+def _grammar() -> str:
+    spec = importlib.util.find_spec("hcl2")
+    if spec is None or not spec.submodule_search_locations:
+        raise GrammarError("python-hcl2 is not installed (pip install python-hcl2==7.3.1)")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "hcl2.lark")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        raise GrammarError(f"the installed hcl2 module has no grammar file ({path}): "
+                           f"is bc-python-hcl2 installed in place of python-hcl2 7.3.1?") from None
+    if hashlib.sha256(data).hexdigest() != GRAMMAR_SHA256:
+        raise GrammarError(f"the hcl2 module at {os.path.dirname(path)} is not python-hcl2 7.3.1 (another "
+                           f"package, such as bc-python-hcl2, installs a module named hcl2); "
+                           f"pip install --force-reinstall python-hcl2==7.3.1")
+    return path
+
+
+def parser() -> Any:
+    global _parser
+    if _parser is None:
+        import lark
+
+        grammar = _grammar()
+        folder = cache_dir()
+        cache: Any = False
+        if folder:
+            cache = os.path.join(folder, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}-tokens.cache")
+        _parser = lark.Lark.open(grammar, parser="lalr", cache=cache)
+    return _parser
+
+
+def parse(text: str) -> Any:
+    import lark
+
+    try:
+        return parser().parse(text + "\n")
+    except lark.exceptions.UnexpectedInput as e:
+        line = getattr(e, "line", 1) or 1
+        col = getattr(e, "column", 1) or 1
+        kind = type(e).__name__
+        detail = ""
+        tok = getattr(e, "token", None)
+        if tok is not None:
+            detail = f": unexpected {str(tok)[:30]!r}"
+        elif getattr(e, "char", None):
+            detail = f": unexpected character {e.char!r}"
+        raise ParseError(f"HCL syntax error ({kind}){detail}", line, col) from None
+    except lark.exceptions.LarkError as e:
+        raise ParseError(f"HCL: {str(e).splitlines()[0][:200]}") from None
+    except RecursionError:
+        raise ParseError("nesting too deep") from None
+
+
+def edge(tree: Any, last: bool) -> Any:
+    """The first (or last) token of a subtree, or None."""
+    node = tree
+    while hasattr(node, "children"):
+        nxt = None
+        for c in (reversed(node.children) if last else node.children):
+            if c is not None:
+                nxt = c
+                break
+        if nxt is None:
+            return None
+        node = nxt
+    return node
+
+
+def pos_of(tree: Any) -> Tuple[int, int, int, int]:
+    """The range of a subtree: whole when it ends on the line it starts, else its first token.
+
+    Read from the tokens rather than from Lark's propagated positions, which double the parse time.
+    """
+    first = edge(tree, False)
+    line, col = (getattr(first, "line", None) or 1, getattr(first, "column", None) or 1)
+    end = edge(tree, True)
+    if end is not None and getattr(end, "end_line", None) == line and end.end_column:
+        return (line, col, line, end.end_column)
+    if first is not None and getattr(first, "end_line", None) == line and first.end_column:
+        return (line, col, line, first.end_column)
+    return (line, col, line, col + 1)
+
+
+class Known:
+    """An attribute whose value is already known (a plan's planned value), with where it is written."""
+
+    __slots__ = ("value", "line", "column")
+
+    def __init__(self, value: Any, pos: Tuple[int, int]) -> None:
+        self.value, self.line, self.column = value, pos[0], pos[1]
+
+
+def children(tree: Any) -> List[Any]:
+    return [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")
+            and c is not None]
+
+
+def ident(tree: Any) -> str:
+    return str(tree.children[0])
+
+
+class Body:
+    """Attributes and nested blocks of one HCL body."""
+
+    def __init__(self, tree: Any, file: str) -> None:
+        self.file = file
+        self.attrs: Dict[str, Any] = {}
+        self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, int]]] = []
+        for c in children(tree):
+            if c.data == "attribute":
+                kids = c.children
+                self.attrs[ident(kids[0])] = kids[-1]
+            elif c.data == "block":
+                kids = children(c)
+                labels = []
+                for k in kids[1:-1]:
+                    labels.append(ident(k) if k.data == "identifier" else string_literal(k))
+                self.blocks.append((ident(kids[0]), labels, Body(kids[-1], file), pos_of(c)))
+
+    def block_list(self, name: str) -> List["Body"]:
+        return [b for n, _, b, _ in self.blocks if n == name]
+
+
+def string_literal(tree: Any) -> str:
+    out = []
+    for part in tree.children:
+        for t in part.children:
+            out.append(str(t) if not hasattr(t, "data") else "")
+    return "".join(out)
+
+
+def is_heredoc(t: Any) -> bool:
+    node = t
+    while hasattr(node, "children") and node.children:
+        if node.data in ("heredoc_template", "heredoc_template_trim"):
+            return True
+        node = node.children[0]
+    return False
+
+
+def moved(p: Tuple[int, ...], lines: int) -> Tuple[int, ...]:
+    return (p[0] + lines, p[1], p[2] + lines, p[3]) if len(p) >= 4 else (p[0] + lines, p[1])
+
+
+def shift(v: Any, lines: int) -> Any:
+    """Move the positions of JSON parsed from a string to where the string sits in the .tf file."""
+    if isinstance(v, MDict):
+        v.kpos = {k: moved(p, lines) for k, p in v.kpos.items()}
+        for x in v.values():
+            shift(x, lines)
+    elif isinstance(v, MList):
+        v.ipos = [moved(p, lines) for p in v.ipos]
+        for x in v:
+            shift(x, lines)
+    return v
+
