@@ -85,3 +85,91 @@ def test_a_whole_module_as_a_value(tmp_path):
     r, found = _lint(tmp_path)
     assert r.returncode == 1, r.stderr
     assert [f["rule"] for f in found] == ["NET002"]
+
+
+FARGATE_TD = """
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = "256"
+  memory                   = "512"
+"""
+
+
+def test_heredoc_with_unknown_interpolations_keeps_its_containers(tmp_path):
+    """(hashicorp/turnerlabs style: `"awslogs-region": "${var.region}"`, an unquoted `${var.cpu}`)"""
+    _write(tmp_path, {"main.tf": """
+        variable "region" {}
+        variable "tag" {}
+        variable "cpu" {}
+        resource "aws_ecs_task_definition" "t" {
+          family = "app"
+        """ + FARGATE_TD + """
+          container_definitions = <<DEFINITION
+        [
+          {
+            "name": "app",
+            "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:${var.tag}",
+            "cpu": ${var.cpu},
+            "logConfiguration": {
+              "logDriver": "awslogs",
+              "options": {"awslogs-region": "${var.region}", "awslogs-group": "g", "awslogs-stream-prefix": "p"}
+            }
+          }
+        ]
+        DEFINITION
+        }
+        """})
+    r, found = _lint(tmp_path)
+    assert sorted((f["rule"], f["line"]) for f in found) == [("IAM001", 16), ("IAM002", 19)]
+
+
+def test_template_file_and_templatefile_are_rendered(tmp_path):
+    """(older modules: data "template_file" with file(); newer: templatefile() with a vars map)"""
+    _write(tmp_path, {
+        "templates/app.json.tpl": """
+            [{"name": "app", "image": "${image}",
+              "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-region": "${region}",
+                "awslogs-group": "g", "awslogs-stream-prefix": "p"}}}]
+        """,
+        "main.tf": """
+            variable "region" {}
+            resource "aws_ecr_repository" "app" { name = "app" }
+            data "template_file" "app" {
+              template = file("${path.module}/templates/app.json.tpl")
+              vars = {
+                image  = aws_ecr_repository.app.repository_url
+                region = var.region
+              }
+            }
+            resource "aws_ecs_task_definition" "a" {
+              family                = "a"
+              container_definitions = data.template_file.app.rendered
+            """ + FARGATE_TD + """
+            }
+            resource "aws_ecs_task_definition" "b" {
+              family                = "b"
+              container_definitions = templatefile("${path.module}/templates/app.json.tpl", {
+                image = aws_ecr_repository.app.name, region = "eu-west-1" })
+            """ + FARGATE_TD + """
+            }
+        """})
+    r, found = _lint(tmp_path)
+    got = sorted((f["rule"], f["line"]) for f in found)
+    # a: the role rules at the attribute (the template's lines are in another file); b: the name as image
+    assert got == [("IAM001", 12), ("IAM002", 12), ("IAM002", 22), ("IMG002", 22)], got
+
+
+def test_heredoc_interpolating_a_repository_name(tmp_path):
+    _write(tmp_path, {"main.tf": """
+        resource "aws_ecr_repository" "app" { name = "app" }
+        resource "aws_ecs_task_definition" "a" {
+          family             = "a"
+          execution_role_arn = "arn:aws:iam::123456789012:role/x"
+        """ + FARGATE_TD + """
+          container_definitions = <<EOT
+        [{"name": "app", "image": "${aws_ecr_repository.app.name}:latest"}]
+        EOT
+        }
+        """})
+    r, found = _lint(tmp_path)
+    assert [(f["rule"], f["line"]) for f in found] == [("IMG002", 12)]

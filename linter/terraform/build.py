@@ -7,10 +7,10 @@ from pullcheck import mapping, policy
 from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.errors import ParseError
-from pullcheck.parsers.marked import MDict, MList, load_json
+from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.evaluate import Declared, Evaluator, Module
-from pullcheck.terraform.functions import JsonEncoded
-from pullcheck.terraform.syntax import Body, Known, edge, is_heredoc, pos_of, shift
+from pullcheck.terraform.functions import JsonEncoded, json_with_holes
+from pullcheck.terraform.syntax import Body, Known, edge, is_heredoc, is_literal_text, pinned, pos_of, shift
 from pullcheck.values import Ref, Template, Unknown
 
 KINDS = {
@@ -123,18 +123,8 @@ def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, 
         t = body.attrs.get("container_definitions")
         defs: Any = None
         if t is not None:
-            v = ev.eval(t)
             r.spans[("containers",)] = Span.at(pos_of(t))
-            if isinstance(v, JsonEncoded):
-                defs = v.value
-            elif isinstance(v, str):
-                try:
-                    # heredoc JSON starts on the line after the attribute; a quoted string on its line
-                    defs = shift(load_json(v), pos_of(t)[0] - (0 if is_heredoc(t) else 1))
-                except ParseError:
-                    defs = Unknown("container_definitions is not valid JSON")
-            else:
-                defs = v if isinstance(v, Unknown) else Unknown("container_definitions cannot be evaluated")
+            defs = _json_value(ev, t, "container_definitions")
         r.attrs["containers"] = common.normalise_containers(defs, False, r.spans) if defs is not None else []
     elif kind == "ec2.route_table":
         if res.rtype == "aws_default_route_table":
@@ -392,14 +382,22 @@ def _b_state_machine(c: _Ctx) -> Any:
 
 def _json_attr(c: _Ctx, name: str) -> Any:
     t = c.body.attrs.get(name)
-    if t is None:
-        return None
-    v = c.ev.eval(t)
+    return None if t is None else _json_value(c.ev, t, name)
+
+
+def _json_value(ev: Evaluator, t: Any, name: str) -> Any:
+    """An attribute holding JSON: jsonencode(...), or a string or heredoc, whose unknown interpolations
+    leave the rest of the document readable (only the values built from them are unknown)."""
+    v = ev.eval(t)
     if isinstance(v, JsonEncoded):
         return v.value
-    if isinstance(v, str):
+    if isinstance(v, (str, Template)):
         try:
-            return shift(load_json(v), pos_of(t)[0] - (0 if is_heredoc(t) else 1))
+            parsed = json_with_holes(v)
+            if not is_literal_text(t):  # read from a file or built elsewhere: found at the attribute
+                return pinned(parsed, pos_of(t))
+            # heredoc JSON starts on the line after the attribute; a quoted string on its line
+            return shift(parsed, pos_of(t)[0] - (0 if is_heredoc(t) else 1))
         except ParseError:
             return Unknown(f"{name} is not valid JSON")
     return v if isinstance(v, Unknown) else Unknown(f"{name} cannot be evaluated")

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Dict, List, Tuple
 
-from pullcheck.parsers.errors import ParseError
+from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.functions import Opaque, binary, call
 from pullcheck.terraform.syntax import Body, Known, children, ident, pos_of
@@ -95,6 +95,7 @@ class Module:
         self.locals: Dict[str, Any] = {}
         self._local_values: Dict[str, Any] = {}
         self.data: set = set()
+        self.template_files: Dict[str, Body] = {}
         self.provider: Any = None
 
     def output(self, name: str) -> Any:
@@ -107,6 +108,37 @@ class Module:
         v = self.evaluator({}).eval(self.outputs[name])
         self._local_values[key] = v
         return v
+
+    def root_folder(self) -> str:
+        m = self
+        while m.caller is not None:
+            m = m.caller
+        return m.folder
+
+    def read_file(self, path: Any) -> Any:
+        """A file named by file() / templatefile(): relative paths from the root module's folder, as
+        Terraform reads them; only regular files, within the reader's size bound."""
+        if not isinstance(path, str) or not path:
+            return Unknown("file path cannot be evaluated")
+        full = path if os.path.isabs(path) else os.path.join(self.root_folder(), path)
+        if not os.path.isfile(full):
+            return Unknown(f"file {path} is not in the scanned tree")
+        try:
+            return read_text(full)
+        except ParseError as e:
+            return Unknown(f"file {path}: {e.message}")
+
+    def render(self, text: Any, variables: Any, depth: int) -> Any:
+        """A template (templatefile(), data "template_file") rendered with its variables only."""
+        if not isinstance(text, str):
+            return text if isinstance(text, Unknown) else Unknown("template cannot be evaluated")
+        if not isinstance(variables, dict):
+            return Unknown("template variables cannot be evaluated")
+        if "%{" in text:
+            return Unknown("template with a directive (%{...})")
+        ev = Evaluator(self, {("for", k): v for k, v in variables.items()}, depth + 1)
+        ev.template_only = True
+        return ev.heredoc_template(text)
 
     def region(self) -> Any:
         """The default AWS provider's region, when it is written down."""
@@ -123,6 +155,8 @@ class Module:
                 self.resources[r.address] = r
             elif name == "data" and len(labels) == 2:
                 self.data.add(f"{labels[0]}.{labels[1]}")
+                if labels[0] == "template_file":  # the template provider: rendered from template and vars
+                    self.template_files[labels[1]] = b
                 if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
                     r = Declared(f"data.{labels[0]}", labels[1], b, pos, self)
                     self.resources[r.address] = r
@@ -180,6 +214,7 @@ class ModuleValue(Opaque):
 class Evaluator:
     def __init__(self, module: Module, ctx: Dict[str, Any], depth: int = 0) -> None:
         self.m, self.ctx, self.depth = module, ctx, depth
+        self.template_only = False  # a template's scope: its variables, no module names
 
     def eval(self, t: Any) -> Any:
         self.depth += 1
@@ -216,7 +251,7 @@ class Evaluator:
             if "%{" in body:
                 return Unknown("heredoc with a template directive")
             if "${" in body:
-                return self._heredoc_template(body)
+                return self.heredoc_template(body)
             return body
         if d == "identifier":
             name = ident(t)
@@ -274,6 +309,10 @@ class Evaluator:
             args = []
             if len(kids) > 1:
                 args = [self.eval(a) for a in children(kids[1])]
+            if name == "file" and len(args) == 1:
+                return self.m.read_file(args[0])
+            if name == "templatefile" and len(args) == 2:
+                return self.m.render(self.m.read_file(args[0]), args[1], self.depth)
             return call(name, args)
         if d in ("for_tuple_expr", "for_object_expr"):
             return self._for(t, d == "for_object_expr")
@@ -316,7 +355,7 @@ class Evaluator:
             return str(self.eval(inner))
         return Unknown("computed key")
 
-    def _heredoc_template(self, body: str) -> Any:
+    def heredoc_template(self, body: str) -> Any:
         """A heredoc's ``${...}`` interpolations, each parsed as an expression of its own."""
         from pullcheck.terraform import syntax as hcl
 
@@ -415,6 +454,8 @@ class Evaluator:
             return self.ctx[("for", name)]
         if name == "data":
             return Namespace("dataroot")
+        if self.template_only:
+            return Unknown(f"{name} is not a variable of the template")
         if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
             return Namespace(name)
         return Namespace("type", name)
@@ -433,6 +474,18 @@ class Evaluator:
                 return Namespace("datatype", name)
             if base.kind == "datatype":
                 return Namespace("data", f"{base.name}.{name}")
+            if base.kind == "path":
+                if name == "module":
+                    return self.m.folder
+                if name == "root":
+                    return self.m.root_folder()
+                return Unknown(f"path.{name}")
+            if base.kind == "data" and base.name.startswith("template_file.") and name == "rendered":
+                body = self.m.template_files.get(base.name.split(".", 1)[1])
+                if body is not None and "count" not in body.attrs and "for_each" not in body.attrs:
+                    text = self.eval(body.attrs["template"]) if "template" in body.attrs else None
+                    variables = self.eval(body.attrs["vars"]) if "vars" in body.attrs else {}
+                    return self.m.render(text, variables, self.depth)
             if base.kind == "data":
                 return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
             if base.kind == "module":

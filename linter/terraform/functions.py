@@ -1,11 +1,12 @@
 """Terraform's built-in functions and operators, over values the evaluator computes."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import load_json
-from pullcheck.values import Ref, Template, Unknown
+from pullcheck.values import Ref, Template, Unknown, make_template
 
 
 class Opaque:
@@ -118,3 +119,57 @@ def call(name: str, args: List[Any]) -> Any:
 
 # --------------------------------------------------------------------------- module loading
 
+
+
+_HOLE = re.compile("\ue000([0-9]+)\ue001")
+
+
+def json_with_holes(v: Any) -> Any:
+    """JSON text whose interpolations may be unknown (a heredoc or template with ``${var.x}``), parsed with
+    its known parts kept: a string with a hole becomes a template, a value that is wholly a hole (quoted or
+    not) becomes that unknown. Only what depends on an unknown is unknown. Raises ParseError when the known
+    text is not JSON."""
+    if isinstance(v, str):
+        return load_json(v)
+    holes: List[Any] = []
+    text: List[str] = []
+    in_string = escaped = False
+    for part in v.parts:
+        if isinstance(part, str):
+            for ch in part:  # track whether the next hole sits inside a JSON string
+                if escaped:
+                    escaped = False
+                elif ch == "\\" and in_string:
+                    escaped = True
+                elif ch == '"':
+                    in_string = not in_string
+            text.append(part)
+            continue
+        mark = f"\ue000{len(holes)}\ue001"
+        holes.append(part)
+        text.append(mark if in_string else f'"{mark}"')
+    return _fill(load_json("".join(text)), holes)
+
+
+def _fill(v: Any, holes: List[Any]) -> Any:
+    if isinstance(v, dict):
+        for k in list(v):
+            v[k] = _fill(v[k], holes)
+        return v
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            v[i] = _fill(x, holes)
+        return v
+    if isinstance(v, str) and "\ue000" in v:
+        parts: List[Any] = []
+        last = 0
+        for m in _HOLE.finditer(v):
+            parts.append(v[last:m.start()])
+            parts.append(holes[int(m.group(1))])
+            last = m.end()
+        parts.append(v[last:])
+        if len(parts) == 3 and parts[0] == "" and parts[2] == "":
+            return parts[1]  # the whole value is one interpolation
+        return make_template([p if isinstance(p, str) else (p if isinstance(p, (Unknown, Ref, Template))
+                                                             else str(p)) for p in parts])
+    return v

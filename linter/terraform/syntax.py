@@ -164,6 +164,32 @@ def is_heredoc(t: Any) -> bool:
     return False
 
 
+def is_literal_text(t: Any) -> bool:
+    """A string or heredoc written in place (its JSON's lines are the file's), not a value read from
+    elsewhere (a function's result, a template file, a reference)."""
+    node = t
+    while hasattr(node, "children") and len(node.children) == 1 and node.data not in ("string",):
+        if node.data in ("heredoc_template", "heredoc_template_trim"):
+            return True
+        node = node.children[0]
+    return getattr(node, "data", None) in ("string", "heredoc_template", "heredoc_template_trim")
+
+
+def pinned(v: Any, pos: Tuple[int, ...]) -> Any:
+    """Every position inside ``v`` set to ``pos``: for JSON whose text is not where the attribute is."""
+    if isinstance(v, MDict):
+        v.pos = pos
+        v.kpos = {k: pos for k in v.kpos}
+        for x in v.values():
+            pinned(x, pos)
+    elif isinstance(v, MList):
+        v.pos = pos
+        v.ipos = [pos for _ in v.ipos]
+        for x in v:
+            pinned(x, pos)
+    return v
+
+
 def moved(p: Tuple[int, ...], lines: int) -> Tuple[int, ...]:
     return (p[0] + lines, p[1], p[2] + lines, p[3]) if len(p) >= 4 else (p[0] + lines, p[1])
 
