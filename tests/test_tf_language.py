@@ -173,3 +173,80 @@ def test_heredoc_interpolating_a_repository_name(tmp_path):
         """})
     r, found = _lint(tmp_path)
     assert [(f["rule"], f["line"]) for f in found] == [("IMG002", 12)]
+
+
+def test_dynamic_blocks_and_string_counts(tmp_path):
+    """(umotif/terraform-aws-ecs-fargate style: `dynamic "network_configuration"` on a condition,
+    `dynamic "capacity_provider_strategy"` over a variable with an iterator; `count = var.az_count` with
+    the default "2", which Terraform converts to a number)"""
+    _write(tmp_path, {"main.tf": """
+        variable "network_mode" { default = "awsvpc" }
+        variable "az_count" { default = "2" }
+        variable "strategies" {
+          default = [{ provider = "FARGATE_SPOT", weight = 1 }]
+        }
+        resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+        resource "aws_subnet" "private" {
+          count      = var.az_count
+          vpc_id     = aws_vpc.v.id
+          cidr_block = "10.0.${count.index}.0/24"
+        }
+        resource "aws_route_table" "private" { vpc_id = aws_vpc.v.id }
+        resource "aws_route_table_association" "private" {
+          count          = var.az_count
+          subnet_id      = aws_subnet.private[count.index].id
+          route_table_id = aws_route_table.private.id
+        }
+        resource "aws_ecs_service" "s" {
+          name = "s"
+          dynamic "capacity_provider_strategy" {
+            for_each = var.strategies
+            iterator = cps
+            content {
+              capacity_provider = cps.value.provider
+              weight            = cps.value.weight
+            }
+          }
+          dynamic "network_configuration" {
+            for_each = var.network_mode == "awsvpc" ? [1] : []
+            content {
+              subnets = aws_subnet.private[*].id
+            }
+          }
+        }
+        """})
+    r, found = _lint(tmp_path)
+    assert [(f["rule"], f["line"]) for f in found] == [("NET002", 31)]
+
+
+def test_a_dynamic_block_over_an_unknown_collection_is_not_judged(tmp_path):
+    _write(tmp_path, {"main.tf": """
+        variable "nets" {}
+        resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+        resource "aws_subnet" "p" {
+          vpc_id     = aws_vpc.v.id
+          cidr_block = "10.0.1.0/24"
+        }
+        resource "aws_route_table" "p" { vpc_id = aws_vpc.v.id }
+        resource "aws_route_table_association" "p" {
+          subnet_id      = aws_subnet.p.id
+          route_table_id = aws_route_table.p.id
+        }
+        resource "aws_ecs_service" "s" {
+          name        = "s"
+          launch_type = "FARGATE"
+          dynamic "network_configuration" {
+            for_each = var.nets
+            content {
+              subnets = [aws_subnet.p.id]
+            }
+          }
+        }
+        """})
+    r, found = _lint(tmp_path)
+    assert r.returncode == 0 and found == []
+    # the same service with the block written out is judged: the unknown for_each is what stops it
+    main = tmp_path / "main.tf"
+    main.write_text(main.read_text().replace("var.nets", "[1]"))
+    r, found = _lint(tmp_path)
+    assert [f["rule"] for f in found] == ["NET002"]

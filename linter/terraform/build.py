@@ -8,7 +8,7 @@ from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.terraform.evaluate import Declared, Evaluator, Module
+from pullcheck.terraform.evaluate import Declared, Evaluator, Module, expand_dynamic
 from pullcheck.terraform.functions import JsonEncoded, json_with_holes
 from pullcheck.terraform.syntax import Body, Known, edge, is_heredoc, is_literal_text, pinned, pos_of, shift
 from pullcheck.values import Ref, Template, Unknown
@@ -92,7 +92,7 @@ class _Ctx:
 def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,
            conditional: bool = False) -> None:
     ev = module.evaluator(ctx)
-    body = res.body
+    body = expand_dynamic(res.body, ev)
     r = Resource(key=res.key(suffix), kind=kind, rtype=res.rtype, name=f"{module.prefix}{res.address}{suffix}",
                  file=_file_of(res), span=Span.at(res.pos))
     c = _Ctx(r, ev, body, module)
@@ -201,7 +201,16 @@ def _launch(c: _Ctx, body: Body, task_definition: str, nets: List[Body], vpc_blo
     attr("platform_version", "platform_version", body)
     strategies = body.block_list("capacity_provider_strategy")
     r.attrs["capacity_providers"] = [c.value(s, "capacity_provider") for s in strategies] if strategies else None
+    if body.unexpanded("capacity_provider_strategy"):
+        r.attrs["capacity_providers"] = Unknown("dynamic capacity_provider_strategy blocks")
     r.attrs["has_network_configuration"] = bool(nets)
+    if not nets and (body.unexpanded("network_configuration") or (vpc_block and any(
+            b.unexpanded(vpc_block) for b in body.block_list("network_configuration")))):
+        unknown = Unknown("dynamic network_configuration blocks")
+        r.attrs.update(subnets=unknown, security_groups=unknown, assign_public_ip=unknown,
+                       has_network_configuration=unknown)
+        r.attrs["region"] = c.module.region()
+        return
     if nets and vpc_block:
         inner = nets[0].block_list(vpc_block)
         nets = inner

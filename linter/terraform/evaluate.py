@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.terraform.functions import Opaque, binary, call
-from pullcheck.terraform.syntax import Body, Known, children, ident, pos_of
+from pullcheck.terraform.functions import Opaque, binary, call, to_bool, to_count, to_number
+from pullcheck.terraform.syntax import Body, Known, children, edge, ident, pos_of
 from pullcheck.values import Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
@@ -36,11 +36,11 @@ class Declared:
         ev = self.module.evaluator({})
         result: Any
         if "count" in self.body.attrs:
-            n = ev.eval(self.body.attrs["count"])
-            if isinstance(n, bool) or not isinstance(n, (int, float)):
+            n = to_count(ev.eval(self.body.attrs["count"]))
+            if n is None:
                 result = Unknown(f"count of {self.address} cannot be evaluated")
             else:
-                result = [(f"[{i}]", {"count.index": i}) for i in range(min(int(n), MAX_INSTANCES))]
+                result = [(f"[{i}]", {"count.index": i}) for i in range(min(n, MAX_INSTANCES))]
         elif "for_each" in self.body.attrs:
             fe = ev.eval(self.body.attrs["for_each"])
             if isinstance(fe, Counted):  # for_each over another resource's instances
@@ -317,8 +317,8 @@ class Evaluator:
         if d in ("for_tuple_expr", "for_object_expr"):
             return self._for(t, d == "for_object_expr")
         if d == "conditional":
-            cond = self.eval(kids[0])
-            if isinstance(cond, bool):
+            cond = to_bool(self.eval(kids[0]))
+            if cond is not None:
                 return self.eval(kids[1] if cond else kids[2])
             return Unknown("conditional on a value that cannot be known")
         if d == "binary_op":
@@ -330,18 +330,18 @@ class Evaluator:
                 # python-hcl2's grammar reads `a == b ? x : y` as `a == (b ? x : y)`; in HCL the conditional
                 # binds loosest, so it is `(a == b) ? x : y`
                 ck = children(right_tree)
-                cond = binary(op, left, self.eval(ck[0]))
-                if isinstance(cond, bool):
+                cond = to_bool(binary(op, left, self.eval(ck[0])))
+                if cond is not None:
                     return self.eval(ck[1] if cond else ck[2])
                 return Unknown("conditional on a value that cannot be known")
             return binary(op, left, self.eval(right_tree))
         if d == "unary_op":
             v = self.eval(t.children[-1])
             op = str(t.children[0])
-            if op == "!" and isinstance(v, bool):
-                return not v
-            if op == "-" and isinstance(v, (int, float)) and not isinstance(v, bool):
-                return -v
+            if op == "!" and to_bool(v) is not None:
+                return not to_bool(v)
+            if op == "-" and to_number(v) is not None:
+                return -to_number(v)
             return Unknown("unary operation")
         return Unknown(f"{d.replace('_', ' ')} is not evaluated")
 
@@ -562,3 +562,51 @@ def unescape(s: str) -> str:
         return s
 
 
+
+
+def expand_dynamic(body: Body, ev: "Evaluator") -> Body:
+    """The body with its dynamic blocks written out, as Terraform expands them: one block per element of
+    ``for_each``, the content's attributes evaluated with the iterator (``<iterator>.key`` /
+    ``.value``), nested dynamic blocks too. A dynamic block whose for_each cannot be known stays, so
+    that whoever reads that block name knows it may have more."""
+    if not body.has_dynamic():
+        return body
+    blocks: List[Tuple[str, List[str], Body, Tuple[int, ...]]] = []
+    for name, labels, b, pos in body.blocks:
+        if name != "dynamic":
+            blocks.append((name, labels, expand_dynamic(b, ev), pos))
+            continue
+        content = b.block_list("content")
+        if len(labels) != 1 or len(content) != 1 or "for_each" not in b.attrs:
+            blocks.append((name, labels, b, pos))
+            continue
+        items = _for_each_items(ev.eval(b.attrs["for_each"]))
+        if items is None:
+            blocks.append((name, labels, b, pos))  # unknown: left for the reader of this block name
+            continue
+        it = labels[0]
+        if "iterator" in b.attrs:  # a bare name, not an expression
+            first = edge(b.attrs["iterator"], False)
+            it = str(first) if isinstance(first, str) else it
+        for key, value in items:
+            inner = Evaluator(ev.m, {**ev.ctx, ("for", it): {"key": key, "value": value}}, ev.depth)
+            blocks.append((labels[0], [], _written(content[0], inner), pos))
+    return Body.made(body.file, body.attrs, blocks)
+
+
+def _written(body: Body, ev: "Evaluator") -> Body:
+    """A dynamic block's content with its attributes evaluated under the iterator."""
+    expanded = expand_dynamic(body, ev)
+    attrs = {k: Known(ev.eval(t), pos_of(t)) for k, t in expanded.attrs.items()}
+    blocks = [(n, labels, _written(b, ev) if n != "dynamic" else b, p) for n, labels, b, p in expanded.blocks]
+    return Body.made(body.file, attrs, blocks)
+
+
+def _for_each_items(v: Any) -> Any:
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        return list(v.items())
+    if isinstance(v, list) and not isinstance(v, Template):
+        if len(v) > MAX_INSTANCES:
+            return None
+        return list(enumerate(v))
+    return None

@@ -1,6 +1,7 @@
 """Terraform's built-in functions and operators, over values the evaluator computes."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Dict, List
 
@@ -14,6 +15,42 @@ class Opaque:
     ``var``, a resource or module instance): any operation on it is unknown."""
 
 
+def to_number(v: Any) -> Any:
+    """A number as Terraform converts it: numbers, and strings that spell a number; else None."""
+    if isinstance(v, bool) or isinstance(v, (Unknown, Ref, Template, Opaque)):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str) and 0 < len(v) <= 40:
+        try:
+            return int(v, 10)
+        except ValueError:
+            pass
+        try:
+            f = float(v)
+        except ValueError:
+            return None
+        return f if math.isfinite(f) else None
+    return None
+
+
+def to_bool(v: Any) -> Any:
+    """A bool as Terraform converts it: bools, and the strings "true" and "false"; else None."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and not isinstance(v, Template):
+        return {"true": True, "false": False}.get(v)
+    return None
+
+
+def to_count(v: Any) -> Any:
+    """A whole number of instances (count, a length): an int >= 0, or None."""
+    n = to_number(v)
+    if n is None or (isinstance(n, float) and (not math.isfinite(n) or not n.is_integer())) or n < 0:
+        return None
+    return int(n)
+
+
 def binary(op: str, a: Any, b: Any) -> Any:
     known = not isinstance(a, (Unknown, Ref, Template, Opaque)) and not isinstance(b, (Unknown, Ref, Template, Opaque))
     if not known:
@@ -23,11 +60,13 @@ def binary(op: str, a: Any, b: Any) -> Any:
             return a == b
         if op == "!=":
             return a != b
-        if op == "&&" and isinstance(a, bool) and isinstance(b, bool):
-            return a and b
-        if op == "||" and isinstance(a, bool) and isinstance(b, bool):
-            return a or b
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        if op in ("&&", "||"):
+            x, y = to_bool(a), to_bool(b)
+            if x is None or y is None:
+                return Unknown(f"operation {op} on a value that is not a bool")
+            return (x and y) if op == "&&" else (x or y)
+        a, b = to_number(a), to_number(b)  # arithmetic and ordering convert strings that spell numbers
+        if a is not None and b is not None:
             return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
                     "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
                     "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()

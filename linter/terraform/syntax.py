@@ -110,10 +110,11 @@ def pos_of(tree: Any) -> Tuple[int, int, int, int]:
 class Known:
     """An attribute whose value is already known (a plan's planned value), with where it is written."""
 
-    __slots__ = ("value", "line", "column")
+    __slots__ = ("value", "line", "column", "end_line", "end_column")
 
-    def __init__(self, value: Any, pos: Tuple[int, int]) -> None:
+    def __init__(self, value: Any, pos: Tuple[int, ...]) -> None:
         self.value, self.line, self.column = value, pos[0], pos[1]
+        self.end_line, self.end_column = (pos[2], pos[3]) if len(pos) >= 4 else (pos[0], pos[1] + 1)
 
 
 def children(tree: Any) -> List[Any]:
@@ -145,6 +146,21 @@ class Body:
 
     def block_list(self, name: str) -> List["Body"]:
         return [b for n, _, b, _ in self.blocks if n == name]
+
+    def has_dynamic(self) -> bool:
+        """Whether a dynamic block sits anywhere in this body."""
+        return any(n == "dynamic" or b.has_dynamic() for n, _, b, _ in self.blocks)
+
+    def unexpanded(self, name: str) -> bool:
+        """Whether a dynamic block of this name is left, its for_each unknown."""
+        return any(n == "dynamic" and labels == [name] for n, labels, _, _ in self.blocks)
+
+    @classmethod
+    def made(cls, file: str, attrs: Dict[str, Any], blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]]
+             ) -> "Body":
+        body = cls.__new__(cls)
+        body.file, body.attrs, body.blocks = file, attrs, blocks
+        return body
 
 
 def string_literal(tree: Any) -> str:
