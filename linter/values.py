@@ -17,6 +17,12 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Missing(Unknown):
+    """A value that does not exist (an attribute an object lacks, an undeclared local): an error in
+    Terraform, which ``try()`` passes over; everywhere else as unknown as any Unknown."""
+
+
+@dataclass(frozen=True)
 class Ref:
     """A reference to an attribute of a resource.
 

@@ -14,7 +14,7 @@ from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.functions import Opaque, binary, call, to_bool, to_count, to_number
 from pullcheck.terraform.syntax import Body, Known, children, edge, ident, pos_of
-from pullcheck.values import Ref, Template, Unknown, make_template
+from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
 INTERPOLATION = re.compile(r"\$?\$\{([^{}]*)\}")
@@ -190,7 +190,9 @@ class Module:
     def local(self, name: str, depth: int) -> Any:
         if name in self._local_values:
             return self._local_values[name]
-        if name not in self.locals or depth > 40:
+        if name not in self.locals:
+            return Missing(f"local.{name} is not declared")
+        if depth > 40:
             return Unknown(f"local.{name} cannot be evaluated")
         self._local_values[name] = Unknown(f"local.{name} refers to itself")
         v = Evaluator(self, {}, depth + 1).eval(self.locals[name])
@@ -496,7 +498,7 @@ class Evaluator:
             if base.kind == "type":
                 res = self.m.resources.get(f"{base.name}.{name}")
                 if res is None:
-                    return Unknown(f"{base.name}.{name} is not declared in the module")
+                    return Missing(f"{base.name}.{name} is not declared in the module")
                 insts = res.instances()
                 if isinstance(insts, list) and insts == [("", {})]:
                     return Instance(res, "")
@@ -509,7 +511,7 @@ class Evaluator:
         if isinstance(base, Counted):
             return Unknown(f"attribute {name} of {base.res.address} without an index")
         if isinstance(base, dict):
-            return base.get(name, Unknown(f"attribute {name} is not set"))
+            return base.get(name, Missing(f"attribute {name} is not set"))
         if isinstance(base, Unknown):
             return base
         if isinstance(base, Ref):

@@ -1,13 +1,14 @@
 """Terraform's built-in functions and operators, over values the evaluator computes."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any, Dict, List
 
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import load_json
-from pullcheck.values import Ref, Template, Unknown, make_template
+from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 
 class Opaque:
@@ -91,11 +92,115 @@ def is_known(v: Any) -> bool:
     return True
 
 
+MAX_STRING = 1 << 20  # a function's result longer than this is unknown (budget, see the README)
+MAX_ITEMS = 100_000
+
+
+def _plain(v: Any) -> bool:
+    """A value every part of which is known (no unknown, reference or template inside)."""
+    if isinstance(v, (Unknown, Ref, Template, Opaque)):
+        return False
+    if isinstance(v, list):
+        return all(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return all(_plain(x) for x in v.values())
+    return True
+
+
+def _text(v: Any) -> Any:
+    """A primitive as Terraform converts it to a string, or None."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and math.isfinite(v)):
+        return str(int(v))
+    if isinstance(v, float) and math.isfinite(v):
+        return repr(v)
+    if isinstance(v, str) and not isinstance(v, (Template, JsonEncoded)):
+        return v
+    return None
+
+
+def _format(fmt: str, args: List[Any]) -> Any:
+    """format()'s verbs that modules use: %s %d %v %q %%, with widths ignored."""
+    out: List[str] = []
+    i = n = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        m = re.match(r"%([-+# 0]*[0-9]*(?:\.[0-9]+)?)([sdvqf%])", fmt[i:])
+        if m is None:
+            return None
+        verb = m.group(2)
+        i += m.end()
+        if verb == "%":
+            out.append("%")
+            continue
+        if n >= len(args):
+            return None
+        v = args[n]
+        n += 1
+        if verb == "q":
+            t = _text(v)
+            if t is None:
+                return None
+            out.append(json.dumps(t))
+        elif verb == "d":
+            num = to_number(v)
+            if num is None:
+                return None
+            out.append(str(int(num)))
+        else:
+            t = _text(v)
+            if t is None:
+                return None
+            out.append(t)
+    return "".join(out)
+
+
+def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> Any:
+    import ipaddress
+
+    net = ipaddress.ip_network(prefix, strict=False)
+    plen = net.prefixlen + newbits
+    if newbits < 0 or plen > net.max_prefixlen or netnum < 0 or netnum >= (1 << newbits):
+        return None
+    base = int(net.network_address) + (netnum << (net.max_prefixlen - plen))
+    return f"{ipaddress.ip_address(base)}/{plen}"
+
+
+def _regex(pattern: str) -> Any:
+    # RE2 syntax is close to Python's for what modules write; named groups differ in spelling
+    return re.compile(pattern.replace("(?P<", "(?P<"))
+
+
 def call(name: str, args: List[Any]) -> Any:
     def unknown() -> Unknown:
         return Unknown(f"function {name}() is not evaluated")
 
+    result = _call(name, args, unknown)
+    if isinstance(result, str) and len(result) > MAX_STRING:
+        return Unknown(f"function {name}() gives a string over {MAX_STRING} characters")
+    if isinstance(result, (list, dict)) and len(result) > MAX_ITEMS:
+        return Unknown(f"function {name}() gives more than {MAX_ITEMS} items")
+    return result
+
+
+def _call(name: str, args: List[Any], unknown: Any) -> Any:
     try:
+        if "::" in name:
+            return Unknown(f"provider function {name}()")
+        if name == "can" and len(args) == 1:
+            return True if _plain(args[0]) else Unknown("can() of a value that cannot be known")
+        if name in _PURE:
+            # functions that only rearrange a collection keep the references inside it
+            ok = (lambda a: not isinstance(a, (Unknown, Ref, Template, Opaque))) if name in _STRUCTURAL else _plain
+            if not all(ok(a) for a in args):
+                return unknown()
+            out = _PURE[name](*args)
+            return None if out is _NULL else unknown() if out is None else out
         if name == "jsonencode" and len(args) == 1:
             out = JsonEncoded("<jsonencode>")
             out.value = args[0]
@@ -135,8 +240,11 @@ def call(name: str, args: List[Any]) -> Any:
                 if a not in (None, ""):
                     return a
             return unknown()
-        if name == "try":
-            return args[0] if args and not isinstance(args[0], Unknown) else unknown()
+        if name == "try":  # the first argument that is not an error; an unknown one stays unknown
+            for a in args:
+                if not isinstance(a, Missing):
+                    return a
+            return unknown()
         if name in ("tostring",) and len(args) == 1:
             return args[0]
         if name == "tonumber" and len(args) == 1 and isinstance(args[0], (str, int, float)):
@@ -212,3 +320,216 @@ def _fill(v: Any, holes: List[Any]) -> Any:
         return make_template([p if isinstance(p, str) else (p if isinstance(p, (Unknown, Ref, Template))
                                                              else str(p)) for p in parts])
     return v
+
+
+def _minmax(fn: Any) -> Any:
+    def run(*args: Any) -> Any:
+        nums = [to_number(a) for a in args]
+        return None if not nums or None in nums else fn(nums)
+    return run
+
+
+def _strings(*args: Any) -> Any:
+    return all(_text(a) is not None for a in args)
+
+
+def _split(sep: Any, s: Any) -> Any:
+    if not _strings(sep, s) or sep == "":
+        return None
+    return s.split(sep)
+
+
+def _replace(s: Any, old: Any, new: Any) -> Any:
+    if not _strings(s, old, new):
+        return None
+    if len(old) > 2 and old.startswith("/") and old.endswith("/"):
+        return _regex(old[1:-1]).sub(new.replace("$", "\\"), s)
+    return s.replace(old, new)
+
+
+def _regex_fn(pattern: Any, s: Any) -> Any:
+    if not _strings(pattern, s):
+        return None
+    m = _regex(pattern).search(s)
+    if m is None:
+        return None  # Terraform: an error
+    if m.re.groupindex:
+        return m.groupdict()
+    if m.re.groups:
+        return list(m.groups())
+    return m.group(0)
+
+
+def _regexall(pattern: Any, s: Any) -> Any:
+    if not _strings(pattern, s):
+        return None
+    r = _regex(pattern)
+    out = []
+    for m in r.finditer(s):
+        out.append(m.groupdict() if r.groupindex else list(m.groups()) if r.groups else m.group(0))
+    return out
+
+
+def _formatlist(fmt: Any, *args: Any) -> Any:
+    if _text(fmt) is None:
+        return None
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        return None
+    n = lengths.pop() if lengths else 1
+    out = []
+    for i in range(n):
+        v = _format(fmt, [a[i] if isinstance(a, list) else a for a in args])
+        if v is None:
+            return None
+        out.append(v)
+    return out
+
+
+def _zipmap(keys: Any, values: Any) -> Any:
+    if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
+        return None
+    if not all(_text(k) is not None for k in keys):
+        return None
+    return {_text(k): v for k, v in zip(keys, values)}
+
+
+def _setproduct(*lists: Any) -> Any:
+    import itertools
+
+    if not lists or not all(isinstance(x, list) for x in lists):
+        return None
+    size = 1
+    for x in lists:
+        size *= len(x)
+    if size > MAX_ITEMS:
+        return None
+    return [list(p) for p in itertools.product(*lists)]
+
+
+def _range(*args: Any) -> Any:
+    nums = [to_number(a) for a in args]
+    if not nums or len(nums) > 3 or None in nums:
+        return None
+    start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+    if step == 0 or abs((stop - start) / step) > MAX_ITEMS:
+        return None
+    out, v = [], start
+    while (v < stop) if step > 0 else (v > stop):
+        out.append(v)
+        v += step
+    return out
+
+
+def _distinct(xs: Any) -> Any:
+    if not isinstance(xs, list):
+        return None
+    out: List[Any] = []
+    for x in xs:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _one(xs: Any) -> Any:
+    if not isinstance(xs, list) or len(xs) > 1:
+        return None
+    return xs[0] if xs else _NULL
+
+
+_NULL = object()  # one() of an empty list: null
+_STRUCTURAL = {"tolist", "toset", "distinct", "one", "reverse", "slice", "coalescelist", "tomap", "chunklist",
+               "setproduct", "zipmap"}
+
+
+def _coalescelist(*xs: Any) -> Any:
+    for x in xs:
+        if not isinstance(x, list):
+            return None
+        if x:
+            return x
+    return None
+
+
+def _trim(s: Any, chars: Any) -> Any:
+    return s.strip(chars) if _strings(s, chars) else None
+
+
+def _substr(s: Any, offset: Any, length: Any) -> Any:
+    o, n = to_number(offset), to_number(length)
+    if _text(s) is None or o is None or n is None:
+        return None
+    o, n = int(o), int(n)
+    if o < 0:
+        o += len(s)
+    return s[o:] if n == -1 else s[o:o + n]
+
+
+def _tomap(m: Any) -> Any:
+    return m if isinstance(m, dict) else None
+
+
+def _tolist(xs: Any) -> Any:
+    return list(xs) if isinstance(xs, list) else None
+
+
+def _sum(xs: Any) -> Any:
+    if not isinstance(xs, list) or not xs:
+        return None
+    nums = [to_number(x) for x in xs]
+    return None if None in nums else sum(nums)
+
+
+_PURE = {
+    "max": _minmax(max), "min": _minmax(min),
+    "format": lambda fmt, *a: _format(fmt, list(a)) if _text(fmt) is not None else None,
+    "formatlist": _formatlist,
+    "cidrsubnet": lambda p, b, n: _cidrsubnet(p, int(to_number(b)), int(to_number(n)))
+    if _text(p) is not None and to_number(b) is not None and to_number(n) is not None else None,
+    "cidrsubnets": lambda p, *bits: _cidrsubnets(p, bits),
+    "replace": _replace, "regex": _regex_fn, "regexall": _regexall, "split": _split,
+    "zipmap": _zipmap, "tomap": _tomap, "toset": _distinct, "tolist": _tolist, "setproduct": _setproduct,
+    "range": _range, "distinct": _distinct, "one": _one, "sum": _sum, "coalescelist": _coalescelist,
+    "contains": lambda xs, v: (v in xs) if isinstance(xs, list) else None,
+    "trimspace": lambda s: s.strip() if _strings(s) else None,
+    "trim": _trim,
+    "trimprefix": lambda s, p: (s[len(p):] if s.startswith(p) else s) if _strings(s, p) else None,
+    "trimsuffix": lambda s, p: (s[:-len(p)] if p and s.endswith(p) else s) if _strings(s, p) else None,
+    "title": lambda s: s.title() if _strings(s) else None,
+    "substr": _substr,
+    "startswith": lambda s, p: s.startswith(p) if _strings(s, p) else None,
+    "endswith": lambda s, p: s.endswith(p) if _strings(s, p) else None,
+    "abs": lambda v: abs(to_number(v)) if to_number(v) is not None else None,
+    "ceil": lambda v: math.ceil(to_number(v)) if to_number(v) is not None else None,
+    "floor": lambda v: math.floor(to_number(v)) if to_number(v) is not None else None,
+    "reverse": lambda xs: list(reversed(xs)) if isinstance(xs, list) else None,
+    "slice": lambda xs, a, b: xs[int(to_number(a)):int(to_number(b))]
+    if isinstance(xs, list) and to_number(a) is not None and to_number(b) is not None else None,
+    "sort": lambda xs: sorted(xs) if isinstance(xs, list) and all(_text(x) is not None for x in xs) else None,
+    "chunklist": lambda xs, n: [xs[i:i + int(n)] for i in range(0, len(xs), int(n))]
+    if isinstance(xs, list) and to_count(n) else None,
+    "index": lambda xs, v: xs.index(v) if isinstance(xs, list) and v in xs else None,
+    "base64encode": lambda s: __import__("base64").b64encode(s.encode()).decode() if _strings(s) else None,
+    "md5": lambda s: __import__("hashlib").md5(s.encode()).hexdigest() if _strings(s) else None,
+}
+
+
+def _cidrsubnets(prefix: Any, bits: Any) -> Any:
+    import ipaddress
+
+    if _text(prefix) is None or not all(to_count(b) is not None for b in bits):
+        return None
+    net = ipaddress.ip_network(prefix, strict=False)
+    out = []
+    cursor = int(net.network_address)
+    for b in bits:
+        plen = net.prefixlen + to_count(b)
+        if plen > net.max_prefixlen:
+            return None
+        size = 1 << (net.max_prefixlen - plen)
+        cursor = (cursor + size - 1) // size * size
+        if cursor + size > int(net.network_address) + net.num_addresses:
+            return None
+        out.append(f"{ipaddress.ip_address(cursor)}/{plen}")
+        cursor += size
+    return out

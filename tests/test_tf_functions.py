@@ -1,0 +1,50 @@
+"""Terraform's built-in functions as real modules use them, evaluated from HCL text."""
+import pytest
+
+from pullcheck.terraform.evaluate import Module
+from pullcheck.terraform.syntax import Body, parse
+from pullcheck.values import Ref, Unknown
+
+
+def _eval(expr, module_text=""):
+    m = Module(".")
+    m.add_body(Body(parse(module_text + f"\nx = {expr}\n").children[0], "main.tf"))
+    body = Body(parse(f"x = {expr}\n").children[0], "main.tf")
+    return m.evaluator({}).eval(body.attrs["x"])
+
+
+@pytest.mark.parametrize("expr,want", [
+    ('max(1, "3", 2)', 3), ("min(4, 2)", 2),
+    ('format("%s-%d", "web", 3)', "web-3"), ('format("%q", "a")', '"a"'),
+    ('formatlist("%s.internal", ["a", "b"])', ["a.internal", "b.internal"]),
+    ('cidrsubnet("10.0.0.0/16", 8, 2)', "10.0.2.0/24"),
+    ('cidrsubnets("10.0.0.0/16", 4, 4, 8)', ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/24"]),
+    ('replace("a-b-c", "-", "_")', "a_b_c"), ('replace("a1b22", "/[0-9]+/", "x")', "axbx"),
+    ('regex("^([a-z]+)-([0-9]+)$", "ab-12")', ["ab", "12"]), ('regexall("[0-9]", "a1b2")', ["1", "2"]),
+    ('split(",", "a,b")', ["a", "b"]), ('join("-", ["a", "b"])', "a-b"),
+    ('zipmap(["a", "b"], [1, 2])', {"a": 1, "b": 2}), ('keys({a = 1})', ["a"]), ('values({a = 1})', [1]),
+    ('tomap({a = "x"})', {"a": "x"}), ('toset(["a", "a", "b"])', ["a", "b"]), ('tolist(["a"])', ["a"]),
+    ('setproduct(["a"], [1, 2])', [["a", 1], ["a", 2]]), ("range(3)", [0, 1, 2]),
+    ('coalescelist([], ["x"])', ["x"]), ('distinct([1, 1, 2])', [1, 2]), ('contains(["a"], "a")', True),
+    ("one([])", None), ('one(["x"])', "x"), ("sum([1, 2])", 3),
+    ('try(local.missing, "fallback")', "fallback"), ('can("x")', True),
+    ('upper("a")', "A"), ('lower("A")', "a"), ('trimspace(" a ")', "a"), ('trimprefix("abc", "a")', "bc"),
+    ('trimsuffix("abc", "c")', "ab"), ('trim("?!a?!", "!?")', "a"),
+    ('length("2") + 1', 2), ('"2" + 1', 3), ('"true" ? "y" : "n"', "y"),
+])
+def test_function(expr, want):
+    assert _eval(expr) == want
+
+
+@pytest.mark.parametrize("expr", [
+    "max(var.a, 2)", 'format("%s", var.a)', "provider::aws::arn_parse(var.a)", "can(var.a)",
+    'cidrsubnet("10.0.0.0/16", 30, 1)', 'regex("x", "abc")',
+])
+def test_unknown_inputs_and_errors_stay_unknown(expr):
+    assert isinstance(_eval(expr), Unknown)
+
+
+def test_structural_functions_keep_references():
+    got = _eval("toset([aws_subnet.a.id, aws_subnet.b.id])",
+                'resource "aws_subnet" "a" {}\nresource "aws_subnet" "b" {}')
+    assert all(isinstance(x, Ref) for x in got) and len(got) == 2
