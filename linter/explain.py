@@ -11,7 +11,7 @@ from typing import Dict, List
 from pullcheck import network as net
 from pullcheck import security as sec
 from pullcheck.model import Finding, Graph, Resource
-from pullcheck.values import Unknown
+from pullcheck.values import Unknown, shown
 
 _WORD = {True: "allowed", False: "BLOCKED", None: "unknown"}
 _EGRESS = {"igw": "an internet gateway", "nat": "a NAT gateway", "nat-private": "a private NAT gateway",
@@ -44,7 +44,7 @@ def _launch(graph: Graph, launch: Resource) -> List[str]:
     if launch.get("conditional"):
         lines.append("  exists only under a condition that cannot be decided: not judged")
         return lines
-    fargate = net.is_fargate(launch)
+    fargate = net.is_fargate(launch, graph)
     if fargate is not True:
         lines.append("  not Fargate" if fargate is False else
                      "  launch type unknown (no LaunchType, no capacity provider strategy that names FARGATE):"
@@ -52,7 +52,7 @@ def _launch(graph: Graph, launch: Resource) -> List[str]:
         return lines
     td = net.task_definition(graph, launch)
     if td is None:
-        lines.append(f"  task definition: not in the scanned files ({launch.get('task_definition')})")
+        lines.append(f"  task definition: not in the scanned files ({shown(launch.get('task_definition'))})")
     else:
         imgs = ", ".join(f"{im.shown} [{im.kind}]" for _, im in net.container_images(td)) or "none"
         lines.append(f"  task definition: {td.name} ({_where(td)}); images: {imgs}")

@@ -55,6 +55,7 @@ _LAUNCH = (
     _own("launch_type", "LaunchType", "launch_type", "launchType"),
     _own("task_definition", "TaskDefinition", "task_definition", "taskDefinition"),
     _own("platform_version", "PlatformVersion", "platform_version", "platformVersion"),
+    _own("cluster", "Cluster", "cluster", "cluster"),
     _own("capacity_providers", "CapacityProviderStrategy", "capacity_provider_strategy", "capacityProviderStrategy"),
     _own("subnets", _AWSVPC_CFN + "Subnets", "network_configuration.subnets", _AWSVPC_API + "subnets"),
     _own("security_groups", _AWSVPC_CFN + "SecurityGroups", "network_configuration.security_groups",
@@ -79,6 +80,15 @@ ATTRIBUTES: Dict[str, Tuple[Attr, ...]] = {
         _own("memory", "Memory", "memory", "memory"),
         _own("family", "Family", "family", "family"),
         _own("containers", "ContainerDefinitions", "container_definitions", "containerDefinitions"),
+    ),
+    "ecs.cluster": (
+        _a("cluster_name", "ClusterName", "name"),
+        # the capacity provider strategy a service that sets neither launch type nor strategy gets
+        _own("default_strategy", "DefaultCapacityProviderStrategy", "default_capacity_provider_strategy"),
+    ),
+    "ecs.cluster_capacity_providers": (
+        _a("cluster", "Cluster", "cluster_name"),
+        _own("default_strategy", "DefaultCapacityProviderStrategy", "default_capacity_provider_strategy"),
     ),
     "ec2.vpc": (
         _a("tags", "Tags", "tags"),

@@ -28,7 +28,9 @@ _KIND_EGRESS = {"ec2.internet_gateway": "igw", "ec2.transit_gateway": "assumed",
 _SERVICE = re.compile(r"\.(ecr\.dkr|ecr\.api|s3|logs|secretsmanager|ssm)$")
 
 
-def is_fargate(launch: Resource) -> Optional[bool]:
+def is_fargate(launch: Resource, graph: Optional[Graph] = None) -> Optional[bool]:
+    """Whether a launch runs on Fargate: its launch type, its capacity provider strategy, or (neither
+    set) the default strategy of its cluster, which ECS applies; None when that cannot be known."""
     lt = launch.get("launch_type")
     if isinstance(lt, str):
         return lt.upper() == "FARGATE"
@@ -40,11 +42,72 @@ def is_fargate(launch: Resource) -> Optional[bool]:
             return True
         if cps and all(isinstance(c, str) for c in cps):
             return False
+    if lt is None and cps is None and graph is not None and launch.kind in ("ecs.service", "ecs.task_set"):
+        default = cluster_default_strategy(graph, launch)
+        if isinstance(default, list) and default and all(isinstance(c, str) for c in default):
+            return any(c.upper() in ("FARGATE", "FARGATE_SPOT") for c in default)
     return None
 
 
+def cluster_default_strategy(graph: Graph, launch: Resource) -> Any:
+    """The capacity providers of the default strategy of the launch's cluster, when the run declares it:
+    on the cluster, or on the cluster's capacity-provider association (which then decides)."""
+    v = launch.get("cluster")
+    cluster = graph.deref(v, "ecs.cluster")
+    if cluster is None and text_of(v):
+        name = text_of(v).rsplit("/", 1)[-1]
+        named = [c for c in graph.of_kind("ecs.cluster") if text_of(c.get("cluster_name")) == name]
+        cluster = named[0] if len(named) == 1 else None
+    if cluster is None:
+        return None
+    for assoc in graph.of_kind("ecs.cluster_capacity_providers"):
+        target = assoc.get("cluster")
+        if graph.deref(target, "ecs.cluster") is cluster or (
+                text_of(target) is not None and text_of(target) == text_of(cluster.get("cluster_name"))):
+            return assoc.get("default_strategy")
+    return cluster.get("default_strategy")
+
+
 def task_definition(graph: Graph, launch: Resource) -> Optional[Resource]:
-    return graph.deref(launch.get("task_definition"), "ecs.task_definition")
+    """The task definition a launch runs: a reference, or a family name (``family``, ``family:revision``,
+    an ARN, or ``${aws_ecs_task_definition.t.family}:${...}``) naming the one task definition of the run
+    with that family."""
+    v = launch.get("task_definition")
+    found = graph.deref(v, "ecs.task_definition")
+    if found is not None or v is None:
+        return found
+    if isinstance(v, Template) and v.parts and isinstance(v.parts[0], Ref):
+        head = v.parts[0]
+        rest = v.parts[1] if len(v.parts) > 1 else ""
+        if head.attr in ("family", "arn", "arn_without_revision", "id") and (
+                len(v.parts) == 1 or (isinstance(rest, str) and rest.startswith(":"))):
+            return graph.deref(Ref(head.target, head.rtype, None), "ecs.task_definition")
+        return None
+    text = v.known_prefix().split(":", 1)[0] if isinstance(v, Template) and ":" in v.known_prefix() else text_of(v)
+    if not text:
+        return None
+    family = family_of(text)
+    matches = graph.facts.index(_tasks_by_family).get(family) if family else None
+    return matches[0] if matches and len(matches) == 1 else None
+
+
+def family_of(text: str) -> Optional[str]:
+    """The family in ``family``, ``family:3`` or ``arn:aws:ecs:...:task-definition/family:3``."""
+    if text.startswith("arn:"):
+        if ":task-definition/" not in text:
+            return None
+        text = text.split(":task-definition/", 1)[1]
+    family = text.split(":", 1)[0]
+    return family if re.fullmatch(r"[A-Za-z0-9_-]{1,255}", family) else None
+
+
+def _tasks_by_family(graph: Graph) -> Dict[str, List[Resource]]:
+    out: Dict[str, List[Resource]] = {}
+    for td in graph.of_kind("ecs.task_definition"):
+        family = text_of(td.get("family"))
+        if family and not td.get("batch"):
+            out.setdefault(family, []).append(td)
+    return out
 
 
 def images(td: Optional[Resource]) -> Optional[List[Image]]:
@@ -447,7 +510,7 @@ def fargate_launches(graph: Graph):
     for launch in list(graph.of_kind(*LAUNCH_KINDS)) + batch_launches(graph):
         if launch.get("conditional"):
             continue
-        if is_fargate(launch):
+        if is_fargate(launch, graph):
             yield launch
 
 

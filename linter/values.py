@@ -104,6 +104,23 @@ def text_of(v: Any) -> Optional[str]:
     return None
 
 
+def shown(v: Any) -> str:
+    """A value as a person reads it: text as is, references and unknown parts as ``${...}``."""
+    if isinstance(v, Template):
+        return "".join(p if isinstance(p, str) else shown_part(p) for p in v.parts)
+    if isinstance(v, (Ref, Unknown)):
+        return shown_part(v)
+    return str(v)
+
+
+def shown_part(v: Any) -> str:
+    if isinstance(v, Ref):
+        return "${" + str(v).split(":", 1)[-1] + "}"
+    if isinstance(v, Unknown):
+        return "${" + v.origin + "}"
+    return "${...}"
+
+
 def truthy(v: Any) -> Optional[bool]:
     """Three-valued truth of a boolean-ish value: True, False or None (unknown)."""
     if isinstance(v, bool):

@@ -250,3 +250,124 @@ def test_a_dynamic_block_over_an_unknown_collection_is_not_judged(tmp_path):
     main.write_text(main.read_text().replace("var.nets", "[1]"))
     r, found = _lint(tmp_path)
     assert [f["rule"] for f in found] == ["NET002"]
+
+
+BASE_NET = NETWORK.replace('output "private_subnets" { value = [aws_subnet.p.id] }', "")
+
+
+def test_family_revision_links_the_task_definition(tmp_path):
+    """(the provider's documented idiom: family:max(revision, data.aws_ecs_task_definition.t.revision))"""
+    _write(tmp_path, {"main.tf": BASE_NET + """
+        data "aws_ecs_task_definition" "t" {
+          task_definition = aws_ecs_task_definition.t.family
+        }
+        resource "aws_ecs_task_definition" "t" {
+          family                = "app"
+          container_definitions = jsonencode([{ name = "app", image = "nginx:1.27" }])
+        """ + FARGATE_TD + """
+        }
+        resource "aws_ecs_service" "s" {
+          name            = "s"
+          launch_type     = "FARGATE"
+          task_definition = "${aws_ecs_task_definition.t.family}:${max(aws_ecs_task_definition.t.revision, data.aws_ecs_task_definition.t.revision)}"
+          network_configuration {
+            subnets = [aws_subnet.p.id]
+          }
+        }
+        """})
+    r = run_cli("--no-config", "--explain", str(tmp_path))
+    assert "Template(" not in r.stdout and "task definition: aws_ecs_task_definition.t" in r.stdout, r.stdout
+    assert "images: nginx:1.27" in r.stdout or "nginx:1.27" in r.stdout
+
+
+def test_family_name_links_in_cloudformation_and_step_functions(tmp_path):
+    _write(tmp_path, {"stack.yaml": """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Task:
+            Type: AWS::ECS::TaskDefinition
+            Properties:
+              Family: web
+              RequiresCompatibilities: [FARGATE]
+              NetworkMode: awsvpc
+              Cpu: "256"
+              Memory: "512"
+              ContainerDefinitions:
+                - Name: web
+                  Image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1
+          Service:
+            Type: AWS::ECS::Service
+            Properties:
+              LaunchType: FARGATE
+              TaskDefinition: web:3
+              NetworkConfiguration:
+                AwsvpcConfiguration:
+                  Subnets: [subnet-0123456789abcdef0]
+        """})
+    r = run_cli("--no-config", "--explain", str(tmp_path / "stack.yaml"))
+    assert "task definition: Task" in r.stdout, r.stdout
+
+
+def test_cluster_default_capacity_provider_strategy(tmp_path):
+    """A service with neither launch type nor strategy runs on its cluster's default strategy."""
+    _write(tmp_path, {"main.tf": BASE_NET + """
+        resource "aws_ecs_cluster" "c" { name = "main" }
+        resource "aws_ecs_cluster_capacity_providers" "c" {
+          cluster_name       = aws_ecs_cluster.c.name
+          capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+          default_capacity_provider_strategy {
+            capacity_provider = "FARGATE"
+          }
+        }
+        resource "aws_ecs_service" "s" {
+          name    = "s"
+          cluster = aws_ecs_cluster.c.id
+          network_configuration {
+            subnets = [aws_subnet.p.id]
+          }
+        }
+        """})
+    r, found = _lint(tmp_path)
+    assert [f["rule"] for f in found] == ["NET002"]
+    main = tmp_path / "main.tf"
+    main.write_text(main.read_text().replace('capacity_provider = "FARGATE"', 'capacity_provider = "ec2"'))
+    r, found = _lint(tmp_path)
+    assert found == []
+
+
+def test_cluster_default_strategy_in_cloudformation(tmp_path):
+    template = """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Cluster:
+            Type: AWS::ECS::Cluster
+          Providers:
+            Type: AWS::ECS::ClusterCapacityProviderAssociations
+            Properties:
+              Cluster: !Ref Cluster
+              CapacityProviders: [FARGATE]
+              DefaultCapacityProviderStrategy:
+                - CapacityProvider: FARGATE
+          Vpc:
+            Type: AWS::EC2::VPC
+            Properties: {CidrBlock: 10.0.0.0/16}
+          Subnet:
+            Type: AWS::EC2::Subnet
+            Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+          Table:
+            Type: AWS::EC2::RouteTable
+            Properties: {VpcId: !Ref Vpc}
+          Assoc:
+            Type: AWS::EC2::SubnetRouteTableAssociation
+            Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Table}
+          Service:
+            Type: AWS::ECS::Service
+            Properties:
+              Cluster: !Ref Cluster
+              NetworkConfiguration:
+                AwsvpcConfiguration:
+                  Subnets: [!Ref Subnet]
+        """
+    _write(tmp_path, {"stack.yaml": template})
+    r, found = _lint(tmp_path)
+    assert [f["rule"] for f in found] == ["NET002"]

@@ -34,6 +34,7 @@ KINDS = {
     "AWS::IAM::Role": "iam.role",
     "AWS::ECR::Repository": "ecr.repository",
     "AWS::ECS::Cluster": "ecs.cluster",
+    "AWS::ECS::ClusterCapacityProviderAssociations": "ecs.cluster_capacity_providers",
     "AWS::EC2::SecurityGroupIngress": "ec2.security_group_rule",
     "AWS::EC2::SecurityGroupEgress": "ec2.security_group_rule",
     "AWS::EC2::NetworkAcl": "ec2.network_acl",
@@ -660,6 +661,11 @@ def _compute_environment(res: Resource, props: MDict) -> None:
                 common.put(res.spans, (attr, i), p)
 
 
+def _cluster(res: Resource, props: MDict) -> None:
+    v = _p(res, props, "default_strategy", "defaultCapacityProviderStrategy")
+    res.attrs["default_strategy"] = common.capacity_providers(v, True)
+
+
 def _launch(res: Resource, props: MDict) -> None:
     common.normalise_launch(props, True, res.spans, res.attrs)
 
@@ -736,6 +742,8 @@ _BUILDERS = {
     "ecs.service": _launch,
     "ecs.task_set": _launch,
     "ecs.task_definition": _task_definition,
+    "ecs.cluster": _cluster,
+    "ecs.cluster_capacity_providers": _cluster,
     "ec2.subnet": _subnet,
     "ec2.route_table": _route_table,
     "ec2.route": _route,

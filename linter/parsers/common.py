@@ -125,7 +125,7 @@ def normalise_launch(props: Any, pascal: bool, spans: Spans, attrs: Dict[str, An
     RunTask parameters (CloudFormation PascalCase or API camelCase; the awsvpc key is spelt two ways in
     CloudFormation; EventBridge, Scheduler and Pipes name the task definition ``TaskDefinitionArn``)."""
     for attr, name in (("launch_type", "launchType"), ("task_definition", task_definition),
-                       ("platform_version", "platformVersion")):
+                       ("platform_version", "platformVersion"), ("cluster", "cluster")):
         v, pos = field(props, name, pascal)
         attrs[attr] = v
         put(spans, (attr,), pos)

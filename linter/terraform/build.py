@@ -25,6 +25,7 @@ KINDS = {
     "aws_security_group": "ec2.security_group", "aws_egress_only_internet_gateway": "ec2.egress_only_internet_gateway",
     "aws_ec2_transit_gateway": "ec2.transit_gateway", "aws_vpc_peering_connection": "ec2.vpc_peering_connection",
     "aws_iam_role": "iam.role", "aws_ecr_repository": "ecr.repository", "aws_ecs_cluster": "ecs.cluster",
+    "aws_ecs_cluster_capacity_providers": "ecs.cluster_capacity_providers",
     "aws_default_security_group": "ec2.security_group", "aws_security_group_rule": "ec2.security_group_rule",
     "aws_vpc_security_group_egress_rule": "ec2.security_group_rule",
     "aws_vpc_security_group_ingress_rule": "ec2.security_group_rule",
@@ -177,6 +178,10 @@ def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, 
     elif kind == "ec2.vpc_endpoint_route_table_association":
         attr("vpc_endpoint_id", "vpc_endpoint")
         attr("route_table_id", "route_table")
+    elif kind in ("ecs.cluster", "ecs.cluster_capacity_providers"):
+        strategies = c.blocks(body, "default_capacity_provider_strategy")
+        r.attrs["default_strategy"] = strategies if isinstance(strategies, Unknown) else \
+            [c.value(s, "capacity_provider") for s in strategies] if strategies else None
     elif kind == "ecr.repository":
         r.attrs["policy"] = None
     elif kind == "iam.role":
@@ -199,6 +204,7 @@ def _launch(c: _Ctx, body: Body, task_definition: str, nets: List[Body], vpc_blo
     attr("launch_type", "launch_type", body)
     attr(task_definition, "task_definition", body)
     attr("platform_version", "platform_version", body)
+    attr("cluster", "cluster", body)
     strategies = body.block_list("capacity_provider_strategy")
     r.attrs["capacity_providers"] = [c.value(s, "capacity_provider") for s in strategies] if strategies else None
     if body.unexpanded("capacity_provider_strategy"):
