@@ -48,3 +48,10 @@ def test_structural_functions_keep_references():
     got = _eval("toset([aws_subnet.a.id, aws_subnet.b.id])",
                 'resource "aws_subnet" "a" {}\nresource "aws_subnet" "b" {}')
     assert all(isinstance(x, Ref) for x in got) and len(got) == 2
+
+
+def test_a_cycle_is_an_unknown_naming_it():
+    got = _eval("local.a", 'locals {\n  a = local.b\n  b = "${local.a}-x"\n}')
+    assert got.parts == (Unknown("cycle: local.a -> local.b -> local.a"), "-x")
+    v = _eval("var.v", 'variable "v" { default = var.v }')
+    assert isinstance(v, Unknown) and v.origin == "cycle: var.v -> var.v"

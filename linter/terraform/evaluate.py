@@ -30,9 +30,10 @@ class Declared:
 
     def instances(self) -> Any:
         """[(suffix, context)] or an Unknown when count / for_each cannot be evaluated."""
-        if self._instances is not None:
-            return self._instances
-        self._instances = Unknown(f"{self.address} refers to itself")
+        return self.module.once(self.module.instance_cache, self.address,
+                                f"{self.module.prefix}{self.address}", self._instances_now)
+
+    def _instances_now(self) -> Any:
         ev = self.module.evaluator({})
         result: Any
         if "count" in self.body.attrs:
@@ -55,7 +56,6 @@ class Declared:
                 result = Unknown(f"for_each of {self.address} cannot be evaluated")
         else:
             result = [("", {})]
-        self._instances = result
         return result
 
     def key(self, suffix: str) -> str:
@@ -94,6 +94,9 @@ class Module:
         self.var_values: Dict[str, Any] = {}
         self.locals: Dict[str, Any] = {}
         self._local_values: Dict[str, Any] = {}
+        self._defaults: Dict[str, Any] = {}
+        self.instance_cache: Dict[str, Any] = {}
+        self.stack: List[str] = []  # what is being computed (on the root module), to name a cycle
         self.data: set = set()
         self.template_files: Dict[str, Body] = {}
         self.provider: Any = None
@@ -101,13 +104,34 @@ class Module:
     def output(self, name: str) -> Any:
         if name not in self.outputs:
             return Unknown(f"output {name} of {self.prefix.rstrip('.') or self.folder}")
-        key = f"output.{name}"
-        if key in self._local_values:
-            return self._local_values[key]
-        self._local_values[key] = Unknown(f"output {name} refers to itself")
-        v = self.evaluator({}).eval(self.outputs[name])
-        self._local_values[key] = v
+        return self.once(self._local_values, f"output.{name}", f"{self.prefix}output.{name}",
+                         lambda: self.evaluator({}).eval(self.outputs[name]))
+
+    def once(self, store: Dict[str, Any], key: str, label: str, compute: Any) -> Any:
+        """A value computed on first use and kept; a value that needs itself is an unknown naming the
+        cycle (``local.a -> local.b -> local.a``), across modules."""
+        if key in store:
+            v = store[key]
+            if v is _BUSY:
+                stack = self.root().stack
+                i = stack.index(label) if label in stack else 0
+                return Unknown("cycle: " + " -> ".join(stack[i:] + [label]))
+            return v
+        store[key] = _BUSY
+        stack = self.root().stack
+        stack.append(label)
+        try:
+            v = compute()
+        finally:
+            stack.pop()
+        store[key] = v
         return v
+
+    def root(self) -> "Module":
+        m = self
+        while m.caller is not None:
+            m = m.caller
+        return m
 
     def root_folder(self) -> str:
         m = self
@@ -175,29 +199,28 @@ class Module:
         return Evaluator(self, ctx)
 
     def var(self, name: str) -> Any:
+        if name in self.inputs and self.caller is not None and name not in self.var_values:
+            caller = self.caller
+            return self.once(self.var_values, name, f"{self.prefix}var.{name}",
+                             lambda: caller.evaluator({}).eval(self.inputs[name]))
         if name in self.var_values:
-            return self.var_values[name]
-        if name in self.inputs and self.caller is not None:
-            self.var_values[name] = Unknown(f"variable {name} refers to itself")
-            v = self.caller.evaluator({}).eval(self.inputs[name])
-            self.var_values[name] = v
-            return v
+            return self.once(self.var_values, name, f"{self.prefix}var.{name}", lambda: None)
         b = self.variables.get(name)
         if b is not None and "default" in b.attrs:
-            return self.evaluator({}).eval(b.attrs["default"])
+            return self.once(self._defaults, name, f"{self.prefix}var.{name}",
+                             lambda: self.evaluator({}).eval(b.attrs["default"]))
         return Unknown(f"variable {name} has no value")
 
     def local(self, name: str, depth: int) -> Any:
-        if name in self._local_values:
-            return self._local_values[name]
         if name not in self.locals:
             return Missing(f"local.{name} is not declared")
         if depth > 40:
             return Unknown(f"local.{name} cannot be evaluated")
-        self._local_values[name] = Unknown(f"local.{name} refers to itself")
-        v = Evaluator(self, {}, depth + 1).eval(self.locals[name])
-        self._local_values[name] = v
-        return v
+        return self.once(self._local_values, name, f"{self.prefix}local.{name}",
+                         lambda: Evaluator(self, {}, depth + 1).eval(self.locals[name]))
+
+
+_BUSY = object()  # a value being computed
 
 
 class Namespace(Opaque):
