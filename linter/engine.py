@@ -32,14 +32,14 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                     full = os.path.join(root, n)
                     if skip(full):
                         continue
-                    if n.endswith(".tf"):
+                    if n.endswith((".tf", ".tf.json")):  # native and JSON syntax (cdktf writes cdk.tf.json)
                         tf_dirs[root] = None
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
         elif os.path.isfile(p):
             if skip(p):
                 continue
-            if p.endswith(".tf"):
+            if p.endswith((".tf", ".tf.json")):
                 tf_dirs[os.path.dirname(p) or "."] = None
             else:
                 files.append(p)

@@ -371,3 +371,55 @@ def test_cluster_default_strategy_in_cloudformation(tmp_path):
     _write(tmp_path, {"stack.yaml": template})
     r, found = _lint(tmp_path)
     assert [f["rule"] for f in found] == ["NET002"]
+
+
+CDKTF_STACK = """
+{
+  "//": {"metadata": {"stackName": "app"}},
+  "provider": {"aws": [{"region": "eu-west-1"}]},
+  "resource": {
+    "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}},
+    "aws_subnet": {"p": {"vpc_id": "${aws_vpc.v.id}", "cidr_block": "10.0.1.0/24"}},
+    "aws_route_table": {"p": {"vpc_id": "${aws_vpc.v.id}"}},
+    "aws_route_table_association": {"p": {"subnet_id": "${aws_subnet.p.id}",
+                                          "route_table_id": "${aws_route_table.p.id}"}},
+    "aws_ecs_task_definition": {"t": {
+      "family": "app", "requires_compatibilities": ["FARGATE"],
+      "network_mode": "awsvpc", "cpu": "256", "memory": "512",
+      "container_definitions": "${jsonencode([{\\"name\\" = \\"app\\", \\"image\\" = \\"123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1\\"}])}"
+    }},
+    "aws_ecs_service": {"s": {
+      "name": "s", "launch_type": "FARGATE",
+      "task_definition": "${aws_ecs_task_definition.t.arn}",
+      "network_configuration": {"subnets": ["${aws_subnet.p.id}"]}
+    }}
+  }
+}
+"""
+
+
+def test_terraform_json_syntax_as_cdktf_writes_it(tmp_path):
+    """cdktf.out/stacks/<stack>/cdk.tf.json: a private subnet without egress and no execution role"""
+    _write(tmp_path, {"cdktf.out/stacks/app/cdk.tf.json": CDKTF_STACK})
+    r, found = _lint(tmp_path)
+    assert r.returncode == 1, r.stderr
+    got = sorted((f["rule"], f["file"].rsplit("/", 1)[-1], f["line"]) for f in found)
+    assert got == [("IAM001", "cdk.tf.json", 13), ("NET002", "cdk.tf.json", 18)], got
+    # named explicitly, the file lints its folder too
+    r, found = _lint(tmp_path / "cdktf.out" / "stacks" / "app" / "cdk.tf.json")
+    assert sorted(f["rule"] for f in found) == ["IAM001", "NET002"]
+
+
+def test_json_and_native_syntax_in_one_module(tmp_path):
+    """A .tf.json override beside .tf files (what generators write next to hand-written code)"""
+    _write(tmp_path, {"main.tf": BASE_NET + """
+        resource "aws_ecs_service" "s" {
+          name        = "s"
+          launch_type = "FARGATE"
+          network_configuration {
+            subnets = local.subnets
+          }
+        }
+        """, "generated.tf.json": '{"locals": {"subnets": ["${aws_subnet.p.id}"]}}'})
+    r, found = _lint(tmp_path)
+    assert [f["rule"] for f in found] == ["NET002"]

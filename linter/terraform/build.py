@@ -10,7 +10,16 @@ from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.evaluate import Declared, Evaluator, Module, expand_dynamic
 from pullcheck.terraform.functions import JsonEncoded, json_with_holes
-from pullcheck.terraform.syntax import Body, Known, edge, is_heredoc, is_literal_text, pinned, pos_of, shift
+from pullcheck.terraform.syntax import (
+    Body,
+    Known,
+    edge,
+    is_heredoc,
+    is_literal_text,
+    pinned,
+    pos_of,
+    shift,
+)
 from pullcheck.values import Ref, Template, Unknown
 
 KINDS = {
@@ -85,7 +94,8 @@ class _Ctx:
 
     def blocks(self, b: Body, name: str) -> Any:
         """Nested blocks by name; an Unknown when a dynamic block of that name may add more."""
-        if any(n == "dynamic" and labels == [name] for n, labels, _, _ in b.blocks) or name in b.attrs:
+        if any(n == "dynamic" and labels == [name] for n, labels, _, _ in b.blocks) or (
+                name in b.attrs and not b.json):
             return Unknown(f"dynamic {name} blocks")
         return b.block_list(name)
 

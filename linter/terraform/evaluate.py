@@ -7,17 +7,55 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.terraform.functions import Opaque, binary, call, to_bool, to_count, to_number
-from pullcheck.terraform.syntax import Body, Known, children, edge, ident, pos_of
+from pullcheck.terraform.functions import (
+    JsonEncoded,
+    Opaque,
+    binary,
+    call,
+    is_known,
+    to_bool,
+    to_count,
+    to_number,
+)
+from pullcheck.terraform.syntax import Body, JsonExpr, Known, children, edge, ident, pinned, pos_of
 from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
-INTERPOLATION = re.compile(r"\$?\$\{([^{}]*)\}")
+def interpolations(text: str):
+    """(start, end, expression) of each ``${...}`` of a template, braces and quotes inside an expression
+    balanced (``${jsonencode({a = "}"})}``); ``$${`` escapes give (start, end, None)."""
+    i = text.find("${")
+    while i != -1:
+        if i > 0 and text[i - 1] == "$":  # $${...}: literal
+            close = text.find("}", i)
+            if close == -1:
+                return
+            yield i - 1, close + 1, None
+            i = text.find("${", close + 1)
+            continue
+        depth, j, quote = 1, i + 2, False
+        while j < len(text) and depth:
+            ch = text[j]
+            if quote:
+                if ch == "\\":
+                    j += 1
+                elif ch == '"':
+                    quote = False
+            elif ch == '"':
+                quote = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            j += 1
+        if depth:
+            return  # not closed: the rest is text
+        yield i, j, text[i + 2:j - 1]
+        i = text.find("${", j)
 
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
 
@@ -253,6 +291,8 @@ class Evaluator:
     def _eval(self, t: Any) -> Any:
         if isinstance(t, Known):
             return t.value
+        if isinstance(t, JsonExpr):
+            return self._json(t.value, (t.line, t.column, t.end_line, t.end_column))
         if not hasattr(t, "data"):
             return str(t)
         d = t.data
@@ -276,7 +316,7 @@ class Evaluator:
             if "%{" in body:
                 return Unknown("heredoc with a template directive")
             if "${" in body:
-                return self.heredoc_template(body)
+                return self.heredoc_template(body, pos_of(t))
             return body
         if d == "identifier":
             name = ident(t)
@@ -380,31 +420,68 @@ class Evaluator:
             return str(self.eval(inner))
         return Unknown("computed key")
 
-    def heredoc_template(self, body: str) -> Any:
-        """A heredoc's ``${...}`` interpolations, each parsed as an expression of its own."""
+    def _json(self, v: Any, pos: Tuple[int, ...]) -> Any:
+        """A value of the JSON syntax: strings are templates, containers keep their items' positions."""
+        if isinstance(v, str):
+            return self.heredoc_template(v, pos) if "${" in v or "%{" in v else v
+        if isinstance(v, list):
+            out = MList(self._json(x, p) for x, p in zip(v, getattr(v, "ipos", [pos] * len(v))))
+            out.pos, out.ipos = pos, list(getattr(v, "ipos", [pos] * len(v)))
+            return out
+        if isinstance(v, dict):
+            d = MDict()
+            d.pos, d.kpos = pos, {}
+            for k, x in v.items():
+                kp = getattr(v, "kpos", {}).get(k, pos)
+                d[k] = self._json(x, kp)
+                d.kpos[k] = kp
+            return d
+        return v
+
+    def heredoc_template(self, body: str, at: Any = None) -> Any:
+        """A template's ``${...}`` interpolations (a heredoc, a template file, a JSON-syntax string), each
+        parsed as an expression of its own. A template that is one interpolation is that value."""
         from pullcheck.terraform import syntax as hcl
 
+        if "%{" in body.replace("%%{", ""):
+            return Unknown("template with a directive (%{...})")
         parts: List[Any] = []
         last = 0
-        for m in INTERPOLATION.finditer(body):
-            parts.append(body[last:m.start()].replace("$${", "${"))
-            last = m.end()
-            if m.group(0).startswith("$$"):
-                parts.append(m.group(0)[1:])
+        pieces = list(interpolations(body))
+        for start, end, expr in pieces:
+            parts.append(body[last:start].replace("$${", "${"))
+            last = end
+            if expr is None:  # $${ escapes an interpolation
+                parts.append(body[start + 1:end])
                 continue
             try:
-                tree = hcl.parse(f"x = {m.group(1)}\n")
+                tree = hcl.parse(f"x = {expr}\n")
                 attr = Body(tree.children[0], "").attrs.get("x")
             except (ParseError, hcl.GrammarError, IndexError, AttributeError):
                 attr = None
-            parts.append(Unknown("heredoc interpolation") if attr is None else self.eval(attr))
+            parts.append(Unknown("template interpolation") if attr is None else self.eval(attr))
         parts.append(body[last:].replace("$${", "${"))
+        if len(pieces) == 1 and pieces[0][2] is not None and parts[0] == "" and parts[-1] == "":
+            value = parts[1]  # "${x}" is x itself, of whatever type
+            if at is not None:  # positions of a sub-parse are not the file's: the template's own
+                if isinstance(value, JsonEncoded):
+                    pinned_value = JsonEncoded(str(value))
+                    pinned_value.value = pinned(value.value, at)
+                    return pinned_value
+                return pinned(value, at)
+            return value
         flat: List[Any] = []
         for p in parts:
-            if isinstance(p, Template):
+            if isinstance(p, JsonEncoded):
+                flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
+            elif isinstance(p, Template):
                 flat.extend(p.parts)
             elif isinstance(p, (list, dict)):
-                flat.append(Unknown("collection inside a heredoc"))
+                flat.append(Unknown("collection inside a template"))
+            elif isinstance(p, bool):
+                flat.append("true" if p else "false")
+            elif p is None:
+                flat.append(Unknown("null inside a template"))
             else:
                 flat.append(p)
         return make_template(flat)

@@ -9,9 +9,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from pullcheck import suppress
 from pullcheck.model import Graph, Span
 from pullcheck.parsers.errors import ParseError, read_text
+from pullcheck.parsers.marked import load_json
 from pullcheck.terraform.build import KINDS, build
 from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import Body, pos_of
+from pullcheck.terraform.syntax import Body, json_body, pos_of
 from pullcheck.values import Unknown
 
 MAX_MODULE_DEPTH = 10
@@ -44,7 +45,12 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     bodies, tfvars = [], []
     for n in names:
         path = os.path.join(folder, n)
-        if n.endswith(ext) and os.path.isfile(path):
+        if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
+            try:  # Terraform's JSON syntax (what cdktf writes)
+                bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
+            except ParseError as e:
+                errors.append((path, e))
+        elif n.endswith(ext) and os.path.isfile(path):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)

@@ -129,6 +129,8 @@ def ident(tree: Any) -> str:
 class Body:
     """Attributes and nested blocks of one HCL body."""
 
+    json = False  # JSON syntax: an object-valued key is both an attribute and a block
+
     def __init__(self, tree: Any, file: str) -> None:
         self.file = file
         self.attrs: Dict[str, Any] = {}
@@ -159,8 +161,77 @@ class Body:
     def made(cls, file: str, attrs: Dict[str, Any], blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]]
              ) -> "Body":
         body = cls.__new__(cls)
-        body.file, body.attrs, body.blocks = file, attrs, blocks
+        body.file, body.attrs, body.blocks, body.json = file, attrs, blocks, False
         return body
+
+
+class JsonExpr:
+    """A value of Terraform's JSON syntax (``*.tf.json``), where it is written: strings are templates
+    (``"${aws_subnet.a.id}"``), arrays and objects hold further values."""
+
+    __slots__ = ("value", "line", "column", "end_line", "end_column")
+
+    def __init__(self, value: Any, pos: Tuple[int, ...]) -> None:
+        self.value = value
+        self.line, self.column, self.end_line, self.end_column = (tuple(pos) + (pos[0], pos[1] + 1))[:4] \
+            if len(pos) < 4 else pos[:4]
+
+
+# blocks of the JSON syntax by their labels: resource "type" "name", variable "name", locals, ...
+_JSON_LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "module": 1, "provider": 1,
+                "locals": 0, "terraform": 0, "moved": 0, "import": 0, "check": 1, "removed": 0}
+
+
+def json_body(doc: Any, file: str) -> "Body":
+    """A ``.tf.json`` document as a body of the same shape as native syntax gives."""
+    body = Body.made(file, {}, [])
+    if not isinstance(doc, dict):
+        raise ParseError("Terraform JSON: the document is not an object")
+    for name, value in doc.items():
+        if name == "//":
+            continue
+        labels = _JSON_LABELS.get(name)
+        if labels is None:
+            continue
+        _json_blocks(body, name, [], value, labels, _kpos(doc, name), file)
+    return body
+
+
+def _kpos(d: Any, key: Any) -> Tuple[int, ...]:
+    return getattr(d, "kpos", {}).get(key, getattr(d, "pos", (1, 1, 1, 2)))
+
+
+def _json_blocks(parent: "Body", name: str, labels: List[str], value: Any, left: int, pos: Tuple[int, ...],
+                 file: str) -> None:
+    if left > 0:
+        if isinstance(value, dict):
+            for label, inner in value.items():
+                if label != "//":
+                    _json_blocks(parent, name, labels + [str(label)], inner, left - 1, _kpos(value, label), file)
+        return
+    for i, item in enumerate(value if isinstance(value, list) else [value]):
+        if isinstance(item, dict):
+            where = value.ipos[i] if isinstance(value, MList) and i < len(value.ipos) else pos
+            parent.blocks.append((name, labels, _json_block_body(item, file), where))
+
+
+def _json_block_body(obj: Any, file: str) -> "Body":
+    """A block's body: every key is an attribute; a key whose value is an object (or a list of objects)
+    is also a nested block of that name, as the schema (which JSON syntax leaves to the provider) may say."""
+    body = Body.made(file, {}, [])
+    body.json = True
+    for key, value in obj.items():
+        if key == "//":
+            continue
+        pos = _kpos(obj, key)
+        body.attrs[key] = JsonExpr(value, pos)
+        if key == "dynamic" and isinstance(value, dict):
+            for label, inner in value.items():
+                _json_blocks(body, "dynamic", [str(label)], inner, 0, _kpos(value, label), file)
+            continue
+        if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(x, dict) for x in value)):
+            _json_blocks(body, key, [], value, 0, pos, file)
+    return body
 
 
 def string_literal(tree: Any) -> str:
