@@ -423,3 +423,15 @@ def test_json_and_native_syntax_in_one_module(tmp_path):
         """, "generated.tf.json": '{"locals": {"subnets": ["${aws_subnet.p.id}"]}}'})
     r, found = _lint(tmp_path)
     assert [f["rule"] for f in found] == ["NET002"]
+
+
+def test_windows_line_endings(tmp_path):
+    import os
+
+    from conftest import FIXTURES
+
+    text = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    (tmp_path / "main.tf").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    r, found = _lint(tmp_path)
+    want = [i for i, line in enumerate(text.splitlines(), 1) if "expect: NET002" in line]
+    assert [(f["rule"], f["line"]) for f in found] == [("NET002", n) for n in want]

@@ -59,7 +59,8 @@ def parse(text: str) -> Any:
     import lark
 
     try:
-        return parser().parse(text + "\n")
+        # Windows line endings: the grammar knows only \n; lines and columns stay the same without the \r
+        return parser().parse(text.replace("\r\n", "\n") + "\n")
     except lark.exceptions.UnexpectedInput as e:
         line = getattr(e, "line", 1) or 1
         col = getattr(e, "column", 1) or 1
