@@ -120,12 +120,19 @@ def _main(argv: List[str]) -> int:
         return _error(str(e))
     from pullcheck import baseline
     from pullcheck.engine import INTERNAL_ID, PARSE_ID, finish, lint_graph
-    from pullcheck.output import WRITERS
+    from pullcheck.output import render
 
-    graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
+    try:
+        graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
+    except Exception as e:  # a defect outside every stage's own guard: still one line, still a report
+        from pullcheck.engine import internal as internal_error
+        from pullcheck.model import Graph
+
+        graph, findings = Graph(), [internal_error("linting", "", e)]
     internal = [f for f in findings if f.rule_id == INTERNAL_ID]
     for f in internal:
         print(f"pullcheck: error: {f.message}", file=sys.stderr)
+    errors = [f.message for f in internal]
     findings = finish([f for f in findings if f.rule_id != INTERNAL_ID], cfg)
     if args.write_baseline:
         baseline.write(args.write_baseline, findings)
@@ -141,15 +148,19 @@ def _main(argv: List[str]) -> int:
     if args.explain:
         from pullcheck.explain import explain
 
-        # machine-readable formats keep stdout to themselves
-        (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
+        try:
+            # machine-readable formats keep stdout to themselves
+            (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
+        except Exception as e:
+            print(f"pullcheck: error: internal error while explaining ({type(e).__name__}: {e})", file=sys.stderr)
+            internal.append(e)
     for fmt, path in outputs:
         try:
             with open(path, "w", encoding="utf-8") as f:
-                f.write(WRITERS[fmt](findings, selected))
+                f.write(render(fmt, findings, selected, errors))
         except OSError as e:
             return _error(f"cannot write {path}: {e.strerror}")
-    sys.stdout.write(WRITERS[console](findings, selected))
+    sys.stdout.write(render(console, findings, selected, errors))
     if internal or any(f.rule_id == PARSE_ID for f in findings):
         return 2
     fail_on = args.fail_on or cfg.fail_on

@@ -136,6 +136,23 @@ def _load_template(path: str):
     return found[0]
 
 
+FAULT_ENV = "PULLCHECK_TEST_FAULT"  # the tests make a stage fail on purpose: read, terraform, plan, templates
+
+
+def fault(stage: str) -> None:
+    """Raise at ``stage`` when the tests ask for it, to prove that no stage can end the run."""
+    if os.environ.get(FAULT_ENV) == stage:
+        raise RuntimeError(f"fault injected at {stage}")
+
+
+def internal(step: str, where: str, e: BaseException) -> Finding:
+    """A defect of pullcheck met while doing ``step`` on ``where``: one line, the run goes on."""
+    place = f" {where}" if where else ""
+    return Finding(_norm(where) if where else "", 0, 0, 0, 0, INTERNAL_ID, "error",
+                   f"internal error while {step}{place} ({type(e).__name__}: {e}); the rest of the run "
+                   f"went on, please report it", "internal-error")
+
+
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
     graph = Graph()
@@ -146,11 +163,14 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
     for f in files:
         try:
+            fault("read")
             load_file(f, graph)
         except ParseError as e:
             errors.append(_parse_finding(f, e))
         except RecursionError:
             errors.append(_parse_finding(f, ParseError("nesting too deep")))
+        except Exception as e:  # a defect must not end the run
+            errors.append(internal("reading", f, e))
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(paths)
@@ -160,8 +180,17 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         # a folder that another module of the run calls is linted as that call, with its inputs
         called = {c for d in tf_dirs for c in called_folders(d, graph)}
         for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
-            for f, e in load_module(d, graph):
-                errors.append(_parse_finding(f, e))
+            before = set(graph.resources)
+            try:
+                fault("terraform")
+                for f, e in load_module(d, graph):
+                    errors.append(_parse_finding(f, e))
+            except RecursionError:
+                errors.append(_parse_finding(d, ParseError("nesting too deep")))
+            except Exception as e:  # the folder is left out whole: a half-read module would mislead
+                errors.append(internal("evaluating the Terraform folder", d, e))
+                for key in [k for k in graph.resources if k not in before]:
+                    graph.remove(key)
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         from pullcheck.terraform.plan import parse_plan
@@ -174,10 +203,16 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         for doc, name in plans:
             before = set(graph.resources)
             try:
+                fault("plan")
                 parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
             except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
                 # a JSON file with the keys of a plan but not its structure
                 errors.append(_parse_finding(name, ParseError(f"not a readable terraform show -json file ({e})")))
+                for key in [k for k in graph.resources if k not in before]:
+                    graph.remove(key)
+                continue
+            except Exception as e:
+                errors.append(internal("reading the plan", name, e))
                 for key in [k for k in graph.resources if k not in before]:
                     graph.remove(key)
                 continue
@@ -188,7 +223,17 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     if templates or stacks:
         # templates last: the graph so far is the same in every world (see lint_graph)
         graph.inputs.cfn_input = (templates or [], stacks or [], graph.clone())
-        errors.extend(add_templates(graph, templates or [], stacks or [], None))
+        before = set(graph.resources)
+        try:
+            fault("templates")
+            errors.extend(add_templates(graph, templates or [], stacks or [], None))
+        except RecursionError:
+            errors.append(_parse_finding(templates[0][1] if templates else "", ParseError("nesting too deep")))
+        except Exception as e:
+            errors.append(internal("evaluating CloudFormation templates", "", e))
+            for key in [k for k in graph.resources if k not in before]:
+                graph.remove(key)
+            graph.inputs.cfn_input = None
     return graph, errors
 
 
@@ -259,8 +304,11 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
 
         findings = run_rules(graph, rules)
         choices = graph.inputs.choices
-        if choices:
-            findings = _in_every_world(graph, rules, choices) if rules else findings
+        if choices and graph.inputs.cfn_input is not None and rules:
+            try:
+                findings = _in_every_world(graph, rules, choices)
+            except Exception as e:  # keep the findings of the defaults' world
+                errors.append(internal("evaluating parameter values", "", e))
         return graph, sorted(set(errors + suppress.apply(graph, findings, rules)))
     finally:
         if gc_was_on:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 from pullcheck import __version__
 from pullcheck.model import Finding, Rule
@@ -31,7 +31,9 @@ _BUILTIN = {"PARSE001": "File cannot be read or parsed", "SUP001": "Suppression 
             "SUP002": "Suppression without a reason"}
 
 
-def sarif(findings: List[Finding], rules: Dict[str, Rule]) -> str:
+def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = ()) -> str:
+    """SARIF 2.1.0; internal errors of the run (``errors``) become tool execution notifications and mark
+    the invocation as not successful."""
     ids = sorted(set(rules) | {f.rule_id for f in findings})
     descriptors = []
     for rid in ids:
@@ -67,7 +69,18 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule]) -> str:
                                          "informationUri": "https://pypi.org/project/pullcheck/",
                                          "rules": descriptors}},
                      "results": results}]}
+    if errors:
+        doc["runs"][0]["invocations"] = [{
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in errors]}]
     return json.dumps(doc, indent=2) + "\n"
+
+
+def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = ()) -> str:
+    """A report in ``fmt``; only SARIF has a place for the run's internal errors (stderr has them all)."""
+    if fmt == "sarif":
+        return sarif(findings, rules, errors)
+    return WRITERS[fmt](findings, rules)
 
 
 
