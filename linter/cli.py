@@ -119,7 +119,7 @@ def _main(argv: List[str]) -> int:
     except stacksmod.StacksError as e:
         return _error(str(e))
     from pullcheck import baseline
-    from pullcheck.engine import INTERNAL_ID, PARSE_ID, finish, lint_graph
+    from pullcheck.engine import INTERNAL_ID, finish, lint_graph
     from pullcheck.output import render
 
     try:
@@ -161,7 +161,7 @@ def _main(argv: List[str]) -> int:
         except OSError as e:
             return _error(f"cannot write {path}: {e.strerror}")
     sys.stdout.write(render(console, findings, selected, errors))
-    if internal or any(f.rule_id == PARSE_ID for f in findings):
+    if internal:
         return 2
     fail_on = args.fail_on or cfg.fail_on
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]

@@ -39,7 +39,7 @@ def _example(rule_id: str, name: str, root: str) -> Optional[str]:
 def installed_page(rule: Rule) -> Optional[str]:
     """The generated page of a built-in rule: shipped in the package (``pullcheck/ruledocs``) or, in a
     checkout, ``docs/rules``; None for a rule whose page was not generated (a third-party plugin)."""
-    if not rule.source.startswith("pullcheck.rules."):
+    if not rule.source.startswith(("pullcheck.rules.", "pullcheck.core")):
         return None
     here = os.path.dirname(os.path.abspath(__file__))
     for folder in (os.path.join(here, "ruledocs"), os.path.join(ROOT, "docs", "rules")):
@@ -76,7 +76,7 @@ def page(rule: Rule, root: str = ROOT) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-_FAMILY = {"NET": 0, "IMG": 1, "IAM": 2, "TD": 3}
+_FAMILY = {"NET": 0, "IMG": 1, "IAM": 2, "TD": 3, "PARSE": 4, "SUP": 5}
 
 
 def ordered(rules: Dict[str, Rule]) -> List[Rule]:
@@ -99,7 +99,8 @@ def index(rules: Dict[str, Rule]) -> str:
     import json
 
     body = {r.id: {"entry": f"{r.source}:check", "name": r.name, "severity": r.severity, "summary": r.summary,
-                   "kinds": list(r.kinds), "once_per": r.once_per} for r in ordered(rules)}
+                   "kinds": list(r.kinds), "once_per": r.once_per} for r in ordered(rules)
+            if r.source.startswith("pullcheck.rules.")}
     return json.dumps(body, indent=1) + "\n"
 
 
@@ -119,7 +120,7 @@ def generated(rules: Dict[str, Rule], root: str = ROOT) -> Dict[str, str]:
 def main() -> int:
     from pullcheck.registry import load_rules
 
-    rules = {k: v for k, v in load_rules().items() if v.source.startswith("pullcheck.rules.")}
+    rules = {k: v for k, v in load_rules().items() if v.source.startswith(("pullcheck.rules.", "pullcheck.core"))}
     files = generated(rules)
     folder = os.path.join(ROOT, "docs", "rules")
     os.makedirs(folder, exist_ok=True)

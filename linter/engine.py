@@ -176,9 +176,16 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         stacks = cdk_stacks(paths)
     if tf_dirs:
         from pullcheck.terraform.modules import called_folders, load_module
+        from pullcheck.terraform.syntax import GrammarError
 
         # a folder that another module of the run calls is linted as that call, with its inputs
-        called = {c for d in tf_dirs for c in called_folders(d, graph)}
+        try:
+            called = {c for d in tf_dirs for c in called_folders(d, graph)}
+        except GrammarError as e:
+            errors.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error"))
+            tf_dirs, called = [], set()
+        except Exception:
+            called = set()  # each folder then stands alone, and its own load reports what is wrong
         for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
             before = set(graph.resources)
             try:
@@ -187,6 +194,9 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                     errors.append(_parse_finding(f, e))
             except RecursionError:
                 errors.append(_parse_finding(d, ParseError("nesting too deep")))
+            except GrammarError as e:  # python-hcl2 missing or replaced: an environment error (exit 2)
+                errors.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error"))
+                break
             except Exception as e:  # the folder is left out whole: a half-read module would mislead
                 errors.append(internal("evaluating the Terraform folder", d, e))
                 for key in [k for k in graph.resources if k not in before]:
@@ -248,7 +258,7 @@ MAX_WORLDS = 8
 
 
 def _parse_finding(path: str, e: ParseError) -> Finding:
-    return Finding(_norm(path), e.line, e.col, e.line, e.col, PARSE_ID, "error", e.message, "parse-error")
+    return Finding(_norm(path), e.line, e.col, e.line, e.col + 1, PARSE_ID, "error", e.message, "parse-error")
 
 
 INTERNAL_ID = "INTERNAL"
@@ -309,7 +319,12 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
                 findings = _in_every_world(graph, rules, choices)
             except Exception as e:  # keep the findings of the defaults' world
                 errors.append(internal("evaluating parameter values", "", e))
-        return graph, sorted(set(errors + suppress.apply(graph, findings, rules)))
+        found = errors + suppress.apply(graph, findings, rules)
+        # the engine's own IDs are rules too: reported only when selected (INTERNAL always is)
+        from pullcheck.core_rules import CORE
+
+        found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
+        return graph, sorted(set(found))
     finally:
         if gc_was_on:
             gc.enable()

@@ -141,6 +141,12 @@ def load_rules() -> Dict[str, Rule]:
         origin[obj.id] = target
     if not rules:
         raise RuleError("no rules found: is pullcheck installed (pip install .)?")
+    from pullcheck.core_rules import CORE
+
+    for rid, r in CORE.items():
+        if rid in rules:
+            raise RuleError(f"duplicate rule ID {rid}: pullcheck's own and {origin[rid]}")
+        rules[rid] = r
     return dict(sorted(rules.items()))
 
 

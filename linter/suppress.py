@@ -72,6 +72,11 @@ def _matches(rid: str, f: Finding) -> bool:
     return f.rule_id == rid or (rid.isalpha() and f.rule_id.startswith(rid)) or rid == "ALL"
 
 
+def _end(s: "Suppression") -> int:
+    """The end of the directive ``pullcheck: ignore[IDS]`` a suppression finding points at."""
+    return s.col + len(f"pullcheck: ignore[{','.join(s.ids)}]")
+
+
 def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> List[Finding]:
     """Drop suppressed findings; add SUP002 for suppressions without a reason and SUP001 for unused ones
     (only for rules that ran, as an unused suppression of a rule that was not selected says nothing)."""
@@ -95,7 +100,7 @@ def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> Lis
             kept.append(f)
     for s in sups:
         if not s.reason:
-            kept.append(Finding(s.file, s.line, s.col, s.line, s.col, NO_REASON_ID, "warning",
+            kept.append(Finding(s.file, s.line, s.col, s.line, _end(s), NO_REASON_ID, "warning",
                                 f"suppression of {', '.join(s.ids) or 'nothing'} has no reason, so it is not "
                                 f"applied; write the reason after it: pullcheck: ignore[{','.join(s.ids)}] why",
                                 "suppression-without-reason"))
@@ -104,6 +109,6 @@ def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> Lis
             if rid in s.used:
                 continue
             if any(r == rid or (rid.isalpha() and r.startswith(rid)) or rid == "ALL" for r in ran):
-                kept.append(Finding(s.file, s.line, s.col, s.line, s.col, UNUSED_ID, "warning",
+                kept.append(Finding(s.file, s.line, s.col, s.line, _end(s), UNUSED_ID, "warning",
                                     f"suppression of {rid} matches no finding; remove it", "unused-suppression"))
     return sorted(set(kept))

@@ -1,4 +1,4 @@
-"""Bad input: one PARSE001 line per file, exit 2, other files still linted, no traceback, bounded."""
+"""Bad input: one PARSE001 line per file, exit 1, other files still linted, no traceback, bounded."""
 import os
 import time
 
@@ -17,7 +17,7 @@ def _run(tmp_path, name, content, mode="w"):
     r = run_cli(str(p), BAD_TD)
     elapsed = time.monotonic() - start
     assert "Traceback" not in r.stderr + r.stdout
-    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.returncode == 1, r.stdout + r.stderr  # PARSE001 is an error finding like any other
     parse = [line for line in r.stdout.splitlines() if " PARSE001 " in line]
     assert len(parse) == 1, r.stdout
     assert "IAM002" in r.stdout, "the other file must still be linted"
@@ -74,7 +74,7 @@ def test_bad_terraform_file_has_position(tmp_path):
     folder.mkdir()
     (folder / "main.tf").write_text('resource "aws_vpc" "x" {\n  cidr_block = \n}\n', encoding="utf-8")
     r = run_cli(str(folder), BAD_TD)
-    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr
     parse = [line for line in r.stdout.splitlines() if "PARSE001" in line]
     assert len(parse) == 1 and "main.tf:2:16:" in parse[0]
 

@@ -55,9 +55,8 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)
                 bodies.append(Body(hcl.parse(text).children[0], norm_path(path)))
-            except hcl.GrammarError as e:
-                errors.append((path, ParseError(str(e))))
-                return None
+            except hcl.GrammarError:
+                raise  # the installation, not the file: the engine reports it once
             except ParseError as e:
                 errors.append((path, e))
         elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
