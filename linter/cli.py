@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     return p
 
@@ -133,6 +135,13 @@ def _main(argv: List[str]) -> int:
     for f in internal:
         print(f"pullcheck: error: {f.message}", file=sys.stderr)
     errors = [f.message for f in internal]
+    if args.verbose:
+        for path, why in graph.inputs.skipped:
+            print(f"pullcheck: skipped {path}: {why}", file=sys.stderr)
+    if not graph.inputs.linted and not findings:
+        where = " ".join(args.paths or ["."])
+        print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "
+              f"definition or plan found", file=sys.stderr)
     findings = finish([f for f in findings if f.rule_id != INTERNAL_ID], cfg)
     if args.write_baseline:
         baseline.write(args.write_baseline, findings)

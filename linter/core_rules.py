@@ -42,6 +42,23 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
     Fix the syntax at the position given, or leave the file out (`exclude` in the configuration).
     """)
 
+PARSE002 = _core("PARSE002", "templated-file", "info", """
+    Infrastructure file that is a template, filled in by a build step.
+
+    ## What it does
+    Reports, once and at information level, a template or task definition that does not parse because of
+    template syntax: Jinja or Helm (`{{ }}`, `{% %}`), Terraform `templatefile()` directives (`%{ }`,
+    `${name}`), or `<PLACEHOLDER>` tokens a pipeline replaces. The file is not linted; the run does not fail
+    on it unless the configuration raises this rule's severity.
+
+    ## Why is this bad?
+    It is not: it says which files pullcheck could not see, so that a gap is never silent.
+
+    ## How to fix
+    Lint the rendered output of the build step instead (for example the file the pipeline deploys), or
+    exclude the template.
+    """)
+
 SUP001 = _core("SUP001", "unused-suppression", "warning", """
     Suppression that matches no finding.
 
@@ -69,4 +86,4 @@ SUP002 = _core("SUP002", "suppression-without-reason", "warning", """
     Write why after the rule IDs: `# pullcheck: ignore[NET001] the task pulls through a proxy`.
     """)
 
-CORE: Dict[str, Rule] = {r.id: r for r in (PARSE001, SUP001, SUP002)}
+CORE: Dict[str, Rule] = {r.id: r for r in (PARSE001, PARSE002, SUP001, SUP002)}

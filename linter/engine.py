@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from pullcheck.model import Finding, Graph, Hit, Rule
@@ -11,6 +12,7 @@ from pullcheck.parsers.errors import ParseError, read_text
 SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
 PARSE_ID = "PARSE001"
+TEMPLATED_ID = "PARSE002"
 
 
 def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
@@ -86,9 +88,56 @@ def _norm(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def load_file(path: str, graph: Graph) -> None:
-    """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped."""
+# What an infrastructure file's text contains: a JSON or YAML file met while walking a folder is read only
+# when one of these is in it (a Helm chart, a tsconfig.json, a workflow or an OpenAPI file has none).
+_MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::[A-Za-z0-9]+::|containerDefinitions|[\"']?taskDefinition[\"']?\s*:"
+                      r"|\"(?:planned_values|resource_changes|prior_state)\"|\"format_version\"")
+# template syntax a build step replaces: Jinja / Go / Helm, ${...} placeholders of templatefile(), <PLACEHOLDER>
+_TEMPLATE_SYNTAX = re.compile(r"\{\{(?!resolve:)|\{%|%\{|<[A-Z][A-Z0-9_]{2,}>|\$\{[a-zA-Z_][\w.\[\]\"-]*\}")
+
+
+def is_infrastructure(text: str) -> bool:
+    return _MARKERS.search(text) is not None
+
+
+def template_syntax(text: str) -> Optional[Tuple[int, int]]:
+    """(line, column) of the first template directive or placeholder of a text, or None."""
+    m = _TEMPLATE_SYNTAX.search(text)
+    if m is None:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+
+
+class Skipped(Exception):
+    """A walked file that is not infrastructure: left out quietly (named with --verbose)."""
+
+
+class Templated(Exception):
+    """Infrastructure that does not parse because of template syntax: PARSE002 (info), not PARSE001."""
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__(f"not linted: template syntax at {line}:{col} (a build step fills it in)")
+        self.line, self.col = line, col
+
+
+def load_file(path: str, graph: Graph, walked: bool = False) -> None:
+    """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped.
+
+    ``walked``: met while walking a folder, so read only when its text marks it as infrastructure."""
     text = read_text(path)
+    if walked and not is_infrastructure(text):
+        raise Skipped("no CloudFormation, task-definition or plan marker")
+    try:
+        _load_text(path, text, graph)
+    except ParseError:
+        where = template_syntax(text)
+        if where is not None:
+            raise Templated(*where) from None
+        raise
+
+
+def _load_text(path: str, text: str, graph: Graph) -> None:
     name = _norm(path)
     from pullcheck import suppress
 
@@ -113,6 +162,7 @@ def load_file(path: str, graph: Graph) -> None:
     for doc in docs:
         if not isinstance(doc, dict):
             continue
+        before = (len(graph.resources), len(graph.inputs.plans), len(graph.inputs.templates))
         from pullcheck.parsers import taskdef
 
         if _is_plan(doc):
@@ -124,6 +174,8 @@ def load_file(path: str, graph: Graph) -> None:
         elif "AWSTemplateFormatVersion" in doc or isinstance(doc.get("Resources"), dict):
             # templates are added once all are read: stacks import from each other and nest
             graph.inputs.templates.append((doc, name))
+        if before != (len(graph.resources), len(graph.inputs.plans), len(graph.inputs.templates)):
+            graph.inputs.linted += 1
 
 
 def _load_template(path: str):
@@ -161,10 +213,16 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     files, tf_dirs, missing = discover(paths, exclude)
     for m in missing:
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
+    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)}
     for f in files:
         try:
             fault("read")
-            load_file(f, graph)
+            load_file(f, graph, walked=os.path.normpath(f) not in explicit)
+        except Skipped as e:
+            graph.inputs.skipped.append((_norm(f), str(e)))
+        except Templated as e:
+            errors.append(Finding(_norm(f), e.line, e.col, e.line, e.col + 2, TEMPLATED_ID, "info", str(e),
+                                  "templated-file"))
         except ParseError as e:
             errors.append(_parse_finding(f, e))
         except RecursionError:
@@ -190,6 +248,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             before = set(graph.resources)
             try:
                 fault("terraform")
+                graph.inputs.linted += 1
                 for f, e in load_module(d, graph):
                     errors.append(_parse_finding(f, e))
             except RecursionError:

@@ -125,6 +125,8 @@ class Inputs:
     cfn_input: Optional[Tuple[list, list, "Graph"]] = None  # for evaluating templates in other worlds
     choices: Dict[Any, List[Any]] = field(default_factory=dict)  # undecided parameters and their values
     tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
+    linted: int = 0  # infrastructure documents and Terraform folders read
 
 
 class Graph:

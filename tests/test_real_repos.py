@@ -1,0 +1,81 @@
+"""Quiet on repositories that hold more than infrastructure: only files that say they are CloudFormation,
+task definitions or plans are read while walking; templated infrastructure is named, not failed."""
+import os
+import textwrap
+
+from conftest import FIXTURES, run_cli
+
+NOISE = {
+    # a Helm chart
+    "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "chart/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n"
+                                    "spec:\n  ports: {{- toYaml .Values.ports | nindent 4 }}\n",
+    # JSON with comments and trailing commas
+    "tsconfig.json": '{\n  // strict mode\n  "compilerOptions": {"strict": true,},\n}\n',
+    # a GitHub workflow, a Kubernetes manifest, an OpenAPI file
+    ".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: [{run: make}]\n",
+    "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+    "api/openapi.yaml": "openapi: 3.0.0\ninfo: {title: api, version: '1'}\npaths: {}\n",
+    # values a Terraform module renders with templatefile()
+    "infra/templates/task.json.tftpl": '[{"name": "${name}", "image": "${image}"}]\n',
+    "infra/templates/values.yaml": "image: ${image}\nreplicas: %{ if prod }3%{ else }1%{ endif }\n",
+}
+
+
+def _tree(root, files):
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+
+def test_a_repository_without_infrastructure_is_quiet(tmp_path):
+    _tree(tmp_path, NOISE)
+    r = run_cli("--no-config", str(tmp_path))
+    assert r.returncode == 0 and r.stdout == "", r.stdout + r.stderr
+    assert "nothing to lint" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_verbose_names_what_was_left_out(tmp_path):
+    _tree(tmp_path, NOISE)
+    r = run_cli("--no-config", "--verbose", str(tmp_path))
+    skipped = [line for line in r.stderr.splitlines() if line.startswith("pullcheck: skipped ")]
+    assert any("tsconfig.json" in s for s in skipped) and any("service.yaml" in s for s in skipped)
+
+
+def test_noise_beside_infrastructure_changes_nothing(tmp_path):
+    _tree(tmp_path, NOISE)
+    bad = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")
+    (tmp_path / "stack.yaml").write_text(open(bad, encoding="utf-8").read(), encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path))
+    assert r.returncode == 1
+    assert [line.split(": ", 1)[1].split()[1] for line in r.stdout.splitlines()] == ["NET001"], r.stdout
+    assert "nothing to lint" not in r.stderr
+
+
+def test_templated_infrastructure_is_named_not_failed(tmp_path):
+    (tmp_path / "service.yaml").write_text(textwrap.dedent("""\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Task:
+            Type: AWS::ECS::TaskDefinition
+            Properties:
+              ContainerDefinitions:
+        {% for c in containers %}
+                - Name: {{ c.name }}
+        {% endfor %}
+        """), encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path))
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.startswith(f"{tmp_path}/service.yaml:7:1:7:3: info PARSE002 not linted: template syntax at 7:1")
+
+
+def test_parse001_is_a_rule_like_any_other(tmp_path):
+    broken = tmp_path / "task.json"
+    broken.write_text('{"family": "web", "containerDefinitions": [', encoding="utf-8")
+    r = run_cli("--no-config", str(broken))
+    assert r.returncode == 1 and " PARSE001 " in r.stdout
+    assert run_cli("--no-config", "--ignore", "PARSE001", str(broken)).returncode == 0
+    assert run_cli("--no-config", "--fail-on", "never", str(broken)).returncode == 0
+    assert run_cli("rule", "PARSE002").stdout.startswith("# PARSE002 templated-file")
+    assert "SUP002" in run_cli("--list-rules").stdout
