@@ -78,6 +78,17 @@ def _load_toml(path: str) -> Dict[str, Any]:
         raise ConfigError(f"{path}: {e}") from None
 
 
+def _mentions_pullcheck(path: str) -> bool:
+    import re
+
+    try:
+        with open(path, "rb") as f:
+            text = f.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
+
+
 def find(start_paths: Iterable[str]) -> Optional[str]:
     """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths."""
     starts = [os.path.abspath(p) for p in start_paths] or [os.getcwd()]
@@ -87,6 +98,9 @@ def find(start_paths: Iterable[str]) -> Optional[str]:
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate):
                 if name == "pyproject.toml":
+                    # another tool's pyproject.toml (even a broken one) is none of pullcheck's business
+                    if not _mentions_pullcheck(candidate):
+                        continue
                     data = _load_toml(candidate)
                     if "pullcheck" not in data.get("tool", {}):
                         continue

@@ -79,3 +79,24 @@ def test_parse001_is_a_rule_like_any_other(tmp_path):
     assert run_cli("--no-config", "--fail-on", "never", str(broken)).returncode == 0
     assert run_cli("rule", "PARSE002").stdout.startswith("# PARSE002 templated-file")
     assert "SUP002" in run_cli("--list-rules").stdout
+
+
+def test_another_tools_broken_pyproject_is_ignored(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "app"\n', encoding="utf-8")
+    bad = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")
+    (tmp_path / "stack.yaml").write_text(open(bad, encoding="utf-8").read(), encoding="utf-8")
+    r = run_cli(str(tmp_path / "stack.yaml"), cwd=str(tmp_path))
+    assert r.returncode == 1 and " NET001 " in r.stdout, r.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.pullcheck]\nignore = [\n', encoding="utf-8")
+    assert run_cli(str(tmp_path / "stack.yaml"), cwd=str(tmp_path)).returncode == 2  # ours, and broken
+
+
+def test_yaml_duplicate_keys_are_a_parse_error(tmp_path):
+    (tmp_path / "t.yaml").write_text("Resources:\n  A:\n    Type: AWS::EC2::VPC\n  A:\n    Type: AWS::EC2::Subnet\n",
+                                     encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path / "t.yaml"))
+    assert r.returncode == 1 and ":4:3:" in r.stdout and "duplicate key 'A' (first at line 2)" in r.stdout
+    # a key given again next to a << merge overrides the merged one, as YAML says
+    (tmp_path / "m.yaml").write_text("base: &b {Type: AWS::EC2::VPC}\nResources:\n  A:\n    <<: *b\n"
+                                     "    Type: AWS::EC2::Subnet\n", encoding="utf-8")
+    assert "PARSE001" not in run_cli("--no-config", str(tmp_path / "m.yaml")).stdout

@@ -61,6 +61,7 @@ class _YamlBuilder:
             value: Any = MDict()
             value.pos = self._head(node)
             value.kpos = {}
+            from_merge = set()  # keys from a << merge, which a key of the mapping itself overrides
             for knode, vnode in node.value:
                 if knode.tag == "tag:yaml.org,2002:merge":
                     merged = self.build(vnode, depth + 1)
@@ -70,10 +71,16 @@ class _YamlBuilder:
                                 if k not in value:
                                     value[k] = v
                                     value.kpos[k] = m.kpos.get(k, value.pos)
+                                    from_merge.add(k)
                     continue
                 key = self.build(knode, depth + 1)
                 if isinstance(key, (dict, list)):
                     key = json.dumps(key, sort_keys=True, default=str)
+                if key in value.kpos and key not in from_merge:
+                    # CloudFormation rejects a template with a key twice; YAML loaders keep the last
+                    raise ParseError(f"YAML: duplicate key {str(key)[:60]!r} (first at line {value.kpos[key][0]})",
+                                     knode.start_mark.line + 1, knode.start_mark.column + 1)
+                from_merge.discard(key)
                 value[key] = self.build(vnode, depth + 1)
                 end = vnode.end_mark if self._whole(vnode) else knode.end_mark
                 value.kpos[key] = (knode.start_mark.line + 1, knode.start_mark.column + 1,
