@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--infrastructure-only", action="store_true",
+                   help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
+                        "(the pre-commit hook passes every changed file)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
@@ -125,7 +128,8 @@ def _main(argv: List[str]) -> int:
     from pullcheck.output import render
 
     try:
-        graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks)
+        graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks,
+                                     args.infrastructure_only)
     except Exception as e:  # a defect outside every stage's own guard: still one line, still a report
         from pullcheck.engine import internal as internal_error
         from pullcheck.model import Graph

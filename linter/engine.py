@@ -41,7 +41,8 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
         elif os.path.isfile(p):
             if skip(p):
                 continue
-            if p.endswith((".tf", ".tf.json")):
+            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+                # a changed .tf, .tf.json or variables file is linted with its folder (one module)
                 tf_dirs[os.path.dirname(p) or "."] = None
             else:
                 files.append(p)
@@ -206,14 +207,16 @@ def internal(step: str, where: str, e: BaseException) -> Finding:
 
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
-                stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
+                stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
+    """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
+    like walked ones, only when they are infrastructure (what the pre-commit hook wants)."""
     graph = Graph()
     errors: List[Finding] = []
     paths = list(paths)
     files, tf_dirs, missing = discover(paths, exclude)
     for m in missing:
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
-    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)}
+    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
     for f in files:
         try:
             fault("read")
@@ -362,13 +365,13 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = 
 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
-               stacks: Optional[list] = None) -> Tuple[Graph, List[Finding]]:
+               stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only)
         from pullcheck import suppress
 
         findings = run_rules(graph, rules)

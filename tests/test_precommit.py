@@ -39,6 +39,9 @@ def project(tmp_path_factory):
     (d / "network").mkdir()
     shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), d / "network" / "main.tf")
     (d / "network" / "variables.tf").write_text('variable "unused" {\n  default = 1\n}\n')
+    (d / "network" / "terraform.tfvars").write_text('unused = 2\n')
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), d / "service.template")
+    (d / "tsconfig.json").write_text('{\n  // comments are fine here\n  "compilerOptions": {},\n}\n')
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
@@ -73,3 +76,20 @@ def test_hook_lints_a_changed_tf_file_with_its_folder(project):
     r = _try(project, "network/variables.tf")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "network/main.tf:" in r.stdout and "NET002" in r.stdout
+
+
+def test_hook_sees_a_template_with_the_template_extension(project):
+    r = _try(project, "service.template")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "service.template:53:15: NET001" in r.stdout
+
+
+def test_hook_lints_the_folder_of_a_changed_tfvars(project):
+    r = _try(project, "network/terraform.tfvars")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "network/main.tf:" in r.stdout and "NET002" in r.stdout
+
+
+def test_hook_leaves_other_json_alone(project):
+    r = _try(project, "tsconfig.json", "good.yaml")
+    assert r.returncode == 0, r.stdout + r.stderr
