@@ -267,12 +267,15 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     if plans:
         from pullcheck.terraform.plan import parse_plan
 
-        # the plan's values are facts: they replace what the .tf sources of the same resources say
-        sources: Dict[str, list] = {}
+        # the plan's values are facts: they replace what the .tf sources of the same resources say, in the
+        # configuration the plan was made from (the module in the plan's own folder), and nowhere else
+        by_root: Dict[str, Dict[str, list]] = {}
         for r in list(graph.resources.values()):
             if ":" in r.key and not r.key.startswith("plan:") and r.rtype.startswith(("aws_", "data.")):
-                sources.setdefault(r.name.split("[", 1)[0], []).append(r)
+                root = os.path.abspath(r.key.split(":", 1)[0].split("/module.", 1)[0])
+                by_root.setdefault(root, {}).setdefault(r.name.split("[", 1)[0], []).append(r)
         for doc, name in plans:
+            sources = by_root.get(os.path.abspath(os.path.dirname(name) or "."), {})
             before = set(graph.resources)
             try:
                 fault("plan")

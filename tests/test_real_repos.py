@@ -100,3 +100,20 @@ def test_yaml_duplicate_keys_are_a_parse_error(tmp_path):
     (tmp_path / "m.yaml").write_text("base: &b {Type: AWS::EC2::VPC}\nResources:\n  A:\n    <<: *b\n"
                                      "    Type: AWS::EC2::Subnet\n", encoding="utf-8")
     assert "PARSE001" not in run_cli("--no-config", str(tmp_path / "m.yaml")).stdout
+
+
+def test_a_plan_applies_only_to_its_own_configuration(tmp_path):
+    """envs/dev/plan.json beside envs/prod/*.tf: prod is judged from its own sources"""
+    import json
+    import shutil
+
+    src = os.path.join(FIXTURES, "plans", "new-service")
+    for env in ("dev", "prod"):
+        os.makedirs(tmp_path / "envs" / env)
+        shutil.copy(os.path.join(src, "main.tf"), tmp_path / "envs" / env / "main.tf")
+    prod_alone = json.loads(run_cli("--no-config", "--format", "json", str(tmp_path / "envs" / "prod")).stdout)
+    shutil.copy(os.path.join(src, "plan.json"), tmp_path / "envs" / "dev" / "plan.json")
+    both = json.loads(run_cli("--no-config", "--format", "json", str(tmp_path / "envs")).stdout)
+    assert prod_alone, "the prod sources draw findings of their own"
+    strip = lambda fs: sorted((f["rule"], f["line"], f["message"]) for f in fs)  # noqa: E731
+    assert strip(f for f in both if "/prod/" in f["file"]) == strip(prod_alone)
