@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck import __version__
 
@@ -114,6 +114,10 @@ def _main(argv: List[str]) -> int:
             if path:
                 cfg = cfgmod.load(path, rules)
         selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
+        # each file takes the configuration nearest above it (as ruff does): run what any of them may want,
+        # then judge every finding by its own file's configuration
+        per_file = not args.no_config and not args.config
+        run = select_rules(rules, _split(args.select), _split(args.ignore)) if per_file else selected
 
         stacks = stacksmod.load(args.stacks) if args.stacks else (
             stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
@@ -128,8 +132,8 @@ def _main(argv: List[str]) -> int:
     from pullcheck.output import render
 
     try:
-        graph, findings = lint_graph(args.paths or ["."], selected, cfg.excluded if cfg.exclude else None, stacks,
-                                     args.infrastructure_only)
+        graph, findings = lint_graph(args.paths or ["."], run, cfg.excluded if cfg.exclude and not per_file else None,
+                                     stacks, args.infrastructure_only)
     except Exception as e:  # a defect outside every stage's own guard: still one line, still a report
         from pullcheck.engine import internal as internal_error
         from pullcheck.model import Graph
@@ -146,7 +150,15 @@ def _main(argv: List[str]) -> int:
         where = " ".join(args.paths or ["."])
         print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "
               f"definition or plan found", file=sys.stderr)
-    findings = finish([f for f in findings if f.rule_id != INTERNAL_ID], cfg)
+    findings = [f for f in findings if f.rule_id != INTERNAL_ID]
+    fail_of: Dict[str, str] = {}
+    if per_file:
+        try:
+            findings, fail_of = _by_nearest_config(findings, rules, args, cfg)
+        except (cfgmod.ConfigError, RuleError) as e:
+            return _error(str(e))
+    else:
+        findings = finish(findings, cfg)
     if args.write_baseline:
         baseline.write(args.write_baseline, findings)
         print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {args.write_baseline}.")
@@ -176,9 +188,40 @@ def _main(argv: List[str]) -> int:
     sys.stdout.write(render(console, findings, selected, errors))
     if internal:
         return 2
-    fail_on = args.fail_on or cfg.fail_on
-    failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]
-    return 1 if any(f.severity in failing for f in findings) else 0
+    failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
+    return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0
+
+
+def _by_nearest_config(findings: list, rules, args, first) -> tuple:
+    """Each finding judged by the configuration nearest above its file: its selection, excludes,
+    per-file ignores, severities and fail-on. Returns the findings kept and each file's fail-on."""
+    from pullcheck import config as cfgmod
+    from pullcheck.engine import finish
+    from pullcheck.registry import select_rules
+
+    by_folder: Dict[str, Optional[str]] = {}
+    loaded: Dict[str, Any] = {}
+    groups: Dict[Optional[str], list] = {}
+    fail_of: Dict[str, str] = {}
+    for f in findings:
+        folder = os.path.dirname(os.path.abspath(f.file)) if f.file else os.getcwd()
+        if folder not in by_folder:
+            by_folder[folder] = cfgmod.find([folder])
+        groups.setdefault(by_folder[folder], []).append(f)
+    kept = []
+    for path, group in groups.items():
+        if path is None:
+            cfg = cfgmod.Config()
+        else:
+            if path not in loaded:
+                loaded[path] = cfgmod.load(path, rules)
+            cfg = loaded[path]
+        chosen = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
+        group = [f for f in group if f.rule_id in chosen and not (cfg.exclude and f.file and cfg.excluded(f.file))]
+        for f in finish(group, cfg):
+            kept.append(f)
+            fail_of[f.file] = cfg.fail_on
+    return sorted(kept), fail_of
 
 
 def _rule_doc(args: List[str], rules) -> int:

@@ -117,3 +117,18 @@ def test_a_plan_applies_only_to_its_own_configuration(tmp_path):
     assert prod_alone, "the prod sources draw findings of their own"
     strip = lambda fs: sorted((f["rule"], f["line"], f["message"]) for f in fs)  # noqa: E731
     assert strip(f for f in both if "/prod/" in f["file"]) == strip(prod_alone)
+
+
+def test_each_file_takes_the_configuration_nearest_above_it(tmp_path):
+    """pre-commit passes a sorted list: legacy/.pullcheck.toml must not silence the files outside legacy/"""
+    bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8").read()
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / ".pullcheck.toml").write_text('ignore = ["NET001"]\n', encoding="utf-8")
+    (tmp_path / "legacy" / "old.yaml").write_text(bad, encoding="utf-8")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "new.yaml").write_text(bad, encoding="utf-8")
+    r = run_cli("--format", "parseable", "legacy/old.yaml", "stacks/new.yaml", cwd=str(tmp_path))
+    assert r.returncode == 1, r.stderr
+    assert [line.split(":")[0] for line in r.stdout.splitlines()] == ["stacks/new.yaml"], r.stdout
+    r = run_cli("--format", "parseable", "legacy/old.yaml", cwd=str(tmp_path))
+    assert r.returncode == 0 and r.stdout == ""
