@@ -127,6 +127,7 @@ class Inputs:
     tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
     linted: int = 0  # infrastructure documents and Terraform folders read
+    custom_resources: bool = False  # a CloudFormation custom resource is in the run
 
 
 class Graph:

@@ -161,6 +161,7 @@ class Egress:
     route_path: Tuple[Any, ...] = ()
     table: Optional[Resource] = None
     why: str = ""
+    main_local_only: bool = False  # the main table of a VPC the run creates, which nothing can change
 
 
 @dataclass
@@ -179,11 +180,11 @@ def _index(graph: Graph) -> _Index:
 def _build_index(graph: Graph) -> _Index:
     idx = _Index()
     for a in graph.of_kind("ec2.route_table_association"):
-        if a.get("conditional"):
-            idx.unknown_routes = True
+        # a conditional association makes only its own subnet's (or VPC's) table unknown
         main_vpc = a.get("main_for_vpc")
         if isinstance(main_vpc, Ref):
-            idx.main_assoc.setdefault(main_vpc.target, []).append(a.get("route_table"))
+            idx.main_assoc.setdefault(main_vpc.target, []).append(
+                a.get("route_table") if not a.get("conditional") else Unknown("conditional association"))
             continue
         s = a.get("subnet")
         if isinstance(s, Ref):
@@ -215,6 +216,17 @@ def _table_id(rt: Resource) -> str:
     if rt.get("main") and isinstance(vpc, Ref):
         return f"main:{vpc.target}"
     return rt.key
+
+
+def _untouched_cfn_main_table(graph: Graph, vpc_key: str) -> bool:
+    """The main route table of a VPC declared in CloudFormation holds only the local route when nothing in
+    the run can change it: CloudFormation exposes no attribute to route it (only a custom resource could,
+    or a Terraform resource of the same run adopting it)."""
+    vpc = graph.resources.get(vpc_key)
+    if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional") or graph.inputs.custom_resources:
+        return False
+    return not any(rt.get("main") for rt in graph.of_kind("ec2.route_table")) and not any(
+        a.get("main_for_vpc") is not None for a in graph.of_kind("ec2.route_table_association"))
 
 
 def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:
@@ -294,6 +306,10 @@ def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egres
         kind = _target_kind(graph, r.get("target"), r.get("target_attr"))
         return Egress(kind, res, path + ("target",), table)
     if tid.startswith("main:") and table is None:
+        if _untouched_cfn_main_table(graph, tid[len("main:"):]) and not uncertain:
+            return Egress("none", table=None, main_local_only=True,
+                          why="the VPC's main route table, which holds only the local route: the subnet has no "
+                              "route table association and CloudFormation cannot add routes to a main table")
         return Egress("unknown", table=None,
                       why="the subnet uses the VPC's main route table, which the scanned files do not manage")
     if uncertain:

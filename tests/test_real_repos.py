@@ -132,3 +132,25 @@ def test_each_file_takes_the_configuration_nearest_above_it(tmp_path):
     assert [line.split(":")[0] for line in r.stdout.splitlines()] == ["stacks/new.yaml"], r.stdout
     r = run_cli("--format", "parseable", "legacy/old.yaml", cwd=str(tmp_path))
     assert r.returncode == 0 and r.stdout == ""
+
+
+def test_a_conditional_association_stays_local(tmp_path):
+    """An association that may or may not exist (count on an unknown variable) makes its own subnet's table
+    unknown, not every table of the run."""
+    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
+    extra = """
+variable "with_other" {}
+resource "aws_subnet" "other" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.9.0/24"
+}
+resource "aws_route_table_association" "other" {
+  count          = var.with_other ? 1 : 0
+  subnet_id      = aws_subnet.other.id
+  route_table_id = aws_route_table.private.id
+}
+"""
+    (tmp_path / "main.tf").write_text(base + extra, encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", "--select", "NET002", str(tmp_path))
+    assert [int(line.split(":")[1]) for line in r.stdout.splitlines()] == want, r.stdout

@@ -473,6 +473,8 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
             continue
         rtype = body.get("Type")
         kind = KINDS.get(rtype) if isinstance(rtype, str) else None
+        if isinstance(rtype, str) and (rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"):
+            graph.inputs.custom_resources = True  # code of its own: it could change anything, a main table too
         if kind is None:
             continue
         cond = body.get("Condition")

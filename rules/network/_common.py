@@ -17,7 +17,11 @@ def sites(graph: Graph) -> Iterator[Tuple[Resource, Optional[Resource], int, Res
 
 
 def table_name(e: net.Egress) -> str:
-    return f"route table {e.table.name}" if e.table is not None else "its route table"
+    if e.table is not None:
+        return f"route table {e.table.name}"
+    if e.main_local_only:
+        return "route table (the VPC's main one: the subnet has no association, and it holds only the local route)"
+    return "its route table"
 
 
 def dead_default_routes(graph: Graph, kind: str) -> Iterator[Tuple[Resource, Resource, net.Egress]]:

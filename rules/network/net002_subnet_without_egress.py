@@ -4,7 +4,7 @@ from pullcheck import network as net
 from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.rules.network._common import sites
+from pullcheck.rules.network._common import sites, table_name
 
 
 @rule("NET002", "subnet-without-egress", "error", kinds=SITE_KINDS, once_per="resource")
@@ -37,7 +37,7 @@ def check(graph: Graph) -> Iterator[Hit]:
         if net.has_ecr_endpoints(graph, subnet) is not False:
             continue
         e = net.egress4(graph, subnet)
-        table = f"route table {e.table.name}" if e.table else "its route table"
+        table = table_name(e)
         yield Hit(launch, ("subnets", i),
                   f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table} has no 0.0.0.0/0 "
                   f"route, and the VPC "
