@@ -649,6 +649,8 @@ def public_ip(launch: Resource) -> Optional[bool]:
 def needs_internet(graph: Graph, launch: Resource, subnet: Resource, td: Optional[Resource]) -> Optional[bool]:
     """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve, or
     an endpoint set that is not complete. None when the images or the endpoints cannot be known."""
+    if has_ecr_endpoints(graph, subnet) is False:
+        return True  # no ECR endpoints at all: whatever the image, it comes over the internet
     imgs = images(td)
     if imgs is None:
         return None

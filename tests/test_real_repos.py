@@ -154,3 +154,16 @@ resource "aws_route_table_association" "other" {
     (tmp_path / "main.tf").write_text(base + extra, encoding="utf-8")
     r = run_cli("--no-config", "--format", "parseable", "--select", "NET002", str(tmp_path))
     assert [int(line.split(":")[1]) for line in r.stdout.splitlines()] == want, r.stdout
+
+
+def test_no_endpoints_means_any_image_needs_the_internet(tmp_path):
+    """NET012 does not wait for an unknown image when the VPC has no ECR endpoints at all"""
+    text = open(os.path.join(FIXTURES, "NET012", "bad_peering_only.yaml"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(text.splitlines(), 1) if "expect: NET012" in line]
+    import re
+
+    text = re.sub(r"Image: \S+", "Image: !Ref ImageUri", text, count=1)
+    text = text.replace("Resources:\n", "Parameters:\n  ImageUri:\n    Type: String\nResources:\n", 1)
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", "--select", "NET012", str(tmp_path / "t.yaml"))
+    assert [int(line.split(":")[1]) for line in r.stdout.splitlines()] == [n + 3 for n in want], r.stdout
