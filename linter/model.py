@@ -128,6 +128,7 @@ class Inputs:
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
     linted: int = 0  # infrastructure documents and Terraform folders read
     custom_resources: bool = False  # a CloudFormation custom resource is in the run
+    module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
 
 
 class Graph:

@@ -60,11 +60,15 @@ def note_metadata(graph: Graph, path: str, logical: str, meta: object, pos: Tupl
                                    resource=logical))
 
 
-def _covers(s: Suppression, f: Finding) -> bool:
+def _covers(s: Suppression, f: Finding, calls: Dict[Tuple[str, int], str]) -> bool:
+    if s.resource:
+        return s.file == f.file and (f.resource == s.resource or f.resource.startswith(s.resource + "."))
+    # a comment on a module block (or the line above it) covers what that call produces, in any file
+    prefix = calls.get((s.file, s.line)) or calls.get((s.file, s.line + 1))
+    if prefix and f.resource.startswith(prefix):
+        return True
     if s.file != f.file:
         return False
-    if s.resource:
-        return f.resource == s.resource or f.resource.startswith(s.resource + ".")
     return f.line in (s.line, s.line + 1)
 
 
@@ -90,8 +94,8 @@ def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> Lis
         by_file.setdefault(s.file, []).append(s)
     for f in findings:
         hit: Optional[Suppression] = None
-        for s in by_file.get(f.file, ()):
-            if s.reason and _covers(s, f):
+        for s in (sups if graph.inputs.module_calls else by_file.get(f.file, ())):
+            if s.reason and _covers(s, f, graph.inputs.module_calls):
                 for rid in s.ids:
                     if _matches(rid, f):
                         s.used.add(rid)

@@ -435,3 +435,24 @@ def test_windows_line_endings(tmp_path):
     r, found = _lint(tmp_path)
     want = [i for i, line in enumerate(text.splitlines(), 1) if "expect: NET002" in line]
     assert [(f["rule"], f["line"]) for f in found] == [("NET002", n) for n in want]
+
+
+def test_a_suppression_on_a_module_block_covers_what_the_call_produces(tmp_path):
+    _write(tmp_path, {
+        "main.tf": """
+            module "net" {
+              source = "./net"
+            }
+            # pullcheck: ignore[NET002] this legacy service is being moved to the new VPC
+            module "svc" {
+              source  = "./svc"
+              subnets = module.net.private_subnets
+            }
+        """,
+        "net/main.tf": NETWORK, "svc/main.tf": SERVICE})
+    r, found = _lint(tmp_path)
+    assert r.returncode == 0 and found == [], found  # suppressed, and the suppression counts as used
+    main = tmp_path / "main.tf"
+    main.write_text(main.read_text().replace("# pullcheck: ignore[NET002] this legacy", "# a legacy"))
+    r, found = _lint(tmp_path)
+    assert [f["rule"] for f in found] == ["NET002"]

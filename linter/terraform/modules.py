@@ -160,6 +160,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             for k, t in body.attrs.items():
                 module.var_values[k] = ev.eval(t)
     for name, (body, pos, file) in module.calls.items():
+        graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
         if "count" in body.attrs or "for_each" in body.attrs:
             module.children[name] = Unknown(f"module {name} has count or for_each")
             continue
