@@ -357,8 +357,11 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
             continue
         for hit in hits:
             span = hit.resource.locate(hit.path)
+            message = hit.message
+            if span.file and span.file != hit.resource.file:  # reported where the fix goes (a module's caller)
+                message += f" (the resource is {hit.resource.file}:{hit.resource.span.line})"
             out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
-                               span.end_col or span.col, r.id, hit.severity or r.severity, hit.message, r.name,
+                               span.end_col or span.col, r.id, hit.severity or r.severity, message, r.name,
                                hit.resource.name, ".".join(str(p) for p in hit.path)))
     return out
 

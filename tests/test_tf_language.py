@@ -59,8 +59,10 @@ def test_a_call_reads_a_module_declared_after_it(tmp_path):
         """,
         "net/main.tf": NETWORK, "svc/main.tf": SERVICE})
     r, found = _lint(tmp_path)
-    assert [(f["rule"], f["file"].rsplit("/", 2)[-2:], f["line"]) for f in found] == [
-        ("NET002", ["svc", "main.tf"], 6)]  # at `subnets = var.subnets`, not at a line of net/main.tf
+    # where the fix goes: the caller's `subnets = module.net.private_subnets` (line 3), the message naming
+    # the resource in svc/main.tf; never at a line of net/main.tf
+    assert [(f["rule"], f["file"].rsplit("/", 1)[-1], f["line"]) for f in found] == [("NET002", "main.tf", 3)]
+    assert "(the resource is " in found[0]["message"] and "svc/main.tf:2)" in found[0]["message"]
 
 
 def test_a_whole_module_as_a_value(tmp_path):

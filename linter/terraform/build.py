@@ -77,15 +77,17 @@ class _Ctx:
             return None
         v = self.ev.eval(t)
         r.attrs[out] = v
-        whole = Span.at(pos_of(t))
+        where, file = _fix_site(self.module, t)
+        whole = Span.at(pos_of(where), file)
         r.spans[path + (out,)] = whole
         if isinstance(v, MList):
-            # item positions only where the list is written here: a list read from a local, an output or
+            # item positions only where the list is written there: a list read from a local, an output or
             # another file has its items elsewhere, and the finding belongs at this attribute
-            last = edge(t, True)
+            last = edge(where, True)
             end = getattr(last, "end_line", None) or whole.line
             for i, p in enumerate(v.ipos):
-                r.spans[path + (out, i)] = Span.at(p) if isinstance(t, Known) or whole.line <= p[0] <= end else whole
+                r.spans[path + (out, i)] = Span.at(p, file) if isinstance(where, Known) or whole.line <= p[0] <= end \
+                    else whole
         return v
 
     def value(self, b: Body, name: str) -> Any:
@@ -98,6 +100,35 @@ class _Ctx:
                 name in b.attrs and not b.json):
             return Unknown(f"dynamic {name} blocks")
         return b.block_list(name)
+
+
+def _fix_site(module: Module, t: Any) -> Tuple[Any, str]:
+    """Where a value is set: an attribute that is just ``var.x`` of a called module, whose caller passes x,
+    is fixed at the caller's argument (the file of the module block); anything else where it is written."""
+    if module.caller is not None and module.call_file and not isinstance(t, Known):
+        name = _var_name(t)
+        if name is not None and name in module.inputs:
+            inner, file = _fix_site(module.caller, module.inputs[name])
+            return inner, file or module.call_file
+    return t, ""
+
+
+def _var_name(t: Any) -> Any:
+    """NAME when an expression is exactly ``var.NAME``."""
+    node = t
+    while getattr(node, "data", None) == "expr_term" and len(node.children) == 1:
+        node = node.children[0]
+    if getattr(node, "data", None) != "get_attr_expr_term" or len(node.children) != 2:
+        return None
+    base, attr = node.children
+    while getattr(base, "data", None) == "expr_term" and len(base.children) == 1:
+        base = base.children[0]
+    if getattr(base, "data", None) != "identifier" or str(base.children[0]) != "var":
+        return None
+    try:
+        return str(attr.children[0].children[0])
+    except (AttributeError, IndexError):
+        return None
 
 
 def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,

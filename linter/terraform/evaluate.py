@@ -126,6 +126,7 @@ class Module:
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
+        self.call_file = ""  # the file of the module block that calls this instance
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}
         self.variables: Dict[str, Any] = {}
