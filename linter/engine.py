@@ -384,7 +384,7 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
         choices = graph.inputs.choices
         if choices and graph.inputs.cfn_input is not None and rules:
             try:
-                findings = _in_every_world(graph, rules, choices)
+                findings = _in_every_world(graph, rules, choices, findings)
             except Exception as e:  # keep the findings of the defaults' world
                 errors.append(internal("evaluating parameter values", "", e))
         found = errors + suppress.apply(graph, findings, rules)
@@ -398,11 +398,15 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
             gc.enable()
 
 
-def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict) -> List[Finding]:
+def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict, defaults: List[Finding]) -> List[Finding]:
     """Findings that hold whichever allowed value a parameter takes and whichever way an undecided
     condition goes: the templates are evaluated once per combination (at most MAX_WORLDS; choices past
-    that keep the template's default and stay unknown) and only findings common to all are kept."""
+    that keep the template's default and stay unknown). A finding is kept when it holds in every
+    combination in which its resource exists (a service with ``Condition: Fargate`` is judged in the
+    worlds where it is deployed), with the message of the defaults' world when it is found there, and
+    says under which values when the resource does not always exist."""
     import itertools
+    from dataclasses import replace
 
     assert graph.inputs.cfn_input is not None
     templates, stacks, base = graph.inputs.cfn_input
@@ -414,15 +418,45 @@ def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict) -> List
             continue
         chosen.append(k)
         size *= len(choices[k])
-    common: Optional[Dict[tuple, Finding]] = None
+
+    def key_of(f: Finding) -> tuple:
+        return (f.file, f.rule_id, f.resource, f.path)
+
+    worlds = []
     for combo in itertools.product(*(choices[k] for k in chosen)):
+        assignment = dict(zip(chosen, combo))
         world = base.clone()
-        add_templates(world, templates, stacks, dict(zip(chosen, combo)))
-        found = {(f.file, f.line, f.col, f.rule_id): f for f in run_rules(world, rules)}
-        common = found if common is None else {k: v for k, v in common.items() if k in found}
-        if not common:
-            break
-    return list((common or {}).values())
+        add_templates(world, templates, stacks, assignment)
+        found: Dict[tuple, Finding] = {}
+        for f in run_rules(world, rules):
+            found.setdefault(key_of(f), f)
+        worlds.append((assignment, found, {r.name for r in world.resources.values()}))
+    default_found = {key_of(f): f for f in defaults}
+    out = []
+    for k in sorted({k for _, found, _ in worlds for k in found}, key=str):
+        present = [w for w in worlds if k[2] in w[2] or k in w[1]]
+        if not all(k in found for _, found, _ in present):
+            continue
+        f = default_found.get(k) or present[0][1][k]
+        if len(present) < len(worlds):
+            when = _describe([w[0] for w in present], chosen, choices)
+            if when:
+                f = replace(f, message=f"{f.message} (when {when})")
+        out.append(f)
+    return out
+
+
+def _describe(assignments: List[dict], chosen: list, choices: dict) -> str:
+    """The values under which a resource exists, in words: "LaunchType is Fargate"."""
+    parts = []
+    for key in chosen:
+        values = [v for v in choices[key] if any(a.get(key) == v for a in assignments)]
+        if len(values) == len(choices[key]):
+            continue
+        kind, name = key[0], key[-1]
+        shown = " or ".join(("true" if v else "false") if isinstance(v, bool) else str(v) for v in values)
+        parts.append(f"{name} is {shown}" if kind == "param" else f"condition {name} is {shown}")
+    return " and ".join(parts)
 
 
 def finish(findings: List[Finding], cfg) -> List[Finding]:

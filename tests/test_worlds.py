@@ -86,3 +86,18 @@ def test_every_world_must_fail(tmp_path, rules, ip, subnet, want):
     (tmp_path / "t.yaml").write_text(TEMPLATE % {"ip": ip, "subnet": subnet})
     found = [(f.line, f.rule_id) for f in lint_paths([str(tmp_path / "t.yaml")], rules, "NET")]
     assert found == want
+
+
+def test_a_conditional_resource_is_judged_where_it_exists():
+    """(awslabs/ecs-refarch-continuous-deployment: a `Condition: Fargate` service exists only when the
+    LaunchType parameter is Fargate; with no route at all it was never reported)"""
+    import json
+    import os
+
+    from conftest import ROOT, run_cli
+
+    path = os.path.join(ROOT, "tests", "data", "worlds", "conditional_fargate_service.yaml")
+    r = run_cli("--no-config", "--format", "json", path)
+    found = json.loads(r.stdout)
+    assert [(f["rule"], f["line"]) for f in found] == [("NET002", 29)]
+    assert found[0]["message"].endswith("(when LaunchType is Fargate)")
