@@ -179,13 +179,18 @@ def _main(argv: List[str]) -> int:
         except Exception as e:
             print(f"pullcheck: error: internal error while explaining ({type(e).__name__}: {e})", file=sys.stderr)
             internal.append(e)
-    for fmt, path in outputs:
+    try:
+        reports = [(path, render(fmt, findings, selected, errors)) for fmt, path in outputs]
+        text = render(console, findings, selected, errors)
+    except Exception as e:  # a defect in a writer: one line, not a traceback
+        return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
+    for path, report in reports:
         try:
             with open(path, "w", encoding="utf-8") as f:
-                f.write(render(fmt, findings, selected, errors))
+                f.write(report)
         except OSError as e:
             return _error(f"cannot write {path}: {e.strerror}")
-    sys.stdout.write(render(console, findings, selected, errors))
+    sys.stdout.write(text)
     if internal:
         return 2
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
