@@ -262,6 +262,26 @@ class Module:
 _BUSY = object()  # a value being computed
 
 
+def joined(parts: List[Any]) -> Any:
+    """A template's parts as one value, converted as Terraform converts them: numbers and bools as text,
+    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown."""
+    flat: List[Any] = []
+    for p in parts:
+        if isinstance(p, JsonEncoded):
+            flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
+        elif isinstance(p, Template):
+            flat.extend(p.parts)
+        elif isinstance(p, (list, dict)):
+            flat.append(Unknown("collection inside a template"))
+        elif isinstance(p, bool):
+            flat.append("true" if p else "false")
+        elif p is None:
+            flat.append(Unknown("null inside a template"))
+        else:
+            flat.append(p)
+    return make_template(flat)
+
+
 class Namespace(Opaque):
     def __init__(self, kind: str, name: str = "") -> None:
         self.kind, self.name = kind, name
@@ -471,21 +491,7 @@ class Evaluator:
                     return pinned_value
                 return pinned(value, at)
             return value
-        flat: List[Any] = []
-        for p in parts:
-            if isinstance(p, JsonEncoded):
-                flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
-            elif isinstance(p, Template):
-                flat.extend(p.parts)
-            elif isinstance(p, (list, dict)):
-                flat.append(Unknown("collection inside a template"))
-            elif isinstance(p, bool):
-                flat.append("true" if p else "false")
-            elif p is None:
-                flat.append(Unknown("null inside a template"))
-            else:
-                flat.append(p)
-        return make_template(flat)
+        return joined(parts)
 
     def _string(self, t: Any) -> Any:
         parts: List[Any] = []
@@ -500,19 +506,7 @@ class Evaluator:
                     parts.append(unescape(s))
         if len(parts) == 1 and not isinstance(parts[0], str):
             return parts[0]  # "${x}" is x itself (Terraform 0.11 style)
-        flat: List[Any] = []
-        for p in parts:
-            if isinstance(p, Template):
-                flat.extend(p.parts)
-            elif isinstance(p, (list, dict)):
-                flat.append(Unknown("collection inside a string"))
-            elif isinstance(p, bool):
-                flat.append("true" if p else "false")
-            elif p is None:
-                flat.append("")
-            else:
-                flat.append(p)
-        return make_template(flat)
+        return joined(parts)
 
     def _for(self, t: Any, as_object: bool) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value}``."""
