@@ -1,20 +1,102 @@
-"""The user-level folder where pullcheck keeps what it can reuse between runs (parser tables, entry points)."""
+"""The user-level folder where pullcheck keeps what it can reuse between runs (parser tables, entry points).
+
+Only the user's own cache folder is used (``$XDG_CACHE_HOME/pullcheck`` or ``~/.cache/pullcheck``): created
+0700, and used only while it is a real folder (not a symlink) owned by the user and writable by nobody else.
+There is no fallback to a shared temporary folder: another user could plant a file there, and the parser
+cache is a pickle. Without a usable folder pullcheck runs without a cache (``why_not`` says why).
+"""
 from __future__ import annotations
 
+import hashlib
 import os
-import tempfile
+import stat
 from typing import Optional
+
+why_not = ""  # why the cache is off, for --verbose
+
+
+def _own_private_dir(path: str) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False  # a symlink or a file
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def cache_dir() -> Optional[str]:
-    """``$XDG_CACHE_HOME/pullcheck`` (or ``~/.cache/pullcheck``), else a private temporary folder, else None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    user = f"-{os.getuid()}" if hasattr(os, "getuid") else ""
-    for d in (os.path.join(base, "pullcheck"), os.path.join(tempfile.gettempdir(), f"pullcheck{user}")):
+    """The checked cache folder, or None (and ``why_not`` set)."""
+    global why_not
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not home or home == "~" or not os.path.isdir(home):
+            why_not = f"no home folder ({home})"
+            return None
+        base = os.path.join(home, ".cache")
+    if not os.path.isabs(base):
+        why_not = f"the cache base {base} is not an absolute path"
+        return None
+    folder = os.path.join(base, "pullcheck")
+    try:
+        if not os.path.isdir(os.path.dirname(base)):
+            why_not = f"{os.path.dirname(base)} does not exist"
+            return None
+        os.makedirs(base, mode=0o700, exist_ok=True)
         try:
-            os.makedirs(d, exist_ok=True)
-            if os.access(d, os.W_OK):
-                return d
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+    except OSError as e:
+        why_not = f"cannot create {folder}: {e.strerror or e}"
+        return None
+    if not _own_private_dir(folder):
+        why_not = f"{folder} is not a folder of this user that only this user can write"
+        return None
+    return folder
+
+
+def read_private(path: str, limit: int = 64 << 20) -> Optional[bytes]:
+    """The bytes of a cache file that is a regular file of this user, writable by nobody else; else None.
+    Opened without following a symlink, checked on the open file."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or st.st_size > limit:
+            return None
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return None
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            return f.read(limit + 1)[:limit]
+    except OSError:
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_private(path: str, data: bytes) -> bool:
+    """Write a cache file atomically (a new private file renamed over the old one), never through a
+    symlink; two runs writing at once both end with a whole file."""
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{hashlib.sha256(os.urandom(8)).hexdigest()[:8]}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        try:
+            os.unlink(tmp)
         except OSError:
-            continue
-    return None
+            pass
+        return False

@@ -146,6 +146,10 @@ def _main(argv: List[str]) -> int:
     if args.verbose:
         for path, why in graph.inputs.skipped:
             print(f"pullcheck: skipped {path}: {why}", file=sys.stderr)
+        from pullcheck import cache
+
+        if cache.why_not:
+            print(f"pullcheck: running without a cache: {cache.why_not}", file=sys.stderr)
     if not graph.inputs.linted and not findings:
         where = " ".join(args.paths or ["."])
         print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "

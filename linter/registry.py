@@ -57,25 +57,40 @@ def _entry_points() -> List[Tuple[str, str, str]]:
             stamp.append([base, os.stat(base or ".").st_mtime_ns])
         except OSError:
             continue
+    from pullcheck.cache import read_private, write_private
+
     cache = _cache_file()
     if cache:
+        data = read_private(cache, 4 << 20)
         try:
-            with open(cache, encoding="utf-8") as f:
-                saved = json.load(f)
+            saved = json.loads(data) if data is not None else {}
             if saved.get("stamp") == stamp:
-                return [tuple(x) for x in saved["entry_points"]]  # type: ignore[misc]
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            pass
+                found = [tuple(x) for x in saved["entry_points"]]
+                if _complete(found):
+                    return found  # type: ignore[return-value]
+        except (ValueError, AttributeError, KeyError, TypeError):
+            pass  # damaged or foreign: scanned again and rewritten
     found = _scan()
     if cache:
-        try:
-            tmp = f"{cache}.{os.getpid()}"
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"stamp": stamp, "entry_points": found}, f)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
+        write_private(cache, json.dumps({"stamp": stamp, "entry_points": found}).encode("utf-8"))
     return found
+
+
+def _complete(found: List[Tuple[str, str, str]]) -> bool:
+    """Whether a remembered list names every built-in rule of rules/index.json with its entry point (a
+    list that lost some would silently run fewer rules)."""
+    import json
+
+    index = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules", "index.json")
+    if not os.path.isfile(index):
+        index = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules", "index.json")
+    try:
+        with open(index, encoding="utf-8") as f:
+            builtin = {k: v["entry"] for k, v in json.load(f).items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    have = {x[0]: x[1] for x in found if isinstance(x, tuple) and len(x) == 3}
+    return all(have.get(k) == v for k, v in builtin.items())
 
 
 def _cache_file() -> str:

@@ -11,7 +11,7 @@ import importlib.util
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.cache import cache_dir
+from pullcheck.cache import cache_dir, read_private, write_private
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
 
@@ -42,16 +42,37 @@ def _grammar() -> str:
 
 
 def parser() -> Any:
+    """python-hcl2's grammar as a Lark parser, from the user's checked cache folder when a cache file of
+    this very grammar and Lark version is there, else built and saved for the next run.
+
+    The saved parser is a pickle, so it is read only from a file of this user in a private folder (see
+    ``pullcheck.cache``), and only when its header carries the SHA-256 of its own payload and the identity of
+    the grammar and Lark release it belongs to; anything else is ignored and rewritten atomically."""
     global _parser
     if _parser is None:
+        import io
+
         import lark
 
         grammar = _grammar()
+        identity = f"pullcheck-hcl2-parser/{GRAMMAR_SHA256}/lark-{lark.__version__}\n".encode()
         folder = cache_dir()
-        cache: Any = False
-        if folder:
-            cache = os.path.join(folder, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}-tokens.cache")
-        _parser = lark.Lark.open(grammar, parser="lalr", cache=cache)
+        path = os.path.join(folder, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}.parser") if folder else ""
+        data = read_private(path) if path else None
+        if data is not None and data.startswith(identity):
+            digest, payload = data[len(identity):len(identity) + 64], data[len(identity) + 64:]
+            if hashlib.sha256(payload).hexdigest().encode() == digest:
+                try:
+                    _parser = lark.Lark.load(io.BytesIO(payload))
+                except Exception:  # a damaged file: build again
+                    _parser = None
+        if _parser is None:
+            _parser = lark.Lark.open(grammar, parser="lalr")
+            if path:
+                buf = io.BytesIO()
+                _parser.save(buf)
+                payload = buf.getvalue()
+                write_private(path, identity + hashlib.sha256(payload).hexdigest().encode() + payload)
     return _parser
 
 
