@@ -35,11 +35,14 @@ def write(path: str, findings: List[Finding]) -> None:
 
 def only_new(path: str, findings: List[Finding]) -> List[Finding]:
     """The findings that are not in the baseline (a finding recorded twice is forgiven twice)."""
+    from pullcheck.parsers.errors import ParseError, read_text
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        data = json.loads(read_text(path))
         known = [r["fingerprint"] for r in data["findings"]]
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        if not all(isinstance(k, str) for k in known):
+            raise TypeError("a fingerprint is not a string")
+    except (ParseError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise BaselineError(f"cannot read baseline {path}: {e}") from None
     base = os.path.dirname(os.path.abspath(path))
     budget: dict = {}

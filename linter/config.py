@@ -71,20 +71,22 @@ def _load_toml(path: str) -> Dict[str, Any]:
         import tomllib  # type: ignore[import-not-found]
     except ImportError:  # Python < 3.11
         import tomli as tomllib  # type: ignore[no-redef]
+    from pullcheck.parsers.errors import ParseError, read_text
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except (OSError, ValueError) as e:
+        return tomllib.loads(read_text(path))
+    except (ParseError, ValueError, RecursionError) as e:
         raise ConfigError(f"{path}: {e}") from None
 
 
 def _mentions_pullcheck(path: str) -> bool:
     import re
 
+    from pullcheck.parsers.errors import ParseError, read_text
+
     try:
-        with open(path, "rb") as f:
-            text = f.read(1 << 20).decode("utf-8", "replace")
-    except OSError:
+        text = read_text(path)
+    except ParseError:
         return False
     return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
 

@@ -15,6 +15,28 @@ PARSE_ID = "PARSE001"
 TEMPLATED_ID = "PARSE002"
 
 
+def _plain_file_within(path: str, top: str) -> bool:
+    """A walked name worth reading: a regular file, or a symlink to a regular file inside the tree being
+    walked (never to a FIFO, a device, /proc/self/fd/1 or a file outside the tree)."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISREG(st.st_mode):
+        return True
+    if not stat.S_ISLNK(st.st_mode):
+        return False
+    real, root = os.path.realpath(path), os.path.realpath(top)
+    if os.path.commonpath([real, root]) != root:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(real).st_mode)
+    except OSError:
+        return False
+
+
 def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
              ) -> Tuple[List[str], List[str], List[str]]:
     """(data files, terraform folders, missing paths). Hidden folders are skipped while walking, and so
@@ -32,13 +54,14 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                                  and not skip(os.path.join(root, d)))
                 for n in sorted(names):
                     full = os.path.join(root, n)
-                    if skip(full):
+                    if skip(full) or not _plain_file_within(full, p):
                         continue
                     if n.endswith((".tf", ".tf.json")):  # native and JSON syntax (cdktf writes cdk.tf.json)
                         tf_dirs[root] = None
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
-        elif os.path.isfile(p):
+        elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)):
+            # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is
             if skip(p):
                 continue
             if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
@@ -64,9 +87,8 @@ def cdk_stacks(paths: Iterable[str]) -> list:
             if "manifest.json" not in names or not os.path.basename(root).startswith("cdk.out"):
                 continue
             try:
-                with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
-                    artifacts = json.load(f).get("artifacts", {})
-            except (OSError, ValueError, AttributeError):
+                artifacts = json.loads(read_text(os.path.join(root, "manifest.json"))).get("artifacts", {})
+            except (ParseError, ValueError, AttributeError, RecursionError):
                 continue
             for art_id, art in (artifacts.items() if isinstance(artifacts, dict) else ()):
                 props = art.get("properties") if isinstance(art, dict) else None

@@ -37,10 +37,11 @@ def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
     if not isinstance(value, str):
         raise StacksError(f"{where}: parameters must be a table or the path of a parameters file")
     path = os.path.join(base, value)
+    from pullcheck.parsers.errors import ParseError, read_text
+
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as e:
+        data = json.loads(read_text(path))
+    except (ParseError, ValueError, RecursionError) as e:
         raise StacksError(f"{where}: cannot read parameters file {value}: {e}") from None
     if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):  # CodePipeline template configuration
         return {str(k): v for k, v in data["Parameters"].items()}

@@ -26,11 +26,28 @@ def read_text(path: str) -> str:
             if len(text) > MAX_BYTES:
                 raise ParseError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
             return text
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise ParseError(f"cannot read file: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
+            raise ParseError(f"not a regular file ({kind}): not read")
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
             data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise ParseError(f"cannot read file: {e.strerror or e}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(data) > MAX_BYTES:
         raise ParseError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data[:8192]:

@@ -113,11 +113,10 @@ def _installed_modules(root: str) -> Dict[str, str]:
     """Key -> folder from .terraform/modules/modules.json, written by `terraform init`."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(read_text(path))
         return {m["Key"]: os.path.normpath(os.path.join(root, m["Dir"])) for m in data.get("Modules", [])
                 if isinstance(m, dict) and m.get("Key") and m.get("Dir")}
-    except (OSError, ValueError, TypeError, KeyError):
+    except (ParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
 
