@@ -20,7 +20,7 @@ class BaselineError(Exception):
 def fingerprint(f: Finding, base_dir: str) -> str:
     rel = os.path.relpath(os.path.abspath(f.file), base_dir).replace(os.sep, "/")
     raw = "\x1f".join((rel, f.rule_id, f.resource, f.path, f.message))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def write(path: str, findings: List[Finding]) -> None:

@@ -58,11 +58,46 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise _Terminated()
+
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
-    except BrokenPipeError:  # output piped into head and the like
+        signal.signal(signal.SIGTERM, terminate)
+    except (ValueError, OSError):  # not the main thread (an embedding program): leave signals alone
+        pass
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 still prints
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+    try:
+        args = list(sys.argv[1:] if argv is None else argv)
+        code = _main(args)
+        if args[:1] != ["lsp"]:  # the language server owns its streams to the end
+            sys.stdout.flush()  # a full disk is seen here, not after exit
+        return code
+    except BrokenPipeError:  # output piped into head and the like: quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        print("pullcheck: interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("pullcheck: terminated", file=sys.stderr)
+        return 143
+    except OSError as e:  # standard output itself cannot be written (a full disk)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        print(f"pullcheck: error: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return 2
+
+
+class _Terminated(BaseException):
+    """SIGTERM: end the run at once, in one line."""
 
 
 def _error(msg: str) -> int:
@@ -164,7 +199,10 @@ def _main(argv: List[str]) -> int:
     else:
         findings = finish(findings, cfg)
     if args.write_baseline:
-        baseline.write(args.write_baseline, findings)
+        try:
+            baseline.write(args.write_baseline, findings)
+        except OSError as e:
+            return _error(f"cannot write baseline {args.write_baseline}: {e.strerror or e}")
         print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {args.write_baseline}.")
         return 0
     if args.baseline:
@@ -173,6 +211,16 @@ def _main(argv: List[str]) -> int:
         except baseline.BaselineError as e:
             return _error(str(e))
     outputs = _outputs(args.output)
+    bad = [spec for spec in args.output if spec.partition(":")[0] in FORMATS and not spec.partition(":")[2]
+           and spec.partition(":")[1]]
+    if bad:
+        return _error(f"--output {bad[0]} names no file")
+    from pullcheck.parsers.errors import READ
+
+    read = {os.path.realpath(f) for f in READ}
+    clobber = [p for _, p in outputs if os.path.realpath(p) in read]
+    if clobber:
+        return _error(f"--output {clobber[0]} is one of the files being linted; choose another path")
     console = args.format or "text"
     if args.explain:
         from pullcheck.explain import explain
@@ -188,14 +236,16 @@ def _main(argv: List[str]) -> int:
         text = render(console, findings, selected, errors)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
-    for path, report in reports:
+    failed_writes = False
+    for path, report in reports:  # a report that cannot be written is said; the others and the console go on
         try:
-            with open(path, "w", encoding="utf-8") as f:
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(report)
         except OSError as e:
-            return _error(f"cannot write {path}: {e.strerror}")
+            print(f"pullcheck: error: cannot write {path}: {e.strerror or e}", file=sys.stderr)
+            failed_writes = True
     sys.stdout.write(text)
-    if internal:
+    if internal or failed_writes:
         return 2
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
     return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0

@@ -230,4 +230,4 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         raw = "\x1f".join((self.file, self.rule_id, self.resource, self.path, self.message))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]

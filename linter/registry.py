@@ -52,7 +52,7 @@ def _entry_points() -> List[Tuple[str, str, str]]:
     import json
 
     stamp = []
-    for base in sys.path:
+    for base in _plugin_paths():
         try:
             stamp.append([base, os.stat(base or ".").st_mtime_ns])
         except OSError:
@@ -93,6 +93,18 @@ def _complete(found: List[Tuple[str, str, str]]) -> bool:
     return all(have.get(k) == v for k, v in builtin.items())
 
 
+def _plugin_paths() -> List[str]:
+    """The folders of sys.path where installed distributions are looked for: never the current folder
+    (``python -m pullcheck`` puts it first, and a scanned repository could hold a *.dist-info there)."""
+    cwd = os.path.realpath(os.getcwd())
+    out = []
+    for base in sys.path:
+        if not base or base == "." or os.path.realpath(base) == cwd:
+            continue
+        out.append(base)
+    return out
+
+
 def _cache_file() -> str:
     import hashlib
 
@@ -108,7 +120,7 @@ def _cache_file() -> str:
 def _scan() -> List[Tuple[str, str, str]]:
     found: List[Tuple[str, str, str]] = []
     seen = set()
-    for base in sys.path:
+    for base in _plugin_paths():
         try:
             names = os.listdir(base or ".")
         except OSError:

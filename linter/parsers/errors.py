@@ -14,6 +14,7 @@ MAX_NODES = 2_000_000
 
 # Unsaved editor buffers, by absolute path: the language server lints what the user sees, not the disk.
 OVERLAY: dict = {}
+READ: set = set()  # the paths read in this process: a report must never be written over one
 
 
 def read_text(path: str) -> str:
@@ -29,6 +30,7 @@ def read_text(path: str) -> str:
     import os
     import stat
 
+    READ.add(path)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))

@@ -1,0 +1,116 @@
+"""A hostile machine: signals, closed pipes, full disks, unwritable places, odd file names, and a scanned
+repository that tries to plant a plugin. Each ends in one line and the right exit code, never a traceback.
+Sessions and CI run as root, for whom permission bits do not apply, and the interpreter here cannot be run by
+another uid: the unwritable place is /proc, and /dev/full stands in for a full disk."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+BAD = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")
+
+
+def _run(*args, **kw):
+    kw.setdefault("cwd", ROOT)
+    return subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", *args], capture_output=True,
+                          text=True, timeout=120, **kw)
+
+
+def _no_traceback(r):
+    assert "Traceback" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_signals_end_the_run_in_one_line(tmp_path, sig, code, word):
+    # a large enough input that the run is still going when the signal comes
+    for i in range(200):
+        shutil.copy(BAD, tmp_path / f"s{i}.yaml")
+    p = subprocess.Popen([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(1.0)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=60)
+    if p.returncode in (0, 1):
+        pytest.skip("the run ended before the signal")
+    assert p.returncode == code and err.strip().splitlines()[-1] == f"pullcheck: {word}", err
+    assert "Traceback" not in err
+
+
+def test_a_closed_pipe_is_quiet():
+    p = subprocess.Popen(f"{sys.executable} -m pullcheck --no-config {FIXTURES} | head -1", shell=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    out, err = p.communicate(timeout=120)
+    assert len(out.splitlines()) == 1 and err == "", err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk(tmp_path):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", BAD], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 2 and "cannot write the output" in r.stderr and "Traceback" not in r.stderr
+    r = _run("--write-baseline", "/dev/full", BAD)
+    _no_traceback(r)
+    assert r.returncode == 2 and "cannot write baseline /dev/full" in r.stderr
+
+
+def test_write_failures_are_one_line_and_the_rest_is_written(tmp_path):
+    r = _run("--write-baseline", str(tmp_path / "missing" / "b.json"), BAD)
+    _no_traceback(r)
+    assert r.returncode == 2 and "cannot write baseline" in r.stderr
+    r = _run("--write-baseline", str(tmp_path), BAD)  # a folder
+    assert r.returncode == 2 and "cannot write baseline" in r.stderr
+    good = tmp_path / "ok.json"
+    r = _run("--output", f"sarif:{tmp_path / 'missing' / 'r.sarif'}", "--output", f"json:{good}", BAD)
+    _no_traceback(r)
+    assert r.returncode == 2 and "cannot write" in r.stderr
+    assert " NET001 " in r.stdout and json.loads(good.read_text())  # console and the other report still there
+    r = _run("--output", "sarif:", BAD)
+    assert r.returncode == 2 and "names no file" in r.stderr and not os.path.exists(os.path.join(ROOT, "sarif:"))
+
+
+def test_a_report_never_overwrites_an_input(tmp_path):
+    target = tmp_path / "stack.yaml"
+    shutil.copy(BAD, target)
+    before = target.read_bytes()
+    r = _run("--output", f"json:{target}", str(target))
+    assert r.returncode == 2 and "is one of the files being linted" in r.stderr
+    assert target.read_bytes() == before
+
+
+def test_a_place_nobody_may_write(tmp_path):
+    """(as root no permission bit stops a write; /proc takes no new files, for root either)"""
+    r = _run("--write-baseline", "/proc/pullcheck-baseline.json", BAD)
+    _no_traceback(r)
+    assert r.returncode == 2 and "cannot write baseline /proc/pullcheck-baseline.json" in r.stderr
+
+
+def test_a_file_name_that_is_not_utf8_prints(tmp_path):
+    name = os.fsencode(str(tmp_path)) + b"/stack-\xff.yaml"
+    shutil.copy(BAD, name)
+    for fmt in ("text", "json", "sarif"):
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", fmt, str(tmp_path),
+                            "--output", f"json:{tmp_path / ('r-' + fmt + '.json')}"],
+                           capture_output=True, timeout=120, cwd=ROOT)
+        assert r.returncode == 1, r.stderr
+        assert b"Traceback" not in r.stderr and b"NET001" in r.stdout
+
+
+def test_plugins_are_never_loaded_from_the_scanned_folder(tmp_path):
+    """`python -m pullcheck` puts the current folder on sys.path: a *.dist-info there must not register a
+    rule (its module would run as soon as pullcheck imports it)."""
+    (tmp_path / "evil-1.0.dist-info").mkdir()
+    (tmp_path / "evil-1.0.dist-info" / "entry_points.txt").write_text("[pullcheck.rules]\nEVIL001 = evil:check\n")
+    (tmp_path / "evil.py").write_text(f"open({str(tmp_path / 'owned')!r}, 'w').close()\n")
+    shutil.copy(BAD, tmp_path / "stack.yaml")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "."], capture_output=True, text=True,
+                       timeout=120, cwd=str(tmp_path), env=env)
+    assert r.returncode == 1 and not (tmp_path / "owned").exists(), r.stderr
