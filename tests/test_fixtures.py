@@ -43,6 +43,8 @@ def expected(path):
 @pytest.fixture(scope="module")
 def snapshot(request):
     """The recorded findings per fixture; written back at the end when --snapshot-update is given."""
+    if request.config.getoption("--snapshot-update") and hasattr(request.config, "workerinput"):
+        pytest.fail("rewrite the snapshot in one process: pytest --snapshot-update tests/test_fixtures.py (no -n)")
     try:
         with open(SNAPSHOT, encoding="utf-8") as f:
             recorded = json.load(f)
