@@ -49,6 +49,8 @@ def _int(v: Any) -> Optional[int]:
 
 def protocol(v: Any) -> Optional[str]:
     """all | tcp | other, or None when unknown (names and numbers, any case)."""
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf")) or not v.is_integer()):
+        return None  # not a protocol number: unknown, never an exception
     t = text_of(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else str(int(v))
     if t is None:
         return None

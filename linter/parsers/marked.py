@@ -217,6 +217,12 @@ class _LineIndex:
         return point(*a)
 
 
+def _json_int(s: str) -> Any:
+    """A JSON integer; one past Python's 4,300-digit conversion limit is read as a float (infinite), which
+    every consumer treats as an unknown number."""
+    return int(s) if len(s) <= 4000 else float("inf") if not s.startswith("-") else float("-inf")
+
+
 def load_json(text: str) -> Any:
     """Parse JSON keeping positions, with the standard library's own grammar."""
     index = _LineIndex(text)
@@ -235,7 +241,7 @@ def load_json(text: str) -> Any:
         object_hook = None
         object_pairs_hook = staticmethod(object_pairs)
         parse_float = float
-        parse_int = int
+        parse_int = staticmethod(_json_int)
         parse_constant = json.decoder._CONSTANTS.__getitem__  # type: ignore[attr-defined]
         memo: dict = {}
         parse_string = json.decoder.scanstring

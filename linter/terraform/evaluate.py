@@ -322,7 +322,10 @@ class Evaluator:
             inner = [k for k in kids if hasattr(k, "data")]
             return self.eval(inner[0]) if inner else Unknown("empty expression")
         if d == "int_lit":
-            return int("".join(str(k) for k in t.children))
+            digits = "".join(str(k) for k in t.children)
+            if len(digits) > 4000:  # past Python's conversion limit: as Terraform's big numbers go, unknown
+                return Unknown(f"a number of {len(digits)} digits")
+            return int(digits)
         if d == "float_lit":
             try:
                 return float("".join(str(k) for k in t.children))

@@ -1,0 +1,58 @@
+"""Inputs within the size and depth bounds that try to blow up evaluation: each finishes quickly, with an
+unknown (or PARSE001 where the file itself is invalid) and never a traceback or an internal error."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import FIXTURES
+
+CASES = {
+    "select_infinite_index.yaml": 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  S:\n'
+                                  '    Type: AWS::ECS::Service\n    Properties:\n'
+                                  '      LaunchType: !Select [.inf, [FARGATE]]\n',
+    "huge_integer.json": '{"family": "x", "containerDefinitions": [{"name": "a", "image": "x", "memory": '
+                         + "9" * 5000 + "}]}",
+    "huge_integer/main.tf": 'locals {\n  n = ' + "9" * 5000 + '\n}\nresource "aws_subnet" "s" {\n'
+                            '  count = local.n\n  cidr_block = "10.0.0.0/24"\n}\n',
+    "doubling/main.tf": "locals {\n  a0 = \"xxxxxxxxxxxxxxxx\"\n" + "".join(
+        f'  a{i} = "${{local.a{i - 1}}}${{local.a{i - 1}}}"\n' for i in range(1, 26))
+        + '  l0 = ["x"]\n' + "".join(f"  l{i} = concat(local.l{i - 1}, local.l{i - 1})\n" for i in range(1, 26))
+        + '}\nresource "aws_ecs_service" "s" {\n  name = local.a25\n  launch_type = "FARGATE"\n'
+          '  task_definition = length(local.l25)\n}\n',
+    "nested_for/main.tf": "locals {\n  r = range(16000)\n  p = [for a in local.r : [for b in local.r : a]]\n}\n"
+                          'resource "aws_ecs_service" "s" {\n  name = length(local.p)\n  launch_type = "FARGATE"\n}\n',
+    "counts/main.tf": 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+                      'resource "aws_subnet" "a" {\n  count = 1e9\n  vpc_id = aws_vpc.v.id\n}\n'
+                      'resource "aws_subnet" "b" {\n  count = 1e400\n}\n'
+                      'resource "aws_subnet" "c" {\n  count = -3\n}\n'
+                      'resource "aws_subnet" "d" {\n  count = 2.5\n}\n',
+    "self_default/main.tf": 'variable "v" {\n  default = var.v\n}\nresource "aws_subnet" "s" {\n  count = var.v\n}\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bounded(tmp_path, name):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CASES[name], encoding="utf-8")
+    target = path.parent if name.endswith(".tf") else path
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", str(target)], capture_output=True,
+                       text=True, timeout=60)
+    assert time.monotonic() - start < 20
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    assert r.returncode in (0, 1)
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "1e400"])
+def test_non_finite_protocols_and_rule_numbers_are_unknown(tmp_path, value):
+    text = open(os.path.join(FIXTURES, "NET011", "bad_deny_before_allow.yaml"), encoding="utf-8").read()
+    text = text.replace("RuleNumber: 90", f"RuleNumber: {value}").replace("Protocol: -1", f"Protocol: {value}")
+    text = text.replace("IpProtocol: tcp", f"IpProtocol: {value}", 1)
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path / "t.yaml")],
+                       capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in r.stderr and "failed" not in r.stderr and "internal error" not in r.stderr, r.stderr
