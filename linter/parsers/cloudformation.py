@@ -303,8 +303,10 @@ class _Resolver:
                 idx = self.resolve(arg[0], depth + 1)
                 items = self.resolve(arg[1], depth + 1)
                 try:
-                    idx = int(idx)
-                except (TypeError, ValueError):
+                    idx = int(idx) if not isinstance(idx, bool) else None
+                except (TypeError, ValueError, OverflowError):  # an infinite or NaN index too
+                    idx = None
+                if idx is None:
                     return Unknown("Fn::Select with an unknown index")
                 if isinstance(items, list) and 0 <= idx < len(items):
                     return items[idx]
