@@ -79,6 +79,7 @@ class Exports:
         # they take in the world being built
         self.choices: Dict[Any, List[Any]] = {}
         self.assignment: Dict[Any, Any] = assignment or {}
+        self.budget = [0]
 
     def add(self, name: str, resolver: "_Resolver", value: Any) -> None:
         if name in self.by_name and self.by_name[name][0] is not resolver:
@@ -106,6 +107,8 @@ class _Resolver:
         self.stack = stack
         self.given = given or {}  # parameter name -> value, or a callable giving it (nested stacks)
         self.exports = exports
+        # one evaluation budget for every template of the run (ImportValue chains cross templates)
+        self.budget = exports.budget if exports is not None else [0]
         self.children: Dict[str, "_Resolver"] = {}
         self.resources = doc.get("Resources") if isinstance(doc.get("Resources"), dict) else {}
         self.params = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
@@ -221,6 +224,9 @@ class _Resolver:
     def resolve(self, v: Any, depth: int = 0) -> Any:
         if depth > 100:
             return Unknown("expression nested too deeply")
+        self.budget[0] += 1
+        if self.budget[0] > MAX_STEPS:
+            return Unknown(f"evaluation budget of {MAX_STEPS} steps spent")
         if isinstance(v, str):
             if "{{resolve:" in v:
                 return Unknown("dynamic reference {{resolve:...}}")
@@ -387,6 +393,7 @@ def _split_template(t: Template, delim: str) -> List[Any]:
 
 NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 MAX_NESTING = 10
+MAX_STEPS = 2_000_000  # intrinsic evaluations per run (per parameter combination): past it, values are unknown
 
 
 def _local_child(file: str, body: Any) -> Optional[str]:

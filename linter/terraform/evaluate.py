@@ -25,6 +25,7 @@ from pullcheck.terraform.syntax import Body, JsonExpr, Known, children, edge, id
 from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
+MAX_STEPS = 10_000_000  # expression evaluations per root module and the modules it calls: past it, unknown
 def interpolations(text: str):
     """(start, end, expression) of each ``${...}`` of a template, braces and quotes inside an expression
     balanced (``${jsonencode({a = "}"})}``); ``$${`` escapes give (start, end, None)."""
@@ -126,6 +127,7 @@ class Module:
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
+        self.budget = [0]  # shared with the modules it calls (set when it is called)
         self.call_file = ""  # the file of the module block that calls this instance
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}
@@ -305,6 +307,10 @@ class Evaluator:
         try:
             if self.depth > 150:
                 return Unknown("expression nested too deeply")
+            budget = self.m.budget
+            budget[0] += 1
+            if budget[0] > MAX_STEPS:
+                return Unknown(f"evaluation budget of {MAX_STEPS} steps spent")
             return self._eval(t)
         finally:
             self.depth -= 1

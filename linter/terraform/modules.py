@@ -179,6 +179,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
                                             if i in body.attrs})
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
+        child.budget = module.budget
         child.call_file = norm_path(file)
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                           "depends_on")}
