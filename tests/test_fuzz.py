@@ -170,6 +170,7 @@ def test_cloudformation(doc):
 @SHORT
 @given(modules, exprs)
 @example([("aws_subnet", "a", {"count": "1e400"}, False)], "local.l")
+@example([("aws_subnet", "a", {"count": "1", "for_each": "1", "vpc_id": 'replace(1, "2", 1)'}, False)], "1")
 def test_terraform(resources, local_expr):
     _check_tf(resources, local_expr)
 

@@ -199,6 +199,13 @@ def _call(name: str, args: List[Any], unknown: Any) -> Any:
             ok = (lambda a: not isinstance(a, (Unknown, Ref, Template, Opaque))) if name in _STRUCTURAL else _plain
             if not all(ok(a) for a in args):
                 return unknown()
+            if name in _TEXT_ARGS:  # Terraform converts numbers and bools given where a string is expected
+                which = _TEXT_ARGS[name]
+                wanted = [which == "all" or i in which for i in range(len(args))]
+                texts = [_text(a) if w else a for a, w in zip(args, wanted)]
+                if any(t is None for t, w in zip(texts, wanted) if w):
+                    return unknown()
+                args = texts
             out = _PURE[name](*args)
             return None if out is _NULL else unknown() if out is None else out
         if name == "jsonencode" and len(args) == 1:
@@ -438,6 +445,12 @@ def _one(xs: Any) -> Any:
 
 
 _NULL = object()  # one() of an empty list: null
+# the arguments of string functions that Terraform converts to strings (indexes, or every one)
+_TEXT_ARGS: Dict[str, Any] = {
+    "replace": "all", "regex": "all", "regexall": "all", "split": "all", "trimspace": "all", "trim": "all",
+    "trimprefix": "all", "trimsuffix": "all", "title": "all", "startswith": "all", "endswith": "all",
+    "base64encode": "all", "md5": "all", "substr": (0,), "format": (0,), "formatlist": (0,),
+}
 _STRUCTURAL = {"tolist", "toset", "distinct", "one", "reverse", "slice", "coalescelist", "tomap", "chunklist",
                "setproduct", "zipmap"}
 
