@@ -38,7 +38,7 @@ def test_function(expr, want):
 
 @pytest.mark.parametrize("expr", [
     "max(var.a, 2)", 'format("%s", var.a)', "provider::aws::arn_parse(var.a)", "can(var.a)",
-    'cidrsubnet("10.0.0.0/16", 30, 1)', 'regex("x", "abc")',
+    'cidrsubnet("10.0.0.0/16", 30, 1)', 'regex("x", "abc")', 'regex("(", "abc")',
 ])
 def test_unknown_inputs_and_errors_stay_unknown(expr):
     assert isinstance(_eval(expr), Unknown)

@@ -96,17 +96,6 @@ MAX_STRING = 1 << 20  # a function's result longer than this is unknown (budget,
 MAX_ITEMS = 100_000
 
 
-def _plain(v: Any) -> bool:
-    """A value every part of which is known (no unknown, reference or template inside)."""
-    if isinstance(v, (Unknown, Ref, Template, Opaque)):
-        return False
-    if isinstance(v, list):
-        return all(_plain(x) for x in v)
-    if isinstance(v, dict):
-        return all(_plain(x) for x in v.values())
-    return True
-
-
 def _text(v: Any) -> Any:
     """A primitive as Terraform converts it to a string, or None."""
     if isinstance(v, bool):
@@ -172,8 +161,8 @@ def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> Any:
 
 
 def _regex(pattern: str) -> Any:
-    # RE2 syntax is close to Python's for what modules write; named groups differ in spelling
-    return re.compile(pattern.replace("(?P<", "(?P<"))
+    """Terraform's RE2 patterns, as far as Python's syntax agrees (a pattern it rejects is re.error)."""
+    return re.compile(pattern)
 
 
 def call(name: str, args: List[Any]) -> Any:
@@ -193,10 +182,10 @@ def _call(name: str, args: List[Any], unknown: Any) -> Any:
         if "::" in name:
             return Unknown(f"provider function {name}()")
         if name == "can" and len(args) == 1:
-            return True if _plain(args[0]) else Unknown("can() of a value that cannot be known")
+            return True if is_known(args[0]) else Unknown("can() of a value that cannot be known")
         if name in _PURE:
             # functions that only rearrange a collection keep the references inside it
-            ok = (lambda a: not isinstance(a, (Unknown, Ref, Template, Opaque))) if name in _STRUCTURAL else _plain
+            ok = (lambda a: not isinstance(a, (Unknown, Ref, Template, Opaque))) if name in _STRUCTURAL else is_known
             if not all(ok(a) for a in args):
                 return unknown()
             if name in _TEXT_ARGS:  # Terraform converts numbers and bools given where a string is expected
@@ -266,7 +255,7 @@ def _call(name: str, args: List[Any], unknown: Any) -> Any:
             return list(args[0].keys() if name == "keys" else args[0].values())
         if name == "compact" and len(args) == 1 and isinstance(args[0], list):
             return [x for x in args[0] if x not in (None, "")]
-    except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError):
+    except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, re.error):
         return unknown()
     return unknown()
 
