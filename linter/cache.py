@@ -7,7 +7,6 @@ cache is a pickle. Without a usable folder pullcheck runs without a cache (``why
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from typing import Optional
@@ -87,7 +86,7 @@ def write_private(path: str, data: bytes) -> bool:
     """Write a cache file atomically (a new private file renamed over the old one), never through a
     symlink; two runs writing at once both end with a whole file."""
     folder = os.path.dirname(path)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{hashlib.sha256(os.urandom(8)).hexdigest()[:8]}")
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "wb") as f:

@@ -106,13 +106,16 @@ def _error(msg: str) -> int:
 
 
 def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
-    """(format, path) per --output: the FORMAT: prefix, else the extension, else text."""
+    """(format, path) per --output: the FORMAT: prefix, else the extension, else text. A prefix with no
+    file after it is a usage error (ValueError)."""
     from pullcheck.output import EXTENSIONS
 
     out = []
     for spec in specs:
         fmt, sep, path = spec.partition(":")
-        if sep and fmt in FORMATS and path:
+        if sep and fmt in FORMATS:
+            if not path:
+                raise ValueError(f"--output {spec} names no file")
             out.append((fmt, path))
             continue
         ext = os.path.splitext(spec)[1].lower()
@@ -193,7 +196,7 @@ def _main(argv: List[str]) -> int:
     fail_of: Dict[str, str] = {}
     if per_file:
         try:
-            findings, fail_of = _by_nearest_config(findings, rules, args, cfg)
+            findings, fail_of = _by_nearest_config(findings, rules, args)
         except (cfgmod.ConfigError, RuleError) as e:
             return _error(str(e))
     else:
@@ -210,11 +213,10 @@ def _main(argv: List[str]) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    outputs = _outputs(args.output)
-    bad = [spec for spec in args.output if spec.partition(":")[0] in FORMATS and not spec.partition(":")[2]
-           and spec.partition(":")[1]]
-    if bad:
-        return _error(f"--output {bad[0]} names no file")
+    try:
+        outputs = _outputs(args.output)
+    except ValueError as e:
+        return _error(str(e))
     from pullcheck.parsers.errors import READ
 
     read = {os.path.realpath(f) for f in READ}
@@ -229,8 +231,10 @@ def _main(argv: List[str]) -> int:
             # machine-readable formats keep stdout to themselves
             (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
         except Exception as e:
-            print(f"pullcheck: error: internal error while explaining ({type(e).__name__}: {e})", file=sys.stderr)
-            internal.append(e)
+            from pullcheck.engine import internal as internal_error
+
+            internal.append(internal_error("explaining", "", e))
+            print(f"pullcheck: error: {internal[-1].message}", file=sys.stderr)
     try:
         reports = [(path, render(fmt, findings, selected, errors)) for fmt, path in outputs]
         text = render(console, findings, selected, errors)
@@ -251,7 +255,7 @@ def _main(argv: List[str]) -> int:
     return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0
 
 
-def _by_nearest_config(findings: list, rules, args, first) -> tuple:
+def _by_nearest_config(findings: list, rules, args) -> tuple:
     """Each finding judged by the configuration nearest above its file: its selection, excludes,
     per-file ignores, severities and fail-on. Returns the findings kept and each file's fail-on."""
     from pullcheck import config as cfgmod

@@ -228,6 +228,17 @@ def internal(step: str, where: str, e: BaseException) -> Finding:
                    f"went on, please report it", "internal-error")
 
 
+def _drop_since(graph: Graph, before: set) -> None:
+    """Take out what a failed step added, so that nothing half-read is judged."""
+    for key in [k for k in graph.resources if k not in before]:
+        graph.remove(key)
+
+
+def _environment_error(e: BaseException) -> Finding:
+    """python-hcl2 missing or replaced: the installation is at fault, not a file (exit 2, no plea to report)."""
+    return Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error")
+
+
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
@@ -265,7 +276,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         try:
             called = {c for d in tf_dirs for c in called_folders(d, graph)}
         except GrammarError as e:
-            errors.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error"))
+            errors.append(_environment_error(e))
             tf_dirs, called = [], set()
         except Exception:
             called = set()  # each folder then stands alone, and its own load reports what is wrong
@@ -278,13 +289,12 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                     errors.append(_parse_finding(f, e))
             except RecursionError:
                 errors.append(_parse_finding(d, ParseError("nesting too deep")))
-            except GrammarError as e:  # python-hcl2 missing or replaced: an environment error (exit 2)
-                errors.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error"))
+            except GrammarError as e:
+                errors.append(_environment_error(e))
                 break
             except Exception as e:  # the folder is left out whole: a half-read module would mislead
                 errors.append(internal("evaluating the Terraform folder", d, e))
-                for key in [k for k in graph.resources if k not in before]:
-                    graph.remove(key)
+                _drop_since(graph, before)
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         from pullcheck.terraform.plan import parse_plan
@@ -305,13 +315,11 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
                 # a JSON file with the keys of a plan but not its structure
                 errors.append(_parse_finding(name, ParseError(f"not a readable terraform show -json file ({e})")))
-                for key in [k for k in graph.resources if k not in before]:
-                    graph.remove(key)
+                _drop_since(graph, before)
                 continue
             except Exception as e:
                 errors.append(internal("reading the plan", name, e))
-                for key in [k for k in graph.resources if k not in before]:
-                    graph.remove(key)
+                _drop_since(graph, before)
                 continue
             covered = {r.name.split("[", 1)[0] for k, r in graph.resources.items() if k not in before}
             for base in covered:
@@ -328,8 +336,7 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
             errors.append(_parse_finding(templates[0][1] if templates else "", ParseError("nesting too deep")))
         except Exception as e:
             errors.append(internal("evaluating CloudFormation templates", "", e))
-            for key in [k for k in graph.resources if k not in before]:
-                graph.remove(key)
+            _drop_since(graph, before)
             graph.inputs.cfn_input = None
     return graph, errors
 

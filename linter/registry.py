@@ -81,9 +81,9 @@ def _complete(found: List[Tuple[str, str, str]]) -> bool:
     list that lost some would silently run fewer rules)."""
     import json
 
-    index = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules", "index.json")
-    if not os.path.isfile(index):
-        index = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules", "index.json")
+    import pullcheck.rules
+
+    index = os.path.join(os.path.dirname(os.path.abspath(pullcheck.rules.__file__)), "index.json")
     try:
         with open(index, encoding="utf-8") as f:
             builtin = {k: v["entry"] for k, v in json.load(f).items()}

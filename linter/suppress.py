@@ -89,12 +89,17 @@ def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> Lis
         return findings
     ran = set(selected)
     kept: List[Finding] = []
+    calls = graph.inputs.module_calls
     by_file: Dict[str, List[Suppression]] = {}
+    on_calls: List[Suppression] = []  # comments on a module block: they cover findings in other files
     for s in sups:
         by_file.setdefault(s.file, []).append(s)
+        if not s.resource and ((s.file, s.line) in calls or (s.file, s.line + 1) in calls):
+            on_calls.append(s)
     for f in findings:
         hit: Optional[Suppression] = None
-        for s in (sups if graph.inputs.module_calls else by_file.get(f.file, ())):
+        here = by_file.get(f.file, [])
+        for s in here + [s for s in on_calls if s.file != f.file]:
             if s.reason and _covers(s, f, graph.inputs.module_calls):
                 for rid in s.ids:
                     if _matches(rid, f):

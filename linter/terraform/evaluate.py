@@ -65,7 +65,6 @@ class Declared:
     def __init__(self, rtype: str, name: str, body: Body, pos: Tuple[int, int], module: "Module") -> None:
         self.rtype, self.name, self.body, self.pos, self.module = rtype, name, body, pos, module
         self.address = f"{rtype}.{name}"
-        self._instances: Any = None
 
     def instances(self) -> Any:
         """[(suffix, context)] or an Unknown when count / for_each cannot be evaluated."""
@@ -175,10 +174,7 @@ class Module:
         return m
 
     def root_folder(self) -> str:
-        m = self
-        while m.caller is not None:
-            m = m.caller
-        return m.folder
+        return self.root().folder
 
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
