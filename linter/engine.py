@@ -234,11 +234,6 @@ def _drop_since(graph: Graph, before: set) -> None:
         graph.remove(key)
 
 
-def _environment_error(e: BaseException) -> Finding:
-    """python-hcl2 missing or replaced: the installation is at fault, not a file (exit 2, no plea to report)."""
-    return Finding("", 0, 0, 0, 0, INTERNAL_ID, "error", str(e), "environment-error")
-
-
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
@@ -270,14 +265,10 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         stacks = cdk_stacks(paths)
     if tf_dirs:
         from pullcheck.terraform.modules import called_folders, load_module
-        from pullcheck.terraform.syntax import GrammarError
 
         # a folder that another module of the run calls is linted as that call, with its inputs
         try:
             called = {c for d in tf_dirs for c in called_folders(d, graph)}
-        except GrammarError as e:
-            errors.append(_environment_error(e))
-            tf_dirs, called = [], set()
         except Exception:
             called = set()  # each folder then stands alone, and its own load reports what is wrong
         for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
@@ -289,9 +280,6 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                     errors.append(_parse_finding(f, e))
             except RecursionError:
                 errors.append(_parse_finding(d, ParseError("nesting too deep")))
-            except GrammarError as e:
-                errors.append(_environment_error(e))
-                break
             except Exception as e:  # the folder is left out whole: a half-read module would mislead
                 errors.append(internal("evaluating the Terraform folder", d, e))
                 _drop_since(graph, before)

@@ -115,7 +115,8 @@ def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name)
     shutil.copy(os.path.join(FIXTURES, "NET001", name), tmp_path / "main.tf")
     td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
     code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
-            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.parsers.cloudformation'))]; "
+            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.parsers.cloudformation', "
+            "'hcl2', 'lark'))]; "
             "print('IMPORTED', bad); raise SystemExit(rc)")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path), td], capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
@@ -135,15 +136,16 @@ def test_conforming_task_definition_run_imports_neither_jsonschema_nor_the_hcl_p
     assert "IMPORTED []" in r.stdout
 
 
-def test_foreign_hcl2_module_is_reported_clearly(tmp_path):
-    """checkov's bc-python-hcl2 installs a module also named hcl2: pullcheck must say so, not misparse."""
+def test_a_foreign_hcl2_module_does_not_matter(tmp_path):
+    """checkov's bc-python-hcl2 installs a module also named hcl2: pullcheck reads HCL itself, so a broken
+    or foreign hcl2 beside it changes nothing."""
     import shutil
     import subprocess
     import sys
 
     fake = tmp_path / "site" / "hcl2"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "__init__.py").write_text("raise ImportError('not the hcl2 you want')", encoding="utf-8")
     (fake / "hcl2.lark").write_text("start: body\n", encoding="utf-8")
     mod = tmp_path / "mod"
     mod.mkdir()
@@ -151,5 +153,4 @@ def test_foreign_hcl2_module_is_reported_clearly(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
     r = subprocess.run([sys.executable, "-m", "pullcheck", str(mod)], capture_output=True, text=True, env=env,
                        cwd=str(tmp_path))
-    assert r.returncode == 2 and "Traceback" not in r.stderr  # the environment, not the file, is at fault
-    assert "not python-hcl2 7.3.1" in r.stderr
+    assert r.returncode == 1 and "NET002" in r.stdout, r.stderr

@@ -2,14 +2,14 @@
 import pytest
 
 from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import Body, parse
+from pullcheck.terraform.syntax import read
 from pullcheck.values import Ref, Unknown
 
 
 def _eval(expr, module_text=""):
     m = Module(".")
-    m.add_body(Body(parse(module_text + f"\nx = {expr}\n").children[0], "main.tf"))
-    body = Body(parse(f"x = {expr}\n").children[0], "main.tf")
+    m.add_body(read(module_text + f"\nx = {expr}\n", "main.tf"))
+    body = read(f"x = {expr}\n", "main.tf")
     return m.evaluator({}).eval(body.attrs["x"])
 
 

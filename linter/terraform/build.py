@@ -10,10 +10,11 @@ from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.evaluate import Declared, Evaluator, Module, expand_dynamic
 from pullcheck.terraform.functions import JsonEncoded, json_with_holes
+from pullcheck.terraform.hcl import Node
 from pullcheck.terraform.syntax import (
     Body,
     Known,
-    edge,
+    end_line,
     is_heredoc,
     is_literal_text,
     pinned,
@@ -83,8 +84,7 @@ class _Ctx:
         if isinstance(v, MList):
             # item positions only where the list is written there: a list read from a local, an output or
             # another file has its items elsewhere, and the finding belongs at this attribute
-            last = edge(where, True)
-            end = getattr(last, "end_line", None) or whole.line
+            end = end_line(where) or whole.line
             for i, p in enumerate(v.ipos):
                 r.spans[path + (out, i)] = Span.at(p, file) if isinstance(where, Known) or whole.line <= p[0] <= end \
                     else whole
@@ -115,20 +115,9 @@ def _fix_site(module: Module, t: Any) -> Tuple[Any, str]:
 
 def _var_name(t: Any) -> Any:
     """NAME when an expression is exactly ``var.NAME``."""
-    node = t
-    while getattr(node, "data", None) == "expr_term" and len(node.children) == 1:
-        node = node.children[0]
-    if getattr(node, "data", None) != "get_attr_expr_term" or len(node.children) != 2:
-        return None
-    base, attr = node.children
-    while getattr(base, "data", None) == "expr_term" and len(base.children) == 1:
-        base = base.children[0]
-    if getattr(base, "data", None) != "identifier" or str(base.children[0]) != "var":
-        return None
-    try:
-        return str(attr.children[0].children[0])
-    except (AttributeError, IndexError):
-        return None
+    if isinstance(t, Node) and t.kind == "attr" and t.a.kind == "var" and t.a.a == "var":
+        return t.b
+    return None
 
 
 def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, Any], graph: Graph,

@@ -5,6 +5,7 @@ read, functions it does not model, unknown counts) becomes an Unknown naming its
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Dict, List, Tuple
@@ -21,43 +22,12 @@ from pullcheck.terraform.functions import (
     to_count,
     to_number,
 )
-from pullcheck.terraform.syntax import Body, JsonExpr, Known, children, edge, ident, pinned, pos_of
+from pullcheck.terraform.hcl import Node, parse_template
+from pullcheck.terraform.syntax import Body, JsonExpr, Known, pinned, pos_of
 from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
 MAX_STEPS = 10_000_000  # expression evaluations per root module and the modules it calls: past it, unknown
-def interpolations(text: str):
-    """(start, end, expression) of each ``${...}`` of a template, braces and quotes inside an expression
-    balanced (``${jsonencode({a = "}"})}``); ``$${`` escapes give (start, end, None)."""
-    i = text.find("${")
-    while i != -1:
-        if i > 0 and text[i - 1] == "$":  # $${...}: literal
-            close = text.find("}", i)
-            if close == -1:
-                return
-            yield i - 1, close + 1, None
-            i = text.find("${", close + 1)
-            continue
-        depth, j, quote = 1, i + 2, False
-        while j < len(text) and depth:
-            ch = text[j]
-            if quote:
-                if ch == "\\":
-                    j += 1
-                elif ch == '"':
-                    quote = False
-            elif ch == '"':
-                quote = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            j += 1
-        if depth:
-            return  # not closed: the rest is text
-        yield i, j, text[i + 2:j - 1]
-        i = text.find("${", j)
-
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
 
 
@@ -195,11 +165,9 @@ class Module:
             return text if isinstance(text, Unknown) else Unknown("template cannot be evaluated")
         if not isinstance(variables, dict):
             return Unknown("template variables cannot be evaluated")
-        if "%{" in text:
-            return Unknown("template with a directive (%{...})")
         ev = Evaluator(self, {("for", k): v for k, v in variables.items()}, depth + 1)
         ev.template_only = True
-        return ev.heredoc_template(text)
+        return ev.template_text(text)
 
     def region(self) -> Any:
         """The default AWS provider's region, when it is written down."""
@@ -316,140 +284,101 @@ class Evaluator:
             return t.value
         if isinstance(t, JsonExpr):
             return self._json(t.value, (t.line, t.column, t.end_line, t.end_column))
-        if not hasattr(t, "data"):
-            return str(t)
-        d = t.data
-        kids = children(t)
-        if d == "expr_term":
-            inner = [k for k in kids if hasattr(k, "data")]
-            return self.eval(inner[0]) if inner else Unknown("empty expression")
-        if d == "int_lit":
-            digits = "".join(str(k) for k in t.children)
-            if len(digits) > 4000:  # past Python's conversion limit: as Terraform's big numbers go, unknown
-                return Unknown(f"a number of {len(digits)} digits")
-            return int(digits)
-        if d == "float_lit":
-            try:
-                return float("".join(str(k) for k in t.children))
-            except ValueError:
-                return Unknown("number")
-        if d == "string":
-            return self._string(t)
-        if d in ("heredoc_template", "heredoc_template_trim"):
-            raw = str(t.children[0])
-            body = raw.split("\n", 1)[1] if "\n" in raw else ""
-            body = body.rsplit("\n", 2)[0] if body.count("\n") >= 1 else body
-            if "%{" in body:
-                return Unknown("heredoc with a template directive")
-            if "${" in body:
-                return self.heredoc_template(body, pos_of(t))
-            return body
-        if d == "identifier":
-            name = ident(t)
-            if name == "true":
-                return True
-            if name == "false":
-                return False
-            if name == "null":
-                return None
-            return self._root(name)
-        if d == "tuple":
+        k = t.kind
+        if k == "var":
+            return self._root(t.a)
+        if k == "attr":
+            return self._get_attr(self.eval(t.a), t.b)
+        if k == "tpl":
+            return self.template(t.a, pos_of(t) if t.b == "h" else None)
+        if k == "num":
+            return _number(t.a)
+        if k == "lit":
+            return t.a
+        if k == "index":
+            return self._index(self.eval(t.a), self.eval(t.b))
+        if k == "call":
+            return self._call(t)
+        if k == "tuple":
             out = MList()
-            out.pos = pos_of(t)
+            out.pos = t.pos()
             out.ipos = []
-            for k in kids:
-                out.append(self.eval(k))
-                out.ipos.append(pos_of(k))
+            for item in t.a:
+                out.append(self.eval(item))
+                out.ipos.append(item.pos())
             return out
-        if d == "object":
-            out = MDict()
-            out.pos = pos_of(t)
-            out.kpos = {}
-            for elem in kids:
-                if not hasattr(elem, "data") or elem.data != "object_elem":
-                    continue
-                ek = elem.children[0]
-                key = self._object_key(ek)
+        if k == "object":
+            d = MDict()
+            d.pos = t.pos()
+            d.kpos = {}
+            for elem in t.a:
+                key = self._object_key(elem.a)
                 if not isinstance(key, str):
-                    return Unknown("object with computed keys")
-                out[key] = self.eval(elem.children[-1])
-                out.kpos[key] = pos_of(elem)
-            return out
-        if d == "get_attr_expr_term":
-            return self._get_attr(self.eval(kids[0]), ident(kids[1].children[0]))
-        if d == "index_expr_term":
-            base = self.eval(kids[0])
-            idx_tree = kids[1]
-            inner = [k for k in idx_tree.children if hasattr(k, "data") and k.data != "new_line_or_comment"]
-            idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in idx_tree.children))
-            return self._index(base, idx)
-        if d in ("full_splat_expr_term", "attr_splat_expr_term"):
-            base = self._splat_base(self.eval(kids[0]))
+                    return key if isinstance(key, Unknown) else Unknown("object with a key that is not a string")
+                d[key] = self.eval(elem.b)
+                d.kpos[key] = elem.pos()
+            return d
+        if k == "paren":
+            return self.eval(t.a)
+        if k == "splat":
+            base = self._splat_base(self.eval(t.a))
             if isinstance(base, Unknown):
                 return base
-            for op in children(kids[1]):
-                if op.data == "get_attr":
-                    base = [self._get_attr(b, ident(op.children[0])) for b in base]
+            for op, arg in t.b:
+                if op == "attr":
+                    base = [self._get_attr(b, arg) for b in base]
                 else:
-                    inner = [k for k in op.children if hasattr(k, "data")]
-                    idx = self.eval(inner[0]) if inner else int("".join(str(k) for k in op.children))
+                    idx = self.eval(arg)
                     base = [self._index(b, idx) for b in base]
             return base
-        if d == "function_call":
-            name = ident(kids[0])
-            args = []
-            if len(kids) > 1:
-                args = [self.eval(a) for a in children(kids[1])]
-            if name == "file" and len(args) == 1:
-                return self.m.read_file(args[0])
-            if name == "templatefile" and len(args) == 2:
-                return self.m.render(self.m.read_file(args[0]), args[1], self.depth)
-            return call(name, args)
-        if d in ("for_tuple_expr", "for_object_expr"):
-            return self._for(t, d == "for_object_expr")
-        if d == "conditional":
-            cond = to_bool(self.eval(kids[0]))
+        if k == "for":
+            return self._for(t)
+        if k == "cond":
+            cond = to_bool(self.eval(t.a))
             if cond is not None:
-                return self.eval(kids[1] if cond else kids[2])
+                return self.eval(t.b if cond else t.c)
             return Unknown("conditional on a value that cannot be known")
-        if d == "binary_op":
-            left = self.eval(kids[0])
-            op_tree = kids[1]
-            op = str(children(op_tree)[0].children[0])
-            right_tree = children(op_tree)[-1]
-            if getattr(right_tree, "data", None) == "conditional":
-                # python-hcl2's grammar reads `a == b ? x : y` as `a == (b ? x : y)`; in HCL the conditional
-                # binds loosest, so it is `(a == b) ? x : y`
-                ck = children(right_tree)
-                cond = to_bool(binary(op, left, self.eval(ck[0])))
-                if cond is not None:
-                    return self.eval(ck[1] if cond else ck[2])
-                return Unknown("conditional on a value that cannot be known")
-            return binary(op, left, self.eval(right_tree))
-        if d == "unary_op":
-            v = self.eval(t.children[-1])
-            op = str(t.children[0])
-            if op == "!" and to_bool(v) is not None:
+        if k == "bin":
+            return binary(t.a, self.eval(t.b), self.eval(t.c))
+        if k == "un":
+            v = self.eval(t.b)
+            if t.a == "!" and to_bool(v) is not None:
                 return not to_bool(v)
-            if op == "-" and to_number(v) is not None:
+            if t.a == "-" and to_number(v) is not None:
                 return -to_number(v)
-            return Unknown("unary operation")
-        return Unknown(f"{d.replace('_', ' ')} is not evaluated")
+            return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
+        return Unknown(f"{k} is not evaluated")
 
-    def _object_key(self, ek: Any) -> Any:
-        inner = ek.children[0]
-        if inner.data == "identifier":
-            return ident(inner)
-        if inner.data == "string":
-            return self._string(inner)
-        if inner.data in ("int_lit", "float_lit"):
-            return str(self.eval(inner))
-        return Unknown("computed key")
+    def _call(self, t: Any) -> Any:
+        name = t.a
+        if "::" in name:
+            return Unknown(f"provider function {name}")
+        args = [self.eval(a) for a in t.b]
+        if t.c and args:  # f(list...): the last argument's elements are the arguments
+            last = args.pop()
+            if not isinstance(last, list) or isinstance(last, Template):
+                return last if isinstance(last, Unknown) else Unknown(f"{name}(...) over a value that is not a list")
+            args.extend(last)
+        if name == "file" and len(args) == 1:
+            return self.m.read_file(args[0])
+        if name == "templatefile" and len(args) == 2:
+            return self.m.render(self.m.read_file(args[0]), args[1], self.depth)
+        return call(name, args)
+
+    def _object_key(self, key: Any) -> Any:
+        if key.kind == "var":  # a bare name is the key itself
+            return key.a
+        v = self.eval(key)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return str(v)
+        return v
 
     def _json(self, v: Any, pos: Tuple[int, ...]) -> Any:
         """A value of the JSON syntax: strings are templates, containers keep their items' positions."""
         if isinstance(v, str):
-            return self.heredoc_template(v, pos) if "${" in v or "%{" in v else v
+            return self.template_text(v, pos) if "${" in v or "%{" in v else v
         if isinstance(v, list):
             out = MList(self._json(x, p) for x, p in zip(v, getattr(v, "ipos", [pos] * len(v))))
             out.pos, out.ipos = pos, list(getattr(v, "ipos", [pos] * len(v)))
@@ -464,92 +393,94 @@ class Evaluator:
             return d
         return v
 
-    def heredoc_template(self, body: str, at: Any = None) -> Any:
-        """A template's ``${...}`` interpolations (a heredoc, a template file, a JSON-syntax string), each
-        parsed as an expression of its own. A template that is one interpolation is that value."""
-        from pullcheck.terraform import syntax as hcl
+    def template_text(self, text: str, at: Any = None) -> Any:
+        """A template given as text (a template file, a JSON-syntax string) evaluated in this scope."""
+        try:
+            node = _template_node(text)
+        except ParseError as e:
+            return Unknown(f"template: {e.message}")
+        return self.template(node.a, at)
 
-        if "%{" in body.replace("%%{", ""):
-            return Unknown("template with a directive (%{...})")
-        parts: List[Any] = []
-        last = 0
-        pieces = list(interpolations(body))
-        for start, end, expr in pieces:
-            parts.append(body[last:start].replace("$${", "${"))
-            last = end
-            if expr is None:  # $${ escapes an interpolation
-                parts.append(body[start + 1:end])
-                continue
-            try:
-                tree = hcl.parse(f"x = {expr}\n")
-                attr = Body(tree.children[0], "").attrs.get("x")
-            except (ParseError, hcl.GrammarError, IndexError, AttributeError):
-                attr = None
-            parts.append(Unknown("template interpolation") if attr is None else self.eval(attr))
-        parts.append(body[last:].replace("$${", "${"))
-        if len(pieces) == 1 and pieces[0][2] is not None and parts[0] == "" and parts[-1] == "":
-            value = parts[1]  # "${x}" is x itself, of whatever type
-            if at is not None:  # positions of a sub-parse are not the file's: the template's own
+    def template(self, parts: List[Any], at: Any = None) -> Any:
+        """A template's value: ``"${x}"`` alone is x itself, of whatever type; anything else is text, with
+        unknown parts kept as holes. ``at``: where the template is written, for the positions of a value
+        that the template only passes on."""
+        if len(parts) == 1 and not isinstance(parts[0], str) and parts[0].kind not in ("tif", "tfor"):
+            value = self.eval(parts[0])
+            if at is not None:
                 if isinstance(value, JsonEncoded):
                     pinned_value = JsonEncoded(str(value))
                     pinned_value.value = pinned(value.value, at)
                     return pinned_value
                 return pinned(value, at)
             return value
-        return joined(parts)
+        return joined(self._parts(parts))
 
-    def _string(self, t: Any) -> Any:
-        parts: List[Any] = []
-        for part in t.children:
-            for c in part.children:
-                if hasattr(c, "data"):  # interpolation
-                    parts.append(self.eval(c.children[0]))
+    def _parts(self, parts: List[Any]) -> List[Any]:
+        out: List[Any] = []
+        for p in parts:
+            if isinstance(p, str):
+                out.append(p)
+            elif p.kind == "tif":
+                cond = to_bool(self.eval(p.a))
+                if cond is None:
+                    out.append(Unknown("template %{if} on a value that cannot be known"))
                 else:
-                    s = str(c)
-                    if s.startswith("$${"):
-                        s = s[1:]
-                    parts.append(unescape(s))
-        if len(parts) == 1 and not isinstance(parts[0], str):
-            return parts[0]  # "${x}" is x itself (Terraform 0.11 style)
-        return joined(parts)
+                    out.extend(self._parts(p.b if cond else p.c))
+            elif p.kind == "tfor":
+                items = _items(self.eval(p.b))
+                if items is None:
+                    out.append(Unknown("template %{for} over a value that cannot be known"))
+                    continue
+                key_name, value_name = p.a
+                for key, value in items[:MAX_INSTANCES]:
+                    ctx = dict(self.ctx)
+                    ctx[("for", value_name)] = value
+                    if key_name is not None:
+                        ctx[("for", key_name)] = key
+                    sub = Evaluator(self.m, ctx, self.depth)
+                    sub.template_only = self.template_only
+                    out.extend(sub._parts(p.c))
+            else:
+                out.append(self.eval(p))
+        return out
 
-    def _for(self, t: Any, as_object: bool) -> Any:
-        """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value}``."""
-        trees = [c for c in t.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
-        intro, rest = trees[0], trees[1:]
-        cond = rest.pop() if rest and rest[-1].data == "for_cond" else None
-        parts = [c for c in intro.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
-        names = [ident(c) for c in parts[:-1] if c.data == "identifier"]
-        coll = self.eval(parts[-1])
-        if isinstance(coll, dict):
-            items = list(coll.items())
-        elif isinstance(coll, list):
-            items = list(enumerate(coll))
-        else:
+    def _for(self, t: Any) -> Any:
+        """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
+        key_name, value_name = t.a
+        items = _items(self.eval(t.b))
+        if items is None:
+            coll = self.eval(t.b)
             return coll if isinstance(coll, Unknown) else Unknown("for expression over a value that cannot be known")
+        value_t, cond, group = t.d
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
         for k, v in items[:MAX_INSTANCES]:
             ctx = dict(self.ctx)
-            if len(names) == 2:
-                ctx[("for", names[0])], ctx[("for", names[1])] = k, v
-            elif names:
-                ctx[("for", names[0])] = v
+            ctx[("for", value_name)] = v
+            if key_name is not None:
+                ctx[("for", key_name)] = k
             sub = Evaluator(self.m, ctx, self.depth)
+            sub.template_only = self.template_only
             if cond is not None:
-                keep = sub.eval([c for c in cond.children if hasattr(c, "data")][-1])
-                if not isinstance(keep, bool):
+                keep = to_bool(sub.eval(cond))
+                if keep is None:
                     return Unknown("for expression with a condition that cannot be known")
                 if not keep:
                     continue
-            if as_object:
-                key = sub.eval(rest[0])
+            if t.c is not None:
+                key = sub.eval(t.c)
+                if isinstance(key, (int, float)) and not isinstance(key, bool):
+                    key = str(key)
                 if not isinstance(key, str):
                     return Unknown("for expression with a key that cannot be known")
-                out_map[key] = sub.eval(rest[1])
+                if group:
+                    out_map.setdefault(key, []).append(sub.eval(value_t))
+                else:
+                    out_map[key] = sub.eval(value_t)
             else:
-                out_list.append(sub.eval(rest[0]))
-        return out_map if as_object else out_list
+                out_list.append(sub.eval(value_t))
+        return out_map if t.c is not None else out_list
 
     def _root(self, name: str) -> Any:
         if ("for", name) in self.ctx:
@@ -655,13 +586,29 @@ class Evaluator:
         return base if isinstance(base, Unknown) else Unknown("index of a value that cannot be known")
 
 
-def unescape(s: str) -> str:
-    if "\\" not in s:
-        return s
-    try:
-        return json.loads('"' + s.replace('"', '\\"').replace('\\\\"', '\\"') + '"')
-    except ValueError:
-        return s
+def _number(text: str) -> Any:
+    if "." in text or "e" in text or "E" in text:
+        try:
+            return float(text)
+        except ValueError:
+            return Unknown("number")
+    if len(text) > 4000:  # past Python's conversion limit: as Terraform's big numbers go, unknown
+        return Unknown(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _items(coll: Any) -> Any:
+    """(key, value) pairs of a collection a for expression walks, or None when it cannot be known."""
+    if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
+        return sorted(coll.items(), key=lambda kv: str(kv[0]))
+    if isinstance(coll, list) and not isinstance(coll, Template):
+        return list(enumerate(coll))
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _template_node(text: str) -> Node:
+    return parse_template(text)
 
 
 
@@ -688,8 +635,11 @@ def expand_dynamic(body: Body, ev: "Evaluator") -> Body:
             continue
         it = labels[0]
         if "iterator" in b.attrs:  # a bare name, not an expression
-            first = edge(b.attrs["iterator"], False)
-            it = str(first) if isinstance(first, str) else it
+            named = b.attrs["iterator"]
+            if isinstance(named, Node) and named.kind == "var":
+                it = named.a
+            elif isinstance(named, JsonExpr) and isinstance(named.value, str):
+                it = named.value
         for key, value in items:
             inner = Evaluator(ev.m, {**ev.ctx, ("for", it): {"key": key, "value": value}}, ev.depth)
             blocks.append((labels[0], [], _written(content[0], inner), pos))

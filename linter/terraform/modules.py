@@ -12,7 +12,7 @@ from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import load_json
 from pullcheck.terraform.build import KINDS, build
 from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import Body, json_body, pos_of
+from pullcheck.terraform.syntax import Body, json_body, pos_of, read
 from pullcheck.values import Unknown
 
 MAX_MODULE_DEPTH = 10
@@ -35,8 +35,6 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
 
 
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
-    from pullcheck.terraform import syntax as hcl
-
     try:
         names = sorted(os.listdir(folder))
     except OSError as e:
@@ -54,9 +52,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)
-                bodies.append(Body(hcl.parse(text).children[0], norm_path(path)))
-            except hcl.GrammarError:
-                raise  # the installation, not the file: the engine reports it once
+                bodies.append(read(text, norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
         elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
@@ -64,7 +60,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     tfvar_bodies = []
     for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
         try:
-            tfvar_bodies.append(Body(hcl.parse(read_text(path)).children[0], norm_path(path)))
+            tfvar_bodies.append(read(read_text(path), norm_path(path)))
         except ParseError as e:
             errors.append((path, e))
     return bodies, tfvar_bodies

@@ -1,132 +1,35 @@
-"""Terraform's native syntax as positioned trees (python-hcl2's grammar), and helpers to read them.
-
-The grammar is python-hcl2 7.3.1's, loaded with Lark, its parser cached in the user's cache folder (a
-read-only install would otherwise rebuild it on every run). The grammar file is checked against the pinned
-release: checkov's bc-python-hcl2 installs a module also named ``hcl2`` with a different grammar.
-"""
+"""Terraform's native syntax and JSON syntax as one positioned tree: bodies of attributes (expression
+nodes, see ``pullcheck.terraform.hcl``) and nested blocks, and helpers to read them."""
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
-from pullcheck.cache import cache_dir, read_private, write_private
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
-
-GRAMMAR_SHA256 = "d7a5d29be3463df69b9eb30bd2840ba4fef2bf005e106af9f0bc9c2ff2c16812"  # python-hcl2 7.3.1
-_parser: Optional[Any] = None
-
-
-class GrammarError(Exception):
-    pass
+from pullcheck.terraform import hcl
+from pullcheck.terraform.hcl import Node
 
 
-def _grammar() -> str:
-    spec = importlib.util.find_spec("hcl2")
-    if spec is None or not spec.submodule_search_locations:
-        raise GrammarError("python-hcl2 is not installed (pip install python-hcl2==7.3.1)")
-    path = os.path.join(list(spec.submodule_search_locations)[0], "hcl2.lark")
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        raise GrammarError(f"the installed hcl2 module has no grammar file ({path}): "
-                           f"is bc-python-hcl2 installed in place of python-hcl2 7.3.1?") from None
-    if hashlib.sha256(data).hexdigest() != GRAMMAR_SHA256:
-        raise GrammarError(f"the hcl2 module at {os.path.dirname(path)} is not python-hcl2 7.3.1 (another "
-                           f"package, such as bc-python-hcl2, installs a module named hcl2); "
-                           f"pip install --force-reinstall python-hcl2==7.3.1")
-    return path
+def read(text: str, file: str) -> "Body":
+    """A ``.tf`` (or ``.tfvars``) file's body; a ParseError with its position when it is not HCL."""
+    return Body(hcl.parse(text), file)
 
 
-def parser() -> Any:
-    """python-hcl2's grammar as a Lark parser, from the user's checked cache folder when a cache file of
-    this very grammar and Lark version is there, else built and saved for the next run.
-
-    The saved parser is a pickle, so it is read only from a file of this user in a private folder (see
-    ``pullcheck.cache``), and only when its header carries the SHA-256 of its own payload and the identity of
-    the grammar and Lark release it belongs to; anything else is ignored and rewritten atomically."""
-    global _parser
-    if _parser is None:
-        import io
-
-        import lark
-
-        grammar = _grammar()
-        identity = f"pullcheck-hcl2-parser/{GRAMMAR_SHA256}/lark-{lark.__version__}\n".encode()
-        folder = cache_dir()
-        path = os.path.join(folder, f"hcl2-{GRAMMAR_SHA256[:12]}-lark-{lark.__version__}.parser") if folder else ""
-        data = read_private(path) if path else None
-        if data is not None and data.startswith(identity):
-            digest, payload = data[len(identity):len(identity) + 64], data[len(identity) + 64:]
-            if hashlib.sha256(payload).hexdigest().encode() == digest:
-                try:
-                    _parser = lark.Lark.load(io.BytesIO(payload))
-                except Exception:  # a damaged file: build again
-                    _parser = None
-        if _parser is None:
-            _parser = lark.Lark.open(grammar, parser="lalr")
-            if path:
-                buf = io.BytesIO()
-                _parser.save(buf)
-                payload = buf.getvalue()
-                write_private(path, identity + hashlib.sha256(payload).hexdigest().encode() + payload)
-    return _parser
+def pos_of(t: Any) -> Tuple[int, int, int, int]:
+    """Where an expression is written: its range when it ends on the line it starts on, else its first
+    token."""
+    if isinstance(t, Node):
+        return t.pos()
+    line = getattr(t, "line", None) or 1
+    col = getattr(t, "column", None) or 1
+    return (line, col, getattr(t, "end_line", None) or line, getattr(t, "end_column", None) or col + 1)
 
 
-def parse(text: str) -> Any:
-    import lark
-
-    try:
-        # Windows line endings: the grammar knows only \n; lines and columns stay the same without the \r
-        return parser().parse(text.replace("\r\n", "\n") + "\n")
-    except lark.exceptions.UnexpectedInput as e:
-        line = getattr(e, "line", 1) or 1
-        col = getattr(e, "column", 1) or 1
-        kind = type(e).__name__
-        detail = ""
-        tok = getattr(e, "token", None)
-        if tok is not None:
-            detail = f": unexpected {str(tok)[:30]!r}"
-        elif getattr(e, "char", None):
-            detail = f": unexpected character {e.char!r}"
-        raise ParseError(f"HCL syntax error ({kind}){detail}", line, col) from None
-    except lark.exceptions.LarkError as e:
-        raise ParseError(f"HCL: {str(e).splitlines()[0][:200]}") from None
-    except RecursionError:
-        raise ParseError("nesting too deep") from None
-
-
-def edge(tree: Any, last: bool) -> Any:
-    """The first (or last) token of a subtree, or None."""
-    node = tree
-    while hasattr(node, "children"):
-        nxt = None
-        for c in (reversed(node.children) if last else node.children):
-            if c is not None:
-                nxt = c
-                break
-        if nxt is None:
-            return None
-        node = nxt
-    return node
-
-
-def pos_of(tree: Any) -> Tuple[int, int, int, int]:
-    """The range of a subtree: whole when it ends on the line it starts, else its first token.
-
-    Read from the tokens rather than from Lark's propagated positions, which double the parse time.
-    """
-    first = edge(tree, False)
-    line, col = (getattr(first, "line", None) or 1, getattr(first, "column", None) or 1)
-    end = edge(tree, True)
-    if end is not None and getattr(end, "end_line", None) == line and end.end_column:
-        return (line, col, line, end.end_column)
-    if first is not None and getattr(first, "end_line", None) == line and first.end_column:
-        return (line, col, line, first.end_column)
-    return (line, col, line, col + 1)
+def end_line(t: Any) -> int:
+    """The line an expression ends on."""
+    if isinstance(t, Node):
+        return t.src.lc(t.end)[0]
+    return getattr(t, "end_line", None) or getattr(t, "line", None) or 0
 
 
 class Known:
@@ -139,34 +42,29 @@ class Known:
         self.end_line, self.end_column = (pos[2], pos[3]) if len(pos) >= 4 else (pos[0], pos[1] + 1)
 
 
-def children(tree: Any) -> List[Any]:
-    return [c for c in tree.children if not (hasattr(c, "data") and c.data == "new_line_or_comment")
-            and c is not None]
-
-
-def ident(tree: Any) -> str:
-    return str(tree.children[0])
-
-
 class Body:
     """Attributes and nested blocks of one HCL body."""
 
     json = False  # JSON syntax: an object-valued key is both an attribute and a block
 
-    def __init__(self, tree: Any, file: str) -> None:
+    def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
-        self.attrs: Dict[str, Any] = {}
-        self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, int]]] = []
-        for c in children(tree):
-            if c.data == "attribute":
-                kids = c.children
-                self.attrs[ident(kids[0])] = kids[-1]
-            elif c.data == "block":
-                kids = children(c)
-                labels = []
-                for k in kids[1:-1]:
-                    labels.append(ident(k) if k.data == "identifier" else string_literal(k))
-                self.blocks.append((ident(kids[0]), labels, Body(kids[-1], file), pos_of(c)))
+        self.attrs: Dict[str, Any] = {name: node for name, (node, _) in raw.attrs.items()}
+        self._raw = raw
+        self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
+        src = raw.src
+        for name, labels, inner, start, end in raw.blocks:
+            line, col = src.lc(start)
+            end_line, end_col = src.lc(end)
+            pos = (line, col, line, end_col if end_line == line else col + len(name))
+            self.blocks.append((name, labels, Body(inner, file), pos))
+
+    def name_at(self, name: str) -> Tuple[int, int]:
+        """Line and column of an attribute's name."""
+        raw = getattr(self, "_raw", None)
+        if raw is None or name not in raw.attrs:
+            return pos_of(self.attrs[name])[:2]
+        return raw.src.lc(raw.attrs[name][1])
 
     def block_list(self, name: str) -> List["Body"]:
         return [b for n, _, b, _ in self.blocks if n == name]
@@ -183,7 +81,7 @@ class Body:
     def made(cls, file: str, attrs: Dict[str, Any], blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]]
              ) -> "Body":
         body = cls.__new__(cls)
-        body.file, body.attrs, body.blocks, body.json = file, attrs, blocks, False
+        body.file, body.attrs, body.blocks, body.json, body._raw = file, attrs, blocks, False, None
         return body
 
 
@@ -256,32 +154,22 @@ def _json_block_body(obj: Any, file: str) -> "Body":
     return body
 
 
-def string_literal(tree: Any) -> str:
-    out = []
-    for part in tree.children:
-        for t in part.children:
-            out.append(str(t) if not hasattr(t, "data") else "")
-    return "".join(out)
+def _inner(t: Any) -> Any:
+    while isinstance(t, Node) and t.kind == "paren":
+        t = t.a
+    return t
 
 
 def is_heredoc(t: Any) -> bool:
-    node = t
-    while hasattr(node, "children") and node.children:
-        if node.data in ("heredoc_template", "heredoc_template_trim"):
-            return True
-        node = node.children[0]
-    return False
+    t = _inner(t)
+    return isinstance(t, Node) and t.kind == "tpl" and t.b == "h"
 
 
 def is_literal_text(t: Any) -> bool:
     """A string or heredoc written in place (its JSON's lines are the file's), not a value read from
     elsewhere (a function's result, a template file, a reference)."""
-    node = t
-    while hasattr(node, "children") and len(node.children) == 1 and node.data not in ("string",):
-        if node.data in ("heredoc_template", "heredoc_template_trim"):
-            return True
-        node = node.children[0]
-    return getattr(node, "data", None) in ("string", "heredoc_template", "heredoc_template_trim")
+    t = _inner(t)
+    return isinstance(t, Node) and t.kind == "tpl"
 
 
 def pinned(v: Any, pos: Tuple[int, ...]) -> Any:
