@@ -1,3 +1,3 @@
-from pullcheck.cli import main
+from pullcheck.cli import run
 
-raise SystemExit(main())
+run()
