@@ -1,198 +1,124 @@
-"""Benchmark: pullcheck's wall time and peak memory on generated inputs, beside cfn-lint's.
+"""Benchmark: pullcheck on realistic services, in CPU seconds and as ratios to floors measured in the same run.
 
-    python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--no-cfn-lint]
+    python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--monorepo] [--cold] [--cfn-lint]
 
-Generates CloudFormation, Terraform and task-definition inputs with N Fargate services (each with its VPC,
-subnet, route table, NAT route and task definition) in a temporary folder, then runs each command
-``--repeat`` times and prints the best wall time and the peak RSS of the child process.
+Workloads come from ``benchmarks/workloads.py`` (29 resources per service, see there). Every command runs in
+its own process; what is reported is the child's CPU time (user + system), its wall time and its peak RSS,
+the best of ``--repeat`` runs after one warm-up. Machines are shared and noisy, so each figure is also given
+as a ratio to a floor measured in the same run, on the same services:
+
+- CloudFormation and Terraform: libyaml (PyYAML's CSafeLoader) composing the same N services' CloudFormation
+  template, in a process of its own (so both sides pay the interpreter's start);
+- task definitions: ``json.loads`` of the same N files, in a process of its own;
+- start-up: ``python -c pass``.
+
+``--cold`` also runs the Terraform folder in a new, empty cache home (a first run) beside a warm run.
+``--cfn-lint`` adds cfn-lint on the CloudFormation templates (slow: minutes at 1000 services).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-
-def cfn(n: int) -> str:
-    out = ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:"]
-    for i in range(n):
-        out.append(f"""  Vpc{i}:
-    Type: AWS::EC2::VPC
-    Properties:
-      CidrBlock: 10.0.0.0/16
-  Subnet{i}:
-    Type: AWS::EC2::Subnet
-    Properties:
-      VpcId: !Ref Vpc{i}
-      CidrBlock: 10.0.1.0/24
-  RouteTable{i}:
-    Type: AWS::EC2::RouteTable
-    Properties:
-      VpcId: !Ref Vpc{i}
-  Route{i}:
-    Type: AWS::EC2::Route
-    Properties:
-      RouteTableId: !Ref RouteTable{i}
-      DestinationCidrBlock: 0.0.0.0/0
-      NatGatewayId: nat-0123456789abcdef{i % 10}
-  Assoc{i}:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties:
-      SubnetId: !Ref Subnet{i}
-      RouteTableId: !Ref RouteTable{i}
-  TaskDef{i}:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      RequiresCompatibilities: [FARGATE]
-      NetworkMode: awsvpc
-      Cpu: "256"
-      Memory: "512"
-      ExecutionRoleArn: arn:aws:iam::123456789012:role/exec
-      ContainerDefinitions:
-        - Name: app
-          Image: !Sub ${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/app{i}:1
-  Service{i}:
-    Type: AWS::ECS::Service
-    Properties:
-      LaunchType: FARGATE
-      TaskDefinition: !Ref TaskDef{i}
-      NetworkConfiguration:
-        AwsvpcConfiguration:
-          Subnets: [!Ref Subnet{i}]""")
-    return "\n".join(out) + "\n"
-
-
-def terraform(n: int) -> str:
-    out = []
-    for i in range(n):
-        out.append(f"""resource "aws_vpc" "v{i}" {{
-  cidr_block = "10.0.0.0/16"
-}}
-
-resource "aws_subnet" "s{i}" {{
-  vpc_id     = aws_vpc.v{i}.id
-  cidr_block = "10.0.1.0/24"
-}}
-
-resource "aws_route_table" "rt{i}" {{
-  vpc_id = aws_vpc.v{i}.id
-  route {{
-    cidr_block     = "0.0.0.0/0"
-    nat_gateway_id = "nat-0123456789abcdef0"
-  }}
-}}
-
-resource "aws_route_table_association" "a{i}" {{
-  subnet_id      = aws_subnet.s{i}.id
-  route_table_id = aws_route_table.rt{i}.id
-}}
-
-resource "aws_ecs_task_definition" "td{i}" {{
-  family                   = "app{i}"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = 256
-  memory                   = 512
-  execution_role_arn       = "arn:aws:iam::123456789012:role/exec"
-  container_definitions = jsonencode([{{
-    name  = "app"
-    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app{i}:1"
-  }}])
-}}
-
-resource "aws_ecs_service" "svc{i}" {{
-  name            = "svc{i}"
-  launch_type     = "FARGATE"
-  task_definition = aws_ecs_task_definition.td{i}.arn
-  network_configuration {{
-    subnets = [aws_subnet.s{i}.id]
-  }}
-}}
-""")
-    return "\n".join(out)
-
-
-def taskdefs(folder: str, n: int) -> None:
-    os.makedirs(folder)
-    for i in range(n):
-        td = {"family": f"app{i}", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
-              "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
-              "containerDefinitions": [{"name": "app", "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/a{i}:1",
-                                        "essential": True}]}
-        with open(os.path.join(folder, f"td{i}.json"), "w") as f:
-            json.dump(td, f, indent=2)
-
-
-_PEAK = ("import resource, subprocess, sys; "
-         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads  # noqa: E402
 
 # As installed: pip byte-compiles a package when it installs it, so the runs may read and write .pyc files
-# even where the environment turns that off (PYTHONDONTWRITEBYTECODE); one warm-up run writes them.
+# even where the environment turns that off (PYTHONDONTWRITEBYTECODE); the warm-up run writes them.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
+_CHILD = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+          "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+          "w = time.perf_counter() - t; r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+          "print(r.ru_utime + r.ru_stime, w, r.ru_maxrss)")
 
-def measure(cmd, repeat: int):
-    """Best wall time over ``repeat`` runs after a warm-up, and the peak RSS (MB) of one run, taken in a
-    fresh parent."""
-    best = None
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-        wall = time.perf_counter() - start
-        best = wall if best is None else min(best, wall)
-    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True, env=ENV).stdout
-    return best, int(out.strip() or 0) / 1024  # ru_maxrss is in KiB on Linux
+_YAML_FLOOR = "import sys, yaml; yaml.compose(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+_JSON_FLOOR = ("import json, os, sys; d = sys.argv[1]; "
+               "[json.loads(open(os.path.join(d, n), 'rb').read()) for n in sorted(os.listdir(d))]")
+
+
+def once(cmd, env=None):
+    """(CPU seconds, wall seconds, peak MB) of one run of ``cmd`` in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", _CHILD, *cmd], capture_output=True, text=True,
+                         env=env or ENV).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def best(cmd, repeat, warm=True, env=None):
+    if warm:
+        once(cmd, env)
+    runs = [once(cmd, env) for _ in range(repeat)]
+    return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
+
+
+def row(name, n, run, floor=None):
+    cpu, wall, mb = run
+    ratio = f"{cpu / floor[0]:.2f}x" if floor else "-"
+    print(f"| {name} | {n} | {cpu:.2f} | {wall:.2f} | {mb:.0f} | {ratio} |", flush=True)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--no-cfn-lint", action="store_true")
+    ap.add_argument("--monorepo", action="store_true", help="also the 1000-file monorepo")
+    ap.add_argument("--cold", action="store_true", help="also a first Terraform run in an empty cache home")
+    ap.add_argument("--cfn-lint", action="store_true", help="also cfn-lint on the CloudFormation templates")
+    ap.add_argument("--keep", help="write the workloads here and keep them")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    pull = [sys.executable, "-m", "pullcheck"]
-    cfnlint = shutil.which("cfn-lint")
-    tmp = tempfile.mkdtemp(prefix="pullcheck-bench-")
+    pull = [sys.executable, "-m", "pullcheck", "--no-config"]
+    tmp = args.keep or tempfile.mkdtemp(prefix="pullcheck-bench-")
     try:
-        base, _ = measure([sys.executable, "-c", "pass"], max(5, args.repeat))
+        print("| input | services | CPU s | wall s | peak MB | CPU / floor |")
+        print("|---|---|---|---|---|---|")
+        base = best([sys.executable, "-c", "pass"], max(5, args.repeat))
+        row("`python -c pass` (start-up floor)", 1, base)
         one = os.path.join(tmp, "one")
-        taskdefs(one, 1)
-        start, start_mem = measure(pull + [os.path.join(one, "td0.json")], max(5, args.repeat))
-        print(f"python -c pass: {base:.3f} s; pullcheck on one task definition: {start:.3f} s "
-              f"({start / base:.1f}x), {start_mem:.0f} MB peak")
-        print(f"{'format':<16}{'services':>9}{'pullcheck s':>13}{'peak MB':>9}{'cfn-lint s':>12}{'ratio':>8}")
+        workloads.taskdefs(one, 1)
+        row("one task definition", 1, best(pull + [os.path.join(one, "svc0.json")], max(5, args.repeat)), base)
+        per_service = []
         for n in sizes:
-            cf = os.path.join(tmp, f"cfn{n}.yaml")
+            cf = os.path.join(tmp, "cfn", f"cfn-{n}.yaml")
+            os.makedirs(os.path.dirname(cf), exist_ok=True)
             with open(cf, "w") as f:
-                f.write(cfn(n))
-            tfd = os.path.join(tmp, f"tf{n}")
-            os.makedirs(tfd)
-            with open(os.path.join(tfd, "main.tf"), "w") as f:
-                f.write(terraform(n))
-            tdd = os.path.join(tmp, f"td{n}")
-            taskdefs(tdd, n)
-            t, m = measure(pull + [cf], args.repeat)
-            c = None
-            if cfnlint and not args.no_cfn_lint:
-                c, _ = measure([cfnlint, cf], 1 if n >= 1000 else args.repeat)
-            ratio = f"{c / t:.0f}x" if c else "-"
-            cs = f"{c:.2f}" if c else "-"
-            print(f"{'cloudformation':<16}{n:>9}{t:>13.3f}{m:>9.0f}{cs:>12}{ratio:>8}")
-            t, m = measure(pull + [tfd], args.repeat)
-            print(f"{'terraform':<16}{n:>9}{t:>13.3f}{m:>9.0f}{'-':>12}{'-':>8}")
-            t, m = measure(pull + [tdd], args.repeat)
-            print(f"{'taskdef files':<16}{n:>9}{t:>13.3f}{m:>9.0f}{'-':>12}{'-':>8}")
+                f.write(workloads.cfn(n))
+            tfd = os.path.join(tmp, "tf", f"tf-{n}")
+            workloads.terraform(tfd, n)
+            tdd = os.path.join(tmp, "td", f"td-{n}")
+            workloads.taskdefs(tdd, n)
+            repeat = args.repeat if n < 1000 else max(1, min(args.repeat, 2))
+            floor = best([sys.executable, "-c", _YAML_FLOOR, cf], repeat)
+            row("floor: libyaml composing the CloudFormation", n, floor)
+            row("CloudFormation template", n, best(pull + [cf], repeat), floor)
+            tf = best(pull + [tfd], repeat)
+            row("Terraform folder", n, tf, floor)
+            per_service.append((n, tf[0]))
+            if args.cold:
+                home = tempfile.mkdtemp(prefix="pullcheck-home-")
+                env = dict(ENV, HOME=home, XDG_CACHE_HOME=os.path.join(home, ".cache"))
+                row("Terraform folder, first run in a new home", n, once(pull + [tfd], env), tf)
+                shutil.rmtree(home, ignore_errors=True)
+            jfloor = best([sys.executable, "-c", _JSON_FLOOR, tdd], repeat)
+            row("floor: json.loads of the task definitions", n, jfloor)
+            row("task-definition files", n, best(pull + [tdd], repeat), jfloor)
+            if args.cfn_lint and shutil.which("cfn-lint"):
+                row("cfn-lint on the CloudFormation template", n, best([shutil.which("cfn-lint"), cf], 1, warm=False),
+                    floor)
+        if args.monorepo:
+            mono = os.path.join(tmp, "mono")
+            workloads.monorepo(mono)
+            row("monorepo (1000 files, 300 folders)", 1000, best(pull + [mono], args.repeat))
+        if len(per_service) > 1:
+            print()
+            print("Terraform CPU per service: " + ", ".join(f"{n}: {cpu / n * 1000:.2f} ms" for n, cpu in per_service))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
