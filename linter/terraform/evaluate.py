@@ -321,16 +321,7 @@ class Evaluator:
         if k == "paren":
             return self.eval(t.a)
         if k == "splat":
-            base = self._splat_base(self.eval(t.a))
-            if isinstance(base, Unknown):
-                return base
-            for op, arg in t.b:
-                if op == "attr":
-                    base = [self._get_attr(b, arg) for b in base]
-                else:
-                    idx = self.eval(arg)
-                    base = [self._index(b, idx) for b in base]
-            return base
+            return self._splat(self.eval(t.a), t.b)
         if k == "for":
             return self._for(t)
         if k == "cond":
@@ -348,6 +339,22 @@ class Evaluator:
                 return -to_number(v)
             return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
         return Unknown(f"{k} is not evaluated")
+
+    def _splat(self, value: Any, ops: List[Any]) -> Any:
+        """``value[*]`` followed by ``ops``, each applied to every element; a nested splat applies the
+        rest of the ops to the elements of each element."""
+        base = self._splat_base(value)
+        if isinstance(base, Unknown):
+            return base
+        for op, arg in ops:
+            if op == "attr":
+                base = [self._get_attr(b, arg) for b in base]
+            elif op == "index":
+                idx = self.eval(arg)
+                base = [self._index(b, idx) for b in base]
+            else:
+                base = [self._splat(b, arg) for b in base]
+        return base
 
     def _call(self, t: Any) -> Any:
         name = t.a

@@ -14,7 +14,7 @@ Node kinds and their fields:
     var     a = name                                     (the first name of a reference)
     attr    a = base, b = attribute name
     index   a = base, b = key expression
-    splat   a = base, b = [("attr", name) | ("index", Node)], c = True for [*], False for .*
+    splat   a = base, b = [("attr", name) | ("index", Node) | ("splat", ops)], c = True for [*], False for .*
     call    a = function name, b = arguments, c = True when the last argument is expanded (...)
     tuple   a = items
     object  a = elements (Node "elem": a = key, b = value)
@@ -326,6 +326,12 @@ class _Parser:
                     continue
                 break
             if full and s[self.i] == "[":
+                j = _WSNL.match(s, self.i + 1).end()
+                if s.startswith("*", j) and s.startswith("]", _WSNL.match(s, j + 1).end()):
+                    # a splat inside a splat (a[*].b[*].c): the rest applies to each element's b
+                    self.i = _WSNL.match(s, j + 1).end() + 1
+                    ops.append(("splat", self._splat_ops(True)))
+                    break
                 self.i += 1
                 self.skip(True)
                 key = self.expr(True)
@@ -565,7 +571,8 @@ class _Parser:
                 self.i += 1
                 break
             if ch == "\n":
-                raise self.error("a quoted string is not closed on its line")
+                raise self.error("a quoted string is not closed on its line (a string over several lines "
+                                 "is a heredoc, <<EOT)")
             if ch == "\\":
                 self.i = self._escape(buf)
                 continue
