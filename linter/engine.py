@@ -288,14 +288,17 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
         from pullcheck.terraform.plan import parse_plan
 
         # the plan's values are facts: they replace what the .tf sources of the same resources say, in the
-        # configuration the plan was made from (the module in the plan's own folder), and nowhere else
+        # configuration the plan was made from (the module the stacks file names for it, else the module in
+        # the plan's own folder), and nowhere else
+        made_from = {s.plan: s.terraform for s in stacks or [] if getattr(s, "plan", "")}
         by_root: Dict[str, Dict[str, list]] = {}
         for r in list(graph.resources.values()):
             if ":" in r.key and not r.key.startswith("plan:") and r.rtype.startswith(("aws_", "data.")):
                 root = os.path.abspath(r.key.split(":", 1)[0].split("/module.", 1)[0])
                 by_root.setdefault(root, {}).setdefault(r.name.split("[", 1)[0], []).append(r)
         for doc, name in plans:
-            sources = by_root.get(os.path.abspath(os.path.dirname(name) or "."), {})
+            folder = made_from.get(os.path.abspath(name), os.path.abspath(os.path.dirname(name) or "."))
+            sources = by_root.get(folder, {})
             before = set(graph.resources)
             try:
                 fault("plan")

@@ -7,6 +7,9 @@ template = "fargate-networking-stacks/public-private-vpc.yml"
 [stacks.nat-a]
 template = "vpc/vpc-nat-gateway.yaml"
 parameters = { ParentVPCStack = "vpc", SubnetZone = "A" }   # or a path to a parameters file
+[stacks.prod]
+terraform = "envs/prod"        # a Terraform root module
+plan = "plans/prod.json"       # and the terraform show -json plan made from it
 ```
 Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
 or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
@@ -27,8 +30,10 @@ class StacksError(Exception):
 @dataclass
 class Stack:
     name: str
-    template: str  # absolute path
+    template: str  # absolute path; "" for a Terraform configuration
     parameters: Dict[str, Any] = field(default_factory=dict)
+    terraform: str = ""  # absolute path of a Terraform root module
+    plan: str = ""  # absolute path of the plan made from it
 
 
 def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
@@ -56,8 +61,12 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
     out = []
     for name, spec in table.items():
         where = f"{source}: stacks.{name}"
+        if isinstance(spec, dict) and ("terraform" in spec or "plan" in spec):
+            out.append(_terraform(str(name), spec, base, where))
+            continue
         if not isinstance(spec, dict) or not isinstance(spec.get("template"), str):
-            raise StacksError(f"{where}: needs template = \"path/to/template.yaml\"")
+            raise StacksError(f"{where}: needs template = \"path/to/template.yaml\" (or terraform = \"folder\" "
+                              f"and plan = \"plan.json\")")
         unknown = sorted(set(spec) - {"template", "parameters"})
         if unknown:
             raise StacksError(f"{where}: unknown key {', '.join(unknown)}")
@@ -66,6 +75,23 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
             raise StacksError(f"{where}: no such template {spec['template']}")
         out.append(Stack(str(name), os.path.abspath(template), _parameters(spec.get("parameters", {}), base, where)))
     return out
+
+
+def _terraform(name: str, spec: Dict[str, Any], base: str, where: str) -> Stack:
+    """A Terraform configuration and the plan made from it: the plan's values apply to that folder only."""
+    unknown = sorted(set(spec) - {"terraform", "plan"})
+    if unknown:
+        raise StacksError(f"{where}: unknown key {', '.join(unknown)} (a Terraform stack has terraform and plan)")
+    folder, plan = spec.get("terraform"), spec.get("plan")
+    if not isinstance(folder, str) or not isinstance(plan, str):
+        raise StacksError(f"{where}: needs terraform = \"folder\" and plan = \"plan.json\"")
+    folder_path = os.path.normpath(os.path.join(base, folder))
+    plan_path = os.path.normpath(os.path.join(base, plan))
+    if not os.path.isdir(folder_path):
+        raise StacksError(f"{where}: no such folder {folder}")
+    if not os.path.isfile(plan_path):
+        raise StacksError(f"{where}: no such plan {plan}")
+    return Stack(name, "", terraform=os.path.abspath(folder_path), plan=os.path.abspath(plan_path))
 
 
 def load(path: str) -> List[Stack]:

@@ -119,6 +119,32 @@ def test_a_plan_applies_only_to_its_own_configuration(tmp_path):
     assert strip(f for f in both if "/prod/" in f["file"]) == strip(prod_alone)
 
 
+def test_the_stacks_file_ties_a_plan_to_the_configuration_it_was_made_from(tmp_path):
+    """plans/prod.json is prod's plan: with the stacks file saying so, its values are prod's resources (one
+    finding each, at prod's .tf lines), as when the plan sits in prod's own folder"""
+    import json
+    import shutil
+
+    src = os.path.join(FIXTURES, "plans", "new-service")
+    os.makedirs(tmp_path / "together")
+    shutil.copy(os.path.join(src, "main.tf"), tmp_path / "together" / "main.tf")
+    shutil.copy(os.path.join(src, "plan.json"), tmp_path / "together" / "plan.json")
+    together = json.loads(run_cli("--no-config", "--format", "json", str(tmp_path / "together")).stdout)
+    os.makedirs(tmp_path / "envs" / "prod")
+    os.makedirs(tmp_path / "plans")
+    shutil.copy(os.path.join(src, "main.tf"), tmp_path / "envs" / "prod" / "main.tf")
+    shutil.copy(os.path.join(src, "plan.json"), tmp_path / "plans" / "prod.json")
+    apart = json.loads(run_cli("--no-config", "--format", "json", "envs", "plans", cwd=str(tmp_path)).stdout)
+    (tmp_path / "stacks.toml").write_text('[stacks.prod]\nterraform = "envs/prod"\nplan = "plans/prod.json"\n',
+                                          encoding="utf-8")
+    tied = json.loads(run_cli("--no-config", "--format", "json", "--stacks", "stacks.toml", "envs", "plans",
+                              cwd=str(tmp_path)).stdout)
+    strip = lambda fs: sorted((f["rule"], f["line"], f["message"].replace("together/", "")) for f in fs)  # noqa: E731
+    assert together and all(f["file"].endswith("main.tf") for f in together)
+    assert any(f["file"].endswith("prod.json") for f in apart), "untied, the plan stands alone"
+    assert all(f["file"] == "envs/prod/main.tf" for f in tied) and strip(tied) == strip(together)
+
+
 def test_each_file_takes_the_configuration_nearest_above_it(tmp_path):
     """pre-commit passes a sorted list: legacy/.pullcheck.toml must not silence the files outside legacy/"""
     bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8").read()

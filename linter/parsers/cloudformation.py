@@ -434,6 +434,8 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     roots: List[_Resolver] = []
     configured = set()
     for spec in stacks:
+        if not spec.template:
+            continue  # a Terraform configuration and its plan
         entry = fetch(spec.template)
         if entry is not None:
             roots.append(_Resolver(entry[0], entry[1], spec.name, dict(spec.parameters), exports))
