@@ -19,6 +19,8 @@ class Span:
     end_line: int = 0
     end_col: int = 0
     file: str = ""  # set when the span lies in another file than its resource (a Batch launch, say)
+    # where the value is written when the span was moved to a module's caller: (file, line) in the module
+    origin: Tuple[Any, ...] = field(default=(), compare=False)
 
     @classmethod
     def at(cls, pos: Tuple[int, ...], file: str = "") -> "Span":
@@ -226,6 +228,9 @@ class Finding:
     name: str = ""
     resource: str = ""
     path: str = ""
+    # (file, line) inside a module when the finding is reported at the caller's argument: a suppression
+    # comment written there still covers it
+    origin: Tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def fingerprint(self) -> str:

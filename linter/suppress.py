@@ -67,6 +67,8 @@ def _covers(s: Suppression, f: Finding, calls: Dict[Tuple[str, int], str]) -> bo
     prefix = calls.get((s.file, s.line)) or calls.get((s.file, s.line + 1))
     if prefix and f.resource.startswith(prefix):
         return True
+    if f.origin and s.file == f.origin[0] and f.origin[1] in (s.line, s.line + 1):
+        return True  # written in the module where the value is, though reported at the caller
     if s.file != f.file:
         return False
     return f.line in (s.line, s.line + 1)
@@ -98,8 +100,9 @@ def apply(graph: Graph, findings: List[Finding], selected: Iterable[str]) -> Lis
             on_calls.append(s)
     for f in findings:
         hit: Optional[Suppression] = None
-        here = by_file.get(f.file, [])
-        for s in here + [s for s in on_calls if s.file != f.file]:
+        files = {f.file, f.origin[0]} if f.origin else {f.file}
+        here = [s for name in files for s in by_file.get(name, [])]
+        for s in here + [s for s in on_calls if s.file not in files]:
             if s.reason and _covers(s, f, graph.inputs.module_calls):
                 for rid in s.ids:
                     if _matches(rid, f):

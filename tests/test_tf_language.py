@@ -458,3 +458,29 @@ def test_a_suppression_on_a_module_block_covers_what_the_call_produces(tmp_path)
     main.write_text(main.read_text().replace("# pullcheck: ignore[NET002] this legacy", "# a legacy"))
     r, found = _lint(tmp_path)
     assert [f["rule"] for f in found] == ["NET002"]
+
+
+def test_a_suppression_in_the_module_covers_the_finding_reported_at_the_caller(tmp_path):
+    """The finding moves to the caller's argument (where the fix goes); a comment the module's author put at
+    the attribute inside the module still covers it, and is not reported as unused."""
+    service = SERVICE.replace("    subnets = var.subnets",
+                              "    # pullcheck: ignore[NET002] runs only in the isolated test VPC\n"
+                              "    subnets = var.subnets")
+    assert service != SERVICE
+    _write(tmp_path, {
+        "main.tf": """
+            module "net" {
+              source = "./net"
+            }
+            module "svc" {
+              source  = "./svc"
+              subnets = module.net.private_subnets
+            }
+        """,
+        "net/main.tf": NETWORK, "svc/main.tf": service})
+    r, found = _lint(tmp_path)
+    assert r.returncode == 0 and found == [], found
+    _write(tmp_path, {"svc/main.tf": SERVICE})
+    r, found = _lint(tmp_path)
+    assert [(f["rule"], f["file"].rsplit("/", 1)[-1]) for f in found] == [("NET002", "main.tf")]
+    assert "svc/main.tf" not in found[0]["file"]  # at the caller's argument

@@ -1,6 +1,7 @@
 """Terraform resources into the graph's canonical kinds (plain attributes from ``pullcheck.mapping``)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Tuple
 
 from pullcheck import mapping, policy
@@ -79,15 +80,19 @@ class _Ctx:
         v = self.ev.eval(t)
         r.attrs[out] = v
         where, file = _fix_site(self.module, t)
+        # moved to the caller's argument: remember where it is written in the module, for suppressions there
+        origin = (b.file, pos_of(t)[0]) if file else ()
         whole = Span.at(pos_of(where), file)
+        if origin:
+            whole = replace(whole, origin=origin)
         r.spans[path + (out,)] = whole
         if isinstance(v, MList):
             # item positions only where the list is written there: a list read from a local, an output or
             # another file has its items elsewhere, and the finding belongs at this attribute
             end = end_line(where) or whole.line
             for i, p in enumerate(v.ipos):
-                r.spans[path + (out, i)] = Span.at(p, file) if isinstance(where, Known) or whole.line <= p[0] <= end \
-                    else whole
+                r.spans[path + (out, i)] = replace(Span.at(p, file), origin=origin) \
+                    if isinstance(where, Known) or whole.line <= p[0] <= end else whole
         return v
 
     def value(self, b: Body, name: str) -> Any:
