@@ -64,3 +64,23 @@ def test_non_finite_protocols_and_rule_numbers_are_unknown(tmp_path, value):
     r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path / "t.yaml")],
                        capture_output=True, text=True, timeout=60)
     assert "Traceback" not in r.stderr and "failed" not in r.stderr and "internal error" not in r.stderr, r.stderr
+
+
+def test_module_fan_out_is_bounded(tmp_path):
+    """Four calls of four calls of ... nine deep is 4^8 module instances: past the bound of module instances
+    per configuration the rest are unknowns, and each instance that is made is still judged."""
+    from pullcheck.terraform.modules import MAX_MODULE_INSTANCES
+
+    leaf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    for d in range(9):
+        folder = tmp_path / (f"m{d}" if d else "root")
+        folder.mkdir()
+        calls = "".join(f'module "c{k}" {{\n  source = "../m{d + 1}"\n}}\n' for k in range(4)) if d < 8 else ""
+        (folder / "main.tf").write_text(calls + (leaf if d == 8 else ""), encoding="utf-8")
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "parseable",
+                        str(tmp_path / "root")], capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - start < 45
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    net002 = [line for line in r.stdout.splitlines() if " NET002 " in line]
+    assert 0 < len(net002) <= MAX_MODULE_INSTANCES

@@ -97,6 +97,7 @@ class Module:
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
         self.budget = [0]  # shared with the modules it calls (set when it is called)
+        self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}

@@ -16,6 +16,7 @@ from pullcheck.terraform.syntax import Body, json_body, pos_of, read
 from pullcheck.values import Unknown
 
 MAX_MODULE_DEPTH = 10
+MAX_MODULE_INSTANCES = 1_000  # module instances per root configuration
 
 
 def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]], ext: str = ".tf"
@@ -169,6 +170,11 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
             module.children[name] = Unknown(f"module {name} cannot be followed")
             continue
+        if module.made[0] >= MAX_MODULE_INSTANCES:  # a fan-out (4 calls of 4 calls of ...) grows as a power
+            module.children[name] = Unknown(f"module {name}: past {MAX_MODULE_INSTANCES} module instances in "
+                                            f"one configuration")
+            continue
+        module.made[0] += 1
         child = Module(where, f"{module.dir}/module.{name}")
         if model:  # findings on a modelled module point at its call, at the input that sets the attribute
             child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i])) for out, i in MODEL_INPUTS.items()
@@ -176,6 +182,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
         child.budget = module.budget
+        child.made = module.made
         child.call_file = norm_path(file)
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                           "depends_on")}

@@ -161,11 +161,9 @@ def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[st
         pos = getattr(r, "pos", (1, 1))
         body = _ValueBody(values, change.get("after_unknown") or {}, refs, pos, file, resolve_in(prefix))
         res = Declared(rtype, str(r.get("name")), body, pos, module)
-        before = set(graph.resources)
-        build(module, res, kind, "", {}, graph)
-        for key in [k for k in graph.resources if k not in before]:
-            built = graph.resources[key]
-            graph.remove(key)
+        made = Graph()  # built apart, then renamed into the run's graph: no scan of the graph per resource
+        build(module, res, kind, "", {}, made)
+        for key, built in made.resources.items():
             suffix = key.split(res.address, 1)[1] if res.address in key else ""
             built.key = f"plan:{file}:{address}{suffix}"
             built.name = address + suffix
