@@ -44,14 +44,14 @@ class Resource:
     file: str
     span: Span
     attrs: Dict[str, Any] = field(default_factory=dict)
-    spans: Dict[Path, Span] = field(default_factory=dict)
+    spans: Dict[Path, Any] = field(default_factory=dict)  # Span, or a reader's position tuple
 
     def locate(self, path: Path) -> Span:
         """The span of an attribute path: recorded by the reader, else inside the resource's own ``raw``
         document (task-definition JSON, whose items carry their ranges), else the nearest recorded parent."""
         exact = self.spans.get(tuple(path))
         if exact is not None:
-            return exact
+            return exact if isinstance(exact, Span) else Span.at(exact)
         if path and path[0] == "raw":
             found = _raw_position(self.attrs.get("raw"), tuple(path[1:]))
             if found is not None:
@@ -59,7 +59,7 @@ class Resource:
         for n in range(len(path), 0, -1):
             s = self.spans.get(tuple(path[:n]))
             if s is not None:
-                return s
+                return s if isinstance(s, Span) else Span.at(s)
         return self.span
 
     def get(self, name: str, default: Any = None) -> Any:

@@ -555,7 +555,7 @@ def _batch_launches(graph: Graph) -> List[Resource]:
                                 has_network_configuration=True, region=job.get("region"))
             launch.spans.update(ce.spans)
             for path in (("assign_public_ip",), ("platform_version",)):
-                sp = job.spans.get(path)
+                sp = job.locate(path) if path in job.spans else None
                 if sp is not None:
                     launch.spans[path] = Span(sp.line, sp.col, sp.end_line, sp.end_col, job.file)
             out.append(launch)

@@ -7,7 +7,7 @@ from pullcheck.model import Path, Span
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.values import Unknown
 
-Spans = Dict[Path, Span]
+Spans = Dict[Path, Any]  # a Span, or a reader's position tuple (see put)
 
 
 def _key(name: str, pascal: bool) -> str:
@@ -26,8 +26,10 @@ def field(d: Any, name: str, pascal: bool) -> Tuple[Any, Optional[Tuple[int, int
 
 
 def put(spans: Spans, path: Path, pos: Optional[Tuple[int, int]]) -> None:
+    """Record where an attribute is: the reader's position tuple itself, made a Span only when a finding
+    asks for it (``Resource.locate``); a large template has hundreds of thousands of them."""
     if pos is not None:
-        spans[path] = Span.at(pos)
+        spans[path] = pos  # type: ignore[assignment]
 
 
 def normalise_containers(defs: Any, pascal: bool, spans: Spans, base: Path = ("containers",)) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
+import re
 from typing import Any, Tuple
 
 from pullcheck.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
@@ -43,116 +44,6 @@ _FN_TAGS = {"Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join", "Sel
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 
 
-class _YamlBuilder:
-    def __init__(self, yaml: Any) -> None:
-        self.count = 0
-        self.yaml = yaml
-
-    def build(self, node: Any, depth: int = 0) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise ParseError(f"document expands to more than {MAX_NODES} values (YAML aliases?)",
-                             node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels",
-                             node.start_mark.line + 1, node.start_mark.column + 1)
-        tag = node.tag
-        if isinstance(node, self.yaml.MappingNode):
-            value: Any = MDict()
-            value.pos = self._head(node)
-            value.kpos = {}
-            from_merge = set()  # keys from a << merge, which a key of the mapping itself overrides
-            for knode, vnode in node.value:
-                if knode.tag == "tag:yaml.org,2002:merge":
-                    merged = self.build(vnode, depth + 1)
-                    for m in (merged if isinstance(merged, list) else [merged]):
-                        if isinstance(m, MDict):
-                            for k, v in m.items():
-                                if k not in value:
-                                    value[k] = v
-                                    value.kpos[k] = m.kpos.get(k, value.pos)
-                                    from_merge.add(k)
-                    continue
-                key = self.build(knode, depth + 1)
-                if isinstance(key, (dict, list)):
-                    key = json.dumps(key, sort_keys=True, default=str)
-                if key in value.kpos and key not in from_merge:
-                    # CloudFormation rejects a template with a key twice; YAML loaders keep the last
-                    raise ParseError(f"YAML: duplicate key {str(key)[:60]!r} (first at line {value.kpos[key][0]})",
-                                     knode.start_mark.line + 1, knode.start_mark.column + 1)
-                from_merge.discard(key)
-                value[key] = self.build(vnode, depth + 1)
-                end = vnode.end_mark if self._whole(vnode) else knode.end_mark
-                value.kpos[key] = (knode.start_mark.line + 1, knode.start_mark.column + 1,
-                                   end.line + 1, end.column + 1)
-        elif isinstance(node, self.yaml.SequenceNode):
-            value = MList()
-            value.pos = self._head(node)
-            value.ipos = []
-            for item in node.value:
-                value.append(self.build(item, depth + 1))
-                value.ipos.append(self._head(item))
-        else:
-            value = self._scalar(node)
-        if tag.startswith("!") and not tag.startswith("!!"):
-            return self._intrinsic(tag, value, node)
-        return value
-
-    def _whole(self, node: Any) -> bool:
-        """A node a range covers whole: one written on one line (a block scalar or collection is not)."""
-        return node.start_mark.line == node.end_mark.line
-
-    def _head(self, node: Any) -> Pos:
-        """The range of a node: whole when it is a scalar or on one line, else its first entry's head."""
-        start = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if self._whole(node):
-            return start + (node.end_mark.line + 1, node.end_mark.column + 1)
-        if isinstance(node, self.yaml.MappingNode) and node.value:
-            knode, vnode = node.value[0]
-            end = vnode.end_mark if self._whole(vnode) else knode.end_mark
-            return start + (end.line + 1, end.column + 1)
-        return point(*start)
-
-    @staticmethod
-    def _scalar(node: Any) -> Any:
-        v = node.value
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
-            return v
-        if tag == "tag:yaml.org,2002:int":
-            try:
-                return int(v.replace("_", ""), 0) if not v.lstrip("-+").startswith("0") or v in ("0",) else int(v, 10)
-            except ValueError:
-                return v
-        if tag == "tag:yaml.org,2002:float":
-            try:
-                return float(v.replace("_", ""))
-            except ValueError:
-                return v
-        if tag == "tag:yaml.org,2002:bool":
-            return _BOOL.get(v.lower(), v)
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        return v
-
-    def _intrinsic(self, tag: str, value: Any, node: Any) -> Any:
-        name = tag[1:]
-        out = MDict()
-        out.pos = self._head(node)
-        if tag in _INTRINSIC_TAGS:
-            key = _INTRINSIC_TAGS[tag]
-        elif name in _FN_TAGS:
-            key = "Fn::" + name
-            if name == "GetAtt" and isinstance(value, str):
-                first, _, rest = value.partition(".")
-                value = [first, rest]
-        else:
-            return value
-        out[key] = value
-        out.kpos = {key: out.pos}
-        return out
-
-
 _C_STACK_DEPTH = 5000  # libyaml's C composer recurses; far deeper input overflows the C stack
 
 
@@ -172,16 +63,14 @@ def _guard_depth(text: str) -> None:
 
 
 def load_yaml_documents(text: str) -> list:
-    """All documents of a YAML stream as marked values."""
+    """All documents of a YAML stream as marked values, built from libyaml's events (no node tree: the
+    values are all that is kept)."""
     _guard_depth(text)
     import yaml  # imported here so that JSON-only runs do not pay for it
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    docs = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        for node in yaml.compose_all(text, Loader=loader):
-            if node is not None:
-                docs.append(_YamlBuilder(yaml).build(node))
+        return _EventBuilder(yaml, text.count("\n") + 3).documents(loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -191,7 +80,238 @@ def load_yaml_documents(text: str) -> list:
         raise ParseError(f"YAML: {e}") from None
     except RecursionError:
         raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
-    return docs
+    finally:
+        loader.dispose()
+
+
+# YAML 1.1 implicit types of plain scalars, as PyYAML's SafeLoader resolves them
+_INT = re.compile(r"""[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$""")
+_FLOAT = re.compile(r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"""
+                    r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""")
+_BOOL_WORDS = {w: v for k, v in (("yes", True), ("no", False), ("true", True), ("false", False), ("on", True),
+                                 ("off", False)) for w in (k, k.capitalize(), k.upper())}
+_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+_NUMBER_START = frozenset("0123456789-+.")
+
+
+def _plain(v: str) -> Any:
+    """A plain scalar's value: bool, null, int or float when YAML 1.1 says so, else the text."""
+    if not v:
+        return None
+    first = v[0]
+    if first in _NUMBER_START:
+        if _INT.match(v):
+            return _to_int(v)
+        if _FLOAT.match(v):
+            return _to_float(v)
+        return v
+    if v in _BOOL_WORDS:
+        return _BOOL_WORDS[v]
+    if v in _NULL_WORDS:
+        return None
+    return v
+
+
+def _to_int(v: str) -> Any:
+    """Decimal integers (a leading zero is still decimal, as CloudFormation reads it); the other YAML 1.1
+    forms (0x1F, 0b101, 190:20:30) stay text."""
+    raw = v.replace("_", "")
+    try:
+        return int(raw, 10)
+    except ValueError:
+        return v
+
+
+def _to_float(v: str) -> Any:
+    try:
+        return float(v.replace("_", ""))
+    except ValueError:
+        return v
+
+
+def _typed(tag: str, v: str) -> Any:
+    """A scalar with an explicit standard tag (!!int, !!str, ...)."""
+    if tag == "tag:yaml.org,2002:int":
+        return _to_int(v) if _INT.match(v) else v
+    if tag == "tag:yaml.org,2002:float":
+        return _to_float(v)
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOL.get(v.lower(), v)
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    return v
+
+
+_NOKEY = object()
+_MERGE = object()
+
+
+class _EventBuilder:
+    """Marked values from a YAML event stream, with an explicit stack (no recursion)."""
+
+    def __init__(self, yaml: Any, lines: int) -> None:
+        from yaml import events
+
+        self.ev = events
+        self.count = 0
+        # one int object per line number, shared by every position on that line (positions are most of
+        # what a large template's values weigh)
+        self.n = list(range(lines + 1))
+
+    def documents(self, loader: Any) -> list:
+        ev = self.ev
+        scalar_t, map_t, map_end_t = ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent
+        seq_t, seq_end_t, alias_t = ev.SequenceStartEvent, ev.SequenceEndEvent, ev.AliasEvent
+        stream_end_t, doc_end_t = ev.StreamEndEvent, ev.DocumentEndEvent
+        docs: list = []
+        # a frame: [container, start mark, tag, anchor, pending key, key start, key end, first entry end,
+        #           keys that came from a merge, values counted when it started]
+        stack: list = []
+        anchors: dict = {}
+        get = loader.get_event
+        while True:
+            e = get()
+            t = type(e)
+            if t is scalar_t:
+                v = e.value
+                tag = e.tag
+                if tag is None or tag == "!":
+                    if not e.style and e.implicit[0]:  # plain (the C parser says "", Python None)
+                        value = _MERGE if v == "<<" and stack and stack[-1][4] is _NOKEY \
+                            and isinstance(stack[-1][0], MDict) else _plain(v)
+                    else:
+                        value = v
+                elif tag.startswith("tag:yaml.org,2002:"):
+                    value = _typed(tag, v)
+                    tag = None
+                else:
+                    value = v
+                sm, em = e.start_mark, e.end_mark
+                self._counted(sm)
+                whole = sm.line == em.line  # a block scalar over lines is pointed at by its start
+                n = self.n
+                pos = (n[sm.line + 1], sm.column + 1, n[em.line + 1], em.column + 1) if whole \
+                    else point(n[sm.line + 1], sm.column + 1)
+                if tag is not None and tag.startswith("!") and not tag.startswith("!!"):
+                    value = _intrinsic(tag, value, pos)
+                if e.anchor is not None:
+                    anchors[e.anchor] = (value, 1, pos, whole)
+                self._put(stack, docs, value, sm, em, pos, whole)
+            elif t is map_t or t is seq_t:
+                sm = e.start_mark
+                self._counted(sm)
+                if len(stack) >= MAX_DEPTH:
+                    raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", sm.line + 1, sm.column + 1)
+                if t is map_t:
+                    c: Any = MDict()
+                    c.kpos = {}
+                else:
+                    c = MList()
+                    c.ipos = []
+                stack.append([c, sm, e.tag, e.anchor, _NOKEY, None, None, None, None, self.count])
+            elif t is map_end_t or t is seq_end_t:
+                frame = stack.pop()
+                c, sm, tag, anchor = frame[0], frame[1], frame[2], frame[3]
+                em = e.end_mark
+                whole = sm.line == em.line
+                n = self.n
+                start = (n[sm.line + 1], sm.column + 1)
+                if whole:
+                    pos = start + (n[em.line + 1], em.column + 1)
+                elif frame[7] is not None:
+                    pos = start + frame[7]
+                else:
+                    pos = point(*start)
+                c.pos = pos
+                value = c
+                if tag is not None and tag.startswith("!") and not tag.startswith("!!"):
+                    value = _intrinsic(tag, value, pos)
+                if anchor is not None:
+                    anchors[anchor] = (value, self.count - frame[9] + 1, pos, whole)
+                self._put(stack, docs, value, sm, em, pos, whole)
+            elif t is alias_t:
+                sm = e.start_mark
+                if e.anchor not in anchors:
+                    raise ParseError(f"YAML: found undefined alias {e.anchor!r}", sm.line + 1, sm.column + 1)
+                value, size, pos, whole = anchors[e.anchor]
+                self.count += size
+                if self.count > MAX_NODES:
+                    raise ParseError(f"document expands to more than {MAX_NODES} values (YAML aliases?)",
+                                     sm.line + 1, sm.column + 1)
+                em = e.end_mark
+                self._put(stack, docs, value, sm, em,
+                          (self.n[sm.line + 1], sm.column + 1, self.n[em.line + 1], em.column + 1), True)
+            elif t is doc_end_t:
+                anchors = {}
+            elif t is stream_end_t:
+                return [d for d in docs if d is not None]
+
+    def _counted(self, mark: Any) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ParseError(f"document expands to more than {MAX_NODES} values (YAML aliases?)",
+                             mark.line + 1, mark.column + 1)
+
+    def _put(self, stack: list, docs: list, value: Any, sm: Any, em: Any, pos: Pos, whole: bool) -> None:
+        """A finished value into its parent: a document, a list item, a mapping's key or its value."""
+        if not stack:
+            docs.append(value)
+            return
+        frame = stack[-1]
+        c = frame[0]
+        if isinstance(c, MList):
+            c.append(value)
+            c.ipos.append(pos)
+            return
+        if frame[4] is _NOKEY:  # a key
+            if isinstance(value, (dict, list)):
+                value = json.dumps(value, sort_keys=True, default=str)
+            frame[4], frame[5], frame[6] = value, sm, em
+            return
+        key, ks, ke = frame[4], frame[5], frame[6]
+        frame[4] = _NOKEY
+        end = em if whole else ke
+        n = self.n
+        if frame[7] is None:
+            frame[7] = (n[end.line + 1], end.column + 1)
+        if key is _MERGE:
+            merged = frame[8] if frame[8] is not None else set()
+            for m in (value if isinstance(value, list) else [value]):
+                if isinstance(m, MDict):
+                    for k, v in m.items():
+                        if k not in c:
+                            c[k] = v
+                            c.kpos[k] = m.kpos.get(k, m.pos)
+                            merged.add(k)
+            frame[8] = merged
+            return
+        if key in c.kpos and not (frame[8] and key in frame[8]):
+            # CloudFormation rejects a template with a key twice; YAML loaders keep the last
+            raise ParseError(f"YAML: duplicate key {str(key)[:60]!r} (first at line {c.kpos[key][0]})",
+                             ks.line + 1, ks.column + 1)
+        if frame[8]:
+            frame[8].discard(key)
+        c[key] = value
+        c.kpos[key] = (n[ks.line + 1], ks.column + 1, n[end.line + 1], end.column + 1)
+
+
+def _intrinsic(tag: str, value: Any, pos: Pos) -> Any:
+    """A CloudFormation short-form tag as its long form (``!Ref X`` -> ``{"Ref": "X"}``)."""
+    name = tag[1:]
+    if tag in _INTRINSIC_TAGS:
+        key = _INTRINSIC_TAGS[tag]
+    elif name in _FN_TAGS:
+        key = "Fn::" + name
+        if name == "GetAtt" and isinstance(value, str):
+            first, _, rest = value.partition(".")
+            value = [first, rest]
+    else:
+        return value
+    out = MDict()
+    out.pos = pos
+    out[key] = value
+    out.kpos = {key: pos}
+    return out
 
 
 class _LineIndex:

@@ -171,5 +171,5 @@ def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[st
             if source is not None:  # point at the .tf source of the resource, whose folder is in the run
                 built.file, built.span = source.file, source.span
                 built.spans = {k: Span(v.line, v.col, v.end_line, v.end_col, source.file)
-                               for k, v in source.spans.items()}
+                               for k in source.spans for v in [source.locate(k)]}
             graph.add(built)
