@@ -53,7 +53,9 @@ def installed_page(rule: Rule) -> Optional[str]:
 
 def page(rule: Rule, root: str = ROOT) -> str:
     """The documentation page of one rule, in Markdown."""
-    body = rule.doc.strip()
+    from pullcheck.registry import rule_doc
+
+    body = rule_doc(rule).strip()
     if body.startswith(rule.summary):
         body = body[len(rule.summary):].strip()
     out = [f"# {rule.id} {rule.name}", "", f"Severity: **{rule.severity}**. {rule.summary}", "", body]
@@ -120,7 +122,8 @@ def generated(rules: Dict[str, Rule], root: str = ROOT) -> Dict[str, str]:
 def main() -> int:
     from pullcheck.registry import load_rules
 
-    rules = {k: v for k, v in load_rules().items() if v.source.startswith(("pullcheck.rules.", "pullcheck.core"))}
+    rules = {k: v for k, v in load_rules(lazy=False).items()
+             if v.source.startswith(("pullcheck.rules.", "pullcheck.core"))}
     files = generated(rules)
     folder = os.path.join(ROOT, "docs", "rules")
     os.makedirs(folder, exist_ok=True)

@@ -44,11 +44,14 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str]
                                 "shortDescription": {"text": _BUILTIN.get(rid, name)},
                                 "defaultConfiguration": {"level": "error" if rid == "PARSE001" else "warning"}})
             continue
+        from pullcheck.registry import rule_doc
+
+        doc = rule_doc(r)
         descriptors.append({
             "id": r.id, "name": r.name,
             "shortDescription": {"text": r.summary},
-            "fullDescription": {"text": r.doc},
-            "help": {"text": r.doc, "markdown": r.doc},
+            "fullDescription": {"text": doc},
+            "help": {"text": doc, "markdown": doc},
             "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
             "properties": {"tags": [r.id[:3].lower()]},
         })

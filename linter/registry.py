@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from pullcheck.model import ONCE_PER, Graph, Hit, Rule
 
@@ -149,15 +149,64 @@ def _scan() -> List[Tuple[str, str, str]]:
     return found
 
 
-def load_rules() -> Dict[str, Rule]:
+class _Deferred:
+    """A built-in rule's check, imported on its first call: a run imports only the rules whose kinds its
+    graph holds (a task-definition run loads no network rule)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __call__(self, graph: Any) -> Any:
+        return _import_rule(self.target).check(graph)
+
+
+def _import_rule(target: str) -> Rule:
     import importlib
 
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr or "check")
+
+
+def rule_doc(r: Rule) -> str:
+    """A rule's documentation (a deferred built-in rule is imported for it)."""
+    if r.doc or not isinstance(r.check, _Deferred):
+        return r.doc
+    return _import_rule(r.check.target).doc
+
+
+def _builtin_index() -> Dict[str, Dict[str, Any]]:
+    import json
+
+    import pullcheck.rules
+
+    index = os.path.join(os.path.dirname(os.path.abspath(pullcheck.rules.__file__)), "index.json")
+    try:
+        with open(index, encoding="utf-8") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def load_rules(lazy: bool = True) -> Dict[str, Rule]:
+    """Every rule, built-in and plugin. ``lazy``: built-in rules come from rules/index.json and import
+    their code on first use (``lazy=False`` imports all: what writes that index)."""
     rules: Dict[str, Rule] = {}
     origin: Dict[str, str] = {}
+    index = _builtin_index() if lazy else {}
     for name, target, dist in _entry_points():
-        module, _, attr = target.partition(":")
+        meta = index.get(name)
+        if isinstance(meta, dict) and meta.get("entry") == target and target.startswith("pullcheck.rules."):
+            # a built-in rule: its record comes from the index, its code when a run needs it
+            if name in rules and origin[name] != target:
+                raise RuleError(f"duplicate rule ID {name}: {origin[name]} and {target} ({dist})")
+            rules[name] = Rule(name, meta["name"], meta["severity"], _Deferred(target), "", meta["summary"],
+                               target.partition(":")[0], tuple(meta.get("kinds") or ()),
+                               meta.get("once_per", "hit"))
+            origin[name] = target
+            continue
         try:
-            obj = getattr(importlib.import_module(module), attr or "check")
+            obj = _import_rule(target)
         except Exception as e:  # a broken plugin must not take the run down silently
             raise RuleError(f"cannot load rule plugin {name} = {target} ({dist}): {e}") from None
         if not isinstance(obj, Rule):
