@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="TOML file saying which template is deployed as which stack, with which parameters")
     p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline and exit 0")
+    p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also the unsafe fixes")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -166,7 +169,7 @@ def _main(argv: List[str]) -> int:
         rules = load_rules()
         if args.list_rules:
             for r in rules.values():
-                print(f"{r.id}  {r.name:<38} {r.severity:<8} {r.summary}")
+                print(f"{r.id:<8} {r.name:<38} {r.severity:<8} {r.fix or '-':<6} {r.summary}")
             return 0
         cfg = cfgmod.Config()
         if not args.no_config:
@@ -225,6 +228,17 @@ def _main(argv: List[str]) -> int:
             return _error(str(e))
     else:
         findings = finish(findings, cfg)
+    if args.fix or args.diff:
+
+        def again() -> list:
+            """The whole run linted again (stacks and exports span files), judged the same way."""
+            _, found = lint_graph(args.paths or ["."], run,
+                                  cfg.excluded if cfg.exclude and not per_file else None, stacks,
+                                  args.infrastructure_only)
+            found = [f for f in found if f.rule_id != INTERNAL_ID]
+            return _by_nearest_config(found, rules, args)[0] if per_file else finish(found, cfg)
+
+        findings = _fix(args, findings, again)
     if args.write_baseline:
         try:
             baseline.write(args.write_baseline, findings)
@@ -277,6 +291,68 @@ def _main(argv: List[str]) -> int:
         return 2
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
     return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0
+
+
+def _fix(args, findings: list, again) -> list:
+    """--fix: apply the fixes (safe ones; with --unsafe-fixes all), in passes while edits overlap; after each
+    pass lint the whole run again and undo a fix whose finding stays or that brings a new finding.
+    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    from pullcheck import fixes
+
+    def key(f) -> tuple:  # a finding across edits: lines move, the resource and attribute do not
+        return (f.file, f.rule_id, f.resource, f.path, f.message)
+
+    def wanted(found: list) -> list:
+        return [f.fix for f in found if f.fix is not None and (f.fix.safe or args.unsafe_fixes)]
+
+    if args.diff:
+        now, _ = fixes.plan(wanted(findings))
+        for file, (before, after) in sorted(fixes.new_texts(now).items()):
+            sys.stdout.write(fixes.unified_diff(file, before, after))
+        n = len(now)
+        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
+        return []
+    fixed = 0
+    undone: List[str] = []
+    tried: set = set()
+    for _ in range(fixes.MAX_PASSES):
+        now, _later = fixes.plan([fx for fx in wanted(findings) if fx not in tried])
+        if not now:
+            break
+        tried.update(now)
+        texts = fixes.new_texts(now)
+        fixes.write({file: after for file, (_, after) in texts.items()})
+        after = again()
+        before_keys = {key(f) for f in findings}
+        after_keys = {key(f) for f in after}
+        # a new finding where a fix edited (same resource and attribute) is the fix's doing; one elsewhere
+        # was hidden behind the fixed problem (an image that now pulls from ECR needs the role's
+        # permissions) and is reported, not undone
+        new_places = {(k[0], k[2], k[3]) for k in after_keys - before_keys}
+        bad = [fx for fx in now
+               if any(key(f) in after_keys or (f.file, f.resource, f.path) in new_places
+                      for f in findings if f.fix == fx)]
+        if bad:
+            kept = [fx for fx in now if fx not in bad]
+            redo: Dict[str, str] = {}
+            for file, (original, _) in texts.items():
+                edits = [e for fx in kept for e in fx.edits if e.file == file]
+                redo[file] = fixes.apply_to_text(original, edits)
+            fixes.write(redo)
+            for fx in bad:
+                e = fx.edits[0]
+                undone.append(f"{e.file}:{e.line}: {fx.title}")
+            after = again()
+            now = kept
+        fixed += len(now)
+        findings = after
+    for line in undone:
+        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {line}", file=sys.stderr)
+    left = len(findings)
+    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
+          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in findings)
+             else " (more with --unsafe-fixes)"), file=sys.stderr)
+    return findings
 
 
 def _by_nearest_config(findings: list, rules, args) -> tuple:

@@ -58,7 +58,10 @@ def page(rule: Rule, root: str = ROOT) -> str:
     body = rule_doc(rule).strip()
     if body.startswith(rule.summary):
         body = body[len(rule.summary):].strip()
-    out = [f"# {rule.id} {rule.name}", "", f"Severity: **{rule.severity}**. {rule.summary}", "", body]
+    fix = {"safe": "Fix: **safe**, applied by `--fix` (and offered in the editor).",
+           "unsafe": "Fix: **unsafe**, applied by `--fix --unsafe-fixes` (a judgement call: review it)."}.get(
+        rule.fix, "Fix: no automatic fix.")
+    out = [f"# {rule.id} {rule.name}", "", f"Severity: **{rule.severity}**. {rule.summary}", "", fix, "", body]
     names = _fixtures(rule.id, root)
     if names:
         out += ["", "## Examples", ""]
@@ -101,7 +104,8 @@ def index(rules: Dict[str, Rule]) -> str:
     import json
 
     body = {r.id: {"entry": f"{r.source}:check", "name": r.name, "severity": r.severity, "summary": r.summary,
-                   "kinds": list(r.kinds), "once_per": r.once_per} for r in ordered(rules)
+                   "kinds": list(r.kinds), "once_per": r.once_per, **({"fix": r.fix} if r.fix else {})}
+            for r in ordered(rules)
             if r.source.startswith("pullcheck.rules.")}
     return json.dumps(body, indent=1) + "\n"
 

@@ -382,7 +382,7 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
                 message += f" (the resource is {hit.resource.file}:{hit.resource.span.line})"
             out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
                                span.end_col or span.col, r.id, hit.severity or r.severity, message, r.name,
-                               hit.resource.name, ".".join(str(p) for p in hit.path), span.origin))
+                               hit.resource.name, ".".join(str(p) for p in hit.path), span.origin, hit.fix))
     return out
 
 

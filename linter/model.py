@@ -182,6 +182,7 @@ class Hit:
     path: Path
     message: str
     severity: Optional[str] = None  # the rule's own severity when None
+    fix: Any = None  # a pullcheck.fixes.Fix: the edits that make this hit go away
 
 
 # Kinds a rule declares it reads (``@rule(..., kinds=...)``): the rule runs only on a graph that holds a
@@ -210,6 +211,7 @@ class Rule:
     source: str = ""
     kinds: Tuple[str, ...] = ()
     once_per: str = "hit"
+    fix: str = ""  # "safe" or "unsafe" when the rule attaches fixes to its hits, else ""
 
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -231,6 +233,7 @@ class Finding:
     # (file, line) inside a module when the finding is reported at the caller's argument: a suppression
     # comment written there still covers it
     origin: Tuple[Any, ...] = field(default=(), compare=False)
+    fix: Any = field(default=None, compare=False)  # a pullcheck.fixes.Fix, when the rule knows the edit
 
     @property
     def fingerprint(self) -> str:

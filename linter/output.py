@@ -22,7 +22,8 @@ def text(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 def as_json(findings: List[Finding], rules: Dict[str, Rule]) -> str:
     rows = [{"file": f.file, "line": f.line, "column": f.col, "end_line": f.end_line, "end_column": f.end_col,
              "rule": f.rule_id, "name": f.name, "severity": f.severity, "message": f.message,
-             "resource": f.resource, "path": f.path, "fingerprint": f.fingerprint} for f in findings]
+             "resource": f.resource, "path": f.path, "fingerprint": f.fingerprint,
+             **({"fix": f.fix.as_dict()} if f.fix is not None else {})} for f in findings]
     return json.dumps(rows, indent=2) + "\n"
 
 
@@ -66,6 +67,7 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str]
                 "region": {"startLine": f.line, "startColumn": f.col,
                            "endLine": max(f.end_line, f.line), "endColumn": max(f.end_col, f.col)}}}],
             "partialFingerprints": {"pullcheck/v1": f.fingerprint},
+            **({"fixes": [_sarif_fix(f.fix)]} if f.fix is not None else {}),
         })
     doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [{"tool": {"driver": {"name": "pullcheck", "version": __version__,
@@ -136,3 +138,15 @@ def junit(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 
 WRITERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "parseable": parseable}
 EXTENSIONS = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".txt": "text"}
+
+
+def _sarif_fix(fix) -> dict:
+    """A fix as SARIF 2.1.0 has it: a description and, per file, the replacements (deleted region and
+    inserted text)."""
+    by_file: dict = {}
+    for e in fix.edits:
+        region = {"startLine": e.line, "startColumn": e.col, "endLine": e.end_line, "endColumn": e.end_col}
+        by_file.setdefault(e.file, []).append({"deletedRegion": region, "insertedContent": {"text": e.text}})
+    return {"description": {"text": fix.title + ("" if fix.safe else " (unsafe)")},
+            "artifactChanges": [{"artifactLocation": {"uri": file}, "replacements": reps}
+                                for file, reps in by_file.items()]}

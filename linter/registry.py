@@ -15,14 +15,17 @@ class RuleError(Exception):
 
 
 def rule(id: str, name: str, severity: str, *, kinds: Optional[Sequence[str]] = None,
-         once_per: str = "hit") -> Callable[[Callable[[Graph], Iterator[Hit]]], Rule]:
+         once_per: str = "hit", fix: str = "") -> Callable[[Callable[[Graph], Iterator[Hit]]], Rule]:
     """Declare a rule: ``check(graph) -> Iterator[Hit]``; its docstring is its documentation.
 
     ``kinds``: the canonical kinds whose presence the rule needs (it is not run on a graph without any of
-    them; None runs it always). ``once_per``: "hit", "place" or "resource" (see ``Rule``).
+    them; None runs it always). ``once_per``: "hit", "place" or "resource" (see ``Rule``). ``fix``: "safe"
+    or "unsafe" when the rule attaches fixes to its hits (``Hit.fix``), shown in --list-rules and the docs.
     """
     if severity not in ("error", "warning", "info"):
         raise RuleError(f"rule {id}: severity must be error, warning or info, not {severity!r}")
+    if fix not in ("", "safe", "unsafe"):
+        raise RuleError(f"rule {id}: fix must be safe, unsafe or empty, not {fix!r}")
     if once_per not in ONCE_PER:
         raise RuleError(f"rule {id}: once_per must be one of {', '.join(ONCE_PER)}, not {once_per!r}")
 
@@ -30,7 +33,7 @@ def rule(id: str, name: str, severity: str, *, kinds: Optional[Sequence[str]] = 
         doc = (fn.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else name
         return Rule(id=id, name=name, severity=severity, check=fn, doc=_dedent(doc), summary=summary,
-                    source=f"{fn.__module__}", kinds=tuple(kinds or ()), once_per=once_per)
+                    source=f"{fn.__module__}", kinds=tuple(kinds or ()), once_per=once_per, fix=fix)
 
     return wrap
 
@@ -202,7 +205,7 @@ def load_rules(lazy: bool = True) -> Dict[str, Rule]:
                 raise RuleError(f"duplicate rule ID {name}: {origin[name]} and {target} ({dist})")
             rules[name] = Rule(name, meta["name"], meta["severity"], _Deferred(target), "", meta["summary"],
                                target.partition(":")[0], tuple(meta.get("kinds") or ()),
-                               meta.get("once_per", "hit"))
+                               meta.get("once_per", "hit"), meta.get("fix", ""))
             origin[name] = target
             continue
         try:

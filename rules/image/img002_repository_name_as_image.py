@@ -1,5 +1,7 @@
+import re
 from typing import Iterator
 
+from pullcheck import fixes
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.image._common import containers
@@ -10,7 +12,7 @@ _NAME_ATTRS = {None: "its name (Ref)", "Arn": "its ARN", "name": "its name", "ar
                "RepositoryName": "its name", "registry_id": "its account ID"}
 
 
-@rule("IMG002", "repository-name-as-image", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IMG002", "repository-name-as-image", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Image built from an ECR repository's name or ARN instead of its URI.
 
@@ -40,4 +42,27 @@ def check(graph: Graph) -> Iterator[Hit]:
                 else f"{repo}.repository_url"
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} uses ECR repository {repo} by {what}, "
-                      f"which is not a pullable image; use {fix}")
+                      f"which is not a pullable image; use {fix}",
+                      fix=_fix(td, ("containers", i, "image"), repo, first.target.rsplit("#", 1)[-1], fix))
+
+
+def _fix(td, path, repo, logical, uri):
+    """The repository's URI in place of its name or ARN, the tag kept (safe: the repository is in the run,
+    and its URI is the image name ECS pulls)."""
+    kind = fixes.fmt(td)
+    title = f"use {uri}"
+    if kind == "terraform":
+        r = re.escape(repo)
+        return fixes.replace_in_value(td, path, rf"(?P<v>(?P<b>{r}(?:\[[^\]]*\])?)\.(?:name|arn|id))\b",
+                                      r"\g<b>.repository_url", title)
+    r, repo = re.escape(logical), logical
+    patterns = [(rf"(?P<v>!Ref\s+{r})(?![\w.])", f"!GetAtt {repo}.RepositoryUri"),
+                (rf"(?P<v>!GetAtt\s+{r}\.Arn)\b", f"!GetAtt {repo}.RepositoryUri"),
+                (rf"(?P<v>\$\{{{r}(?:\.Arn)?\}})", f"${{{repo}.RepositoryUri}}"),
+                (rf'(?P<v>\{{\s*"Ref"\s*:\s*"{r}"\s*\}})', f'{{"Fn::GetAtt": ["{repo}", "RepositoryUri"]}}'),
+                (rf'"{r}"\s*,\s*(?P<v>"Arn")', '"RepositoryUri"')]
+    for pattern, new in patterns:
+        found = fixes.replace_in_value(td, path, pattern, new, title)
+        if found is not None:
+            return found
+    return None

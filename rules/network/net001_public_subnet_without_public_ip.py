@@ -1,5 +1,6 @@
 from typing import Iterator
 
+from pullcheck import fixes
 from pullcheck import network as net
 from pullcheck.mapping import spell
 from pullcheck.model import SITE_KINDS, Graph, Hit
@@ -7,7 +8,7 @@ from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
 
-@rule("NET001", "public-subnet-without-public-ip", "error", kinds=SITE_KINDS, once_per="resource")
+@rule("NET001", "public-subnet-without-public-ip", "error", kinds=SITE_KINDS, once_per="resource", fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task in a public subnet without a public IP.
 
@@ -45,4 +46,28 @@ def check(graph: Graph) -> Iterator[Hit]:
         yield Hit(launch, path,
                   f"{launch.name} runs on Fargate in public subnet {subnet.label(launch)} (default route to an internet "
                   f"gateway) without a public IP, so it cannot reach the registry; set "
-                  f"{spell(launch, 'assign_public_ip', 'ENABLED')}, or use a private subnet with a NAT gateway")
+                  f"{spell(launch, 'assign_public_ip', 'ENABLED')}, or use a private subnet with a NAT gateway",
+                  fix=_fix(launch, path))
+
+
+# the line a missing AssignPublicIp goes above, and how it is written, per format
+_INSERT = {"cfn-yaml": (r"\s*Subnets\s*:", "AssignPublicIp: ENABLED"),
+           "cfn-json": (r'\s*"Subnets"\s*:', '"AssignPublicIp": "ENABLED",'),
+           "terraform": (r"\s*subnets\s*=", "assign_public_ip = true"),
+           "json": (r'\s*"subnets"\s*:', '"assignPublicIp": "ENABLED",')}
+
+
+def _fix(launch, path):
+    """The public IP turned on where it is written (safe: the subnet routes to an internet gateway, which
+    is what a public IP needs), or the setting added beside the subnets. None for Batch (its public IP is
+    set in the job definition) and for values that are not written as a literal."""
+    if launch.kind not in ("ecs.service", "ecs.task_set", "ecs.run_task") or launch.rtype.startswith("AWS::Batch"):
+        return None
+    kind = fixes.fmt(launch)
+    title = f"set {spell(launch, 'assign_public_ip', 'ENABLED')}"
+    if path[0] == "assign_public_ip":
+        if kind == "terraform":
+            return fixes.replace_in_value(launch, path, r"(?<![\w.\"])(?P<v>false)\b", "true", title)
+        return fixes.replace_in_value(launch, path, r"\b(?P<v>DISABLED)\b", "ENABLED", title)
+    key, line = _INSERT.get(kind, (None, None))
+    return fixes.insert_line_before(launch, path, key, line, title) if key else None

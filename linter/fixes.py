@@ -1,0 +1,182 @@
+"""Fixes: text edits that make a finding go away, keeping the rest of the file as it is written.
+
+A rule attaches a ``Fix`` to a hit (``Hit.fix``): a title, one or more edits (file, range, new text) and
+whether it is safe (it changes only what the finding names, and the result is what AWS documents) or a
+judgement call. ``apply`` writes fixes into files in passes (edits that overlap wait for the next pass);
+the caller lints the whole run again and undoes any fix whose finding stays or that brings a new one.
+
+The helpers below build edits from where a reader put a value (its span) and the text of that line, so an
+edit touches the value only: comments, quoting, indentation and key order stay.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from pullcheck.model import Resource, Span
+
+MAX_PASSES = 3
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace [start, end) of ``file`` (1-based lines and columns, the end exclusive) with ``text``."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: Tuple[Edit, ...]
+    safe: bool = True
+
+    def as_dict(self) -> Dict[str, object]:
+        return {"title": self.title, "safe": self.safe,
+                "edits": [{"file": e.file, "line": e.line, "column": e.col, "end_line": e.end_line,
+                           "end_column": e.end_col, "text": e.text} for e in self.edits]}
+
+
+_lines_cache: Dict[str, List[str]] = {}
+
+
+def lines_of(path: str) -> List[str]:
+    """A file's lines (with their endings), read once per run."""
+    if path not in _lines_cache:
+        try:
+            with open(path, encoding="utf-8", newline="") as f:
+                _lines_cache[path] = f.read().splitlines(keepends=True)
+        except (OSError, UnicodeDecodeError):
+            _lines_cache[path] = []
+    return _lines_cache[path]
+
+
+def forget() -> None:
+    _lines_cache.clear()
+
+
+def span_of(res: Resource, path: Sequence[object]) -> Tuple[str, Span]:
+    span = res.locate(tuple(path))
+    return span.file or res.file, span
+
+
+def replace_in_value(res: Resource, path: Sequence[object], pattern: str, repl: str, title: str,
+                     safe: bool = True) -> Optional[Fix]:
+    """A fix that rewrites ``pattern`` (its group ``v``, else the whole match) inside the written value at
+    ``path``; None when the value is not found there as expected (then no fix is offered)."""
+    file, span = span_of(res, path)
+    lines = lines_of(file)
+    if not 1 <= span.line <= len(lines):
+        return None
+    text = lines[span.line - 1]
+    end = span.end_col - 1 if span.end_line == span.line and span.end_col > span.col else len(text)
+    m = re.compile(pattern).search(text, span.col - 1, end)
+    if m is None:
+        return None
+    g = "v" if "v" in m.re.groupindex else 0
+    start, stop = m.start(g), m.end(g)
+    new = m.expand(repl) if "\\" in repl else repl
+    return Fix(title, (Edit(file, span.line, start + 1, span.line, stop + 1, new),), safe)
+
+
+def insert_line_before(res: Resource, path: Sequence[object], key_pattern: str, new_line: str, title: str,
+                       safe: bool = True) -> Optional[Fix]:
+    """A fix that adds ``new_line`` (without indentation) just above the nearest line at or above the
+    value at ``path`` that matches ``key_pattern`` (a sibling key), indented as that line is."""
+    file, span = span_of(res, path)
+    lines = lines_of(file)
+    rx = re.compile(key_pattern)
+    for n in range(min(span.line, len(lines)), max(0, span.line - 6), -1):
+        m = rx.match(lines[n - 1])
+        if m:
+            indent = lines[n - 1][:len(lines[n - 1]) - len(lines[n - 1].lstrip(" \t"))]
+            eol = "\r\n" if lines[n - 1].endswith("\r\n") else "\n"
+            return Fix(title, (Edit(file, n, 1, n, 1, f"{indent}{new_line}{eol}"),), safe)
+    return None
+
+
+def fmt(res: Resource) -> str:
+    """The format a resource is written in: cfn-yaml, cfn-json, terraform or json (task definitions and
+    API inputs)."""
+    f = res.file.lower()
+    if f.endswith((".tf", ".tf.json")):
+        return "terraform"
+    if res.rtype.startswith("AWS::"):
+        return "cfn-json" if f.endswith(".json") else "cfn-yaml"
+    return "json"
+
+
+# -- applying ---------------------------------------------------------------------------------------------
+
+def _offset(lines: List[str], line: int, col: int) -> int:
+    return sum(len(x) for x in lines[:line - 1]) + col - 1
+
+
+def apply_to_text(text: str, edits: Iterable[Edit]) -> str:
+    lines = text.splitlines(keepends=True)
+    spans = sorted(((_offset(lines, e.line, e.col), _offset(lines, e.end_line, e.end_col), e.text) for e in edits),
+                   reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def plan(fixes: Iterable[Fix]) -> Tuple[List[Fix], List[Fix]]:
+    """(fixes that can go in together, fixes that overlap one of them and wait for the next pass)."""
+    taken: Dict[str, List[Tuple[Tuple[int, int], Tuple[int, int]]]] = {}
+    now: List[Fix] = []
+    later: List[Fix] = []
+    seen = set()
+    for fx in fixes:
+        if fx in seen:
+            continue
+        seen.add(fx)
+        ranges = [((e.line, e.col), (e.end_line, e.end_col)) for e in fx.edits]
+        clash = any(a < d and c < b or (a == b == c == d)
+                    for e, (a, b) in zip(fx.edits, ranges) for c, d in taken.get(e.file, []))
+        if clash:
+            later.append(fx)
+            continue
+        for e, r in zip(fx.edits, ranges):
+            taken.setdefault(e.file, []).append(r)
+        now.append(fx)
+    return now, later
+
+
+def new_texts(fixes: Iterable[Fix]) -> Dict[str, Tuple[str, str]]:
+    """file -> (text before, text after) for a set of fixes that do not overlap."""
+    by_file: Dict[str, List[Edit]] = {}
+    for fx in fixes:
+        for e in fx.edits:
+            by_file.setdefault(e.file, []).append(e)
+    out = {}
+    for file, edits in by_file.items():
+        with open(file, encoding="utf-8", newline="") as f:
+            before = f.read()
+        out[file] = (before, apply_to_text(before, edits))
+    return out
+
+
+def write(texts: Dict[str, str]) -> None:
+    for file, text in texts.items():
+        tmp = f"{file}.pullcheck-fix"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, file)
+    forget()
+
+
+def unified_diff(file: str, before: str, after: str) -> str:
+    rel = os.path.relpath(file)
+    name = rel if not rel.startswith("..") else file
+    a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(name) else (name, name)
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=a, tofile=b))

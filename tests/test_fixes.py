@@ -1,0 +1,105 @@
+"""--fix, --diff and the fix objects: for each rule that can fix, every bad fixture fixed lints clean for that
+rule and differs from the original exactly as its golden diff (tests/golden_fixes/RULE/FIXTURE.diff) says;
+every good fixture is left as it is. Run with --snapshot-update to rewrite the golden diffs after a change
+that is meant."""
+import difflib
+import glob
+import json
+import os
+import shutil
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+
+FIXABLE = ["NET001", "IMG002"]
+GOLDEN = os.path.join(ROOT, "tests", "golden_fixes")
+
+
+def _cases(prefix):
+    for rule in FIXABLE:
+        for path in sorted(glob.glob(os.path.join(FIXTURES, rule, prefix + "*"))):
+            if not path.endswith(".expect"):
+                yield rule, path
+
+
+def _copy(path, tmp_path):
+    """The fixture alone in a folder (a Terraform fixture is a module of its own)."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    name = "main.tf" if path.endswith(".tf") else os.path.basename(path)
+    shutil.copy(path, folder / name)
+    return folder, folder / name
+
+
+@pytest.mark.parametrize("rule,path", list(_cases("bad_")), ids=lambda x: os.path.relpath(x, FIXTURES)
+                         if os.path.sep in str(x) else x)
+def test_a_bad_fixture_fixed_lints_clean_and_differs_as_the_golden_diff(rule, path, tmp_path, request):
+    folder, target = _copy(path, tmp_path)
+    before = target.read_text(encoding="utf-8")
+    r = run_cli("--no-config", "--select", rule, "--fix", str(folder))
+    assert "Traceback" not in r.stderr
+    after = target.read_text(encoding="utf-8")
+    diff = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile="before", tofile="after"))
+    golden = os.path.join(GOLDEN, rule, os.path.basename(path) + ".diff")
+    if request.config.getoption("--snapshot-update"):
+        os.makedirs(os.path.dirname(golden), exist_ok=True)
+        with open(golden, "w", encoding="utf-8") as f:
+            f.write(diff)
+    with open(golden, encoding="utf-8") as f:
+        assert diff == f.read(), "the fix changed something else than its golden diff"
+    again = run_cli("--no-config", "--select", rule, str(folder))
+    if diff:
+        assert again.returncode == 0 and again.stdout == "", again.stdout
+        assert r.returncode == 0 and "fixed" in r.stderr
+    else:  # no fix offered (a Batch job, a value not written as a literal): the finding stays
+        assert again.returncode == 1
+
+
+@pytest.mark.parametrize("rule,path", list(_cases("good_")), ids=lambda x: os.path.relpath(x, FIXTURES)
+                         if os.path.sep in str(x) else x)
+def test_a_good_fixture_is_left_alone(rule, path, tmp_path):
+    folder, target = _copy(path, tmp_path)
+    before = target.read_bytes()
+    run_cli("--no-config", "--fix", "--unsafe-fixes", str(folder))
+    assert target.read_bytes() == before
+
+
+def test_diff_prints_and_changes_nothing(tmp_path):
+    folder, target = _copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), tmp_path)
+    before = target.read_bytes()
+    r = run_cli("--no-config", "--diff", str(folder))
+    assert target.read_bytes() == before
+    assert "-          AssignPublicIp: DISABLED" in r.stdout and "+          AssignPublicIp: ENABLED" in r.stdout
+    assert "1 fix would be applied" in r.stderr
+
+
+def test_fixes_travel_in_json_and_sarif(tmp_path):
+    path = os.path.join(FIXTURES, "IMG002", "bad_repository_name.tf")
+    folder, _ = _copy(path, tmp_path)
+    rows = json.loads(run_cli("--no-config", "--format", "json", str(folder)).stdout)
+    fix = next(x["fix"] for x in rows if x["rule"] == "IMG002")
+    assert fix["safe"] is True and fix["edits"][0]["text"] == "aws_ecr_repository.app.repository_url"
+    doc = json.loads(run_cli("--no-config", "--format", "sarif", str(folder)).stdout)
+    schema = json.load(open(os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json"), encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    result = next(x for x in doc["runs"][0]["results"] if x["ruleId"] == "IMG002")
+    rep = result["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert rep["insertedContent"]["text"] == "aws_ecr_repository.app.repository_url"
+    assert rep["deletedRegion"]["startLine"] == result["locations"][0]["physicalLocation"]["region"]["startLine"]
+
+
+def test_a_fix_whose_finding_stays_is_undone(tmp_path):
+    """The edit goes where the value is written, but here the value that counts is another one (the branch
+    of an If that is taken): the finding stays, so the edit is taken back, and said."""
+    folder, target = _copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), tmp_path)
+    text = target.read_text(encoding="utf-8")
+    assert "AssignPublicIp: DISABLED" in text and "\nResources:" in text
+    text = text.replace("\nResources:", '\nConditions:\n  Never: !Equals ["a", "b"]\nResources:', 1)
+    text = text.replace("AssignPublicIp: DISABLED", "AssignPublicIp: !If [Never, DISABLED, DISABLED]")
+    target.write_text(text, encoding="utf-8")
+    r = run_cli("--no-config", "--select", "NET001", "--fix", str(folder))
+    assert target.read_text(encoding="utf-8") == text
+    assert r.returncode == 1 and "fix undone" in r.stderr and "NET001" in r.stdout
