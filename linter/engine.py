@@ -238,6 +238,9 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants)."""
+    from pullcheck import fixes
+
+    fixes.forget()  # fixes read the files as this run finds them
     graph = Graph()
     errors: List[Finding] = []
     paths = list(paths)

@@ -10,7 +10,6 @@ edit touches the value only: comments, quoting, indentation and key order stay.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -51,11 +50,16 @@ _lines_cache: Dict[str, List[str]] = {}
 def lines_of(path: str) -> List[str]:
     """A file's lines (with their endings), read once per run."""
     if path not in _lines_cache:
-        try:
-            with open(path, encoding="utf-8", newline="") as f:
-                _lines_cache[path] = f.read().splitlines(keepends=True)
-        except (OSError, UnicodeDecodeError):
-            _lines_cache[path] = []
+        from pullcheck.parsers.errors import OVERLAY
+
+        text = OVERLAY.get(os.path.abspath(path))  # the editor's unsaved text, in the language server
+        if text is None:
+            try:
+                with open(path, encoding="utf-8", newline="") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        _lines_cache[path] = text.splitlines(keepends=True)
     return _lines_cache[path]
 
 
@@ -175,6 +179,8 @@ def write(texts: Dict[str, str]) -> None:
 
 
 def unified_diff(file: str, before: str, after: str) -> str:
+    import difflib
+
     rel = os.path.relpath(file)
     name = rel if not rel.startswith("..") else file
     a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(name) else (name, name)

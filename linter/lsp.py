@@ -3,7 +3,10 @@
 Diagnostics are published when a document is opened, changed or saved, from the text in the editor
 (unsaved changes included). A Terraform file is linted with the other ``.tf`` files of its folder; a
 template or task definition on its own. The configuration found above the file applies, as on the
-command line.
+command line. Columns are UTF-16 code units, as the protocol counts them.
+
+A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits), and the
+document offers "fix all safe" (``source.fixAll``); hovering a diagnostic shows its rule's summary.
 """
 from __future__ import annotations
 
@@ -54,9 +57,67 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
         if (end_line, end_col) == (line, col):  # underline to the end of the line
             end_col = len(lines[line]) if line < len(lines) else col + 1
             end_col = max(end_col, col + 1)
-        out.append(_diag(line, col, end_line, end_col, _SEVERITY.get(f.severity, 1), f.rule_id,
-                         f"{f.message} [{f.name}]"))
+        d = _diag(line, _utf16(lines, line, col), end_line, _utf16(lines, end_line, end_col),
+                  _SEVERITY.get(f.severity, 1), f.rule_id, f"{f.message} [{f.name}]")
+        if f.fix is not None and all(os.path.abspath(e.file) == path for e in f.fix.edits):
+            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe,
+                                 "edits": [_text_edit(lines, e) for e in f.fix.edits]}}
+        out.append(d)
     return out
+
+
+def _utf16(lines: List[str], line: int, col: int) -> int:
+    """A 0-based character column as UTF-16 code units (what LSP positions count)."""
+    if line >= len(lines):
+        return col
+    text = lines[line][:col]
+    return col + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _text_edit(lines: List[str], e: Any) -> Dict[str, Any]:
+    start = {"line": e.line - 1, "character": _utf16(lines, e.line - 1, e.col - 1)}
+    end = {"line": e.end_line - 1, "character": _utf16(lines, e.end_line - 1, e.end_col - 1)}
+    return {"range": {"start": start, "end": end}, "newText": e.text}
+
+
+def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Dict[str, Any]]) -> List[Dict]:
+    """A quick fix per diagnostic that carries one, and "fix all safe" over the document's last diagnostics."""
+    out = []
+    for d in diagnostics:
+        fix = (d.get("data") or {}).get("fix")
+        if fix:
+            out.append({"title": f"pullcheck: {fix['title']} ({d.get('code')})", "kind": "quickfix",
+                        "diagnostics": [d], "isPreferred": bool(fix["safe"]),
+                        "edit": {"changes": {uri: fix["edits"]}}})
+    safe = [e for d in published for fix in [(d.get("data") or {}).get("fix")] if fix and fix["safe"]
+            for e in fix["edits"]]
+    if safe:
+        taken: List[Any] = []
+        edits = []
+        for e in sorted(safe, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"])):
+            span = (e["range"]["start"]["line"], e["range"]["start"]["character"],
+                    e["range"]["end"]["line"], e["range"]["end"]["character"])
+            if any(span[:2] < t[2:] and t[:2] < span[2:] for t in taken):
+                continue  # overlapping edits: the next fix-all takes the rest
+            taken.append(span)
+            edits.append(e)
+        out.append({"title": "pullcheck: fix all safe problems", "kind": "source.fixAll.pullcheck",
+                    "edit": {"changes": {uri: edits}}})
+    return out
+
+
+def hover(line: int, character: int, published: List[Dict[str, Any]], rules: Dict[str, Any]) -> Any:
+    """The rule's summary for the diagnostics under the cursor (Markdown), or None."""
+    parts = []
+    for d in published:
+        r = d["range"]
+        if (r["start"]["line"], r["start"]["character"]) <= (line, character) <= (r["end"]["line"], r["end"]["character"]):
+            rule = rules.get(d["code"])
+            if rule is not None:
+                fix = " Has a fix: use the quick fix." if (d.get("data") or {}).get("fix") else ""
+                parts.append(f"**{rule.id} {rule.name}** ({rule.severity}): {rule.summary}{fix}  \n"
+                             f"Documentation: `pullcheck rule {rule.id}`")
+    return "\n\n".join(parts) or None
 
 
 def _diag(line: int, col: int, end_line: int, end_col: int, severity: int, code: str, message: str) -> Dict:
@@ -79,6 +140,7 @@ def serve(argv: List[str]) -> int:
 
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
+    published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)
 
     def publish(ls: Any, uri: str) -> None:
         path = _path(uri)
@@ -86,12 +148,37 @@ def serve(argv: List[str]) -> int:
             return
         doc = ls.workspace.get_text_document(uri)
         found = diagnostics(path, doc.source, rules)
+        published[uri] = found
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
             uri=uri, version=doc.version,
             diagnostics=[t.Diagnostic(
                 range=t.Range(start=t.Position(**d["range"]["start"]), end=t.Position(**d["range"]["end"])),
                 severity=t.DiagnosticSeverity(d["severity"]), code=d["code"], source=d["source"],
-                message=d["message"]) for d in found]))
+                message=d["message"], data=d.get("data")) for d in found]))
+
+    def _range(r: Dict[str, Any]) -> Any:
+        return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
+
+    @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
+                    t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix,
+                                                           t.CodeActionKind.SourceFixAll]))
+    def code_action(ls: Any, params: Any) -> Any:
+        uri = params.text_document.uri
+        asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
+        actions = []
+        for a in code_actions(uri, asked, published.get(uri, [])):
+            edits = [t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in a["edit"]["changes"][uri]]
+            actions.append(t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"),
+                                        edit=t.WorkspaceEdit(changes={uri: edits})))
+        return actions
+
+    @server.feature(t.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: Any, params: Any) -> Any:
+        text = hover(params.position.line, params.position.character, published.get(params.text_document.uri, []),
+                     rules)
+        if text is None:
+            return None
+        return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: Any, params: Any) -> None:

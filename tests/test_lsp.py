@@ -109,3 +109,58 @@ def test_conversation(client, tmp_path):
     assert client.wait_for(lambda m: m.get("id") == sid)["result"] is None
     client.send("exit", None)
     assert client.proc.wait(timeout=30) == 0
+
+
+def _apply(text, edits):
+    """LSP text edits applied to a document (positions in UTF-16 units; the test texts are ASCII)."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(pos):
+        return sum(len(x) for x in lines[:pos["line"]]) + pos["character"]
+
+    for e in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
+        text = text[:offset(e["range"]["start"])] + e["newText"] + text[offset(e["range"]["end"]):]
+    return text
+
+
+def test_quick_fix_fix_all_and_hover(client, tmp_path):
+    stack = tmp_path / "service.yaml"
+    bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
+    stack.write_text(bad)
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    caps = client.wait_for(lambda m: m.get("id") == rid)["result"]["capabilities"]
+    assert caps.get("codeActionProvider") and caps.get("hoverProvider")
+    client.send("initialized", {})
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(stack), "languageId": "yaml", "version": 1,
+                                                          "text": bad}})
+    diags = client.diagnostics(_uri(stack))
+    assert [d["code"] for d in diags] == ["NET001"] and diags[0]["data"]["fix"]["safe"] is True
+
+    aid = client.send("textDocument/codeAction", {"textDocument": {"uri": _uri(stack)}, "range": diags[0]["range"],
+                                                  "context": {"diagnostics": diags}}, request=True)
+    actions = client.wait_for(lambda m: m.get("id") == aid)["result"]
+    quick = [a for a in actions if a["kind"] == "quickfix"]
+    assert len(quick) == 1 and quick[0]["isPreferred"] is True and "AssignPublicIp: ENABLED" in quick[0]["title"]
+    assert any(a["kind"] == "source.fixAll.pullcheck" for a in actions)
+    fixed = _apply(bad, quick[0]["edit"]["changes"][_uri(stack)])
+    assert fixed == bad.replace("AssignPublicIp: DISABLED", "AssignPublicIp: ENABLED")
+
+    hid = client.send("textDocument/hover", {"textDocument": {"uri": _uri(stack)},
+                                             "position": diags[0]["range"]["start"]}, request=True)
+    shown = client.wait_for(lambda m: m.get("id") == hid)["result"]["contents"]["value"]
+    assert "NET001 public-subnet-without-public-ip" in shown and "pullcheck rule NET001" in shown
+
+    client.send("textDocument/didChange", {"textDocument": {"uri": _uri(stack), "version": 2},
+                                           "contentChanges": [{"text": fixed}]})
+    assert client.diagnostics(_uri(stack)) == []
+    sid = client.send("shutdown", None, request=True)
+    client.wait_for(lambda m: m.get("id") == sid)
+    client.send("exit", None)
+    assert client.proc.wait(timeout=30) == 0
+
+
+def test_columns_are_utf16_code_units(tmp_path):
+    from pullcheck.lsp import _utf16
+
+    lines = ["a: '\U0001F600' x"]
+    assert _utf16(lines, 0, 4) == 4 and _utf16(lines, 0, 5) == 6  # the emoji is two UTF-16 units
