@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck import __version__
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
+FORMATS = ("text", "json", "sarif", "github", "junit", "parseable", "markdown")
 
 
 def _split(values: List[str]) -> List[str]:
@@ -274,8 +274,8 @@ def _main(argv: List[str]) -> int:
             internal.append(internal_error("explaining", "", e))
             print(f"pullcheck: error: {internal[-1].message}", file=sys.stderr)
     try:
-        reports = [(path, render(fmt, findings, selected, errors)) for fmt, path in outputs]
-        text = render(console, findings, selected, errors)
+        reports = [(path, render(fmt, findings, selected, errors, graph)) for fmt, path in outputs]
+        text = render(console, findings, selected, errors, graph)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
     failed_writes = False

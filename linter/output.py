@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Sequence
+from typing import Any, Dict, List, Sequence
 
 from pullcheck import __version__
 from pullcheck.model import Finding, Rule
@@ -81,10 +81,16 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str]
     return json.dumps(doc, indent=2) + "\n"
 
 
-def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = ()) -> str:
-    """A report in ``fmt``; only SARIF has a place for the run's internal errors (stderr has them all)."""
+def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
+           graph: Any = None) -> str:
+    """A report in ``fmt``; only SARIF has a place for the run's internal errors (stderr has them all).
+    The markdown report draws network paths from ``graph`` when it is given."""
     if fmt == "sarif":
         return sarif(findings, rules, errors)
+    if fmt == "markdown":
+        from pullcheck.report import markdown
+
+        return markdown(findings, rules, graph)
     return WRITERS[fmt](findings, rules)
 
 
@@ -137,7 +143,7 @@ def junit(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 
 
 WRITERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "parseable": parseable}
-EXTENSIONS = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".txt": "text"}
+EXTENSIONS = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".txt": "text", ".md": "markdown"}
 
 
 def _sarif_fix(fix) -> dict:
