@@ -13,6 +13,8 @@ as a ratio to a floor measured in the same run, on the same services:
 - start-up: ``python -c pass``.
 
 ``--cold`` also runs the Terraform folder in a new, empty cache home (a first run) beside a warm run.
+``--lsp`` speaks to ``pullcheck lsp`` over stdio as an editor does (open, then changes one at a time) and
+reports the server's CPU per change on a 33-service Terraform folder and a 1000-resource template.
 ``--cfn-lint`` adds cfn-lint on the CloudFormation templates (slow: minutes at 1000 services).
 """
 from __future__ import annotations
@@ -61,6 +63,66 @@ def row(name, n, run, floor=None):
     print(f"| {name} | {n} | {cpu:.2f} | {wall:.2f} | {mb:.0f} | {ratio} |", flush=True)
 
 
+def _lsp_cpu_per_change(path, text, changes=10):
+    """Median server CPU seconds per change of one document, each change waited for (its diagnostics)."""
+    import json
+    import statistics
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "pullcheck", "lsp"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu():
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def send(method, params, mid=None):
+        msg = {"jsonrpc": "2.0", "method": method, "params": params}
+        if mid is not None:
+            msg["id"] = mid
+        body = json.dumps(msg).encode()
+        proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        proc.stdin.flush()
+
+    def read():
+        length = 0
+        while True:
+            line = proc.stdout.readline().strip()
+            if not line:
+                break
+            if line.lower().startswith(b"content-length"):
+                length = int(line.split(b":")[1])
+        return json.loads(proc.stdout.read(length))
+
+    def published(version):
+        while True:
+            m = read()
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"].get("version") == version:
+                return
+
+    uri = "file://" + os.path.abspath(path)
+    send("initialize", {"processId": None, "rootUri": None, "capabilities": {}}, 1)
+    while read().get("id") != 1:
+        pass
+    send("initialized", {})
+    send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "x", "version": 1, "text": text}})
+    published(1)
+    costs = []
+    for v in range(2, changes + 2):
+        before = cpu()
+        send("textDocument/didChange", {"textDocument": {"uri": uri, "version": v},
+                                       "contentChanges": [{"text": text + "\n" * v}]})
+        published(v)
+        time.sleep(0.05)
+        costs.append(cpu() - before)
+    send("shutdown", None, 99)
+    send("exit", None)
+    proc.wait(timeout=30)
+    return statistics.median(costs)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,100,1000")
@@ -68,6 +130,7 @@ def main() -> int:
     ap.add_argument("--monorepo", action="store_true", help="also the 1000-file monorepo")
     ap.add_argument("--cold", action="store_true", help="also a first Terraform run in an empty cache home")
     ap.add_argument("--cfn-lint", action="store_true", help="also cfn-lint on the CloudFormation templates")
+    ap.add_argument("--lsp", action="store_true", help="also the language server's CPU per change")
     ap.add_argument("--keep", help="write the workloads here and keep them")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -113,6 +176,19 @@ def main() -> int:
             mono = os.path.join(tmp, "mono")
             workloads.monorepo(mono)
             row("monorepo (1000 files, 300 folders)", 1000, best(pull + [mono], args.repeat))
+        if args.lsp:
+            folder = os.path.join(tmp, "lsp-tf")
+            workloads.terraform(folder, 33)
+            ecs = os.path.join(folder, "ecs.tf")
+            with open(ecs) as f:
+                cost = _lsp_cpu_per_change(ecs, f.read())
+            print(f"| language server, a change to ecs.tf of a 33-service folder | 33 | {cost:.3f} | - | - | - |")
+            cf = os.path.join(tmp, "lsp.yaml")
+            with open(cf, "w") as f:
+                f.write(workloads.cfn(35))  # 1,015 resources
+            with open(cf) as f:
+                cost = _lsp_cpu_per_change(cf, f.read())
+            print(f"| language server, a change to a 1,015-resource template | 35 | {cost:.3f} | - | - | - |")
         if len(per_service) > 1:
             print()
             print("Terraform CPU per service: " + ", ".join(f"{n}: {cpu / n * 1000:.2f} ms" for n, cpu in per_service))

@@ -60,7 +60,7 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                         tf_dirs[root] = None
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
-        elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)):
+        elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)) or _unsaved(p):
             # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is
             if skip(p):
                 continue
@@ -72,6 +72,13 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
         else:
             missing.append(p)
     return files, list(tf_dirs), missing
+
+
+def _unsaved(p: str) -> bool:
+    """An editor buffer not yet saved (the language server lints it from its text)."""
+    from pullcheck.parsers.errors import OVERLAY
+
+    return bool(OVERLAY) and os.path.abspath(p) in OVERLAY
 
 
 def cdk_stacks(paths: Iterable[str]) -> list:

@@ -16,6 +16,7 @@ from typing import Any, Dict, List
 from urllib.parse import unquote, urlparse
 
 LINTED = (".yaml", ".yml", ".json", ".template", ".cfn", ".tf")
+DEBOUNCE = 0.15  # seconds of quiet after a change before it is linted
 _SEVERITY = {"error": 1, "warning": 2, "info": 3}
 
 
@@ -41,15 +42,18 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
     if cfg.exclude and cfg.excluded(path):
         return []
     selected = select_rules(rules, cfg.select, cfg.ignore)
-    target = os.path.dirname(path) if path.endswith(".tf") else path
+    # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
     errors.OVERLAY[path] = text
     try:
-        findings = finish(lint([target], selected), cfg)
+        findings = finish(lint([path], selected), cfg)
     finally:
         errors.OVERLAY.pop(path, None)
     lines = text.splitlines()
     out = []
     for f in findings:
+        if f.rule_id == "INTERNAL":  # a rule or a step that failed is said, not silently dropped
+            out.append(_diag(0, 0, 0, 1, 2, f.rule_id, f"pullcheck could not check everything: {f.message}"))
+            continue
         if os.path.abspath(f.file) != path:
             continue
         line, col = f.line - 1, f.col - 1
@@ -138,16 +142,48 @@ def serve(argv: List[str]) -> int:
     from pullcheck import __version__
     from pullcheck.registry import load_rules
 
+    import threading
+    import time
+
+    from pullcheck.terraform import modules
+
+    modules.PARSED = {}  # each .tf file's parse, by its text: a keystroke reads only the edited buffer again
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)
+    lock = threading.Lock()  # one lint at a time (the editor buffers are shared with the readers)
+    failed: Dict[str, str] = {}  # uri -> the last failure said, so that it is said once
 
-    def publish(ls: Any, uri: str) -> None:
+    def version(ls: Any, uri: str) -> Any:
+        return ls.workspace.get_text_document(uri).version
+
+    def publish(ls: Any, uri: str, wanted: Any = None, delay: float = 0.0) -> None:
+        """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
+        lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
+        older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and
+        the failure is said once."""
         path = _path(uri)
         if not path or not path.lower().endswith(LINTED):
             return
-        doc = ls.workspace.get_text_document(uri)
-        found = diagnostics(path, doc.source, rules)
+        if delay:
+            time.sleep(delay)
+        if wanted is not None and version(ls, uri) != wanted:
+            return
+        with lock:
+            doc = ls.workspace.get_text_document(uri)
+            if wanted is not None and doc.version != wanted:
+                return
+            try:
+                found = diagnostics(path, doc.source, rules)
+            except Exception as e:  # keep what the editor shows; say why once
+                why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
+                if failed.get(uri) != why:
+                    failed[uri] = why
+                    ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
+                return
+            failed.pop(uri, None)
+        if wanted is not None and version(ls, uri) != wanted:
+            return
         published[uri] = found
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
             uri=uri, version=doc.version,
@@ -181,16 +217,20 @@ def serve(argv: List[str]) -> int:
         return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
+    @server.thread()
     def did_open(ls: Any, params: Any) -> None:
-        publish(ls, params.text_document.uri)
+        publish(ls, params.text_document.uri, params.text_document.version)
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+    @server.thread()
     def did_change(ls: Any, params: Any) -> None:
-        publish(ls, params.text_document.uri)
+        publish(ls, params.text_document.uri, params.text_document.version, DEBOUNCE)
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
+    @server.thread()
     def did_save(ls: Any, params: Any) -> None:
-        publish(ls, params.text_document.uri)
+        uri = params.text_document.uri
+        publish(ls, uri, version(ls, uri))
 
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:

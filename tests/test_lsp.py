@@ -164,3 +164,31 @@ def test_columns_are_utf16_code_units(tmp_path):
 
     lines = ["a: '\U0001F600' x"]
     assert _utf16(lines, 0, 4) == 4 and _utf16(lines, 0, 5) == 6  # the emoji is two UTF-16 units
+
+
+def test_a_burst_of_changes_ends_in_the_last_version_and_an_unsaved_file_is_linted(client, tmp_path):
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    client.wait_for(lambda m: m.get("id") == rid)
+    client.send("initialized", {})
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    head, sep, tail = tf.partition('resource "aws_ecs_task_definition"')
+    (folder / "network.tf").write_text(head)
+    main = folder / "main.tf"  # never saved: the editor's buffer is all there is
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(main), "languageId": "terraform", "version": 1,
+                                                          "text": sep + tail}})
+    assert [d["code"] for d in client.diagnostics(_uri(main))] == ["NET002"]
+    good = (sep + tail).replace("launch_type     = \"FARGATE\"", "launch_type     = \"EC2\"")
+    assert good != sep + tail
+    for v in range(2, 12):  # typing: each change arrives before the last one is linted
+        text = good if v == 11 else (sep + tail) + "\n" * v
+        client.send("textDocument/didChange", {"textDocument": {"uri": _uri(main), "version": v},
+                                               "contentChanges": [{"text": text}]})
+    msg = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                          and m["params"].get("version") == 11)
+    assert msg["params"]["diagnostics"] == []  # the last text, an EC2 service: nothing
+    sid = client.send("shutdown", None, request=True)
+    client.wait_for(lambda m: m.get("id") == sid)
+    client.send("exit", None)
+    assert client.proc.wait(timeout=30) == 0

@@ -35,12 +35,36 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
     return entry[0]
 
 
+# The language server keeps each file's parse by its text (set to a dict there): on a keystroke only the
+# edited buffer is read again, not its whole folder. A run of the command keeps nothing.
+PARSED: Any = None
+
+
+def _read_cached(text: str, path: str) -> Body:
+    if PARSED is None:
+        return read(text, path)
+    key = (path, text)
+    body = PARSED.get(key)
+    if body is None:
+        if len(PARSED) > 2000:
+            PARSED.clear()
+        body = PARSED[key] = read(text, path)
+    return body
+
+
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
+    from pullcheck.parsers.errors import OVERLAY
+
     try:
-        names = sorted(os.listdir(folder))
+        names = os.listdir(folder)
     except OSError as e:
         errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
         return None
+    if OVERLAY:  # an editor's new file, not yet saved, is part of its folder
+        here = os.path.abspath(folder)
+        names += [os.path.basename(p) for p in OVERLAY if os.path.dirname(p) == here
+                  and os.path.basename(p) not in names]
+    names.sort()
     bodies, tfvars = [], []
     for n in names:
         path = os.path.join(folder, n)
@@ -49,11 +73,11 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
                 bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
-        elif n.endswith(ext) and os.path.isfile(path):
+        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in OVERLAY):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)
-                bodies.append(read(text, norm_path(path)))
+                bodies.append(_read_cached(text, norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
         elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
