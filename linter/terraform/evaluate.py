@@ -440,22 +440,24 @@ class Evaluator:
                 if items is None:
                     out.append(Unknown("template %{for} over a value that cannot be known"))
                     continue
-                key_name, value_name = p.a
                 for key, value in items[:MAX_INSTANCES]:
-                    ctx = dict(self.ctx)
-                    ctx[("for", value_name)] = value
-                    if key_name is not None:
-                        ctx[("for", key_name)] = key
-                    sub = Evaluator(self.m, ctx, self.depth)
-                    sub.template_only = self.template_only
-                    out.extend(sub._parts(p.c))
+                    out.extend(self._with(p.a, key, value)._parts(p.c))
             else:
                 out.append(self.eval(p))
         return out
 
+    def _with(self, names: Tuple[Any, str], key: Any, value: Any) -> "Evaluator":
+        """An evaluator of this scope with a for's names bound (``for k, v in``: k to the key, v the value)."""
+        ctx = dict(self.ctx)
+        ctx[("for", names[1])] = value
+        if names[0] is not None:
+            ctx[("for", names[0])] = key
+        sub = Evaluator(self.m, ctx, self.depth)
+        sub.template_only = self.template_only
+        return sub
+
     def _for(self, t: Any) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
-        key_name, value_name = t.a
         items = _items(self.eval(t.b))
         if items is None:
             coll = self.eval(t.b)
@@ -464,12 +466,7 @@ class Evaluator:
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
         for k, v in items[:MAX_INSTANCES]:
-            ctx = dict(self.ctx)
-            ctx[("for", value_name)] = v
-            if key_name is not None:
-                ctx[("for", key_name)] = k
-            sub = Evaluator(self.m, ctx, self.depth)
-            sub.template_only = self.template_only
+            sub = self._with(t.a, k, v)
             if cond is not None:
                 keep = to_bool(sub.eval(cond))
                 if keep is None:

@@ -417,6 +417,14 @@ class _Parser:
         return Node("call", self.src, start, self.i, name, args, expand)
 
     def _for_intro(self) -> Tuple[Tuple[Optional[str], str], Node]:
+        """``for k, v in coll :`` of a for expression."""
+        names, coll = self._for_head("a for expression")
+        self.expect(":")
+        self.skip(True)
+        return names, coll
+
+    def _for_head(self, what: str) -> Tuple[Tuple[Optional[str], str], Node]:
+        """``for k, v in coll`` (of a for expression or a ``%{for}`` directive): the names and the collection."""
         s = self.s
         self.i += 3  # for
         self.skip(True)
@@ -435,12 +443,10 @@ class _Parser:
             break
         m = _NAME.match(s, self.i)
         if m is None or m.group() != "in":
-            raise self.error(f"expected 'in' in a for expression, found {self.found()}")
+            raise self.error(f"expected 'in' in {what}, found {self.found()}")
         self.i = m.end()
         self.skip(True)
         coll = self.expr(True)
-        self.expect(":")
-        self.skip(True)
         return ((names[0], names[1]) if len(names) == 2 else (None, names[0])), coll
 
     def _is_for(self) -> bool:
@@ -626,7 +632,7 @@ class _Parser:
                 self.skip(True)
                 data = self.expr(True)
             elif kind == "for":
-                data = self._for_directive()
+                data = self._for_head("a for directive")
             else:
                 self.i = m.end()
                 data = None
@@ -640,32 +646,6 @@ class _Parser:
                              f"found {self.found()}")
         self.i += 1
         return (kind, data, strip_before, strip_after, start)
-
-    def _for_directive(self) -> Tuple[Tuple[Optional[str], str], Node]:
-        s = self.s
-        self.i += 3
-        self.skip(True)
-        names = []
-        while True:
-            m = _NAME.match(s, self.i)
-            if m is None:
-                raise self.error("expected a name after for")
-            names.append(m.group())
-            self.i = m.end()
-            self.skip(True)
-            if len(names) == 1 and s.startswith(",", self.i):
-                self.i += 1
-                self.skip(True)
-                continue
-            break
-        m = _NAME.match(s, self.i)
-        if m is None or m.group() != "in":
-            raise self.error(f"expected 'in' in a for directive, found {self.found()}")
-        self.i = m.end()
-        self.skip(True)
-        coll = self.expr(True)
-        return ((names[0], names[1]) if len(names) == 2 else (None, names[0])), coll
-
 
 def _stripped(flat: List[Any]) -> List[Any]:
     """Apply ``~`` strip markers: whitespace before ``${~`` / ``%{~`` and after ``~}`` goes."""
