@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from pullcheck.model import Resource, Span
 
@@ -72,10 +72,11 @@ def span_of(res: Resource, path: Sequence[object]) -> Tuple[str, Span]:
     return span.file or res.file, span
 
 
-def replace_in_value(res: Resource, path: Sequence[object], pattern: str, repl: str, title: str,
+def replace_in_value(res: Resource, path: Sequence[object], pattern: str, repl: Any, title: str,
                      safe: bool = True) -> Optional[Fix]:
     """A fix that rewrites ``pattern`` (its group ``v``, else the whole match) inside the written value at
-    ``path``; None when the value is not found there as expected (then no fix is offered)."""
+    ``path`` (``repl``: the new text, a template with group references, or a function of the match); None
+    when the value is not found there as expected (then no fix is offered)."""
     file, span = span_of(res, path)
     lines = lines_of(file)
     if not 1 <= span.line <= len(lines):
@@ -87,7 +88,7 @@ def replace_in_value(res: Resource, path: Sequence[object], pattern: str, repl: 
         return None
     g = "v" if "v" in m.re.groupindex else 0
     start, stop = m.start(g), m.end(g)
-    new = m.expand(repl) if "\\" in repl else repl
+    new = repl(m) if callable(repl) else m.expand(repl) if "\\" in repl else repl
     return Fix(title, (Edit(file, span.line, start + 1, span.line, stop + 1, new),), safe)
 
 

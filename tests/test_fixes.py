@@ -13,7 +13,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 
-FIXABLE = ["NET001", "IMG002"]
+FIXABLE = ["NET001", "IMG001", "IMG002", "IMG005"]
 GOLDEN = os.path.join(ROOT, "tests", "golden_fixes")
 
 

@@ -1,4 +1,7 @@
+import re
 from typing import Iterator
+
+from pullcheck import fixes
 
 from pullcheck.images import classify
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
@@ -6,7 +9,7 @@ from pullcheck.registry import rule
 from pullcheck.rules.image._common import containers
 
 
-@rule("IMG001", "image-is-arn", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IMG001", "image-is-arn", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Container image given as an ARN.
 
@@ -28,4 +31,17 @@ def check(graph: Graph) -> Iterator[Hit]:
         if classify(c.get("image")).kind == "arn":
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} uses an ARN as its image; use the repository "
-                      f"URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG)")
+                      f"URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG)",
+                      fix=fixes.replace_in_value(td, ("containers", i, "image"), _ARN, _uri,
+                                                 "use the repository URI the ARN names"))
+
+
+# arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME[:TAG | @DIGEST], as written in the file
+_ARN = r"(?P<v>arn:(?P<p>aws[\w-]*):ecr:(?P<r>[a-z0-9-]+):(?P<a>[0-9]{12}):repository/(?P<n>[a-z0-9._/-]+)" \
+       r"(?P<t>[:@][\w.:-]+)?)"
+
+
+def _uri(m: "re.Match[str]") -> str:
+    """The registry URI of an ECR repository ARN, its tag or digest kept (amazonaws.com.cn in China)."""
+    host = "amazonaws.com.cn" if m.group("p") == "aws-cn" else "amazonaws.com"
+    return f"{m.group('a')}.dkr.ecr.{m.group('r')}.{host}/{m.group('n')}{m.group('t') or ''}"

@@ -1,4 +1,8 @@
+import os
+import re
 from typing import Iterator
+
+from pullcheck import fixes
 
 from pullcheck.images import classify
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
@@ -7,7 +11,7 @@ from pullcheck.rules.image._common import containers
 from pullcheck.values import text_of
 
 
-@rule("IMG005", "bare-name-matches-ecr-repository", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IMG005", "bare-name-matches-ecr-repository", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Bare image name equal to an ECR repository declared beside it.
 
@@ -39,4 +43,30 @@ def check(graph: Graph) -> Iterator[Hit]:
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} uses the bare image name {im.path!r}, which is "
                       f"pulled from Docker Hub, not from ECR repository {repos[im.path].name}; use the full "
-                      f"repository URI")
+                      f"repository URI", fix=_fix(td, ("containers", i, "image"), repos[im.path], im.path))
+
+
+def _fix(td, path, repo, name):
+    """The bare name written as the repository's URI, the tag kept: a reference to the repository beside
+    it (same template, or same Terraform folder at the root). None for task-definition JSON, which cannot
+    refer to it."""
+    kind = fixes.fmt(td)
+    if kind == "json" or os.path.dirname(repo.file) != os.path.dirname(td.file):
+        return None
+    rx = rf"""(?P<v>(?P<q>["']?){re.escape(name)}(?P<t>[:@][\w.:-]+)?(?P=q))(?![\w./-])"""
+    if kind == "terraform":
+        if "module." in repo.name or "module." in td.name:
+            return None  # a reference across modules is not written this way
+        ref = f"{repo.name}.repository_url"
+        # an interpolation in quotes: right in HCL and inside JSON written in a heredoc alike
+        return fixes.replace_in_value(td, path, rx, lambda m: f'"${{{ref}}}{m.group("t") or ""}"', f"use {ref}")
+    if repo.file != td.file:
+        return None
+    logical = repo.key.rsplit("#", 1)[-1]
+    if kind == "cfn-yaml":
+        return fixes.replace_in_value(td, path, rx, lambda m: f'!Sub "${{{logical}.RepositoryUri}}{m.group("t")}"'
+                                      if m.group("t") else f"!GetAtt {logical}.RepositoryUri",
+                                      f"use {logical}.RepositoryUri")
+    return fixes.replace_in_value(td, path, rx, lambda m: f'{{"Fn::Sub": "${{{logical}.RepositoryUri}}{m.group("t")}"}}'
+                                  if m.group("t") else f'{{"Fn::GetAtt": ["{logical}", "RepositoryUri"]}}',
+                                  f"use {logical}.RepositoryUri")
