@@ -68,3 +68,14 @@ def test_markdown_output_file_and_clean_run(tmp_path):
     out = tmp_path / "report.md"
     r = run_cli("--no-config", "--output", str(out), good)
     assert r.returncode == 0 and out.read_text(encoding="utf-8") == "## pullcheck\n\nNo problems found.\n"
+
+
+def test_the_rendered_picture_in_docs_is_of_the_chart_the_report_writes():
+    """docs/pull-path.svg was rendered from docs/pull-path.mmd with mermaid-cli (it needs a browser, so not
+    in CI); the source must still be what the report writes for the demo."""
+    from conftest import ROOT
+
+    md = run_cli("--no-config", "--format", "markdown", os.path.join(ROOT, "fixtures", "demo")).stdout
+    with open(os.path.join(ROOT, "docs", "pull-path.mmd"), encoding="utf-8") as f:
+        assert f.read().rstrip("\n") == _charts(md)[0]
+    assert os.path.getsize(os.path.join(ROOT, "docs", "pull-path.svg")) > 1000
