@@ -329,9 +329,10 @@ def _fix(args, findings: list, again) -> list:
         # was hidden behind the fixed problem (an image that now pulls from ECR needs the role's
         # permissions) and is reported, not undone
         new_places = {(k[0], k[2], k[3]) for k in after_keys - before_keys}
+        broken = {k[0] for k in after_keys - before_keys if k[1] == "PARSE001"}  # an edit that breaks its file
         bad = [fx for fx in now
                if any(key(f) in after_keys or (f.file, f.resource, f.path) in new_places
-                      for f in findings if f.fix == fx)]
+                      for f in findings if f.fix == fx) or any(e.file in broken for e in fx.edits)]
         if bad:
             kept = [fx for fx in now if fx not in bad]
             redo: Dict[str, str] = {}

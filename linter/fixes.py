@@ -108,6 +108,98 @@ def insert_line_before(res: Resource, path: Sequence[object], key_pattern: str, 
     return None
 
 
+def _text_and_offset(res: Resource, path: Sequence[object]) -> Tuple[str, str, int]:
+    """(file, its text, the offset of the value's span start)."""
+    file, span = span_of(res, path)
+    lines = lines_of(file)
+    if not 1 <= span.line <= len(lines):
+        return file, "", -1
+    return file, "".join(lines), sum(len(x) for x in lines[:span.line - 1]) + span.col - 1
+
+
+def _pos(text: str, offset: int) -> Tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def json_member_removed(res: Resource, path: Sequence[object], title: str, safe: bool = True) -> Optional[Fix]:
+    """A fix that deletes the JSON member ``"key": value`` whose key is at ``path``, with its comma and,
+    when it has its lines to itself, those lines: the other members keep their layout."""
+    import json
+
+    file, text, at = _text_and_offset(res, path)
+    if at < 0:
+        return None
+    quoted = json.dumps(str(path[-1]))
+    if not text.startswith(quoted, at):  # the reader placed the value: its key is just before it
+        m = re.search(re.escape(quoted) + r"\s*:\s*$", text[max(0, at - len(quoted) - 200):at])
+        if m is None:
+            return None
+        at = max(0, at - len(quoted) - 200) + m.start()
+    try:
+        _, key_end = json.decoder.scanstring(text, at + 1)
+        value = text.index(":", key_end) + 1
+        while text[value] in " \t\r\n":
+            value += 1
+        _, end = json.JSONDecoder().raw_decode(text, value)
+    except (ValueError, IndexError):
+        return None
+    start = at
+    rest = text[end:]
+    after = end + len(rest) - len(rest.lstrip(" \t\r\n"))
+    line_start = text.rfind("\n", 0, at) + 1
+    if text.startswith(",", after):  # a member with others after it: it goes with its comma
+        stop = after + 1
+        tail = text[stop:]
+        trimmed = stop + len(tail) - len(tail.lstrip(" \t"))
+        if not text[line_start:at].strip() and text.startswith(("\n", "\r\n"), trimmed):
+            start, stop = line_start, trimmed + (2 if text.startswith("\r\n", trimmed) else 1)
+        elif text[stop:trimmed]:
+            stop = trimmed
+    else:  # the last member: the comma before it goes
+        before = text[:at].rstrip(" \t\r\n")
+        if not before.endswith(","):
+            return None  # the only member: leave the object to the reader
+        start, stop = len(before) - 1, end
+    (l1, c1), (l2, c2) = _pos(text, start), _pos(text, stop)
+    return Fix(title, (Edit(file, l1, c1, l2, c2, ""),), safe)
+
+
+def json_unwrapped(res: Resource, key: str, title: str, safe: bool = True) -> Optional[Fix]:
+    """A fix that makes a JSON document ``{"key": {...}, ...}`` its inner object, the other top-level
+    members moved into it, and the inner lines indented as the outer ones were."""
+    import json
+
+    file, span = span_of(res, ())
+    text = "".join(lines_of(file))
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), dict):
+        return None
+    m = re.search(r'"%s"\s*:\s*' % re.escape(key), text)
+    if m is None:
+        return None
+    _, end = json.JSONDecoder().raw_decode(text, m.end())
+    inner = text[m.end():end]
+    first = re.search(r"\n([ \t]*)\S", text)
+    outer_indent = first.group(1) if first else ""
+    lines = inner.split("\n")
+    step = len(outer_indent)
+    dedented = [lines[0]] + [x[step:] if x[:step].strip() == "" else x.lstrip() for x in lines[1:]]
+    body = "\n".join(dedented).rstrip()
+    others = [(k, v) for k, v in doc.items() if k != key]
+    if others:
+        closing = body.rstrip("}").rstrip()
+        extra = ",\n".join(f"{outer_indent}{json.dumps(k)}: {json.dumps(v)}" for k, v in others)
+        body = f"{closing},\n{extra}\n}}"
+    new = body + ("\n" if text.endswith("\n") else "")
+    lines_all = text.split("\n")
+    end_line = len(lines_all)
+    return Fix(title, (Edit(file, 1, 1, end_line, len(lines_all[-1]) + 1, new),), safe)
+
+
 def fmt(res: Resource) -> str:
     """The format a resource is written in: cfn-yaml, cfn-json, terraform or json (task definitions and
     API inputs)."""

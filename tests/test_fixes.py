@@ -13,7 +13,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 
-FIXABLE = ["NET001", "IMG001", "IMG002", "IMG005"]
+FIXABLE = ["NET001", "IMG001", "IMG002", "IMG005", "TD002"]
 GOLDEN = os.path.join(ROOT, "tests", "golden_fixes")
 
 
@@ -103,3 +103,22 @@ def test_a_fix_whose_finding_stays_is_undone(tmp_path):
     r = run_cli("--no-config", "--select", "NET001", "--fix", str(folder))
     assert target.read_text(encoding="utf-8") == text
     assert r.returncode == 1 and "fix undone" in r.stderr and "NET001" in r.stdout
+
+
+def test_describe_keys_go_with_their_commas_and_lines(tmp_path):
+    """A key in the middle, one spread over lines, and the last one: the JSON stays valid and every other
+    line stays as it was."""
+    doc = ('{\n  "family": "web",\n  "revision": 7,\n  "requiresAttributes": [\n    {"name": "x"}\n  ],\n'
+           '  "networkMode": "awsvpc",\n  "requiresCompatibilities": ["FARGATE"],\n  "cpu": "256",\n'
+           '  "memory": "512",\n  "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}],\n'
+           '  "registeredBy": "arn:aws:iam::123456789012:user/me"\n}\n')
+    target = tmp_path / "td.json"
+    target.write_text(doc, encoding="utf-8")
+    r = run_cli("--no-config", "--select", "TD002", "--fix", str(target))
+    assert r.returncode == 0, r.stdout + r.stderr
+    after = target.read_text(encoding="utf-8")
+    kept = [line for line in doc.splitlines() if not any(k in line for k in (
+        '"revision"', '"requiresAttributes"', '{"name": "x"}', "  ],", '"registeredBy"'))]
+    kept[-2] = kept[-2].rstrip(",")  # the member before the removed last one loses its comma
+    assert after.splitlines() == kept
+    assert json.loads(after)["family"] == "web"

@@ -1,11 +1,13 @@
 from typing import Iterator
 
+from pullcheck import fixes
+
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 
-@rule("TD002", "describe-output-task-definition", "warning", kinds=TASK_DEFINITION_KINDS)
+@rule("TD002", "describe-output-task-definition", "warning", kinds=TASK_DEFINITION_KINDS, fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """`describe-task-definition` output used as a task definition.
 
@@ -34,9 +36,16 @@ def check(graph: Graph) -> Iterator[Hit]:
             continue
         if td.get("wrapped"):
             yield Hit(td, ("wrapper",), f"task definition {td.name} is wrapped in {{\"taskDefinition\": ...}} as "
-                                        f"describe-task-definition prints it; save only the inner object")
+                                        f"describe-task-definition prints it; save only the inner object",
+                      fix=_fix(td, lambda: fixes.json_unwrapped(td, "taskDefinition", "keep only the inner object")))
         for key in OUTPUT_ONLY:
             if key in raw:
                 yield Hit(td, ("raw", key), f"task definition {td.name} has {key}, which only "
-                                            f"describe-task-definition returns; remove it before registering")
+                                            f"describe-task-definition returns; remove it before registering",
+                          fix=_fix(td, lambda key=key: fixes.json_member_removed(td, ("raw", key), f"remove {key}")))
+
+
+def _fix(td, make):
+    """Only for a task-definition JSON file: in a template or Terraform the same keys are written otherwise."""
+    return make() if fixes.fmt(td) == "json" and td.file.lower().endswith(".json") else None
 
