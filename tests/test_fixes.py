@@ -122,3 +122,23 @@ def test_describe_keys_go_with_their_commas_and_lines(tmp_path):
     kept[-2] = kept[-2].rstrip(",")  # the member before the removed last one loses its comma
     assert after.splitlines() == kept
     assert json.loads(after)["family"] == "web"
+
+
+def test_an_unsafe_fix_needs_its_flag_and_is_offered_only_for_one_fitting_role(tmp_path):
+    """IAM002: the one role beside the task definition that ECS tasks can assume and that allows the logs
+    is a judgement call: --fix leaves it, --fix --unsafe-fixes names it; with two such roles, no fix."""
+    src = os.path.join(FIXTURES, "IAM002", "bad_awslogs_role_beside.yaml")
+    folder, target = _copy(src, tmp_path)
+    before = target.read_text(encoding="utf-8")
+    r = run_cli("--no-config", "--fix", str(folder))
+    assert target.read_text(encoding="utf-8") == before and "more with --unsafe-fixes" in r.stderr
+    r = run_cli("--no-config", "--fix", "--unsafe-fixes", str(folder))
+    after = target.read_text(encoding="utf-8")
+    assert after == before.replace("      ContainerDefinitions:\n",
+                                   "      ExecutionRoleArn: !GetAtt ExecutionRole.Arn\n      ContainerDefinitions:\n")
+    assert r.returncode == 0, r.stdout
+    two = before.replace("  TaskDefinition:\n", before.split("Resources:\n")[1].split("  TaskDefinition:")[0]
+                         .replace("ExecutionRole:", "OtherRole:") + "  TaskDefinition:\n")
+    target.write_text(two, encoding="utf-8")
+    rows = json.loads(run_cli("--no-config", "--format", "json", str(folder)).stdout)
+    assert [x["rule"] for x in rows] == ["IAM002"] and "fix" not in rows[0]

@@ -1,4 +1,6 @@
 """Fargate task definitions without an execution role."""
+import os
+
 from pullcheck import network as net
 from pullcheck.mapping import spell
 from pullcheck.model import Graph
@@ -77,3 +79,36 @@ def missing_permission_hits(graph: Graph, groups, why: str):
         if not needs:
             continue
         yield Hit(role, (), missing_message(td, role, needs, why))
+
+
+def role_fix(graph: Graph, td):
+    """An unsafe fix for a task definition without an execution role: point it at the one role of the run,
+    beside it, that ECS tasks can assume and that allows everything the task definition needs (its
+    registry, logs and secrets). None when there is no such role or more than one (a choice to make)."""
+    from pullcheck import fixes, iam
+
+    needs = iam.needs(graph, td)
+    if needs is None:
+        return None
+    fit = []
+    for role in graph.of_kind("iam.role"):
+        if os.path.dirname(role.file) != os.path.dirname(td.file) or iam.trusts_ecs_tasks(graph, role) is not True:
+            continue
+        pset = iam.role_policies(graph, role)
+        if all(iam.check(pset, need).allowed is True for need in needs):
+            fit.append(role)
+    if len(fit) != 1:
+        return None
+    role, kind = fit[0], fixes.fmt(td)
+    if kind == "terraform":
+        if "module." in role.name or "module." in td.name:
+            return None
+        line, key = f"execution_role_arn = {role.name}.arn", r"\s*container_definitions\s*="
+    elif kind in ("cfn-yaml", "cfn-json") and role.file == td.file:
+        logical = role.key.rsplit("#", 1)[-1]
+        line, key = (f"ExecutionRoleArn: !GetAtt {logical}.Arn", r"\s*ContainerDefinitions\s*:") if kind == "cfn-yaml" \
+            else (f'"ExecutionRoleArn": {{"Fn::GetAtt": ["{logical}", "Arn"]}},', r'\s*"ContainerDefinitions"\s*:')
+    else:
+        return None
+    return fixes.insert_line_before(td, ("containers",), key, line, f"use {role.name} as the execution role",
+                                    safe=False)

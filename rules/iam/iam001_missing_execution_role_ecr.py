@@ -3,10 +3,10 @@ from typing import Iterator
 from pullcheck.images import classify
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
+from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message, role_fix
 
 
-@rule("IAM001", "missing-execution-role-ecr", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IAM001", "missing-execution-role-ecr", "error", kinds=TASK_DEFINITION_KINDS, fix="unsafe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with a private ECR image and no execution role.
 
@@ -28,5 +28,6 @@ def check(graph: Graph) -> Iterator[Hit]:
     for td in fargate_task_definitions_without_role(graph):
         for i, c in enumerate(td.get("containers")):
             if isinstance(c, dict) and classify(c.get("image")).kind == "ecr":
-                yield Hit(td, ("containers", i, "image"), message(td, c.get("name"), "uses a private ECR image"))
+                yield Hit(td, ("containers", i, "image"), message(td, c.get("name"), "uses a private ECR image"),
+                          fix=role_fix(graph, td))
                 break

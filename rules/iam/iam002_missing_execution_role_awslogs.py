@@ -2,10 +2,10 @@ from typing import Iterator
 
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
+from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message, role_fix
 
 
-@rule("IAM002", "missing-execution-role-awslogs", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IAM002", "missing-execution-role-awslogs", "error", kinds=TASK_DEFINITION_KINDS, fix="unsafe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with the awslogs driver and no execution role.
 
@@ -27,5 +27,6 @@ def check(graph: Graph) -> Iterator[Hit]:
         for i, c in enumerate(td.get("containers")):
             if isinstance(c, dict) and c.get("log_driver") == "awslogs":
                 yield Hit(td, ("containers", i, "log_driver"),
-                          message(td, c.get("name"), "logs with the awslogs driver"))
+                          message(td, c.get("name"), "logs with the awslogs driver"),
+                          fix=role_fix(graph, td))
                 break

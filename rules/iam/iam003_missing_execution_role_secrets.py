@@ -2,10 +2,10 @@ from typing import Iterator
 
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
-from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message
+from pullcheck.rules.iam._common import fargate_task_definitions_without_role, message, role_fix
 
 
-@rule("IAM003", "missing-execution-role-secrets", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IAM003", "missing-execution-role-secrets", "error", kinds=TASK_DEFINITION_KINDS, fix="unsafe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Fargate task definition with secrets or registry credentials and no execution role.
 
@@ -32,12 +32,15 @@ def check(graph: Graph) -> Iterator[Hit]:
                 continue
             if c.get("repository_credentials") is not None:
                 yield Hit(td, ("containers", i, "repository_credentials"),
-                          message(td, c.get("name"), "uses private registry credentials"))
+                          message(td, c.get("name"), "uses private registry credentials"),
+                          fix=role_fix(graph, td))
                 break
             if c.get("secrets"):
-                yield Hit(td, ("containers", i, "secrets"), message(td, c.get("name"), "reads secrets"))
+                yield Hit(td, ("containers", i, "secrets"), message(td, c.get("name"), "reads secrets"),
+                          fix=role_fix(graph, td))
                 break
             if c.get("secret_options"):
                 yield Hit(td, ("containers", i, "secret_options"),
-                          message(td, c.get("name"), "passes secrets to its log driver"))
+                          message(td, c.get("name"), "passes secrets to its log driver"),
+                          fix=role_fix(graph, td))
                 break
