@@ -1,4 +1,7 @@
+import re
 from typing import Iterator
+
+from pullcheck import fixes
 
 from pullcheck.images import classify
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
@@ -8,7 +11,7 @@ from pullcheck.rules.image._common import containers
 from pullcheck.values import text_of
 
 
-@rule("IMG003", "invalid-image-reference", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IMG003", "invalid-image-reference", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Image reference that breaks the image grammar.
 
@@ -38,4 +41,16 @@ def check(graph: Graph) -> Iterator[Hit]:
         why = problem(text)
         if why:
             yield Hit(td, ("containers", i, "image"),
-                      f"container {c.get('name')!s} of {td.name} has image {text!r}, which cannot be pulled: {why}")
+                      f"container {c.get('name')!s} of {td.name} has image {text!r}, which cannot be pulled: {why}",
+                      fix=_lower_case(td, ("containers", i, "image"), text))
+
+
+def _lower_case(td, path, text):
+    """The repository written in lower case, when that is all that is wrong (repository names are lower
+    case in every registry, so the lower-case name is the only one that can exist); the tag kept as is."""
+    name, sep, rest = text.partition("@")
+    base, colon, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
+    fixed = base.lower() + colon + tag + sep + rest
+    if fixed == text or problem(fixed):
+        return None
+    return fixes.replace_in_value(td, path, "(?P<v>" + re.escape(text) + ")", fixed, f"write {fixed}")

@@ -1,6 +1,8 @@
 import re
 from typing import Iterator
 
+from pullcheck import fixes
+
 from pullcheck.images import HOLE, classify
 from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
 from pullcheck.registry import rule
@@ -41,7 +43,7 @@ def _host_problem(host: str):
     return None
 
 
-@rule("IMG004", "malformed-ecr-host", "error", kinds=TASK_DEFINITION_KINDS)
+@rule("IMG004", "malformed-ecr-host", "error", kinds=TASK_DEFINITION_KINDS, fix="unsafe")
 def check(graph: Graph) -> Iterator[Hit]:
     """Host that looks like ECR but lacks the 12-digit account or the Region.
 
@@ -72,4 +74,27 @@ def check(graph: Graph) -> Iterator[Hit]:
         if why:
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} pulls from {host.replace(HOLE, '${...}')!r}, "
-                      f"which looks like Amazon ECR but {why}")
+                      f"which looks like Amazon ECR but {why}", fix=_fix(td, ("containers", i, "image"), image))
+
+
+# a literal written without its Region (ACCOUNT.dkr.ecr.amazonaws.com) or without its account
+# (dkr.ecr.REGION.amazonaws.com): in a template the stack's own fills the gap
+_NO_REGION = re.compile(r"^(?P<a>[0-9]{12})\.dkr\.ecr\.amazonaws\.com(?P<rest>/.*)$")
+_NO_ACCOUNT = re.compile(r"^dkr\.ecr\.(?P<r>[a-z]{2}(?:-[a-z]+)+-[0-9]+)\.amazonaws\.com(?P<rest>/.*)$")
+
+
+def _fix(td, path, image):
+    """Unsafe: the stack's Region or account (AWS::Region, AWS::AccountId) is a guess at the registry meant.
+    Only for a literal in a YAML template."""
+    if not isinstance(image, str) or fixes.fmt(td) != "cfn-yaml" or "${" in image:
+        return None
+    m = _NO_REGION.match(image)
+    if m:
+        new = f'!Sub "{m.group("a")}.dkr.ecr.${{AWS::Region}}.amazonaws.com{m.group("rest")}"'
+    else:
+        m = _NO_ACCOUNT.match(image)
+        if m is None:
+            return None
+        new = f'!Sub "${{AWS::AccountId}}.dkr.ecr.{m.group("r")}.amazonaws.com{m.group("rest")}"'
+    return fixes.replace_in_value(td, path, r"(?P<v>" + re.escape(image) + r")(?![\w./:@-])", new,
+                                  f"write {new}", safe=False)
