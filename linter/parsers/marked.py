@@ -14,6 +14,7 @@ import json
 import json.decoder
 import json.scanner
 import re
+import sys
 from typing import Any, Tuple
 
 from pullcheck.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
@@ -143,6 +144,7 @@ def _typed(tag: str, v: str) -> Any:
 
 
 _NOKEY = object()
+_intern = sys.intern
 _MERGE = object()
 
 
@@ -266,6 +268,8 @@ class _EventBuilder:
         if frame[4] is _NOKEY:  # a key
             if isinstance(value, (dict, list)):
                 value = json.dumps(value, sort_keys=True, default=str)
+            elif type(value) is str:
+                value = _intern(value)  # Type, Properties, Ref, ...: one string each, not one per resource
             frame[4], frame[5], frame[6] = value, sm, em
             return
         key, ks, ke = frame[4], frame[5], frame[6]

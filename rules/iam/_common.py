@@ -81,6 +81,20 @@ def missing_permission_hits(graph: Graph, groups, why: str):
         yield Hit(role, (), missing_message(td, role, needs, why))
 
 
+MAX_CANDIDATES = 20  # roles ECS tasks can assume in one folder, past which none is offered
+
+
+def _task_roles(graph: Graph):
+    """Roles ECS tasks can assume, by folder (computed once per run)."""
+    from pullcheck import iam
+
+    out: dict = {}
+    for role in graph.of_kind("iam.role"):
+        if iam.trusts_ecs_tasks(graph, role) is True:
+            out.setdefault(os.path.dirname(role.file), []).append(role)
+    return out
+
+
 def role_fix(graph: Graph, td):
     """An unsafe fix for a task definition without an execution role: point it at the one role of the run,
     beside it, that ECS tasks can assume and that allows everything the task definition needs (its
@@ -90,13 +104,16 @@ def role_fix(graph: Graph, td):
     needs = iam.needs(graph, td)
     if needs is None:
         return None
+    candidates = graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
+    if len(candidates) > MAX_CANDIDATES:
+        return None  # many roles to choose from: a choice, not a fix
     fit = []
-    for role in graph.of_kind("iam.role"):
-        if os.path.dirname(role.file) != os.path.dirname(td.file) or iam.trusts_ecs_tasks(graph, role) is not True:
-            continue
+    for role in candidates:
         pset = iam.role_policies(graph, role)
         if all(iam.check(pset, need).allowed is True for need in needs):
             fit.append(role)
+            if len(fit) > 1:
+                return None
     if len(fit) != 1:
         return None
     role, kind = fit[0], fixes.fmt(td)
