@@ -196,9 +196,18 @@ def _main(argv: List[str]) -> int:
     from pullcheck.engine import INTERNAL_ID, finish, lint_graph
     from pullcheck.output import render
 
+    def lint_run() -> Tuple[Any, list]:
+        return lint_graph(args.paths or ["."], run, cfg.excluded if cfg.exclude and not per_file else None,
+                          stacks, args.infrastructure_only)
+
+    def judged(found: list) -> Tuple[list, Dict[str, str]]:
+        """Findings judged by their configuration (the nearest one per file, or the one given), and each
+        file's fail-on."""
+        found = [f for f in found if f.rule_id != INTERNAL_ID]
+        return _by_nearest_config(found, rules, args) if per_file else (finish(found, cfg), {})
+
     try:
-        graph, findings = lint_graph(args.paths or ["."], run, cfg.excluded if cfg.exclude and not per_file else None,
-                                     stacks, args.infrastructure_only)
+        graph, findings = lint_run()
     except Exception as e:  # a defect outside every stage's own guard: still one line, still a report
         from pullcheck.engine import internal as internal_error
         from pullcheck.model import Graph
@@ -219,26 +228,13 @@ def _main(argv: List[str]) -> int:
         where = " ".join(args.paths or ["."])
         print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "
               f"definition or plan found", file=sys.stderr)
-    findings = [f for f in findings if f.rule_id != INTERNAL_ID]
-    fail_of: Dict[str, str] = {}
-    if per_file:
-        try:
-            findings, fail_of = _by_nearest_config(findings, rules, args)
-        except (cfgmod.ConfigError, RuleError) as e:
-            return _error(str(e))
-    else:
-        findings = finish(findings, cfg)
+    try:
+        findings, fail_of = judged(findings)
+    except (cfgmod.ConfigError, RuleError) as e:
+        return _error(str(e))
     if args.fix or args.diff:
-
-        def again() -> list:
-            """The whole run linted again (stacks and exports span files), judged the same way."""
-            _, found = lint_graph(args.paths or ["."], run,
-                                  cfg.excluded if cfg.exclude and not per_file else None, stacks,
-                                  args.infrastructure_only)
-            found = [f for f in found if f.rule_id != INTERNAL_ID]
-            return _by_nearest_config(found, rules, args)[0] if per_file else finish(found, cfg)
-
-        findings = _fix(args, findings, again)
+        # after each pass the whole run is linted again (stacks and exports span files), judged the same way
+        findings = _fix(args, findings, lambda: judged(lint_run()[1])[0])
     if args.write_baseline:
         try:
             baseline.write(args.write_baseline, findings)
@@ -306,7 +302,7 @@ def _fix(args, findings: list, again) -> list:
         return [f.fix for f in found if f.fix is not None and (f.fix.safe or args.unsafe_fixes)]
 
     if args.diff:
-        now, _ = fixes.plan(wanted(findings))
+        now = fixes.plan(wanted(findings))
         for file, (before, after) in sorted(fixes.new_texts(now).items()):
             sys.stdout.write(fixes.unified_diff(file, before, after))
         n = len(now)
@@ -316,7 +312,7 @@ def _fix(args, findings: list, again) -> list:
     undone: List[str] = []
     tried: set = set()
     for _ in range(fixes.MAX_PASSES):
-        now, _later = fixes.plan([fx for fx in wanted(findings) if fx not in tried])
+        now = fixes.plan([fx for fx in wanted(findings) if fx not in tried])
         if not now:
             break
         tried.update(now)

@@ -2,8 +2,9 @@
 
 A rule attaches a ``Fix`` to a hit (``Hit.fix``): a title, one or more edits (file, range, new text) and
 whether it is safe (it changes only what the finding names, and the result is what AWS documents) or a
-judgement call. ``apply`` writes fixes into files in passes (edits that overlap wait for the next pass);
-the caller lints the whole run again and undoes any fix whose finding stays or that brings a new one.
+judgement call. ``plan`` picks the fixes whose edits do not overlap (the others wait for the next pass),
+``new_texts`` and ``write`` put them into the files; the caller lints the whole run again and undoes any fix
+whose finding stays or that brings a new one.
 
 The helpers below build edits from where a reader put a value (its span) and the text of that line, so an
 edit touches the value only: comments, quoting, indentation and key order stay.
@@ -114,7 +115,7 @@ def _text_and_offset(res: Resource, path: Sequence[object]) -> Tuple[str, str, i
     lines = lines_of(file)
     if not 1 <= span.line <= len(lines):
         return file, "", -1
-    return file, "".join(lines), sum(len(x) for x in lines[:span.line - 1]) + span.col - 1
+    return file, "".join(lines), _offset(lines, span.line, span.col)
 
 
 def _pos(text: str, offset: int) -> Tuple[int, int]:
@@ -170,7 +171,7 @@ def json_unwrapped(res: Resource, key: str, title: str, safe: bool = True) -> Op
     members moved into it, and the inner lines indented as the outer ones were."""
     import json
 
-    file, span = span_of(res, ())
+    file = span_of(res, ())[0]
     text = "".join(lines_of(file))
     try:
         doc = json.loads(text)
@@ -201,8 +202,9 @@ def json_unwrapped(res: Resource, key: str, title: str, safe: bool = True) -> Op
 
 
 def fmt(res: Resource) -> str:
-    """The format a resource is written in: cfn-yaml, cfn-json, terraform or json (task definitions and
-    API inputs)."""
+    """The syntax of the file an edit goes into: cfn-yaml, cfn-json, terraform or json (task definitions,
+    API inputs, plans). By the file, not by ``mapping.format_of``: a plan's Terraform resources are JSON
+    text, and an edit is written in its file's syntax."""
     f = res.file.lower()
     if f.endswith((".tf", ".tf.json")):
         return "terraform"
@@ -226,26 +228,20 @@ def apply_to_text(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
-def plan(fixes: Iterable[Fix]) -> Tuple[List[Fix], List[Fix]]:
-    """(fixes that can go in together, fixes that overlap one of them and wait for the next pass)."""
+def plan(fixes: Iterable[Fix]) -> List[Fix]:
+    """The fixes that can go in together: each one whose edits overlap none taken before it waits (the
+    next pass finds it again, on the text as it then is)."""
     taken: Dict[str, List[Tuple[Tuple[int, int], Tuple[int, int]]]] = {}
     now: List[Fix] = []
-    later: List[Fix] = []
-    seen = set()
-    for fx in fixes:
-        if fx in seen:
-            continue
-        seen.add(fx)
+    for fx in dict.fromkeys(fixes):
         ranges = [((e.line, e.col), (e.end_line, e.end_col)) for e in fx.edits]
-        clash = any(a < d and c < b or (a == b == c == d)
-                    for e, (a, b) in zip(fx.edits, ranges) for c, d in taken.get(e.file, []))
-        if clash:
-            later.append(fx)
+        if any(a < d and c < b or (a == b == c == d)
+               for e, (a, b) in zip(fx.edits, ranges) for c, d in taken.get(e.file, [])):
             continue
         for e, r in zip(fx.edits, ranges):
             taken.setdefault(e.file, []).append(r)
         now.append(fx)
-    return now, later
+    return now
 
 
 def new_texts(fixes: Iterable[Fix]) -> Dict[str, Tuple[str, str]]:
@@ -256,8 +252,7 @@ def new_texts(fixes: Iterable[Fix]) -> Dict[str, Tuple[str, str]]:
             by_file.setdefault(e.file, []).append(e)
     out = {}
     for file, edits in by_file.items():
-        with open(file, encoding="utf-8", newline="") as f:
-            before = f.read()
+        before = "".join(lines_of(file))  # the text the edits were computed on
         out[file] = (before, apply_to_text(before, edits))
     return out
 

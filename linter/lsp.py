@@ -28,7 +28,7 @@ def _path(uri: str) -> str:
 def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``."""
     from pullcheck import config as cfgmod
-    from pullcheck.engine import finish, lint
+    from pullcheck.engine import INTERNAL_ID, finish, lint
     from pullcheck.parsers import errors
     from pullcheck.registry import select_rules
 
@@ -51,7 +51,7 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
     lines = text.splitlines()
     out = []
     for f in findings:
-        if f.rule_id == "INTERNAL":  # a rule or a step that failed is said, not silently dropped
+        if f.rule_id == INTERNAL_ID:  # a rule or a step that failed is said, not silently dropped
             out.append(_diag(0, 0, 0, 1, 2, f.rule_id, f"pullcheck could not check everything: {f.message}"))
             continue
         if os.path.abspath(f.file) != path:
@@ -157,7 +157,10 @@ def serve(argv: List[str]) -> int:
     def version(ls: Any, uri: str) -> Any:
         return ls.workspace.get_text_document(uri).version
 
-    def publish(ls: Any, uri: str, wanted: Any = None, delay: float = 0.0) -> None:
+    def _range(r: Dict[str, Any]) -> Any:
+        return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
+
+    def publish(ls: Any, uri: str, wanted: Any, delay: float = 0.0) -> None:
         """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
         lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
         older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and
@@ -167,11 +170,11 @@ def serve(argv: List[str]) -> int:
             return
         if delay:
             time.sleep(delay)
-        if wanted is not None and version(ls, uri) != wanted:
+        if version(ls, uri) != wanted:
             return
         with lock:
             doc = ls.workspace.get_text_document(uri)
-            if wanted is not None and doc.version != wanted:
+            if doc.version != wanted:
                 return
             try:
                 found = diagnostics(path, doc.source, rules)
@@ -182,18 +185,14 @@ def serve(argv: List[str]) -> int:
                     ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
                 return
             failed.pop(uri, None)
-        if wanted is not None and version(ls, uri) != wanted:
+        if version(ls, uri) != wanted:
             return
         published[uri] = found
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
             uri=uri, version=doc.version,
             diagnostics=[t.Diagnostic(
-                range=t.Range(start=t.Position(**d["range"]["start"]), end=t.Position(**d["range"]["end"])),
-                severity=t.DiagnosticSeverity(d["severity"]), code=d["code"], source=d["source"],
-                message=d["message"], data=d.get("data")) for d in found]))
-
-    def _range(r: Dict[str, Any]) -> Any:
-        return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
+                range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
+                source=d["source"], message=d["message"], data=d.get("data")) for d in found]))
 
     @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
                     t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix,

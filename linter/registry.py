@@ -1,6 +1,7 @@
 """Rule declaration and discovery through the ``pullcheck.rules`` entry-point group."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -82,15 +83,12 @@ def _entry_points() -> List[Tuple[str, str, str]]:
 def _complete(found: List[Tuple[str, str, str]]) -> bool:
     """Whether a remembered list names every built-in rule of rules/index.json with its entry point (a
     list that lost some would silently run fewer rules)."""
-    import json
-
-    import pullcheck.rules
-
-    index = os.path.join(os.path.dirname(os.path.abspath(pullcheck.rules.__file__)), "index.json")
+    index = _builtin_index()
+    if not index:
+        return False
     try:
-        with open(index, encoding="utf-8") as f:
-            builtin = {k: v["entry"] for k, v in json.load(f).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        builtin = {k: v["entry"] for k, v in index.items()}
+    except (KeyError, TypeError):
         return False
     have = {x[0]: x[1] for x in found if isinstance(x, tuple) and len(x) == 3}
     return all(have.get(k) == v for k, v in builtin.items())
@@ -177,7 +175,9 @@ def rule_doc(r: Rule) -> str:
     return _import_rule(r.check.target).doc
 
 
+@functools.lru_cache(maxsize=1)
 def _builtin_index() -> Dict[str, Dict[str, Any]]:
+    """rules/index.json (what a run knows of the built-in rules without importing them), read once."""
     import json
 
     import pullcheck.rules

@@ -71,7 +71,7 @@ def load_yaml_documents(text: str) -> list:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        return _EventBuilder(yaml, text.count("\n") + 3).documents(loader)
+        return _EventBuilder(text.count("\n") + 3).documents(loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -89,8 +89,7 @@ def load_yaml_documents(text: str) -> list:
 _INT = re.compile(r"""[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$""")
 _FLOAT = re.compile(r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"""
                     r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""")
-_BOOL_WORDS = {w: v for k, v in (("yes", True), ("no", False), ("true", True), ("false", False), ("on", True),
-                                 ("off", False)) for w in (k, k.capitalize(), k.upper())}
+_BOOL_WORDS = {w: v for k, v in _BOOL.items() for w in (k, k.capitalize(), k.upper())}
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _NUMBER_START = frozenset("0123456789-+.")
 
@@ -151,7 +150,7 @@ _MERGE = object()
 class _EventBuilder:
     """Marked values from a YAML event stream, with an explicit stack (no recursion)."""
 
-    def __init__(self, yaml: Any, lines: int) -> None:
+    def __init__(self, lines: int) -> None:
         from yaml import events
 
         self.ev = events
@@ -194,8 +193,7 @@ class _EventBuilder:
                 n = self.n
                 pos = (n[sm.line + 1], sm.column + 1, n[em.line + 1], em.column + 1) if whole \
                     else point(n[sm.line + 1], sm.column + 1)
-                if tag is not None and tag.startswith("!") and not tag.startswith("!!"):
-                    value = _intrinsic(tag, value, pos)
+                value = _intrinsic(tag, value, pos)
                 if e.anchor is not None:
                     anchors[e.anchor] = (value, 1, pos, whole)
                 self._put(stack, docs, value, sm, em, pos, whole)
@@ -225,9 +223,7 @@ class _EventBuilder:
                 else:
                     pos = point(*start)
                 c.pos = pos
-                value = c
-                if tag is not None and tag.startswith("!") and not tag.startswith("!!"):
-                    value = _intrinsic(tag, value, pos)
+                value = _intrinsic(tag, c, pos)
                 if anchor is not None:
                     anchors[anchor] = (value, self.count - frame[9] + 1, pos, whole)
                 self._put(stack, docs, value, sm, em, pos, whole)
@@ -236,10 +232,7 @@ class _EventBuilder:
                 if e.anchor not in anchors:
                     raise ParseError(f"YAML: found undefined alias {e.anchor!r}", sm.line + 1, sm.column + 1)
                 value, size, pos, whole = anchors[e.anchor]
-                self.count += size
-                if self.count > MAX_NODES:
-                    raise ParseError(f"document expands to more than {MAX_NODES} values (YAML aliases?)",
-                                     sm.line + 1, sm.column + 1)
+                self._counted(sm, size)
                 em = e.end_mark
                 self._put(stack, docs, value, sm, em,
                           (self.n[sm.line + 1], sm.column + 1, self.n[em.line + 1], em.column + 1), True)
@@ -248,8 +241,9 @@ class _EventBuilder:
             elif t is stream_end_t:
                 return [d for d in docs if d is not None]
 
-    def _counted(self, mark: Any) -> None:
-        self.count += 1
+    def _counted(self, mark: Any, values: int = 1) -> None:
+        """Count the values built (an alias counts what its anchor holds), within the bound."""
+        self.count += values
         if self.count > MAX_NODES:
             raise ParseError(f"document expands to more than {MAX_NODES} values (YAML aliases?)",
                              mark.line + 1, mark.column + 1)
@@ -299,8 +293,11 @@ class _EventBuilder:
         c.kpos[key] = (n[ks.line + 1], ks.column + 1, n[end.line + 1], end.column + 1)
 
 
-def _intrinsic(tag: str, value: Any, pos: Pos) -> Any:
-    """A CloudFormation short-form tag as its long form (``!Ref X`` -> ``{"Ref": "X"}``)."""
+def _intrinsic(tag: Any, value: Any, pos: Pos) -> Any:
+    """A CloudFormation short-form tag as its long form (``!Ref X`` -> ``{"Ref": "X"}``); a value without
+    a local tag (``!Name``) as it is."""
+    if tag is None or not tag.startswith("!") or tag.startswith("!!"):
+        return value
     name = tag[1:]
     if tag in _INTRINSIC_TAGS:
         key = _INTRINSIC_TAGS[tag]

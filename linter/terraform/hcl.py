@@ -107,9 +107,7 @@ class RawBody:
 def parse(text: str) -> RawBody:
     """A whole file's body; a ParseError with line and column when the text is not HCL."""
     text = text.replace("\r\n", "\n")
-    p = _Parser(text)
-    body = p.body(top=True)
-    return body
+    return _Parser(text).body(top=True)
 
 
 def parse_template(text: str) -> Node:
@@ -117,16 +115,6 @@ def parse_template(text: str) -> Node:
     p = _Parser(text.replace("\r\n", "\n"))
     parts = p.template_parts(len(p.s), quoted=False)
     return Node("tpl", p.src, 0, len(p.s), parts, "h")
-
-
-def parse_expression(text: str) -> Node:
-    p = _Parser(text)
-    p.skip(True)
-    e = p.expr(True)
-    p.skip(True)
-    if p.i != len(p.s):
-        raise p.error("unexpected text after the expression")
-    return e
 
 
 class _Parser:

@@ -50,7 +50,6 @@ class Body:
     def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
         self.attrs: Dict[str, Any] = {name: node for name, (node, _) in raw.attrs.items()}
-        self._raw = raw
         self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
         src = raw.src
         for name, labels, inner, start, end in raw.blocks:
@@ -58,13 +57,6 @@ class Body:
             end_line, end_col = src.lc(end)
             pos = (line, col, line, end_col if end_line == line else col + len(name))
             self.blocks.append((name, labels, Body(inner, file), pos))
-
-    def name_at(self, name: str) -> Tuple[int, int]:
-        """Line and column of an attribute's name."""
-        raw = getattr(self, "_raw", None)
-        if raw is None or name not in raw.attrs:
-            return pos_of(self.attrs[name])[:2]
-        return raw.src.lc(raw.attrs[name][1])
 
     def block_list(self, name: str) -> List["Body"]:
         return [b for n, _, b, _ in self.blocks if n == name]
@@ -81,7 +73,7 @@ class Body:
     def made(cls, file: str, attrs: Dict[str, Any], blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]]
              ) -> "Body":
         body = cls.__new__(cls)
-        body.file, body.attrs, body.blocks, body.json, body._raw = file, attrs, blocks, False, None
+        body.file, body.attrs, body.blocks, body.json = file, attrs, blocks, False
         return body
 
 

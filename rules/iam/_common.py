@@ -101,12 +101,12 @@ def role_fix(graph: Graph, td):
     registry, logs and secrets). None when there is no such role or more than one (a choice to make)."""
     from pullcheck import fixes, iam
 
+    candidates = graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
+    if not candidates or len(candidates) > MAX_CANDIDATES:
+        return None  # no role, or many to choose from: a choice, not a fix
     needs = iam.needs(graph, td)
     if needs is None:
         return None
-    candidates = graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
-    if len(candidates) > MAX_CANDIDATES:
-        return None  # many roles to choose from: a choice, not a fix
     fit = []
     for role in candidates:
         pset = iam.role_policies(graph, role)

@@ -3,7 +3,7 @@ from typing import Iterator
 from pullcheck import fixes
 from pullcheck import network as net
 from pullcheck.mapping import spell
-from pullcheck.model import SITE_KINDS, Graph, Hit
+from pullcheck.model import LAUNCH_KINDS, SITE_KINDS, Graph, Hit
 from pullcheck.registry import rule
 from pullcheck.rules.network._common import sites
 
@@ -61,7 +61,7 @@ def _fix(launch, path):
     """The public IP turned on where it is written (safe: the subnet routes to an internet gateway, which
     is what a public IP needs), or the setting added beside the subnets. None for Batch (its public IP is
     set in the job definition) and for values that are not written as a literal."""
-    if launch.kind not in ("ecs.service", "ecs.task_set", "ecs.run_task") or launch.rtype.startswith("AWS::Batch"):
+    if launch.kind not in LAUNCH_KINDS or launch.rtype.startswith("AWS::Batch"):
         return None
     kind = fixes.fmt(launch)
     title = f"set {spell(launch, 'assign_public_ip', 'ENABLED')}"
