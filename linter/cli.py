@@ -54,10 +54,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--infrastructure-only", action="store_true",
                    help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
                         "(the pre-commit hook passes every changed file)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="processes to lint with (default: one per core, for runs of 20 files and 1 MB or more; "
+                        "1: this process only); the output is the same whatever N")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 process: {text!r}")
+    return n
 
 
 def run() -> None:
@@ -150,6 +163,13 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
     return out
 
 
+def _outputs_or_none(args) -> List[Tuple[str, str]]:
+    try:
+        return _outputs(args.output)
+    except ValueError:
+        return []  # said when the reports are written
+
+
 def _main(argv: List[str]) -> int:
     from pullcheck import config as cfgmod
     from pullcheck import stacks as stacksmod
@@ -196,9 +216,18 @@ def _main(argv: List[str]) -> int:
     from pullcheck.engine import INTERNAL_ID, finish, lint_graph
     from pullcheck.output import render
 
+    exclude = cfg.excluded if cfg.exclude and not per_file else None
+    # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
+    whole = bool(stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in _outputs_or_none(args)]
+
     def lint_run() -> Tuple[Any, list]:
-        return lint_graph(args.paths or ["."], run, cfg.excluded if cfg.exclude and not per_file else None,
-                          stacks, args.infrastructure_only)
+        if not whole and args.jobs != 1:
+            from pullcheck import parallel
+
+            got = parallel.lint_paths(args.paths or ["."], run, exclude, args.infrastructure_only, args.jobs)
+            if got is not None:
+                return got
+        return lint_graph(args.paths or ["."], run, exclude, stacks, args.infrastructure_only)
 
     def judged(found: list) -> Tuple[list, Dict[str, str]]:
         """Findings judged by their configuration (the nearest one per file, or the one given), and each
@@ -218,6 +247,10 @@ def _main(argv: List[str]) -> int:
         print(f"pullcheck: error: {f.message}", file=sys.stderr)
     errors = [f.message for f in internal]
     if args.verbose:
+        if graph.inputs.jobs:
+            n, batches, again = graph.inputs.jobs
+            print(f"pullcheck: linted by {n} processes in {batches} batches ({again} linted again together, "
+                  f"as their names or settings meet)", file=sys.stderr)
         for path, why in graph.inputs.skipped:
             print(f"pullcheck: skipped {path}: {why}", file=sys.stderr)
         from pullcheck import cache

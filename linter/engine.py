@@ -248,17 +248,30 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     from pullcheck import fixes
 
     fixes.forget()  # fixes read the files as this run finds them
-    graph = Graph()
-    errors: List[Finding] = []
     paths = list(paths)
     files, tf_dirs, missing = discover(paths, exclude)
+    return build_from(walked_files(paths, files, infrastructure_only), tf_dirs, missing, stacks, paths)
+
+
+def walked_files(paths: List[str], files: List[str], infrastructure_only: bool) -> List[Tuple[str, bool]]:
+    """Each discovered file, and whether it is read only when its text marks it as infrastructure (met
+    while walking a folder, or every file under ``--infrastructure-only``)."""
+    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
+    return [(f, os.path.normpath(f) not in explicit) for f in files]
+
+
+def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], stacks: Optional[list],
+               paths: List[str]) -> Tuple[Graph, List[Finding]]:
+    """The graph of discovered inputs: data files (with their ``walked`` flag), Terraform folders and the
+    paths that do not exist. ``paths`` are where a CDK cloud assembly is looked for."""
+    graph = Graph()
+    errors: List[Finding] = []
     for m in missing:
         errors.append(_parse_finding(m, ParseError("no such file or folder")))
-    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
-    for f in files:
+    for f, walked in files:
         try:
             fault("read")
-            load_file(f, graph, walked=os.path.normpath(f) not in explicit)
+            load_file(f, graph, walked=walked)
         except Skipped as e:
             graph.inputs.skipped.append((_norm(f), str(e)))
         except Templated as e:
@@ -408,24 +421,30 @@ def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[C
     gc.disable()
     try:
         graph, errors = build_graph(paths, exclude, stacks, infrastructure_only)
-        from pullcheck import suppress
-
-        findings = run_rules(graph, rules)
-        choices = graph.inputs.choices
-        if choices and graph.inputs.cfn_input is not None and rules:
-            try:
-                findings = _in_every_world(graph, rules, choices, findings)
-            except Exception as e:  # keep the findings of the defaults' world
-                errors.append(internal("evaluating parameter values", "", e))
-        found = errors + suppress.apply(graph, findings, rules)
-        # the engine's own IDs are rules too: reported only when selected (INTERNAL always is)
-        from pullcheck.core_rules import CORE
-
-        found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
-        return graph, sorted(set(found))
+        return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def judge(graph: Graph, errors: List[Finding], rules: Dict[str, Rule]) -> List[Finding]:
+    """The findings of a built graph: the rules (in every world of undecided parameters), suppressions
+    applied, the engine's own IDs kept only when selected, sorted and without repeats."""
+    from pullcheck import suppress
+
+    findings = run_rules(graph, rules)
+    choices = graph.inputs.choices
+    if choices and graph.inputs.cfn_input is not None and rules:
+        try:
+            findings = _in_every_world(graph, rules, choices, findings)
+        except Exception as e:  # keep the findings of the defaults' world
+            errors.append(internal("evaluating parameter values", "", e))
+    found = errors + suppress.apply(graph, findings, rules)
+    # the engine's own IDs are rules too: reported only when selected (INTERNAL always is)
+    from pullcheck.core_rules import CORE
+
+    found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
+    return sorted(set(found))
 
 
 def _in_every_world(graph: Graph, rules: Dict[str, Rule], choices: dict, defaults: List[Finding]) -> List[Finding]:

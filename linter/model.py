@@ -130,6 +130,9 @@ class Inputs:
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
     linted: int = 0  # infrastructure documents and Terraform folders read
     custom_resources: bool = False  # a CloudFormation custom resource is in the run
+    jobs: Tuple[int, int, int] = ()  # --jobs: (processes, batches, batches linted again together)
+    cfn_linked: bool = False  # templates of the run export, import or nest stacks
+    cfn_steps: int = 0  # intrinsic evaluations the templates took (their budget is shared by the run)
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
 
 

@@ -223,10 +223,22 @@ def _untouched_cfn_main_table(graph: Graph, vpc_key: str) -> bool:
     the run can change it: CloudFormation exposes no attribute to route it (only a custom resource could,
     or a Terraform resource of the same run adopting it)."""
     vpc = graph.resources.get(vpc_key)
-    if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional") or graph.inputs.custom_resources:
+    if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional"):
         return False
-    return not any(rt.get("main") for rt in graph.of_kind("ec2.route_table")) and not any(
-        a.get("main_for_vpc") is not None for a in graph.of_kind("ec2.route_table_association"))
+    return not may_route_cfn_main_tables(graph)
+
+
+def may_route_cfn_main_tables(graph: Graph) -> bool:
+    """Something in the run may change a CloudFormation VPC's main route table: a custom resource, or a
+    Terraform main route table or main association whose VPC is not one of its own (a literal ID, or a
+    data source that may select any VPC)."""
+    def foreign(v: Any) -> bool:
+        return not (isinstance(v, Ref) and not v.rtype.startswith("data."))
+
+    return graph.inputs.custom_resources or any(
+        rt.get("main") and foreign(rt.get("vpc")) for rt in graph.of_kind("ec2.route_table")) or any(
+        a.get("main_for_vpc") is not None and foreign(a.get("main_for_vpc"))
+        for a in graph.of_kind("ec2.route_table_association"))
 
 
 def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:

@@ -80,6 +80,7 @@ class Exports:
         self.choices: Dict[Any, List[Any]] = {}
         self.assignment: Dict[Any, Any] = assignment or {}
         self.budget = [0]
+        self.imported = False  # a template of the run evaluated Fn::ImportValue
 
     def add(self, name: str, resolver: "_Resolver", value: Any) -> None:
         if name in self.by_name and self.by_name[name][0] is not resolver:
@@ -276,6 +277,8 @@ class _Resolver:
                 return Ref(self.key(arg[0]), self.rtype(arg[0]), attr)
             return Unknown("Fn::GetAtt of a resource the template does not declare")
         if fn == "Fn::ImportValue":
+            if self.exports is not None:
+                self.exports.imported = True
             name = self.resolve(arg, depth + 1)
             if isinstance(name, str) and self.exports is not None:
                 return self.exports.value(name, depth)
@@ -474,6 +477,10 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     for r in every:
         _add_resources(r, graph)
     graph.inputs.choices = exports.choices
+    graph.inputs.cfn_steps = exports.budget[0]
+    # values that cross templates: exports, imports, nested stacks (what --jobs must keep together)
+    graph.inputs.cfn_linked = bool(exports.by_name or exports.ambiguous or exports.imported
+                                   or any(r.children for r in every) or stacks)
     return errors
 
 

@@ -96,12 +96,25 @@ def _task_roles(graph: Graph):
 
 
 def role_fix(graph: Graph, td):
-    """An unsafe fix for a task definition without an execution role: point it at the one role of the run,
-    beside it, that ECS tasks can assume and that allows everything the task definition needs (its
-    registry, logs and secrets). None when there is no such role or more than one (a choice to make)."""
+    """An unsafe fix for a task definition without an execution role: point it at the one role the fix can
+    name (declared in the same template, or in the same Terraform module) that ECS tasks can assume and that
+    allows everything the task definition needs (its registry, logs and secrets). None when there is no
+    such role or more than one (a choice to make)."""
     from pullcheck import fixes, iam
 
-    candidates = graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
+    kind = fixes.fmt(td)
+    if kind == "terraform":
+        if "module." in td.name:
+            return None
+        root = td.key.split(":", 1)[0]
+        candidates = [r for r in graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
+                      if r.key.split(":", 1)[0] == root and "module." not in r.name]
+    elif kind in ("cfn-yaml", "cfn-json"):
+        stack = td.key.rsplit("#", 1)[0]  # the template as one stack (a stacks file may deploy it twice)
+        candidates = [r for r in graph.facts.index(_task_roles).get(os.path.dirname(td.file), [])
+                      if r.key.rsplit("#", 1)[0] == stack]
+    else:
+        return None
     if not candidates or len(candidates) > MAX_CANDIDATES:
         return None  # no role, or many to choose from: a choice, not a fix
     needs = iam.needs(graph, td)
@@ -116,16 +129,12 @@ def role_fix(graph: Graph, td):
                 return None
     if len(fit) != 1:
         return None
-    role, kind = fit[0], fixes.fmt(td)
+    role = fit[0]
     if kind == "terraform":
-        if "module." in role.name or "module." in td.name:
-            return None
         line, key = f"execution_role_arn = {role.name}.arn", r"\s*container_definitions\s*="
-    elif kind in ("cfn-yaml", "cfn-json") and role.file == td.file:
+    else:
         logical = role.key.rsplit("#", 1)[-1]
         line, key = (f"ExecutionRoleArn: !GetAtt {logical}.Arn", r"\s*ContainerDefinitions\s*:") if kind == "cfn-yaml" \
             else (f'"ExecutionRoleArn": {{"Fn::GetAtt": ["{logical}", "Arn"]}},', r'\s*"ContainerDefinitions"\s*:')
-    else:
-        return None
     return fixes.insert_line_before(td, ("containers",), key, line, f"use {role.name} as the execution role",
                                     safe=False)
