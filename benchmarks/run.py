@@ -12,6 +12,8 @@ as a ratio to a floor measured in the same run, on the same services:
 - task definitions: ``json.loads`` of the same N files, in a process of its own;
 - start-up: ``python -c pass``.
 
+``--monorepo`` also lints the 1000-file monorepo with one process and with every core (``--jobs``' default),
+alternating the two and reporting the median wall times and their ratio.
 ``--cold`` also runs the Terraform folder in a new, empty cache home (a first run) beside a warm run.
 ``--lsp`` speaks to ``pullcheck lsp`` over stdio as an editor does (open, then changes one at a time) and
 reports the server's CPU per change on a 33-service Terraform folder and a 1000-resource template.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,7 +137,8 @@ def main() -> int:
     ap.add_argument("--keep", help="write the workloads here and keep them")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    pull = [sys.executable, "-m", "pullcheck", "--no-config"]
+    # one process for the CPU ratios (a run's workers add their CPU); --monorepo also times every core
+    pull = [sys.executable, "-m", "pullcheck", "--no-config", "--jobs", "1"]
     tmp = args.keep or tempfile.mkdtemp(prefix="pullcheck-bench-")
     try:
         print("| input | services | CPU s | wall s | peak MB | CPU / floor |")
@@ -179,7 +183,17 @@ def main() -> int:
         if args.monorepo:
             mono = os.path.join(tmp, "mono")
             workloads.monorepo(mono)
-            row("monorepo (1000 files, 300 folders)", 1000, best(pull + [mono], args.repeat))
+            row("monorepo (1000 files, 300 folders), one process", 1000, best(pull + [mono], args.repeat))
+            # every core against one process: medians of alternating runs (a shared machine drifts)
+            once(pull[:-2] + [mono])
+            alone, every = [], []
+            for _ in range(max(5, args.repeat)):
+                alone.append(once(pull + [mono]))
+                every.append(once(pull[:-2] + [mono]))
+            one_wall, all_wall = statistics.median(r[1] for r in alone), statistics.median(r[1] for r in every)
+            print(f"| monorepo, every core (the default; {os.cpu_count()} cores) | 1000 | "
+                  f"{statistics.median(r[0] for r in every):.2f} | {all_wall:.2f} | {max(r[2] for r in every):.0f} | "
+                  f"wall {all_wall / one_wall:.2f}x one process ({one_wall:.2f} s), medians of {len(every)} |")
         if args.lsp:
             folder = os.path.join(tmp, "lsp-tf")
             workloads.terraform(folder, 33)
