@@ -352,6 +352,11 @@ def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[
             errors.append(internal("evaluating CloudFormation templates", "", e))
             _drop_since(graph, before)
             graph.inputs.cfn_input = None
+        if not graph.inputs.choices:
+            # no other world to evaluate: the documents go now, before the rules build their indexes
+            # (the graph holds what it needs of them; a large template's documents are half its memory)
+            graph.inputs.cfn_input = None
+            del templates
     return graph, errors
 
 
