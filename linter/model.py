@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
@@ -104,14 +105,17 @@ class Facts:
     """
 
     def __init__(self, graph: "Graph") -> None:
-        self._graph = graph
+        # a weak reference: a graph and its facts are no cycle, so a graph's memory goes back as soon as the
+        # last reference to it goes, without the collector (which the command keeps off and which a
+        # long-lived language server would run over every graph it ever built)
+        self._graph = weakref.ref(graph)
         self._indexes: Dict[Any, Any] = {}
         self._tables: Dict[Any, Dict[Any, Any]] = {}
 
     def index(self, build: Callable[["Graph"], T]) -> T:
         key = build.__code__
         if key not in self._indexes:
-            self._indexes[key] = build(self._graph)
+            self._indexes[key] = build(self._graph())
         return self._indexes[key]
 
     def table(self, owner: Callable[..., Any]) -> Dict[Any, Any]:

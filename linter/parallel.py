@@ -91,7 +91,6 @@ def _lint(ids: List[int]) -> tuple:
         roots = [i for i in ids if _UNITS[i][1]]
     out = (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(READ - before),
            links.signature(graph), graph.inputs.cfn_steps, sorted(called), roots)
-    graph.facts = None  # type: ignore[assignment]  # the graph's one cycle: freed without the collector
     return out
 
 
