@@ -20,6 +20,7 @@ import os
 import signal
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from pullcheck.engine import FAULT_ENV
 from pullcheck.model import Finding, Graph, Rule
 
 MIN_FILES = 20
@@ -73,6 +74,8 @@ def _lint(ids: List[int]) -> tuple:
     from pullcheck.terraform.modules import called_folders
 
     gc.disable()
+    if os.environ.get(FAULT_ENV) == "worker":  # the tests kill a worker, as the kernel's OOM killer would
+        os.kill(os.getpid(), signal.SIGKILL)
     before = set(READ)
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
@@ -126,31 +129,49 @@ def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], 
     if jobs is None and (sum(c for c, _ in sizes) < MIN_FILES or sum(b for _, b in sizes) < MIN_BYTES):
         return None
     n = min(n, len(units))
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     global _UNITS, _RULES
     _UNITS, _RULES = units, rules
     try:
-        pool = multiprocessing.get_context("fork").Pool(n, initializer=_worker_start)
+        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
     except OSError:
         return None
     try:
-        got = _run(pool, _batches(units, [b for _, b in sizes], n), units, missing, rules)
+        got = _run(lambda tasks: list(pool.map(_lint, tasks)), _batches(units, [b for _, b in sizes], n),
+                   units, missing, rules)
         if got is not None:
             got[0].inputs.jobs = (n,) + got[0].inputs.jobs[1:]
         return got
+    except (BrokenProcessPool, Exception):
+        # a worker killed (out of memory, a signal) or a defect of this module: one process does the run
+        return None
     finally:
-        pool.terminate()
+        _stop(pool)
         _UNITS, _RULES = [], {}
 
 
-def _run(pool: Any, batches: List[List[int]], units: List[Unit], missing: List[str], rules: Dict[str, Rule]
-         ) -> Optional[Tuple[Graph, List[Finding]]]:
+def _stop(pool: Any) -> None:
+    """End the workers now: they hold nothing worth waiting for."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join()
+
+
+def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], units: List[Unit],
+         missing: List[str], rules: Dict[str, Rule]) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck import links
     from pullcheck.core_rules import CORE
     from pullcheck.engine import _norm, _parse_finding
     from pullcheck.parsers.cloudformation import MAX_STEPS
     from pullcheck.parsers.errors import READ, ParseError
 
-    results = list(pool.imap_unordered(_lint, batches))
+    results = lint_all(batches)
     # a Terraform folder that another folder of the run calls is linted as that call only: a batch that
     # linted it on its own (its caller elsewhere) is linted again without it
     called = {c for r in results for c in r[7]}
@@ -159,7 +180,7 @@ def _run(pool: Any, batches: List[List[int]], units: List[Unit], missing: List[s
         return None  # folders that all call one another: one run settles which stand alone
     redo = [[i for i in r[0] if i not in dropped] for r in results if dropped.intersection(r[8])]
     results = [r for r in results if not dropped.intersection(r[8])]
-    results.extend(pool.imap_unordered(_lint, [ids for ids in redo if ids]))
+    results.extend(lint_all([ids for ids in redo if ids]))
     again = len(redo)
     while True:  # batches whose links meet are linted again together, until nothing new meets
         groups = links.joined(r[5] for r in results)
@@ -168,7 +189,7 @@ def _run(pool: Any, batches: List[List[int]], units: List[Unit], missing: List[s
             break
         again += sum(len(g) for g in merged)
         kept = [results[g[0]] for g in groups if len(g) == 1]
-        kept.extend(pool.imap_unordered(_lint, [[i for k in g for i in results[k][0]] for g in merged]))
+        kept.extend(lint_all([[i for k in g for i in results[k][0]] for g in merged]))
         results = kept
     if sum(r[6] for r in results) > MAX_STEPS:
         return None  # the templates' evaluation budget is the run's: only one run spends it as it would

@@ -286,3 +286,39 @@ def test_runs_that_need_the_whole_graph_use_one_process(tmp_path, monkeypatch, c
 def test_a_bad_number_of_processes_is_a_usage_error(value, capsys):
     code, _, err = _run(capsys, "--jobs", value, FIXTURES)
     assert code == 2 and "--jobs" in err
+
+
+def test_a_killed_worker_leaves_the_run_to_one_process(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    one = _run(capsys, "--jobs", "1", "fixtures")
+    monkeypatch.setenv("PULLCHECK_TEST_FAULT", "worker")  # each worker kills itself at its first batch
+    code, out, err = _run(capsys, "--jobs", "2", "--verbose", "fixtures")
+    assert (code, out) == one[:2]
+    assert "linted by" not in err and "Traceback" not in err
+
+
+def test_fix_in_several_processes(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    for jobs in ("1", "2"):
+        shutil.copytree(os.path.join(FIXTURES, "NET001"), tmp_path / jobs)
+        shutil.copytree(os.path.join(FIXTURES, "IMG002"), tmp_path / jobs / "IMG002")
+    monkeypatch.chdir(tmp_path / "1")
+    one = _run(capsys, "--jobs", "1", "--fix", "--no-config", ".")
+    monkeypatch.chdir(tmp_path / "2")
+    two = _run(capsys, "--jobs", "2", "--fix", "--no-config", ".")
+    assert two == one and "fixed" in one[2]
+    for path in sorted((tmp_path / "1").rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (tmp_path / "2" / path.relative_to(tmp_path / "1")).read_bytes(), path
+
+
+def test_a_report_is_never_written_over_a_file_a_worker_read(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(os.path.join(FIXTURES, "NET001"), tmp_path / "in")
+    target = sorted((tmp_path / "in").glob("*.yaml"))[0]
+    before = target.read_bytes()
+    code, _, err = _run(capsys, "--jobs", "2", "--no-config", "--output", str(target), str(tmp_path / "in"))
+    assert code == 2 and "one of the files being linted" in err
+    assert target.read_bytes() == before
