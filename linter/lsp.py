@@ -1,7 +1,8 @@
 """``pullcheck lsp``: a language server on standard input and output (Language Server Protocol, pygls).
 
 Diagnostics are published when a document is opened, changed or saved, from the text in the editor
-(unsaved changes included). A Terraform file is linted with the other ``.tf`` files of its folder; a
+(unsaved changes included). Each top-level block of a ``.tf`` file and each resource of a YAML template
+is parsed once per text: a change parses again only the block or resource it is in. A Terraform file is linted with the other ``.tf`` files of its folder; a
 template or task definition on its own. The configuration found above the file applies, as on the
 command line. Columns are UTF-16 code units, as the protocol counts them.
 
@@ -147,7 +148,12 @@ def serve(argv: List[str]) -> int:
 
     from pullcheck.terraform import modules
 
-    modules.PARSED = {}  # each .tf file's parse, by its text: a keystroke reads only the edited buffer again
+    from pullcheck.parsers import marked
+
+    # each .tf block's and each template resource's parse, by its text: a keystroke reads again only the
+    # block or resource it is in
+    modules.PARSED = {}
+    marked.PIECES = {}
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)

@@ -99,15 +99,34 @@ def _guard_depth(text: str) -> None:
         raise ParseError(f"nesting deeper than {MAX_DEPTH} levels")
 
 
+# The language server keeps the parse of each resource of a YAML template by its text (set to a dict
+# there): on a keystroke only the edited resource is read again. A run of the command keeps nothing.
+PIECES: Any = None
+
+
 def load_yaml_documents(text: str) -> list:
     """All documents of a YAML stream as marked values, built from libyaml's events (no node tree: the
     values are all that is kept)."""
+    if PIECES is not None:
+        docs = _template_in_pieces(text, PIECES)
+        if docs is not None:
+            return docs
+    return _load_yaml(text)
+
+
+def _load_yaml(text: str, base: int = 0, counted: Any = None) -> list:
+    """``base``: the lines before ``text`` when it is a piece of a file (positions are then the file's);
+    ``counted``: a list the number of values built is appended to."""
     _guard_depth(text)
     import yaml  # imported here so that JSON-only runs do not pay for it
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        return _EventBuilder(text.count("\n") + 3).documents(loader)
+        builder = _EventBuilder(text.count("\n") + 3, base)
+        docs = builder.documents(loader)
+        if counted is not None:
+            counted.append(builder.count)
+        return docs
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -119,6 +138,90 @@ def load_yaml_documents(text: str) -> list:
         raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
+
+
+_RESOURCES_LINE = re.compile(r"^Resources:[ \t]*(?:#[^\n]*)?$", re.M)
+_ANCHOR = re.compile(r"[\s\[{,][&*][A-Za-z0-9_-]")
+_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.M)
+_CONTENT = re.compile(r"^ *[^ #\n]", re.M)  # a line that is not blank or a comment
+_TOP = re.compile(r"^[^ #\n]", re.M)  # a line written at the first column
+
+
+def _template_in_pieces(text: str, cache: dict) -> Any:
+    """The documents of a block-style template read as the whole text would be, each resource on its own
+    (cached by its text and first line) and the rest as one skeleton with the resources' lines left
+    blank. None when the text is not of that plain shape (anchors, aliases, merge keys, several documents,
+    tabs, a flow-style ``Resources``) or a piece does not read as one resource: the caller reads it whole,
+    so errors are the whole read's."""
+    import bisect
+
+    if len(cache) > 5000:
+        cache.clear()
+    if "\t" in text or "\r" in text or "<<" in text or text[:1] in "&*" or _ANCHOR.search(text) \
+            or _MARKERS.search(text):
+        return None
+    heads = list(_RESOURCES_LINE.finditer(text))
+    if len(heads) != 1:
+        return None
+    first_m = _CONTENT.search(text, heads[0].end())
+    if first_m is None:
+        return None
+    first = first_m.start()
+    indent = first_m.end() - 1 - first
+    if not indent:
+        return None
+    start_re = re.compile(r"^ {%d}[A-Za-z0-9]+:(?: |$)" % indent, re.M)
+    if not start_re.match(text, first):
+        return None
+    end_m = _TOP.search(text, first)
+    end = end_m.start() if end_m else len(text)
+    starts = [m.start() for m in start_re.finditer(text, first, end)]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    head = text.count("\n", 0, heads[0].start())  # 0-based line of "Resources:"
+    counts: list = []
+    skeleton = text[:first] + "\n" * text.count("\n", first, end) + text[end:]
+    docs = _piece(cache, skeleton, 0, counts)
+    if docs is None or len(docs) != 1 or not isinstance(docs[0], MDict) or docs[0].get("Resources", 0) is not None:
+        return None
+    resources = MDict()
+    kpos: dict = {}
+    for a, b in zip(starts, starts[1:] + [end]):
+        piece = text[a:b] if text.endswith("\n", a, b) or b == len(text) else text[a:b] + "\n"
+        got = _piece(cache, piece, bisect.bisect_right(line_starts, a) - 1, counts)
+        if got is None or len(got) != 1 or not isinstance(got[0], MDict) or len(got[0]) != 1:
+            return None
+        (name, value), = got[0].items()
+        if name in kpos:
+            return None  # the whole read says where the name is written twice
+        if not kpos:
+            resources.pos = got[0].pos
+        resources[name] = value
+        kpos[name] = got[0].kpos[name]
+    if sum(counts) - len(starts) > MAX_NODES:  # each piece's own mapping is not a value of the whole
+        return None  # the whole read says where the bound is passed
+    resources.kpos = OneKeyPos(*next(iter(kpos.items()))) if len(kpos) == 1 else kpos
+    doc = MDict(docs[0])
+    doc.kpos = dict(docs[0].kpos.items())
+    doc["Resources"] = resources
+    # a key whose value spans lines is pointed at by the key
+    doc.kpos["Resources"] = (head + 1, 1, head + 1, len("Resources") + 1)
+    doc.pos = docs[0].pos if next(iter(doc)) != "Resources" else docs[0].pos[:2] + (head + 1, len("Resources") + 1)
+    if len(doc) == 1:
+        doc.kpos = OneKeyPos("Resources", doc.kpos["Resources"])
+    return [doc]
+
+
+def _piece(cache: dict, text: str, base: int, counts: list) -> Any:
+    key = (text, base)
+    if key not in cache:
+        counted: list = []
+        try:
+            cache[key] = (_load_yaml(text, base, counted), counted[0])
+        except ParseError:
+            cache[key] = (None, 0)
+    docs, count = cache[key]
+    counts.append(count)
+    return docs
 
 
 # YAML 1.1 implicit types of plain scalars, as PyYAML's SafeLoader resolves them
@@ -186,14 +289,14 @@ _MERGE = object()
 class _EventBuilder:
     """Marked values from a YAML event stream, with an explicit stack (no recursion)."""
 
-    def __init__(self, lines: int) -> None:
+    def __init__(self, lines: int, base: int = 0) -> None:
         from yaml import events
 
         self.ev = events
         self.count = 0
         # one int object per line number, shared by every position on that line (positions are most of
         # what a large template's values weigh)
-        self.n = list(range(lines + 1))
+        self.n = list(range(base, base + lines + 1))
 
     def documents(self, loader: Any) -> list:
         ev = self.ev

@@ -54,17 +54,18 @@ _HEAD = re.compile(r"[A-Za-z_][A-Za-z0-9_:-]*|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-
 class Source:
     """A file's text, with its line starts computed on first use."""
 
-    __slots__ = ("text", "_starts")
+    __slots__ = ("text", "_starts", "base")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
+        self.base = base  # lines of the file before this text (a piece of a file read on its own)
         self._starts: Optional[List[int]] = None
 
     def lc(self, offset: int) -> Tuple[int, int]:
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         i = bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
+        return self.base + i + 1, offset - self._starts[i] + 1
 
 
 class Node:
@@ -104,10 +105,11 @@ class RawBody:
         self.blocks: List[Tuple[str, List[str], "RawBody", int, int]] = []
 
 
-def parse(text: str) -> RawBody:
-    """A whole file's body; a ParseError with line and column when the text is not HCL."""
+def parse(text: str, base: int = 0) -> RawBody:
+    """A whole file's body; a ParseError with line and column when the text is not HCL. ``base``: the
+    lines before ``text`` when it is a piece of a file (positions are then the file's)."""
     text = text.replace("\r\n", "\n")
-    return _Parser(text).body(top=True)
+    return _Parser(text, base).body(top=True)
 
 
 def parse_template(text: str) -> Node:
@@ -118,9 +120,9 @@ def parse_template(text: str) -> Node:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, base: int = 0) -> None:
         self.s = text
-        self.src = Source(text)
+        self.src = Source(text, base)
         self.i = 0
         self.depth = 0
 

@@ -12,7 +12,7 @@ from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import load_json
 from pullcheck.terraform.build import KINDS, build
 from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import Body, json_body, pos_of, read
+from pullcheck.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.values import Unknown
 
 MAX_MODULE_DEPTH = 10
@@ -43,13 +43,9 @@ PARSED: Any = None
 def _read_cached(text: str, path: str) -> Body:
     if PARSED is None:
         return read(text, path)
-    key = (path, text)
-    body = PARSED.get(key)
-    if body is None:
-        if len(PARSED) > 2000:
-            PARSED.clear()
-        body = PARSED[key] = read(text, path)
-    return body
+    if len(PARSED) > 5000:
+        PARSED.clear()
+    return read_pieces(text, path, PARSED)
 
 
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:

@@ -2,6 +2,7 @@
 nodes, see ``pullcheck.terraform.hcl``) and nested blocks, and helpers to read them."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import ParseError
@@ -13,6 +14,50 @@ from pullcheck.terraform.hcl import Node
 def read(text: str, file: str) -> "Body":
     """A ``.tf`` (or ``.tfvars``) file's body; a ParseError with its position when it is not HCL."""
     return Body(hcl.parse(text), file)
+
+
+# the line that closes a top-level block, as terraform fmt writes it
+_TOP_END = re.compile(r"^\}[ \t]*\r?$", re.M)
+
+
+def read_pieces(text: str, file: str, cache: Dict[Any, "Body"]) -> "Body":
+    """``read``, one top-level block at a time, each piece's body kept in ``cache`` by its text and the
+    line it starts on: after an edit (a language server's keystroke) only the edited block is read again.
+
+    A piece ends after a line holding only the ``}`` that closes a top-level block. When every piece reads
+    and no top-level attribute is written in two, the pieces' blocks and attributes are the whole read's
+    (a ``}`` line inside a heredoc or a comment leaves a piece unfinished, and unreadable); otherwise the
+    file is read whole, so errors are the whole read's."""
+    bodies = []
+    start, base = 0, 0
+    ends = [m.end() for m in _TOP_END.finditer(text)]
+    for end in ends + [len(text)]:
+        nl = text.find("\n", end)
+        stop = len(text) if nl == -1 or end == len(text) else nl + 1
+        if stop <= start:
+            continue
+        piece = text[start:stop]
+        key = (file, piece, base)
+        body = cache.get(key)
+        if body is None:
+            try:
+                body = Body(hcl.parse(piece, base), file)
+            except ParseError:
+                return read(text, file)
+            cache[key] = body
+        bodies.append(body)
+        base += piece.count("\n")
+        start = stop
+    if len(bodies) == 1:
+        return bodies[0]
+    attrs: Dict[str, Any] = {}
+    blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
+    for b in bodies:
+        if any(k in attrs for k in b.attrs):
+            return read(text, file)  # the whole read says where the attribute is written twice
+        attrs.update(b.attrs)
+        blocks.extend(b.blocks)
+    return Body.made(file, attrs, blocks)
 
 
 def pos_of(t: Any) -> Tuple[int, int, int, int]:
