@@ -153,6 +153,7 @@ def serve(argv: List[str]) -> int:
     # each .tf block's and each template resource's parse, by its text: a keystroke reads again only the
     # block or resource it is in
     modules.PARSED = {}
+    modules.BUILT = {}  # and each Terraform resource's build, while nothing it can read has changed
     marked.PIECES = {}
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)

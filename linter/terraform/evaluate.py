@@ -111,6 +111,10 @@ class Module:
         self.data: set = set()
         self.template_files: Dict[str, Body] = {}
         self.provider: Any = None
+        # what the module's resources can read besides their own block, for a language server's reuse of
+        # a resource built before (modules.BUILT): every other block, and each resource's name and count
+        self.defs: List[Any] = []
+        self.file_reads = [0]  # file() / templatefile() calls: a file on disk is not in the defs
 
     def output(self, name: str) -> Any:
         if name not in self.outputs:
@@ -150,6 +154,7 @@ class Module:
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
         Terraform reads them; only regular files, within the reader's size bound."""
+        self.file_reads[0] += 1
         if not isinstance(path, str) or not path:
             return Unknown("file path cannot be evaluated")
         full = path if os.path.isabs(path) else os.path.join(self.root_folder(), path)
@@ -180,6 +185,11 @@ class Module:
 
     def add_body(self, body: Body) -> None:
         for name, labels, b, pos in body.blocks:
+            if name == "resource":
+                self.defs.append(("resource", tuple(labels), _text(b.attrs.get("count")),
+                                  _text(b.attrs.get("for_each"))))
+            else:
+                self.defs.append(b)
             if name == "resource" and len(labels) == 2:
                 r = Declared(labels[0], labels[1], b, pos, self)
                 self.resources[r.address] = r
@@ -227,6 +237,10 @@ class Module:
 
 
 _BUSY = object()  # a value being computed
+
+
+def _text(t: Any) -> Any:
+    return t.text() if isinstance(t, Node) else (None if t is None else repr(getattr(t, "value", t)))
 
 
 def joined(parts: List[Any]) -> Any:

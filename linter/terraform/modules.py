@@ -11,7 +11,7 @@ from pullcheck.model import Graph, Span
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import load_json
 from pullcheck.terraform.build import KINDS, build
-from pullcheck.terraform.evaluate import Module
+from pullcheck.terraform.evaluate import MAX_STEPS, Module
 from pullcheck.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.values import Unknown
 
@@ -81,7 +81,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     tfvar_bodies = []
     for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
         try:
-            tfvar_bodies.append(read(read_text(path), norm_path(path)))
+            tfvar_bodies.append(_read_cached(read_text(path), norm_path(path)))
         except ParseError as e:
             errors.append((path, e))
     return bodies, tfvar_bodies
@@ -172,6 +172,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         module.add_body(body)
     if module.caller is None:
         for body in tfvars:
+            module.defs.extend(body.attrs.values())
             ev = module.evaluator({})
             for k, t in body.attrs.items():
                 module.var_values[k] = ev.eval(t)
@@ -203,6 +204,7 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         child.caller = module
         child.budget = module.budget
         child.made = module.made
+        child.file_reads = module.file_reads
         child.call_file = norm_path(file)
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                           "depends_on")}
@@ -210,25 +212,60 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
 
 
+# The language server keeps each resource's build (set to a dict there): a resource whose block is the
+# same parse and whose module reads the same blocks (every block but the resources, whose names and counts
+# only can be read) is not evaluated again. A run of the command keeps nothing.
+BUILT: Any = None
+
+
+class _Added(list):
+    """What a build adds to the graph, in order."""
+
+    def add(self, r: Any) -> None:
+        self.append(r)
+
+
 def _build_resources(module: Module, graph: Graph) -> None:
     """The resources of a module instance and of the instances it calls, into the graph."""
     for child in module.children.values():
         if isinstance(child, Module):
             _build_resources(child, graph)
+    reuse = BUILT is not None and not _modelled(module) and module.budget[0] < MAX_STEPS // 2
+    defs = _defs(module) if reuse else None
+    # the entries of one earlier lint share one list of what they read: it is compared once
+    compared: Dict[int, Tuple[Any, bool]] = {}
     for res in module.resources.values():
         kind = KINDS.get(res.rtype)
         if kind is None:
             continue
+        key = (module.dir, res.address)
+        if reuse:
+            kept = BUILT.get(key)
+            if kept is not None and kept[0] is res.body and id(kept[1]) not in compared:
+                compared[id(kept[1])] = (kept[1], _same(kept[1], defs))
+            if kept is not None and kept[0] is res.body and compared[id(kept[1])][1]:
+                for r in kept[2]:
+                    graph.add(r)
+                module.budget[0] += kept[3]
+                continue
+        added = _Added()
+        steps, reads = module.budget[0], module.file_reads[0]
         insts = res.instances()
         if isinstance(insts, Unknown):
             # How many there are is unknown (maybe none): one stand-in marked conditional, so that a route,
             # association or endpoint that may exist makes the verdicts that depend on it unknown.
             origin = Unknown(insts.origin)
             build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
-                   graph, conditional=True)
-            continue
-        for suffix, ctx in insts:
-            build(module, res, kind, suffix, ctx, graph)
+                  added, conditional=True)
+        else:
+            for suffix, ctx in insts:
+                build(module, res, kind, suffix, ctx, added)
+        for r in added:
+            graph.add(r)
+        if reuse and module.file_reads[0] == reads:
+            if len(BUILT) > 50_000:
+                BUILT.clear()
+            BUILT[key] = (res.body, defs, added, module.budget[0] - steps)
     if module.model_call is not None:
         file, pos, inputs = module.model_call
         prefix = module.dir + ":"
@@ -238,6 +275,33 @@ def _build_resources(module: Module, graph: Graph) -> None:
                 r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
                 for out, span in inputs.items():
                     r.spans.setdefault((out,), span)
+
+
+def _modelled(module: Module) -> bool:
+    """A modelled registry module, or one inside it: its resources are moved to the call after building."""
+    m: Any = module
+    while m is not None:
+        if m.model_call is not None:
+            return True
+        m = m.caller
+    return False
+
+
+def _defs(module: Module) -> List[Any]:
+    """What the module instance's resources can read: its blocks but the resources, its resources' names
+    and counts, its variables files, and the same of the modules that call it (a call's arguments)."""
+    out: List[Any] = []
+    m: Any = module
+    while m is not None:
+        out.extend(m.defs)
+        out.append(m.dir)
+        m = m.caller
+    return out
+
+
+def _same(a: List[Any], b: List[Any]) -> bool:
+    """The same blocks (the same parse objects, kept alive by the entry) and the same names and counts."""
+    return len(a) == len(b) and all(x is y or (type(x) in (tuple, str) and x == y) for x, y in zip(a, b))
 
 
 def norm_path(path: str) -> str:
