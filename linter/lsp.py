@@ -148,13 +148,14 @@ def serve(argv: List[str]) -> int:
 
     from pullcheck.terraform import modules
 
-    from pullcheck.parsers import marked
+    from pullcheck.parsers import cloudformation, marked
 
     # each .tf block's and each template resource's parse, by its text: a keystroke reads again only the
     # block or resource it is in
     modules.PARSED = {}
-    modules.BUILT = {}  # and each Terraform resource's build, while nothing it can read has changed
+    modules.BUILT = {}  # and each resource's evaluation, while nothing it can read has changed
     marked.PIECES = {}
+    cloudformation.BUILT = {}
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, SHARED
 
 from pullcheck.engine import discover, lint
-from pullcheck.parsers import marked
+from pullcheck.parsers import cloudformation, marked
 from pullcheck.terraform import modules
 
 
@@ -27,18 +27,18 @@ def _targets():
 @pytest.fixture
 def kept():
     """The language server's caches, kept across the lints of one test."""
-    modules.PARSED, modules.BUILT, marked.PIECES = {}, {}, {}
+    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = {}, {}, {}, {}
     yield
-    modules.PARSED, modules.BUILT, marked.PIECES = None, None, None
+    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = None, None, None, None
 
 
 def _findings(path, rules, cached, caches):
-    saved = (modules.PARSED, modules.BUILT, marked.PIECES)
-    modules.PARSED, modules.BUILT, marked.PIECES = caches if cached else (None, None, None)
+    saved = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
+    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = caches if cached else (None,) * 4
     try:
         found = lint([path], rules)
     finally:
-        modules.PARSED, modules.BUILT, marked.PIECES = saved
+        modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = saved
     return [(f, f.origin, f.fix.as_dict() if f.fix else None) for f in found]
 
 
@@ -78,7 +78,7 @@ def _edit(text, rng, step):
 
 @pytest.mark.parametrize("target", _targets(), ids=lambda p: os.path.relpath(p, os.path.dirname(FIXTURES)))
 def test_kept_parses_and_builds_change_no_finding(target, tmp_path, rules, kept):
-    caches = (modules.PARSED, modules.BUILT, marked.PIECES)
+    caches = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
     if os.path.isdir(target):
         work = tmp_path / "m"
         shutil.copytree(target, work, ignore=shutil.ignore_patterns(".*"))
@@ -124,9 +124,52 @@ def test_a_resource_is_built_again_only_when_what_it_reads_changes(tmp_path, rul
 
 
 def _findings_fresh(path, rules):
-    saved = (modules.PARSED, modules.BUILT, marked.PIECES)
-    modules.PARSED, modules.BUILT, marked.PIECES = None, None, None
+    saved = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
+    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = (None,) * 4
     try:
         return lint([path], rules)
     finally:
-        modules.PARSED, modules.BUILT, marked.PIECES = saved
+        modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = saved
+
+
+def test_a_template_resource_is_evaluated_again_only_when_what_it_reads_changes(tmp_path, rules, kept):
+    text = ("Parameters:\n  Image:\n    Type: String\n    Default: nginx:1\nResources:\n"
+            "  A:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: a\n"
+            "      ContainerDefinitions:\n        - Name: a\n          Image: !Ref Image\n"
+            "  B:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: b\n"
+            "      ContainerDefinitions:\n        - Name: b\n          Image: nginx:2\n")
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    lint([str(path)], rules)
+    built = dict(cloudformation.BUILT)
+    assert len(built) == 2
+    key_a = next(k for k in built if k[1] == "A")
+    key_b = next(k for k in built if k[1] == "B")
+    path.write_text(text.replace("Family: b", "Family: bb"))
+    lint([str(path)], rules)
+    assert cloudformation.BUILT[key_a] is built[key_a]
+    assert cloudformation.BUILT[key_b] is not built[key_b]
+    path.write_text(text.replace("Default: nginx:1", "Default: nginx:3"))
+    found = lint([str(path)], rules)
+    assert cloudformation.BUILT[key_a] is not built[key_a]  # the parameter it reads changed
+    assert found == _findings_fresh(str(path), rules)
+    path.write_text(text.replace("Default: nginx:1", "Default: nginx:1\n    AllowedValues: [nginx:1, x]"))
+    before = len(cloudformation.BUILT)
+    lint([str(path)], rules)
+    assert len(cloudformation.BUILT) == before  # allowed values: evaluated whole, nothing kept
+
+
+def test_the_reuse_is_taken_on_the_fixtures(rules, kept):
+    """The comparisons above mean something only if kept builds are used: linted twice, most resources of
+    the fixtures' folders and templates keep the build of the first lint."""
+    kept_before = kept_after = 0
+    for target in _targets():
+        modules.BUILT.clear()
+        cloudformation.BUILT.clear()
+        lint([target], rules)
+        first = {**modules.BUILT, **cloudformation.BUILT}
+        lint([target], rules)
+        now = {**modules.BUILT, **cloudformation.BUILT}
+        kept_before += len(first)
+        kept_after += sum(1 for k, v in first.items() if now.get(k) is v)
+    assert kept_before > 200 and kept_after >= 0.9 * kept_before, (kept_after, kept_before)

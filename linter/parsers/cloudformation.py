@@ -484,8 +484,38 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     return errors
 
 
+# The language server keeps each resource's evaluation (set to a dict there), while its mapping is the
+# same parse and what it can read is the same: parameters, mappings, outputs, the transform, and the
+# names and types of the template's resources. Templates with conditions, parameters with allowed values
+# (both evaluated once per template and shared by its resources), nested stacks or stack parameters are
+# evaluated whole every time. A run of the command keeps nothing.
+BUILT: Any = None
+
+
+def _reuse_context(r: "_Resolver") -> Optional[List[Any]]:
+    """What every resource of the template can read besides its own mapping, or None when a resource's
+    evaluation cannot be told apart from the others'."""
+    doc = r.doc
+    if BUILT is None or r.stack or r.given or r.children or (r.exports is not None and r.exports.assignment):
+        return None
+    if r.conditions or any(isinstance(p, dict) and "AllowedValues" in p for p in r.params.values()):
+        return None
+    types = tuple((k, b.get("Type") if isinstance(b, dict) else None) for k, b in r.resources.items())
+    if any(t in NESTED for _, t in types):
+        return None
+    if r.budget[0] > MAX_STEPS // 2:
+        return None
+    return [doc.get("Parameters"), doc.get("Mappings"), doc.get("Outputs"), doc.get("Transform"), r.file, types]
+
+
+def _same_context(a: List[Any], b: List[Any]) -> bool:
+    return len(a) == len(b) and all(x is y or (type(x) in (str, tuple) and x == y) for x, y in zip(a, b))
+
+
 def _add_resources(r: "_Resolver", graph: Graph) -> None:
     file = r.file
+    context = _reuse_context(r)
+    compared: Dict[int, Tuple[Any, bool]] = {}  # an earlier lint's entries share one context: compared once
     for logical, body in r.resources.items():
         if not isinstance(body, dict):
             continue
@@ -508,6 +538,19 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
             name = meta["aws:cdk:path"]  # a CDK app's users know the construct path, not the logical ID
         if isinstance(meta, dict) and "pullcheck" in meta:
             suppress.note_metadata(graph, file, name, meta["pullcheck"], pos)
+        if context is not None:
+            kept = BUILT.get((file, logical))
+            if kept is not None and kept[0] is body and kept[2] == (present, pos):
+                if id(kept[1]) not in compared:
+                    compared[id(kept[1])] = (kept[1], _same_context(kept[1], context))
+                if compared[id(kept[1])][1]:
+                    for one in kept[3]:
+                        graph.add(one)
+                    r.budget[0] += kept[4]
+                    if kept[5] and r.exports is not None:
+                        r.exports.imported = True
+                    continue
+        steps, imported = r.budget[0], r.exports is not None and r.exports.imported
         res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=name, file=file,
                        span=Span.at(pos))
         res.attrs["conditional"] = present is None
@@ -523,11 +566,14 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
             if parse == "policy":
                 res.attrs[attr] = policy.parse(v) if v is not None else None
         extra = _BUILDERS.get(kind, _generic)(res, props)
-        if extra is None:
-            graph.add(res)
-        else:  # a resource that launches tasks from inside it: one launch site per target or state
-            for sub in extra:
-                graph.add(sub)
+        added = [res] if extra is None else list(extra)  # several: launch sites inside it (targets, states)
+        for one in added:
+            graph.add(one)
+        if context is not None:
+            if len(BUILT) > 50_000:
+                BUILT.clear()
+            BUILT[(file, logical)] = (body, context, (present, pos), added, r.budget[0] - steps,
+                                      r.exports is not None and r.exports.imported and not imported)
 
 
 def _p(res: Resource, props: MDict, attr: str, name: str) -> Any:
