@@ -184,11 +184,11 @@ def _load_text(path: str, text: str, graph: Graph) -> None:
                 raise
             from pullcheck.parsers.marked import load_yaml_documents
 
-            docs = load_yaml_documents(text)
+            docs = load_yaml_documents(text, name)
     else:
         from pullcheck.parsers.marked import load_yaml_documents
 
-        docs = load_yaml_documents(text)
+        docs = load_yaml_documents(text, name)
     for doc in docs:
         if not isinstance(doc, dict):
             continue

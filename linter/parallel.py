@@ -25,7 +25,7 @@ from pullcheck.model import Finding, Graph, Rule
 
 MIN_FILES = 20
 MIN_BYTES = 1 << 20
-BATCHES_PER_PROCESS = 4  # more balance the processes' loads; fewer meet less often
+BATCHES_PER_PROCESS = 8  # more balance the processes' loads; fewer meet less often
 
 Unit = Tuple[List[Tuple[str, bool]], List[str]]  # (data files with their walked flag, Terraform folders)
 
@@ -98,7 +98,7 @@ def _lint(ids: List[int]) -> tuple:
 
 
 def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
-    """The parts cut into about four batches per process, of about equal bytes, neighbours by path kept
+    """The parts cut into BATCHES_PER_PROCESS batches per process, of about equal bytes, neighbours by path kept
     together (files that name one another mostly sit side by side)."""
     order = sorted(range(len(units)), key=lambda i: (units[i][0][0][0] if units[i][0] else units[i][1][0]))
     target = max(1, sum(sizes) // (n * BATCHES_PER_PROCESS))

@@ -36,11 +36,23 @@ def _dump(v):
 def _read(text, cache):
     marked.PIECES = cache
     try:
-        return [_dump(d) for d in marked.load_yaml_documents(text)]
+        return [_dump(_placed(d)) for d in marked.load_yaml_documents(text, "t.yaml")]
     except ParseError as e:
         return ("error", e.message, e.line, e.col)
     finally:
         marked.PIECES = None
+
+
+def _placed(doc):
+    """A resource read at other lines keeps its parse until it is evaluated (``marked.MOVED`` says how far
+    it moved): placed where it is now, as the evaluation does."""
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if isinstance(resources, dict):
+        for name, value in list(resources.items()):
+            moved = marked.MOVED.get(id(value))
+            if moved is not None and moved[0] is value:
+                resources[name] = marked.moved_value(value, moved[1])
+    return doc
 
 
 def _edits(text, rng):
@@ -79,14 +91,31 @@ def test_an_edit_reads_only_its_resource_again():
     cache: dict = {}
     marked.PIECES = cache
     try:
-        marked.load_yaml_documents(TEMPLATE)
+        marked.load_yaml_documents(TEMPLATE, "t.yaml")
         assert len(cache) == 41  # the skeleton and 40 resources
-        docs = marked.load_yaml_documents(TEMPLATE.replace("BucketName: b7\n", "BucketName: b7x\n"))
+        docs = marked.load_yaml_documents(TEMPLATE.replace("BucketName: b7\n", "BucketName: b7x\n"), "t.yaml")
     finally:
         marked.PIECES = None
     assert len(cache) == 42
     assert docs[0]["Resources"]["Bucket7"]["Properties"]["BucketName"] == "b7x"
     assert docs[0]["Resources"].kpos["Bucket39"][0] == 3 + 39 * 4  # where the file has it
+
+
+def test_a_line_added_above_moves_the_resources_below_without_reading_them_again():
+    cache: dict = {}
+    marked.PIECES = cache
+    try:
+        marked.load_yaml_documents(TEMPLATE, "t.yaml")
+        lines = TEMPLATE.split("\n")
+        docs = marked.load_yaml_documents("\n".join(lines[:82] + ["", ""] + lines[82:]), "t.yaml")
+    finally:
+        marked.PIECES = None
+    resources = docs[0]["Resources"]
+    # read again: the skeleton (its blank lines changed) and the resource the new lines are in; no other
+    assert len(cache) == 43
+    assert resources.kpos["Bucket39"][0] == 3 + 39 * 4 + 2
+    assert id(resources["Bucket39"]) in marked.MOVED and marked.MOVED[id(resources["Bucket39"])][1] == 2
+    assert id(resources["Bucket1"]) not in marked.MOVED  # above the new lines: where it was
 
 
 @pytest.mark.parametrize("text", [

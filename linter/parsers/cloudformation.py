@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck import mapping, policy, suppress
 from pullcheck.model import Graph, Resource, Span
-from pullcheck.parsers import common
+from pullcheck.parsers import common, marked
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.values import Ref, Template, Unknown, make_template, text_of
 
@@ -505,11 +506,44 @@ def _reuse_context(r: "_Resolver") -> Optional[List[Any]]:
         return None
     if r.budget[0] > MAX_STEPS // 2:
         return None
-    return [doc.get("Parameters"), doc.get("Mappings"), doc.get("Outputs"), doc.get("Transform"), r.file, types]
+    # not the outputs: a stack cannot import its own exports, and a resource that imports is not kept
+    return [doc.get("Parameters"), doc.get("Mappings"), doc.get("Transform"), r.file, types]
+
+
+def _moved(res: Resource, lines: int) -> Resource:
+    """A resource evaluated before, its positions in this file ``lines`` further down."""
+    def span(x: Any) -> Any:
+        if isinstance(x, Span):
+            if x.file and x.file != res.file:
+                return x
+            return replace(x, line=x.line + lines, end_line=x.end_line + lines if x.end_line else 0)
+        return marked.moved_pos(x, lines)
+
+    return Resource(key=res.key, kind=res.kind, rtype=res.rtype, name=res.name, file=res.file,
+                    span=span(res.span), attrs=marked.moved_value(res.attrs, lines),
+                    spans={k: span(v) for k, v in res.spans.items()})
 
 
 def _same_context(a: List[Any], b: List[Any]) -> bool:
-    return len(a) == len(b) and all(x is y or (type(x) in (str, tuple) and x == y) for x, y in zip(a, b))
+    """The same parameters and mappings, where they are written too (a list default's items carry their
+    places into the resources that read it), and the same transform, file, names and types."""
+    return len(a) == len(b) and all(_same_marked(x, y) for x, y in zip(a, b))
+
+
+def _same_marked(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
+                and all(k in b and _same_marked(v, b[k]) for k, v in a.items())
+                and [getattr(a, "kpos", {}).get(k) for k in a] == [getattr(b, "kpos", {}).get(k) for k in a])
+    if isinstance(a, list):
+        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
+                and list(getattr(a, "ipos", ())) == list(getattr(b, "ipos", ()))
+                and all(_same_marked(x, y) for x, y in zip(a, b)))
+    return a == b
 
 
 def _add_resources(r: "_Resolver", graph: Graph) -> None:
@@ -540,16 +574,24 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
             suppress.note_metadata(graph, file, name, meta["pullcheck"], pos)
         if context is not None:
             kept = BUILT.get((file, logical))
-            if kept is not None and kept[0] is body and kept[2] == (present, pos):
+            # the same parse of its mapping, evaluated where it was then: moved down by the lines between
+            lines = pos[0] - kept[2][1][0] if kept is not None and kept[0] is body and kept[2][0] == present \
+                else None
+            if lines is not None and marked.moved_pos(kept[2][1], lines) == pos:
                 if id(kept[1]) not in compared:
                     compared[id(kept[1])] = (kept[1], _same_context(kept[1], context))
                 if compared[id(kept[1])][1]:
-                    for one in kept[3]:
+                    added = kept[3] if not lines else [_moved(one, lines) for one in kept[3]]
+                    for one in added:
                         graph.add(one)
                     r.budget[0] += kept[4]
-                    if kept[5] and r.exports is not None:
-                        r.exports.imported = True
+                    if lines:
+                        BUILT[(file, logical)] = (body, kept[1], (present, pos), added, kept[4])
                     continue
+        parsed = body
+        moved = marked.MOVED.get(id(body))
+        if moved is not None and moved[0] is body:  # read at other lines: evaluated where it is now
+            body = marked.moved_value(body, moved[1])
         steps, imported = r.budget[0], r.exports is not None and r.exports.imported
         res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=name, file=file,
                        span=Span.at(pos))
@@ -569,11 +611,10 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
         added = [res] if extra is None else list(extra)  # several: launch sites inside it (targets, states)
         for one in added:
             graph.add(one)
-        if context is not None:
+        if context is not None and not (r.exports is not None and r.exports.imported and not imported):
             if len(BUILT) > 50_000:
                 BUILT.clear()
-            BUILT[(file, logical)] = (body, context, (present, pos), added, r.budget[0] - steps,
-                                      r.exports is not None and r.exports.imported and not imported)
+            BUILT[(file, logical)] = (parsed, context, (present, pos), added, r.budget[0] - steps)
 
 
 def _p(res: Resource, props: MDict, attr: str, name: str) -> Any:

@@ -15,7 +15,7 @@ import json.decoder
 import json.scanner
 import re
 import sys
-from typing import Any, Tuple
+from typing import Any, Dict, Tuple
 
 from pullcheck.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
 
@@ -104,11 +104,11 @@ def _guard_depth(text: str) -> None:
 PIECES: Any = None
 
 
-def load_yaml_documents(text: str) -> list:
+def load_yaml_documents(text: str, name: str = "") -> list:
     """All documents of a YAML stream as marked values, built from libyaml's events (no node tree: the
-    values are all that is kept)."""
+    values are all that is kept). ``name``: the file, for what the language server keeps of it."""
     if PIECES is not None:
-        docs = _template_in_pieces(text, PIECES)
+        docs = _template_in_pieces(text, PIECES, name)
         if docs is not None:
             return docs
     return _load_yaml(text)
@@ -147,9 +147,9 @@ _CONTENT = re.compile(r"^ *[^ #\n]", re.M)  # a line that is not blank or a comm
 _TOP = re.compile(r"^[^ #\n]", re.M)  # a line written at the first column
 
 
-def _template_in_pieces(text: str, cache: dict) -> Any:
+def _template_in_pieces(text: str, cache: dict, name: str = "") -> Any:
     """The documents of a block-style template read as the whole text would be, each resource on its own
-    (cached by its text and first line) and the rest as one skeleton with the resources' lines left
+    (cached by its file and text; its positions moved where they are now) and the rest as one skeleton with the resources' lines left
     blank. None when the text is not of that plain shape (anchors, aliases, merge keys, several documents,
     tabs, a flow-style ``Resources``) or a piece does not read as one resource: the caller reads it whole,
     so errors are the whole read's."""
@@ -157,6 +157,7 @@ def _template_in_pieces(text: str, cache: dict) -> Any:
 
     if len(cache) > 5000:
         cache.clear()
+        MOVED.clear()
     if "\t" in text or "\r" in text or "<<" in text or text[:1] in "&*" or _ANCHOR.search(text) \
             or _MARKERS.search(text):
         return None
@@ -180,23 +181,28 @@ def _template_in_pieces(text: str, cache: dict) -> Any:
     head = text.count("\n", 0, heads[0].start())  # 0-based line of "Resources:"
     counts: list = []
     skeleton = text[:first] + "\n" * text.count("\n", first, end) + text[end:]
-    docs = _piece(cache, skeleton, 0, counts)
+    docs, _ = _piece(cache, name, skeleton, 0, counts)
     if docs is None or len(docs) != 1 or not isinstance(docs[0], MDict) or docs[0].get("Resources", 0) is not None:
         return None
     resources = MDict()
     kpos: dict = {}
     for a, b in zip(starts, starts[1:] + [end]):
         piece = text[a:b] if text.endswith("\n", a, b) or b == len(text) else text[a:b] + "\n"
-        got = _piece(cache, piece, bisect.bisect_right(line_starts, a) - 1, counts)
+        got, lines = _piece(cache, name, piece, bisect.bisect_right(line_starts, a) - 1, counts)
         if got is None or len(got) != 1 or not isinstance(got[0], MDict) or len(got[0]) != 1:
             return None
-        (name, value), = got[0].items()
-        if name in kpos:
+        (logical, value), = got[0].items()
+        if logical in kpos:
             return None  # the whole read says where the name is written twice
         if not kpos:
-            resources.pos = got[0].pos
-        resources[name] = value
-        kpos[name] = got[0].kpos[name]
+            resources.pos = moved_pos(got[0].pos, lines)
+        resources[logical] = value
+        kpos[logical] = moved_pos(got[0].kpos[logical], lines)
+        # read at other lines: its positions are moved when it is evaluated (cloudformation), not now
+        if lines:
+            MOVED[id(value)] = (value, lines)
+        else:
+            MOVED.pop(id(value), None)
     if sum(counts) - len(starts) > MAX_NODES:  # each piece's own mapping is not a value of the whole
         return None  # the whole read says where the bound is passed
     resources.kpos = OneKeyPos(*next(iter(kpos.items()))) if len(kpos) == 1 else kpos
@@ -211,17 +217,56 @@ def _template_in_pieces(text: str, cache: dict) -> Any:
     return [doc]
 
 
-def _piece(cache: dict, text: str, base: int, counts: list) -> Any:
-    key = (text, base)
-    if key not in cache:
+# a resource's mapping read at other lines than it is now (a line added or taken away above it):
+# id(mapping) -> (mapping, lines to move its positions down); what reads the mapping's positions
+# (cloudformation's evaluation) moves them, and only when it evaluates it again
+MOVED: Dict[int, Tuple[Any, int]] = {}
+
+
+def _piece(cache: dict, name: str, text: str, base: int, counts: list) -> Tuple[Any, int]:
+    """A piece's documents, by its file and text, read once; and how many lines further down than where it
+    was read the piece is now."""
+    key = (name, text)
+    entry = cache.get(key)
+    if entry is None:
         counted: list = []
         try:
-            cache[key] = (_load_yaml(text, base, counted), counted[0])
+            entry = cache[key] = (_load_yaml(text, base, counted), base, counted[0])
         except ParseError:
-            cache[key] = (None, 0)
-    docs, count = cache[key]
+            entry = cache[key] = (None, base, 0)
+    docs, at, count = entry
     counts.append(count)
-    return docs
+    return docs, base - at
+
+
+def moved_pos(p: Any, lines: int) -> Any:
+    """A reader's position ``lines`` further down."""
+    if isinstance(p, tuple) and len(p) >= 2 and isinstance(p[0], int):
+        return (p[0] + lines, p[1]) if len(p) == 2 else (p[0] + lines, p[1], p[2] + lines) + p[3:]
+    return p
+
+
+def moved_value(v: Any, lines: int) -> Any:
+    """A copy of a marked value with every position ``lines`` further down; other values are shared."""
+    if isinstance(v, MDict):
+        out = MDict((k, moved_value(x, lines)) for k, x in v.items())
+        out.pos = moved_pos(getattr(v, "pos", None), lines)
+        kpos = getattr(v, "kpos", None)
+        if isinstance(kpos, OneKeyPos):
+            out.kpos = OneKeyPos(kpos.key, moved_pos(kpos.pos, lines))
+        elif kpos is not None:
+            out.kpos = {k: moved_pos(p, lines) for k, p in kpos.items()}
+        return out
+    if isinstance(v, MList):
+        out_list = MList(moved_value(x, lines) for x in v)
+        out_list.pos = moved_pos(getattr(v, "pos", None), lines)
+        out_list.ipos = [moved_pos(p, lines) for p in getattr(v, "ipos", [])]
+        return out_list
+    if type(v) is dict:
+        return {k: moved_value(x, lines) for k, x in v.items()}
+    if type(v) is list:
+        return [moved_value(x, lines) for x in v]
+    return v
 
 
 # YAML 1.1 implicit types of plain scalars, as PyYAML's SafeLoader resolves them
