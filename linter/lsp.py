@@ -1,10 +1,14 @@
 """``pullcheck lsp``: a language server on standard input and output (Language Server Protocol, pygls).
 
 Diagnostics are published when a document is opened, changed or saved, from the text in the editor
-(unsaved changes included). Each top-level block of a ``.tf`` file and each resource of a YAML template
-is parsed once per text: a change parses again only the block or resource it is in. A Terraform file is linted with the other ``.tf`` files of its folder; a
-template or task definition on its own. The configuration found above the file applies, as on the
-command line. Columns are UTF-16 code units, as the protocol counts them.
+(unsaved changes included). A Terraform file is linted with the other ``.tf`` files of its folder (and
+the modules it calls); a template or task definition on its own. The configuration found above the file
+applies, as on the command line. Columns are UTF-16 code units, as the protocol counts them.
+
+Between changes the server keeps each top-level block of a ``.tf`` file and each resource of a YAML
+template as parsed (by its text), and each resource as evaluated while nothing it can read has changed
+(``modules.BUILT``, ``cloudformation.BUILT``): a keystroke parses and evaluates again only the block it is
+in, then the rules run over the whole graph as always.
 
 A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits), and the
 document offers "fix all safe" (``source.fixAll``); hovering a diagnostic shows its rule's summary.
@@ -146,16 +150,13 @@ def serve(argv: List[str]) -> int:
     import threading
     import time
 
+    from pullcheck.parsers import cloudformation, marked
     from pullcheck.terraform import modules
 
-    from pullcheck.parsers import cloudformation, marked
-
-    # each .tf block's and each template resource's parse, by its text: a keystroke reads again only the
-    # block or resource it is in
-    modules.PARSED = {}
-    modules.BUILT = {}  # and each resource's evaluation, while nothing it can read has changed
-    marked.PIECES = {}
-    cloudformation.BUILT = {}
+    # each .tf block's and each template resource's parse, by its text, and each resource's evaluation
+    # while nothing it can read has changed: a keystroke works again only on the block it is in
+    modules.PARSED, modules.BUILT = {}, {}
+    marked.PIECES, cloudformation.BUILT = {}, {}
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)
