@@ -71,7 +71,19 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                 files.append(p)
         else:
             missing.append(p)
-    return files, list(tf_dirs), missing
+    # a file or folder named twice (a folder and a file in it, a relative and an absolute path) is read
+    # once: twice, its resources would be declared twice and every lookup of them ambiguous
+    seen: set = set()
+    unique_files = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key not in seen:
+            seen.add(key)
+            unique_files.append(f)
+    unique_dirs: Dict[str, str] = {}
+    for d in tf_dirs:
+        unique_dirs.setdefault(os.path.abspath(d), d)
+    return unique_files, list(unique_dirs.values()), missing
 
 
 def _unsaved(p: str) -> bool:

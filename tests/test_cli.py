@@ -155,3 +155,15 @@ def test_a_foreign_hcl2_module_does_not_matter(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pullcheck", str(mod)], capture_output=True, text=True, env=env,
                        cwd=str(tmp_path))
     assert r.returncode == 1 and "NET002" in r.stdout, r.stderr
+
+
+def test_a_path_named_twice_is_read_once():
+    """A folder and a file in it, or a relative and an absolute path: read twice, the template's resources
+    would be declared twice and every lookup of them ambiguous (NET003 went missing)."""
+    alone = run_cli("--no-config", "fixtures/NET003")
+    assert alone.returncode == 1 and "bad_private_nat_gateway.yaml" in alone.stdout
+    twice = run_cli("--no-config", "fixtures/NET003", "fixtures/NET003/bad_private_nat_gateway.yaml",
+                    os.path.join(ROOT, "fixtures", "NET003", "bad_private_nat_gateway.yaml"))
+    assert twice.stdout == alone.stdout
+    tf = run_cli("--no-config", "fixtures/IAM004", os.path.join(ROOT, "fixtures", "IAM004", "bad_trusts_ecs.tf"))
+    assert tf.stdout == run_cli("--no-config", "fixtures/IAM004").stdout

@@ -322,3 +322,22 @@ def test_a_report_is_never_written_over_a_file_a_worker_read(tmp_path, monkeypat
     code, _, err = _run(capsys, "--jobs", "2", "--no-config", "--output", str(target), str(tmp_path / "in"))
     assert code == 2 and "one of the files being linted" in err
     assert target.read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(int(os.environ.get("PULLCHECK_JOBS_RUNS", "30"))))
+def test_random_runs_give_the_same_bytes(seed, monkeypatch, capsys, per_part):
+    """Runs of random parts of fixtures and corpus together (names and hubs meet in ever other ways),
+    part by part in three processes against one process."""
+    import random as rnd
+
+    from pullcheck.engine import discover
+
+    roots = [FIXTURES] + ([CORPUS] if os.path.isdir(CORPUS) else [])
+    files, tf_dirs, _ = discover(roots)
+    rng = rnd.Random(seed)
+    chosen = rng.sample(files, min(len(files), rng.randint(10, 60))) + rng.sample(tf_dirs, min(len(tf_dirs), 8))
+    paths = sorted(os.path.abspath(p) for p in chosen)
+    monkeypatch.chdir(ROOT)
+    one = _run(capsys, "--jobs", "1", "--no-config", "--format", "json", *paths)
+    assert _run(capsys, "--jobs", "3", "--no-config", "--format", "json", *paths)[:2] == one[:2]
