@@ -173,3 +173,40 @@ def test_the_reuse_is_taken_on_the_fixtures(rules, kept):
         kept_before += len(first)
         kept_after += sum(1 for k, v in first.items() if now.get(k) is v)
     assert kept_before > 200 and kept_after >= 0.9 * kept_before, (kept_after, kept_before)
+
+
+_NOISE = [" ", ":", "-", "\n", "#", "{", "}", '"', "1", "x", "\n  ", "= ", "count = 2\n", "${var.x}", "!Ref A"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(int(os.environ.get("PULLCHECK_FUZZ_EXAMPLES", "2000")) // 10))
+def test_random_edits_change_no_finding(seed, tmp_path, rules, kept):
+    """Characters typed and deleted at random (most edits leave a text that does not parse, as in an
+    editor), ten folders or templates per seed, four edits each: what is kept never changes a finding."""
+    rng = random.Random(seed)
+    caches = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
+    for n in range(10):
+        target = rng.choice(_targets())
+        work = tmp_path / f"t{n}"
+        if os.path.isdir(target):
+            shutil.copytree(target, work, ignore=shutil.ignore_patterns(".*"))
+            files = sorted(str(p) for p in work.iterdir() if p.suffix in (".tf", ".tfvars"))
+            path = str(work)
+        else:
+            work.mkdir()
+            shutil.copy(target, work)
+            files = [str(work / os.path.basename(target))]
+            path = files[0]
+        for _ in range(4):
+            if not files:
+                break
+            f = rng.choice(files)
+            with open(f, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randrange(len(text) + 1)
+                text = text[:i] + rng.choice(_NOISE) + text[i:] if rng.random() < 0.6 else \
+                    text[:i] + text[i + rng.randint(1, 4):]
+            with open(f, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            assert _findings(path, rules, True, caches) == _findings(path, rules, False, caches), (target, f)
