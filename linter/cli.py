@@ -163,13 +163,6 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
     return out
 
 
-def _outputs_or_none(args) -> List[Tuple[str, str]]:
-    try:
-        return _outputs(args.output)
-    except ValueError:
-        return []  # said when the reports are written
-
-
 def _main(argv: List[str]) -> int:
     from pullcheck import config as cfgmod
     from pullcheck import stacks as stacksmod
@@ -216,9 +209,13 @@ def _main(argv: List[str]) -> int:
     from pullcheck.engine import INTERNAL_ID, finish, lint_graph
     from pullcheck.output import render
 
+    try:
+        outputs, output_error = _outputs(args.output), ""
+    except ValueError as e:  # said once the run is linted, where every report error is said
+        outputs, output_error = [], str(e)
     exclude = cfg.excluded if cfg.exclude and not per_file else None
     # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
-    whole = bool(stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in _outputs_or_none(args)]
+    whole = bool(stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in outputs]
 
     def lint_run() -> Tuple[Any, list]:
         if not whole and args.jobs != 1:
@@ -280,10 +277,8 @@ def _main(argv: List[str]) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    try:
-        outputs = _outputs(args.output)
-    except ValueError as e:
-        return _error(str(e))
+    if output_error:
+        return _error(output_error)
     from pullcheck.parsers.errors import READ
 
     read = {os.path.realpath(f) for f in READ}

@@ -257,19 +257,22 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants)."""
+    paths = list(paths)
+    files, tf_dirs, missing = inputs(paths, exclude, infrastructure_only)
+    return build_from(files, tf_dirs, missing, stacks, paths)
+
+
+def inputs(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool
+           ) -> Tuple[List[Tuple[str, bool]], List[str], List[str]]:
+    """What a run reads: each data file with whether it is read only when its text marks it as
+    infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
+    Terraform folders, the paths that do not exist."""
     from pullcheck import fixes
 
     fixes.forget()  # fixes read the files as this run finds them
-    paths = list(paths)
     files, tf_dirs, missing = discover(paths, exclude)
-    return build_from(walked_files(paths, files, infrastructure_only), tf_dirs, missing, stacks, paths)
-
-
-def walked_files(paths: List[str], files: List[str], infrastructure_only: bool) -> List[Tuple[str, bool]]:
-    """Each discovered file, and whether it is read only when its text marks it as infrastructure (met
-    while walking a folder, or every file under ``--infrastructure-only``)."""
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
-    return [(f, os.path.normpath(f) not in explicit) for f in files]
+    return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
 
 
 def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], stacks: Optional[list],
@@ -306,7 +309,9 @@ def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[
             called = {c for d in tf_dirs for c in called_folders(d, graph)}
         except Exception:
             called = set()  # each folder then stands alone, and its own load reports what is wrong
-        for d in [d for d in tf_dirs if os.path.abspath(d) not in called] or tf_dirs:
+        graph.inputs.tf_called = called
+        graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
+        for d in graph.inputs.tf_roots:
             before = set(graph.resources)
             try:
                 fault("terraform")
@@ -368,7 +373,6 @@ def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[
             # no other world to evaluate: the documents go now, before the rules build their indexes
             # (the graph holds what it needs of them; a large template's documents are half its memory)
             graph.inputs.cfn_input = None
-            del templates
     return graph, errors
 
 

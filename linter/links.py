@@ -37,9 +37,9 @@ from __future__ import annotations
 import os
 from typing import Any, FrozenSet, Iterable, Set, Tuple
 
+from pullcheck import iam, network, security
 from pullcheck.model import LAUNCH_KINDS, SITE_KINDS, Graph
-from pullcheck.network import container_images, may_route_cfn_main_tables
-from pullcheck.values import Ref, Template, Unknown, text_of
+from pullcheck.values import Ref, Template, text_of
 
 # (provides, consumes): a part that provides a token is joined with every part that consumes it
 Signature = Tuple[FrozenSet[str], FrozenSet[str]]
@@ -115,32 +115,29 @@ def signature(graph: Graph) -> Signature:
                 provides.add(prefix + name)
     _uses(graph, consumes)
 
-    # hubs: what cannot be resolved here is applied to every resource of a kind, in every part
-    if any(_not_ref(a.get("subnet")) and _not_ref(a.get("main_for_vpc"))
-           for a in graph.of_kind("ec2.route_table_association")) or any(
-            _not_ref(r.get("route_table")) for r in graph.of_kind("ec2.route")):
+    # hubs: what cannot be resolved here is applied to every resource of a kind, in every part (the flags
+    # are the indexes' own, so that a link cannot say other than what the rules read)
+    if network._index(graph).unknown_routes:
         provides.add("routes")
     if has("ec2.subnet"):
         consumes.update(("routes", "endpoints", "acl", "data-query"))
-    if may_route_cfn_main_tables(graph):
+    if network.may_route_cfn_main_tables(graph):
         provides.add("main-table")
     if any(r.rtype == "AWS::EC2::VPC" for r in graph.of_kind("ec2.vpc")):
         consumes.add("main-table")
-    if any(_not_ref(e.get("vpc")) for e in graph.of_kind("ec2.vpc_endpoint")) or any(
-            _not_ref(a.get("vpc_endpoint")) for a in graph.of_kind("ec2.vpc_endpoint_route_table_association")):
+    if network._endpoint_index(graph).unresolved:
         provides.add("endpoints")
-    if any(_not_ref(r.get("group")) or r.get("direction") not in ("ingress", "egress")
-           for r in graph.of_kind("ec2.security_group_rule")):
+    if security._sg_index(graph).unresolved:
         provides.add("sg-rules")
     if has(*SITE_KINDS) or has("ec2.security_group"):
         consumes.add("sg-rules")
-    if _acl_unresolved(graph):
+    if security._acl_index(graph).unresolved:
         provides.add("acl")
     if any(_not_ref(a.get("vpc")) or a.get("conditional") for a in graph.of_kind("ec2.dhcp_options_association")):
         provides.add("dhcp")
     if has("ec2.vpc"):
         consumes.update(("dhcp", "data-query"))
-    if _role_policies_unresolved(graph):
+    if iam._attached(graph).unresolved:
         provides.add("role-policies")
     if has("iam.role"):
         consumes.add("role-policies")
@@ -160,7 +157,7 @@ def signature(graph: Graph) -> Signature:
     if has("ecr.registry_policy"):
         provides.add("registry-policy")
     for td in graph.of_kind("ecs.task_definition"):
-        for _, im in container_images(td):
+        for _, im in network.container_images(td):
             if im.kind == "ecr" and im.path:
                 parts = im.path.split("/")
                 consumes.update("ptc:" + "/".join(parts[:k]) for k in range(1, len(parts) + 1))
@@ -182,30 +179,6 @@ def signature(graph: Graph) -> Signature:
     if graph.inputs.cfn_linked:
         both("cfn-link")
     return frozenset(provides), frozenset(consumes)
-
-
-def _acl_unresolved(graph: Graph) -> bool:
-    for acl in graph.of_kind("ec2.network_acl"):
-        subnets = acl.get("subnets")
-        if subnets is not None and (not isinstance(subnets, list) or any(_not_ref(s) for s in subnets)):
-            return True
-    for a in graph.of_kind("ec2.network_acl_association"):
-        if _not_ref(a.get("subnet")) or graph.deref(a.get("acl"), "ec2.network_acl") is None or a.get("conditional"):
-            return True
-    return any(_not_ref(e.get("acl")) or e.get("conditional") for e in graph.of_kind("ec2.network_acl_entry"))
-
-
-def _role_policies_unresolved(graph: Graph) -> bool:
-    for res in list(graph.of_kind("iam.policy")) + list(graph.of_kind("iam.attachment")):
-        roles = res.get("roles")
-        if isinstance(roles, Unknown) or res.get("conditional"):
-            return True
-        for rv in roles if isinstance(roles, list) else ():
-            if isinstance(rv, Ref) and graph.deref(rv, "iam.role") is None:
-                return True
-            if not isinstance(rv, Ref) and text_of(rv) is None:
-                return True
-    return False
 
 
 def joined(signatures: Iterable[Signature]) -> list:

@@ -131,6 +131,8 @@ class Inputs:
     cfn_input: Optional[Tuple[list, list, "Graph"]] = None  # for evaluating templates in other worlds
     choices: Dict[Any, List[Any]] = field(default_factory=dict)  # undecided parameters and their values
     tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
+    tf_roots: List[str] = field(default_factory=list)  # Terraform folders linted as root modules
+    tf_called: set = field(default_factory=set)  # absolute folders a Terraform folder of the run calls
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
     linted: int = 0  # infrastructure documents and Terraform folders read
     custom_resources: bool = False  # a CloudFormation custom resource is in the run

@@ -71,7 +71,6 @@ def _lint(ids: List[int]) -> tuple:
     from pullcheck import links
     from pullcheck.engine import build_from, judge
     from pullcheck.parsers.errors import READ
-    from pullcheck.terraform.modules import called_folders
 
     gc.disable()
     if os.environ.get(FAULT_ENV) == "worker":  # the tests kill a worker, as the kernel's OOM killer would
@@ -83,18 +82,9 @@ def _lint(ids: List[int]) -> tuple:
     graph, errors = build_from(files, tf_dirs, [], None, [])
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
-    called: set = set()
-    for d in tf_dirs:
-        try:
-            called.update(called_folders(d, graph))
-        except Exception:  # as the run does: each folder then stands alone
-            pass
-    roots = [i for i in ids if _UNITS[i][1] and os.path.abspath(_UNITS[i][1][0]) not in called]
-    if tf_dirs and not roots:
-        roots = [i for i in ids if _UNITS[i][1]]
-    out = (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(READ - before),
-           links.signature(graph), graph.inputs.cfn_steps, sorted(called), roots)
-    return out
+    roots = set(graph.inputs.tf_roots)
+    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(READ - before), links.signature(graph),
+            graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots])
 
 
 def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
@@ -210,10 +200,7 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
 
 def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]],
                infrastructure_only: bool, jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
-    from pullcheck import fixes
-    from pullcheck.engine import discover, walked_files
+    from pullcheck.engine import inputs
 
-    fixes.forget()
-    paths = list(paths)
-    files, tf_dirs, missing = discover(paths, exclude)
-    return lint(walked_files(paths, files, infrastructure_only), tf_dirs, missing, rules, jobs)
+    files, tf_dirs, missing = inputs(list(paths), exclude, infrastructure_only)
+    return lint(files, tf_dirs, missing, rules, jobs)

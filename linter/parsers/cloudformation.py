@@ -524,32 +524,12 @@ def _moved(res: Resource, lines: int) -> Resource:
                     spans={k: span(v) for k, v in res.spans.items()})
 
 
-def _same_context(a: List[Any], b: List[Any]) -> bool:
-    """The same parameters and mappings, where they are written too (a list default's items carry their
-    places into the resources that read it), and the same transform, file, names and types."""
-    return len(a) == len(b) and all(_same_marked(x, y) for x, y in zip(a, b))
-
-
-def _same_marked(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
-                and all(k in b and _same_marked(v, b[k]) for k, v in a.items())
-                and [getattr(a, "kpos", {}).get(k) for k in a] == [getattr(b, "kpos", {}).get(k) for k in a])
-    if isinstance(a, list):
-        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
-                and list(getattr(a, "ipos", ())) == list(getattr(b, "ipos", ()))
-                and all(_same_marked(x, y) for x, y in zip(a, b)))
-    return a == b
-
-
 def _add_resources(r: "_Resolver", graph: Graph) -> None:
     file = r.file
     context = _reuse_context(r)
-    compared: Dict[int, Tuple[Any, bool]] = {}  # an earlier lint's entries share one context: compared once
+    # parameters and mappings by content and place (a list default's items carry their places into the
+    # resources that read it), transform, file, names and types
+    unchanged = marked.Unchanged(context or [])
     for logical, body in r.resources.items():
         if not isinstance(body, dict):
             continue
@@ -578,9 +558,7 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
             lines = pos[0] - kept[2][1][0] if kept is not None and kept[0] is body and kept[2][0] == present \
                 else None
             if lines is not None and marked.moved_pos(kept[2][1], lines) == pos:
-                if id(kept[1]) not in compared:
-                    compared[id(kept[1])] = (kept[1], _same_context(kept[1], context))
-                if compared[id(kept[1])][1]:
+                if unchanged(kept[1]):
                     added = kept[3] if not lines else [_moved(one, lines) for one in kept[3]]
                     for one in added:
                         graph.add(one)

@@ -15,7 +15,7 @@ import json.decoder
 import json.scanner
 import re
 import sys
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import MAX_DEPTH, MAX_NODES, ParseError
 
@@ -237,6 +237,41 @@ def _piece(cache: dict, name: str, text: str, base: int, counts: list) -> Tuple[
     docs, at, count = entry
     counts.append(count)
     return docs, base - at
+
+
+def same_marked(a: Any, b: Any) -> bool:
+    """The same object, or equal values written in the same places (marked containers compared with their
+    positions); objects without an equality of their own (parse trees) only as the same object."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
+                and all(k in b and same_marked(v, b[k]) for k, v in a.items())
+                and [getattr(a, "kpos", {}).get(k) for k in a] == [getattr(b, "kpos", {}).get(k) for k in a])
+    if isinstance(a, list):
+        return (len(a) == len(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
+                and list(getattr(a, "ipos", ())) == list(getattr(b, "ipos", ()))
+                and all(same_marked(x, y) for x, y in zip(a, b)))
+    return a == b
+
+
+class Unchanged:
+    """Whether what a resource read when it was evaluated (a list: parse objects, names, values) is what it
+    would read now, for the language server's kept evaluations. The entries of one earlier lint share one
+    list: each is compared once (and kept alive while its verdict is, so that its id is not reused)."""
+
+    def __init__(self, now: List[Any]) -> None:
+        self.now = now
+        self._verdicts: Dict[int, Tuple[Any, bool]] = {}
+
+    def __call__(self, kept: List[Any]) -> bool:
+        verdict = self._verdicts.get(id(kept))
+        if verdict is None:
+            same = len(kept) == len(self.now) and all(same_marked(x, y) for x, y in zip(kept, self.now))
+            verdict = self._verdicts[id(kept)] = (kept, same)
+        return verdict[1]
 
 
 def moved_pos(p: Any, lines: int) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from pullcheck import suppress
 from pullcheck.model import Graph, Span
 from pullcheck.parsers.errors import ParseError, read_text
-from pullcheck.parsers.marked import load_json
+from pullcheck.parsers.marked import Unchanged, load_json
 from pullcheck.terraform.build import KINDS, build
 from pullcheck.terraform.evaluate import MAX_STEPS, Module
 from pullcheck.terraform.syntax import Body, json_body, pos_of, read, read_pieces
@@ -232,8 +232,7 @@ def _build_resources(module: Module, graph: Graph) -> None:
             _build_resources(child, graph)
     reuse = BUILT is not None and not _modelled(module) and module.budget[0] < MAX_STEPS // 2
     defs = _defs(module) if reuse else None
-    # the entries of one earlier lint share one list of what they read: it is compared once
-    compared: Dict[int, Tuple[Any, bool]] = {}
+    unchanged = Unchanged(defs or [])
     for res in module.resources.values():
         kind = KINDS.get(res.rtype)
         if kind is None:
@@ -241,9 +240,7 @@ def _build_resources(module: Module, graph: Graph) -> None:
         key = (module.dir, res.address)
         if reuse:
             kept = BUILT.get(key)
-            if kept is not None and kept[0] is res.body and id(kept[1]) not in compared:
-                compared[id(kept[1])] = (kept[1], _same(kept[1], defs))
-            if kept is not None and kept[0] is res.body and compared[id(kept[1])][1]:
+            if kept is not None and kept[0] is res.body and unchanged(kept[1]):
                 for r in kept[2]:
                     graph.add(r)
                 module.budget[0] += kept[3]
@@ -297,11 +294,6 @@ def _defs(module: Module) -> List[Any]:
         out.append(m.dir)
         m = m.caller
     return out
-
-
-def _same(a: List[Any], b: List[Any]) -> bool:
-    """The same blocks (the same parse objects, kept alive by the entry) and the same names and counts."""
-    return len(a) == len(b) and all(x is y or (type(x) in (tuple, str) and x == y) for x, y in zip(a, b))
 
 
 def norm_path(path: str) -> str:

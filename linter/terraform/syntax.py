@@ -6,7 +6,7 @@ import re
 from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import ParseError
-from pullcheck.parsers.marked import MDict, MList
+from pullcheck.parsers.marked import MDict, MList, moved_pos
 from pullcheck.terraform import hcl
 from pullcheck.terraform.hcl import Node
 
@@ -224,18 +224,14 @@ def pinned(v: Any, pos: Tuple[int, ...]) -> Any:
     return v
 
 
-def moved(p: Tuple[int, ...], lines: int) -> Tuple[int, ...]:
-    return (p[0] + lines, p[1], p[2] + lines, p[3]) if len(p) >= 4 else (p[0] + lines, p[1])
-
-
 def shift(v: Any, lines: int) -> Any:
     """Move the positions of JSON parsed from a string to where the string sits in the .tf file."""
     if isinstance(v, MDict):
-        v.kpos = {k: moved(p, lines) for k, p in v.kpos.items()}
+        v.kpos = {k: moved_pos(p, lines) for k, p in v.kpos.items()}
         for x in v.values():
             shift(x, lines)
     elif isinstance(v, MList):
-        v.ipos = [moved(p, lines) for p in v.ipos]
+        v.ipos = [moved_pos(p, lines) for p in v.ipos]
         for x in v:
             shift(x, lines)
     return v
