@@ -33,6 +33,7 @@ def _path(uri: str) -> str:
 def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``."""
     from pullcheck import config as cfgmod
+    from pullcheck import fixes
     from pullcheck.engine import INTERNAL_ID, finish, lint
     from pullcheck.parsers import errors
     from pullcheck.registry import select_rules
@@ -54,6 +55,9 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
     finally:
         errors.OVERLAY.pop(path, None)
     lines = text.splitlines()
+    # "fix all safe": the safe fixes of this document that go in together, chosen as --fix chooses them
+    together = set(fixes.plan(f.fix for f in findings if f.fix is not None and f.fix.safe
+                              and all(os.path.abspath(e.file) == path for e in f.fix.edits)))
     out = []
     for f in findings:
         if f.rule_id == INTERNAL_ID:  # a rule or a step that failed is said, not silently dropped
@@ -69,7 +73,7 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
         d = _diag(line, _utf16(lines, line, col), end_line, _utf16(lines, end_line, end_col),
                   _SEVERITY.get(f.severity, 1), f.rule_id, f"{f.message} [{f.name}]")
         if f.fix is not None and all(os.path.abspath(e.file) == path for e in f.fix.edits):
-            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe,
+            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe, "together": f.fix in together,
                                  "edits": [_text_edit(lines, e) for e in f.fix.edits]}}
         out.append(d)
     return out
@@ -98,18 +102,14 @@ def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Di
             out.append({"title": f"pullcheck: {fix['title']} ({d.get('code')})", "kind": "quickfix",
                         "diagnostics": [d], "isPreferred": bool(fix["safe"]),
                         "edit": {"changes": {uri: fix["edits"]}}})
-    safe = [e for d in published for fix in [(d.get("data") or {}).get("fix")] if fix and fix["safe"]
-            for e in fix["edits"]]
-    if safe:
-        taken: List[Any] = []
-        edits = []
-        for e in sorted(safe, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"])):
-            span = (e["range"]["start"]["line"], e["range"]["start"]["character"],
-                    e["range"]["end"]["line"], e["range"]["end"]["character"])
-            if any(span[:2] < t[2:] and t[:2] < span[2:] for t in taken):
-                continue  # overlapping edits: the next fix-all takes the rest
-            taken.append(span)
-            edits.append(e)
+    # whole fixes that go in together (fixes.plan chose them when the diagnostics were made; overlapping
+    # ones wait for the next fix-all), each once though several diagnostics carry it
+    edits: List[Any] = []
+    for d in published:
+        fix = (d.get("data") or {}).get("fix")
+        if fix and fix["safe"] and fix.get("together") and not any(e in edits for e in fix["edits"]):
+            edits.extend(fix["edits"])
+    if edits:
         out.append({"title": "pullcheck: fix all safe problems", "kind": "source.fixAll.pullcheck",
                     "edit": {"changes": {uri: edits}}})
     return out

@@ -192,3 +192,24 @@ def test_a_burst_of_changes_ends_in_the_last_version_and_an_unsaved_file_is_lint
     client.wait_for(lambda m: m.get("id") == sid)
     client.send("exit", None)
     assert client.proc.wait(timeout=30) == 0
+
+
+def test_fix_all_is_what_fix_applies(rules, tmp_path):
+    """"Fix all safe" takes the fixes a pass of --fix takes, whole, each once (overlapping ones wait for
+    the next fix-all, as for the next pass)."""
+    import shutil
+
+    from pullcheck import fixes
+    from pullcheck.engine import lint
+    from pullcheck.lsp import code_actions, diagnostics
+
+    for name in ("TD002/bad_describe_output.json", "IMG002/bad_sub_repository_tag.yaml"):
+        path = tmp_path / os.path.basename(name)
+        shutil.copy(os.path.join(FIXTURES, name), path)
+        text = path.read_text()
+        published = diagnostics(str(path), text, rules)
+        fix_all = [a for a in code_actions(_uri(path), [], published) if a["kind"] == "source.fixAll.pullcheck"]
+        assert len(fix_all) == 1
+        in_editor = _apply(text, fix_all[0]["edit"]["changes"][_uri(path)])
+        first_pass = fixes.plan(f.fix for f in lint([str(path)], rules) if f.fix is not None and f.fix.safe)
+        assert in_editor == fixes.new_texts(first_pass)[str(path)][1] != text, name
