@@ -258,11 +258,11 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants)."""
     paths = list(paths)
-    files, tf_dirs, missing = inputs(paths, exclude, infrastructure_only)
+    files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only)
     return build_from(files, tf_dirs, missing, stacks, paths)
 
 
-def inputs(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool
+def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool
            ) -> Tuple[List[Tuple[str, bool]], List[str], List[str]]:
     """What a run reads: each data file with whether it is read only when its text marks it as
     infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
