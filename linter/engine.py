@@ -267,9 +267,10 @@ def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], inf
     """What a run reads: each data file with whether it is read only when its text marks it as
     infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
     Terraform folders, the paths that do not exist."""
-    from pullcheck import fixes
+    from pullcheck import fixes, scope
 
     fixes.forget()  # fixes read the files as this run finds them
+    scope.set_roots(paths)  # what file(), nested stacks and fixes may reach
     files, tf_dirs, missing = discover(paths, exclude)
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
     return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
