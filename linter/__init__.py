@@ -4,8 +4,6 @@ The plugin API: ``rule`` declares a rule, ``Hit`` is what it yields, ``Graph`` /
 reads, and ``Ref`` / ``Template`` / ``Unknown`` are the values it meets. Imported on first use, so that
 ``import pullcheck`` stays free for the command line.
 """
-from typing import Any
-
 __version__ = "0.1.0"
 __all__ = ["rule", "Hit", "Graph", "Resource", "Span", "Ref", "Template", "Unknown", "SITE_KINDS",
            "TASK_DEFINITION_KINDS", "LAUNCH_KINDS"]
@@ -14,7 +12,9 @@ _FROM = {"rule": "pullcheck.registry", "Ref": "pullcheck.values", "Template": "p
          "Unknown": "pullcheck.values"}
 
 
-def __getattr__(name: str) -> Any:
+# no import at the top, not even typing: ``python -m pullcheck`` imports this package while the current folder
+# (the scanned repository) is still on the import path, see __main__
+def __getattr__(name: str) -> object:
     if name in __all__:
         import importlib
 

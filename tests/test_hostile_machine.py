@@ -114,3 +114,42 @@ def test_plugins_are_never_loaded_from_the_scanned_folder(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "."], capture_output=True, text=True,
                        timeout=120, cwd=str(tmp_path), env=env)
     assert r.returncode == 1 and not (tmp_path / "owned").exists(), r.stderr
+
+
+def _imported_top_level(args, cwd):
+    """The top-level modules a run imports, as ``-X importtime`` lists them."""
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "pullcheck", *args], capture_output=True,
+                       text=True, timeout=120, cwd=cwd)
+    names = set()
+    for line in r.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name and name != "imported package":
+                names.add(name.split(".")[0])
+    return names
+
+
+def test_python_m_imports_nothing_from_the_current_folder(tmp_path):
+    """`python -m pullcheck` run in a repository that holds a module named like each one pullcheck imports
+    (yaml.py, typing.py, json.py, ...): none of them is imported, and the run is the same as elsewhere."""
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    shutil.copy(BAD, scanned / "stack.yaml")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), scanned / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "TD001", sorted(n for n in os.listdir(os.path.join(FIXTURES, "TD001"))
+                                                       if n.endswith(".json"))[0]), scanned / "taskdef.json")
+    args = ["--no-config", ".", "--explain", "--format", "sarif", "--output", str(tmp_path / "r.xml"),
+            "--output", f"markdown:{tmp_path / 'r.md'}"]
+    clean = subprocess.run([sys.executable, "-m", "pullcheck", *args], capture_output=True, text=True,
+                           timeout=120, cwd=str(scanned))
+    assert clean.returncode == 1 and "NET001" in clean.stdout, clean.stderr
+    names = _imported_top_level(args, str(scanned)) - {"pullcheck"} - set(sys.builtin_module_names)
+    assert {"yaml", "typing", "json"} <= names, sorted(names)  # the list is real: the run imports these
+    for name in names:
+        (scanned / f"{name}.py").write_text(f"open({str(tmp_path / ('owned-' + name))!r}, 'w').close()\n")
+    r = subprocess.run([sys.executable, "-m", "pullcheck", *args], capture_output=True, text=True, timeout=120,
+                       cwd=str(scanned))
+    owned = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("owned-"))
+    assert not owned, owned
+    _no_traceback(r)
+    assert (r.returncode, r.stdout) == (clean.returncode, clean.stdout)
