@@ -10,9 +10,27 @@ fi
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   extra+=(--output "markdown:${GITHUB_STEP_SUMMARY}")
 fi
-# paths and args are word-split on purpose: several paths, several options
-# shellcheck disable=SC2086
-pullcheck --format github "${extra[@]}" ${PULLCHECK_ARGS:-} ${PULLCHECK_PATHS:-.}
+# Options: split on blanks, never globbed. Paths: one per line when the input holds a line break (a `|`
+# block, the way to name a path with blanks), else split on blanks; each passed literally, after `--`.
+args=()
+read -r -a args <<< "${PULLCHECK_ARGS:-}"
+paths=()
+if [[ "${PULLCHECK_PATHS:-}" == *$'\n'* ]]; then
+  while IFS= read -r line || [ -n "${line}" ]; do
+    line="${line%$'\r'}"
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line%"${line##*[![:space:]]}"}"
+    if [ -n "${line}" ]; then
+      paths+=("${line}")
+    fi
+  done <<< "${PULLCHECK_PATHS}"
+else
+  read -r -a paths <<< "${PULLCHECK_PATHS:-}"
+fi
+if [ "${#paths[@]}" -eq 0 ]; then
+  paths=(.)
+fi
+pullcheck --format github "${extra[@]}" "${args[@]}" -- "${paths[@]}"
 code=$?
 echo "exit-code=${code}" >> "${GITHUB_OUTPUT:-/dev/null}"
 exit 0

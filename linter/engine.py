@@ -254,23 +254,25 @@ def _drop_since(graph: Graph, before: set) -> None:
 
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
-                stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
+                stacks: Optional[list] = None, infrastructure_only: bool = False,
+                roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
-    like walked ones, only when they are infrastructure (what the pre-commit hook wants)."""
+    like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: the
+    run's scope (``pullcheck.scope``), by default the paths themselves."""
     paths = list(paths)
-    files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only)
+    files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only, roots)
     return build_from(files, tf_dirs, missing, stacks, paths)
 
 
-def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool
-           ) -> Tuple[List[Tuple[str, bool]], List[str], List[str]]:
+def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool,
+                 roots: Optional[List[str]] = None) -> Tuple[List[Tuple[str, bool]], List[str], List[str]]:
     """What a run reads: each data file with whether it is read only when its text marks it as
     infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
     Terraform folders, the paths that do not exist."""
     from pullcheck import fixes, scope
 
     fixes.forget()  # fixes read the files as this run finds them
-    scope.set_roots(paths)  # what file(), nested stacks and fixes may reach
+    scope.set_roots(paths if roots is None else roots)  # what file(), nested stacks and fixes may reach
     files, tf_dirs, missing = discover(paths, exclude)
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
     return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
@@ -431,18 +433,20 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     return out
 
 
-def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = None) -> List[Finding]:
-    return lint_graph(paths, rules, stacks=stacks)[1]
+def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = None,
+         roots: Optional[List[str]] = None) -> List[Finding]:
+    return lint_graph(paths, rules, stacks=stacks, roots=roots)[1]
 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
-               stacks: Optional[list] = None, infrastructure_only: bool = False) -> Tuple[Graph, List[Finding]]:
+               stacks: Optional[list] = None, infrastructure_only: bool = False,
+               roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots)
         return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:

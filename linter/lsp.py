@@ -10,14 +10,16 @@ template as parsed (by its text), and each resource as evaluated while nothing i
 (``modules.BUILT``, ``cloudformation.BUILT``): a keystroke parses and evaluates again only the block it is
 in, then the rules run over the whole graph as always.
 
-A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits), and the
-document offers "fix all safe" (``source.fixAll``); hovering a diagnostic shows its rule's summary.
+A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits and the
+document version they were made for), and the document offers "fix all safe" (``source.fixAll``); hovering a
+diagnostic shows its rule's summary. Edits are offered only while the linted version is the document's
+current one, addressed to that version (``documentChanges``), so a client never applies them to a newer text.
 """
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
 
 LINTED = (".yaml", ".yml", ".json", ".template", ".cfn", ".tf")
@@ -30,8 +32,20 @@ def _path(uri: str) -> str:
     return os.path.abspath(unquote(parsed.path)) if parsed.scheme == "file" else ""
 
 
-def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``."""
+def scope_roots(path: str, folders: Iterable[str]) -> List[str]:
+    """The scope (``pullcheck.scope``) of a lint of ``path``: the workspace folders that hold it, as a run at
+    the repository's root has, so that ``file("../shared/x")`` reads the same in the editor; a file outside
+    every workspace folder has its own folder, as when it is named on the command line."""
+    from pullcheck.scope import under
+
+    real = os.path.realpath(path)
+    return [folder for folder in folders if under(real, os.path.realpath(folder))] or [path]
+
+
+def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None
+                ) -> List[Dict[str, Any]]:
+    """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``. ``roots``: the
+    run's scope (see ``scope_roots``), by default the document's own folder."""
     from pullcheck import config as cfgmod
     from pullcheck import fixes
     from pullcheck.engine import INTERNAL_ID, finish, lint
@@ -51,7 +65,7 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any]) -> List[Dict[str, A
     # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
     errors.OVERLAY[path] = text
     try:
-        findings = finish(lint([path], selected), cfg)
+        findings = finish(lint([path], selected, roots=roots), cfg)
     finally:
         errors.OVERLAY.pop(path, None)
     lines = text.splitlines()
@@ -93,15 +107,21 @@ def _text_edit(lines: List[str], e: Any) -> Dict[str, Any]:
     return {"range": {"start": start, "end": end}, "newText": e.text}
 
 
-def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Dict[str, Any]]) -> List[Dict]:
-    """A quick fix per diagnostic that carries one, and "fix all safe" over the document's last diagnostics."""
+def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Dict[str, Any]],
+                 version: Optional[int] = None) -> List[Dict]:
+    """A quick fix per diagnostic that carries one, and "fix all safe" over the document's last diagnostics.
+
+    ``version`` is the document version ``published`` was computed for. Every edit is addressed to it (a
+    versioned ``documentChanges`` entry), so a client whose text has moved on rejects the edit instead of
+    applying it lines off; a diagnostic whose data names another version offers no quick fix."""
     out = []
     for d in diagnostics:
-        fix = (d.get("data") or {}).get("fix")
-        if fix:
+        data = d.get("data") or {}
+        fix = data.get("fix")
+        if fix and data.get("version") == version:
             out.append({"title": f"pullcheck: {fix['title']} ({d.get('code')})", "kind": "quickfix",
                         "diagnostics": [d], "isPreferred": bool(fix["safe"]),
-                        "edit": {"changes": {uri: fix["edits"]}}})
+                        "edit": _versioned_edit(uri, version, fix["edits"])})
     # whole fixes that go in together (fixes.plan chose them when the diagnostics were made; overlapping
     # ones wait for the next fix-all), each once though several diagnostics carry it
     edits: List[Any] = []
@@ -111,16 +131,20 @@ def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Di
             edits.extend(fix["edits"])
     if edits:
         out.append({"title": "pullcheck: fix all safe problems", "kind": "source.fixAll.pullcheck",
-                    "edit": {"changes": {uri: edits}}})
+                    "edit": _versioned_edit(uri, version, edits)})
     return out
+
+
+def _versioned_edit(uri: str, version: Optional[int], edits: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {"documentChanges": [{"textDocument": {"uri": uri, "version": version}, "edits": edits}]}
 
 
 def hover(line: int, character: int, published: List[Dict[str, Any]], rules: Dict[str, Any]) -> Any:
     """The rule's summary for the diagnostics under the cursor (Markdown), or None."""
     parts = []
     for d in published:
-        r = d["range"]
-        if (r["start"]["line"], r["start"]["character"]) <= (line, character) <= (r["end"]["line"], r["end"]["character"]):
+        start, end = d["range"]["start"], d["range"]["end"]
+        if (start["line"], start["character"]) <= (line, character) <= (end["line"], end["character"]):
             rule = rules.get(d["code"])
             if rule is not None:
                 fix = " Has a fix: use the quick fix." if (d.get("data") or {}).get("fix") else ""
@@ -159,12 +183,18 @@ def serve(argv: List[str]) -> int:
     marked.PIECES, cloudformation.BUILT = {}, {}
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
-    published: Dict[str, List[Dict[str, Any]]] = {}  # uri -> the diagnostics last published (LSP shape)
+    # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)
+    published: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = {}
     lock = threading.Lock()  # one lint at a time (the editor buffers are shared with the readers)
     failed: Dict[str, str] = {}  # uri -> the last failure said, so that it is said once
 
     def version(ls: Any, uri: str) -> Any:
         return ls.workspace.get_text_document(uri).version
+
+    def workspace_folders(ls: Any) -> List[str]:
+        ws = ls.workspace
+        uris = [f.uri for f in ws.folders.values()] or ([ws.root_uri] if ws.root_uri else [])
+        return [p for p in map(_path, uris) if p]
 
     def _range(r: Dict[str, Any]) -> Any:
         return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
@@ -186,7 +216,7 @@ def serve(argv: List[str]) -> int:
             if doc.version != wanted:
                 return
             try:
-                found = diagnostics(path, doc.source, rules)
+                found = diagnostics(path, doc.source, rules, roots=scope_roots(path, workspace_folders(ls)))
             except Exception as e:  # keep what the editor shows; say why once
                 why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
                 if failed.get(uri) != why:
@@ -196,7 +226,10 @@ def serve(argv: List[str]) -> int:
             failed.pop(uri, None)
         if version(ls, uri) != wanted:
             return
-        published[uri] = found
+        for d in found:
+            if d.get("data"):  # a quick fix names the text it was made for; the client sends it back
+                d["data"]["version"] = wanted
+        published[uri] = (wanted, found)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
             uri=uri, version=doc.version,
             diagnostics=[t.Diagnostic(
@@ -208,18 +241,27 @@ def serve(argv: List[str]) -> int:
                                                            t.CodeActionKind.SourceFixAll]))
     def code_action(ls: Any, params: Any) -> Any:
         uri = params.text_document.uri
+        computed, found = published.get(uri, (None, []))
+        # edits made for another text than the editor's (a change not linted yet, as in fix-on-save) would
+        # land lines off: none is offered until the current text is linted
+        if computed is None or computed != version(ls, uri):
+            return []
         asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
         actions = []
-        for a in code_actions(uri, asked, published.get(uri, [])):
-            edits = [t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in a["edit"]["changes"][uri]]
+        for a in code_actions(uri, asked, found, computed):
+            changes = [t.TextDocumentEdit(
+                text_document=t.OptionalVersionedTextDocumentIdentifier(uri=c["textDocument"]["uri"],
+                                                                         version=c["textDocument"]["version"]),
+                edits=[t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in c["edits"]])
+                for c in a["edit"]["documentChanges"]]
             actions.append(t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"),
-                                        edit=t.WorkspaceEdit(changes={uri: edits})))
+                                        edit=t.WorkspaceEdit(document_changes=changes)))
         return actions
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: Any, params: Any) -> Any:
-        text = hover(params.position.line, params.position.character, published.get(params.text_document.uri, []),
-                     rules)
+        text = hover(params.position.line, params.position.character,
+                     published.get(params.text_document.uri, (None, []))[1], rules)
         if text is None:
             return None
         return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
@@ -242,6 +284,7 @@ def serve(argv: List[str]) -> int:
 
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:
+        published.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                         diagnostics=[]))
 

@@ -19,7 +19,8 @@ def set_roots(paths: Iterable[str]) -> None:
     ROOTS[:] = [(os.path.realpath(p), os.path.isdir(p)) for p in (list(paths) or ["."])]
 
 
-def _under(real: str, top: str) -> bool:
+def under(real: str, top: str) -> bool:
+    """``real`` (a resolved path) is ``top`` or lies below it."""
     try:
         return os.path.commonpath([real, top]) == top
     except ValueError:  # different drives
@@ -31,11 +32,11 @@ def readable(path: str) -> bool:
     set (the library called without a run), the current folder."""
     real = os.path.realpath(path)
     roots = ROOTS or [(os.path.realpath("."), True)]
-    return any(_under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in roots)
+    return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in roots)
 
 
 def writable(path: str) -> bool:
     """A file a fix may rewrite: under a named folder, or a named file itself."""
     real = os.path.realpath(path)
     roots = ROOTS or [(os.path.realpath("."), True)]
-    return any(_under(real, top) if is_dir else real == top for top, is_dir in roots)
+    return any(under(real, top) if is_dir else real == top for top, is_dir in roots)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from conftest import FIXTURES
 
 pytest.importorskip("pygls")
@@ -123,6 +124,14 @@ def _apply(text, edits):
     return text
 
 
+def _edits(action, uri, version):
+    """The text edits of a code action, which must address ``version`` of the document ``uri``."""
+    changes = action["edit"].get("documentChanges")
+    assert changes is not None, f"unversioned edit: {action['edit']}"
+    assert [(c["textDocument"]["uri"], c["textDocument"]["version"]) for c in changes] == [(uri, version)]
+    return changes[0]["edits"]
+
+
 def test_quick_fix_fix_all_and_hover(client, tmp_path):
     stack = tmp_path / "service.yaml"
     bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
@@ -142,7 +151,7 @@ def test_quick_fix_fix_all_and_hover(client, tmp_path):
     quick = [a for a in actions if a["kind"] == "quickfix"]
     assert len(quick) == 1 and quick[0]["isPreferred"] is True and "AssignPublicIp: ENABLED" in quick[0]["title"]
     assert any(a["kind"] == "source.fixAll.pullcheck" for a in actions)
-    fixed = _apply(bad, quick[0]["edit"]["changes"][_uri(stack)])
+    fixed = _apply(bad, _edits(quick[0], _uri(stack), 1))
     assert fixed == bad.replace("AssignPublicIp: DISABLED", "AssignPublicIp: ENABLED")
 
     hid = client.send("textDocument/hover", {"textDocument": {"uri": _uri(stack)},
@@ -210,6 +219,80 @@ def test_fix_all_is_what_fix_applies(rules, tmp_path):
         published = diagnostics(str(path), text, rules)
         fix_all = [a for a in code_actions(_uri(path), [], published) if a["kind"] == "source.fixAll.pullcheck"]
         assert len(fix_all) == 1
-        in_editor = _apply(text, fix_all[0]["edit"]["changes"][_uri(path)])
+        in_editor = _apply(text, _edits(fix_all[0], _uri(path), None))
         first_pass = fixes.plan(f.fix for f in lint([str(path)], rules) if f.fix is not None and f.fix.safe)
         assert in_editor == fixes.new_texts(first_pass)[str(path)][1] != text, name
+
+
+def _parses_and_is_clean(text, folder, rules):
+    """The text is YAML still (tags allowed), and pullcheck finds nothing in it."""
+    from pullcheck.engine import lint
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    yaml.load(text, Loader=Loader)
+    path = folder / "applied.yaml"
+    path.write_text(text)
+    return [(f.rule_id, f.line) for f in lint([str(path)], rules)]
+
+
+def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path, rules):
+    """Fix-on-save asks for the fix-all right after a change, before the change is linted: edits made for
+    the older text would land three lines off. Each offered edit addresses the version it was made for and
+    applies cleanly to it; a quick fix from an older publication is not offered."""
+    stack = tmp_path / "service.yaml"
+    uri = _uri(stack)
+    bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    client.wait_for(lambda m: m.get("id") == rid)
+    client.send("initialized", {})
+    client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1,
+                                                          "text": bad}})
+    old = client.diagnostics(uri)
+    assert [d["code"] for d in old] == ["NET001"]
+
+    moved = "# owner: platform\n# reviewed\n# ---\n" + bad
+    client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                           "contentChanges": [{"text": moved}]})
+
+    def ask(diags):
+        aid = client.send("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": old[0]["range"],
+                                                      "context": {"diagnostics": diags}}, request=True)
+        return client.wait_for(lambda m: m.get("id") == aid)["result"] or []
+
+    for action in ask(old):  # before version 2 is linted: nothing, or edits for version 2
+        applied = _apply(moved, _edits(action, uri, 2))
+        assert _parses_and_is_clean(applied, tmp_path, rules) == [], action["title"]
+
+    msg = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                          and m["params"].get("version") == 2)
+    new = msg["params"]["diagnostics"]
+    assert [d["code"] for d in new] == ["NET001"]
+    assert not [a for a in ask(old) if a["kind"] == "quickfix"]  # the older publication's quick fix
+    actions = {a["kind"]: a for a in ask(new)}
+    assert set(actions) == {"quickfix", "source.fixAll.pullcheck"}
+    for action in actions.values():
+        applied = _apply(moved, _edits(action, uri, 2))
+        assert applied == moved.replace("AssignPublicIp: DISABLED", "AssignPublicIp: ENABLED")
+        assert _parses_and_is_clean(applied, tmp_path, rules) == []
+    sid = client.send("shutdown", None, request=True)
+    client.wait_for(lambda m: m.get("id") == sid)
+    client.send("exit", None)
+    assert client.proc.wait(timeout=30) == 0
+
+
+def test_the_scope_of_an_editor_lint_is_the_workspace_folder_that_holds_the_file(tmp_path):
+    from pullcheck.lsp import scope_roots
+
+    repo, other = tmp_path / "repo", tmp_path / "other"
+    (repo / "infra" / "app").mkdir(parents=True)
+    other.mkdir()
+    main = repo / "infra" / "app" / "main.tf"
+    assert scope_roots(str(main), [str(other), str(repo)]) == [str(repo)]
+    assert scope_roots(str(main), [str(repo), str(repo / "infra")]) == [str(repo), str(repo / "infra")]
+    assert scope_roots(str(main), [str(other)]) == [str(main)]  # outside every folder: its own folder
+    assert scope_roots(str(main), []) == [str(main)]
+    (tmp_path / "link").symlink_to(repo)  # a folder opened through a symbolic link holds the same files
+    assert scope_roots(str(main), [str(tmp_path / "link")]) == [str(tmp_path / "link")]
