@@ -12,13 +12,19 @@ fail-on = "error"                # error | warning | never
 NET012 = "error"
 ```
 Unknown keys, rule IDs and values are errors (exit 2), so a typo never silently turns a check off.
+
+A configuration inside the linted paths is the repository's own: it is used, and the reports name what it
+silences, so a reviewer sees a pull request that turns checks off. One found above them is used only when
+the current user or root owns it and neither others nor a group not the user's own may write it; otherwise
+anyone on the machine could turn checks off for every run below it.
 """
 from __future__ import annotations
 
 import fnmatch
 import os
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 NAMES = (".pullcheck.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
@@ -65,6 +71,47 @@ class Config:
                 out.extend(ids)
         return out
 
+    def silences(self, known_rules: Dict[str, Any]) -> str:
+        """What this configuration turns off or lowers, in its own keys ("" when nothing): a select that
+        leaves rules out, ignores, excludes, per-file ignores, severities below a rule's own, a fail-on
+        that lets warnings or everything pass."""
+        parts: List[str] = []
+        if self.select:
+            from pullcheck.registry import select_rules
+
+            left_out = len(known_rules) - len(select_rules(known_rules, self.select, []))
+            if left_out:
+                parts.append(f"select {', '.join(self.select)}, leaving out {left_out} "
+                             f"rule{'s' if left_out != 1 else ''}")
+        if self.ignore:
+            parts.append(f"ignore {', '.join(self.ignore)}")
+        if self.exclude:
+            parts.append(f"exclude {', '.join(self.exclude)}")
+        parts += [f"per-file-ignores {pat} = {', '.join(ids)}" for pat, ids in self.per_file_ignores.items() if ids]
+        rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+        lowered = [f"{rid} = {sev}" for rid, sev in self.severity.items()
+                   if rid in known_rules and rank[sev] < rank.get(getattr(known_rules[rid], "severity", ""), 0)]
+        if lowered:
+            parts.append(f"severity {', '.join(lowered)}")
+        if self.fail_on != "warning":
+            parts.append(f"fail-on {self.fail_on}")
+        return "; ".join(parts)
+
+
+def silencing(configs: Iterable[Config], known_rules: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """(file, what it silences) for each configuration that silences anything; the file relative to the
+    current folder when it is below it."""
+    out = []
+    for cfg in configs:
+        what = cfg.silences(known_rules)
+        if what:
+            try:
+                rel = os.path.relpath(cfg.path)
+            except ValueError:  # another drive
+                rel = cfg.path
+            out.append((cfg.path if rel == ".." or rel.startswith(".." + os.sep) else rel, what))
+    return out
+
 
 def _load_toml(path: str) -> Dict[str, Any]:
     try:
@@ -91,17 +138,60 @@ def _mentions_pullcheck(path: str) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
 
 
-def find(start_paths: Iterable[str]) -> Optional[str]:
-    """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths."""
+_WARNED: Set[str] = set()  # configurations passed over and said so: once per process (the language server lives on)
+
+
+def _untrusted(path: str, roots: Iterable[str]) -> str:
+    """Why a configuration is not to be used ("" when it is): it lies outside every named path (a folder,
+    or a named file's folder, once symlinks are resolved) and another user owns it, or others or a group
+    that is not the user's own may write it."""
+    from pullcheck.scope import readable
+
+    if readable(path, roots):
+        return ""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # no owners or modes to judge by (Windows)
+        return ""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    if st.st_uid not in (0, geteuid()):
+        return f"owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o002:
+        return "writable by others"
+    if st.st_mode & 0o020 and st.st_gid != os.getegid():  # a group of the user's own (umask 002) is the user
+        return "writable by a group other than the user's own"
+    return ""
+
+
+def _passed_over(path: str, roots: Iterable[str]) -> bool:
+    why = _untrusted(path, roots)
+    if why and path not in _WARNED:
+        from pullcheck.safetext import printable
+
+        _WARNED.add(path)
+        print(f"pullcheck: warning: ignoring configuration {printable(path)}, outside the linted paths and {why}",
+              file=sys.stderr)
+    return bool(why)
+
+
+def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> Optional[str]:
+    """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths. One
+    outside ``roots`` (the paths the run names; by default the start paths) that another user owns or
+    that others (or a group not the user's own) may write is passed over with a warning on standard error."""
     starts = [os.path.abspath(p) for p in start_paths] or [os.getcwd()]
+    tops = list(roots) if roots is not None else starts
     folder = starts[0] if os.path.isdir(starts[0]) else os.path.dirname(starts[0])
     while True:
         for name in NAMES:
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate):
+                if name == ".pullcheck.toml" and _passed_over(candidate, tops):
+                    continue
                 if name == "pyproject.toml":
                     # another tool's pyproject.toml (even a broken one) is none of pullcheck's business
-                    if not _mentions_pullcheck(candidate):
+                    if not _mentions_pullcheck(candidate) or _passed_over(candidate, tops):
                         continue
                     data = _load_toml(candidate)
                     if "pullcheck" not in data.get("tool", {}):

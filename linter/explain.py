@@ -11,6 +11,7 @@ from typing import Dict, List
 from pullcheck import network as net
 from pullcheck import security as sec
 from pullcheck.model import Finding, Graph, Resource
+from pullcheck.safetext import printable
 from pullcheck.values import Unknown, shown
 
 _WORD = {True: "allowed", False: "BLOCKED", None: "unknown"}
@@ -36,7 +37,8 @@ def explain(graph: Graph, findings: List[Finding]) -> str:
     for launch in launches:
         out.extend(_launch(graph, launch))
         out.append("")
-    return "\n".join(out)
+    # names come from the scanned tree: each line printable on its own, so a name cannot start a line
+    return "\n".join(printable(line) for line in out)
 
 
 def _launch(graph: Graph, launch: Resource) -> List[str]:

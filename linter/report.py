@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from pullcheck.model import Finding, Graph, Resource, Rule
+from pullcheck.safetext import printable
 
 COLLAPSE_AFTER = 10  # findings of one rule shown open; more are folded in a <details>
 _TARGET = {"igw": "internet gateway", "nat": "NAT gateway", "nat-private": "private NAT gateway",
@@ -20,11 +21,12 @@ _RED = {"NET001": "ip", "NET005": "endpoints", "NET006": "endpoints", "NET009": 
 
 
 def _label(text: str) -> str:
-    """Text that Mermaid reads inside quotes or between bars: no quotes, bars, brackets or new lines."""
+    """Text that Mermaid reads inside quotes or between bars: no quotes, bars, brackets or line breaks (a
+    carriage return would end the line for Markdown and let a label close the code fence)."""
     for bad, good in (('"', "'"), ("|", "/"), ("\n", " "), ("[", "("), ("]", ")"), ("{", "("), ("}", ")"),
                       ("<", "&lt;"), (">", "&gt;")):
         text = text.replace(bad, good)
-    return text[:80]
+    return printable(text)[:80]
 
 
 def mermaid(graph: Graph, launch: Resource, rule_id: str) -> Optional[str]:
@@ -65,16 +67,21 @@ def mermaid(graph: Graph, launch: Resource, rule_id: str) -> Optional[str]:
     return "\n".join(lines)
 
 
-def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optional[Graph] = None) -> str:
+def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optional[Graph] = None,
+             silencing: Sequence[Tuple[str, str]] = ()) -> str:
+    """The report; ``silencing`` (a configuration's file, what it silences) is noted at the top."""
+    top = ["## pullcheck", ""]
+    for path, what in silencing:
+        top += [f"> Configuration **{_escape(path)}** silences checks ({_escape(what)})", ""]
     if not findings:
-        return "## pullcheck\n\nNo problems found.\n"
+        return "\n".join(top + ["No problems found."]) + "\n"
     by_rule: Dict[str, List[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
-    out = ["## pullcheck", "", f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found.", "",
-           "| rule | name | severity | count |", "|---|---|---|---|"]
+    out = top + [f"{len(findings)} problem{'s' if len(findings) != 1 else ''} found.", "",
+                 "| rule | name | severity | count |", "|---|---|---|---|"]
     for rid, fs in sorted(by_rule.items()):
-        out.append(f"| {rid} | {fs[0].name} | {fs[0].severity} | {len(fs)} |")
+        out.append(f"| {_escape(rid)} | {_escape(fs[0].name)} | {fs[0].severity} | {len(fs)} |")
     launches = {}
     if graph is not None:
         from pullcheck import network as net
@@ -83,12 +90,12 @@ def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optiona
             launches.setdefault((r.file, r.name), r)
     for rid, fs in sorted(by_rule.items()):
         rule = rules.get(rid)
-        out += ["", f"### {rid} {fs[0].name}", ""]
+        out += ["", f"### {_escape(rid)} {_escape(fs[0].name)}", ""]
         if rule is not None:
-            out += [f"_{rule.summary}_", ""]
+            out += [f"_{_escape(rule.summary)}_", ""]
         items = []
         for f in fs:
-            item = [f"- **{f.file}:{f.line}:{f.col}** {_escape(f.message)}"]
+            item = [f"- **{_escape(f.file)}:{f.line}:{f.col}** {_escape(f.message)}"]
             if f.fix is not None:
                 item.append(f"  - fix ({'safe' if f.fix.safe else 'unsafe'}): {_escape(f.fix.title)}")
             launch = launches.get((f.file, f.resource)) if rid.startswith("NET") else None
@@ -108,5 +115,16 @@ def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optiona
     return "\n".join(out) + "\n"
 
 
+# Each character that could start Markdown or HTML, taken in one pass (so an entity's ``#`` is not escaped
+# again). New lines are gone first (printable), so nothing can start a heading, quote or list; what is left
+# to stop is inline: HTML, links and images, emphasis, code, table cells, strikethrough. GitHub links
+# @mentions and #references in the rendered text, where a backslash no longer stands, so a zero-width
+# joiner after ``@`` and ``#`` keeps them text and reads the same.
+_MARKDOWN = {ord(c): "\\" + c for c in "\\`*_[]()!|~"}
+_MARKDOWN.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;",
+                  ord("@"): "@\u200d", ord("#"): "#\u200d"})
+
+
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from the scanned tree for one line of Markdown (a list item, a table cell, a heading)."""
+    return printable(text).translate(_MARKDOWN)

@@ -9,14 +9,18 @@ that leads out is not.
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 # (real path, is a folder) of each named path; set by the engine when a run starts, the same in forked workers
 ROOTS: List[Tuple[str, bool]] = []
 
 
+def _named(paths: Iterable[str]) -> List[Tuple[str, bool]]:
+    return [(os.path.realpath(p), os.path.isdir(p)) for p in (list(paths) or ["."])]
+
+
 def set_roots(paths: Iterable[str]) -> None:
-    ROOTS[:] = [(os.path.realpath(p), os.path.isdir(p)) for p in (list(paths) or ["."])]
+    ROOTS[:] = _named(paths)
 
 
 def under(real: str, top: str) -> bool:
@@ -27,16 +31,16 @@ def under(real: str, top: str) -> bool:
         return False
 
 
-def readable(path: str) -> bool:
-    """A file the run may read: under a named folder, or in the folder of a named file. With no roots
-    set (the library called without a run), the current folder."""
+def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
+    """A file the run may read: under a named folder, or in the folder of a named file. ``roots``: other
+    named paths than the run's (a configuration is looked for before the run starts); with no roots set
+    (the library called without a run), the current folder."""
     real = os.path.realpath(path)
-    roots = ROOTS or [(os.path.realpath("."), True)]
-    return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in roots)
+    named = _named(roots) if roots is not None else ROOTS or _named(["."])
+    return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
 
 
 def writable(path: str) -> bool:
     """A file a fix may rewrite: under a named folder, or a named file itself."""
     real = os.path.realpath(path)
-    roots = ROOTS or [(os.path.realpath("."), True)]
-    return any(under(real, top) if is_dir else real == top for top, is_dir in roots)
+    return any(under(real, top) if is_dir else real == top for top, is_dir in ROOTS or _named(["."]))
