@@ -23,14 +23,14 @@ def fingerprint(f: Finding, base_dir: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def write(path: str, findings: List[Finding]) -> None:
+def dumps(path: str, findings: List[Finding]) -> str:
+    """The text of a baseline to be written at ``path`` (files are recorded relative to its folder); the
+    command writes it, as it writes reports, never through a symlink."""
     base = os.path.dirname(os.path.abspath(path))
     rows = [{"fingerprint": fingerprint(f, base), "rule": f.rule_id,
              "file": os.path.relpath(os.path.abspath(f.file), base).replace(os.sep, "/"),
              "resource": f.resource, "message": f.message} for f in findings if f.rule_id != "PARSE001"]
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump({"pullcheck-baseline": VERSION, "findings": rows}, fh, indent=2)
-        fh.write("\n")
+    return json.dumps({"pullcheck-baseline": VERSION, "findings": rows}, indent=2) + "\n"
 
 
 def only_new(path: str, findings: List[Finding]) -> List[Finding]:

@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
                         "(the pre-commit hook passes every changed file)")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                   help="processes to lint with (default: one per core, for runs of 20 files and 1 MB or more; "
-                        "1: this process only); the output is the same whatever N")
+                   help="processes to lint with, at most one per core (default: one per core, for runs of 20 "
+                        "files and 1 MB or more; 1: this process only); the output is the same whatever N")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
@@ -141,7 +141,9 @@ class _Terminated(BaseException):
 
 
 def _error(msg: str) -> int:
-    print(f"pullcheck: error: {msg}", file=sys.stderr)
+    from pullcheck.safetext import printable
+
+    print(f"pullcheck: error: {printable(msg)}", file=sys.stderr)  # messages name files and values of the tree
     return 2
 
 
@@ -185,12 +187,15 @@ def _main(argv: List[str]) -> int:
                 print(f"{r.id:<8} {r.name:<38} {r.severity:<8} {r.fix or '-':<6} {r.summary}")
             return 0
         cfg = cfgmod.Config()
+        # every configuration the run loads, by path: kept for the nearest-config judging, and named in
+        # the reports when it silences checks
+        args.configs = {}
         if not args.no_config:
             path = args.config or cfgmod.find(args.paths or ["."])
             if args.config and not os.path.isfile(args.config):
                 return _error(f"no such configuration file: {args.config}")
             if path:
-                cfg = cfgmod.load(path, rules)
+                cfg = args.configs[path] = cfgmod.load(path, rules)
         selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
         # each file takes the configuration nearest above it (as ruff does): run what any of them may want,
         # then judge every finding by its own file's configuration
@@ -208,6 +213,7 @@ def _main(argv: List[str]) -> int:
     from pullcheck import baseline
     from pullcheck.engine import INTERNAL_ID, finish, lint_graph
     from pullcheck.output import render
+    from pullcheck.safetext import lines_printable, printable
 
     try:
         outputs, output_error = _outputs(args.output), ""
@@ -241,7 +247,7 @@ def _main(argv: List[str]) -> int:
         graph, findings = Graph(), [internal_error("linting", "", e)]
     internal = [f for f in findings if f.rule_id == INTERNAL_ID]
     for f in internal:
-        print(f"pullcheck: error: {f.message}", file=sys.stderr)
+        print(f"pullcheck: error: {printable(f.message)}", file=sys.stderr)
     errors = [f.message for f in internal]
     if args.verbose:
         if graph.inputs.jobs:
@@ -249,13 +255,13 @@ def _main(argv: List[str]) -> int:
             print(f"pullcheck: linted by {n} processes in {batches} batches ({again} linted again together, "
                   f"as their names or settings meet)", file=sys.stderr)
         for path, why in graph.inputs.skipped:
-            print(f"pullcheck: skipped {path}: {why}", file=sys.stderr)
+            print(f"pullcheck: skipped {printable(path)}: {printable(why)}", file=sys.stderr)
         from pullcheck import cache
 
         if cache.why_not:
-            print(f"pullcheck: running without a cache: {cache.why_not}", file=sys.stderr)
+            print(f"pullcheck: running without a cache: {printable(cache.why_not)}", file=sys.stderr)
     if not graph.inputs.linted and not findings:
-        where = " ".join(args.paths or ["."])
+        where = printable(" ".join(args.paths or ["."]))
         print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "
               f"definition or plan found", file=sys.stderr)
     try:
@@ -267,10 +273,12 @@ def _main(argv: List[str]) -> int:
         findings = _fix(args, findings, lambda: judged(lint_run()[1])[0])
     if args.write_baseline:
         try:
-            baseline.write(args.write_baseline, findings)
+            with _created(args.write_baseline) as fh:
+                fh.write(baseline.dumps(args.write_baseline, findings))
         except OSError as e:
             return _error(f"cannot write baseline {args.write_baseline}: {e.strerror or e}")
-        print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {args.write_baseline}.")
+        print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in "
+              f"{printable(args.write_baseline)}.")
         return 0
     if args.baseline:
         try:
@@ -286,30 +294,33 @@ def _main(argv: List[str]) -> int:
     if clobber:
         return _error(f"--output {clobber[0]} is one of the files being linted; choose another path")
     console = args.format or "text"
+    explained = ""
     if args.explain:
         from pullcheck.explain import explain
 
         try:
-            # machine-readable formats keep stdout to themselves
-            (sys.stdout if console == "text" else sys.stderr).write(explain(graph, findings))
+            explained = lines_printable(explain(graph, findings))
         except Exception as e:
             from pullcheck.engine import internal as internal_error
 
             internal.append(internal_error("explaining", "", e))
-            print(f"pullcheck: error: {internal[-1].message}", file=sys.stderr)
+            print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
     try:
-        reports = [(path, render(fmt, findings, selected, errors, graph)) for fmt, path in outputs]
-        text = render(console, findings, selected, errors, graph)
+        silencing = cfgmod.silencing(args.configs.values(), rules)
+        reports = [(path, render(fmt, findings, selected, errors, graph, silencing)) for fmt, path in outputs]
+        text = render(console, findings, selected, errors, graph, silencing)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
     failed_writes = False
     for path, report in reports:  # a report that cannot be written is said; the others and the console go on
         try:
-            with open(path, "w", encoding="utf-8", errors="backslashreplace") as f:
+            with _created(path) as f:
                 f.write(report)
         except OSError as e:
-            print(f"pullcheck: error: cannot write {path}: {e.strerror or e}", file=sys.stderr)
+            print(f"pullcheck: error: cannot write {printable(path)}: {e.strerror or e}", file=sys.stderr)
             failed_writes = True
+    # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
+    (sys.stdout if console == "text" else sys.stderr).write(explained)
     sys.stdout.write(text)
     if internal or failed_writes:
         return 2
@@ -317,22 +328,77 @@ def _main(argv: List[str]) -> int:
     return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0
 
 
+def _created(path: str) -> Any:
+    """``path`` opened for writing as ``open(path, "w")`` would (created with 0666 less the umask, else
+    emptied), but never through a symbolic link: a report or baseline name committed as a link to a file
+    outside the checkout must not write there. The names of the process's own streams (``/dev/stdout``,
+    ``/dev/stderr``: links the system keeps, never the checkout's) are followed."""
+    import errno
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    if path not in ("/dev/stdout", "/dev/stderr"):
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # EMLINK: the BSDs
+            raise OSError(errno.ELOOP, "a symbolic link: not written through") from None
+        raise
+    return os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
+
+
 def _fix(args, findings: list, again) -> list:
     """--fix: apply the fixes (safe ones; with --unsafe-fixes all), in passes while edits overlap; after each
     pass lint the whole run again and undo a fix whose finding stays or that brings a new finding.
-    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    --diff: print what the first pass would change, and change nothing. Returns what remains.
+
+    A fix that would rewrite a file it may not (``fixes.not_fixable``: outside the named paths, a symlink, a
+    file with other hard links) or one saved since it was read is left out, and the file named on standard
+    error with the reason; its finding is reported as usual."""
     from pullcheck import fixes
+    from pullcheck.safetext import printable
+
+    refused: Dict[str, str] = {}  # file -> why no fix rewrites it in this run
+    fine: set = set()
 
     def key(f) -> tuple:  # a finding across edits: lines move, the resource and attribute do not
         return (f.file, f.rule_id, f.resource, f.path, f.message)
 
+    def allowed(fx) -> bool:
+        for e in fx.edits:
+            if e.file not in fine and e.file not in refused:
+                why = fixes.not_fixable(e.file)
+                if why:
+                    refused[e.file] = why
+                else:
+                    fine.add(e.file)
+        for file in fixes.stale(fx):
+            refused.setdefault(file, fixes.CHANGED)
+        return not any(e.file in refused for e in fx.edits)
+
     def wanted(found: list) -> list:
-        return [f.fix for f in found if f.fix is not None and (f.fix.safe or args.unsafe_fixes)]
+        return [f.fix for f in found
+                if f.fix is not None and (f.fix.safe or args.unsafe_fixes) and allowed(f.fix)]
+
+    def keep_only(texts: Dict[str, Tuple[str, str]], kept: list, failed: Dict[str, str]) -> None:
+        """Each file the pass wrote holds again its text before the pass with the edits of ``kept`` only."""
+        redo = {}
+        for file, (original, written) in texts.items():
+            if file not in failed:
+                redo[file] = (written, fixes.apply_to_text(original, [e for fx in kept for e in fx.edits
+                                                                      if e.file == file]))
+        for file, why in fixes.write(redo).items():
+            refused.setdefault(file, why)
+
+    def said() -> None:
+        for file, why in sorted(refused.items()):
+            print(f"pullcheck: {printable(file)}: {why}", file=sys.stderr)
 
     if args.diff:
         now = fixes.plan(wanted(findings))
         for file, (before, after) in sorted(fixes.new_texts(now).items()):
             sys.stdout.write(fixes.unified_diff(file, before, after))
+        said()
         n = len(now)
         print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
         return []
@@ -345,7 +411,16 @@ def _fix(args, findings: list, again) -> list:
             break
         tried.update(now)
         texts = fixes.new_texts(now)
-        fixes.write({file: after for file, (_, after) in texts.items()})
+        failed = fixes.write(texts)
+        if failed:  # a fix with an edit not written is not applied: its edits in other files are taken back
+            for file, why in failed.items():
+                refused.setdefault(file, why)
+            partial = [fx for fx in now if any(e.file in failed for e in fx.edits)]
+            now = [fx for fx in now if fx not in partial]
+            if any(e.file not in failed for fx in partial for e in fx.edits):
+                keep_only(texts, now, failed)
+            if not now:
+                continue
         after = again()
         before_keys = {key(f) for f in findings}
         after_keys = {key(f) for f in after}
@@ -359,11 +434,7 @@ def _fix(args, findings: list, again) -> list:
                       for f in findings if f.fix == fx) or any(e.file in broken for e in fx.edits)]
         if bad:
             kept = [fx for fx in now if fx not in bad]
-            redo: Dict[str, str] = {}
-            for file, (original, _) in texts.items():
-                edits = [e for fx in kept for e in fx.edits if e.file == file]
-                redo[file] = fixes.apply_to_text(original, edits)
-            fixes.write(redo)
+            keep_only(texts, kept, failed)
             for fx in bad:
                 e = fx.edits[0]
                 undone.append(f"{e.file}:{e.line}: {fx.title}")
@@ -372,7 +443,9 @@ def _fix(args, findings: list, again) -> list:
         fixed += len(now)
         findings = after
     for line in undone:
-        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {line}", file=sys.stderr)
+        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
+              file=sys.stderr)
+    said()
     left = len(findings)
     print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
           + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in findings)
@@ -388,13 +461,14 @@ def _by_nearest_config(findings: list, rules, args) -> tuple:
     from pullcheck.registry import select_rules
 
     by_folder: Dict[str, Optional[str]] = {}
-    loaded: Dict[str, Any] = {}
+    loaded: Dict[str, Any] = vars(args).setdefault("configs", {})  # the run's, so the reports can name them
     groups: Dict[Optional[str], list] = {}
     fail_of: Dict[str, str] = {}
     for f in findings:
         folder = os.path.dirname(os.path.abspath(f.file)) if f.file else os.getcwd()
         if folder not in by_folder:
-            by_folder[folder] = cfgmod.find([folder])
+            # judged against the paths the run names: one above them must be trusted to be used
+            by_folder[folder] = cfgmod.find([folder], args.paths or ["."])
         groups.setdefault(by_folder[folder], []).append(f)
     kept = []
     for path, group in groups.items():

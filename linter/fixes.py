@@ -6,6 +6,9 @@ judgement call. ``plan`` picks the fixes whose edits do not overlap (the others 
 ``new_texts`` and ``write`` put them into the files; the caller lints the whole run again and undoes any fix
 whose finding stays or that brings a new one.
 
+A fix rewrites only a regular file of its own under the paths the run names (``pullcheck.scope``), never
+through a symlink nor a file with other hard links, and never over text saved after the edits were computed.
+
 The helpers below build edits from where a reader put a value (its span) and the text of that line, so an
 edit touches the value only: comments, quoting, indentation and key order stay.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from pullcheck.model import Resource, Span
@@ -38,6 +41,8 @@ class Fix:
     title: str
     edits: Tuple[Edit, ...]
     safe: bool = True
+    # (file, digest of its text) when the edits were computed: a worker process may have read an older text
+    basis: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
 
     def as_dict(self) -> Dict[str, object]:
         return {"title": self.title, "safe": self.safe,
@@ -46,26 +51,44 @@ class Fix:
 
 
 _lines_cache: Dict[str, List[str]] = {}
+_digests: Dict[str, str] = {}
 
 
 def lines_of(path: str) -> List[str]:
-    """A file's lines (with their endings), read once per run."""
+    """A file's lines (with their endings), read once per run as the readers read it: within their size
+    bound, a byte-order mark left out (their positions do not count it; ``write`` puts it back)."""
     if path not in _lines_cache:
-        from pullcheck.parsers.errors import OVERLAY
+        from pullcheck.parsers.errors import ParseError, read_text
 
-        text = OVERLAY.get(os.path.abspath(path))  # the editor's unsaved text, in the language server
-        if text is None:
-            try:
-                with open(path, encoding="utf-8", newline="") as f:
-                    text = f.read()
-            except (OSError, UnicodeDecodeError):
-                text = ""
+        try:
+            text = read_text(path)  # the editor's unsaved text, in the language server
+        except ParseError:
+            text = ""
         _lines_cache[path] = text.splitlines(keepends=True)
     return _lines_cache[path]
 
 
+def _digest(path: str) -> str:
+    if path not in _digests:
+        import hashlib
+
+        text = "".join(lines_of(path)).encode("utf-8", "surrogatepass")
+        _digests[path] = hashlib.blake2b(text, digest_size=16).hexdigest()
+    return _digests[path]
+
+
+def _made(title: str, edits: Tuple[Edit, ...], safe: bool) -> Fix:
+    return Fix(title, edits, safe, tuple((f, _digest(f)) for f in dict.fromkeys(e.file for e in edits)))
+
+
+def stale(fx: Fix) -> List[str]:
+    """The files of ``fx`` whose text is no longer the one its edits were computed on."""
+    return [f for f, d in fx.basis if _digest(f) != d]
+
+
 def forget() -> None:
     _lines_cache.clear()
+    _digests.clear()
 
 
 def span_of(res: Resource, path: Sequence[object]) -> Tuple[str, Span]:
@@ -90,7 +113,7 @@ def replace_in_value(res: Resource, path: Sequence[object], pattern: str, repl: 
     g = "v" if "v" in m.re.groupindex else 0
     start, stop = m.start(g), m.end(g)
     new = repl(m) if callable(repl) else m.expand(repl) if "\\" in repl else repl
-    return Fix(title, (Edit(file, span.line, start + 1, span.line, stop + 1, new),), safe)
+    return _made(title, (Edit(file, span.line, start + 1, span.line, stop + 1, new),), safe)
 
 
 def insert_line_before(res: Resource, path: Sequence[object], key_pattern: str, new_line: str, title: str,
@@ -105,7 +128,7 @@ def insert_line_before(res: Resource, path: Sequence[object], key_pattern: str, 
         if m:
             indent = lines[n - 1][:len(lines[n - 1]) - len(lines[n - 1].lstrip(" \t"))]
             eol = "\r\n" if lines[n - 1].endswith("\r\n") else "\n"
-            return Fix(title, (Edit(file, n, 1, n, 1, f"{indent}{new_line}{eol}"),), safe)
+            return _made(title, (Edit(file, n, 1, n, 1, f"{indent}{new_line}{eol}"),), safe)
     return None
 
 
@@ -119,8 +142,14 @@ def _text_and_offset(res: Resource, path: Sequence[object]) -> Tuple[str, str, i
 
 
 def _pos(text: str, offset: int) -> Tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """The line and column of ``offset`` as ``apply_to_text`` counts lines."""
+    line, start = 1, 0
+    for piece in text.splitlines(keepends=True):
+        if start + len(piece) > offset:
+            break
+        start += len(piece)
+        line += 1
+    return line, offset - start + 1
 
 
 def json_member_removed(res: Resource, path: Sequence[object], title: str, safe: bool = True) -> Optional[Fix]:
@@ -143,7 +172,7 @@ def json_member_removed(res: Resource, path: Sequence[object], title: str, safe:
         while text[value] in " \t\r\n":
             value += 1
         _, end = json.JSONDecoder().raw_decode(text, value)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         return None
     start = at
     rest = text[end:]
@@ -163,28 +192,30 @@ def json_member_removed(res: Resource, path: Sequence[object], title: str, safe:
             return None  # the only member: leave the object to the reader
         start, stop = len(before) - 1, end
     (l1, c1), (l2, c2) = _pos(text, start), _pos(text, stop)
-    return Fix(title, (Edit(file, l1, c1, l2, c2, ""),), safe)
+    return _made(title, (Edit(file, l1, c1, l2, c2, ""),), safe)
 
 
 def json_unwrapped(res: Resource, key: str, title: str, safe: bool = True) -> Optional[Fix]:
     """A fix that makes a JSON document ``{"key": {...}, ...}`` its inner object, the other top-level
-    members moved into it, and the inner lines indented as the outer ones were."""
+    members moved into it, and the inner lines indented as the outer ones were, with the file's line
+    endings."""
     import json
 
     file = span_of(res, ())[0]
     text = "".join(lines_of(file))
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get(key), dict):
         return None
-    m = re.search(r'"%s"\s*:\s*' % re.escape(key), text)
-    if m is None:
+    eol = "\r\n" if "\r\n" in text else "\n"
+    flat = text.replace("\r\n", "\n")
+    place = _member(flat, key)
+    if place is None:
         return None
-    _, end = json.JSONDecoder().raw_decode(text, m.end())
-    inner = text[m.end():end]
-    first = re.search(r"\n([ \t]*)\S", text)
+    inner = flat[place[0]:place[1]]
+    first = re.search(r"\n([ \t]*)\S", flat)
     outer_indent = first.group(1) if first else ""
     lines = inner.split("\n")
     step = len(outer_indent)
@@ -192,13 +223,46 @@ def json_unwrapped(res: Resource, key: str, title: str, safe: bool = True) -> Op
     body = "\n".join(dedented).rstrip()
     others = [(k, v) for k, v in doc.items() if k != key]
     if others:
-        closing = body.rstrip("}").rstrip()
+        closing = body[:-1].rstrip()  # the inner object's own closing brace goes after the members moved in
         extra = ",\n".join(f"{outer_indent}{json.dumps(k)}: {json.dumps(v)}" for k, v in others)
-        body = f"{closing},\n{extra}\n}}"
-    new = body + ("\n" if text.endswith("\n") else "")
-    lines_all = text.split("\n")
-    end_line = len(lines_all)
-    return Fix(title, (Edit(file, 1, 1, end_line, len(lines_all[-1]) + 1, new),), safe)
+        body = f"{closing}{',' if doc[key] else ''}\n{extra}\n}}"
+    new = (body + ("\n" if flat.endswith("\n") else "")).replace("\n", eol)
+    # the whole text, its end where apply_to_text counts it
+    lines_all = text.splitlines(keepends=True)
+    last = lines_all[-1]
+    end = (len(lines_all) + 1, 1) if last.splitlines() != [last] else (len(lines_all), len(last) + 1)
+    return _made(title, (Edit(file, 1, 1, end[0], end[1], new),), safe)
+
+
+def _member(text: str, key: str) -> Optional[Tuple[int, int]]:
+    """Where the value of the top-level member ``key`` of a JSON object is written (its last one, as a
+    reader keeps), or None: a key in a string or deeper down is not it."""
+    import json
+
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+    at = ws.match(text).end()
+    if not text.startswith("{", at):
+        return None
+    at = ws.match(text, at + 1).end()
+    found = None
+    try:
+        while text.startswith('"', at):
+            name, at = json.decoder.scanstring(text, at + 1)
+            at = ws.match(text, at).end()
+            if not text.startswith(":", at):
+                return None
+            start = ws.match(text, at + 1).end()
+            _, at = decoder.raw_decode(text, start)
+            if name == key:
+                found = (start, at)
+            at = ws.match(text, at).end()
+            if not text.startswith(",", at):
+                break
+            at = ws.match(text, at + 1).end()
+    except (ValueError, RecursionError):
+        return None
+    return found
 
 
 def fmt(res: Resource) -> str:
@@ -257,20 +321,152 @@ def new_texts(fixes: Iterable[Fix]) -> Dict[str, Tuple[str, str]]:
     return out
 
 
-def write(texts: Dict[str, str]) -> None:
-    for file, text in texts.items():
-        tmp = f"{file}.pullcheck-fix"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, file)
+CHANGED = "changed while fixing: not written"
+_BOM = b"\xef\xbb\xbf"
+
+
+def not_fixable(file: str) -> str:
+    """Why a fix may not rewrite ``file``, or "": a fix rewrites a regular file of its own under the paths
+    the run names, not the file a symlink names nor one that other hard links share (a rewrite would part
+    them)."""
+    import stat
+
+    from pullcheck import scope
+
+    try:
+        st = os.lstat(file)
+    except OSError as e:
+        return f"cannot read it ({e.strerror or e}): not fixed"
+    if stat.S_ISLNK(st.st_mode):
+        return "a symbolic link: not fixed"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file: not fixed"
+    if not scope.writable(file):
+        return "outside the paths named on the command line: not fixed"
+    if st.st_nlink > 1:
+        return f"one of {st.st_nlink} hard links to one file: not fixed"
+    return ""
+
+
+def write(texts: Dict[str, Tuple[str, str]]) -> Dict[str, str]:
+    """Put each file's new text in place: ``texts`` is file -> (the text the edits were computed on, the new
+    text). The new text goes into a file of a new name beside it (created afresh, never through a planted
+    name), with the file's mode and owner, and is renamed over it: a reader never sees half a file. A file
+    that may not be fixed (``not_fixable``) or whose text is no longer the one the edits were computed on
+    (saved meanwhile) is left as it is. Returns file -> why, for each file not written."""
+    failed: Dict[str, str] = {}
+    for file, (before, after) in texts.items():
+        if after != before:
+            why = not_fixable(file) or _replace(file, before, after)
+            if why:
+                failed[file] = why
     forget()
+    return failed
+
+
+def _on_disk(file: str) -> Optional[Tuple[os.stat_result, bytes]]:
+    """The file's status and bytes, read without following a symlink; None when it is not a regular file
+    or cannot be read whole."""
+    import stat
+
+    from pullcheck.parsers.errors import MAX_BYTES
+
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return (st, b"".join(chunks)) if size <= MAX_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns, a.st_nlink) == (b.st_dev, b.st_ino, b.st_size,
+                                                                       b.st_mtime_ns, b.st_nlink)
+
+
+def _replace(file: str, before: str, after: str) -> str:
+    """Write ``after`` over ``file`` if it still holds ``before``; why not, or ""."""
+    import secrets
+    import stat
+
+    first = _on_disk(file)
+    if first is None:
+        return CHANGED
+    st, data = first
+    bom = data.startswith(_BOM)
+    try:
+        if data[len(_BOM) if bom else 0:].decode("utf-8") != before:
+            return CHANGED
+        new = (_BOM if bom else b"") + after.encode("utf-8")
+    except UnicodeError:
+        return CHANGED
+    folder, name = os.path.split(file)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    tmp, fd = "", -1
+    try:
+        for _ in range(16):  # a new name each time: runs at the same time never share one
+            candidate = os.path.join(folder, f"{name}.pullcheck-fix-{secrets.token_hex(6)}")
+            try:
+                fd = os.open(candidate, flags, 0o600)
+            except FileExistsError:
+                continue
+            tmp = candidate
+            break
+        else:
+            return "cannot write (no free temporary name beside it): not fixed"
+        view = memoryview(new)
+        while view:
+            view = view[os.write(fd, view):]
+        made = os.fstat(fd)
+        if hasattr(os, "fchown") and (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)
+            except PermissionError:  # not ours to give away: the file becomes the fixer's
+                pass
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))  # after the owner: a change of owner clears set-id bits
+        os.close(fd)
+        fd = -1
+        last = _on_disk(file)  # saved or replaced since it was read: the user's text wins
+        if last is None or not _same(last[0], st) or last[1] != data:
+            return CHANGED
+        os.replace(tmp, file)
+        tmp = ""
+        return ""
+    except OSError as e:
+        return f"cannot write ({e.strerror or e}): not fixed"
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def unified_diff(file: str, before: str, after: str) -> str:
     import difflib
 
+    from pullcheck.safetext import printable
+
     rel = os.path.relpath(file)
-    name = rel if not rel.startswith("..") else file
+    name = printable(rel if not rel.startswith("..") else file)
     a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(name) else (name, name)
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         fromfile=a, tofile=b))

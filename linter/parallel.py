@@ -5,14 +5,15 @@ neighbours by path, a few per process. Worker processes (forked, so they share t
 build and check each batch in one graph and send back its findings and its links (``pullcheck.links``):
 the names it declares and uses, what it cannot resolve, the folders and files it shares. A Terraform
 folder that another folder of the run calls is linted as that call only, as in one run: a batch that
-linted it on its own is linted again without it. Batches whose links meet are then linted again together, in one graph, as the whole run would see
-them; what they give replaces what they gave apart. Linting a group together can reveal links that its
+linted it on its own is linted again without it. Batches whose links meet are then linted again together,
+in one graph, as the whole run would see them; what they give replaces what they gave apart. Linting a group together can reveal links that its
 batches did not have (an imported value that names a role): groups are joined until nothing new meets.
 
 Nothing is shared between processes but file names going out and findings coming back, so the
 output is the same bytes whatever the number of processes. A run that needs the whole graph afterwards
 (``--explain``, the markdown report), a stacks file or a CDK cloud assembly, and a run too small to gain
 (below ``MIN_FILES`` files or ``MIN_BYTES`` bytes, unless ``--jobs`` is given) is linted in one process.
+``--jobs`` asks for at most that many processes: no more are started than the cores the process may use.
 """
 from __future__ import annotations
 
@@ -106,10 +107,11 @@ def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
 def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], rules: Dict[str, Rule],
          jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
     """(a graph holding only the run's counts, findings), or None when the run is better linted in one
-    process. ``jobs`` None: as many processes as cores, for runs large enough to gain."""
+    process. ``jobs`` None: as many processes as cores, for runs large enough to gain; never more processes
+    than the cores this process may use (more only share them, each with its own copy of the run)."""
     import multiprocessing
 
-    n = jobs if jobs is not None else default_jobs()
+    n = min(jobs, default_jobs()) if jobs is not None else default_jobs()
     units: List[Unit] = [([f], []) for f in files] + [([], [d]) for d in tf_dirs]
     if n < 2 or len(units) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None

@@ -1,7 +1,10 @@
 """A fuzzer that lives in the repository: generated CloudFormation templates (random resources, properties
 and intrinsics), Terraform modules (random expressions, blocks and functions) and task definitions, run
 through the engine in-process. Properties: no exception and no internal error (only the documented parse
-error), at most 2 s per input, and the same findings for a template and its re-serialised form.
+error), at most 2 s per input, and the same findings for a template and its re-serialised form. The --fix
+target runs the command on all three side by side (CRLF or LF, with or without a byte-order mark): a lint's
+exit code, no file left unreadable, a second --fix changes nothing, nothing written outside the folder or
+through a symlink planted in it, no temporary file left.
 
 The default suite runs a short profile; `python -m pytest -m slow tests/test_fuzz.py` runs the long one
 (PULLCHECK_FUZZ_EXAMPLES sets how many inputs per format, default 2,000). A failure hypothesis finds is kept
@@ -158,6 +161,73 @@ def _check_tf(resources, local_expr):
         _findings(d)
 
 
+# ------------------------------------------------------------------------------------ --fix
+FIX_SHORT = settings(SHORT, max_examples=12)
+FIX_LONG = settings(LONG, max_examples=max(1, LONG.max_examples // 10))  # a --fix case is four runs
+
+wrapped_taskdefs = st.builds(lambda doc, wrap: {"taskDefinition": doc} if wrap else doc, taskdefs, st.booleans())
+layouts = st.tuples(st.booleans(), st.booleans())  # (CRLF line endings, a byte-order mark)
+
+
+def _files_of(d):
+    out = {}
+    for n in os.listdir(d):
+        p = os.path.join(d, n)
+        out[n] = ("link", os.readlink(p)) if os.path.islink(p) else ("file", open(p, "rb").read())
+    return out
+
+
+def _parse_errors(d):
+    return {f.file for f in lint([d], RULES) if f.rule_id == "PARSE001"}
+
+
+def _fix_run(d, *extra):
+    import contextlib
+    import io
+
+    from pullcheck.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--no-config", "--fix", *extra, d])
+    assert code in (0, 1), (code, err.getvalue())
+    assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
+
+
+def _check_fix(doc, td, resources, local_expr, layout):
+    """Random inputs fixed in a folder: the exit code of a lint, every file that parsed still parses, a
+    second --fix changes nothing, nothing is written outside the folder nor through a symlink in it (one in
+    the place of each file, one at each file's old temporary name), and no temporary file stays."""
+    crlf, bom = layout
+    with tempfile.TemporaryDirectory() as top:
+        d = os.path.join(top, "repo")
+        os.mkdir(d)
+        texts = {"t.json": json.dumps(doc, indent=1, allow_nan=True) + "\n", "t.yaml": _to_yaml(doc),
+                 "td.json": json.dumps(td, indent=2, allow_nan=True) + "\n", "main.tf": _tf(resources, local_expr)}
+        for name, text in texts.items():
+            data = text.replace("\n", "\r\n" if crlf else "\n").encode("utf-8")
+            with open(os.path.join(d, name), "wb") as f:
+                f.write((b"\xef\xbb\xbf" if bom and name.endswith(".json") else b"") + data)
+        outside = os.path.join(top, "outside.json")  # what the links in the checkout point at
+        with open(outside, "w", encoding="utf-8") as f:
+            f.write(texts["td.json"])
+        planted = ["link.json"] + [name + ".pullcheck-fix" for name in texts]
+        for name in planted:
+            os.symlink(outside, os.path.join(d, name))
+        broken = _parse_errors(d)
+        _fix_run(d)
+        _fix_run(d, "--unsafe-fixes")
+        once = _files_of(d)
+        _fix_run(d, "--unsafe-fixes")
+        assert _files_of(d) == once, "a second --fix changed something"
+        assert _parse_errors(d) <= broken, "a fix left a file unreadable"
+        with open(outside, encoding="utf-8") as f:
+            assert f.read() == texts["td.json"]
+        assert all(once[name] == ("link", outside) for name in planted)
+        assert all(once[name][0] == "file" for name in texts)
+        assert set(once) == set(texts) | set(planted), "a temporary file stayed"
+
+
 # ------------------------------------------------------------------------------------ the tests
 @SHORT
 @given(templates)
@@ -200,3 +270,18 @@ def test_terraform_long(resources, local_expr):
 @given(taskdefs)
 def test_task_definitions_long(doc):
     _check_taskdef(doc)
+
+
+@FIX_SHORT
+@given(templates, wrapped_taskdefs, modules, exprs, layouts)
+@example({"Resources": {}}, {"taskDefinition": {"family": "web", "containerDefinitions": [], "revision": 1}},
+         [("aws_vpc", "v", {}, False)], "1", (True, True))
+def test_fix(doc, td, resources, local_expr, layout):
+    _check_fix(doc, td, resources, local_expr, layout)
+
+
+@pytest.mark.slow
+@FIX_LONG
+@given(templates, wrapped_taskdefs, modules, exprs, layouts)
+def test_fix_long(doc, td, resources, local_expr, layout):
+    _check_fix(doc, td, resources, local_expr, layout)

@@ -1,0 +1,316 @@
+"""What a hostile repository can make a run write: fixes, reports and baselines go only where the user
+asked, never through a symlink planted in the checkout, never over a file outside the named paths, never
+over text saved meanwhile; a fixed file keeps its mode, owner, hard links, line endings and byte-order mark.
+And what it can make a run print: names from the tree never start a workflow command in a CI log nor carry
+an escape byte to a terminal."""
+import glob
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+
+BAD = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")
+FIXED_LINE = "AssignPublicIp: ENABLED"
+
+
+def _case(tmp_path, name="t.yaml"):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    shutil.copy(BAD, folder / name)
+    return folder, folder / name
+
+
+def _no_temporaries(*folders):
+    left = [p for f in folders for p in glob.glob(os.path.join(str(f), "**", "*.pullcheck-fix*"), recursive=True)]
+    assert not left, left
+
+
+def _fix(*args):
+    r = run_cli("--no-config", "--fix", *args)
+    assert "Traceback" not in r.stderr, r.stderr
+    return r
+
+
+# ------------------------------------------------------------------------------------------ --fix
+
+def test_a_fix_is_not_written_through_a_planted_temporary_name(tmp_path):
+    folder, target = _case(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    os.symlink(victim, str(target) + ".pullcheck-fix")
+    r = _fix(str(folder))
+    assert victim.read_text() == "keep me\n"
+    assert not target.is_symlink() and FIXED_LINE in target.read_text(), r.stderr
+    assert os.readlink(str(target) + ".pullcheck-fix") == str(victim)  # the planted link is left as it was
+
+
+def test_another_runs_temporary_file_is_left_alone(tmp_path):
+    """Two runs at the same time each write through a name of their own."""
+    folder, target = _case(tmp_path)
+    other = tmp_path / "case" / "t.yaml.pullcheck-fix"
+    other.write_text("another run's text\n")
+    r = _fix(str(folder))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert other.read_text() == "another run's text\n" and FIXED_LINE in target.read_text()
+    other.unlink()
+    _no_temporaries(tmp_path)
+
+
+def test_a_symlinked_file_is_not_rewritten(tmp_path):
+    folder, target = _case(tmp_path)
+    (folder / "real").mkdir()
+    os.replace(target, folder / "real" / "t.yaml")
+    os.symlink(os.path.join("real", "t.yaml"), target)
+    r = _fix(str(target))
+    assert target.is_symlink() and FIXED_LINE not in target.read_text()
+    assert "t.yaml: a symbolic link: not fixed" in r.stderr and r.returncode == 1 and "NET001" in r.stdout
+    _no_temporaries(tmp_path)
+
+
+def test_a_hard_linked_file_is_not_rewritten(tmp_path):
+    folder, target = _case(tmp_path)
+    twin = tmp_path / "twin.yaml"
+    os.link(target, twin)
+    before = target.read_bytes()
+    r = _fix(str(folder))
+    assert target.read_bytes() == before and os.path.samefile(target, twin)
+    assert "t.yaml: one of 2 hard links to one file: not fixed" in r.stderr and r.returncode == 1, r.stderr
+    _no_temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o444, 0o640])
+def test_a_fixed_file_keeps_its_mode(tmp_path, mode):
+    folder, target = _case(tmp_path)
+    os.chmod(target, mode)
+    r = _fix(str(folder))
+    assert FIXED_LINE in target.read_text(), r.stderr
+    assert stat.S_IMODE(os.stat(target).st_mode) == mode
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_fixed_file_keeps_its_owner(tmp_path):
+    folder, target = _case(tmp_path)
+    os.chown(target, 4321, 4322)
+    _fix(str(folder))
+    st = os.stat(target)
+    assert FIXED_LINE in target.read_text() and (st.st_uid, st.st_gid) == (4321, 4322)
+
+
+def test_a_fix_reaching_outside_the_named_paths_is_not_applied(tmp_path):
+    """The named template's nested stack is read from beside it, but only the named file may be rewritten:
+    the child's finding is reported, and standard error says why it was not fixed. --diff agrees."""
+    folder, child = _case(tmp_path, "child.yaml")
+    parent = folder / "parent.yaml"
+    parent.write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Child:\n'
+                      '    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./child.yaml\n')
+    before = child.read_bytes()
+    r = _fix(str(parent))
+    assert child.read_bytes() == before
+    assert r.returncode == 1 and "child.yaml:53:15: NET001" in r.stdout, r.stdout
+    assert "child.yaml: outside the paths named on the command line: not fixed" in r.stderr
+    d = run_cli("--no-config", "--diff", str(parent))
+    assert d.stdout == "" and "0 fixes would be applied" in d.stderr and "outside the paths named" in d.stderr
+    assert FIXED_LINE in run_cli("--no-config", "--diff", str(folder)).stdout  # the folder named: it may
+
+
+def test_text_saved_after_the_lint_is_not_overwritten(tmp_path):
+    """The user saves the file between the lint and the write: the fix is not written, the saved text stays
+    and no temporary file is left. Driven through the fixes a real lint computed, the file saved between."""
+    from pullcheck import fixes
+    from pullcheck.engine import lint
+    from pullcheck.registry import load_rules, select_rules
+
+    folder, target = _case(tmp_path)
+    rules = select_rules(load_rules(), ["NET001"], [])
+    found = [f.fix for f in lint([str(folder)], rules) if f.fix is not None]
+    assert found
+    texts = fixes.new_texts(fixes.plan(found))
+    assert list(texts) == [str(target)] and FIXED_LINE in texts[str(target)][1]
+    saved = target.read_text().replace("Memory: \"512\"", "Memory: \"1024\"")
+    target.write_text(saved)
+    assert fixes.write(texts) == {str(target): "changed while fixing: not written"}
+    assert target.read_text() == saved
+    _no_temporaries(tmp_path)
+
+
+def test_a_fix_computed_on_an_older_text_is_stale(tmp_path):
+    """A worker process computes the fix; the file is saved before the parent reads it to apply the fix:
+    the fix names the file as changed instead of applying its edits at the old places."""
+    from pullcheck import fixes
+    from pullcheck.engine import lint
+    from pullcheck.registry import load_rules, select_rules
+
+    folder, target = _case(tmp_path)
+    rules = select_rules(load_rules(), ["NET001"], [])
+    fx = next(f.fix for f in lint([str(folder)], rules) if f.fix is not None)
+    assert fixes.stale(fx) == []
+    target.write_text("# a line above moves every position\n" + target.read_text())
+    fixes.forget()  # the parent process has not read the file yet
+    assert fixes.stale(fx) == [str(target)]
+
+
+# ------------------------------------------------------------------------------------------ TD002 line endings
+
+WRAPPED = ('{\n  "taskDefinition": {\n    "family": "web",\n    "networkMode": "awsvpc",\n'
+           '    "requiresCompatibilities": ["FARGATE"],\n    "cpu": "256",\n    "memory": "512",\n'
+           '    "revision": 3,\n    "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]\n  },\n'
+           '  "tags": []\n}\n')
+
+
+def _td002(folder):
+    return json.loads(run_cli("--no-config", "--select", "TD002", "--format", "json", str(folder)).stdout)
+
+
+@pytest.mark.parametrize("name,data", [("crlf", WRAPPED.replace("\n", "\r\n").encode()),
+                                       ("bom", b"\xef\xbb\xbf" + WRAPPED.encode()),
+                                       ("bom-crlf", b"\xef\xbb\xbf" + WRAPPED.replace("\n", "\r\n").encode())])
+def test_td002_fixes_keep_line_endings_and_byte_order_mark(tmp_path, name, data):
+    folder = tmp_path / name
+    folder.mkdir()
+    target = folder / "td.json"
+    target.write_bytes(data)
+    found = _td002(folder)
+    assert sorted((f["line"], bool(f.get("fix"))) for f in found) == [(2, True), (8, True)], found
+    r = _fix("--select", "TD002", str(folder))
+    assert r.returncode == 0 and "fixed 2 problems, 0 remain" in r.stderr, r.stdout + r.stderr
+    after = target.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") == data.startswith(b"\xef\xbb\xbf")
+    if b"\r\n" in data:
+        assert after.count(b"\n") == after.count(b"\r\n") > 5
+    else:
+        assert b"\r" not in after
+    doc = json.loads(after.decode("utf-8-sig"))
+    assert doc["family"] == "web" and "revision" not in doc and doc["tags"] == []
+    assert _td002(folder) == []
+
+
+def test_td002_unwraps_the_top_level_key_not_one_deeper_down(tmp_path):
+    target = tmp_path / "td.json"
+    target.write_text('{\n  "meta": {"taskDefinition": 5},\n  "taskDefinition": {\n    "family": "web",\n'
+                      '    "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]\n  }\n}\n')
+    r = _fix("--select", "TD002", str(tmp_path))
+    doc = json.loads(target.read_text())
+    assert doc["family"] == "web" and doc["meta"] == {"taskDefinition": 5}, r.stderr
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+def test_a_report_is_not_written_through_a_symlink(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(victim, out / "pullcheck.sarif")
+    old = os.umask(0o027)
+    try:
+        r = run_cli("--no-config", "--output", str(out / "pullcheck.sarif"), "--output", str(out / "r.json"), BAD)
+    finally:
+        os.umask(old)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert victim.read_text() == "keep me\n" and (out / "pullcheck.sarif").is_symlink()
+    assert r.stderr.strip().splitlines() == [
+        f"pullcheck: error: cannot write {out / 'pullcheck.sarif'}: a symbolic link: not written through"]
+    assert json.loads((out / "r.json").read_text())[0]["rule"] == "NET001"  # the other report, and the console
+    assert "NET001" in r.stdout
+    assert stat.S_IMODE(os.stat(out / "r.json").st_mode) == 0o640  # created as open() would, the umask applied
+
+
+def test_a_baseline_is_not_written_through_a_symlink(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    os.symlink(victim, tmp_path / "baseline.json")
+    r = run_cli("--no-config", "--write-baseline", str(tmp_path / "baseline.json"), BAD)
+    assert r.returncode == 2 and victim.read_text() == "keep me\n"
+    assert "a symbolic link: not written through" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("--no-config", "--write-baseline", str(tmp_path / "b2.json"), BAD)
+    assert r.returncode == 0 and len(json.loads((tmp_path / "b2.json").read_text())["findings"]) == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_explain_on_a_full_disk(tmp_path):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--explain", BAD], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [
+        "pullcheck: error: cannot write the output: No space left on device"], r.stderr
+
+
+# ------------------------------------------------------------------------------------------ processes
+
+def test_jobs_are_capped_at_the_usable_cores(tmp_path):
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    for i in range(cores + 3):
+        shutil.copy(BAD, tmp_path / f"t{i}.yaml")
+    r = run_cli("--no-config", "--jobs", "200", "-v", str(tmp_path))
+    assert r.returncode == 1, r.stderr
+    m = re.search(r"linted by (\d+) processes", r.stderr)
+    assert (int(m.group(1)) if m else 1) <= cores, r.stderr
+
+
+# ------------------------------------------------------------------------------------------ printed names
+
+EVIL_FILE = "evil\n::error::file\x1b[2J.yaml"
+EVIL_TWIN = "twin\n::warning::t\x1b[2J.yaml"
+EVIL_SKIPPED = "notes\n::add-mask::m\x1b[31m.json"
+
+
+def _hostile_tree(tmp_path):
+    """A template and its hard-linked twin (not fixed, and named), with a logical ID and a container name
+    that carry workflow commands and escape bytes, and a JSON file that the walk leaves out."""
+    src = open(BAD, encoding="utf-8").read()
+    text = src.replace("  Service:\n", '  "Svc\\n::error::id\\e[2J":\n').replace(
+        "- Name: web", '- Name: "web\\n::add-mask::c\\e[2J"')
+    assert text != src
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    (folder / EVIL_FILE).write_text(text)
+    os.link(folder / EVIL_FILE, folder / EVIL_TWIN)
+    (folder / EVIL_SKIPPED).write_text('{"hello": 1}')
+    return folder
+
+
+def _run_bytes(*args, env=None):
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", *args], capture_output=True,
+                       timeout=120, cwd=ROOT, env=env)
+    assert b"Traceback" not in r.stderr, r.stderr
+    return r
+
+
+def _commands(stream: bytes, annotations: bool = False):
+    """The lines that start a workflow command (the annotations of --format github when allowed)."""
+    lines = stream.decode("utf-8", "replace").split("\n")
+    legit = re.compile(r"::(error|warning|notice) file=")
+    return [x for x in lines if x.lstrip().startswith("::") and not (annotations and legit.match(x))]
+
+
+def test_names_from_the_tree_never_start_a_command_on_standard_error(tmp_path):
+    folder = _hostile_tree(tmp_path)
+    runs = [_run_bytes("--format", "github", "-v", "--explain", str(folder)),
+            _run_bytes("--format", "github", "--fix", str(folder)),
+            _run_bytes("--format", "github", "--diff", str(folder)),
+            _run_bytes(str(folder), env=dict(os.environ, PULLCHECK_TEST_FAULT="read"))]
+    said = b"".join(r.stderr for r in runs)
+    for text in ("tree/notes\\n::add-mask::m\\x1b[31m.json", "Svc\\n::error::id\\x1b[2J (AWS::ECS::Service",
+                 "tree/twin\\n::warning::t\\x1b[2J.yaml: one of 2 hard links", "internal error while"):
+        assert text.encode() in said, said  # the names are said, escaped
+    assert _commands(said) == [] and b"\x1b" not in said, said
+    for r in runs[:3]:
+        assert _commands(r.stdout, annotations=True) == [] and b"\x1b" not in r.stdout, r.stdout
+    assert runs[0].stdout.count(b"\n::error file=") + runs[0].stdout.startswith(b"::error file=") == 2
+
+
+def test_explain_on_standard_output_is_printable(tmp_path):
+    folder = _hostile_tree(tmp_path)
+    r = _run_bytes("--explain", "--select", "NET002", str(folder))  # no finding: stdout is the explanation
+    assert b"(AWS::ECS::Service" in r.stdout and r.returncode == 0, r.stdout + r.stderr
+    assert _commands(r.stdout) == [] and b"\x1b" not in r.stdout, r.stdout
