@@ -202,6 +202,9 @@ def _main(argv: List[str]) -> int:
         per_file = not args.no_config and not args.config
         run = select_rules(rules, _split(args.select), _split(args.ignore)) if per_file else selected
 
+        from pullcheck import scope
+
+        scope.set_roots(args.paths or ["."])  # a stacks entry reads only inside the run's paths
         stacks = stacksmod.load(args.stacks) if args.stacks else (
             stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
     except RuleError as e:

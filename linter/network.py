@@ -54,18 +54,33 @@ def cluster_default_strategy(graph: Graph, launch: Resource) -> Any:
     on the cluster, or on the cluster's capacity-provider association (which then decides)."""
     v = launch.get("cluster")
     cluster = graph.deref(v, "ecs.cluster")
+    idx = graph.facts.index(_cluster_index)
     if cluster is None and text_of(v):
-        name = text_of(v).rsplit("/", 1)[-1]
-        named = [c for c in graph.of_kind("ecs.cluster") if text_of(c.get("cluster_name")) == name]
+        named = idx[0].get(text_of(v).rsplit("/", 1)[-1], ())
         cluster = named[0] if len(named) == 1 else None
     if cluster is None:
         return None
-    for assoc in graph.of_kind("ecs.cluster_capacity_providers"):
-        target = assoc.get("cluster")
-        if graph.deref(target, "ecs.cluster") is cluster or (
-                text_of(target) is not None and text_of(target) == text_of(cluster.get("cluster_name"))):
-            return assoc.get("default_strategy")
-    return cluster.get("default_strategy")
+    assoc = idx[1].get(cluster.key)
+    return (assoc if assoc is not None else cluster).get("default_strategy")
+
+
+def _cluster_index(graph: Graph) -> Tuple[Dict[str, List[Resource]], Dict[str, Resource]]:
+    """Clusters by name, and each cluster's first capacity-provider association (by reference or name):
+    built once, not scanned per launch site."""
+    by_name: Dict[str, List[Resource]] = {}
+    for c in graph.of_kind("ecs.cluster"):
+        name = text_of(c.get("cluster_name"))
+        if name is not None:
+            by_name.setdefault(name, []).append(c)
+    assoc: Dict[str, Resource] = {}
+    for a in graph.of_kind("ecs.cluster_capacity_providers"):
+        target = a.get("cluster")
+        found = graph.deref(target, "ecs.cluster")
+        if found is not None:
+            assoc.setdefault(found.key, a)
+        for c in by_name.get(text_of(target), ()) if text_of(target) is not None else ():
+            assoc.setdefault(c.key, a)
+    return by_name, assoc
 
 
 def task_definition(graph: Graph, launch: Resource) -> Optional[Resource]:
@@ -492,8 +507,8 @@ def missing_endpoints(graph: Graph, launch: Resource, subnet: Resource,
     missing = []
     if not eps.has("ecr.dkr"):
         missing.append("ecr.dkr")
-    pv = text_of(launch.get("platform_version"))
-    if not eps.has("ecr.api") and not (pv and pv.startswith("1.") and pv < "1.4"):
+    api = None if eps.has("ecr.api") else needs_ecr_api(launch)
+    if api:
         missing.append("ecr.api")
     s3 = s3_on_table(graph, eps, tid)
     if s3 is None:
@@ -505,7 +520,25 @@ def missing_endpoints(graph: Graph, launch: Resource, subnet: Resource,
         for svc in ("logs", "secretsmanager", "ssm"):
             if need[svc] and not eps.has(svc):
                 missing.append(svc)
+    if api is None and not eps.has("ecr.api") and not missing:
+        return None  # complete, unless the platform version needs ecr.api
     return missing
+
+
+_VERSION = re.compile(r"([0-9]{1,4})\.([0-9]{1,4})\.[0-9]{1,4}")
+
+
+def needs_ecr_api(launch: Resource) -> Optional[bool]:
+    """Whether the launch's platform version pulls through the ecr.api endpoint: LATEST and 1.4.0 on; not
+    the Linux versions before 1.4.0. None when the version is not text a platform version is written as
+    (a parameter, a number)."""
+    v = launch.get("platform_version")
+    if v is None:
+        return True
+    m = _VERSION.fullmatch(v.strip()) if isinstance(v, str) else None
+    if m is None:
+        return True if isinstance(v, str) and v.strip().upper() == "LATEST" else None
+    return (int(m.group(1)), int(m.group(2))) >= (1, 4)
 
 
 def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
@@ -589,13 +622,16 @@ def region(graph: Graph, launch: Resource, subnet: Resource) -> Optional[str]:
     vpc = subnet.get("vpc")
     if not isinstance(vpc, Ref):
         return None
-    found = set()
-    for ep in _endpoint_index(graph).by_vpc.get(vpc.target, ()):
-        name = text_of(ep.get("service_name"))
-        m = _REGION.match(name or "")
-        if m:
-            found.add(m.group(1))
-    return found.pop() if len(found) == 1 else None
+    cache = graph.facts.table(region)
+    if vpc.target not in cache:
+        found = set()
+        for ep in _endpoint_index(graph).by_vpc.get(vpc.target, ()):
+            name = text_of(ep.get("service_name"))
+            m = _REGION.match(name or "")
+            if m:
+                found.add(m.group(1))
+        cache[vpc.target] = found.pop() if len(found) == 1 else None
+    return cache[vpc.target]
 
 
 def egress6(graph: Graph, subnet: Resource) -> str:

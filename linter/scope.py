@@ -35,12 +35,18 @@ def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
     """A file the run may read: under a named folder, or in the folder of a named file. ``roots``: other
     named paths than the run's (a configuration is looked for before the run starts); with no roots set
     (the library called without a run), the current folder."""
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except (ValueError, OSError):  # a NUL byte in the name: no such file
+        return False
     named = _named(roots) if roots is not None else ROOTS or _named(["."])
     return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
 
 
 def writable(path: str) -> bool:
     """A file a fix may rewrite: under a named folder, or a named file itself."""
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except (ValueError, OSError):
+        return False
     return any(under(real, top) if is_dir else real == top for top, is_dir in ROOTS or _named(["."]))

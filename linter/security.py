@@ -6,8 +6,10 @@ something the scanned files do not show: a rule from another stack, a prefix lis
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from pullcheck.model import Graph, Resource
 from pullcheck.values import Ref, Unknown, text_of
@@ -32,34 +34,41 @@ def _any(vals: Iterable[Optional[bool]]) -> Optional[bool]:
     return None if seen_none else False
 
 
-def _int(v: Any) -> Optional[int]:
+_WHOLE = re.compile(r"-?[0-9]{1,10}")
+
+
+def _int(v: Any, lo: int = -1, hi: int = 65535) -> Optional[int]:
+    """A whole number in [lo, hi]: an integer, its decimal text, or a whole float (Terraform's arithmetic
+    gives them). Else None: an infinity, NaN, a fraction, a boolean or a number out of range is no port,
+    protocol or rule number, and what EC2 would make of it is not known."""
     if isinstance(v, bool):
         return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str):
-        try:
-            return int(v.strip())
-        except ValueError:
+    if isinstance(v, float):
+        if not v.is_integer():  # NaN and the infinities too
             return None
-    return None
+        v = int(v)
+    elif isinstance(v, str):
+        t = v.strip()
+        if not _WHOLE.fullmatch(t):
+            return None
+        v = int(t)
+    elif not isinstance(v, int):
+        return None
+    return v if lo <= v <= hi else None
+
+
+_PROTOCOLS = {"-1": "all", "all": "all", "tcp": "tcp", "udp": "other", "icmp": "other", "icmpv6": "other"}
 
 
 def protocol(v: Any) -> Optional[str]:
-    """all | tcp | other, or None when unknown (names and numbers, any case)."""
-    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf")) or not v.is_integer()):
-        return None  # not a protocol number: unknown, never an exception
-    t = text_of(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else str(int(v))
-    if t is None:
+    """all | tcp | other, or None when unknown: a name EC2 knows (any case) or a number from 0 to 255
+    (-1 for all); anything else is not a protocol EC2 would accept."""
+    if isinstance(v, str) and v.strip().lower() in _PROTOCOLS:
+        return _PROTOCOLS[v.strip().lower()]
+    n = _int(v, -1, 255)
+    if n is None:
         return None
-    t = t.strip().lower()
-    if t in ("-1", "all"):
-        return "all"
-    if t in ("tcp", "6"):
-        return "tcp"
-    return "other"
+    return "all" if n == -1 else "tcp" if n == 6 else "other"
 
 
 def ports_cover(rule: Dict[str, Any], lo: int, hi: int) -> Optional[bool]:
@@ -79,15 +88,28 @@ def ports_cover(rule: Dict[str, Any], lo: int, hi: int) -> Optional[bool]:
         return None
     if a == -1 and b == -1:
         return True
+    if a == -1 or b == -1 or a > b:
+        return None  # a range EC2 does not take for TCP
     return a <= lo and hi <= b
 
 
+_CIDR = re.compile(r"[0-9A-Fa-f.:]+/[0-9]{1,3}")
+
+
 def cidr(v: Any) -> Any:
-    t = text_of(v)
-    if t is None:
+    """A range written in CIDR notation, else None: a number, or an address without its prefix length, is
+    not a range EC2 takes."""
+    if not isinstance(v, str) or len(v) > 64:  # the longest, IPv6 written out whole, is 43 characters
+        return None
+    return _network(v.strip())
+
+
+@lru_cache(maxsize=4096)
+def _network(text: str) -> Any:
+    if not _CIDR.fullmatch(text):
         return None
     try:
-        return ipaddress.ip_network(t.strip(), strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
 
@@ -103,7 +125,19 @@ class Peer:
     cidrs: List[Any] = field(default_factory=list)  # ip_network values known to hold the peer
     vpc_cidr: Any = None  # the VPC's range, when the peer's own range is not known
     groups: List[str] = field(default_factory=list)  # keys of security groups the peer carries
-    s3_prefix_lists: List[str] = field(default_factory=list)  # keys of S3 gateway endpoints
+    s3_prefix_lists: Collection[str] = field(default_factory=list)  # keys of S3 gateway endpoints
+    _index: Any = field(default=None, repr=False, compare=False)
+
+    def holds(self, n: Any) -> Optional[bool]:
+        """Whether one of the peer's IPv4 ranges lies inside ``n`` (True), overlaps it (None), or neither."""
+        if len(self.cidrs) <= 8:
+            v4 = [p for p in self.cidrs if p.version == 4]
+            if any(p.subnet_of(n) for p in v4):
+                return True
+            return None if any(p.overlaps(n) for p in v4) else False
+        if self._index is None:  # endpoints in every subnet of a large VPC: asked once per task and rule
+            self._index = _RangeIndex([p for p in self.cidrs if p.version == 4])
+        return self._index.holds(n)
 
     def describe(self) -> str:
         if self.internet:
@@ -111,6 +145,27 @@ class Peer:
         if self.s3:
             return "the S3 prefix list or 0.0.0.0/0"
         return "the endpoints' security group or subnets"
+
+
+class _RangeIndex:
+    """IPv4 ranges, asked which of them lie inside or overlap a range in a constant number of look-ups."""
+
+    def __init__(self, ranges: List[Any]) -> None:
+        # inside[m]: the first m bits of every range at least m bits long; ranges: (length, its bits)
+        self.inside: List[Set[int]] = [set() for _ in range(33)]
+        self.ranges: Set[Tuple[int, int]] = set()
+        for p in ranges:
+            bits, length = int(p.network_address), p.prefixlen
+            self.ranges.add((length, bits >> (32 - length)))
+            for m in range(length + 1):
+                self.inside[m].add(bits >> (32 - m))
+
+    def holds(self, n: Any) -> Optional[bool]:
+        bits, length = int(n.network_address), n.prefixlen
+        if bits >> (32 - length) in self.inside[length]:
+            return True
+        # a range that holds n overlaps it
+        return None if any((m, bits >> (32 - m)) in self.ranges for m in range(length + 1)) else False
 
 
 def items(v: Any) -> List[Any]:
@@ -137,9 +192,10 @@ def cidr_covers(cidrs: Sequence[Any], peer: Peer) -> Optional[bool]:
             result.append(False if n.is_private else None)
             continue
         if peer.cidrs:
-            if any(p.version == 4 and p.subnet_of(n) for p in peer.cidrs):
+            held = peer.holds(n)
+            if held:
                 return True
-            result.append(None if any(p.version == 4 and p.overlaps(n) for p in peer.cidrs) else False)
+            result.append(held)
         elif peer.vpc_cidr is not None:
             result.append(True if peer.vpc_cidr.subnet_of(n) else (None if peer.vpc_cidr.overlaps(n) else False))
         else:
@@ -395,7 +451,7 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
             return AclVerdict(None, why="an entry's direction cannot be known")
         if eg != egress:
             continue
-        n = _int(e.get("number"))
+        n = _int(e.get("number"), 1, 32766)
         if n is None:
             return AclVerdict(None, why="an entry's rule number cannot be known")
         mine.append((n, e, res))
@@ -417,8 +473,8 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
         if p == "all":
             a, b = lo, hi
         else:
-            a, b = _int(e.get("from")), _int(e.get("to"))
-            if a is None or b is None:
+            a, b = _int(e.get("from"), 0), _int(e.get("to"), 0)
+            if a is None or b is None or a > b:
                 return AclVerdict(None, why=f"entry {n} has ports that cannot be known")
         hit = [(max(x, a), min(y, b)) for x, y in open_ranges if max(x, a) <= min(y, b)]
         if not hit or (net.prefixlen and net.is_private):

@@ -13,7 +13,8 @@ plan = "plans/prod.json"       # and the terraform show -json plan made from it
 ```
 Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
 or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
-that names them.
+that names them. A template or parameters file outside the paths the run reads (``pullcheck.scope``) is not
+read: its stack is left out, and ``--verbose`` says so.
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class Stack:
     parameters: Dict[str, Any] = field(default_factory=dict)
     terraform: str = ""  # absolute path of a Terraform root module
     plan: str = ""  # absolute path of the plan made from it
+    parameters_file: str = ""  # absolute path of the parameters file the parameters come from
+    skipped: str = ""  # why the stack is left out
 
 
 def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
@@ -73,7 +76,18 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
         template = os.path.normpath(os.path.join(base, spec["template"]))
         if not os.path.isfile(template):
             raise StacksError(f"{where}: no such template {spec['template']}")
-        out.append(Stack(str(name), os.path.abspath(template), _parameters(spec.get("parameters", {}), base, where)))
+        params = spec.get("parameters", {})
+        stack = Stack(str(name), os.path.abspath(template))
+        if isinstance(params, str):
+            from pullcheck import scope
+
+            # judged again, with the run's paths, where the templates are read
+            stack.parameters_file = os.path.abspath(os.path.join(base, params))
+            if "\x00" in params or not scope.readable(stack.parameters_file):
+                stack.skipped = f"stack {name} is not linted: its parameters file lies outside the paths this run reads"
+        if not stack.skipped:
+            stack.parameters = _parameters(params, base, where)
+        out.append(stack)
     return out
 
 

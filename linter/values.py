@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple, Union
 
 
+# The longest text an expression may build (a function's result, Fn::Sub, Fn::Join) and the longest list it
+# may split from text: past them the value is unknown, so that a file of megabytes cannot make gigabytes
+MAX_STRING = 1 << 20
+MAX_ITEMS = 100_000
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A value that cannot be known statically; ``origin`` says why (parameter, variable, import...)."""
@@ -61,18 +67,30 @@ class Template:
 def make_template(parts: list) -> Any:
     """Join adjacent text parts; a template of plain text is a plain string."""
     merged: list = []
+    text: list = []  # the run of text parts not yet joined: joined once, not copied at every part
     for p in parts:
         if isinstance(p, (int, float)) and not isinstance(p, bool):
             p = str(p)
-        if isinstance(p, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += p
-        elif not (isinstance(p, str) and p == ""):
-            merged.append(p)
+        if isinstance(p, str):
+            if p:
+                text.append(p)
+            continue
+        if text:
+            merged.append(text[0] if len(text) == 1 else "".join(text))
+            text = []
+        merged.append(p)
+    if text:
+        merged.append(text[0] if len(text) == 1 else "".join(text))
     if not merged:
         return ""
     if len(merged) == 1 and isinstance(merged[0], str):
         return merged[0]
     return Template(tuple(merged))
+
+
+def text_size(parts: Any) -> int:
+    """The length of the text among a template's parts: what joining them builds."""
+    return sum(len(p) for p in parts if isinstance(p, str))
 
 
 Value = Union[str, int, float, bool, None, list, dict, Unknown, Ref, Template]

@@ -55,15 +55,25 @@ def test_bounded(tmp_path, name):
     assert r.returncode in (0, 1)
 
 
-@pytest.mark.parametrize("value", [".inf", ".nan", "1e400"])
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e400", "256"])
 def test_non_finite_protocols_and_rule_numbers_are_unknown(tmp_path, value):
+    """A protocol or rule number no template can mean (an infinity, NaN, a number out of range) is unknown:
+    the deny entry and the endpoints' group rule decide nothing, so nothing is found. The same file with
+    numbers EC2 takes gives the fixture's finding."""
     text = open(os.path.join(FIXTURES, "NET011", "bad_deny_before_allow.yaml"), encoding="utf-8").read()
-    text = text.replace("RuleNumber: 90", f"RuleNumber: {value}").replace("Protocol: -1", f"Protocol: {value}")
-    text = text.replace("IpProtocol: tcp", f"IpProtocol: {value}", 1)
-    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path / "t.yaml")],
-                       capture_output=True, text=True, timeout=60)
+
+    def run(v: str, protocol: str) -> subprocess.CompletedProcess:
+        changed = text.replace("RuleNumber: 90", f"RuleNumber: {v}").replace("Protocol: -1", f"Protocol: {protocol}")
+        (tmp_path / "t.yaml").write_text(changed.replace("IpProtocol: tcp", f"IpProtocol: {protocol}", 1),
+                                         encoding="utf-8")
+        return subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "parseable",
+                               str(tmp_path / "t.yaml")], capture_output=True, text=True, timeout=60)
+
+    r = run(value, value)
     assert "Traceback" not in r.stderr and "failed" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    assert r.returncode == 0 and r.stdout == "", r.stdout
+    valid = run("90", "-1").stdout.replace(str(tmp_path / "t.yaml"), "t.yaml")
+    assert valid.startswith("t.yaml:82:3:82:13: error NET011 ") and valid.count("\n") == 1, valid
 
 
 def test_module_fan_out_is_bounded(tmp_path):

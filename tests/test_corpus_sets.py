@@ -63,10 +63,11 @@ def _launch_subnets(findings_graph_paths, rules, stacks):
 def test_sets_are_resolved_not_just_quiet(rules):
     """In set, the services' subnets are the real subnets of the networking stacks, not unknowns."""
     w = STACKS["widdix.toml"]
-    subnets = _launch_subnets([], rules, w)
+    # the run names the stacks' templates: a stacks entry reads only inside the run's paths
+    subnets = _launch_subnets(sorted({s.template for s in w}), rules, w)
     assert subnets["Service"] == ["SubnetAPublic", "SubnetBPublic"]
     c = STACKS["copilot.toml"]
-    subnets = _launch_subnets([], rules, c)
+    subnets = _launch_subnets(sorted({s.template for s in c}), rules, c)
     assert subnets["Service"] == ["PublicSubnet1", "PublicSubnet2"]
     # the job's subnets come through DefinitionSubstitutions: Join('","', Split(',', ImportValue ...))
     assert subnets["StateMachine.Run Fargate Task"] == ["PublicSubnet1", "PublicSubnet2"]
@@ -82,7 +83,7 @@ def test_private_subnets_without_nat_stacks_have_no_egress(rules):
     for s in specs:
         if s.name in ("service", "dedicated"):
             s.parameters = dict(s.parameters, SubnetsReach="Private")
-    findings = lint_paths([], rules, select="NET", stacks=specs)
+    findings = lint_paths(sorted({s.template for s in specs}), rules, select="NET", stacks=specs)
     assert {(os.path.basename(f.file), f.rule_id) for f in findings} == {
         ("service-cluster-alb.yaml", "NET002"), ("service-dedicated-alb.yaml", "NET002")}, findings
     assert all(set(LABELS["no-egress-route"]) & {f.rule_id} for f in findings)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pullcheck import mapping, policy, suppress
+from pullcheck import mapping, policy, scope, suppress
 from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common, marked
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.values import Ref, Template, Unknown, make_template, text_of
+from pullcheck.values import MAX_ITEMS, MAX_STRING, Ref, Template, Unknown, make_template, text_of, text_size
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _NOVALUE = object()
@@ -82,6 +83,7 @@ class Exports:
         self.assignment: Dict[Any, Any] = assignment or {}
         self.budget = [0]
         self.imported = False  # a template of the run evaluated Fn::ImportValue
+        self.text: Dict[str, List[int]] = {}  # text built so far, per template file (see MAX_TEXT)
 
     def add(self, name: str, resolver: "_Resolver", value: Any) -> None:
         if name in self.by_name and self.by_name[name][0] is not resolver:
@@ -111,7 +113,10 @@ class _Resolver:
         self.exports = exports
         # one evaluation budget for every template of the run (ImportValue chains cross templates)
         self.budget = exports.budget if exports is not None else [0]
+        # text the template builds, shared by every stack made of it
+        self.text = exports.text.setdefault(os.path.abspath(file), [0]) if exports is not None else [0]
         self.children: Dict[str, "_Resolver"] = {}
+        self.unread: Dict[str, Unknown] = {}  # nested stacks whose template is not evaluated, and why
         self.resources = doc.get("Resources") if isinstance(doc.get("Resources"), dict) else {}
         self.params = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
         self.mappings = doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {}
@@ -136,11 +141,42 @@ class _Resolver:
             v = self.given[name]
             v = v() if callable(v) else v
             if isinstance(v, str) and (ptype.startswith("List<") or ptype == "CommaDelimitedList"):
-                v = [x.strip() for x in v.split(",") if x.strip()]
+                v = self._list_of(v, f"parameter {name}")
             elif isinstance(v, Template) and (ptype.startswith("List<") or ptype == "CommaDelimitedList"):
-                v = _split_template(v, ",")
+                v = self._split(v, ",", f"parameter {name}")
             self._given_cache[name] = v
         return self._given_cache[name]
+
+    def _spent(self, size: int, what: str, items: int = 0) -> Optional[Unknown]:
+        """None when ``what`` may build ``size`` characters of text (in a list of ``items``), else an unknown
+        naming the bound it passes: one value's length, one list's items, or all the text one template builds
+        (a thousand substitutions of a megabyte parameter would hold a gigabyte)."""
+        if size > MAX_STRING:
+            return Unknown(f"{what} builds a string over {MAX_STRING} characters")
+        if items > MAX_ITEMS:
+            return Unknown(f"{what} builds more than {MAX_ITEMS} items")
+        self.text[0] += size
+        if self.text[0] > MAX_TEXT:
+            return Unknown(f"{what}: past {MAX_TEXT} characters of text built by one template")
+        return None
+
+    def _list_of(self, text: str, what: str) -> Any:
+        """A comma-delimited list parameter's items."""
+        over = self._spent(len(text), what, text.count(","))
+        return over if over is not None else [x.strip() for x in text.split(",") if x.strip()]
+
+    def _split(self, v: Any, delim: str, what: str) -> Any:
+        """``Fn::Split`` of a string, or of a value with references in it."""
+        if isinstance(v, str):
+            over = self._spent(len(v), what, v.count(delim))
+            return over if over is not None else v.split(delim)
+        over = self._spent(text_size(v.parts), what, sum(p.count(delim) for p in v.parts if isinstance(p, str)))
+        return over if over is not None else _split_template(v, delim)
+
+    def _joined(self, parts: List[Any], what: str) -> Any:
+        """The text of ``parts`` joined (a template if some are references), within the bounds."""
+        over = self._spent(text_size(parts), what)
+        return over if over is not None else make_template(parts)
 
     def rtype(self, logical: str) -> str:
         r = self.resources.get(logical)
@@ -177,7 +213,7 @@ class _Resolver:
             default = p["Default"]
             if ptype.startswith("List<") or ptype == "CommaDelimitedList":
                 if isinstance(default, str):
-                    return [s.strip() for s in default.split(",") if s.strip()]
+                    return self._list_of(default, f"parameter {name}")
             return default
         return Unknown(f"Ref to {name}, which the template does not declare")
 
@@ -275,6 +311,8 @@ class _Resolver:
                     return Unknown("Fn::GetAtt with a computed attribute")
                 if attr.startswith("Outputs.") and arg[0] in self.children:
                     return self.children[arg[0]].output(attr[len("Outputs."):], depth)
+                if attr.startswith("Outputs.") and arg[0] in self.unread:
+                    return self.unread[arg[0]]
                 return Ref(self.key(arg[0]), self.rtype(arg[0]), attr)
             return Unknown("Fn::GetAtt of a resource the template does not declare")
         if fn == "Fn::ImportValue":
@@ -300,7 +338,7 @@ class _Resolver:
                 parts.extend(it.parts if isinstance(it, Template) else [it])
             if any(isinstance(p, (list, dict)) for p in parts):
                 return Unknown("Fn::Join over values that cannot be known")
-            return make_template(parts)
+            return self._joined(parts, "Fn::Join")
         if fn == "Fn::If":
             if not (isinstance(arg, list) and len(arg) == 3):
                 return Unknown("malformed Fn::If")
@@ -324,10 +362,8 @@ class _Resolver:
         if fn == "Fn::Split":
             if isinstance(arg, list) and len(arg) == 2:
                 d, s = self.resolve(arg[0], depth + 1), self.resolve(arg[1], depth + 1)
-                if isinstance(d, str) and isinstance(s, str) and d:
-                    return s.split(d)
-                if isinstance(d, str) and isinstance(s, Template) and d:
-                    return _split_template(s, d)
+                if isinstance(d, str) and isinstance(s, (str, Template)) and d:
+                    return self._split(s, d, "Fn::Split")
             return Unknown("Fn::Split over values that cannot be known")
         if fn == "Fn::FindInMap":
             if isinstance(arg, list) and len(arg) >= 3:
@@ -374,7 +410,7 @@ class _Resolver:
             else:
                 parts.append(val)
         parts.append(text[last:])
-        return make_template(parts)
+        return self._joined(parts, "Fn::Sub")
 
 
 def _split_template(t: Template, delim: str) -> List[Any]:
@@ -398,6 +434,11 @@ def _split_template(t: Template, delim: str) -> List[Any]:
 NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 MAX_NESTING = 10
 MAX_STEPS = 2_000_000  # intrinsic evaluations per run (per parameter combination): past it, values are unknown
+# nested stacks evaluated per run, and the resources in them: a parent evaluates its child once per nested
+# stack resource, so 8 children of 8 children ... ten deep would be 8^10 stacks made of a few small files
+MAX_STACK_INSTANCES = 1_000
+MAX_STACK_RESOURCES = 100_000
+MAX_TEXT = 64 << 20  # characters Fn::Sub, Fn::Join and Fn::Split build from one template, in all its stacks
 
 
 def _local_child(file: str, body: Any) -> Optional[str]:
@@ -406,7 +447,7 @@ def _local_child(file: str, body: Any) -> Optional[str]:
         return None
     props = body.get("Properties")
     where = props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
-    if not isinstance(where, str) or "://" in where or where.startswith("s3:"):
+    if not isinstance(where, str) or "://" in where or where.startswith("s3:") or "\x00" in where:
         return None
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)), where))
 
@@ -433,6 +474,20 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                 errors.append((path, e))
         return loaded[path]
 
+    inside: Dict[str, bool] = {}
+
+    def skip(path: str, why: str) -> None:
+        if (path, why) not in graph.inputs.skipped:
+            graph.inputs.skipped.append((path, why))
+
+    def outside(path: str, why: str) -> bool:
+        """Whether the path lies outside the run's scope: then it is not read, and the run says why."""
+        if path not in inside:
+            inside[path] = scope.readable(path)
+        if not inside[path]:
+            skip(path, why)
+        return not inside[path]
+
     children = {c for d, f in templates if isinstance(d.get("Resources"), dict)
                 for body in d["Resources"].values() for c in [_local_child(f, body)] if c}
     roots: List[_Resolver] = []
@@ -440,6 +495,14 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     for spec in stacks:
         if not spec.template:
             continue  # a Terraform configuration and its plan
+        if getattr(spec, "skipped", ""):
+            skip(spec.template, spec.skipped)
+            continue
+        why = f"stack {spec.name} is not linted: its template lies outside the paths this run reads"
+        if outside(spec.template, why) or (getattr(spec, "parameters_file", "") and outside(
+                spec.parameters_file, f"stack {spec.name} is not linted: its parameters file lies outside the "
+                                      f"paths this run reads")):
+            continue
         entry = fetch(spec.template)
         if entry is not None:
             roots.append(_Resolver(entry[0], entry[1], spec.name, dict(spec.parameters), exports))
@@ -448,19 +511,34 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
         if os.path.abspath(f) not in configured and os.path.abspath(f) not in children:
             roots.append(_Resolver(d, f, None, None, exports))
     every: List[_Resolver] = []
-    queue = [(r, 0, (os.path.abspath(r.file),)) for r in roots]
+    queue = deque((r, 0, (os.path.abspath(r.file),)) for r in roots)
+    made = [0, 0]  # nested stacks, and the resources in them
     while queue:
-        r, depth, chain = queue.pop(0)
+        r, depth, chain = queue.popleft()
         every.append(r)
-        if depth >= MAX_NESTING:
-            continue
         for logical, body in r.resources.items():
             child = _local_child(r.file, body)
-            if child is None or child in chain:
+            if child is None:
+                continue
+            if child in chain or depth >= MAX_NESTING:
+                r.unread[logical] = Unknown(f"nested stack {logical} is nested in itself or more than "
+                                            f"{MAX_NESTING} deep")
+                continue
+            if outside(child, "a nested stack's template outside the paths this run reads is not read"):
+                r.unread[logical] = Unknown(f"nested stack {logical}: its template lies outside the paths this "
+                                            f"run reads")
+                continue
+            if made[0] >= MAX_STACK_INSTANCES or made[1] >= MAX_STACK_RESOURCES:
+                r.unread[logical] = Unknown(f"nested stack {logical}: past {MAX_STACK_INSTANCES} nested stacks or "
+                                            f"{MAX_STACK_RESOURCES} resources in them in one run")
                 continue
             entry = fetch(child)
             if entry is None:
+                r.unread[logical] = Unknown(f"nested stack {logical}: its template cannot be read")
                 continue
+            resources = entry[0].get("Resources")
+            made[0] += 1
+            made[1] += len(resources) if isinstance(resources, dict) else 0
             params = body.get("Properties", {}).get("Parameters") if isinstance(body.get("Properties"), dict) else None
             given = {k: (lambda expr=v, parent=r: parent.resolve(expr)) for k, v in params.items()} \
                 if isinstance(params, dict) else {}
@@ -504,7 +582,7 @@ def _reuse_context(r: "_Resolver") -> Optional[List[Any]]:
     types = tuple((k, b.get("Type") if isinstance(b, dict) else None) for k, b in r.resources.items())
     if any(t in NESTED for _, t in types):
         return None
-    if r.budget[0] > MAX_STEPS // 2:
+    if r.budget[0] > MAX_STEPS // 2 or r.text[0] > MAX_TEXT // 2:
         return None
     # not the outputs: a stack cannot import its own exports, and a resource that imports is not kept
     return [doc.get("Parameters"), doc.get("Mappings"), doc.get("Transform"), r.file, types]
@@ -563,14 +641,15 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
                     for one in added:
                         graph.add(one)
                     r.budget[0] += kept[4]
+                    r.text[0] += kept[5]
                     if lines:
-                        BUILT[(file, logical)] = (body, kept[1], (present, pos), added, kept[4])
+                        BUILT[(file, logical)] = (body, kept[1], (present, pos), added, kept[4], kept[5])
                     continue
         parsed = body
         moved = marked.MOVED.get(id(body))
         if moved is not None and moved[0] is body:  # read at other lines: evaluated where it is now
             body = marked.moved_value(body, moved[1])
-        steps, imported = r.budget[0], r.exports is not None and r.exports.imported
+        steps, text, imported = r.budget[0], r.text[0], r.exports is not None and r.exports.imported
         res = Resource(key=r.key(logical), kind=kind, rtype=rtype, name=name, file=file,
                        span=Span.at(pos))
         res.attrs["conditional"] = present is None
@@ -592,7 +671,7 @@ def _add_resources(r: "_Resolver", graph: Graph) -> None:
         if context is not None and not (r.exports is not None and r.exports.imported and not imported):
             if len(BUILT) > 50_000:
                 BUILT.clear()
-            BUILT[(file, logical)] = (parsed, context, (present, pos), added, r.budget[0] - steps)
+            BUILT[(file, logical)] = (parsed, context, (present, pos), added, r.budget[0] - steps, r.text[0] - text)
 
 
 def _p(res: Resource, props: MDict, attr: str, name: str) -> Any:
@@ -609,6 +688,12 @@ def _generic(res: Resource, props: MDict) -> None:
     return None
 
 
+def _whole(v: Any) -> Any:
+    """An integer property (a port, a protocol or rule number) as written; a float there (``443.0``,
+    ``.inf``, JSON's ``1e400``) is not an integer, and what CloudFormation would make of it is not known."""
+    return Unknown(f"{v!r} where an integer is required") if isinstance(v, float) else v
+
+
 def _rule_record(props: Any, direction: str) -> Dict[str, Any]:
     """One security group rule (inline or standalone) in the shape shared with Terraform."""
     peer = "Source" if direction == "ingress" else "Destination"
@@ -616,7 +701,7 @@ def _rule_record(props: Any, direction: str) -> Dict[str, Any]:
         return props.get(name) if isinstance(props, dict) else None
     def one(v: Any) -> List[Any]:
         return [] if v is None else [v]
-    return {"protocol": get("IpProtocol"), "from": get("FromPort"), "to": get("ToPort"),
+    return {"protocol": _whole(get("IpProtocol")), "from": _whole(get("FromPort")), "to": _whole(get("ToPort")),
             "cidr4": one(get("CidrIp")), "cidr6": one(get("CidrIpv6")),
             "prefix_lists": one(get(f"{peer}PrefixListId")),
             "groups": one(get(f"{peer}SecurityGroupId")), "self": False}
@@ -658,10 +743,10 @@ def _network_acl_entry(res: Resource, props: MDict) -> None:
     _p(res, props, "acl", "networkAclId")
     ports = props.get("PortRange") if isinstance(props.get("PortRange"), dict) else {}
     _p(res, props, "rule_number", "ruleNumber")
-    res.attrs["entry"] = {"egress": props.get("Egress", False), "number": props.get("RuleNumber"),
-                          "protocol": props.get("Protocol"), "action": props.get("RuleAction"),
+    res.attrs["entry"] = {"egress": props.get("Egress", False), "number": _whole(props.get("RuleNumber")),
+                          "protocol": _whole(props.get("Protocol")), "action": props.get("RuleAction"),
                           "cidr4": props.get("CidrBlock"), "cidr6": props.get("Ipv6CidrBlock"),
-                          "from": ports.get("From"), "to": ports.get("To")}
+                          "from": _whole(ports.get("From")), "to": _whole(ports.get("To"))}
 
 
 def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definition: str) -> Resource:

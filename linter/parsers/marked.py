@@ -342,8 +342,11 @@ def _to_int(v: str) -> Any:
 
 
 def _to_float(v: str) -> Any:
+    t = v.replace("_", "")
+    if t.lstrip("+-").lower() in (".inf", ".nan"):
+        t = t.replace(".", "", 1)  # YAML's .inf and .nan, Python's inf and nan
     try:
-        return float(v.replace("_", ""))
+        return float(t)
     except ValueError:
         return v
 

@@ -8,21 +8,34 @@ from pullcheck.rules.network._common import sites
 from pullcheck.values import Ref, text_of, truthy
 
 
+def _associations(graph):
+    """(VPC key -> (place, its first DHCP options association), place of the first association that could
+    be any VPC's), in the graph's order: built once, not scanned per launch site."""
+    first, unresolved = {}, None
+    for i, a in enumerate(graph.of_kind("ec2.dhcp_options_association")):
+        v = a.get("vpc")
+        if isinstance(v, Ref) and not a.get("conditional"):
+            first.setdefault(v.target, (i, a))
+        elif unresolved is None:
+            unresolved = i
+    return first, unresolved
+
+
 def _custom_dns(graph, vpc):
     """True when a DHCP option set with other DNS servers is tied to the VPC; None if it cannot be told."""
-    for a in graph.of_kind("ec2.dhcp_options_association"):
-        v, opts = a.get("vpc"), graph.deref(a.get("options"), "ec2.dhcp_options")
-        if not isinstance(v, Ref) or a.get("conditional"):
-            return None
-        if v.target != vpc.key:
-            continue
-        if opts is None:
-            return None
-        servers = opts.get("servers")
-        if not isinstance(servers, list):
-            return None
-        return any(text_of(s) != "AmazonProvidedDNS" for s in servers)
-    return False
+    first, unresolved = graph.facts.index(_associations)
+    i, a = first.get(vpc.key, (None, None))
+    if unresolved is not None and (i is None or unresolved < i):
+        return None
+    if a is None:
+        return False
+    opts = graph.deref(a.get("options"), "ec2.dhcp_options")
+    if opts is None:
+        return None
+    servers = opts.get("servers")
+    if not isinstance(servers, list):
+        return None
+    return any(text_of(s) != "AmazonProvidedDNS" for s in servers)
 
 
 @rule("NET008", "vpc-dns-unresolvable", "error", kinds=SITE_KINDS, once_per="resource")

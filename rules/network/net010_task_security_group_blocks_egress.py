@@ -9,8 +9,22 @@ from pullcheck.values import text_of
 
 
 def _endpoint_peers(graph, subnet, relied):
-    """The endpoints' network interfaces and S3 (through the gateway endpoint) as egress destinations."""
+    """The endpoints' network interfaces and S3 (through the gateway endpoint) as egress destinations: made
+    once per VPC and set of endpoints, which every task there shares (the endpoints may sit in every subnet)."""
     vpc = net.vpc_of(graph, subnet)
+    key = (vpc.key if vpc else None, tuple(ep.key for _, ep in relied))
+    cache = graph.facts.table(_endpoint_peers)
+    if key not in cache:
+        cache[key] = _make_endpoint_peers(graph, vpc, relied)
+    return cache[key]
+
+
+def _s3_endpoints(graph):
+    return frozenset(ep.key for ep in graph.of_kind("ec2.vpc_endpoint")
+                     if (text_of(ep.get("service_name")) or "").endswith(".s3"))
+
+
+def _make_endpoint_peers(graph, vpc, relied):
     groups, cidrs = [], []
     for _, ep in relied:
         for g in sec.endpoint_groups(graph, ep) or []:
@@ -22,9 +36,7 @@ def _endpoint_peers(graph, subnet, relied):
             if n is not None:
                 cidrs.append(n)
     eni = sec.Peer(cidrs=cidrs, vpc_cidr=sec.cidr(vpc.get("cidr_block")) if vpc else None, groups=groups)
-    s3_keys = [ep.key for ep in graph.of_kind("ec2.vpc_endpoint")
-               if (text_of(ep.get("service_name")) or "").endswith(".s3")]
-    return eni, sec.Peer(s3=True, s3_prefix_lists=s3_keys)
+    return eni, sec.Peer(s3=True, s3_prefix_lists=graph.facts.index(_s3_endpoints))
 
 
 @rule("NET010", "task-security-group-blocks-egress", "error", kinds=SITE_KINDS)
