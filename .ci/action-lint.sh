@@ -30,7 +30,8 @@ fi
 if [ "${#paths[@]}" -eq 0 ]; then
   paths=(.)
 fi
-pullcheck --format github "${extra[@]}" "${args[@]}" -- "${paths[@]}"
+# --root .: the checkout is what the named paths may read from (modules, file(), nested stacks)
+pullcheck --format github --root . "${extra[@]}" "${args[@]}" -- "${paths[@]}"
 code=$?
 echo "exit-code=${code}" >> "${GITHUB_OUTPUT:-/dev/null}"
 exit 0

@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                    help="processes to lint with, at most one per core (default: one per core, for runs of 20 "
                         "files and 1 MB or more; 1: this process only); the output is the same whatever N")
+    p.add_argument("--root", action="append", default=[], metavar="DIR",
+                   help="a folder the files may also read from: Terraform modules, file(), nested stacks (default: "
+                        "only the paths named; the pre-commit hook gives the repository's root)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
@@ -100,11 +103,10 @@ def run() -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     import signal
 
-    def terminate(signum: int, frame: object) -> None:
-        raise _Terminated()
+    from pullcheck import interrupt
 
     try:
-        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGTERM, interrupt.handler)
     except (ValueError, OSError):  # not the main thread (an embedding program): leave signals alone
         pass
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 still prints
@@ -115,6 +117,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         args = list(sys.argv[1:] if argv is None else argv)
         code = _main(args)
+        interrupt.check()  # a termination a stage's guard caught as a defect (raising it failed) still ends so
         if args[:1] != ["lsp"]:  # the language server owns its streams to the end
             sys.stdout.flush()  # a full disk is seen here, not after exit
         return code
@@ -124,7 +127,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("pullcheck: interrupted", file=sys.stderr)
         return 130
-    except _Terminated:
+    except interrupt.Terminated:
         print("pullcheck: terminated", file=sys.stderr)
         return 143
     except OSError as e:  # standard output itself cannot be written (a full disk)
@@ -134,10 +137,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             pass
         print(f"pullcheck: error: cannot write the output: {e.strerror or e}", file=sys.stderr)
         return 2
-
-
-class _Terminated(BaseException):
-    """SIGTERM: end the run at once, in one line."""
 
 
 def _error(msg: str) -> int:
@@ -204,7 +203,8 @@ def _main(argv: List[str]) -> int:
 
         from pullcheck import scope
 
-        scope.set_roots(args.paths or ["."])  # a stacks entry reads only inside the run's paths
+        roots = args.root  # folders the files may also read from
+        scope.set_roots(args.paths or ["."], roots)  # a stacks entry reads only inside the run's paths
         stacks = stacksmod.load(args.stacks) if args.stacks else (
             stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
     except RuleError as e:
@@ -230,10 +230,10 @@ def _main(argv: List[str]) -> int:
         if not whole and args.jobs != 1:
             from pullcheck import parallel
 
-            got = parallel.lint_paths(args.paths or ["."], run, exclude, args.infrastructure_only, args.jobs)
+            got = parallel.lint_paths(args.paths or ["."], run, exclude, args.infrastructure_only, args.jobs, roots)
             if got is not None:
                 return got
-        return lint_graph(args.paths or ["."], run, exclude, stacks, args.infrastructure_only)
+        return lint_graph(args.paths or ["."], run, exclude, stacks, args.infrastructure_only, roots)
 
     def judged(found: list) -> Tuple[list, Dict[str, str]]:
         """Findings judged by their configuration (the nearest one per file, or the one given), and each

@@ -240,7 +240,11 @@ def fault(stage: str) -> None:
 
 
 def internal(step: str, where: str, e: BaseException) -> Finding:
-    """A defect of pullcheck met while doing ``step`` on ``where``: one line, the run goes on."""
+    """A defect of pullcheck met while doing ``step`` on ``where``: one line, the run goes on (unless it is
+    a termination that could not be raised as one)."""
+    from pullcheck import interrupt
+
+    interrupt.check()
     place = f" {where}" if where else ""
     return Finding(_norm(where) if where else "", 0, 0, 0, 0, INTERNAL_ID, "error",
                    f"internal error while {step}{place} ({type(e).__name__}: {e}); the rest of the run "
@@ -257,8 +261,8 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
                 stacks: Optional[list] = None, infrastructure_only: bool = False,
                 roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
-    like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: the
-    run's scope (``pullcheck.scope``), by default the paths themselves."""
+    like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: folders
+    the files may also read from (``pullcheck.scope``) besides the paths themselves."""
     paths = list(paths)
     files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only, roots)
     return build_from(files, tf_dirs, missing, stacks, paths)
@@ -272,7 +276,7 @@ def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], inf
     from pullcheck import fixes, scope
 
     fixes.forget()  # fixes read the files as this run finds them
-    scope.set_roots(paths if roots is None else roots)  # what file(), nested stacks and fixes may reach
+    scope.set_roots(paths, roots or ())  # what file(), modules, nested stacks and fixes may reach
     files, tf_dirs, missing = discover(paths, exclude)
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
     return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
@@ -418,6 +422,9 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
                     seen.add(key)
                     hits.append(hit)
         except Exception as e:  # a defect in a rule must not stop the others, nor end in a traceback
+            from pullcheck import interrupt
+
+            interrupt.check()
             out.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error",
                                f"rule {r.id} failed ({type(e).__name__}: {e}); its findings are missing from "
                                f"this run, please report it", "internal-error"))

@@ -201,8 +201,9 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
 
 
 def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]],
-               infrastructure_only: bool, jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
+               infrastructure_only: bool, jobs: Optional[int], roots: Optional[List[str]] = None
+               ) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine import what_to_read
 
-    files, tf_dirs, missing = what_to_read(list(paths), exclude, infrastructure_only)
+    files, tf_dirs, missing = what_to_read(list(paths), exclude, infrastructure_only, roots)
     return lint(files, tf_dirs, missing, rules, jobs)

@@ -13,14 +13,17 @@ from typing import Iterable, List, Optional, Tuple
 
 # (real path, is a folder) of each named path; set by the engine when a run starts, the same in forked workers
 ROOTS: List[Tuple[str, bool]] = []
+# folders the files may also read from but fixes do not write to (--root, an editor's workspace folders)
+ALSO: List[Tuple[str, bool]] = []
 
 
 def _named(paths: Iterable[str]) -> List[Tuple[str, bool]]:
     return [(os.path.realpath(p), os.path.isdir(p)) for p in (list(paths) or ["."])]
 
 
-def set_roots(paths: Iterable[str]) -> None:
+def set_roots(paths: Iterable[str], also: Iterable[str] = ()) -> None:
     ROOTS[:] = _named(paths)
+    ALSO[:] = _named(also) if also else []
 
 
 def under(real: str, top: str) -> bool:
@@ -39,7 +42,7 @@ def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
         real = os.path.realpath(path)
     except (ValueError, OSError):  # a NUL byte in the name: no such file
         return False
-    named = _named(roots) if roots is not None else ROOTS or _named(["."])
+    named = _named(roots) if roots is not None else (ROOTS or _named(["."])) + ALSO
     return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
 
 

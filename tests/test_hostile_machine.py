@@ -153,3 +153,23 @@ def test_python_m_imports_nothing_from_the_current_folder(tmp_path):
     assert not owned, owned
     _no_traceback(r)
     assert (r.returncode, r.stdout) == (clean.returncode, clean.stdout)
+
+
+def test_a_termination_caught_as_a_defect_still_ends_the_run(monkeypatch):
+    """Near a memory limit the SIGTERM handler's raise can fail with a MemoryError, which a stage's guard
+    catches like any defect. The handler marks the run first, so the guard re-raises the termination and the
+    run ends in its one line instead of going on with an internal error."""
+    from pullcheck import interrupt
+    from pullcheck.engine import FAULT_ENV, INTERNAL_ID, lint_graph
+    from pullcheck.registry import load_rules
+
+    monkeypatch.setenv(FAULT_ENV, "read")  # a stage's guard catches an exception
+    rules = load_rules()
+    _, found = lint_graph([BAD], rules)
+    assert any(f.rule_id == INTERNAL_ID and "fault injected" in f.message for f in found), found
+    interrupt.TERMINATED[0] = True  # what the handler does before it raises
+    try:
+        with pytest.raises(interrupt.Terminated):
+            lint_graph([BAD], rules)
+    finally:
+        interrupt.TERMINATED[0] = False
