@@ -22,7 +22,7 @@ CASES = {
         + '  l0 = ["x"]\n' + "".join(f"  l{i} = concat(local.l{i - 1}, local.l{i - 1})\n" for i in range(1, 26))
         + '}\nresource "aws_ecs_service" "s" {\n  name = local.a25\n  launch_type = "FARGATE"\n'
           '  task_definition = length(local.l25)\n}\n',
-    "nested_for/main.tf": "locals {\n  r = range(16000)\n  p = [for a in local.r : [for b in local.r : a]]\n}\n"
+    "nested_for/main.tf": "locals {\n  r = range(1000)\n  p = [for a in local.r : [for b in local.r : [for c in local.r : a]]]\n}\n"
                           'resource "aws_ecs_service" "s" {\n  name = length(local.p)\n  launch_type = "FARGATE"\n}\n',
     "counts/main.tf": 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n'
                       'resource "aws_subnet" "a" {\n  count = 1e9\n  vpc_id = aws_vpc.v.id\n}\n'

@@ -6,6 +6,7 @@ read, functions it does not model, unknown counts) becomes an Unknown naming its
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 from typing import Any, Dict, List, Tuple
@@ -13,10 +14,18 @@ from typing import Any, Dict, List, Tuple
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
 from pullcheck.terraform.functions import (
+    CHARS_PER_READ,
+    MAX_BUILT,
+    MAX_STEPS,
+    MAX_STRING,
+    READS_PER_STEP,
+    TEXT_PER_ITEM,
+    Budget,
     JsonEncoded,
     Opaque,
     binary,
     call,
+    expanded_size,
     is_known,
     to_bool,
     to_count,
@@ -27,7 +36,6 @@ from pullcheck.terraform.syntax import Body, JsonExpr, Known, pinned, pos_of
 from pullcheck.values import Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
-MAX_STEPS = 10_000_000  # expression evaluations per root module and the modules it calls: past it, unknown
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
 
 
@@ -57,9 +65,10 @@ class Declared:
                 fe = insts if isinstance(insts, Unknown) else {
                     s[2:-2] if s.startswith('["') else s[1:-1]: Instance(fe.res, s) for s, _ in insts}
             if isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
+                result = [(f'["{k}"]', {"each.key": k, "each.value": v})
+                          for k, v in itertools.islice(fe.items(), MAX_INSTANCES)]
             elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe[:MAX_INSTANCES]]
             else:
                 result = Unknown(f"for_each of {self.address} cannot be evaluated")
         else:
@@ -96,7 +105,7 @@ class Module:
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
-        self.budget = [0]  # shared with the modules it calls (set when it is called)
+        self.budget = Budget()  # shared with the modules it calls (set when it is called)
         self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
@@ -115,6 +124,7 @@ class Module:
         # a resource built before (modules.BUILT): every other block, and each resource's name and count
         self.defs: List[Any] = []
         self.file_reads = [0]  # file() / templatefile() calls: a file on disk is not in the defs
+        self.files: Dict[str, Any] = {}  # on the root module: what each file read gave, read once per run
 
     def output(self, name: str) -> Any:
         if name not in self.outputs:
@@ -153,17 +163,32 @@ class Module:
 
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
-        Terraform reads them; only regular files, within the reader's size bound."""
+        Terraform reads them; only regular files of the run's scope (pullcheck.scope: a path or a symbolic
+        link that leads out of the scanned tree is not read), within the reader's size bound, each once."""
+        from pullcheck import scope
+
         self.file_reads[0] += 1
-        if not isinstance(path, str) or not path:
+        if not isinstance(path, str) or not path or "\x00" in path:
             return Unknown("file path cannot be evaluated")
         full = path if os.path.isabs(path) else os.path.join(self.root_folder(), path)
-        if not os.path.isfile(full):
-            return Unknown(f"file {path} is not in the scanned tree")
-        try:
-            return read_text(full)
-        except ParseError as e:
-            return Unknown(f"file {path}: {e.message}")
+        files = self.root().files
+        if full in files:
+            return files[full]
+        if not scope.readable(full):
+            got: Any = Unknown(f"file {path} is outside the scanned tree")
+        elif not os.path.isfile(full):
+            got = Unknown(f"file {path} is not in the scanned tree")
+        else:
+            try:
+                got = read_text(full)
+            except ParseError as e:
+                got = Unknown(f"file {path}: {e.message}")
+            if isinstance(got, str):
+                self.budget.items += len(got) // TEXT_PER_ITEM
+                if self.budget.over():
+                    got = self.budget.spent()
+        files[full] = got
+        return got
 
     def render(self, text: Any, variables: Any, depth: int) -> Any:
         """A template (templatefile(), data "template_file") rendered with its variables only."""
@@ -243,13 +268,17 @@ def _text(t: Any) -> Any:
     return t.text() if isinstance(t, Node) else (None if t is None else repr(getattr(t, "value", t)))
 
 
-def joined(parts: List[Any]) -> Any:
+def joined(parts: List[Any], budget: Any = None) -> Any:
     """A template's parts as one value, converted as Terraform converts them: numbers and bools as text,
-    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown."""
+    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown.
+    Text past MAX_STRING characters is unknown; with a ``budget``, the text is spent from it."""
     flat: List[Any] = []
     for p in parts:
         if isinstance(p, JsonEncoded):
-            flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
+            if expanded_size(p.value, MAX_STRING, text=True) > MAX_STRING:
+                flat.append(Unknown(f"jsonencode() of more than {MAX_STRING} characters"))
+            else:
+                flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
         elif isinstance(p, Template):
             flat.extend(p.parts)
         elif isinstance(p, (list, dict)):
@@ -260,6 +289,14 @@ def joined(parts: List[Any]) -> Any:
             flat.append(Unknown("null inside a template"))
         else:
             flat.append(p)
+    size = sum(len(p) for p in flat if isinstance(p, str))
+    if size > MAX_STRING:
+        return Unknown(f"a template of more than {MAX_STRING} characters")
+    if budget is not None:  # its text, and its parts (holes double as fast as text does)
+        budget.items += size // TEXT_PER_ITEM + len(flat)
+        budget.steps += size // (READS_PER_STEP * CHARS_PER_READ) + len(flat) // READS_PER_STEP
+        if budget.over():
+            return budget.spent()
     return make_template(flat)
 
 
@@ -287,10 +324,17 @@ class Evaluator:
             if self.depth > 150:
                 return Unknown("expression nested too deeply")
             budget = self.m.budget
-            budget[0] += 1
-            if budget[0] > MAX_STEPS:
-                return Unknown(f"evaluation budget of {MAX_STEPS} steps spent")
-            return self._eval(t)
+            budget.steps += 1
+            if budget.steps > MAX_STEPS or budget.items > MAX_BUILT:
+                return budget.spent()
+            v = self._eval(t)
+            if self.depth == 1 and isinstance(v, (list, dict, JsonEncoded)):
+                # a value for a resource, a count, a variable: what reads it (the rules, JSON encoding) walks
+                # it whole, its shared parts each time they appear, so that walk is spent here
+                budget.steps += expanded_size(v, budget.steps_left())
+                if budget.over():
+                    return budget.spent()
+            return v
         finally:
             self.depth -= 1
 
@@ -315,6 +359,8 @@ class Evaluator:
         if k == "call":
             return self._call(t)
         if k == "tuple":
+            if not self.afford(len(t.a)):
+                return self.m.budget.spent()
             out = MList()
             out.pos = t.pos()
             out.ipos = []
@@ -323,6 +369,8 @@ class Evaluator:
                 out.ipos.append(item.pos())
             return out
         if k == "object":
+            if not self.afford(len(t.a)):
+                return self.m.budget.spent()
             d = MDict()
             d.pos = t.pos()
             d.kpos = {}
@@ -345,7 +393,7 @@ class Evaluator:
                 return self.eval(t.b if cond else t.c)
             return Unknown("conditional on a value that cannot be known")
         if k == "bin":
-            return binary(t.a, self.eval(t.b), self.eval(t.c))
+            return binary(t.a, self.eval(t.b), self.eval(t.c), self.m.budget)
         if k == "un":
             v = self.eval(t.b)
             if t.a == "!" and to_bool(v) is not None:
@@ -361,7 +409,11 @@ class Evaluator:
         base = self._splat_base(value)
         if isinstance(base, Unknown):
             return base
+        if not self.afford(len(base)):  # the copy; below, the list each op makes
+            return self.m.budget.spent()
         for op, arg in ops:
+            if not self.afford(len(base)):
+                return self.m.budget.spent()
             if op == "attr":
                 base = [self._get_attr(b, arg) for b in base]
             elif op == "index":
@@ -385,7 +437,14 @@ class Evaluator:
             return self.m.read_file(args[0])
         if name == "templatefile" and len(args) == 2:
             return self.m.render(self.m.read_file(args[0]), args[1], self.depth)
-        return call(name, args)
+        return call(name, args, self.m.budget)
+
+    def afford(self, items: int) -> bool:
+        """Count ``items`` about to be built (list and map elements) against the budget: whether they fit."""
+        budget = self.m.budget
+        budget.items += items
+        budget.steps += items // READS_PER_STEP
+        return not budget.over()
 
     def _object_key(self, key: Any) -> Any:
         if key.kind == "var":  # a bare name is the key itself
@@ -427,16 +486,22 @@ class Evaluator:
         """A template's value: ``"${x}"`` alone is x itself, of whatever type; anything else is text, with
         unknown parts kept as holes. ``at``: where the template is written, for the positions of a value
         that the template only passes on."""
+        budget = self.m.budget
         if len(parts) == 1 and not isinstance(parts[0], str) and parts[0].kind not in ("tif", "tfor"):
             value = self.eval(parts[0])
             if at is not None:
+                if isinstance(value, (list, dict, JsonEncoded)):  # pinning walks it whole
+                    budget.steps += expanded_size(value, budget.steps_left())
+                    if budget.over():
+                        return budget.spent()
                 if isinstance(value, JsonEncoded):
                     pinned_value = JsonEncoded(str(value))
                     pinned_value.value = pinned(value.value, at)
                     return pinned_value
                 return pinned(value, at)
             return value
-        return joined(self._parts(parts))
+        got = self._parts(parts)
+        return budget.spent() if budget.over() else joined(got, budget)
 
     def _parts(self, parts: List[Any]) -> List[Any]:
         out: List[Any] = []
@@ -455,7 +520,10 @@ class Evaluator:
                     out.append(Unknown("template %{for} over a value that cannot be known"))
                     continue
                 for key, value in items[:MAX_INSTANCES]:
-                    out.extend(self._with(p.a, key, value)._parts(p.c))
+                    got = self._with(p.a, key, value)._parts(p.c)
+                    if not self.afford(len(got) + 1):
+                        return out
+                    out.extend(got)
             else:
                 out.append(self.eval(p))
         return out
@@ -472,10 +540,11 @@ class Evaluator:
 
     def _for(self, t: Any) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
-        items = _items(self.eval(t.b))
+        coll = self.eval(t.b)
+        items = _items(coll)
         if items is None:
-            coll = self.eval(t.b)
             return coll if isinstance(coll, Unknown) else Unknown("for expression over a value that cannot be known")
+        self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
         value_t, cond, group = t.d
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
@@ -487,6 +556,8 @@ class Evaluator:
                     return Unknown("for expression with a condition that cannot be known")
                 if not keep:
                     continue
+            if not self.afford(1):
+                return self.m.budget.spent()
             if t.c is not None:
                 key = sub.eval(t.c)
                 if isinstance(key, (int, float)) and not isinstance(key, bool):
@@ -621,7 +692,7 @@ def _items(coll: Any) -> Any:
     if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
         return sorted(coll.items(), key=lambda kv: str(kv[0]))
     if isinstance(coll, list) and not isinstance(coll, Template):
-        return list(enumerate(coll))
+        return list(enumerate(coll[:MAX_INSTANCES]))
     return None
 
 
@@ -649,7 +720,7 @@ def expand_dynamic(body: Body, ev: "Evaluator") -> Body:
             blocks.append((name, labels, b, pos))
             continue
         items = _for_each_items(ev.eval(b.attrs["for_each"]))
-        if items is None:
+        if items is None or not ev.afford(len(items)):
             blocks.append((name, labels, b, pos))  # unknown: left for the reader of this block name
             continue
         it = labels[0]
@@ -675,7 +746,7 @@ def _written(body: Body, ev: "Evaluator") -> Body:
 
 def _for_each_items(v: Any) -> Any:
     if isinstance(v, dict) and all(isinstance(k, str) for k in v):
-        return list(v.items())
+        return list(v.items()) if len(v) <= MAX_INSTANCES else None
     if isinstance(v, list) and not isinstance(v, Template):
         if len(v) > MAX_INSTANCES:
             return None

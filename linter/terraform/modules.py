@@ -6,12 +6,12 @@ import json
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck import suppress
+from pullcheck import scope, suppress
 from pullcheck.model import Graph, Span
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import Unchanged, load_json
 from pullcheck.terraform.build import KINDS, build
-from pullcheck.terraform.evaluate import MAX_STEPS, Module
+from pullcheck.terraform.evaluate import MAX_BUILT, MAX_STEPS, Module
 from pullcheck.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.values import Unknown
 
@@ -64,6 +64,9 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     bodies, tfvars = [], []
     for n in names:
         path = os.path.join(folder, n)
+        if n.endswith((ext, ".tf.json", ".tfvars")) and _linked_out(path):
+            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read")))
+            continue
         if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
             try:  # Terraform's JSON syntax (what cdktf writes)
                 bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
@@ -85,6 +88,16 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
         except ParseError as e:
             errors.append((path, e))
     return bodies, tfvar_bodies
+
+
+def _linked_out(path: str) -> bool:
+    """A file reached through a symbolic link that leads out of the run's scope (pullcheck.scope): not read,
+    so that a link in a pull request cannot bring a file of the machine into a finding. (A module folder
+    named by its caller is read where it is, as Terraform reads it: its .tf files only.)"""
+    try:
+        return os.path.realpath(path) != os.path.abspath(path) and not scope.readable(path)
+    except (OSError, ValueError):
+        return True
 
 
 def _source(module: Module, body: Body) -> Any:
@@ -129,6 +142,8 @@ MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip",
 def _installed_modules(root: str) -> Dict[str, str]:
     """Key -> folder from .terraform/modules/modules.json, written by `terraform init`."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
+    if _linked_out(path):
+        return {}
     try:
         data = json.loads(read_text(path))
         return {m["Key"]: os.path.normpath(os.path.join(root, m["Dir"])) for m in data.get("Modules", [])
@@ -230,7 +245,9 @@ def _build_resources(module: Module, graph: Graph) -> None:
     for child in module.children.values():
         if isinstance(child, Module):
             _build_resources(child, graph)
-    reuse = BUILT is not None and not _modelled(module) and module.budget[0] < MAX_STEPS // 2
+    budget = module.budget
+    reuse = BUILT is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
+        and budget.items < MAX_BUILT // 2
     defs = _defs(module) if reuse else None
     unchanged = Unchanged(defs or [])
     for res in module.resources.values():
@@ -243,10 +260,11 @@ def _build_resources(module: Module, graph: Graph) -> None:
             if kept is not None and kept[0] is res.body and unchanged(kept[1]):
                 for r in kept[2]:
                     graph.add(r)
-                module.budget[0] += kept[3]
+                budget.steps += kept[3]
+                budget.items += kept[4]
                 continue
         added = _Added()
-        steps, reads = module.budget[0], module.file_reads[0]
+        steps, items, reads = budget.steps, budget.items, module.file_reads[0]
         insts = res.instances()
         if isinstance(insts, Unknown):
             # How many there are is unknown (maybe none): one stand-in marked conditional, so that a route,
@@ -262,7 +280,7 @@ def _build_resources(module: Module, graph: Graph) -> None:
         if reuse and module.file_reads[0] == reads:
             if len(BUILT) > 50_000:
                 BUILT.clear()
-            BUILT[key] = (res.body, defs, added, module.budget[0] - steps)
+            BUILT[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
     if module.model_call is not None:
         file, pos, inputs = module.model_call
         prefix = module.dir + ":"

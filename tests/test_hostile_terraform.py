@@ -1,0 +1,374 @@
+"""Terraform written to attack the run that lints it: files read from outside the scanned tree, patterns
+that backtrack, ranges that never end, values that double, comparisons and walks of shared parts. Each is
+read with the real evaluator or the command, in a child process with a time (and memory) limit where the
+input could hang or exhaust a run, and ends quickly with unknowns that name why; nothing outside the tree
+reaches any output."""
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from pullcheck.terraform.evaluate import Module
+from pullcheck.terraform.syntax import read
+from pullcheck.values import Unknown
+
+SECRET = "zq7secrettoken"  # in files outside the scanned tree: never in any output
+INNER = "inw4tokenfine"  # in a file inside it: read as Terraform reads it
+
+CHILD = textwrap.dedent("""
+    import json, sys
+    from pullcheck.terraform.evaluate import Module
+    from pullcheck.terraform.syntax import read
+    from pullcheck.values import Unknown
+    module_text, exprs = json.loads(sys.stdin.read())
+    out = []
+    for e in exprs:
+        m = Module(".")
+        m.add_body(read(module_text, "main.tf"))
+        v = m.evaluator({}).eval(read("x = " + e + "\\n", "main.tf").attrs["x"])
+        out.append({"unknown": v.origin} if isinstance(v, Unknown) else {"value": v})
+    print(json.dumps(out, default=repr))
+""")
+
+
+def _in_child(exprs, module_text="", timeout=30, memory=None):
+    """Each expression evaluated in a module of its own, in a child process that must end within ``timeout``
+    seconds (and, with ``memory``, within that many bytes of address space)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps([module_text, exprs]), capture_output=True,
+                       text=True, timeout=timeout, preexec_fn=limit if memory else None)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    return json.loads(r.stdout), time.monotonic() - start
+
+
+def _eval(expr, module_text=""):
+    m = Module(".")
+    m.add_body(read(module_text, "main.tf"))
+    return m.evaluator({}).eval(read(f"x = {expr}\n", "main.tf").attrs["x"])
+
+
+def _cli(*args, timeout=60, memory=None):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", *args], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit if memory else None)
+
+
+# --------------------------------------------------------------------------- files outside the tree
+
+
+def _tree_with_links_out(tmp_path):
+    """repo/ is scanned; secret/ beside it holds what must not be read, named by a relative path, an absolute
+    path, a symbolic link, a templatefile(), a data "template_file", a linked tfvars and a linked .tf."""
+    secret, repo = tmp_path / "secret", tmp_path / "repo"
+    secret.mkdir()
+    repo.mkdir()
+    (secret / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    (secret / "vars.tfvars").write_text(f'tag = "{SECRET}"\n', encoding="utf-8")
+    (secret / "linked.tf").write_text(
+        'resource "aws_ecs_task_definition" "linked" {\n  family = "linked"\n'
+        f'  container_definitions = jsonencode([{{ name = "{SECRET}", image = "Bad/{SECRET}:1" }}])\n}}\n',
+        encoding="utf-8")
+    (repo / "inner.txt").write_text(INNER + "\n", encoding="utf-8")
+    (repo / "link.txt").symlink_to("../secret/secret.txt")
+    (repo / "terraform.tfvars").symlink_to("../secret/vars.tfvars")
+    (repo / "linked.tf").symlink_to("../secret/linked.tf")
+    absolute = str(secret / "secret.txt")
+    (repo / "main.tf").write_text(textwrap.dedent(f"""
+        variable "tag" {{
+          default = "plain"
+        }}
+        data "template_file" "t" {{
+          template = file("../secret/secret.txt")
+        }}
+        resource "aws_ecs_task_definition" "app" {{
+          family = "app"
+          container_definitions = jsonencode([
+            {{ name = "rel", image = "Example/${{trimspace(file("../secret/secret.txt"))}}:1.0" }},
+            {{ name = "abs", image = "Example/${{trimspace(file("{absolute}"))}}:1.0" }},
+            {{ name = "link", image = "Example/${{trimspace(file("link.txt"))}}:1.0" }},
+            {{ name = "tpl", image = "Example/${{trimspace(templatefile("../secret/secret.txt", {{}}))}}:1.0" }},
+            {{ name = "data", image = "Example/${{trimspace(data.template_file.t.rendered)}}:1.0" }},
+            {{ name = "var", image = "Example/${{var.tag}}:1.0" }},
+            {{ name = trimspace(file("../secret/secret.txt")), image = "Example/x:1.0" }},
+            {{ name = "inside", image = "Example/${{trimspace(file("inner.txt"))}}:1.0" }},
+            {{ name = "dotdot", image = "Example/${{trimspace(file("../repo/inner.txt"))}}:1.0" }},
+          ])
+        }}
+        """), encoding="utf-8")
+    return repo, absolute
+
+
+def test_files_outside_the_scanned_tree_are_not_read(tmp_path):
+    repo, _ = _tree_with_links_out(tmp_path)
+    for args in (["--format", "json"], ["--format", "sarif"], ["--format", "markdown"], ["--format", "github"],
+                 ["--explain"], []):
+        r = _cli(*args, str(repo))
+        assert "Traceback" not in r.stderr, r.stderr
+        assert r.returncode == 1, (args, r.stderr)
+        assert SECRET not in r.stdout and SECRET not in r.stderr, args
+        assert INNER in r.stdout, args  # a file inside the tree, through a `..` that stays inside too
+    found = json.loads(_cli("--format", "json", str(repo)).stdout)
+    inside = [f for f in found if f["rule"] == "IMG003" and INNER in f["message"]]
+    assert len(inside) == 2, found
+    linked = {os.path.basename(f["file"]) for f in found if f["rule"] == "PARSE001"}
+    assert linked == {"linked.tf", "terraform.tfvars"}
+    assert all("leads out of the scanned tree" in f["message"] for f in found if f["rule"] == "PARSE001")
+
+
+def test_file_gives_an_unknown_naming_the_scope(tmp_path):
+    from pullcheck import scope
+
+    repo, absolute = _tree_with_links_out(tmp_path)
+    saved = list(scope.ROOTS)
+    scope.set_roots([str(repo)])
+    try:
+        m = Module(str(repo))
+        for path in ("../secret/secret.txt", absolute, "link.txt", "/etc/passwd"):
+            got = m.read_file(path)
+            assert isinstance(got, Unknown) and got.origin == f"file {path} is outside the scanned tree", got
+        assert m.read_file("inner.txt") == INNER + "\n"
+        assert m.read_file("../repo/inner.txt") == INNER + "\n"
+        assert isinstance(m.read_file("bad\x00name"), Unknown)
+    finally:
+        scope.ROOTS[:] = saved
+
+
+# --------------------------------------------------------------------------- regular expressions
+
+
+def test_catastrophic_patterns_match_in_linear_time():
+    """Terraform's regex functions run on RE2, as Terraform's do: no backtracking whatever the pattern."""
+    long = "a" * 100_000
+    exprs = [f'regex("^(a+)+$", "{"a" * 30}b")', f'regex("^(a+)+$", "{long}b")',
+             f'length(regexall("(a|aa)+$", "{long}"))', f'replace("{long}", "/^(a|aa)+$/", "x")',
+             f'regex("^(?:a+)+b$", "{long}b")']
+    got, took = _in_child(exprs, timeout=20)
+    assert took < 15
+    assert [g.get("unknown", "").startswith("function regex()") for g in got[:2]] == [True, True]  # no match
+    assert got[2:] == [{"value": 1}, {"value": "x"}, {"value": long + "b"}]
+
+
+def test_regular_expressions_follow_go():
+    """Replacement templates and empty matches as Go's regexp (Terraform's) gives them."""
+    cases = [
+        ('replace("a1b22", "/([0-9]+)/", "<$1>")', "a<1>b<22>"),
+        ('replace("a1b22", "/([0-9]+)/", "<$${1}>")', "a<1>b<22>"),  # HCL's $${ is a literal ${
+        ('replace("abc", "/(?P<x>b)/", "[$${x}]")', "a[b]c"),
+        ('replace("abc", "/(?P<x>b)/", "[$x]")', "a[b]c"),
+        ('replace("abc", "/(b)/", "$$-$1x-$9-$")', "a$---$c"),  # $1x is the group named 1x: none, so empty
+        ('replace("abxd", "/x*/", "-")', "-a-b-d-"),  # no empty match right after a match
+        ('regexall("x*", "abxd")', ["", "", "x", ""]),
+        ('replace("abc", "//", "-")', "-a-b-c-"),
+        ('regex("(?P<a>x)(?P<b>z)?", "xy")', {"a": "x", "b": None}),
+        ('regex("^([a-z]+)-([0-9]+)$", "ab-12")', ["ab", "12"]),
+    ]
+    assert [(expr, _eval(expr)) for expr, _ in cases] == cases
+
+
+@pytest.mark.parametrize("expr,why", [
+    ('regex("(a)\\\\1", "aa")', "RE2 does not accept"),  # a backreference
+    ('regex("a(?=b)", "ab")', "RE2 does not accept"),  # a lookahead
+    ('replace("ab", "/(?<!a)b/", "x")', "RE2 does not accept"),  # a lookbehind
+    ('regex("(?P<a>x)(y)", "xy")', "both named and unnamed groups"),
+])
+def test_patterns_re2_refuses_are_unknown(expr, why, capfd):
+    got = _eval(expr)
+    assert isinstance(got, Unknown) and why in got.origin, got
+    assert capfd.readouterr().err == ""  # the pattern is never echoed on standard error
+
+
+# --------------------------------------------------------------------------- ranges and sets
+
+
+def test_range_ends_and_keeps_terraforms_limits():
+    exprs = ["range(1e16, 1e16 + 4)", "range(-3)", "range(5, 2)", "range(0, 1, 0.25)", "range(0, 5, -1)",
+             "range(0, 5, 0)", "range(2000)", "length(range(1024))", "range(1e308 * 10)"]
+    got, took = _in_child(exprs, timeout=20)
+    assert took < 15
+    assert [g.get("value") for g in got[:4]] == [
+        [10 ** 16, 10 ** 16 + 1, 10 ** 16 + 2, 10 ** 16 + 3], [0, -1, -2], [5, 4, 3], [0, 0.25, 0.5, 0.75]]
+    assert all("unknown" in g for g in got[4:7] + got[8:]), got
+    assert "more than 1024 numbers" in got[6]["unknown"]
+    assert got[7] == {"value": 1024}
+
+
+def test_distinct_toset_and_equality_cost_the_distinct_parts():
+    """toset() of 100,000 numbers, and comparisons of values that share their parts 2^30 times over."""
+    module = "locals {\n  big = flatten([for i in range(1000) : [for j in range(100) : i * 100 + j]])\n" \
+        "  half = slice(local.big, 0, 50000)\n" \
+        '  a0 = ["x"]\n  b0 = ["x"]\n' + "".join(
+            f"  a{i} = [local.a{i - 1}, local.a{i - 1}]\n  b{i} = [local.b{i - 1}, local.b{i - 1}]\n"
+            for i in range(1, 31)) + "}\n"
+    ordered = ", ".join(f"length(local.a{i}) + length(local.b{i})" for i in range(31))  # shallow, in order
+    exprs = ["length(toset(local.big))", "length(distinct(concat(local.half, local.half)))",
+             f"[{ordered}] == [] ? 0 : (local.a30 == local.b30)",
+             f"[{ordered}] == [] ? 0 : contains([local.a30], local.b30)",
+             'distinct([[1], [1], {a = [1]}, {a = [1]}, "1", 1, ["1"]])']
+    got, took = _in_child(exprs, module, timeout=20)
+    assert took < 15
+    assert [g.get("value") for g in got] == [100_000, 50_000, True, True, [[1], {"a": [1]}, "1", 1, ["1"]]]
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def test_comprehensions_and_templates_are_bounded_in_memory(tmp_path):
+    """Values that would fill gigabytes: a comprehension of ranges, the same three deep, a string doubled 60
+    times (its holes double on once its text is past the bound). Under 1 GB of address space the run ends
+    quickly with unknowns, not a MemoryError."""
+    doubled = "".join(f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"\n' for i in range(1, 61))
+    (tmp_path / "main.tf").write_text(
+        "locals {\n  p = [for i in range(100000) : range(100000)]\n"
+        "  q = [for i in range(1024) : [for j in range(1024) : range(1024)]]\n"
+        '  s0 = "xxxxxxxxxxxxxxxx"\n' + doubled + "}\n"
+        'resource "aws_subnet" "order" {\n  count = length([' + ", ".join(f"local.s{i}" for i in range(61)) + "])\n}\n"
+        'resource "aws_subnet" "s" {\n  count = length(local.p) + length(local.q) + length(local.s60)\n}\n',
+        encoding="utf-8")
+    start = time.monotonic()
+    r = _cli(str(tmp_path), memory=1 << 30)
+    assert time.monotonic() - start < 30
+    assert r.returncode in (0, 1) and "MemoryError" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    def in_order(n):
+        return "[" + ", ".join(f"local.s{i}" for i in range(n + 1)) + "]"
+
+    got, _ = _in_child(["local.q", in_order(17) + "[17]", f"length({in_order(60)})"],
+                       (tmp_path / "main.tf").read_text(encoding="utf-8"), memory=1 << 30)
+    assert got[0] == {"unknown": "evaluation bound of 2000000 items built reached"}
+    assert got[1] == {"unknown": "a template of more than 1048576 characters"}  # 16 characters times 2^17
+    assert got[2] == {"unknown": "evaluation bound of 2000000 items built reached"}
+
+
+def test_values_sharing_their_parts_are_walked_within_the_budget(tmp_path):
+    """A list holding the same list twice, 39 deep, is 2^40 elements once written out: pinning it to a
+    position (JSON syntax), encoding it (jsonencode() in a template) or handing it to a resource stays within
+    the evaluation budget instead of walking it whole."""
+    json_doc = {"locals": {"a0": ["x"], **{f"a{i}": [f"${{local.a{i - 1}}}"] * 2 for i in range(1, 40)}},
+                "resource": {"aws_subnet": {"order": {"count": "${length([%s])}" % ", ".join(
+                                 f"local.a{i}" for i in range(40))}},
+                             "aws_ecs_task_definition": {"t": {"family": "x",
+                                                               "container_definitions": "${local.a39}"}}}}
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "main.tf.json").write_text(json.dumps(json_doc), encoding="utf-8")
+    (tmp_path / "hcl").mkdir()
+    (tmp_path / "hcl" / "main.tf").write_text(
+        'locals {\n  a0 = ["x"]\n' + "".join(f"  a{i} = [local.a{i - 1}, local.a{i - 1}]\n" for i in range(1, 40))
+        + '}\nresource "aws_subnet" "order" {\n  count = length([' + ", ".join(f"local.a{i}" for i in range(40))
+        + '])\n}\nresource "aws_ecs_task_definition" "t" {\n  family = "x"\n'
+        '  container_definitions = jsonencode([{ name = "a", image = "x", environment = local.a39 }])\n}\n'
+        'resource "aws_ecs_task_definition" "u" {\n  family = "y"\n'
+        '  container_definitions = "[{\\"name\\": \\"a\\", \\"environment\\": ${jsonencode(local.a39)}}]"\n}\n',
+        encoding="utf-8")
+    for folder in ("json", "hcl"):
+        start = time.monotonic()
+        r = _cli(str(tmp_path / folder), timeout=90, memory=1 << 30)
+        assert time.monotonic() - start < 45, folder
+        assert r.returncode in (0, 1) and "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+
+
+def test_arithmetic_past_the_size_of_numbers_is_unknown(tmp_path):
+    nines = "9" * 4000
+    (tmp_path / "main.tf").write_text(
+        f'locals {{\n  n = {nines}\n  m = local.n * local.n\n}}\n'
+        'resource "aws_ecs_service" "s" {\n  name = "s"\n  launch_type = "FARGATE"\n'
+        '  task_definition = "fam-${local.m}"\n}\n', encoding="utf-8")
+    r = _cli("--explain", str(tmp_path))
+    assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+    assert "operation * gives a number of more than 14000 bits" in r.stdout
+    assert _eval("local.n * 2 - local.n", f"locals {{\n  n = {nines}\n}}\n") == int(nines)
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def test_sigterm_while_evaluating_ends_the_run(tmp_path):
+    """A run busy evaluating ends on SIGTERM at once, with one line and status 143. The evaluation first
+    compares two values that share their parts 2^30 times over (compared element by element, one call that
+    takes minutes and hears no signal), then spends its budget of steps."""
+    n = 30
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a0 = ["x"]\n  b0 = ["x"]\n' + "".join(
+            f"  a{i} = [local.a{i - 1}, local.a{i - 1}]\n  b{i} = [local.b{i - 1}, local.b{i - 1}]\n"
+            for i in range(1, n + 1))
+        + "  spin = [for a in range(1024) : [for b in range(1024) : [for c in range(1024) : a if c < 0]]]\n}\n"
+        'resource "aws_subnet" "order" {\n  count = length(['
+        + ", ".join([f"local.a{i}" for i in range(n + 1)] + [f"local.b{i}" for i in range(n + 1)]) + "])\n}\n"
+        f'resource "aws_subnet" "same" {{\n  count = local.a{n} == local.b{n} ? 1 : 2\n}}\n'
+        'resource "aws_subnet" "spin" {\n  count = length(local.spin)\n}\n', encoding="utf-8")
+    p = subprocess.Popen([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert p.poll() is None, "the run ended before the signal"
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 143 and err == "pullcheck: terminated\n", (p.returncode, err)
+
+
+# --------------------------------------------------------------------------- module folders and --root
+
+
+def _repo_with_module_beside(tmp_path):
+    """repo/envs/prod calls ../../modules/task, whose task definition has two bad images; the second one's
+    repository is read with file() from repo/tags, outside the named path envs/prod."""
+    repo = tmp_path / "repo"
+    (repo / "envs" / "prod").mkdir(parents=True)
+    (repo / "modules" / "task").mkdir(parents=True)
+    (repo / "tags").mkdir()
+    (repo / "tags" / "app.txt").write_text("tagfromfile7\n", encoding="utf-8")
+    (repo / "modules" / "task" / "main.tf").write_text(
+        'variable "tag" {}\nresource "aws_ecs_task_definition" "t" {\n  family = "t"\n'
+        '  container_definitions = jsonencode([{ name = "app", image = "Example/App:1.0" },\n'
+        '    { name = "tagged", image = "Other/${var.tag}:1" }])\n}\n',
+        encoding="utf-8")
+    (repo / "envs" / "prod" / "main.tf").write_text(
+        'module "task" {\n  source = "../../modules/task"\n  tag    = trimspace(file("../../tags/app.txt"))\n}\n',
+        encoding="utf-8")
+    return repo
+
+
+def _json_run(repo, *args):
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "json", *args],
+                       capture_output=True, text=True, timeout=60, cwd=str(repo))
+    assert "Traceback" not in r.stderr, r.stderr
+    return r, json.loads(r.stdout)
+
+
+def test_root_widens_what_file_may_read(tmp_path):
+    """A module folder is read where its caller says, as Terraform reads it; file() reads only under the named
+    paths, and --root (what the pre-commit hook and the Action give: the repository) adds folders to read."""
+    repo = _repo_with_module_beside(tmp_path)
+    r, found = _json_run(repo, "envs/prod")
+    assert [f["rule"] for f in found] == ["IMG003"] and "modules" in found[0]["file"], found
+    assert "tagfromfile7" not in r.stdout  # the tag is unknown: outside envs/prod, so Other/...:1 is not judged
+    r, found = _json_run(repo, "--root", ".", "envs/prod")
+    assert [f["rule"] for f in found] == ["IMG003", "IMG003"], found
+    assert any("Other/tagfromfile7:1" in f["message"] for f in found), found
+
+
+def test_root_widens_what_is_read_not_what_is_fixed(tmp_path):
+    """--root lets the named paths read from the repository; --fix still writes only under the named paths:
+    the module's finding is reported, its file left as it was."""
+    repo = _repo_with_module_beside(tmp_path)
+    module = repo / "modules" / "task" / "main.tf"
+    before = module.read_text(encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--fix", "--root", ".", "envs/prod"],
+                       capture_output=True, text=True, timeout=60, cwd=str(repo))
+    assert r.returncode == 1 and "IMG003" in r.stdout, r.stdout + r.stderr
+    assert "outside the paths named on the command line: not fixed" in r.stderr, r.stderr
+    assert module.read_text(encoding="utf-8") == before
