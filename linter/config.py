@@ -15,8 +15,8 @@ Unknown keys, rule IDs and values are errors (exit 2), so a typo never silently 
 
 A configuration inside the linted paths is the repository's own: it is used, and the reports name what it
 silences, so a reviewer sees a pull request that turns checks off. One found above them is used only when
-the current user or root owns it and neither others nor a group not the user's own may write it; otherwise
-anyone on the machine could turn checks off for every run below it.
+the current user or root owns it and neither others nor a group with other members may write it;
+otherwise anyone on the machine could turn checks off for every run below it.
 """
 from __future__ import annotations
 
@@ -142,12 +142,13 @@ _WARNED: Set[str] = set()  # configurations passed over and said so: once per pr
 
 
 def _untrusted(path: str, roots: Iterable[str]) -> str:
-    """Why a configuration is not to be used ("" when it is): it lies outside every named path (a folder,
-    or a named file's folder, once symlinks are resolved) and another user owns it, or others or a group
-    that is not the user's own may write it."""
-    from pullcheck.scope import readable
+    """Why a configuration is not to be used ("" when it is): it lies outside every named folder once
+    symlinks are resolved (beside a named file is outside: a shared temporary folder holds both), and another
+    user owns it, or others or a group with other members may write it."""
+    from pullcheck.scope import under
 
-    if readable(path, roots):
+    real = os.path.realpath(path)
+    if any(os.path.isdir(r) and under(real, os.path.realpath(r)) for r in roots):
         return ""
     geteuid = getattr(os, "geteuid", None)
     if geteuid is None:  # no owners or modes to judge by (Windows)
@@ -160,9 +161,26 @@ def _untrusted(path: str, roots: Iterable[str]) -> str:
         return f"owned by another user (uid {st.st_uid})"
     if st.st_mode & 0o002:
         return "writable by others"
-    if st.st_mode & 0o020 and st.st_gid != os.getegid():  # a group of the user's own (umask 002) is the user
-        return "writable by a group other than the user's own"
+    if st.st_mode & 0o020 and not _group_of_one(st.st_gid):
+        return "writable by a group with other members"
     return ""
+
+
+def _group_of_one(gid: int) -> bool:
+    """A group whose only member is the current user (a user-private group, as umask 002 assumes); not
+    macOS's staff, which every user is in."""
+    import grp
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        me = pwd.getpwuid(uid).pw_name
+        members = grp.getgrgid(gid).gr_mem
+    except KeyError:
+        return False
+    if gid != os.getegid() or any(m != me for m in members):
+        return False
+    return not any(p.pw_gid == gid and p.pw_uid != uid for p in pwd.getpwall())
 
 
 def _passed_over(path: str, roots: Iterable[str]) -> bool:
@@ -179,7 +197,7 @@ def _passed_over(path: str, roots: Iterable[str]) -> bool:
 def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> Optional[str]:
     """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths. One
     outside ``roots`` (the paths the run names; by default the start paths) that another user owns or
-    that others (or a group not the user's own) may write is passed over with a warning on standard error."""
+    that others (or a group with other members) may write is passed over with a warning on standard error."""
     starts = [os.path.abspath(p) for p in start_paths] or [os.getcwd()]
     tops = list(roots) if roots is not None else starts
     folder = starts[0] if os.path.isdir(starts[0]) else os.path.dirname(starts[0])

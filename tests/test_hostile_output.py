@@ -236,10 +236,27 @@ def test_a_configuration_above_the_run_writable_by_another_group_is_ignored(nest
     os.chmod(cfg, 0o664)
     os.chown(cfg, os.geteuid(), os.getegid())
     r = run_cli("sub", cwd=str(outer))
-    assert r.returncode == 0 and not _warnings(r.stderr), r.stderr  # the user's own group: the user's file
+    assert r.returncode == 0 and not _warnings(r.stderr), r.stderr  # a group of the user alone: the user's file
     if os.geteuid() != 0:
         pytest.skip("only root can give the file to another group")
     os.chown(cfg, os.geteuid(), os.getegid() + 4242)
     r = run_cli("sub", cwd=str(outer))
     assert r.returncode == 1 and "NET001" in r.stdout, r.stdout + r.stderr
-    assert "writable by a group other than the user's own" in _warnings(r.stderr)[0]
+    assert "writable by a group with other members" in _warnings(r.stderr)[0]
+
+
+def test_a_configuration_beside_a_named_file_is_judged_as_one_above_the_run(tmp_path):
+    """A named file's folder is not the run's own: in a shared temporary folder, a configuration beside the
+    file that another user owns or others may write is ignored like one further up."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(BAD, shared / "t.yaml")
+    cfg = shared / ".pullcheck.toml"
+    cfg.write_text('ignore = ["NET"]\n', encoding="utf-8")
+    os.chmod(cfg, 0o666)
+    r = run_cli(str(shared / "t.yaml"))
+    assert r.returncode == 1 and "NET001" in r.stdout, r.stdout + r.stderr
+    assert "writable by others" in _warnings(r.stderr)[0]
+    os.chmod(cfg, 0o644)  # the user's own: used
+    r = run_cli(str(shared / "t.yaml"))
+    assert r.returncode == 0 and not _warnings(r.stderr), r.stdout + r.stderr
