@@ -6,6 +6,7 @@ import os
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from pullcheck import interrupt
 from pullcheck.model import Finding, Graph, Hit, Rule
 from pullcheck.parsers.errors import ParseError, read_text
 
@@ -38,13 +39,13 @@ def _plain_file_within(path: str, top: str) -> bool:
 
 
 def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
-             ) -> Tuple[List[str], List[str], List[str]]:
-    """(data files, terraform folders, missing paths). Hidden folders are skipped while walking, and so
-    is whatever ``exclude`` (the configuration's globs) says, for given files too."""
+             ) -> Tuple[List[str], List[str], List[Tuple[str, str]]]:
+    """(data files, terraform folders, (path, why) of each named path not read). Hidden folders are skipped
+    while walking, and so is whatever ``exclude`` (the configuration's globs) says, for given files too."""
     skip = exclude or (lambda p: False)
     files: List[str] = []
     tf_dirs: Dict[str, None] = {}
-    missing: List[str] = []
+    missing: List[Tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
@@ -70,7 +71,7 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
             else:
                 files.append(p)
         else:
-            missing.append(p)
+            missing.append((p, "no such file or folder"))
     # a file or folder named twice (a folder and a file in it, a relative and an absolute path) is read
     # once: twice, its resources would be declared twice and every lookup of them ambiguous
     seen: set = set()
@@ -115,7 +116,8 @@ def cdk_stacks(paths: Iterable[str]) -> list:
                     continue
                 template = os.path.join(root, str(props.get("templateFile", "")))
                 if os.path.isfile(template):
-                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template), {}))
+                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template), {},
+                                     base=os.path.abspath(root)))
     return out
 
 
@@ -242,8 +244,6 @@ def fault(stage: str) -> None:
 def internal(step: str, where: str, e: BaseException) -> Finding:
     """A defect of pullcheck met while doing ``step`` on ``where``: one line, the run goes on (unless it is
     a termination that could not be raised as one)."""
-    from pullcheck import interrupt
-
     interrupt.check()
     place = f" {where}" if where else ""
     return Finding(_norm(where) if where else "", 0, 0, 0, 0, INTERNAL_ID, "error",
@@ -269,27 +269,31 @@ def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] =
 
 
 def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool,
-                 roots: Optional[List[str]] = None) -> Tuple[List[Tuple[str, bool]], List[str], List[str]]:
+                 roots: Optional[List[str]] = None
+                 ) -> Tuple[List[Tuple[str, bool]], List[str], List[Tuple[str, str]]]:
     """What a run reads: each data file with whether it is read only when its text marks it as
     infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
-    Terraform folders, the paths that do not exist."""
+    Terraform folders, and each named path that is not read, with why (it does not exist, or it leads out
+    of every ``--root``)."""
     from pullcheck import fixes, scope
 
     fixes.forget()  # fixes read the files as this run finds them
     scope.set_roots(paths, roots or ())  # what file(), modules, nested stacks and fixes may reach
-    files, tf_dirs, missing = discover(paths, exclude)
+    outside = [p for p in paths if scope.leaves_root(p)]
+    files, tf_dirs, missing = discover([p for p in paths if p not in outside], exclude)
+    missing += [(p, "lies outside --root once links are resolved: not read") for p in outside]
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
     return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
 
 
-def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], stacks: Optional[list],
-               paths: List[str]) -> Tuple[Graph, List[Finding]]:
+def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]],
+               stacks: Optional[list], paths: List[str]) -> Tuple[Graph, List[Finding]]:
     """The graph of discovered inputs: data files (with their ``walked`` flag), Terraform folders and the
-    paths that do not exist. ``paths`` are where a CDK cloud assembly is looked for."""
+    named paths not read, with why. ``paths`` are where a CDK cloud assembly is looked for."""
     graph = Graph()
     errors: List[Finding] = []
-    for m in missing:
-        errors.append(_parse_finding(m, ParseError("no such file or folder")))
+    for m, why in missing:
+        errors.append(_parse_finding(m, ParseError(why)))
     for f, walked in files:
         try:
             fault("read")
@@ -315,6 +319,7 @@ def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[
         try:
             called = {c for d in tf_dirs for c in called_folders(d, graph)}
         except Exception:
+            interrupt.check()
             called = set()  # each folder then stands alone, and its own load reports what is wrong
         graph.inputs.tf_called = called
         graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
@@ -422,8 +427,6 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
                     seen.add(key)
                     hits.append(hit)
         except Exception as e:  # a defect in a rule must not stop the others, nor end in a traceback
-            from pullcheck import interrupt
-
             interrupt.check()
             out.append(Finding("", 0, 0, 0, 0, INTERNAL_ID, "error",
                                f"rule {r.id} failed ({type(e).__name__}: {e}); its findings are missing from "

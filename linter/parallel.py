@@ -104,7 +104,7 @@ def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
     return out
 
 
-def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[str], rules: Dict[str, Rule],
+def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]], rules: Dict[str, Rule],
          jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
     """(a graph holding only the run's counts, findings), or None when the run is better linted in one
     process. ``jobs`` None: as many processes as cores, for runs large enough to gain; never more processes
@@ -156,7 +156,7 @@ def _stop(pool: Any) -> None:
 
 
 def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], units: List[Unit],
-         missing: List[str], rules: Dict[str, Rule]) -> Optional[Tuple[Graph, List[Finding]]]:
+         missing: List[Tuple[str, str]], rules: Dict[str, Rule]) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck import links
     from pullcheck.core_rules import CORE
     from pullcheck.engine import _norm, _parse_finding
@@ -187,7 +187,7 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         return None  # the templates' evaluation budget is the run's: only one run spends it as it would
     order = {_norm(f): i for i, u in enumerate(units) for f, _ in u[0]}
     graph = Graph()
-    found: List[Finding] = [_parse_finding(m, ParseError("no such file or folder")) for m in missing]
+    found: List[Finding] = [_parse_finding(m, ParseError(why)) for m, why in missing]
     found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
     skipped = []
     for r in results:

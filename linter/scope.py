@@ -46,6 +46,18 @@ def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
     return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
 
 
+def leaves_root(path: str) -> bool:
+    """A path named on the command line that lies outside every ``--root`` once symlinks are resolved (a
+    link committed in the checkout that leads out of it). Without ``--root``, nothing does."""
+    if not ALSO:
+        return False
+    try:
+        real = os.path.realpath(path)
+    except (ValueError, OSError):
+        return True
+    return not any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in ALSO)
+
+
 def writable(path: str) -> bool:
     """A file a fix may rewrite: under a named folder, or a named file itself."""
     try:

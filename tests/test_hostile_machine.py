@@ -173,3 +173,25 @@ def test_a_termination_caught_as_a_defect_still_ends_the_run(monkeypatch):
             lint_graph([BAD], rules)
     finally:
         interrupt.TERMINATED[0] = False
+
+
+def test_a_named_path_that_links_out_of_root_is_not_read(tmp_path):
+    """The pre-commit hook and the Action name paths from the checkout with --root: a committed link among
+    them that leads out of the checkout is not read (nor fixed), and says so."""
+    outside, repo = tmp_path / "outside", tmp_path / "repo"
+    outside.mkdir()
+    repo.mkdir()
+    shutil.copy(BAD, outside / "stack.yaml")
+    (repo / "infra").symlink_to("../outside")
+    (repo / "one.yaml").symlink_to("../outside/stack.yaml")
+    for named in ("infra", "one.yaml"):
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--root", ".", "--fix", named],
+                           capture_output=True, text=True, timeout=120, cwd=str(repo))
+        _no_traceback(r)
+        assert r.returncode == 1 and "NET001" not in r.stdout, r.stdout
+        assert f"{named}:1:1: PARSE001 lies outside --root once links are resolved: not read" in r.stdout, r.stdout
+    assert (outside / "stack.yaml").read_bytes() == open(BAD, "rb").read()
+    # without --root the user named the link on purpose: it is read
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "infra"], capture_output=True, text=True,
+                       timeout=120, cwd=str(repo))
+    assert r.returncode == 1 and "NET001" in r.stdout, r.stdout + r.stderr
