@@ -134,6 +134,7 @@ class Inputs:
     tf_roots: List[str] = field(default_factory=list)  # Terraform folders linted as root modules
     tf_called: set = field(default_factory=set)  # absolute folders a Terraform folder of the run calls
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
+    warnings: List[str] = field(default_factory=list)  # what the run leaves out that the user named (a stack)
     linted: int = 0  # infrastructure documents and Terraform folders read
     custom_resources: bool = False  # a CloudFormation custom resource is in the run
     jobs: Tuple[int, int, int] = ()  # --jobs: (processes, batches, batches linted again together)

@@ -211,6 +211,9 @@ def load_rules(lazy: bool = True) -> Dict[str, Rule]:
         try:
             obj = _import_rule(target)
         except Exception as e:  # a broken plugin must not take the run down silently
+            from pullcheck import interrupt
+
+            interrupt.check()
             raise RuleError(f"cannot load rule plugin {name} = {target} ({dist}): {e}") from None
         if not isinstance(obj, Rule):
             raise RuleError(f"rule plugin {target} ({dist}) is not a rule")

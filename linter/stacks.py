@@ -13,8 +13,9 @@ plan = "plans/prod.json"       # and the terraform show -json plan made from it
 ```
 Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
 or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
-that names them. A template or parameters file outside the paths the run reads (``pullcheck.scope``) is not
-read: its stack is left out, and ``--verbose`` says so.
+that names them. A template is read under that folder or the paths the run reads, a parameters file under
+that folder only (a pull request's configuration cannot name a file of the machine); a stack whose files lie
+elsewhere is left out, with a warning.
 """
 from __future__ import annotations
 
@@ -37,6 +38,23 @@ class Stack:
     plan: str = ""  # absolute path of the plan made from it
     parameters_file: str = ""  # absolute path of the parameters file the parameters come from
     skipped: str = ""  # why the stack is left out
+    base: str = ""  # the folder of the file that names the stack: its files may lie under it
+
+    def may_read(self, path: str) -> bool:
+        """A file of this stack that the run may read: in the run's scope, or under the folder of the file
+        that names the stack (a configuration at the repository's root names templates beside the linted
+        paths)."""
+        from pullcheck import scope
+
+        if "\x00" in path:
+            return False
+        return scope.readable(path) or self.under_base(path)
+
+    def under_base(self, path: str) -> bool:
+        from pullcheck import scope
+
+        return bool(self.base) and "\x00" not in path and scope.under(os.path.realpath(path),
+                                                                       os.path.realpath(self.base))
 
 
 def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
@@ -74,21 +92,30 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
         if unknown:
             raise StacksError(f"{where}: unknown key {', '.join(unknown)}")
         template = os.path.normpath(os.path.join(base, spec["template"]))
-        if not os.path.isfile(template):
-            raise StacksError(f"{where}: no such template {spec['template']}")
         params = spec.get("parameters", {})
-        stack = Stack(str(name), os.path.abspath(template))
+        stack = Stack(str(name), os.path.abspath(template), base=os.path.abspath(base))
         if isinstance(params, str):
-            from pullcheck import scope
-
-            # judged again, with the run's paths, where the templates are read
             stack.parameters_file = os.path.abspath(os.path.join(base, params))
-            if "\x00" in params or not scope.readable(stack.parameters_file):
-                stack.skipped = f"stack {name} is not linted: its parameters file lies outside the paths this run reads"
-        if not stack.skipped:
+        # a template elsewhere is judged by the run's scope when the templates are read; whether it exists is
+        # not this reader's to tell. A parameters file is read now: only under the folder.
+        if stack.parameters_file and not stack.under_base(stack.parameters_file):
+            stack.skipped = (f"stack {name} is not linted: its parameters file lies outside the paths this run "
+                             f"reads (the folder of {source})")
+            _warn(stack.skipped)
+        else:
+            if stack.under_base(stack.template) and not os.path.isfile(template):
+                raise StacksError(f"{where}: no such template {spec['template']}")
             stack.parameters = _parameters(params, base, where)
         out.append(stack)
     return out
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    from pullcheck.safetext import printable
+
+    print(f"pullcheck: warning: {printable(message)}", file=sys.stderr)
 
 
 def _terraform(name: str, spec: Dict[str, Any], base: str, where: str) -> Stack:

@@ -291,3 +291,19 @@ def test_network_rules_cost_grows_linearly(tmp_path, rules):
 
     small, large = calls(100), calls(800)
     assert large < 10 * small, (small, large)
+
+
+def test_a_configuration_reads_its_stacks_beside_the_linted_path(tmp_path):
+    """A configuration at the repository's root names a stack's parameters in a folder beside the linted
+    one: read (it is under the configuration's own folder), so `pullcheck app` judges the image they give."""
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "params").mkdir()
+    (repo / "app" / "app.yaml").write_text(APP)
+    (repo / "params" / "app.json").write_text(json.dumps([{"ParameterKey": "Image",
+                                                           "ParameterValue": "Example/App:1"}]))
+    (repo / ".pullcheck.toml").write_text('[stacks.app]\ntemplate = "app/app.yaml"\n'
+                                          'parameters = "params/app.json"\n')
+    r = _run("--format", "parseable", "app", cwd=str(repo))
+    _ended_cleanly(r)
+    assert r.returncode == 1 and " IMG003 " in r.stdout and "Example/App" in r.stdout, r.stdout + r.stderr

@@ -470,23 +470,16 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
             try:
                 loaded[path] = load(path)
             except Exception as e:  # ParseError, or a file that is not a template
+                from pullcheck import interrupt
+
+                interrupt.check()
                 loaded[path] = None
                 errors.append((path, e))
         return loaded[path]
 
-    inside: Dict[str, bool] = {}
-
     def skip(path: str, why: str) -> None:
         if (path, why) not in graph.inputs.skipped:
             graph.inputs.skipped.append((path, why))
-
-    def outside(path: str, why: str) -> bool:
-        """Whether the path lies outside the run's scope: then it is not read, and the run says why."""
-        if path not in inside:
-            inside[path] = scope.readable(path)
-        if not inside[path]:
-            skip(path, why)
-        return not inside[path]
 
     children = {c for d, f in templates if isinstance(d.get("Resources"), dict)
                 for body in d["Resources"].values() for c in [_local_child(f, body)] if c}
@@ -495,13 +488,14 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     for spec in stacks:
         if not spec.template:
             continue  # a Terraform configuration and its plan
-        if getattr(spec, "skipped", ""):
-            skip(spec.template, spec.skipped)
-            continue
-        why = f"stack {spec.name} is not linted: its template lies outside the paths this run reads"
-        if outside(spec.template, why) or (getattr(spec, "parameters_file", "") and outside(
-                spec.parameters_file, f"stack {spec.name} is not linted: its parameters file lies outside the "
-                                      f"paths this run reads")):
+        # a stack from a stacks file was judged when it was read; one from a CDK assembly or a caller is here
+        if spec.skipped:
+            continue  # said when its stacks file was read
+        if not spec.may_read(spec.template):
+            why = f"stack {spec.name} is not linted: its template lies outside the paths this run reads"
+            skip(spec.template, why)
+            if why not in graph.inputs.warnings:
+                graph.inputs.warnings.append(why)
             continue
         entry = fetch(spec.template)
         if entry is not None:
@@ -524,7 +518,8 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                 r.unread[logical] = Unknown(f"nested stack {logical} is nested in itself or more than "
                                             f"{MAX_NESTING} deep")
                 continue
-            if outside(child, "a nested stack's template outside the paths this run reads is not read"):
+            if not scope.readable(child):
+                skip(child, "a nested stack's template outside the paths this run reads is not read")
                 r.unread[logical] = Unknown(f"nested stack {logical}: its template lies outside the paths this "
                                             f"run reads")
                 continue
