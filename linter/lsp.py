@@ -247,6 +247,10 @@ def serve(argv: List[str]) -> int:
         if computed is None or computed != version(ls, uri):
             return []
         asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
+        # a client that cannot take versioned edits gets plain ones: the check above already keeps them to the
+        # text they were made for
+        capabilities = getattr(getattr(ls, "client_capabilities", None), "workspace", None)
+        versioned = bool(getattr(getattr(capabilities, "workspace_edit", None), "document_changes", False))
         actions = []
         for a in code_actions(uri, asked, found, computed):
             changes = [t.TextDocumentEdit(
@@ -254,8 +258,10 @@ def serve(argv: List[str]) -> int:
                                                                          version=c["textDocument"]["version"]),
                 edits=[t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in c["edits"]])
                 for c in a["edit"]["documentChanges"]]
+            edit = t.WorkspaceEdit(document_changes=changes) if versioned else t.WorkspaceEdit(
+                changes={c.text_document.uri: list(c.edits) for c in changes})
             actions.append(t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"),
-                                        edit=t.WorkspaceEdit(document_changes=changes)))
+                                        edit=edit))
         return actions
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)

@@ -124,8 +124,16 @@ def _apply(text, edits):
     return text
 
 
-def _edits(action, uri, version):
-    """The text edits of a code action, which must address ``version`` of the document ``uri``."""
+# what an editor that takes versioned edits says it can do
+VERSIONED = {"workspace": {"workspaceEdit": {"documentChanges": True}}}
+
+
+def _edits(action, uri, version, versioned=True):
+    """The text edits of a code action, which must address ``version`` of the document ``uri`` (a client
+    without versioned edits gets plain ones, for the document only)."""
+    if not versioned:
+        assert "documentChanges" not in action["edit"] and list(action["edit"]["changes"]) == [uri], action
+        return action["edit"]["changes"][uri]
     changes = action["edit"].get("documentChanges")
     assert changes is not None, f"unversioned edit: {action['edit']}"
     assert [(c["textDocument"]["uri"], c["textDocument"]["version"]) for c in changes] == [(uri, version)]
@@ -136,7 +144,8 @@ def test_quick_fix_fix_all_and_hover(client, tmp_path):
     stack = tmp_path / "service.yaml"
     bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
     stack.write_text(bad)
-    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": VERSIONED},
+                      request=True)
     caps = client.wait_for(lambda m: m.get("id") == rid)["result"]["capabilities"]
     assert caps.get("codeActionProvider") and caps.get("hoverProvider")
     client.send("initialized", {})
@@ -238,14 +247,16 @@ def _parses_and_is_clean(text, folder, rules):
     return [(f.rule_id, f.line) for f in lint([str(path)], rules)]
 
 
-def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path, rules):
+@pytest.mark.parametrize("versioned", [True, False])
+def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path, rules, versioned):
     """Fix-on-save asks for the fix-all right after a change, before the change is linted: edits made for
     the older text would land three lines off. Each offered edit addresses the version it was made for and
     applies cleanly to it; a quick fix from an older publication is not offered."""
     stack = tmp_path / "service.yaml"
     uri = _uri(stack)
     bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
-    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path),
+                                     "capabilities": VERSIONED if versioned else {}}, request=True)
     client.wait_for(lambda m: m.get("id") == rid)
     client.send("initialized", {})
     client.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1,
@@ -263,7 +274,7 @@ def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path
         return client.wait_for(lambda m: m.get("id") == aid)["result"] or []
 
     for action in ask(old):  # before version 2 is linted: nothing, or edits for version 2
-        applied = _apply(moved, _edits(action, uri, 2))
+        applied = _apply(moved, _edits(action, uri, 2, versioned))
         assert _parses_and_is_clean(applied, tmp_path, rules) == [], action["title"]
 
     msg = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
@@ -274,7 +285,7 @@ def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path
     actions = {a["kind"]: a for a in ask(new)}
     assert set(actions) == {"quickfix", "source.fixAll.pullcheck"}
     for action in actions.values():
-        applied = _apply(moved, _edits(action, uri, 2))
+        applied = _apply(moved, _edits(action, uri, 2, versioned))
         assert applied == moved.replace("AssignPublicIp: DISABLED", "AssignPublicIp: ENABLED")
         assert _parses_and_is_clean(applied, tmp_path, rules) == []
     sid = client.send("shutdown", None, request=True)
@@ -296,3 +307,21 @@ def test_the_scope_of_an_editor_lint_is_the_workspace_folder_that_holds_the_file
     assert scope_roots(str(main), []) == [str(main)]
     (tmp_path / "link").symlink_to(repo)  # a folder opened through a symbolic link holds the same files
     assert scope_roots(str(main), [str(tmp_path / "link")]) == [str(tmp_path / "link")]
+
+
+def test_an_editor_lint_reads_what_its_workspace_folder_holds(tmp_path, rules):
+    """In the editor, file("../shared/x") from a module is read when the workspace folder holds it, as a run
+    at the repository's root reads it; outside the workspace it stays unknown."""
+    from pullcheck.lsp import diagnostics, scope_roots
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "image.txt").write_text("Example/FromShared:1\n")
+    (tmp_path / "infra").mkdir()
+    main = tmp_path / "infra" / "main.tf"
+    text = ('resource "aws_ecs_task_definition" "t" {\n  family = "t"\n  container_definitions = jsonencode(['
+            '{ name = "app", image = trimspace(file("../shared/image.txt")) }])\n}\n')
+    main.write_text(text)
+    alone = diagnostics(str(main), text, rules, roots=scope_roots(str(main), []))
+    assert not [d for d in alone if "FromShared" in d["message"]], alone
+    found = diagnostics(str(main), text, rules, roots=scope_roots(str(main), [str(tmp_path)]))
+    assert [d["code"] for d in found if "Example/FromShared" in d["message"]] == ["IMG003"], found
