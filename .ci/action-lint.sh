@@ -5,15 +5,20 @@
 set -u
 extra=()
 if [ "${PULLCHECK_SARIF:-true}" = "true" ]; then
+  # the upload step sends whatever the workspace holds under this name: a committed file, link or folder
+  # (rm removes a link itself, not what it names) goes first, so that what pullcheck refuses to write
+  # through is never uploaded in the place of its report
+  rm -rf -- pullcheck.sarif
   extra+=(--output "sarif:pullcheck.sarif")
 fi
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   extra+=(--output "markdown:${GITHUB_STEP_SUMMARY}")
 fi
-# Options: split on blanks, never globbed. Paths: one per line when the input holds a line break (a `|`
-# block, the way to name a path with blanks), else split on blanks; each passed literally, after `--`.
+# Options: split on blanks and line breaks (an `args: |` block may give one per line), never globbed. Paths:
+# one per line when the input holds a line break (a `|` block, the way to name a path with blanks), else
+# split on blanks; each passed literally, after `--`.
 args=()
-read -r -a args <<< "${PULLCHECK_ARGS:-}"
+IFS=$' \t\r\n' read -r -d '' -a args <<< "${PULLCHECK_ARGS:-}" || true
 paths=()
 if [[ "${PULLCHECK_PATHS:-}" == *$'\n'* ]]; then
   while IFS= read -r line || [ -n "${line}" ]; do

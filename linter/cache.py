@@ -61,41 +61,23 @@ def cache_dir() -> Optional[str]:
 def read_private(path: str, limit: int = 64 << 20) -> Optional[bytes]:
     """The bytes of a cache file that is a regular file of this user, writable by nobody else; else None.
     Opened without following a symlink, checked on the open file."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
+    from pullcheck.files import read_regular
+
+    got = read_regular(path, limit)
+    if got is None:
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or st.st_size > limit:
-            return None
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            return None
-        with os.fdopen(fd, "rb") as f:
-            fd = -1
-            return f.read(limit + 1)[:limit]
-    except OSError:
+    st, data = got
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
         return None
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    return data
 
 
 def write_private(path: str, data: bytes) -> bool:
     """Write a cache file atomically (a new private file renamed over the old one), never through a
     symlink; two runs writing at once both end with a whole file."""
-    folder = os.path.dirname(path)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}")
+    from pullcheck.files import replace
+
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        return True
+        return replace(path, data, "tmp")
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         return False

@@ -214,9 +214,9 @@ def _main(argv: List[str]) -> int:
     except stacksmod.StacksError as e:
         return _error(str(e))
     from pullcheck import baseline
-    from pullcheck.engine import INTERNAL_ID, finish, lint_graph
+    from pullcheck.engine import INTERNAL_ID, fault, finish, lint_graph
     from pullcheck.output import render
-    from pullcheck.safetext import lines_printable, printable
+    from pullcheck.safetext import printable
 
     try:
         outputs, output_error = _outputs(args.output), ""
@@ -252,6 +252,8 @@ def _main(argv: List[str]) -> int:
     for f in internal:
         print(f"pullcheck: error: {printable(f.message)}", file=sys.stderr)
     errors = [f.message for f in internal]
+    for warning in graph.inputs.warnings:  # what the user named and the run leaves out (a stack): always said
+        print(f"pullcheck: warning: {printable(warning)}", file=sys.stderr)
     if args.verbose:
         if graph.inputs.jobs:
             n, batches, again = graph.inputs.jobs
@@ -302,17 +304,21 @@ def _main(argv: List[str]) -> int:
         from pullcheck.explain import explain
 
         try:
-            explained = lines_printable(explain(graph, findings))
+            explained = explain(graph, findings)  # each line printable already
         except Exception as e:
             from pullcheck.engine import internal as internal_error
 
             internal.append(internal_error("explaining", "", e))
             print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
     try:
+        fault("report")
         silencing = cfgmod.silencing(args.configs.values(), rules)
         reports = [(path, render(fmt, findings, selected, errors, graph, silencing)) for fmt, path in outputs]
         text = render(console, findings, selected, errors, graph, silencing)
     except Exception as e:  # a defect in a writer: one line, not a traceback
+        from pullcheck import interrupt
+
+        interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
     failed_writes = False
     for path, report in reports:  # a report that cannot be written is said; the others and the console go on
@@ -333,21 +339,61 @@ def _main(argv: List[str]) -> int:
 
 def _created(path: str) -> Any:
     """``path`` opened for writing as ``open(path, "w")`` would (created with 0666 less the umask, else
-    emptied), but never through a symbolic link: a report or baseline name committed as a link to a file
-    outside the checkout must not write there. The names of the process's own streams (``/dev/stdout``,
-    ``/dev/stderr``: links the system keeps, never the checkout's) are followed."""
+    emptied), but never through a symbolic link a checkout can hold: a report or baseline name committed as
+    a link (or below a folder committed as a link) must not write outside the checkout. A relative path
+    (what CI, the pre-commit hook and the Action give, inside a checkout) is walked folder by folder from
+    the current folder, none of them followed if it is a link, and the file is created in the last one. An
+    absolute path was typed on the command line: its folders are the user's, and only its last component
+    is not followed. The names of the process's own streams (``/dev/stdout``, ``/dev/stderr``: links the
+    system keeps, never the checkout's) are followed."""
     import errno
 
+    from pullcheck.safetext import printable
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    if path not in ("/dev/stdout", "/dev/stderr"):
-        flags |= getattr(os, "O_NOFOLLOW", 0)
+    if path in ("/dev/stdout", "/dev/stderr"):
+        return os.fdopen(os.open(path, flags, 0o666), "w", encoding="utf-8", errors="backslashreplace")
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    walk = not os.path.isabs(path) and os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+    *folders, name = path.split(os.sep) if walk else [path]
+    into = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+    opened: List[int] = []
+    at: Optional[int] = None  # the folder the next name is opened in (None: the current folder, by name)
     try:
-        fd = os.open(path, flags, 0o666)
-    except OSError as e:
-        if e.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # EMLINK: the BSDs
-            raise OSError(errno.ELOOP, "a symbolic link: not written through") from None
-        raise
+        if walk:
+            at = os.open(".", into)
+            opened.append(at)
+        for n, part in enumerate(folders):
+            if part in ("", "."):
+                continue
+            try:
+                at = os.open(part, into | nofollow, dir_fd=at)
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR) and _is_link(part, at):
+                    folder = printable(os.sep.join(folders[:n + 1]))
+                    raise OSError(errno.ELOOP, f"the folder {folder} is a symbolic link: not written through") \
+                        from None
+                raise
+            opened.append(at)
+        try:
+            fd = os.open(name, flags | nofollow, 0o666, dir_fd=at)
+        except OSError as e:
+            if e.errno in (errno.ELOOP, errno.EMLINK) and _is_link(name, at):  # EMLINK: the BSDs
+                raise OSError(errno.ELOOP, "a symbolic link: not written through") from None
+            raise
+    finally:
+        for folder_fd in opened:
+            os.close(folder_fd)
     return os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
+
+
+def _is_link(name: str, dir_fd: Optional[int]) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _fix(args, findings: list, again) -> list:
@@ -380,16 +426,15 @@ def _fix(args, findings: list, again) -> list:
         return not any(e.file in refused for e in fx.edits)
 
     def wanted(found: list) -> list:
+        # files are written one by one, and a fix across files could be left half applied: one file per fix
         return [f.fix for f in found
-                if f.fix is not None and (f.fix.safe or args.unsafe_fixes) and allowed(f.fix)]
+                if f.fix is not None and (f.fix.safe or args.unsafe_fixes)
+                and len({e.file for e in f.fix.edits}) == 1 and allowed(f.fix)]
 
-    def keep_only(texts: Dict[str, Tuple[str, str]], kept: list, failed: Dict[str, str]) -> None:
+    def keep_only(texts: Dict[str, Tuple[str, str]], kept: list) -> None:
         """Each file the pass wrote holds again its text before the pass with the edits of ``kept`` only."""
-        redo = {}
-        for file, (original, written) in texts.items():
-            if file not in failed:
-                redo[file] = (written, fixes.apply_to_text(original, [e for fx in kept for e in fx.edits
-                                                                      if e.file == file]))
+        redo = {file: (written, fixes.apply_to_text(original, [e for fx in kept for e in fx.edits if e.file == file]))
+                for file, (original, written) in texts.items()}
         for file, why in fixes.write(redo).items():
             refused.setdefault(file, why)
 
@@ -414,16 +459,13 @@ def _fix(args, findings: list, again) -> list:
             break
         tried.update(now)
         texts = fixes.new_texts(now)
-        failed = fixes.write(texts)
-        if failed:  # a fix with an edit not written is not applied: its edits in other files are taken back
-            for file, why in failed.items():
-                refused.setdefault(file, why)
-            partial = [fx for fx in now if any(e.file in failed for e in fx.edits)]
-            now = [fx for fx in now if fx not in partial]
-            if any(e.file not in failed for fx in partial for e in fx.edits):
-                keep_only(texts, now, failed)
-            if not now:
-                continue
+        failed = fixes.write(texts)  # a file not written: the fixes in it are not applied, the others are whole
+        for file, why in failed.items():
+            refused.setdefault(file, why)
+        texts = {file: text for file, text in texts.items() if file not in failed}
+        now = [fx for fx in now if fx.edits[0].file in texts]
+        if not now:
+            continue
         after = again()
         before_keys = {key(f) for f in findings}
         after_keys = {key(f) for f in after}
@@ -437,7 +479,7 @@ def _fix(args, findings: list, again) -> list:
                       for f in findings if f.fix == fx) or any(e.file in broken for e in fx.edits)]
         if bad:
             kept = [fx for fx in now if fx not in bad]
-            keep_only(texts, kept, failed)
+            keep_only(texts, kept)
             for fx in bad:
                 e = fx.edits[0]
                 undone.append(f"{e.file}:{e.line}: {fx.title}")

@@ -232,7 +232,8 @@ def _load_template(path: str):
     return found[0]
 
 
-FAULT_ENV = "PULLCHECK_TEST_FAULT"  # the tests make a stage fail on purpose: read, terraform, plan, templates
+# the tests make a stage fail on purpose: read, terraform, plan, templates, report
+FAULT_ENV = "PULLCHECK_TEST_FAULT"
 
 
 def fault(stage: str) -> None:

@@ -1,10 +1,11 @@
 """Fixes: text edits that make a finding go away, keeping the rest of the file as it is written.
 
-A rule attaches a ``Fix`` to a hit (``Hit.fix``): a title, one or more edits (file, range, new text) and
-whether it is safe (it changes only what the finding names, and the result is what AWS documents) or a
-judgement call. ``plan`` picks the fixes whose edits do not overlap (the others wait for the next pass),
-``new_texts`` and ``write`` put them into the files; the caller lints the whole run again and undoes any fix
-whose finding stays or that brings a new one.
+A rule attaches a ``Fix`` to a hit (``Hit.fix``): a title, one or more edits (file, range, new text) in
+one file, and whether it is safe (it changes only what the finding names, and the result is what AWS
+documents) or a judgement call. ``--fix`` writes file by file, so a fix across files, which could be left
+half applied, is not applied. ``plan`` picks the fixes whose edits do not overlap (the others wait for the
+next pass), ``new_texts`` and ``write`` put them into the files; the caller lints the whole run again and
+undoes any fix whose finding stays or that brings a new one.
 
 A fix rewrites only a regular file of its own under the paths the run names (``pullcheck.scope``), never
 through a symlink nor a file with other hard links, and never over text saved after the edits were computed.
@@ -366,32 +367,11 @@ def write(texts: Dict[str, Tuple[str, str]]) -> Dict[str, str]:
 
 def _on_disk(file: str) -> Optional[Tuple[os.stat_result, bytes]]:
     """The file's status and bytes, read without following a symlink; None when it is not a regular file
-    or cannot be read whole."""
-    import stat
-
+    or cannot be read whole within the readers' bound."""
+    from pullcheck.files import read_regular
     from pullcheck.parsers.errors import MAX_BYTES
 
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        chunks, size = [], 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return (st, b"".join(chunks)) if size <= MAX_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return read_regular(file, MAX_BYTES)
 
 
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
@@ -401,8 +381,7 @@ def _same(a: os.stat_result, b: os.stat_result) -> bool:
 
 def _replace(file: str, before: str, after: str) -> str:
     """Write ``after`` over ``file`` if it still holds ``before``; why not, or ""."""
-    import secrets
-    import stat
+    from pullcheck import files
 
     first = _on_disk(file)
     if first is None:
@@ -415,52 +394,44 @@ def _replace(file: str, before: str, after: str) -> str:
         new = (_BOM if bom else b"") + after.encode("utf-8")
     except UnicodeError:
         return CHANGED
-    folder, name = os.path.split(file)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    tmp, fd = "", -1
-    try:
-        for _ in range(16):  # a new name each time: runs at the same time never share one
-            candidate = os.path.join(folder, f"{name}.pullcheck-fix-{secrets.token_hex(6)}")
-            try:
-                fd = os.open(candidate, flags, 0o600)
-            except FileExistsError:
-                continue
-            tmp = candidate
-            break
-        else:
-            return "cannot write (no free temporary name beside it): not fixed"
-        view = memoryview(new)
-        while view:
-            view = view[os.write(fd, view):]
-        made = os.fstat(fd)
-        if hasattr(os, "fchown") and (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
-            try:
-                os.fchown(fd, st.st_uid, st.st_gid)
-            except PermissionError:  # not ours to give away: the file becomes the fixer's
-                pass
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, stat.S_IMODE(st.st_mode))  # after the owner: a change of owner clears set-id bits
-        os.close(fd)
-        fd = -1
+
+    def ready(fd: int) -> bool:
+        _keep_owner_and_mode(fd, st)
         last = _on_disk(file)  # saved or replaced since it was read: the user's text wins
-        if last is None or not _same(last[0], st) or last[1] != data:
-            return CHANGED
-        os.replace(tmp, file)
-        tmp = ""
-        return ""
+        return last is not None and _same(last[0], st) and last[1] == data
+
+    try:
+        return "" if files.replace(file, new, "pullcheck-fix", ready) else CHANGED
     except OSError as e:
         return f"cannot write ({e.strerror or e}): not fixed"
-    finally:
-        if fd >= 0:
-            os.close(fd)
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+
+
+def _keep_owner_and_mode(fd: int, st: os.stat_result) -> None:
+    """Give the new file ``fd`` the owner, group and mode of the file it replaces (``st``). Only root may
+    give a file away; anyone may give it one of their own groups, so the group is kept when the owner
+    cannot be, and when neither can the file becomes the fixer's."""
+    import stat
+
+    made = os.fstat(fd)
+    if hasattr(os, "fchown") and (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            if made.st_gid != st.st_gid:
+                try:
+                    os.fchown(fd, -1, st.st_gid)
+                except PermissionError:
+                    pass
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))  # after the owner: a change of owner clears set-id bits
 
 
 def unified_diff(file: str, before: str, after: str) -> str:
+    """The change from ``before`` to ``after`` as a unified diff of ``file``. The lines come from the scanned
+    tree and go to a terminal or a CI log, so each is shown as ``safetext.printable`` shows a name, its tabs
+    kept: a diff that holds control or escape bytes, a ``::`` after a line's indentation or a ``##[`` is shown
+    escaped, and no longer applies byte for byte where it had those bytes (only there). A last line without
+    a line break is marked as diff marks it, so the next line stays a line of its own."""
     import difflib
 
     from pullcheck.safetext import printable
@@ -468,5 +439,15 @@ def unified_diff(file: str, before: str, after: str) -> str:
     rel = os.path.relpath(file)
     name = printable(rel if not rel.startswith("..") else file)
     a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(name) else (name, name)
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=a, tofile=b))
+    out = []
+    for n, line in enumerate(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                                  fromfile=a, tofile=b)):
+        if n < 2 or line.startswith("@@"):  # the file names (printable already) and the hunk heads
+            out.append(line)
+            continue
+        body = line[1:].splitlines()[0] if line[1:] else ""
+        end = line[1 + len(body):]
+        if end not in ("\n", "\r\n"):  # another line break that Python splits on is shown, then a real one
+            body, end = body + end, "\n" if end else "\n\\ No newline at end of file\n"
+        out.append(line[0] + printable(body, keep_tab=True) + end)
+    return "".join(out)

@@ -33,7 +33,15 @@ def as_json(findings: List[Finding], rules: Dict[str, Rule]) -> str:
              "rule": f.rule_id, "name": f.name, "severity": f.severity, "message": f.message,
              "resource": f.resource, "path": f.path, "fingerprint": f.fingerprint,
              **({"fix": f.fix.as_dict()} if f.fix is not None else {})} for f in findings]
-    return json.dumps(rows, indent=2) + "\n"
+    return _json(rows)
+
+
+def _json(doc: Any) -> str:
+    """JSON for standard output, which a CI log may hold: every line starts with indentation and a quote or a
+    bracket, so none starts a workflow command with ``::``; a ``##[`` (the runner's older command form, read
+    anywhere in a line) can only be inside a string, where its second ``#`` is written ``\\u0023``, the same
+    text once decoded."""
+    return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -95,7 +103,7 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str]
                  "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}}}]}
                 for path, what in silencing]
         doc["runs"][0]["invocations"] = [invocation]
-    return json.dumps(doc, indent=2) + "\n"
+    return _json(doc)
 
 
 def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),

@@ -22,11 +22,13 @@ _RED = {"NET001": "ip", "NET005": "endpoints", "NET006": "endpoints", "NET009": 
 
 def _label(text: str) -> str:
     """Text that Mermaid reads inside quotes or between bars: no quotes, bars, brackets or line breaks (a
-    carriage return would end the line for Markdown and let a label close the code fence)."""
+    carriage return would end the line for Markdown and let a label close the code fence). Cut to 80
+    characters before it is escaped, so that no escape is cut in half (at most 6 characters stand for one)."""
+    text = text[:80]
     for bad, good in (('"', "'"), ("|", "/"), ("\n", " "), ("[", "("), ("]", ")"), ("{", "("), ("}", ")"),
                       ("<", "&lt;"), (">", "&gt;")):
         text = text.replace(bad, good)
-    return printable(text)[:80]
+    return printable(text)
 
 
 def mermaid(graph: Graph, launch: Resource, rule_id: str) -> Optional[str]:

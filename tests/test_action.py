@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT
@@ -178,3 +179,56 @@ def test_the_image_installs_hashed_exact_versions_of_every_runtime_dependency():
             key = re.sub(r"[-_.]+", "-", spec.name).lower()
             assert key in pinned, f"{spec.name} is not pinned in docker/{name}"
             assert spec.specifier.contains(pinned[key][0]), (spec, pinned[key][0])
+
+
+def _step(work, tmp_path, args="--no-config", sarif="false"):
+    """The lint step in ``work``: (its output file's text, the step's result)."""
+    output = tmp_path / "output"
+    if output.exists():
+        output.unlink()
+    env = dict(os.environ, GITHUB_OUTPUT=str(output), PULLCHECK_PATHS=".", PULLCHECK_ARGS=args,
+               PULLCHECK_SARIF=sarif, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    r = subprocess.run(["bash", os.path.join(ROOT, ".ci", "action-lint.sh")], cwd=str(work), env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return output.read_text(encoding="utf-8"), r
+
+
+def test_args_may_be_given_one_per_line(tmp_path):
+    """`args: |` gives options on several lines: each line's options are passed (the second line here makes
+    the findings pass), split on blanks and never globbed."""
+    work = tmp_path / "repo"
+    _bad_service(work)
+    out, r = _step(work, tmp_path, args="--no-config\n--fail-on never\n")
+    assert out == "exit-code=0\n" and "::error file=service.yaml,line=52" in r.stdout, r.stdout + r.stderr
+    out, r = _step(work, tmp_path, args="--no-config \r\n  --select\tIMG001\r\n")
+    assert out == "exit-code=0\n" and r.stdout == "", r.stdout + r.stderr
+    out, r = _step(work, tmp_path, args="--no-config\n--select *")  # `*` is a rule selection, not the files here
+    assert out == "exit-code=2\n" and "unknown rule" in r.stderr and "service.yaml" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("planted", ["file", "link", "folder"])
+def test_a_committed_pullcheck_sarif_is_never_what_is_uploaded(tmp_path, planted):
+    """The upload step sends the workspace's pullcheck.sarif: a committed file, a link to a file outside
+    the checkout, or a folder of SARIF files of that name is removed before the run, so what is there
+    afterwards is pullcheck's own report, and the link's target is left as it was."""
+    work = tmp_path / "repo"
+    _bad_service(work)
+    outside = tmp_path / "outside.sarif"
+    outside.write_text("planted")
+    sarif = work / "pullcheck.sarif"
+    if planted == "file":
+        sarif.write_text("planted")
+    elif planted == "link":
+        sarif.symlink_to(outside)
+    else:
+        sarif.mkdir()
+        (sarif / "x.sarif").write_text("planted")
+    out, r = _step(work, tmp_path, sarif="true")
+    assert out == "exit-code=1\n" and "Traceback" not in r.stderr and "error" not in r.stderr, r.stderr
+    assert sarif.is_file() and not sarif.is_symlink(), planted
+    doc = json.loads(sarif.read_text(encoding="utf-8"))
+    assert doc["runs"][0]["tool"]["driver"]["name"] == "pullcheck"
+    assert doc["runs"][0]["results"][0]["ruleId"] == "NET001"
+    assert outside.read_text() == "planted"

@@ -196,24 +196,27 @@ def _fix_run(d, *extra):
 
 def _check_fix(doc, td, resources, local_expr, layout):
     """Random inputs fixed in a folder: the exit code of a lint, every file that parsed still parses, a
-    second --fix changes nothing, nothing is written outside the folder nor through a symlink in it (one in
-    the place of each file, one at each file's old temporary name), and no temporary file stays."""
+    second --fix changes nothing, nothing is written outside the folder nor through a symlink in it (one
+    beside each file, named like it, to a copy of it outside; one at each file's old temporary name), and
+    no temporary file stays."""
     crlf, bom = layout
     with tempfile.TemporaryDirectory() as top:
         d = os.path.join(top, "repo")
         os.mkdir(d)
         texts = {"t.json": json.dumps(doc, indent=1, allow_nan=True) + "\n", "t.yaml": _to_yaml(doc),
                  "td.json": json.dumps(td, indent=2, allow_nan=True) + "\n", "main.tf": _tf(resources, local_expr)}
+        planted: dict = {}  # link in the checkout -> the file outside it that it names
         for name, text in texts.items():
             data = text.replace("\n", "\r\n" if crlf else "\n").encode("utf-8")
-            with open(os.path.join(d, name), "wb") as f:
-                f.write((b"\xef\xbb\xbf" if bom and name.endswith(".json") else b"") + data)
-        outside = os.path.join(top, "outside.json")  # what the links in the checkout point at
-        with open(outside, "w", encoding="utf-8") as f:
-            f.write(texts["td.json"])
-        planted = ["link.json"] + [name + ".pullcheck-fix" for name in texts]
-        for name in planted:
-            os.symlink(outside, os.path.join(d, name))
+            data = (b"\xef\xbb\xbf" if bom and name.endswith(".json") else b"") + data
+            for path in (os.path.join(d, name), os.path.join(top, "outside-" + name)):
+                with open(path, "wb") as f:
+                    f.write(data)
+            planted["link-" + name] = os.path.join(top, "outside-" + name)
+            planted[name + ".pullcheck-fix"] = os.path.join(top, "outside-" + name)
+        for name, target in planted.items():
+            os.symlink(target, os.path.join(d, name))
+        before = {n: open(os.path.join(top, n), "rb").read() for n in os.listdir(top) if n != "repo"}
         broken = _parse_errors(d)
         _fix_run(d)
         _fix_run(d, "--unsafe-fixes")
@@ -221,9 +224,8 @@ def _check_fix(doc, td, resources, local_expr, layout):
         _fix_run(d, "--unsafe-fixes")
         assert _files_of(d) == once, "a second --fix changed something"
         assert _parse_errors(d) <= broken, "a fix left a file unreadable"
-        with open(outside, encoding="utf-8") as f:
-            assert f.read() == texts["td.json"]
-        assert all(once[name] == ("link", outside) for name in planted)
+        assert {n: open(os.path.join(top, n), "rb").read() for n in os.listdir(top) if n != "repo"} == before
+        assert all(once[name] == ("link", target) for name, target in planted.items())
         assert all(once[name][0] == "file" for name in texts)
         assert set(once) == set(texts) | set(planted), "a temporary file stayed"
 

@@ -12,12 +12,13 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
+from test_hostile_writes import commands
 from test_report import _charts, check_flowchart
 
 from pullcheck.safetext import printable
 
 EVIL = ("\n# heading\n::error::pwned\r::add-mask::x \x1b[2J\x01 <img src=x> @pwned [a](http://x) ![i](y) "
-        "`c` |d| *e* _f_ ~g~ \u202e")
+        "`c` |d| *e* _f_ ~g~ \u202e\n\u00a0::warning::nbsp ##[add-mask]legacy")
 SERVICE = "Svc" + EVIL
 CONTAINER = "web" + EVIL
 FILE = "t" + EVIL.replace("/", "") + ".yaml"  # a file name holds anything but a slash
@@ -47,10 +48,10 @@ def _lint(repo, *args):
     return r.stdout
 
 
-def _no_command_or_escape(out):
-    """No line a CI log runs as a workflow command, no byte a terminal reads."""
-    for line in out.splitlines():
-        assert not line.lstrip(" ").startswith("::") or line.startswith(("::error file=", "::notice file=")), line
+def _no_command_or_escape(out, annotations=True):
+    """No line a CI log runs as a workflow command (but, on standard output, pullcheck's own annotations,
+    every value in them escaped), no byte a terminal reads."""
+    assert commands(out, annotations) == [], out
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202e]", out), repr(out)
 
 
@@ -87,6 +88,7 @@ def test_github_annotations_escape_every_value_for_its_place(hostile):
 
 def test_markdown_report_keeps_names_as_text(hostile):
     md = _lint(hostile, "--format", "markdown")
+    _no_command_or_escape(md, annotations=False)
     charts = _charts(md)
     assert len(charts) == 1
     check_flowchart(charts[0])  # the label neither breaks the line nor closes the fence
@@ -104,8 +106,20 @@ def test_markdown_report_keeps_names_as_text(hostile):
     assert "&lt;img src=x&gt;" in outside and "\\[a\\]" in outside
 
 
+@pytest.mark.parametrize("last,shown", [("\x1b", "\\x1b"), ("<", "&lt;"), ("\u202e", "\\u202e")])
+def test_a_flowchart_label_is_cut_before_it_is_escaped(last, shown):
+    """A long name is cut to 80 characters, then escaped: no escape or entity is cut in half."""
+    from pullcheck.report import _label
+
+    assert _label("a" * 79 + last + "b" * 100) == "a" * 79 + shown
+    assert len(_label("\x1b" * 200)) == 4 * 80
+    assert _label("x" * 200) == "x" * 80
+
+
 def test_junit_is_well_formed_xml_with_the_names(hostile):
-    root = ET.fromstring(_lint(hostile, "--format", "junit"))
+    xml = _lint(hostile, "--format", "junit")
+    _no_command_or_escape(xml, annotations=False)
+    root = ET.fromstring(xml)
     cases = root.find("testsuite").findall("testcase")
     assert len(cases) == 2 and all(c.get("file") == printable(f"sub/{FILE}") for c in cases)
     messages = [c.find("failure").get("message") for c in cases]
@@ -113,6 +127,10 @@ def test_junit_is_well_formed_xml_with_the_names(hostile):
 
 
 def test_json_and_sarif_carry_the_names_as_data(hostile):
+    """The names decode as they are; the encoded text, which a CI log may show, starts no command (a
+    ``##[`` in a string is written with ``\\u0023``)."""
+    for fmt in ("json", "sarif"):
+        _no_command_or_escape(_lint(hostile, "--format", fmt), annotations=False)
     rows = json.loads(_lint(hostile, "--format", "json"))
     assert [r["file"] for r in rows] == [f"sub/{FILE}"] * 2
     assert CONTAINER in rows[0]["message"] and rows[1]["resource"] == SERVICE
@@ -162,7 +180,7 @@ def test_a_world_writable_configuration_above_the_run_is_ignored(nested):
     warned = _warnings(r.stderr)
     assert len(warned) == 1 and "writable by others" in warned[0], r.stderr
     assert printable(str(cfg)) in warned[0]
-    _no_command_or_escape(r.stderr)
+    _no_command_or_escape(r.stderr, annotations=False)
     # inside the named folder the same file is the repository's own: used, and named
     r = run_cli(".", cwd=str(outer))
     assert r.returncode == 0 and not _warnings(r.stderr), r.stderr

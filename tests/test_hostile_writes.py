@@ -103,6 +103,81 @@ def test_a_fixed_file_keeps_its_owner(tmp_path):
     assert FIXED_LINE in target.read_text() and (st.st_uid, st.st_gid) == (4321, 4322)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="a fixer that is not root is made from root")
+def test_a_fixer_that_cannot_give_the_file_away_keeps_its_group():
+    """A user other than root cannot give the new file the old one's owner, but can give it a group the
+    user belongs to: the file keeps its group. Run in a forked process that has become such a user."""
+    import tempfile
+
+    from pullcheck import fixes, scope
+
+    folder = tempfile.mkdtemp(dir="/tmp")  # a folder the user can reach (pytest's own is root's only)
+    try:
+        os.chown(folder, 4323, 4324)
+        target = os.path.join(folder, "t.yaml")
+        shutil.copy(BAD, target)
+        os.chown(target, 4321, 4322)
+        os.chmod(target, 0o644)
+        before = open(target, encoding="utf-8").read()
+        after = before.replace("Subnets:", "AssignPublicIp: ENABLED\n          Subnets:", 1)
+        scope.set_roots([folder])
+        warm = os.path.join(folder, "warm.yaml")  # the same write as root first: the child imports nothing
+        shutil.copy(BAD, warm)
+        assert fixes.write({warm: (before, after)}) == {}
+        pid = os.fork()
+        if pid == 0:  # the fixer: uid 4323, its own group 4324, a member of 4322
+            code = 1
+            try:
+                os.setgroups([4322])
+                os.setgid(4324)
+                os.setuid(4323)
+                code = 0 if fixes.write({target: (before, after)}) == {} else 3
+            finally:
+                os._exit(code)
+        assert os.waitpid(pid, 0)[1] == 0
+        st = os.stat(target)
+        assert open(target, encoding="utf-8").read() == after
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (4323, 4322, 0o644)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_fix_across_files_is_not_applied_and_an_undone_fix_is_taken_back(tmp_path, capsys):
+    """Files are written one by one, so a fix whose edits span two files is not applied (one file saved
+    meanwhile would leave it half applied). In the same pass a fix whose finding stays is taken back, and
+    the file holds its text as it was."""
+    import argparse
+    import dataclasses
+
+    from pullcheck import cli, fixes
+    from pullcheck.engine import lint
+    from pullcheck.registry import load_rules, select_rules
+
+    folder, a = _case(tmp_path, "a.yaml")
+    b = folder / "b.yaml"
+    text = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_disabled.yaml"), encoding="utf-8").read()
+    text = text.replace("\nResources:", '\nConditions:\n  Never: !Equals ["a", "b"]\nResources:', 1)
+    b.write_text(text.replace("AssignPublicIp: DISABLED", "AssignPublicIp: !If [Never, DISABLED, DISABLED]"))
+    saved_b = b.read_text()
+    rules = select_rules(load_rules(), ["NET001"], [])
+    found = lint([str(folder)], rules)
+    fa = next(f for f in found if f.file.endswith("a.yaml"))
+    fb = next(f for f in found if f.file.endswith("b.yaml"))
+    assert fb.fix is not None
+    across = fixes.Fix("two files", (fixes.Edit(fa.file, 1, 1, 1, 1, "# a\n"),
+                                     fixes.Edit(fb.file, 1, 1, 1, 1, "# b\n")))
+    a.write_text(a.read_text() + "# saved meanwhile\n")
+    args = argparse.Namespace(diff=False, unsafe_fixes=False)
+    left = cli._fix(args, [dataclasses.replace(fa, fix=across), fb], lambda: lint([str(folder)], rules))
+    err = capsys.readouterr().err
+    assert b.read_text() == saved_b, err
+    assert "fix undone" in err and "changed while fixing" not in err, err
+    # the next pass lints the saved text of a.yaml again and applies its own fix, in that file only
+    assert not a.read_text().startswith("# a") and a.read_text().endswith("# saved meanwhile\n")
+    assert FIXED_LINE in a.read_text() and "fixed 1 problem, 1 remain" in err and len(left) == 1, err
+
+
 def test_a_fix_reaching_outside_the_named_paths_is_not_applied(tmp_path):
     """The named template's nested stack is read from beside it, but only the named file may be rewritten:
     the child's finding is reported, and standard error says why it was not fixed. --diff agrees."""
@@ -286,11 +361,29 @@ def _run_bytes(*args, env=None):
     return r
 
 
+# what GitHub's runner trims before it looks for ``::`` (.NET's TrimStart: every Unicode white space, which
+# str.isspace covers), and what older .NET releases trimmed too
+_WHITE = "".join(c for c in map(chr, range(0x110000)) if c.isspace()) + "\u180e\u200b\ufeff"
+_ANNOTATION = re.compile(r"::(error|warning|notice) file=[^:]*::.*")
+
+
+def commands(text: str, annotations: bool = False):
+    """The lines GitHub's runner reads as a workflow command: ``::`` first once leading white space is
+    trimmed, or the older form ``##[`` anywhere (lines end at CR, LF or CRLF, as the runner reads them).
+    With ``annotations``, pullcheck's own annotations (--format github) pass when every value in them is
+    %-escaped: no ``:`` among the properties, no ``%`` but an escape, no ``##[``."""
+    out = []
+    for x in re.split(r"\r\n|\r|\n", text):
+        if not (x.lstrip(_WHITE).startswith("::") or "##[" in x):
+            continue
+        if annotations and _ANNOTATION.fullmatch(x) and "##[" not in x and not re.search("%(?!25|0D|0A|3A|2C)", x):
+            continue
+        out.append(x)
+    return out
+
+
 def _commands(stream: bytes, annotations: bool = False):
-    """The lines that start a workflow command (the annotations of --format github when allowed)."""
-    lines = stream.decode("utf-8", "replace").split("\n")
-    legit = re.compile(r"::(error|warning|notice) file=")
-    return [x for x in lines if x.lstrip().startswith("::") and not (annotations and legit.match(x))]
+    return commands(stream.decode("utf-8", "replace"), annotations)
 
 
 def test_names_from_the_tree_never_start_a_command_on_standard_error(tmp_path):
@@ -314,3 +407,100 @@ def test_explain_on_standard_output_is_printable(tmp_path):
     r = _run_bytes("--explain", "--select", "NET002", str(folder))  # no finding: stdout is the explanation
     assert b"(AWS::ECS::Service" in r.stdout and r.returncode == 0, r.stdout + r.stderr
     assert _commands(r.stdout) == [] and b"\x1b" not in r.stdout, r.stdout
+
+
+LEADING = ["\u00a0::error::nbsp.yaml", "\u3000::add-mask::ideographic.yaml", "\u2003\u00a0::warning::em.yaml"]
+LEGACY_SKIPPED = "n##[stop-commands]tok.json"
+
+
+def test_white_space_and_the_older_command_form_never_start_a_command(tmp_path):
+    """The runner trims every Unicode white space before it looks for ``::``, and reads ``##[command]``
+    anywhere in a line: file names that start with a no-break, ideographic or em space, a logical ID that
+    holds ``##[add-mask]`` and a skipped file named with ``##[stop-commands]`` are printed escaped."""
+    with open(BAD, encoding="utf-8") as f:
+        text = f.read().replace("  Service:\n", '  "Svc##[add-mask]x":\n')
+    for name in LEADING:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / LEGACY_SKIPPED).write_text('{"hello": 1}')
+    for fmt in ("text", "parseable", "github"):
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "-v", "--format", fmt, "."],
+                           capture_output=True, timeout=120, cwd=str(tmp_path))
+        assert r.returncode == 1 and b"Traceback" not in r.stderr, r.stderr
+        assert r.stdout.count(b"NET001") == len(LEADING), r.stdout
+        assert _commands(r.stdout, annotations=fmt == "github") == [], r.stdout
+        assert _commands(r.stderr) == [] and b"skipped n#\\x23[stop-commands]tok.json" in r.stderr, r.stderr
+        if fmt != "github":
+            shown = sorted(x.split(":")[0] for x in r.stdout.decode().splitlines() if "NET001" in x)
+            assert shown == sorted(["\u00a0\\x3a", "\u2003\u00a0\\x3a", "\u3000\\x3a"]), shown
+            assert b"Svc#\\x23[add-mask]x" in r.stdout, r.stdout
+
+
+def test_a_diff_shows_the_lines_of_the_file_escaped(tmp_path):
+    """--diff prints lines of the scanned file: one that starts a command after its indentation, one with
+    ``##[``, escape and OSC bytes are shown escaped, a tab stays, and a last line without a line break is
+    marked, so what follows starts a line of its own."""
+    with open(os.path.join(FIXTURES, "IMG002", "bad_repository_name.tf"), encoding="utf-8") as f:
+        src = f.read()
+    hostile = "      description = <<EOT\n\t##[stop-commands]tok\n  ::add-mask::pwned\nEOT\n"
+    text = src.replace("      image = ", hostile + "      image = ").replace(
+        "    }\n  ])", "    } # \x1b]0;title\x07 \x1b[2J\n  ])").rstrip("\n")
+    assert "EOT" in text and "\x1b" in text
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    r = _run_bytes("--format", "github", "--diff", str(tmp_path))
+    assert b"1 fix would be applied" in r.stderr, r.stderr
+    assert _commands(r.stdout, annotations=True) == [] and _commands(r.stderr) == [], r.stdout
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", r.stdout), r.stdout
+    lines = r.stdout.decode().splitlines()
+    assert "   \\x3a:add-mask::pwned" in lines and " \t#\\x23[stop-commands]tok" in lines, lines
+    assert "     } # \\x1b]0;title\\x07 \\x1b[2J" in lines, lines
+    assert "+      image = aws_ecr_repository.app.repository_url # expect: IMG002" in lines, lines
+    assert r.stdout.endswith(b"\n }\n\\ No newline at end of file\n"), r.stdout
+
+
+def test_a_report_is_not_written_below_a_symlinked_folder(tmp_path):
+    """A relative report path (CI's and the Action's, inside a checkout) is walked folder by folder: a
+    folder committed as a link, to a place outside or inside, is not written through. An absolute path
+    was typed by the user: only its last component must not be a link."""
+    elsewhere, work = tmp_path / "elsewhere", tmp_path / "work"
+    (elsewhere / "inner").mkdir(parents=True)
+    (work / "sub").mkdir(parents=True)
+    (work / "out" / "a").mkdir(parents=True)
+    os.symlink(elsewhere, work / "sub" / "dirlink")
+    os.symlink(work / "out", work / "sub" / "inside")
+    for spec, folder in (("markdown:sub/dirlink/x.md", "sub/dirlink"), ("sub/dirlink/inner/x.json", "sub/dirlink"),
+                         ("sarif:./sub/inside/a/x.sarif", "./sub/inside")):
+        r = run_cli("--no-config", "--output", spec, BAD, cwd=str(work))
+        assert r.returncode == 2 and "NET001" in r.stdout, r.stdout + r.stderr
+        path = spec.partition(":")[2] if spec.startswith(("markdown:", "sarif:")) else spec
+        assert r.stderr.splitlines() == [
+            f"pullcheck: error: cannot write {path}: the folder {folder} is a symbolic link: not written through"]
+    assert not list(elsewhere.rglob("x.*")) and not list((work / "out").rglob("x.*"))
+    r = run_cli("--no-config", "--output", "json:out/a/r.json", "--output", "out//a/../a/./r2.json",
+                "--output", str(work / "sub" / "dirlink" / "abs.md"), BAD, cwd=str(work))
+    assert r.returncode == 1 and r.stderr == "", r.stderr
+    assert json.loads((work / "out" / "a" / "r.json").read_text())[0]["rule"] == "NET001"
+    assert json.loads((work / "out" / "a" / "r2.json").read_text())[0]["rule"] == "NET001"
+    assert (elsewhere / "abs.md").read_text().startswith("## pullcheck")
+
+
+def test_a_termination_while_the_reports_are_written_is_not_an_internal_error(monkeypatch, capsys):
+    """A writer's guard catches a defect as one line; a termination whose raise failed (the handler marks
+    the run first) ends the run as a termination, without the defect's line."""
+    import signal
+
+    from pullcheck import interrupt
+    from pullcheck.cli import main
+    from pullcheck.engine import FAULT_ENV
+
+    monkeypatch.setenv(FAULT_ENV, "report")
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["--no-config", BAD]) == 2
+        assert capsys.readouterr().err == ("pullcheck: error: internal error while writing the report "
+                                           "(RuntimeError: fault injected at report)\n")
+        interrupt.TERMINATED[0] = True  # what the handler does before it raises
+        assert main(["--no-config", BAD]) == 143
+        assert capsys.readouterr().err == "pullcheck: terminated\n"
+    finally:
+        interrupt.TERMINATED[0] = False
+        signal.signal(signal.SIGTERM, before)
