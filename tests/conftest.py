@@ -28,12 +28,12 @@ def run_cli(*args, cwd=None):
                           cwd=cwd or ROOT, timeout=120)
 
 
-def lint_paths(paths, rules, select=None, stacks=None):
+def lint_paths(paths, rules, select=None, stacks=None, roots=None):
     from pullcheck.engine import lint
     from pullcheck.registry import select_rules
 
     chosen = select_rules(rules, [select] if select else [], [])
-    return lint(paths, chosen, stacks=stacks)
+    return lint(paths, chosen, stacks=stacks, roots=roots)
 
 
 def isolate_tf(path, tmp_path):

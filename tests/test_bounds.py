@@ -88,8 +88,8 @@ def test_module_fan_out_is_bounded(tmp_path):
         calls = "".join(f'module "c{k}" {{\n  source = "../m{d + 1}"\n}}\n' for k in range(4)) if d < 8 else ""
         (folder / "main.tf").write_text(calls + (leaf if d == 8 else ""), encoding="utf-8")
     start = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "parseable",
-                        str(tmp_path / "root")], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "parseable", "--root",
+                        str(tmp_path), str(tmp_path / "root")], capture_output=True, text=True, timeout=120)
     assert time.monotonic() - start < 45
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     net002 = [line for line in r.stdout.splitlines() if " NET002 " in line]

@@ -14,9 +14,10 @@ import time
 
 import pytest
 
+from pullcheck.terraform.budget import MAX_STEPS, STEPS_PER_SEARCH, decoding
 from pullcheck.terraform.evaluate import Module
 from pullcheck.terraform.syntax import read
-from pullcheck.values import Unknown
+from pullcheck.values import Template, Unknown
 
 SECRET = "zq7secrettoken"  # in files outside the scanned tree: never in any output
 INNER = "inw4tokenfine"  # in a file inside it: read as Terraform reads it
@@ -37,23 +38,29 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def _in_child(exprs, module_text="", timeout=30, memory=None):
-    """Each expression evaluated in a module of its own, in a child process that must end within ``timeout``
-    seconds (and, with ``memory``, within that many bytes of address space)."""
+def _in_child(exprs, module_text="", timeout=30, memory=None, cwd=None):
+    """Each expression evaluated in a module of its own (in ``cwd``, the folder its files are read from), in a
+    child process that must end within ``timeout`` seconds (and, with ``memory``, within that many bytes of
+    address space)."""
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     start = time.monotonic()
     r = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps([module_text, exprs]), capture_output=True,
-                       text=True, timeout=timeout, preexec_fn=limit if memory else None)
+                       text=True, timeout=timeout, preexec_fn=limit if memory else None, cwd=cwd)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
     return json.loads(r.stdout), time.monotonic() - start
 
 
 def _eval(expr, module_text=""):
+    return _spending(expr, module_text)[0]
+
+
+def _spending(expr, module_text=""):
+    """The value of ``expr`` in a module of its own, and the budget the module spent."""
     m = Module(".")
     m.add_body(read(module_text, "main.tf"))
-    return m.evaluator({}).eval(read(f"x = {expr}\n", "main.tf").attrs["x"])
+    return m.evaluator({}).eval(read(f"x = {expr}\n", "main.tf").attrs["x"]), m.budget
 
 
 def _cli(*args, timeout=60, memory=None):
@@ -188,6 +195,22 @@ def test_patterns_re2_refuses_are_unknown(expr, why, capfd):
     assert capfd.readouterr().err == ""  # the pattern is never echoed on standard error
 
 
+def test_regex_functions_are_charged_for_every_search():
+    """A search costs its Python work (a match object, its groups) besides RE2's scan: every match is charged
+    steps and an item as it is found, replace() finds at most as many matches as regexall() gives, and a
+    pattern that makes each search read on to the end of the text (``a*b|a``) is charged that reading."""
+    long = "a" * 100_000
+    got, budget = _spending(f'regexall("a", "{long}")')
+    assert got == ["a"] * 100_000
+    assert budget.steps >= 100_000 * STEPS_PER_SEARCH and budget.items >= 100_000, (budget.steps, budget.items)
+    got, budget = _spending(f'replace("{long * 10}", "/a/", "b")')
+    assert got == Unknown("function replace() finds more than 100000 matches"), got
+    assert budget.steps >= 100_000 * STEPS_PER_SEARCH and budget.items >= 100_000, (budget.steps, budget.items)
+    got, budget = _spending(f'regexall("a*b|a", "{long[:20_000]}")')
+    assert got == Unknown(f"evaluation budget of {MAX_STEPS} steps spent"), got
+    assert _eval(f'length(regexall("[ ]+", "{"ab  " * 5000}"))') == 5000  # it stops at its match: charged so
+
+
 # --------------------------------------------------------------------------- ranges and sets
 
 
@@ -289,6 +312,86 @@ def test_arithmetic_past_the_size_of_numbers_is_unknown(tmp_path):
     assert _eval("local.n * 2 - local.n", f"locals {{\n  n = {nines}\n}}\n") == int(nines)
 
 
+def test_for_expressions_and_instances_past_the_bound_are_unknown():
+    """A for expression, a template's %{for}, for_each and count over more than 10,000 elements are unknown
+    naming the bound, never a shorter walk."""
+    module = ("locals {\n  big = flatten([for i in range(20) : [for j in range(1000) : i * 1000 + j]])\n"
+              '  keys = formatlist("k%d", local.big)\n}\n'
+              'resource "aws_subnet" "e" {\n  for_each = toset(local.keys)\n}\n'
+              'resource "aws_subnet" "c" {\n  count = length(local.big)\n}\n')
+    assert _eval("length(local.big)", module) == 20_000
+    for expr in ("length([for x in local.big : x])", "length({for k in local.keys : k => 1})",
+                 "[for x in local.big : x if x < 5]"):
+        assert _eval(expr, module) == Unknown("for expression over more than 10000 elements"), expr
+    text = _eval('"%{for x in local.big}.%{endfor}"', module)
+    assert isinstance(text, Template) and Unknown("template %{for} over more than 10000 elements") in text.parts
+    assert _eval("length([for x in slice(local.big, 0, 10000) : x])", module) == 10_000
+    m = Module(".")
+    m.add_body(read(module, "main.tf"))
+    assert m.resources["aws_subnet.e"].instances() == Unknown("for_each of aws_subnet.e is over 10000 instances")
+    assert m.resources["aws_subnet.c"].instances() == Unknown("count of aws_subnet.c is over 10000 instances")
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def test_jsondecode_is_charged_by_its_text_and_counted_whole():
+    """jsondecode() is charged by the text's length and marks before it decodes, and what it decoded is counted
+    to its leaves (60^3 numbers, three lists deep); the same text decoded again in the root module is the same
+    value, at no more cost."""
+    text = json.dumps([[[0] * 60] * 60] * 60, separators=(",", ":"))
+    got, budget = _spending(f'jsondecode("{text}")')
+    assert len(got) == 60 and budget.items >= 60 ** 3, budget.items
+    m = Module(".")
+    m.add_body(read(f'locals {{\n  t = "{text}"\n  d = [for i in range(1024) : jsondecode(local.t)]\n}}\n', "main.tf"))
+    got = m.local("d", 0)
+    assert len(got) == 1024 and got[0] is got[-1]
+    assert decoding(text)[0] <= m.budget.steps < 2 * decoding(text)[0], m.budget.steps
+
+
+def test_decoding_in_a_loop_is_bounded(tmp_path):
+    """A 9.5 MB JSON file decoded 1024 times, and a JSON text of 0.7 MB decoded 1024 times with another number
+    in each: file() gives no text over 1 MiB, and each decode is charged before it is made, so the loops end
+    within the budget, in a child limited in time and memory. A task definition counted 1000 times whose
+    containers are in that 0.7 MB file ends as well: JSON in an attribute is charged for each instance."""
+    big = [{"name": f"c{i}", "environment": [{"name": f"k{j}", "value": "v" * 40} for j in range(20)]}
+           for i in range(6700)]
+    (tmp_path / "big.json").write_text(json.dumps(big), encoding="utf-8")
+    mid = [{"name": "app", "image": "nginx:1.27", "environment": [{"name": f"k{j}", "value": f"{j}"}
+                                                                    for j in range(18_000)]}]
+    (tmp_path / "mid.json").write_text(json.dumps(mid), encoding="utf-8")
+    assert os.path.getsize(tmp_path / "big.json") > 9_000_000 and os.path.getsize(tmp_path / "mid.json") > 600_000
+    module = 'locals {\n  mid = file("mid.json")\n}\n'
+    got, _ = _in_child(['file("big.json")', 'length([for i in range(1024) : jsondecode(file("big.json"))])',
+                        'length(jsondecode(local.mid)[0].environment)',
+                        '[for i in range(1024) : jsondecode("[${i},${local.mid}]")]'],
+                       module, timeout=120, memory=2 << 30, cwd=str(tmp_path))
+    assert got[0] == {"unknown": "file big.json holds more than 1048576 characters"}
+    assert got[1] == {"value": 1024}  # of unknowns, each made at once
+    assert got[2] == {"value": 18_000}
+    assert got[3] == {"unknown": f"evaluation budget of {MAX_STEPS} steps spent"}
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ecs_task_definition" "t" {\n  count = 1000\n  family = "t${count.index}"\n'
+        '  container_definitions = file("mid.json")\n}\n'
+        'resource "aws_ecs_service" "s" {\n  name = "s"\n  launch_type = "FARGATE"\n'
+        '  task_definition = aws_ecs_task_definition.t[999].arn\n}\n', encoding="utf-8")
+    r = _cli("--explain", str(tmp_path), timeout=120, memory=2 << 30)
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    assert "not judged" in r.stdout, r.stdout  # the budget spent on the task definitions: all is unknown after
+
+
+def test_templates_are_charged_when_parsed(tmp_path):
+    """Forty template files of a million % each, each a little different (a third of a second to parse, each),
+    are charged as they are parsed, so their loop ends within the budget; one of them rendered again and again
+    is charged once."""
+    for i in range(40):
+        (tmp_path / f"t{i}.tpl").write_text(f"{i}" + "%" * 1_000_000, encoding="utf-8")
+    got, _ = _in_child(['[for i in range(40) : templatefile("t${i}.tpl", {})]',
+                        'length([for i in range(40) : templatefile("t0.tpl", {})])'],
+                       timeout=120, memory=2 << 30, cwd=str(tmp_path))
+    assert got == [{"unknown": f"evaluation budget of {MAX_STEPS} steps spent"}, {"value": 40}], got
+
+
 # --------------------------------------------------------------------------- signals
 
 
@@ -350,12 +453,12 @@ def _json_run(repo, *args):
 
 
 def test_root_widens_what_file_may_read(tmp_path):
-    """A module folder is read where its caller says, as Terraform reads it; file() reads only under the named
-    paths, and --root (what the pre-commit hook and the Action give: the repository) adds folders to read."""
+    """A module folder, like a file(), is read only under the named paths: --root (what the pre-commit hook
+    and the Action give: the repository) adds folders to read."""
     repo = _repo_with_module_beside(tmp_path)
     r, found = _json_run(repo, "envs/prod")
-    assert [f["rule"] for f in found] == ["IMG003"] and "modules" in found[0]["file"], found
-    assert "tagfromfile7" not in r.stdout  # the tag is unknown: outside envs/prod, so Other/...:1 is not judged
+    assert found == [], found  # the module outside envs/prod is unknown, its task definition not judged
+    assert "tagfromfile7" not in r.stdout
     r, found = _json_run(repo, "--root", ".", "envs/prod")
     assert [f["rule"] for f in found] == ["IMG003", "IMG003"], found
     assert any("Other/tagfromfile7:1" in f["message"] for f in found), found

@@ -3,6 +3,8 @@ import json
 import os
 import shutil
 
+import pytest
+
 from conftest import lint_paths, run_cli
 
 NETWORK = '''variable "cidr" {}
@@ -71,8 +73,11 @@ def _project(tmp_path, call, subnets="module.network.private_subnets", source=".
 
 
 def _found(tmp_path, rules, *paths):
+    """The NET findings of linting ``paths`` (or the whole project), with the project as the run's root: a
+    module folder beside a linted folder is read only when it lies under the run's paths or roots."""
     return sorted((os.path.relpath(f.file, tmp_path), f.line, f.rule_id)
-                  for f in lint_paths([str(tmp_path / p) for p in paths] or [str(tmp_path)], rules, "NET"))
+                  for f in lint_paths([str(tmp_path / p) for p in paths] or [str(tmp_path)], rules, "NET",
+                                      roots=[str(tmp_path)]))
 
 
 def test_inputs_flow_in_and_outputs_flow_back(tmp_path, rules):
@@ -91,7 +96,7 @@ def test_findings_inside_the_module_name_the_call(tmp_path, rules):
     (tmp_path / "modules" / "network" / "nat.tf").write_text(
         'resource "aws_nat_gateway" "this" {\n  subnet_id     = aws_subnet.private[0].id\n'
         '  allocation_id = "eipalloc-0123456789abcdef0"\n}\n')
-    found = lint_paths([str(tmp_path / "app")], rules, "NET004")
+    found = lint_paths([str(tmp_path / "app")], rules, "NET004", roots=[str(tmp_path)])
     assert [(os.path.relpath(f.file, tmp_path), f.line) for f in found] == [("modules/network/nat.tf", 2)]
     assert found[0].message.startswith("public NAT gateway module.network.aws_nat_gateway.this sits in subnet "
                                        "module.network.aws_subnet.private[0]")
@@ -106,7 +111,7 @@ def test_nested_modules(tmp_path, rules):
     app = tmp_path / "app" / "main.tf"
     app.write_text(app.read_text().replace('"../modules/network"', '"../modules/wrapper"')
                    .replace("module.network.private_subnets", "module.network.subnets"))
-    found = lint_paths([str(tmp_path / "app")], rules, "NET")
+    found = lint_paths([str(tmp_path / "app")], rules, "NET", roots=[str(tmp_path)])
     assert [f.rule_id for f in found] == ["NET002"]
     assert "module.network.module.inner.aws_subnet.private[0]" in found[0].message
 
@@ -131,6 +136,53 @@ def test_registry_module_downloaded_by_init(tmp_path, rules):
 
 def test_explain_names_the_module_resources(tmp_path):
     _project(tmp_path, '  cidr   = "10.0.0.0/16"\n')
-    r = run_cli("--explain", str(tmp_path / "app"))
+    r = run_cli("--explain", "--root", str(tmp_path), str(tmp_path / "app"))
     assert "subnet module.network.aws_subnet.private[0] (" in r.stdout
     assert "modules/network/main.tf:10)" in r.stdout
+
+
+def test_a_module_folder_outside_the_run_is_unknown_until_a_root_holds_it(tmp_path):
+    """app/ calls ../modules/network: linting app/ alone does not read the module (its subnets are unknown,
+    and --explain says why); with the project as --root it does, and the finding on its subnets appears."""
+    _project(tmp_path, '  cidr   = "10.0.0.0/16"\n')
+    alone = run_cli("--no-config", "--format", "json", str(tmp_path / "app"))
+    assert alone.returncode == 0 and json.loads(alone.stdout) == [], alone.stdout + alone.stderr
+    explained = run_cli("--no-config", "--explain", str(tmp_path / "app")).stdout
+    assert ("subnets: unknown (module network: its folder lies outside the paths this run reads (name a folder "
+            "that holds it, or --root))") in explained, explained
+    rooted = run_cli("--no-config", "--format", "json", "--root", str(tmp_path), str(tmp_path / "app"))
+    assert [(f["rule"], os.path.relpath(f["file"], tmp_path), f["line"]) for f in json.loads(rooted.stdout)] == [
+        ("NET002", "app/main.tf", 20)], rooted.stdout
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute"])
+def test_a_module_source_outside_the_run_is_never_read(tmp_path, how):
+    """A module outside the linted tree whose outputs and task definition hold a secret token, named by a
+    relative source, or by an absolute one that a modules.json records as installed where it is: no output
+    of the run shows the token, and the call is an unknown naming why."""
+    secret = "zq7secrettoken"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "main.tf").write_text(
+        'resource "aws_ecs_task_definition" "t" {\n  family = "t"\n'
+        f'  container_definitions = jsonencode([{{ name = "{secret}", image = "Bad/{secret}:1" }}])\n}}\n'
+        f'output "name" {{\n  value = "{secret}"\n}}\noutput "subnets" {{\n  value = ["subnet-{secret}"]\n}}\n',
+        encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".terraform" / "modules").mkdir(parents=True)
+    (repo / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."}, {"Key": "leak", "Source": str(outside), "Dir": str(outside)}]}))
+    source = "../outside" if how == "relative" else str(outside)
+    (repo / "main.tf").write_text(
+        f'module "leak" {{\n  source = "{source}"\n}}\n'
+        'resource "aws_ecs_task_definition" "app" {\n  family = "app"\n'
+        '  container_definitions = jsonencode([{ name = module.leak.name, image = "Example/${module.leak.name}:1" }])\n'
+        '}\nresource "aws_ecs_service" "app" {\n  name = "app"\n  launch_type = "FARGATE"\n'
+        '  task_definition = aws_ecs_task_definition.app.arn\n'
+        '  network_configuration {\n    subnets = module.leak.subnets\n  }\n}\n', encoding="utf-8")
+    for args in (["--format", "json"], ["--format", "sarif"], ["--explain"], ["--verbose"], []):
+        r = run_cli("--no-config", *args, str(repo))
+        assert "Traceback" not in r.stderr and r.returncode in (0, 1), (args, r.stderr)
+        assert secret not in r.stdout and secret not in r.stderr, args
+    explained = run_cli("--no-config", "--explain", str(repo)).stdout
+    assert "subnets: unknown (module leak: its folder lies outside the paths this run reads" in explained, explained

@@ -9,8 +9,9 @@ from pullcheck.model import Graph, Resource, Span
 from pullcheck.parsers import common
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import MDict, MList
+from pullcheck.terraform.budget import JsonEncoded
 from pullcheck.terraform.evaluate import Declared, Evaluator, Module, expand_dynamic
-from pullcheck.terraform.functions import JsonEncoded, json_with_holes
+from pullcheck.terraform.functions import Unknowable, json_with_holes
 from pullcheck.terraform.hcl import Node
 from pullcheck.terraform.syntax import (
     Body,
@@ -437,19 +438,23 @@ def _json_attr(c: _Ctx, name: str) -> Any:
 
 def _json_value(ev: Evaluator, t: Any, name: str) -> Any:
     """An attribute holding JSON: jsonencode(...), or a string or heredoc, whose unknown interpolations
-    leave the rest of the document readable (only the values built from them are unknown)."""
+    leave the rest of the document readable (only the values built from them are unknown). Decoding it is
+    spent from the root module's budget, for each instance of the resource."""
     v = ev.eval(t)
     if isinstance(v, JsonEncoded):
         return v.value
     if isinstance(v, (str, Template)):
+        budget = ev.m.budget
         try:
-            parsed = json_with_holes(v)
+            parsed = json_with_holes(v, budget)
             if not is_literal_text(t):  # read from a file or built elsewhere: found at the attribute
                 return pinned(parsed, pos_of(t))
             # heredoc JSON starts on the line after the attribute; a quoted string on its line
             return shift(parsed, pos_of(t)[0] - (0 if is_heredoc(t) else 1))
         except ParseError:
             return Unknown(f"{name} is not valid JSON")
+        except Unknowable as e:
+            return budget.spent() if budget.over() else Unknown(f"{name} {e}")
     return v if isinstance(v, Unknown) else Unknown(f"{name} cannot be evaluated")
 
 

@@ -5,35 +5,28 @@ read, functions it does not model, unknown counts) becomes an Unknown naming its
 """
 from __future__ import annotations
 
-import functools
-import itertools
 import json
 import os
 from typing import Any, Dict, List, Tuple
 
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import MDict, MList
-from pullcheck.terraform.functions import (
+from pullcheck.terraform.budget import (
     CHARS_PER_READ,
     MAX_BUILT,
     MAX_STEPS,
-    MAX_STRING,
     READS_PER_STEP,
     TEXT_PER_ITEM,
     Budget,
     JsonEncoded,
     Opaque,
-    binary,
-    call,
     expanded_size,
-    is_known,
-    to_bool,
-    to_count,
-    to_number,
+    parsing,
 )
+from pullcheck.terraform.functions import binary, call, is_known, to_bool, to_count, to_number
 from pullcheck.terraform.hcl import Node, parse_template
 from pullcheck.terraform.syntax import Body, JsonExpr, Known, pinned, pos_of
-from pullcheck.values import Missing, Ref, Template, Unknown, make_template
+from pullcheck.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
 
 MAX_INSTANCES = 10_000
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
@@ -56,19 +49,22 @@ class Declared:
             n = to_count(ev.eval(self.body.attrs["count"]))
             if n is None:
                 result = Unknown(f"count of {self.address} cannot be evaluated")
+            elif n > MAX_INSTANCES:
+                result = Unknown(f"count of {self.address} is over {MAX_INSTANCES} instances")
             else:
-                result = [(f"[{i}]", {"count.index": i}) for i in range(min(n, MAX_INSTANCES))]
+                result = [(f"[{i}]", {"count.index": i}) for i in range(n)]
         elif "for_each" in self.body.attrs:
             fe = ev.eval(self.body.attrs["for_each"])
             if isinstance(fe, Counted):  # for_each over another resource's instances
                 insts = fe.res.instances()
                 fe = insts if isinstance(insts, Unknown) else {
                     s[2:-2] if s.startswith('["') else s[1:-1]: Instance(fe.res, s) for s, _ in insts}
-            if isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": v})
-                          for k, v in itertools.islice(fe.items(), MAX_INSTANCES)]
+            if isinstance(fe, (dict, list)) and len(fe) > MAX_INSTANCES:
+                result = Unknown(f"for_each of {self.address} is over {MAX_INSTANCES} instances")
+            elif isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
+                result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
             elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe[:MAX_INSTANCES]]
+                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
             else:
                 result = Unknown(f"for_each of {self.address} cannot be evaluated")
         else:
@@ -164,7 +160,8 @@ class Module:
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
         Terraform reads them; only regular files of the run's scope (pullcheck.scope: a path or a symbolic
-        link that leads out of the scanned tree is not read), within the reader's size bound, each once."""
+        link that leads out of the scanned tree is not read), each once. A text over MAX_STRING characters,
+        the longest an expression may build, is unknown."""
         from pullcheck import scope
 
         self.file_reads[0] += 1
@@ -183,10 +180,11 @@ class Module:
                 got = read_text(full)
             except ParseError as e:
                 got = Unknown(f"file {path}: {e.message}")
-            if isinstance(got, str):
-                self.budget.items += len(got) // TEXT_PER_ITEM
-                if self.budget.over():
-                    got = self.budget.spent()
+            if isinstance(got, str) and len(got) > MAX_STRING:
+                got = Unknown(f"file {path} holds more than {MAX_STRING} characters")
+            elif isinstance(got, str) and not self.budget.spend(len(got) // (READS_PER_STEP * CHARS_PER_READ),
+                                                                 len(got) // TEXT_PER_ITEM):
+                got = self.budget.spent()
         files[full] = got
         return got
 
@@ -475,12 +473,26 @@ class Evaluator:
         return v
 
     def template_text(self, text: str, at: Any = None) -> Any:
-        """A template given as text (a template file, a JSON-syntax string) evaluated in this scope."""
-        try:
-            node = _template_node(text)
-        except ParseError as e:
-            return Unknown(f"template: {e.message}")
-        return self.template(node.a, at)
+        """A template given as text (a template file, a JSON-syntax string) evaluated in this scope; the first
+        use of a text in the root module is charged what parsing it costs (budget.parsing), whether or not
+        its parse is kept from before."""
+        budget = self.m.budget
+        if text not in budget.parsed:
+            if len(text) > MAX_STRING:
+                return Unknown(f"a template of more than {MAX_STRING} characters")
+            if not budget.spend(parsing(text)):
+                return budget.spent()
+            budget.parsed.add(text)
+        node = _TEMPLATES.get(text)
+        if node is None:
+            try:
+                node = parse_template(text)
+            except ParseError as e:
+                node = Unknown(f"template: {e.message}")
+            if len(_TEMPLATES) >= 256:
+                _TEMPLATES.clear()
+            _TEMPLATES[text] = node
+        return node if isinstance(node, Unknown) else self.template(node.a, at)
 
     def template(self, parts: List[Any], at: Any = None) -> Any:
         """A template's value: ``"${x}"`` alone is x itself, of whatever type; anything else is text, with
@@ -515,11 +527,11 @@ class Evaluator:
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
-                items = _items(self.eval(p.b))
-                if items is None:
-                    out.append(Unknown("template %{for} over a value that cannot be known"))
+                items = _items(self.eval(p.b), "template %{for}")
+                if not isinstance(items, list):
+                    out.append(items)
                     continue
-                for key, value in items[:MAX_INSTANCES]:
+                for key, value in items:
                     got = self._with(p.a, key, value)._parts(p.c)
                     if not self.afford(len(got) + 1):
                         return out
@@ -541,14 +553,14 @@ class Evaluator:
     def _for(self, t: Any) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
         coll = self.eval(t.b)
-        items = _items(coll)
-        if items is None:
-            return coll if isinstance(coll, Unknown) else Unknown("for expression over a value that cannot be known")
+        items = _items(coll, "for expression")
+        if not isinstance(items, list):
+            return coll if isinstance(coll, Unknown) else items
         self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
         value_t, cond, group = t.d
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
-        for k, v in items[:MAX_INSTANCES]:
+        for k, v in items:
             sub = self._with(t.a, k, v)
             if cond is not None:
                 keep = to_bool(sub.eval(cond))
@@ -687,18 +699,19 @@ def _number(text: str) -> Any:
     return int(text)
 
 
-def _items(coll: Any) -> Any:
-    """(key, value) pairs of a collection a for expression walks, or None when it cannot be known."""
+def _items(coll: Any, what: str) -> Any:
+    """(key, value) pairs of a collection a for expression (``what``) walks, or an Unknown saying why not:
+    it cannot be known, or it is over MAX_INSTANCES elements (never a shorter walk)."""
+    if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
+        return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
     if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
         return sorted(coll.items(), key=lambda kv: str(kv[0]))
-    if isinstance(coll, list) and not isinstance(coll, Template):
-        return list(enumerate(coll[:MAX_INSTANCES]))
-    return None
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    return Unknown(f"{what} over a value that cannot be known")
 
 
-@functools.lru_cache(maxsize=256)
-def _template_node(text: str) -> Node:
-    return parse_template(text)
+_TEMPLATES: Dict[str, Any] = {}  # template text -> its parse (or the Unknown of its error), kept across runs
 
 
 

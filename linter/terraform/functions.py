@@ -1,149 +1,41 @@
-"""Terraform's built-in functions and operators, over values the evaluator computes."""
+"""Terraform's built-in functions and operators, over values the evaluator computes. What each costs is
+charged from the root module's budget (pullcheck.terraform.budget)."""
 from __future__ import annotations
 
 import json
 import math
 import re
-from typing import Any, Callable, Dict, Iterable, List
+import warnings
+from typing import Any, Dict, List
 
 from pullcheck.parsers.errors import ParseError
 from pullcheck.parsers.marked import load_json
+from pullcheck.terraform.budget import (
+    _CONSTANT,
+    _DEEP,
+    _ELEMENTWISE,
+    MAX_REGEX_WORK,
+    READS_PER_STEP,
+    Budget,
+    JsonEncoded,
+    Opaque,
+    _extra_work,
+    _reading,
+    _shared_walk,
+    built,
+    decoding,
+    equality_key,
+    scanning,
+    searching,
+)
 from pullcheck.values import MAX_ITEMS, MAX_STRING, Missing, Ref, Template, Unknown, make_template
 
-MAX_STEPS = 10_000_000  # work per root module and the modules it calls (see Budget): past it, unknown
-MAX_BUILT = 2_000_000  # items built per root module and the modules it calls (see Budget): past it, unknown
 MAX_RANGE = 1024  # range() gives at most this many numbers: Terraform refuses more
 MAX_BITS = 14_000  # a whole number past this many bits (about 4200 digits) is unknown
-TEXT_PER_ITEM = 64  # characters of built text that count as one item
-READS_PER_STEP = 4  # elements a function reads in about the time of one expression evaluation,
-CHARS_PER_READ = 64  # and characters of text that count as one element read
-
-
-class Opaque:
-    """A value of the evaluator's own that functions and operators cannot look into (a namespace such as
-    ``var``, a resource or module instance): any operation on it is unknown."""
-
-
-class Budget:
-    """What evaluating a root module, with the modules it calls, may spend: ``steps`` of work (expression
-    evaluations, and function calls and comparisons by the size of what they read) and ``items`` built (list
-    and map elements, and text by TEXT_PER_ITEM characters), which bounds its memory. Past either bound
-    every value is unknown, naming it."""
-
-    __slots__ = ("steps", "items")
-
-    def __init__(self) -> None:
-        self.steps = 0
-        self.items = 0
-
-    def over(self) -> bool:
-        return self.steps > MAX_STEPS or self.items > MAX_BUILT
-
-    def spent(self) -> Unknown:
-        if self.steps > MAX_STEPS:
-            return Unknown(f"evaluation budget of {MAX_STEPS} steps spent")
-        return Unknown(f"evaluation bound of {MAX_BUILT} items built reached")
-
-    def steps_left(self) -> int:
-        return max(0, MAX_STEPS - self.steps)
 
 
 class Unknowable(Exception):
     """Raised inside a function whose result cannot be known (past a bound, a pattern RE2 refuses): why."""
-
-
-def _shared_walk(values: Iterable[Any], limit: int) -> Any:
-    """(elements read, whether every value is known) for a walk through ``values`` that reads each list
-    or map once however often it is shared, counting text by CHARS_PER_READ characters; stops past
-    ``limit`` elements, so its own work is bounded by what it reports."""
-    seen: set = set()
-    todo = list(values)
-    n, known = 0, True
-    while todo and n <= limit:
-        x = todo.pop()
-        n += 1
-        if isinstance(x, (list, dict)):
-            if id(x) not in seen:
-                seen.add(id(x))
-                todo.extend(x.values() if isinstance(x, dict) else x)
-        elif isinstance(x, str):
-            n += len(x) // CHARS_PER_READ
-        elif isinstance(x, (Unknown, Ref, Template, Opaque)):
-            known = False
-    return n, known
-
-
-def expanded_size(v: Any, limit: int, text: bool = False) -> int:
-    """The number of elements in ``v`` with every shared part counted where it appears (what a walk that
-    does not remember where it has been visits, or JSON encoding writes), or ``limit + 1`` when it is more.
-    ``text``: strings count by their length (an estimate of the encoding's). The work is bounded by the
-    answer: each shared part is measured once."""
-    def leaf(x: Any) -> int:
-        if isinstance(x, JsonEncoded) and x.value is not None:
-            return expanded_size(x.value, limit, text)
-        return len(x) + 2 if text and isinstance(x, str) else 1
-
-    if not isinstance(v, (list, dict)):
-        return min(leaf(v), limit + 1)
-    sizes: Dict[int, int] = {}
-    frames: List[Any] = [[v, iter(v.values() if isinstance(v, dict) else v), 1]]
-    while frames:
-        top = frames[-1]
-        pushed = False
-        while top[2] <= limit:
-            x = next(top[1], _END)
-            if x is _END:
-                break
-            if isinstance(x, (list, dict)):
-                got = sizes.get(id(x))
-                if got is None:
-                    frames.append([x, iter(x.values() if isinstance(x, dict) else x), 1])
-                    pushed = True
-                    break
-                top[2] += got
-            else:
-                top[2] += leaf(x)
-        if pushed:
-            continue
-        frames.pop()
-        sizes[id(top[0])] = top[2]
-        if frames:
-            frames[-1][2] += top[2]
-        else:
-            return min(top[2], limit + 1)
-    return limit + 1
-
-
-_END = object()
-
-
-def equality_key() -> Callable[[Any], Any]:
-    """A function giving each value a hashable key, equal for values that are equal as the evaluator compares
-    them (lists and maps by their contents); a part shared many times is keyed once, so comparing costs the
-    distinct parts only."""
-    by_id: Dict[int, Any] = {}
-    interned: Dict[Any, int] = {}
-
-    def key(v: Any) -> Any:
-        if isinstance(v, (list, dict)):
-            got = by_id.get(id(v))
-            if got is None:
-                if isinstance(v, dict):
-                    whole: Any = (_MAP, frozenset((k, key(x)) for k, x in v.items()))
-                else:
-                    whole = (_LIST, tuple(key(x) for x in v))
-                got = by_id[id(v)] = (_MAP, interned.setdefault(whole, len(interned)))
-            return got
-        try:
-            hash(v)
-        except TypeError:  # a part that cannot be hashed is equal to itself only
-            return (_LIST, id(v), None)
-        return v
-
-    return key
-
-
-_MAP, _LIST = object(), object()  # tags no value of the evaluator can equal
 
 
 def same(a: Any, b: Any) -> bool:
@@ -197,8 +89,8 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     try:
         if op in ("==", "!="):
             if budget is not None and isinstance(a, (list, dict)) and isinstance(b, (list, dict)):
-                budget.steps += _shared_walk([a, b], budget.steps_left() * READS_PER_STEP)[0] // READS_PER_STEP
-                if budget.over():
+                # each distinct part keyed (equality_key): a step per element
+                if not budget.spend(_reading([a, b], True, budget.steps_left(), each=1)):
                     return budget.spent()
             return same(a, b) == (op == "==")
         if op in ("&&", "||"):
@@ -219,12 +111,6 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     except (KeyError, ZeroDivisionError, TypeError, OverflowError, RecursionError):
         pass
     return Unknown(f"operation {op}")
-
-
-class JsonEncoded(str):
-    """The result of jsonencode(): keeps the encoded structure (with its positions) for the parser."""
-
-    value: Any = None
 
 
 def is_known(v: Any) -> bool:
@@ -302,19 +188,11 @@ def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> Any:
     return f"{ipaddress.ip_address(base)}/{plen}"
 
 
-def _regex(pattern: str) -> Any:
-    """A pattern compiled by RE2, the engine (and syntax) of Terraform's regular expressions: matching takes
-    time linear in the text, whatever the pattern. A pattern RE2 refuses (a backreference, a lookaround)
-    makes the call unknown."""
-    r = _compiled(pattern)[0]
-    if r is None:
-        raise Unknowable("has a pattern that RE2 does not accept")
-    return r
-
-
 def _compiled(pattern: str) -> Any:
-    """(the pattern compiled, or None when RE2 refuses it; the steps compiling it took, about its size),
-    kept for the patterns used again (a refusal too: refusing a pattern too large takes as long)."""
+    """(the pattern compiled by RE2, or None when RE2 refuses it; the steps compiling it took, about its size;
+    its reach, see _reach), kept for the patterns used again (a refusal too: refusing a pattern too
+    large takes as long). RE2 is the engine (and syntax) of Terraform's regular expressions: a search takes
+    time linear in the text it scans, whatever the pattern."""
     got = _PATTERNS.get(pattern)
     if got is None:
         import re2
@@ -324,9 +202,9 @@ def _compiled(pattern: str) -> Any:
         options.max_mem = RE2_MEMORY
         try:
             r = re2.compile(pattern, options)
-            got = (r, r.programsize // 4)
+            got = (r, r.programsize // 4, _reach(pattern))
         except re2.error as e:
-            got = (None, 10_000 if "too large" in str(e) else 1)
+            got = (None, 10_000 if "too large" in str(e) else 1, None)
         if len(_PATTERNS) >= 256:
             _PATTERNS.clear()
         _PATTERNS[pattern] = got
@@ -337,97 +215,111 @@ _PATTERNS: Dict[str, Any] = {}
 RE2_MEMORY = 2 << 20  # what one compiled pattern may take (RE2's default is 8 MB): bounds compiling too
 
 
-def _matching(pattern: str, s: str) -> Any:
-    """The compiled pattern, when matching it over ``s`` is within the bound of work of one call."""
-    r = _regex(pattern)
+def _reach(pattern: str) -> Any:
+    """How far past the start of its match a search with ``pattern`` may read: the longest text it matches;
+    or, when it ends in a greedy repeat of one character (``\\s+``, ``[0-9]*``) and is bounded before it,
+    the longest text before that, plus one (a thread in that repeat has matched already, so none of higher
+    priority outlives the match by more). None when it is unbounded otherwise (``a*b|a``: a search may read
+    to the end of the text) or when Python's parser, whose syntax RE2's mostly shares, cannot read it. No
+    less than the pattern's own length: RE2 reads ``a{,3}`` as text, Python as a count."""
+    try:
+        from re import _parser  # Python 3.11 and later
+    except ImportError:  # Python 3.9 and 3.10
+        import sre_parse as _parser
+    one = (_parser.LITERAL, _parser.NOT_LITERAL, _parser.IN, _parser.ANY, _parser.CATEGORY)
+    try:
+        with warnings.catch_warnings():  # the pattern is the scanned file's text: never echoed on standard error
+            warnings.simplefilter("ignore")
+            parsed = _parser.parse(pattern)
+        reach = parsed.getwidth()[1]
+        if reach >= _parser.MAXREPEAT and parsed.data and parsed.data[-1][0] is _parser.MAX_REPEAT:
+            repeated = parsed.data[-1][1][2].data
+            if len(repeated) == 1 and repeated[0][0] in one:
+                reach = _parser.SubPattern(parsed.state, parsed.data[:-1]).getwidth()[1] + 1
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError, IndexError, AttributeError):
+        return None
+    return None if reach >= _parser.MAXREPEAT else max(reach, len(pattern))
+
+
+def _spend(meter: Budget, steps: int, items: int = 0) -> None:
+    """Charge work about to be done: past the budget, the call stops (and is the budget's unknown)."""
+    if not meter.spend(steps, items):
+        raise Unknowable("spends past the evaluation budget")
+
+
+def _matching(pattern: str, s: str, meter: Budget) -> Any:
+    """(the compiled pattern, its reach: see _reach) when searching ``s`` with it is within the bound of one
+    search, with its compiling (when new) and RE2's scan to the matches and over them charged. A pattern
+    RE2 refuses (a backreference, a lookaround) makes the call unknown."""
+    new = pattern not in _PATTERNS
+    r, compiling, reach = _compiled(pattern)
+    _spend(meter, compiling if new else 0)
+    if r is None:
+        raise Unknowable("has a pattern that RE2 does not accept")
     if r.programsize * (len(s) + 1) > MAX_REGEX_WORK:
         raise Unknowable(f"has a pattern and a text too large to match (their sizes multiply past {MAX_REGEX_WORK})")
-    return r
+    _spend(meter, 2 * scanning(r.programsize, len(s)))  # forward to each match, then over it: start, groups
+    return r, reach
 
 
-def _extra_work(name: str, args: List[Any]) -> int:
-    """The steps a call costs beyond reading its arguments: a regex function's matching (the pattern's size
-    times the text's), format()'s verbs, done one by one."""
-    fmt = _text(args[0]) if args and name in ("format", "formatlist") else None
-    if fmt is not None:
-        lengths = [len(a) for a in args if isinstance(a, list)] if name == "formatlist" else []
-        return (fmt.count("%") + 1) * max(lengths + [1])
-    if name in ("regex", "regexall") and len(args) == 2:
-        pattern, s = _text(args[0]), _text(args[1])
-    elif name == "replace" and len(args) == 3:
-        pattern, s = _text(args[1]), _text(args[0])
-        if pattern is None or len(pattern) < 2 or pattern[0] != "/" or pattern[-1] != "/":
-            return 0
-        pattern = pattern[1:-1]
-    else:
-        return 0
-    if pattern is None or s is None:
-        return 0
-    new = pattern not in _PATTERNS
-    r, compiling = _compiled(pattern)
-    matching = 0 if r is None else min(r.programsize * (len(s) + 1), MAX_REGEX_WORK) // REGEX_WORK_PER_STEP
-    return (compiling if new else 0) + matching
+def _searches(r: Any, reach: Any, s: str, meter: Budget) -> Any:
+    """The matches of ``r`` in ``s`` as Go gives them (an empty match right after a match is not one), at most
+    MAX_ITEMS. Each search is charged before it is made: its own work and RE2 reading on past its match
+    (budget.searching), which a pattern such as ``a*b|a`` makes as long as the rest of the text."""
+    last = -1
+    pos = found = 0
+    matches = r.finditer(s)
+    while True:
+        _spend(meter, searching(r.programsize, reach, len(s) - pos))
+        m = next(matches, None)
+        if m is None:
+            return
+        pos = m.end() + (m.start() == m.end())
+        if m.start() == m.end() == last:
+            continue
+        last = m.end()
+        found += 1
+        if found > MAX_ITEMS:
+            raise Unknowable(f"finds more than {MAX_ITEMS} matches")
+        yield m
 
 
-MAX_REGEX_WORK = 50_000_000  # pattern size times text length of one match: about half a second at worst
-REGEX_WORK_PER_STEP = 64
-# functions whose work does not grow with their arguments and that build nothing: they give a number, an
-# argument or a part of one
-_CONSTANT = {"length", "element", "lookup", "try", "coalesce", "coalescelist", "jsonencode", "tostring", "one",
-             "tomap"}
-# functions that compare or check every element, through shared parts
-_DEEP = {"can", "distinct", "toset", "contains", "index"}
-
-
-def _reading(args: List[Any], deep: bool, limit: int) -> int:
-    """The steps of reading a call's arguments: every element (each shared part once) when ``deep``, else
-    the elements and text of the arguments themselves."""
-    if deep:
-        return _shared_walk(args, limit * READS_PER_STEP)[0] // READS_PER_STEP
-    n = 0
-    for a in args:
-        n += len(a) // CHARS_PER_READ if isinstance(a, str) else len(a) if isinstance(a, (list, dict)) else 1
-    return n // READS_PER_STEP
-
-
-def built(v: Any) -> int:
-    """The items a new value holds: its elements and those of the lists and maps directly in it, or its text
-    by TEXT_PER_ITEM characters."""
-    if isinstance(v, str):
-        return len(v) // TEXT_PER_ITEM
-    if not isinstance(v, (list, dict)):
-        return 0
-    xs = v.values() if isinstance(v, dict) else v
-    return len(xs) + sum(len(x) for x in xs if isinstance(x, (list, dict)))
+# functions that charge all they do as they do it (reading their text, building their result): a cached
+# jsondecode() reads nothing, and regexall()'s scan covers reading its text
+_SELF_CHARGED = {"regexall", "jsondecode"}
 
 
 def call(name: str, args: List[Any], budget: Any = None) -> Any:
-    """A function's value; with the root module's ``budget``, its work and what it builds are spent from it."""
+    """A function's value; its work and what it builds are spent from the root module's ``budget``. A call
+    that cannot be evaluated because an argument is unknown is unknown for that argument's reason."""
     def unknown() -> Unknown:
-        return Unknown(f"function {name}() is not evaluated")
+        why = next((a.origin for a in args if isinstance(a, Unknown)), None)
+        return Unknown(why or f"function {name}() is not evaluated")
 
-    if budget is not None and budget.over():
-        return budget.spent()
-    if budget is not None and name not in _CONSTANT:
+    meter = budget if budget is not None else Budget()
+    if meter.over():
+        return meter.spent()
+    if name not in _CONSTANT and name not in _SELF_CHARGED:
         deep = name in _DEEP or (name in _PURE and name not in _STRUCTURAL)
-        budget.steps += _reading(args, deep, budget.steps_left()) + _extra_work(name, args)
-        if budget.over():
-            return budget.spent()
-    result = _call(name, args, unknown)
+        reading = _reading(args, deep, meter.steps_left(), _ELEMENTWISE.get(name, 0))
+        if not meter.spend(reading + _extra_work(name, args)):
+            return meter.spent()
+    result = _call(name, args, unknown, meter)
+    if name not in _CONSTANT and name not in _SELF_CHARGED and not any(result is a for a in args):
+        made = built(result)  # also when the result is past a bound below: it was built
+        meter.spend(made // READS_PER_STEP, made)
+    if meter.over():
+        return meter.spent()
     if isinstance(result, str) and len(result) > MAX_STRING:
         return Unknown(f"function {name}() gives a string over {MAX_STRING} characters")
     if isinstance(result, (list, dict)) and len(result) > MAX_ITEMS:
         return Unknown(f"function {name}() gives more than {MAX_ITEMS} items")
     if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > MAX_BITS:
         return Unknown(f"function {name}() gives a number of more than {MAX_BITS} bits")
-    if budget is not None and name not in _CONSTANT and not any(result is a for a in args):
-        budget.items += built(result)
-        if budget.over():
-            return budget.spent()
     return result
 
 
-def _call(name: str, args: List[Any], unknown: Any) -> Any:
+def _call(name: str, args: List[Any], unknown: Any, meter: Budget) -> Any:
     try:
         if "::" in name:
             return Unknown(f"provider function {name}()")
@@ -445,14 +337,14 @@ def _call(name: str, args: List[Any], unknown: Any) -> Any:
                 if any(t is None for t, w in zip(texts, wanted) if w):
                     return unknown()
                 args = texts
-            out = _PURE[name](*args)
+            out = _PURE[name](*args, meter=meter) if name in _METERED else _PURE[name](*args)
             return None if out is _NULL else unknown() if out is None else out
         if name == "jsonencode" and len(args) == 1:
             out = JsonEncoded("<jsonencode>")
             out.value = args[0]
             return out
         if name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
-            return load_json(args[0])
+            return decode_json(args[0], meter, keep=True)
         if name == "element" and len(args) == 2 and isinstance(args[0], list) and isinstance(args[1], int):
             return args[0][args[1] % len(args[0])] if args[0] else unknown()
         if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict, str)) \
@@ -527,20 +419,40 @@ def _text_at_most(length: int) -> None:
         raise Unknowable(f"gives a string over {MAX_STRING} characters")
 
 
-# --------------------------------------------------------------------------- module loading
+# --------------------------------------------------------------------------- JSON
 
+
+def decode_json(text: str, meter: Budget, keep: bool = False) -> Any:
+    """JSON ``text`` decoded with positions, charged before it is decoded by what its length and marks say it
+    may hold (budget.decoding), then by what it decoded, counted whole. A text over MAX_STRING characters is
+    unknowable. ``keep`` (jsondecode()): the value is kept for its text, and the same text decoded again in
+    the root module gives it at no more cost, shared as a local's value is. Raises ParseError when the text
+    is not JSON."""
+    if keep and text in meter.decoded:
+        return meter.decoded[text]
+    if len(text) > MAX_STRING:
+        raise Unknowable(f"has a text over {MAX_STRING} characters to decode")
+    steps, items = decoding(text)
+    _spend(meter, steps, items)
+    value = load_json(text)
+    meter.items -= items - min(items, _shared_walk([value], items)[0])
+    if keep:
+        if len(meter.decoded) >= 64:
+            meter.decoded.clear()
+        meter.decoded[text] = value
+    return value
 
 
 _HOLE = re.compile("\ue000([0-9]+)\ue001")
 
 
-def json_with_holes(v: Any) -> Any:
+def json_with_holes(v: Any, meter: Budget) -> Any:
     """JSON text whose interpolations may be unknown (a heredoc or template with ``${var.x}``), parsed with
     its known parts kept: a string with a hole becomes a template, a value that is wholly a hole (quoted or
-    not) becomes that unknown. Only what depends on an unknown is unknown. Raises ParseError when the known
-    text is not JSON."""
+    not) becomes that unknown. Only what depends on an unknown is unknown. Decoding is charged to ``meter``
+    (see decode_json; Unknowable past it). Raises ParseError when the known text is not JSON."""
     if isinstance(v, str):
-        return load_json(v)
+        return decode_json(v, meter)
     holes: List[Any] = []
     text: List[str] = []
     in_string = escaped = False
@@ -558,7 +470,7 @@ def json_with_holes(v: Any) -> Any:
         mark = f"\ue000{len(holes)}\ue001"
         holes.append(part)
         text.append(mark if in_string else f'"{mark}"')
-    return _fill(load_json("".join(text)), holes)
+    return _fill(decode_json("".join(text), meter), holes)
 
 
 def _fill(v: Any, holes: List[Any]) -> Any:
@@ -603,21 +515,24 @@ def _split(sep: Any, s: Any) -> Any:
     return s.split(sep)
 
 
-def _replace(s: Any, old: Any, new: Any) -> Any:
+def _replace(s: Any, old: Any, new: Any, meter: Budget) -> Any:
     if not _strings(s, old, new):
         return None
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        return _replace_matches(_matching(old[1:-1], s), s, new)
+        r, reach = _matching(old[1:-1], s, meter)
+        return _replace_matches(r, reach, s, new, meter)
     _text_at_most(len(s) + (len(s) + 1 if old == "" else s.count(old)) * (len(new) - len(old)))
     return s.replace(old, new)
 
 
-def _replace_matches(r: Any, s: str, template: str) -> str:
-    """Go's ReplaceAllString: every match replaced by the template with its groups expanded."""
+def _replace_matches(r: Any, reach: Any, s: str, template: str, meter: Budget) -> str:
+    """Go's ReplaceAllString: every match replaced by the template with its groups expanded; each match is an
+    item until the pieces are joined."""
     parts = _expansion(template, r.groupindex)
     out: List[str] = []
     size = last = 0
-    for m in _matches(r, s):
+    for m in _searches(r, reach, s, meter):
+        _spend(meter, 0, 1)
         out.append(s[last:m.start()])
         for p in parts:
             out.append(p if isinstance(p, str) else (m.group(p) or "") if 0 <= p <= r.groups else "")
@@ -663,16 +578,6 @@ def _expansion(template: str, names: Dict[str, int]) -> List[Any]:
     return parts
 
 
-def _matches(r: Any, s: str) -> Any:
-    """The matches of ``r`` in ``s`` as Go gives them: an empty match right after a match is not one."""
-    last = -1
-    for m in r.finditer(s):
-        if m.start() == m.end() == last:
-            continue
-        last = m.end()
-        yield m
-
-
 def _groups(r: Any, m: Any) -> Any:
     """A match as Terraform's regex() gives it: the text, the list of groups, or the map of named groups (a
     group that took no part is null); a pattern with both named and unnamed groups is an error."""
@@ -685,24 +590,25 @@ def _groups(r: Any, m: Any) -> Any:
     return m.group(0)
 
 
-def _regex_fn(pattern: Any, s: Any) -> Any:
+def _regex_fn(pattern: Any, s: Any, meter: Budget) -> Any:
     if not _strings(pattern, s):
         return None
-    r = _matching(pattern, s)
-    m = r.search(s)
+    r, reach = _matching(pattern, s, meter)
+    m = next(_searches(r, reach, s, meter), None)
     if m is None:
         return None  # Terraform: an error
     return _groups(r, m)
 
 
-def _regexall(pattern: Any, s: Any) -> Any:
+def _regexall(pattern: Any, s: Any, meter: Budget) -> Any:
+    """Every match's groups (see _groups), each charged as it is built."""
     if not _strings(pattern, s):
         return None
-    r = _matching(pattern, s)
+    r, reach = _matching(pattern, s, meter)
     out = []
-    for m in _matches(r, s):
-        _at_most(len(out) + 1)
+    for m in _searches(r, reach, s, meter):
         out.append(_groups(r, m))
+        _spend(meter, 0, 1 + built(out[-1]))
     return out
 
 
@@ -826,6 +732,7 @@ _TEXT_ARGS: Dict[str, Any] = {
 }
 _STRUCTURAL = {"tolist", "toset", "distinct", "one", "reverse", "slice", "coalescelist", "tomap", "chunklist",
                "setproduct", "zipmap"}
+_METERED = {"replace", "regex", "regexall"}  # functions given the budget, to charge their searches as they go
 
 
 def _coalescelist(*xs: Any) -> Any:

@@ -11,7 +11,8 @@ from pullcheck.model import Graph, Span
 from pullcheck.parsers.errors import ParseError, read_text
 from pullcheck.parsers.marked import Unchanged, load_json
 from pullcheck.terraform.build import KINDS, build
-from pullcheck.terraform.evaluate import MAX_BUILT, MAX_STEPS, Module
+from pullcheck.terraform.budget import MAX_BUILT, MAX_STEPS
+from pullcheck.terraform.evaluate import Module
 from pullcheck.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.values import Unknown
 
@@ -93,7 +94,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
 def _linked_out(path: str) -> bool:
     """A file reached through a symbolic link that leads out of the run's scope (pullcheck.scope): not read,
     so that a link in a pull request cannot bring a file of the machine into a finding. (A module folder
-    named by its caller is read where it is, as Terraform reads it: its .tf files only.)"""
+    outside the scope is not read either: see _instantiate.)"""
     try:
         return os.path.realpath(path) != os.path.abspath(path) and not scope.readable(path)
     except (OSError, ValueError):
@@ -201,8 +202,12 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             module.children[name] = where
             continue
         model = isinstance(where, tuple)
-        if model:
+        if model:  # pullcheck's own model of a registry module: read wherever pullcheck is installed
             where = where[1]
+        elif not scope.readable(where):  # as file() does: a source cannot bring a folder of the machine in
+            module.children[name] = Unknown(f"module {name}: its folder lies outside the paths this run reads "
+                                            f"(name a folder that holds it, or --root)")
+            continue
         if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
             module.children[name] = Unknown(f"module {name} cannot be followed")
             continue
