@@ -17,7 +17,7 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session")
 def rules():
-    from pullcheck.registry import load_rules
+    from pullcheck.engine.registry import load_rules
 
     return load_rules()
 
@@ -29,8 +29,8 @@ def run_cli(*args, cwd=None):
 
 
 def lint_paths(paths, rules, select=None, stacks=None, roots=None):
-    from pullcheck.engine import lint
-    from pullcheck.registry import select_rules
+    from pullcheck.engine.stages import lint
+    from pullcheck.engine.registry import select_rules
 
     chosen = select_rules(rules, [select] if select else [], [])
     return lint(paths, chosen, stacks=stacks, roots=roots)

@@ -79,7 +79,7 @@ def test_non_finite_protocols_and_rule_numbers_are_unknown(tmp_path, value):
 def test_module_fan_out_is_bounded(tmp_path):
     """Four calls of four calls of ... nine deep is 4^8 module instances: past the bound of module instances
     per configuration the rest are unknowns, and each instance that is made is still judged."""
-    from pullcheck.terraform.modules import MAX_MODULE_INSTANCES
+    from pullcheck.formats.terraform.modules import MAX_MODULE_INSTANCES
 
     leaf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
     for d in range(9):

@@ -115,7 +115,7 @@ def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name)
     shutil.copy(os.path.join(FIXTURES, "NET001", name), tmp_path / "main.tf")
     td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
     code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
-            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.parsers.cloudformation', "
+            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.formats.cloudformation', "
             "'hcl2', 'lark'))]; "
             "print('IMPORTED', bad); raise SystemExit(rc)")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path), td], capture_output=True, text=True)

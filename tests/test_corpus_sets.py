@@ -9,7 +9,7 @@ import os
 
 import pytest
 from conftest import SHARED, lint_paths
-from pullcheck import stacks as stacksmod
+from pullcheck.engine import stacks as stacksmod
 from test_corpus import ACCEPTED, JUDGED, LABELS
 
 CORPUS = os.path.join(SHARED, "corpus")
@@ -51,8 +51,8 @@ def test_in_set_verdict(row, rules):
 
 
 def _launch_subnets(findings_graph_paths, rules, stacks):
-    from pullcheck import network as net
-    from pullcheck.engine import build_graph
+    from pullcheck.facts import network as net
+    from pullcheck.engine.stages import build_graph
 
     graph, _ = build_graph(findings_graph_paths, stacks=stacks)
     return {launch.name: [s.name for _, s in (net.launch_subnets(graph, launch) or [])]

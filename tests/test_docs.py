@@ -2,13 +2,13 @@
 import os
 
 from conftest import ROOT, run_cli
-from pullcheck.docs import generated
+from pullcheck.tools.docs import generated
 
 
 def test_generated_docs_are_current():
     """From the rules' code (not from the index a run reads them from): pages, README table and
     rules/index.json, whose records (kinds, severity, ...) a run trusts without importing the rule."""
-    from pullcheck.registry import load_rules
+    from pullcheck.engine.registry import load_rules
 
     builtin = {k: v for k, v in load_rules(lazy=False).items()
                if v.source.startswith(("pullcheck.rules.", "pullcheck.core"))}
@@ -19,7 +19,7 @@ def test_generated_docs_are_current():
             stale.append(rel)
     pages = {n for n in os.listdir(os.path.join(ROOT, "docs", "rules"))}
     extra = pages - {f"{rid}.md" for rid in builtin}
-    assert not stale and not extra, f"run `python -m pullcheck.docs`: stale {stale}, extra {sorted(extra)}"
+    assert not stale and not extra, f"run `python -m pullcheck.tools.docs`: stale {stale}, extra {sorted(extra)}"
 
 
 def test_rule_command_prints_the_page():

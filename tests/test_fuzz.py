@@ -19,8 +19,8 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pullcheck.engine import INTERNAL_ID, lint  # noqa: E402
-from pullcheck.registry import load_rules  # noqa: E402
+from pullcheck.engine.stages import INTERNAL_ID, lint  # noqa: E402
+from pullcheck.engine.registry import load_rules  # noqa: E402
 
 RULES = load_rules()
 SHORT = settings(max_examples=25, deadline=2000, suppress_health_check=list(HealthCheck), derandomize=True)

@@ -10,9 +10,9 @@ import random
 import pytest
 from conftest import FIXTURES, SHARED
 
-from pullcheck.parsers.errors import ParseError
-from pullcheck.terraform import hcl
-from pullcheck.terraform.syntax import Body, pos_of, read, read_pieces
+from pullcheck.sources.errors import ParseError
+from pullcheck.formats.terraform import hcl
+from pullcheck.formats.terraform.syntax import Body, pos_of, read, read_pieces
 
 
 def _files():

@@ -13,8 +13,8 @@ import re
 import pytest
 
 from conftest import FIXTURES, SHARED
-from pullcheck.parsers.errors import ParseError
-from pullcheck.terraform import hcl
+from pullcheck.sources.errors import ParseError
+from pullcheck.formats.terraform import hcl
 
 hcl2 = pytest.importorskip("hcl2")
 if getattr(hcl2, "__version__", None) not in (None, "7.3.1"):
@@ -321,8 +321,8 @@ def test_same_as_python_hcl2_on_a_large_generated_set(seed):
 # -- what python-hcl2 cannot judge: evaluation of templates, precedence, errors ---------------------------------
 
 def _eval(expr, module_text=""):
-    from pullcheck.terraform.evaluate import Module
-    from pullcheck.terraform.syntax import read
+    from pullcheck.formats.terraform.evaluate import Module
+    from pullcheck.formats.terraform.syntax import read
 
     m = Module(".")
     m.add_body(read(module_text, "main.tf"))

@@ -73,7 +73,7 @@ def test_nested_stack_fan_out_is_bounded(tmp_path):
     r = _run("--no-config", "--format", "parseable", "--explain", str(tmp_path))
     _ended_cleanly(r)
     assert r.returncode == 1 and " NET002 RootService " in r.stdout, r.stdout[-2000:]
-    from pullcheck.parsers.cloudformation import MAX_STACK_INSTANCES
+    from pullcheck.formats.cloudformation import MAX_STACK_INSTANCES
 
     assert f"nested stack S0: past {MAX_STACK_INSTANCES} nested stacks" in r.stderr  # --explain's
 
@@ -99,7 +99,7 @@ def test_substitutions_of_a_large_parameter_are_bounded(tmp_path):
     path = _big(tmp_path, "x" * 1_040_000, subs, SUBNETS_OF.format('!Sub "b${Big}"'))
     r = _run("--no-config", "--format", "parseable", "--explain", str(path))
     _ended_cleanly(r)
-    from pullcheck.parsers.cloudformation import MAX_TEXT
+    from pullcheck.formats.cloudformation import MAX_TEXT
 
     assert f"past {MAX_TEXT} characters of text built by one template" in r.stderr, r.stderr[-2000:]
 
@@ -109,7 +109,7 @@ def test_one_value_over_the_longest_string_is_unknown(tmp_path, expression):
     path = _big(tmp_path, "x" * 600_000, "", SUBNETS_OF.format(expression))
     r = _run("--no-config", "--format", "parseable", "--explain", str(path))
     _ended_cleanly(r)
-    from pullcheck.values import MAX_STRING
+    from pullcheck.graph.values import MAX_STRING
 
     assert f"builds a string over {MAX_STRING} characters" in r.stderr, r.stderr[-2000:]
 

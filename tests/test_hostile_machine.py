@@ -159,9 +159,9 @@ def test_a_termination_caught_as_a_defect_still_ends_the_run(monkeypatch):
     """Near a memory limit the SIGTERM handler's raise can fail with a MemoryError, which a stage's guard
     catches like any defect. The handler marks the run first, so the guard re-raises the termination and the
     run ends in its one line instead of going on with an internal error."""
-    from pullcheck import interrupt
-    from pullcheck.engine import FAULT_ENV, INTERNAL_ID, lint_graph
-    from pullcheck.registry import load_rules
+    from pullcheck.engine import interrupt
+    from pullcheck.engine.stages import FAULT_ENV, INTERNAL_ID, lint_graph
+    from pullcheck.engine.registry import load_rules
 
     monkeypatch.setenv(FAULT_ENV, "read")  # a stage's guard catches an exception
     rules = load_rules()

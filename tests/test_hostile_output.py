@@ -15,7 +15,7 @@ from conftest import FIXTURES, ROOT, run_cli
 from test_hostile_writes import commands
 from test_report import _charts, check_flowchart
 
-from pullcheck.safetext import printable
+from pullcheck.outputs.safetext import printable
 
 EVIL = ("\n# heading\n::error::pwned\r::add-mask::x \x1b[2J\x01 <img src=x> @pwned [a](http://x) ![i](y) "
         "`c` |d| *e* _f_ ~g~ \u202e\n\u00a0::warning::nbsp ##[add-mask]legacy")
@@ -109,7 +109,7 @@ def test_markdown_report_keeps_names_as_text(hostile):
 @pytest.mark.parametrize("last,shown", [("\x1b", "\\x1b"), ("<", "&lt;"), ("\u202e", "\\u202e")])
 def test_a_flowchart_label_is_cut_before_it_is_escaped(last, shown):
     """A long name is cut to 80 characters, then escaped: no escape or entity is cut in half."""
-    from pullcheck.report import _label
+    from pullcheck.outputs.report import _label
 
     assert _label("a" * 79 + last + "b" * 100) == "a" * 79 + shown
     assert len(_label("\x1b" * 200)) == 4 * 80

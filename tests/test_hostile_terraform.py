@@ -14,19 +14,19 @@ import time
 
 import pytest
 
-from pullcheck.terraform.budget import MAX_STEPS, STEPS_PER_SEARCH, decoding
-from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import read
-from pullcheck.values import Template, Unknown
+from pullcheck.formats.terraform.budget import MAX_STEPS, STEPS_PER_SEARCH, decoding
+from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.syntax import read
+from pullcheck.graph.values import Template, Unknown
 
 SECRET = "zq7secrettoken"  # in files outside the scanned tree: never in any output
 INNER = "inw4tokenfine"  # in a file inside it: read as Terraform reads it
 
 CHILD = textwrap.dedent("""
     import json, sys
-    from pullcheck.terraform.evaluate import Module
-    from pullcheck.terraform.syntax import read
-    from pullcheck.values import Unknown
+    from pullcheck.formats.terraform.evaluate import Module
+    from pullcheck.formats.terraform.syntax import read
+    from pullcheck.graph.values import Unknown
     module_text, exprs = json.loads(sys.stdin.read())
     out = []
     for e in exprs:
@@ -134,7 +134,7 @@ def test_files_outside_the_scanned_tree_are_not_read(tmp_path):
 
 
 def test_file_gives_an_unknown_naming_the_scope(tmp_path):
-    from pullcheck import scope
+    from pullcheck.sources import scope
 
     repo, absolute = _tree_with_links_out(tmp_path)
     saved = list(scope.ROOTS)

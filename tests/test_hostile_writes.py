@@ -110,7 +110,8 @@ def test_a_fixer_that_cannot_give_the_file_away_keeps_its_group():
     user belongs to: the file keeps its group. Run in a forked process that has become such a user."""
     import tempfile
 
-    from pullcheck import fixes, scope
+    from pullcheck.engine import fixes
+    from pullcheck.sources import scope
 
     folder = tempfile.mkdtemp(dir="/tmp")  # a folder the user can reach (pytest's own is root's only)
     try:
@@ -150,9 +151,10 @@ def test_a_fix_across_files_is_not_applied_and_an_undone_fix_is_taken_back(tmp_p
     import argparse
     import dataclasses
 
-    from pullcheck import cli, fixes
-    from pullcheck.engine import lint
-    from pullcheck.registry import load_rules, select_rules
+    from pullcheck import cli
+    from pullcheck.engine import fixes
+    from pullcheck.engine.stages import lint
+    from pullcheck.engine.registry import load_rules, select_rules
 
     folder, a = _case(tmp_path, "a.yaml")
     b = folder / "b.yaml"
@@ -198,9 +200,9 @@ def test_a_fix_reaching_outside_the_named_paths_is_not_applied(tmp_path):
 def test_text_saved_after_the_lint_is_not_overwritten(tmp_path):
     """The user saves the file between the lint and the write: the fix is not written, the saved text stays
     and no temporary file is left. Driven through the fixes a real lint computed, the file saved between."""
-    from pullcheck import fixes
-    from pullcheck.engine import lint
-    from pullcheck.registry import load_rules, select_rules
+    from pullcheck.engine import fixes
+    from pullcheck.engine.stages import lint
+    from pullcheck.engine.registry import load_rules, select_rules
 
     folder, target = _case(tmp_path)
     rules = select_rules(load_rules(), ["NET001"], [])
@@ -218,9 +220,9 @@ def test_text_saved_after_the_lint_is_not_overwritten(tmp_path):
 def test_a_fix_computed_on_an_older_text_is_stale(tmp_path):
     """A worker process computes the fix; the file is saved before the parent reads it to apply the fix:
     the fix names the file as changed instead of applying its edits at the old places."""
-    from pullcheck import fixes
-    from pullcheck.engine import lint
-    from pullcheck.registry import load_rules, select_rules
+    from pullcheck.engine import fixes
+    from pullcheck.engine.stages import lint
+    from pullcheck.engine.registry import load_rules, select_rules
 
     folder, target = _case(tmp_path)
     rules = select_rules(load_rules(), ["NET001"], [])
@@ -488,9 +490,9 @@ def test_a_termination_while_the_reports_are_written_is_not_an_internal_error(mo
     the run first) ends the run as a termination, without the defect's line."""
     import signal
 
-    from pullcheck import interrupt
+    from pullcheck.engine import interrupt
     from pullcheck.cli import main
-    from pullcheck.engine import FAULT_ENV
+    from pullcheck.engine.stages import FAULT_ENV
 
     monkeypatch.setenv(FAULT_ENV, "report")
     before = signal.getsignal(signal.SIGTERM)

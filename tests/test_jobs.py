@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from conftest import FIXTURES, ROOT, SHARED
 
-from pullcheck import parallel
+from pullcheck.engine import parallel
 from pullcheck.cli import main
 
 CORPUS = os.path.join(SHARED, "corpus")
@@ -333,7 +333,7 @@ def test_random_runs_give_the_same_bytes(seed, monkeypatch, capsys, per_part):
     part by part in three processes against one process."""
     import random as rnd
 
-    from pullcheck.engine import discover
+    from pullcheck.engine.stages import discover
 
     roots = [FIXTURES] + ([CORPUS] if os.path.isdir(CORPUS) else [])
     files, tf_dirs, _ = discover(roots)

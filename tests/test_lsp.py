@@ -178,7 +178,7 @@ def test_quick_fix_fix_all_and_hover(client, tmp_path):
 
 
 def test_columns_are_utf16_code_units(tmp_path):
-    from pullcheck.lsp import _utf16
+    from pullcheck.integrations.lsp import _utf16
 
     lines = ["a: '\U0001F600' x"]
     assert _utf16(lines, 0, 4) == 4 and _utf16(lines, 0, 5) == 6  # the emoji is two UTF-16 units
@@ -217,9 +217,9 @@ def test_fix_all_is_what_fix_applies(rules, tmp_path):
     the next fix-all, as for the next pass)."""
     import shutil
 
-    from pullcheck import fixes
-    from pullcheck.engine import lint
-    from pullcheck.lsp import code_actions, diagnostics
+    from pullcheck.engine import fixes
+    from pullcheck.engine.stages import lint
+    from pullcheck.integrations.lsp import code_actions, diagnostics
 
     for name in ("TD002/bad_describe_output.json", "IMG002/bad_sub_repository_tag.yaml"):
         path = tmp_path / os.path.basename(name)
@@ -235,7 +235,7 @@ def test_fix_all_is_what_fix_applies(rules, tmp_path):
 
 def _parses_and_is_clean(text, folder, rules):
     """The text is YAML still (tags allowed), and pullcheck finds nothing in it."""
-    from pullcheck.engine import lint
+    from pullcheck.engine.stages import lint
 
     class Loader(yaml.SafeLoader):
         pass
@@ -295,7 +295,7 @@ def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path
 
 
 def test_the_scope_of_an_editor_lint_is_the_workspace_folder_that_holds_the_file(tmp_path):
-    from pullcheck.lsp import scope_roots
+    from pullcheck.integrations.lsp import scope_roots
 
     repo, other = tmp_path / "repo", tmp_path / "other"
     (repo / "infra" / "app").mkdir(parents=True)
@@ -312,7 +312,7 @@ def test_the_scope_of_an_editor_lint_is_the_workspace_folder_that_holds_the_file
 def test_an_editor_lint_reads_what_its_workspace_folder_holds(tmp_path, rules):
     """In the editor, file("../shared/x") from a module is read when the workspace folder holds it, as a run
     at the repository's root reads it; outside the workspace it stays unknown."""
-    from pullcheck.lsp import diagnostics, scope_roots
+    from pullcheck.integrations.lsp import diagnostics, scope_roots
 
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "image.txt").write_text("Example/FromShared:1\n")

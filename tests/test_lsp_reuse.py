@@ -12,9 +12,10 @@ import shutil
 import pytest
 from conftest import FIXTURES, SHARED
 
-from pullcheck.engine import discover, lint
-from pullcheck.parsers import cloudformation, marked
-from pullcheck.terraform import modules
+from pullcheck.engine.stages import discover, lint
+from pullcheck.formats import cloudformation
+from pullcheck.sources import marked
+from pullcheck.formats.terraform import modules
 
 
 def _targets():

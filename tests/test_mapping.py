@@ -5,8 +5,8 @@ import os
 
 import pytest
 from conftest import FIXTURES, SHARED
-from pullcheck import mapping
-from pullcheck.engine import build_graph
+from pullcheck.graph import mapping
+from pullcheck.engine.stages import build_graph
 
 SERVICE_INPUT = """{
   "cluster": "main", "serviceName": "web", "taskDefinition": "web:3", "launchType": "FARGATE",

@@ -55,7 +55,7 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(tmp_path):
     site = tmp_path / "site"
     (site / "broken_rules-1.0.dist-info").mkdir(parents=True)
     (site / "broken_rules.py").write_text(
-        "from pullcheck.registry import rule\n\n\n@rule('BRK001', 'always-fails', 'error')\ndef rule(graph):\n"
+        "from pullcheck.engine.registry import rule\n\n\n@rule('BRK001', 'always-fails', 'error')\ndef rule(graph):\n"
         "    \"\"\"Raises (a plugin used by the tests).\"\"\"\n    raise KeyError('boom')\n", encoding="utf-8")
     (site / "broken_rules-1.0.dist-info" / "entry_points.txt").write_text(
         "[pullcheck.rules]\nBRK001 = broken_rules:rule\n", encoding="utf-8")

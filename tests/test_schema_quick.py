@@ -7,9 +7,10 @@ import os
 import jsonschema
 import pytest
 from conftest import FIXTURES, SHARED
-from pullcheck.schemas.quick import conforms, supported
+from pullcheck.formats.taskdef.schemas.quick import conforms, supported
 
-SCHEMA = json.load(open(os.path.join(os.path.dirname(FIXTURES), "linter", "schemas", "taskdef.schema.json")))
+SCHEMA = json.load(open(os.path.join(os.path.dirname(FIXTURES), "linter", "pullcheck", "formats", "taskdef", "schemas",
+                                 "taskdef.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 

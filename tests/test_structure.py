@@ -6,7 +6,7 @@ from conftest import ROOT
 
 
 def _modules():
-    for top, prefix in (("linter", "pullcheck"), ("rules", "pullcheck.rules")):
+    for top, prefix in ((os.path.join("linter", "pullcheck"), "pullcheck"), ("rules", "pullcheck.rules")):
         base = os.path.join(ROOT, top)
         for folder, _, files in os.walk(base):
             for name in files:
@@ -33,7 +33,7 @@ def _top_level_imports(path):
 
 def test_no_import_cycle():
     graph = {mod: _top_level_imports(path) for mod, path in _modules()}
-    assert "pullcheck.model" in graph and "pullcheck.rules.network.net001_public_subnet_without_public_ip" in graph
+    assert "pullcheck.graph.model" in graph and "pullcheck.rules.network.net001_public_subnet_without_public_ip" in graph
     state = {}
 
     def visit(mod, stack):
@@ -53,7 +53,7 @@ def test_no_import_cycle():
 
 
 def test_graph_has_no_cache_dict():
-    from pullcheck.model import Graph
+    from pullcheck.graph.model import Graph
 
     g = Graph()
     assert not hasattr(g, "cache") and not hasattr(g, "memo")

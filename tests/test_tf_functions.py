@@ -1,9 +1,9 @@
 """Terraform's built-in functions as real modules use them, evaluated from HCL text."""
 import pytest
 
-from pullcheck.terraform.evaluate import Module
-from pullcheck.terraform.syntax import read
-from pullcheck.values import Ref, Unknown
+from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.syntax import read
+from pullcheck.graph.values import Ref, Unknown
 
 
 def _eval(expr, module_text=""):

@@ -10,8 +10,8 @@ import random
 import pytest
 from conftest import FIXTURES, ROOT, SHARED
 
-from pullcheck.parsers import marked
-from pullcheck.parsers.errors import ParseError
+from pullcheck.sources import marked
+from pullcheck.sources.errors import ParseError
 
 
 def _files():

@@ -1,9 +1,9 @@
 """Fargate task definitions without an execution role."""
 import os
 
-from pullcheck import network as net
-from pullcheck.mapping import spell
-from pullcheck.model import Graph
+from pullcheck.facts import network as net
+from pullcheck.graph.mapping import spell
+from pullcheck.graph.model import Graph
 
 
 def fargate_task_definitions_without_role(graph: Graph):
@@ -24,7 +24,7 @@ def message(td, container, what: str) -> str:
 def execution_sites(graph: Graph):
     """(task definition, execution role, task role or None) for Fargate task definitions (Batch jobs on
     Fargate included) whose execution role is declared in the scanned files."""
-    from pullcheck import iam
+    from pullcheck.facts import iam
 
     for td in graph.of_kind("ecs.task_definition"):
         if td.get("conditional") or not net.runs_on_fargate(graph, td):
@@ -40,7 +40,7 @@ def missing_permissions(graph: Graph, td, role, task_role):
 
     Only needs the role's complete policy set provably lacks are listed; unknown ones are left out.
     """
-    from pullcheck import iam
+    from pullcheck.facts import iam
 
     cache = graph.facts.table(missing_permissions)
     if td.key in cache:
@@ -71,7 +71,7 @@ def missing_message(td, role, needs, why: str) -> str:
 def missing_permission_hits(graph: Graph, groups, why: str):
     """IAM005-IAM007: one finding per task definition whose execution role provably lacks the permissions
     of these groups, unless the task role holds them all (IAM008)."""
-    from pullcheck.model import Hit
+    from pullcheck.graph.model import Hit
 
     for td, role, task_role in execution_sites(graph):
         missing = missing_permissions(graph, td, role, task_role)
@@ -86,7 +86,7 @@ MAX_CANDIDATES = 20  # roles ECS tasks can assume in one folder, past which none
 
 def _task_roles(graph: Graph):
     """Roles ECS tasks can assume, by folder (computed once per run)."""
-    from pullcheck import iam
+    from pullcheck.facts import iam
 
     out: dict = {}
     for role in graph.of_kind("iam.role"):
@@ -100,7 +100,8 @@ def role_fix(graph: Graph, td):
     name (declared in the same template, or in the same Terraform module) that ECS tasks can assume and that
     allows everything the task definition needs (its registry, logs and secrets). None when there is no
     such role or more than one (a choice to make)."""
-    from pullcheck import fixes, iam
+    from pullcheck.engine import fixes
+    from pullcheck.facts import iam
 
     kind = fixes.fmt(td)
     if kind == "terraform":

@@ -1,7 +1,7 @@
 from typing import Iterator
 
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.iam._common import missing_permission_hits
 
 GROUPS = ("logs",)

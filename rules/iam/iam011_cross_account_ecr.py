@@ -1,12 +1,12 @@
 import re
 from typing import Iterator
 
-from pullcheck import policy
-from pullcheck.images import classify
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import policy
+from pullcheck.facts.images import classify
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.iam._common import execution_sites
-from pullcheck.values import Ref, text_of
+from pullcheck.graph.values import Ref, text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 

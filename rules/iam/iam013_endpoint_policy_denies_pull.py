@@ -1,13 +1,13 @@
 import re
 from typing import Iterator
 
-from pullcheck import network as net
-from pullcheck import policy
-from pullcheck.images import HOLE
-from pullcheck.model import SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import network as net
+from pullcheck.facts import policy
+from pullcheck.facts.images import HOLE
+from pullcheck.graph.model import SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.values import text_of
+from pullcheck.graph.values import text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 _ACTIONS = {"ecr.dkr": ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), "ecr.api": ("ecr:GetAuthorizationToken",)}

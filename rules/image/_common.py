@@ -1,5 +1,5 @@
 """Walk the containers of every task definition in the graph."""
-from pullcheck.model import Graph
+from pullcheck.graph.model import Graph
 
 
 def containers(graph: Graph):

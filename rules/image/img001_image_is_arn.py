@@ -1,11 +1,11 @@
 import re
 from typing import Iterator
 
-from pullcheck import fixes
+from pullcheck.engine import fixes
 
-from pullcheck.images import classify
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts.images import classify
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.image._common import containers
 
 

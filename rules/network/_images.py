@@ -1,5 +1,5 @@
 """Image-side checks shared by the network rules: where an image is written, and its registry host."""
-from pullcheck import network as net
+from pullcheck.facts import network as net
 
 PUBLIC_REGISTRIES = ("docker.io", "registry-1.docker.io", "index.docker.io", "public.ecr.aws", "ghcr.io",
                      "quay.io", "gcr.io", "registry.k8s.io", "k8s.gcr.io", "mcr.microsoft.com",

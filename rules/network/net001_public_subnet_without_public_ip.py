@@ -1,10 +1,10 @@
 from typing import Iterator
 
-from pullcheck import fixes
-from pullcheck import network as net
-from pullcheck.mapping import spell
-from pullcheck.model import LAUNCH_KINDS, SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.engine import fixes
+from pullcheck.facts import network as net
+from pullcheck.graph.mapping import spell
+from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
 
 

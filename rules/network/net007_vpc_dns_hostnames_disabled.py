@@ -1,9 +1,9 @@
 from typing import Iterator
 
-from pullcheck.mapping import spell
-from pullcheck.model import Graph, Hit
-from pullcheck.registry import rule
-from pullcheck.values import truthy
+from pullcheck.graph.mapping import spell
+from pullcheck.graph.model import Graph, Hit
+from pullcheck.engine.registry import rule
+from pullcheck.graph.values import truthy
 
 
 @rule("NET007", "vpc-dns-hostnames-disabled", "error", kinds=("ec2.vpc_endpoint",), once_per="resource")

@@ -1,11 +1,11 @@
 from typing import Iterator
 
-from pullcheck import network as net
-from pullcheck.mapping import spell
-from pullcheck.model import SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import network as net
+from pullcheck.graph.mapping import spell
+from pullcheck.graph.model import SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.values import Ref, text_of, truthy
+from pullcheck.graph.values import Ref, text_of, truthy
 
 
 def _associations(graph):

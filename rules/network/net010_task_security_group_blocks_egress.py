@@ -1,11 +1,11 @@
 from typing import Iterator
 
-from pullcheck import network as net
-from pullcheck import security as sec
-from pullcheck.model import SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import network as net
+from pullcheck.facts import security as sec
+from pullcheck.graph.model import SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.values import text_of
+from pullcheck.graph.values import text_of
 
 
 def _endpoint_peers(graph, subnet, relied):

@@ -1,8 +1,8 @@
 from typing import Iterator
 
-from pullcheck import security as sec
-from pullcheck.model import SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import security as sec
+from pullcheck.graph.model import SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
 
 

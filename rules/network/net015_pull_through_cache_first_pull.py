@@ -1,10 +1,10 @@
 from typing import Iterator
 
-from pullcheck import network as net
-from pullcheck.model import SITE_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import network as net
+from pullcheck.graph.model import SITE_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.values import text_of
+from pullcheck.graph.values import text_of
 
 
 @rule("NET015", "pull-through-cache-first-pull", "warning", kinds=SITE_KINDS, once_per="place")

@@ -1,11 +1,11 @@
 from typing import Iterator
 
-from pullcheck import network as net
-from pullcheck.mapping import spell
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.facts import network as net
+from pullcheck.graph.mapping import spell
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.taskdef._common import fargate_task_definitions
-from pullcheck.values import Unknown, text_of
+from pullcheck.graph.values import Unknown, text_of
 
 
 @rule("TD001", "fargate-task-definition-basics", "error", kinds=TASK_DEFINITION_KINDS)

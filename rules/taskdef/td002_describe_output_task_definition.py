@@ -1,9 +1,9 @@
 from typing import Iterator
 
-from pullcheck import fixes
+from pullcheck.engine import fixes
 
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 

@@ -2,8 +2,8 @@ import json
 import os
 from typing import Iterator
 
-from pullcheck.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.registry import rule
+from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
+from pullcheck.engine.registry import rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 _schema = None
@@ -13,7 +13,7 @@ _validator = None
 def _get_schema():
     global _schema
     if _schema is None:
-        from pullcheck import schemas
+        from pullcheck.formats.taskdef import schemas
 
         with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
             _schema = json.load(f)
@@ -53,7 +53,7 @@ def check(graph: Graph) -> Iterator[Hit]:
         raw = td.get("raw")
         if raw is None:
             continue  # CloudFormation and Terraform have their own schemas
-        from pullcheck.schemas.quick import conforms
+        from pullcheck.formats.taskdef.schemas.quick import conforms
 
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema

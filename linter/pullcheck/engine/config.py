@@ -1,0 +1,284 @@
+"""Configuration: ``[tool.pullcheck]`` in pyproject.toml or a ``.pullcheck.toml``, found by walking up.
+
+```toml
+[tool.pullcheck]
+select = ["NET", "IAM"]          # rule IDs, ID prefixes or names; default: all
+ignore = ["NET012"]
+exclude = ["legacy/**"]          # globs, relative to the config file's folder
+fail-on = "error"                # error | warning | never
+[tool.pullcheck.per-file-ignores]
+"stacks/sandbox/*.yaml" = ["NET001"]
+[tool.pullcheck.severity]
+NET012 = "error"
+```
+Unknown keys, rule IDs and values are errors (exit 2), so a typo never silently turns a check off.
+
+A configuration inside the linted paths is the repository's own: it is used, and the reports name what it
+silences, so a reviewer sees a pull request that turns checks off. One found above them is used only when
+the current user or root owns it and neither others nor a group with other members may write it;
+otherwise anyone on the machine could turn checks off for every run below it.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+NAMES = (".pullcheck.toml", "pyproject.toml")
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "never")
+KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: str = ""
+    root: str = "."
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    severity: Dict[str, str] = field(default_factory=dict)
+    stacks: Dict[str, Any] = field(default_factory=dict)
+
+    def relative(self, path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+
+    def excluded(self, path: str) -> bool:
+        """Whether the path, or a folder it is in, matches an exclude glob."""
+        if not self.exclude:
+            return False
+        parts = self.relative(path).split("/")
+        for i in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            for pat in self.exclude:
+                if fnmatch.fnmatch(prefix, pat) or fnmatch.fnmatch(prefix, pat.rstrip("/").removesuffix("/**")):
+                    return True
+        return False
+
+    def ignored_for(self, path: str) -> List[str]:
+        rel = self.relative(path)
+        out: List[str] = []
+        for pat, ids in self.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pat):
+                out.extend(ids)
+        return out
+
+    def silences(self, known_rules: Dict[str, Any]) -> str:
+        """What this configuration turns off or lowers, in its own keys ("" when nothing): a select that
+        leaves rules out, ignores, excludes, per-file ignores, severities below a rule's own, a fail-on
+        that lets warnings or everything pass."""
+        parts: List[str] = []
+        if self.select:
+            from pullcheck.engine.registry import select_rules
+
+            left_out = len(known_rules) - len(select_rules(known_rules, self.select, []))
+            if left_out:
+                parts.append(f"select {', '.join(self.select)}, leaving out {left_out} "
+                             f"rule{'s' if left_out != 1 else ''}")
+        if self.ignore:
+            parts.append(f"ignore {', '.join(self.ignore)}")
+        if self.exclude:
+            parts.append(f"exclude {', '.join(self.exclude)}")
+        parts += [f"per-file-ignores {pat} = {', '.join(ids)}" for pat, ids in self.per_file_ignores.items() if ids]
+        rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+        lowered = [f"{rid} = {sev}" for rid, sev in self.severity.items()
+                   if rid in known_rules and rank[sev] < rank.get(getattr(known_rules[rid], "severity", ""), 0)]
+        if lowered:
+            parts.append(f"severity {', '.join(lowered)}")
+        if self.fail_on != "warning":
+            parts.append(f"fail-on {self.fail_on}")
+        return "; ".join(parts)
+
+
+def silencing(configs: Iterable[Config], known_rules: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """(file, what it silences) for each configuration that silences anything; the file relative to the
+    current folder when it is below it."""
+    out = []
+    for cfg in configs:
+        what = cfg.silences(known_rules)
+        if what:
+            try:
+                rel = os.path.relpath(cfg.path)
+            except ValueError:  # another drive
+                rel = cfg.path
+            out.append((cfg.path if rel == ".." or rel.startswith(".." + os.sep) else rel, what))
+    return out
+
+
+def _load_toml(path: str) -> Dict[str, Any]:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib  # type: ignore[no-redef]
+    from pullcheck.sources.errors import ParseError, read_text
+
+    try:
+        return tomllib.loads(read_text(path))
+    except (ParseError, ValueError, RecursionError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def _mentions_pullcheck(path: str) -> bool:
+    import re
+
+    from pullcheck.sources.errors import ParseError, read_text
+
+    try:
+        text = read_text(path)
+    except ParseError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
+
+
+_WARNED: Set[str] = set()  # configurations passed over and said so: once per process (the language server lives on)
+
+
+def _untrusted(path: str, roots: Iterable[str]) -> str:
+    """Why a configuration is not to be used ("" when it is): it lies outside every named folder once
+    symlinks are resolved (beside a named file is outside: a shared temporary folder holds both), and another
+    user owns it, or others or a group with other members may write it."""
+    from pullcheck.sources.scope import under
+
+    real = os.path.realpath(path)
+    if any(os.path.isdir(r) and under(real, os.path.realpath(r)) for r in roots):
+        return ""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # no owners or modes to judge by (Windows)
+        return ""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    if st.st_uid not in (0, geteuid()):
+        return f"owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o002:
+        return "writable by others"
+    if st.st_mode & 0o020 and not _group_of_one(st.st_gid):
+        return "writable by a group with other members"
+    return ""
+
+
+def _group_of_one(gid: int) -> bool:
+    """A group whose only member is the current user (a user-private group, as umask 002 assumes); not
+    macOS's staff, which every user is in."""
+    import grp
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        me = pwd.getpwuid(uid).pw_name
+        members = grp.getgrgid(gid).gr_mem
+    except KeyError:
+        return False
+    if gid != os.getegid() or any(m != me for m in members):
+        return False
+    return not any(p.pw_gid == gid and p.pw_uid != uid for p in pwd.getpwall())
+
+
+def _passed_over(path: str, roots: Iterable[str]) -> bool:
+    why = _untrusted(path, roots)
+    if why and path not in _WARNED:
+        from pullcheck.outputs.safetext import printable
+
+        _WARNED.add(path)
+        print(f"pullcheck: warning: ignoring configuration {printable(path)}, outside the linted paths and {why}",
+              file=sys.stderr)
+    return bool(why)
+
+
+def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> Optional[str]:
+    """The nearest .pullcheck.toml, or pyproject.toml with a [tool.pullcheck] table, above the paths. One
+    outside ``roots`` (the paths the run names; by default the start paths) that another user owns or
+    that others (or a group with other members) may write is passed over with a warning on standard error."""
+    starts = [os.path.abspath(p) for p in start_paths] or [os.getcwd()]
+    tops = list(roots) if roots is not None else starts
+    folder = starts[0] if os.path.isdir(starts[0]) else os.path.dirname(starts[0])
+    while True:
+        for name in NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                if name == ".pullcheck.toml" and _passed_over(candidate, tops):
+                    continue
+                if name == "pyproject.toml":
+                    # another tool's pyproject.toml (even a broken one) is none of pullcheck's business
+                    if not _mentions_pullcheck(candidate) or _passed_over(candidate, tops):
+                        continue
+                    data = _load_toml(candidate)
+                    if "pullcheck" not in data.get("tool", {}):
+                        continue
+                return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _strings(v: Any, key: str, path: str) -> List[str]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return list(v)
+
+
+def load(path: str, known_rules: Dict[str, Any]) -> Config:
+    data = _load_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("pullcheck", {})
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [tool.pullcheck] must be a table")
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(KEYS))})")
+    cfg = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
+    cfg.select = _strings(data.get("select", []), "select", path)
+    cfg.ignore = _strings(data.get("ignore", []), "ignore", path)
+    cfg.exclude = _strings(data.get("exclude", []), "exclude", path)
+    fail_on = data.get("fail-on", "warning")
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    cfg.fail_on = fail_on
+    pfi = data.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{path}: per-file-ignores must be a table of glob = [rule IDs]")
+    cfg.per_file_ignores = {k: _strings(v, f"per-file-ignores.{k}", path) for k, v in pfi.items()}
+    sev = data.get("severity", {})
+    if not isinstance(sev, dict) or not all(v in SEVERITIES for v in sev.values()):
+        raise ConfigError(f"{path}: severity must map rule IDs to one of {', '.join(SEVERITIES)}")
+    cfg.severity = dict(sev)
+    rules_opts = data.get("rules", {})
+    if not isinstance(rules_opts, dict):
+        raise ConfigError(f"{path}: [rules] must be a table of rule ID = {{option = value}}")
+    for rid, opts in rules_opts.items():
+        check_ids([rid], known_rules, path, "rules")
+        if opts:  # no rule takes options yet; any is a mistake
+            raise ConfigError(f"{path}: rule {rid} has no options (got {', '.join(map(str, opts))})")
+    stacks = data.get("stacks", {})
+    if not isinstance(stacks, dict):
+        raise ConfigError(f"{path}: stacks must be a table")
+    cfg.stacks = stacks
+    check_ids(cfg.select, known_rules, path, "select")
+    check_ids(cfg.ignore, known_rules, path, "ignore")
+    for k, ids in cfg.per_file_ignores.items():
+        check_ids(ids, known_rules, path, f"per-file-ignores.{k}")
+    check_ids(list(cfg.severity), known_rules, path, "severity", exact=True)
+    return cfg
+
+
+def check_ids(ids: List[str], known: Dict[str, Any], path: str, key: str, exact: bool = False) -> None:
+    names = {r.name for r in known.values()} if known else set()
+    for i in ids:
+        if i == "ALL" and not exact:
+            continue
+        ok = i in known or (not exact and (i in names or any(k.startswith(i) for k in known)))
+        if not ok:
+            raise ConfigError(f"{path}: {key}: unknown rule {i!r}")

@@ -1,0 +1,214 @@
+"""What ties one part of a run to another, beyond references (which never leave the file or Terraform root
+they are written in): a literal name that another part declares, a value that one part cannot resolve and
+that therefore concerns every part of a kind, a folder or a file two parts share.
+
+``--jobs`` lints the parts of a run (a data file, a Terraform root folder) in separate processes and joins
+only the parts whose links meet; the findings are those of one whole run only if this module knows every
+way a finding of one part can depend on another part. So every graph-wide lookup that is not by reference
+is listed here, next to the index or rule that makes it:
+
+- names: an execution or task role by ``role_name`` (``iam.role_for``, policy attachments naming roles),
+  a task definition by ``family`` (a launch naming its task definition), a cluster by ``cluster_name``
+  (a launch's cluster, capacity-provider associations), an ECR repository by ``repository_name`` (images:
+  IMG005, IAM011; repository policies). A part provides the names it declares and consumes the values
+  written where those lookups read, in every form a lookup takes of them (the last segment of an ARN or
+  a path, the text before a ``:tag`` or ``:revision``). Two parts declaring one name are joined only when
+  some part looks it up (``_uses``);
+- hubs, a part holding something unresolvable that the indexes then apply to every resource of a kind:
+  ``routes`` (a route or route table association whose table or subnet is not a reference: every
+  subnet's route table is unknown), ``main-table`` (what may route a CloudFormation VPC's main table:
+  ``network.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
+  VPC cannot be resolved), ``sg-rules``, ``acl``, ``dhcp``, ``role-policies`` (a policy that may attach to
+  any role), ``repo-policies``, ``data-query`` (a Terraform data source selecting subnets or VPCs by filters
+  matches every subnet and VPC of the run), ``ptc:`` (a pull-through cache rule applies to the ECR images
+  under its prefix), ``registry-policy`` (the registry policy to every pull-through cache rule), ``batch`` (every Fargate Batch job runs in every Fargate compute environment);
+- shared places: ``supfile:`` (a suppression comment is used or unused by the findings of every part that reads its
+  file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder). Two Terraform
+  roots calling the same module stay apart: each evaluates its own instances (and a folder that another
+  one calls is not linted on its own: ``pullcheck.engine.parallel`` leaves it out);
+- whole-run evaluation: ``worlds`` (parameter combinations are counted over the run), ``cfn-link``
+  (exports, imports and nested stacks).
+
+A rule that adds a graph-wide lookup adds its link here; tests/test_jobs.py lints fixtures and corpus as one
+run with one and with two processes and requires the same bytes.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, FrozenSet, Iterable, Set, Tuple
+
+from pullcheck.facts import iam, network, security
+from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph
+from pullcheck.graph.values import Ref, Template, text_of
+
+# (provides, consumes): a part that provides a token is joined with every part that consumes it
+Signature = Tuple[FrozenSet[str], FrozenSet[str]]
+
+# names a lookup matches: (kind, attribute holding the name, token prefix)
+_NAMED = (("iam.role", "role_name", "role:"), ("ecs.task_definition", "family", "family:"),
+          ("ecs.cluster", "cluster_name", "cluster:"), ("ecr.repository", "repository_name", "repo:"))
+_LONGEST_NAME = 512  # names are at most 255 characters; a longer string is never looked up as one
+
+
+def _forms(prefix: str, v: Any, out: Set[str]) -> None:
+    """The names a lookup can make of a value: the text, every tail after a ``/`` (an ARN's resource, an
+    image's repository), each also without its ``:tag``, ``:revision`` or ``@digest``; for a string built
+    from parts, its known beginning."""
+    s = v.known_prefix() if isinstance(v, Template) else v
+    if not isinstance(s, str) or len(s) > _LONGEST_NAME:
+        return
+    tails = [s]
+    i = s.find("/")
+    while i != -1:
+        tails.append(s[i + 1:])
+        i = s.find("/", i + 1)
+    for t in tails:
+        out.add(prefix + t)
+        out.add(prefix + t.split(":", 1)[0])
+        out.add(prefix + t.split("@", 1)[0])
+
+
+def _uses(graph: Graph, out: Set[str]) -> None:
+    """The values looked up by name: task definitions' roles and images, launches' task definitions and
+    clusters, the roles of policy attachments, the targets of capacity-provider associations and of
+    repository policies."""
+    for td in graph.of_kind("ecs.task_definition"):
+        _forms("role:", td.get("execution_role"), out)
+        _forms("role:", td.get("task_role"), out)
+        containers = td.get("containers")
+        for c in containers if isinstance(containers, list) else ():
+            if isinstance(c, dict):
+                _forms("repo:", c.get("image"), out)
+    for launch in graph.of_kind(*LAUNCH_KINDS):
+        _forms("family:", launch.get("task_definition"), out)
+        _forms("cluster:", launch.get("cluster"), out)
+    for res in graph.of_kind("iam.policy", "iam.attachment"):
+        roles = res.get("roles")
+        for rv in roles if isinstance(roles, list) else ():
+            _forms("role:", rv, out)
+    for a in graph.of_kind("ecs.cluster_capacity_providers"):
+        _forms("cluster:", a.get("cluster"), out)
+    for p in graph.of_kind("ecr.repository_policy"):
+        _forms("repo:", p.get("repository"), out)
+
+
+def _not_ref(v: Any) -> bool:
+    return not isinstance(v, Ref)
+
+
+def signature(graph: Graph) -> Signature:
+    """The links of a graph built from some parts of a run."""
+    provides: Set[str] = set()
+    consumes: Set[str] = set()
+
+    def both(token: str) -> None:
+        provides.add(token)
+        consumes.add(token)
+
+    def has(*kinds: str) -> bool:
+        return any(True for _ in graph.of_kind(*kinds))
+
+    for kind, attr, prefix in _NAMED:
+        for r in graph.of_kind(kind):
+            name = text_of(r.get(attr))
+            if name:
+                provides.add(prefix + name)
+    _uses(graph, consumes)
+
+    # hubs: what cannot be resolved here is applied to every resource of a kind, in every part (the flags
+    # are the indexes' own, so that a link cannot say other than what the rules read)
+    if network._index(graph).unknown_routes:
+        provides.add("routes")
+    if has("ec2.subnet"):
+        consumes.update(("routes", "endpoints", "acl", "data-query"))
+    if network.may_route_cfn_main_tables(graph):
+        provides.add("main-table")
+    if any(r.rtype == "AWS::EC2::VPC" for r in graph.of_kind("ec2.vpc")):
+        consumes.add("main-table")
+    if network._endpoint_index(graph).unresolved:
+        provides.add("endpoints")
+    if security._sg_index(graph).unresolved:
+        provides.add("sg-rules")
+    if has(*SITE_KINDS) or has("ec2.security_group"):
+        consumes.add("sg-rules")
+    if security._acl_index(graph).unresolved:
+        provides.add("acl")
+    if any(_not_ref(a.get("vpc")) or a.get("conditional") for a in graph.of_kind("ec2.dhcp_options_association")):
+        provides.add("dhcp")
+    if has("ec2.vpc"):
+        consumes.update(("dhcp", "data-query"))
+    if iam._attached(graph).unresolved:
+        provides.add("role-policies")
+    if has("iam.role"):
+        consumes.add("role-policies")
+    if any(_not_ref(p.get("repository")) and text_of(p.get("repository")) is None
+           for p in graph.of_kind("ecr.repository_policy")):
+        provides.add("repo-policies")
+    if has("ecr.repository"):
+        consumes.add("repo-policies")
+    if has("data.subnets", "data.subnet", "data.vpc"):
+        provides.add("data-query")
+    # pull-through cache rules apply to the images under their prefix; the registry policy to every rule
+    for r in graph.of_kind("ecr.pull_through_cache_rule"):
+        consumes.add("registry-policy")
+        prefix = text_of(r.get("prefix"))
+        if prefix:
+            provides.add("ptc:" + prefix.strip("/"))
+    if has("ecr.registry_policy"):
+        provides.add("registry-policy")
+    for td in graph.of_kind("ecs.task_definition"):
+        for _, im in network.container_images(td):
+            if im.kind == "ecr" and im.path:
+                parts = im.path.split("/")
+                consumes.update("ptc:" + "/".join(parts[:k]) for k in range(1, len(parts) + 1))
+    if has("batch.compute_environment") or any(td.get("batch") for td in graph.of_kind("ecs.task_definition")):
+        both("batch")
+
+    # shared places
+    for s in graph.suppressions:
+        both("supfile:" + s.file)
+    for key, r in graph.resources.items():
+        if key.startswith("plan:"):  # a plan's resource: the plan stands for the configuration in its folder
+            both("tfroot:" + os.path.abspath(os.path.dirname(r.file) or "."))
+        elif ":" in key and r.rtype.startswith(("aws_", "data.")):  # as the engine ties a plan to its sources
+            both("tfroot:" + os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0]))
+
+    # whole-run evaluation
+    if graph.inputs.choices:
+        both("worlds")
+    if graph.inputs.cfn_linked:
+        both("cfn-link")
+    return frozenset(provides), frozenset(consumes)
+
+
+def joined(signatures: Iterable[Signature]) -> list:
+    """Groups of indexes of ``signatures`` whose links meet (directly or through others), in order."""
+    sigs = list(signatures)
+    parent = list(range(len(sigs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    providers: dict = {}
+    consumers: dict = {}
+    for i, (provides, consumes) in enumerate(sigs):
+        for t in provides:
+            providers.setdefault(t, []).append(i)
+        for t in consumes:
+            consumers.setdefault(t, []).append(i)
+    for t, ps in providers.items():
+        cs = consumers.get(t)
+        if not cs:
+            continue
+        first = find(ps[0])
+        for j in ps[1:] + cs:
+            rj = find(j)
+            if rj != first:
+                parent[rj] = first
+    groups: dict = {}
+    for i in range(len(sigs)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values())

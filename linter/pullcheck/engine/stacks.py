@@ -1,0 +1,148 @@
+"""Which template is deployed as which stack, with which parameters: ``--stacks FILE`` or the ``stacks``
+table of the configuration.
+
+```toml
+[stacks.production]
+template = "fargate-networking-stacks/public-private-vpc.yml"
+[stacks.nat-a]
+template = "vpc/vpc-nat-gateway.yaml"
+parameters = { ParentVPCStack = "vpc", SubnetZone = "A" }   # or a path to a parameters file
+[stacks.prod]
+terraform = "envs/prod"        # a Terraform root module
+plan = "plans/prod.json"       # and the terraform show -json plan made from it
+```
+Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
+or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
+that names them. A template is read under that folder or the paths the run reads, a parameters file under
+that folder only (a pull request's configuration cannot name a file of the machine); a stack whose files lie
+elsewhere is left out, with a warning.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+
+class StacksError(Exception):
+    pass
+
+
+@dataclass
+class Stack:
+    name: str
+    template: str  # absolute path; "" for a Terraform configuration
+    parameters: Dict[str, Any] = field(default_factory=dict)
+    terraform: str = ""  # absolute path of a Terraform root module
+    plan: str = ""  # absolute path of the plan made from it
+    parameters_file: str = ""  # absolute path of the parameters file the parameters come from
+    skipped: str = ""  # why the stack is left out
+    base: str = ""  # the folder of the file that names the stack: its files may lie under it
+
+    def may_read(self, path: str) -> bool:
+        """A file of this stack that the run may read: in the run's scope, or under the folder of the file
+        that names the stack (a configuration at the repository's root names templates beside the linted
+        paths)."""
+        from pullcheck.sources import scope
+
+        if "\x00" in path:
+            return False
+        return scope.readable(path) or self.under_base(path)
+
+    def under_base(self, path: str) -> bool:
+        from pullcheck.sources import scope
+
+        return bool(self.base) and "\x00" not in path and scope.under(os.path.realpath(path),
+                                                                       os.path.realpath(self.base))
+
+
+def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
+    if isinstance(value, dict):
+        return {str(k): (",".join(map(str, v)) if isinstance(v, list) else v) for k, v in value.items()}
+    if not isinstance(value, str):
+        raise StacksError(f"{where}: parameters must be a table or the path of a parameters file")
+    path = os.path.join(base, value)
+    from pullcheck.sources.errors import ParseError, read_text
+
+    try:
+        data = json.loads(read_text(path))
+    except (ParseError, ValueError, RecursionError) as e:
+        raise StacksError(f"{where}: cannot read parameters file {value}: {e}") from None
+    if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):  # CodePipeline template configuration
+        return {str(k): v for k, v in data["Parameters"].items()}
+    if isinstance(data, list) and all(isinstance(x, dict) and "ParameterKey" in x for x in data):  # CLI list
+        return {str(x["ParameterKey"]): x.get("ParameterValue", "") for x in data if not x.get("UsePreviousValue")}
+    raise StacksError(f"{where}: {value} is neither a CloudFormation parameters list nor a template configuration")
+
+
+def parse(table: Any, base: str, source: str) -> List[Stack]:
+    if not isinstance(table, dict):
+        raise StacksError(f"{source}: stacks must be a table of stack name = {{template = ..., parameters = ...}}")
+    out = []
+    for name, spec in table.items():
+        where = f"{source}: stacks.{name}"
+        if isinstance(spec, dict) and ("terraform" in spec or "plan" in spec):
+            out.append(_terraform(str(name), spec, base, where))
+            continue
+        if not isinstance(spec, dict) or not isinstance(spec.get("template"), str):
+            raise StacksError(f"{where}: needs template = \"path/to/template.yaml\" (or terraform = \"folder\" "
+                              f"and plan = \"plan.json\")")
+        unknown = sorted(set(spec) - {"template", "parameters"})
+        if unknown:
+            raise StacksError(f"{where}: unknown key {', '.join(unknown)}")
+        template = os.path.normpath(os.path.join(base, spec["template"]))
+        params = spec.get("parameters", {})
+        stack = Stack(str(name), os.path.abspath(template), base=os.path.abspath(base))
+        if isinstance(params, str):
+            stack.parameters_file = os.path.abspath(os.path.join(base, params))
+        # a template elsewhere is judged by the run's scope when the templates are read; whether it exists is
+        # not this reader's to tell. A parameters file is read now: only under the folder.
+        if stack.parameters_file and not stack.under_base(stack.parameters_file):
+            stack.skipped = (f"stack {name} is not linted: its parameters file lies outside the paths this run "
+                             f"reads (the folder of {source})")
+            _warn(stack.skipped)
+        else:
+            if stack.under_base(stack.template) and not os.path.isfile(template):
+                raise StacksError(f"{where}: no such template {spec['template']}")
+            stack.parameters = _parameters(params, base, where)
+        out.append(stack)
+    return out
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    from pullcheck.outputs.safetext import printable
+
+    print(f"pullcheck: warning: {printable(message)}", file=sys.stderr)
+
+
+def _terraform(name: str, spec: Dict[str, Any], base: str, where: str) -> Stack:
+    """A Terraform configuration and the plan made from it: the plan's values apply to that folder only."""
+    unknown = sorted(set(spec) - {"terraform", "plan"})
+    if unknown:
+        raise StacksError(f"{where}: unknown key {', '.join(unknown)} (a Terraform stack has terraform and plan)")
+    folder, plan = spec.get("terraform"), spec.get("plan")
+    if not isinstance(folder, str) or not isinstance(plan, str):
+        raise StacksError(f"{where}: needs terraform = \"folder\" and plan = \"plan.json\"")
+    folder_path = os.path.normpath(os.path.join(base, folder))
+    plan_path = os.path.normpath(os.path.join(base, plan))
+    if not os.path.isdir(folder_path):
+        raise StacksError(f"{where}: no such folder {folder}")
+    if not os.path.isfile(plan_path):
+        raise StacksError(f"{where}: no such plan {plan}")
+    return Stack(name, "", terraform=os.path.abspath(folder_path), plan=os.path.abspath(plan_path))
+
+
+def load(path: str) -> List[Stack]:
+    from pullcheck.engine.config import ConfigError, _load_toml
+
+    try:
+        data = _load_toml(path)
+    except ConfigError as e:
+        raise StacksError(str(e)) from None
+    table = data.get("stacks", data.get("tool", {}).get("pullcheck", {}).get("stacks"))
+    if table is None:
+        raise StacksError(f"{path}: no [stacks] table")
+    return parse(table, os.path.dirname(os.path.abspath(path)), path)

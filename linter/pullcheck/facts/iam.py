@@ -1,0 +1,344 @@
+"""Roles and what their policies allow: trust, inline and attached policies, AWS managed policies.
+
+A role's policy set is *complete* only when every policy that could apply to it is in the graph: an
+attachment whose role cannot be resolved, a customer-managed policy ARN from elsewhere, or an AWS managed
+policy this module does not know make it incomplete, and "no Allow seen" then means "unknown".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck.facts import policy
+from pullcheck.facts.images import HOLE, classify
+from pullcheck.graph.model import Graph, Resource
+from pullcheck.facts.policy import Document, Statement
+from pullcheck.graph.values import Ref, Template, Unknown, text_of
+
+_ALL = "*"
+# AWS managed policies the rules rely on: name -> (canonical path, actions granted on "*", scopes).
+# "scopes" lists the service prefixes in which the policy may grant more than the actions listed: an
+# action there that the listed ones do not cover is unknown rather than denied.
+_ECR_PULL = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+             "ecr:BatchGetImage"]
+MANAGED: Dict[str, Tuple[str, List[str], Tuple[str, ...]]] = {
+    "AmazonECSTaskExecutionRolePolicy": ("service-role/", _ECR_PULL + ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                         ()),
+    "AmazonEC2ContainerRegistryReadOnly": ("", _ECR_PULL + ["ecr:GetRepositoryPolicy", "ecr:DescribeRepositories",
+                                                            "ecr:ListImages", "ecr:DescribeImages",
+                                                            "ecr:GetLifecyclePolicy",
+                                                            "ecr:GetLifecyclePolicyPreview",
+                                                            "ecr:ListTagsForResource",
+                                                            "ecr:DescribeImageScanFindings"], ()),
+    "AmazonEC2ContainerRegistryPullOnly": ("", ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+                                                "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage"], ()),
+    "AmazonEC2ContainerRegistryPowerUser": ("", _ECR_PULL, ("ecr:",)),
+    "AmazonEC2ContainerRegistryFullAccess": ("", ["ecr:*"], ()),
+    "AdministratorAccess": ("", ["*"], ()),
+    "PowerUserAccess": ("", ["ecr:*", "logs:*", "secretsmanager:*", "ssm:*", "kms:*", "s3:*"], ("*",)),
+    "CloudWatchLogsFullAccess": ("", ["logs:*"], ()),
+    "SecretsManagerReadWrite": ("", ["secretsmanager:*"], ("kms:",)),
+    "AmazonSSMReadOnlyAccess": ("", ["ssm:Describe*", "ssm:Get*", "ssm:List*"], ()),
+    # service-role policies that are not for execution roles, but whose path is often written wrong
+    "AmazonEC2ContainerServiceforEC2Role": ("service-role/", [], ("*",)),
+    "AmazonEC2ContainerServiceRole": ("service-role/", [], ("*",)),
+    "AmazonEC2ContainerServiceEventsRole": ("service-role/", [], ("*",)),
+    "AWSBatchServiceRole": ("service-role/", [], ("*",)),
+}
+_AWS_POLICY = re.compile(r":iam::aws:policy/(.*)$")
+
+
+@dataclass
+class Source:
+    resource: Resource
+    path: Tuple[Any, ...]
+    label: str
+
+
+@dataclass
+class PolicySet:
+    statements: List[Tuple[Statement, Source]] = field(default_factory=list)
+    complete: bool = True
+    why: str = ""
+    partial: List[Tuple[str, str]] = field(default_factory=list)  # (service prefix, policy) only partly known
+
+    def unknown(self, why: str) -> None:
+        self.complete = False
+        self.why = self.why or why
+
+
+def arn_text(v: Any) -> Optional[str]:
+    if isinstance(v, Template):
+        return v.text(HOLE)
+    return text_of(v)
+
+
+def managed_name(v: Any) -> Optional[Tuple[str, str]]:
+    """(path, name) of an AWS managed policy ARN such as ``arn:aws:iam::aws:policy/service-role/X``."""
+    t = arn_text(v)
+    m = _AWS_POLICY.search(t or "")
+    if not m or HOLE in m.group(1):
+        return None
+    full = m.group(1)
+    path, _, name = full.rpartition("/")
+    return (path + "/" if path else ""), name
+
+
+def _managed_statements(name: str, src: Source) -> List[Tuple[Statement, Source]]:
+    entry = MANAGED[name]
+    return [(Statement("Allow", actions=list(entry[1]), resources=[_ALL]), src)] if entry[1] else []
+
+
+# --------------------------------------------------------------------------- roles
+
+def role_for(graph: Graph, v: Any) -> Optional[Resource]:
+    """The role an ARN value names: a reference to a role, or a literal ARN whose name a role declares."""
+    if isinstance(v, Ref):
+        return graph.deref(v, "iam.role")
+    if isinstance(v, Template):
+        for p in v.parts:
+            if isinstance(p, Ref):
+                r = graph.deref(p, "iam.role")
+                if r is not None:
+                    return r
+        return None
+    t = text_of(v)
+    if not t:
+        return None
+    name = t.rsplit("/", 1)[-1] if ":role/" in t else t
+    return _roles_by_name(graph).get(name)
+
+
+def _roles_by_name(graph: Graph) -> Dict[str, Resource]:
+    def build(g: Graph) -> Dict[str, Resource]:
+        out: Dict[str, Resource] = {}
+        for r in g.of_kind("iam.role"):
+            n = text_of(r.get("role_name"))
+            if n:
+                out[n] = r
+        return out
+    return graph.facts.index(build)
+
+
+@dataclass
+class _Attached:
+    by_role: Dict[str, List[Tuple[Any, Source]]] = field(default_factory=dict)  # (document or arn, source)
+    unresolved: str = ""
+
+
+def _attached(graph: Graph) -> _Attached:
+    def build(g: Graph) -> _Attached:
+        idx = _Attached()
+        names = _roles_by_name(g)
+        for res in list(g.of_kind("iam.policy")) + list(g.of_kind("iam.attachment")):
+            roles = res.get("roles")
+            if isinstance(roles, Unknown) or res.get("conditional"):
+                idx.unresolved = f"{res.name} may attach to any role"
+                continue
+            for rv in roles or []:
+                if isinstance(rv, Ref):
+                    role = g.deref(rv, "iam.role")
+                    if role is None:
+                        idx.unresolved = f"{res.name} attaches to a role that cannot be resolved"
+                        continue
+                else:
+                    t = text_of(rv)
+                    if t is None:
+                        idx.unresolved = f"{res.name} attaches to a role that cannot be resolved"
+                        continue
+                    role = names.get(t)
+                    if role is None:
+                        continue  # a role declared elsewhere
+                item = res.get("document") if res.kind == "iam.policy" else ("arn", res.get("policy_arn"))
+                path = ("document",) if res.kind == "iam.policy" else ("policy_arn",)
+                idx.by_role.setdefault(role.key, []).append((item, Source(res, path, res.name)))
+        return idx
+    return graph.facts.index(build)
+
+
+def document(graph: Graph, doc: Any) -> Any:
+    """A Document, or an Unknown (a Ref to a Terraform policy document data source is resolved)."""
+    if isinstance(doc, Ref):
+        res = graph.deref(doc, "iam.policy_document")
+        if res is None:
+            return Unknown(f"policy {doc} is not in the scanned files")
+        return res.get("document")
+    return doc
+
+
+def _add_document(graph: Graph, out: PolicySet, doc: Any, src: Source) -> None:
+    doc = document(graph, doc)
+    if isinstance(doc, Document):
+        out.statements.extend((st, src) for st in doc.statements)
+    else:
+        out.unknown(f"{src.label}: {doc.origin if isinstance(doc, Unknown) else 'cannot be read'}")
+
+
+def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
+    if isinstance(arn, Ref):
+        pol = graph.deref(arn, "iam.policy")
+        if pol is not None:
+            _add_document(graph, out, pol.get("document"), Source(pol, ("document",), pol.name))
+            return
+        out.unknown(f"{src.label}: policy {arn} is not in the scanned files")
+        return
+    m = managed_name(arn)
+    if m is not None:
+        entry = MANAGED.get(m[1])
+        if entry is not None and entry[0] == m[0]:
+            out.statements.extend(_managed_statements(m[1], src))
+            out.partial.extend((scope, m[1]) for scope in entry[2])
+            return
+        out.unknown(f"{src.label}: AWS managed policy {m[0]}{m[1]} is not known here")
+        return
+    out.unknown(f"{src.label}: policy {arn_text(arn) or arn} is not in the scanned files")
+
+
+def role_policies(graph: Graph, role: Resource) -> PolicySet:
+    cache = graph.facts.table(role_policies)
+    if role.key in cache:
+        return cache[role.key]
+    out = PolicySet()
+    if role.get("conditional"):
+        out.unknown(f"role {role.name} depends on a condition")
+    inline = role.get("inline")
+    if isinstance(inline, Unknown):
+        out.unknown(f"inline policies of {role.name}: {inline.origin}")
+    for i, (name, doc) in enumerate(inline if isinstance(inline, list) else []):
+        _add_document(graph, out, doc, Source(role, ("inline", i), f"inline policy {name or i} of {role.name}"))
+    arns = role.get("managed_arns")
+    if isinstance(arns, Unknown) or (arns is not None and not isinstance(arns, list)):
+        out.unknown(f"managed policies of {role.name} cannot be known")
+    for i, arn in enumerate(arns if isinstance(arns, list) else []):
+        _add_arn(graph, out, arn, Source(role, ("managed_arns", i), f"managed policy of {role.name}"))
+    att = _attached(graph)
+    if att.unresolved:
+        out.unknown(att.unresolved)
+    for item, src in att.by_role.get(role.key, []):
+        if isinstance(item, tuple) and item and item[0] == "arn":
+            _add_arn(graph, out, item[1], src)
+        else:
+            _add_document(graph, out, item, src)
+    cache[role.key] = out
+    return out
+
+
+def trusts_ecs_tasks(graph: Graph, role: Resource) -> Optional[bool]:
+    """Whether the role's trust policy lets ecs-tasks.amazonaws.com assume it."""
+    doc = document(graph, role.get("trust"))
+    if not isinstance(doc, Document):
+        return None
+    result: Optional[bool] = False
+    for st in doc.statements:
+        if text_of(st.effect) != "Allow" or policy.applies(st, "sts:AssumeRole", "*") is False:
+            continue
+        p = st.principals
+        if p == "*":
+            return True
+        if isinstance(p, Unknown) or not isinstance(p, dict):
+            result = None
+            continue
+        services = p.get("Service")
+        if isinstance(services, Unknown):
+            result = None
+            continue
+        for s in services or []:
+            t = text_of(s)
+            if t is None:
+                result = None
+            elif t.startswith("ecs-tasks.amazonaws.com"):
+                return True if not st.conditions else None
+    return result
+
+
+# --------------------------------------------------------------------------- what a task needs
+
+@dataclass
+class Need:
+    group: str  # ecr | logs | secrets | kms | ptc
+    action: str
+    resource: str
+    what: str  # for messages
+
+
+def _shown(t: str) -> str:
+    return t.replace(HOLE, "${...}")
+
+
+def _secret_arn(v: str) -> str:
+    parts = v.split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 and parts[2] == "secretsmanager" else v
+
+
+def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
+    """The calls the execution role makes for this task definition; None when they cannot be known."""
+    cs = td.get("containers")
+    if not isinstance(cs, list):
+        return None
+    out: List[Need] = []
+    ecr_seen = False
+    for c in cs:
+        if not isinstance(c, dict):
+            return None
+        im = classify(c.get("image"))
+        if im.kind == "ecr":
+            if not ecr_seen:
+                out.append(Need("ecr", "ecr:GetAuthorizationToken", _ALL, "the ECR auth token"))
+                ecr_seen = True
+            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{im.path}" if im.path
+                    else f"arn:{HOLE}:ecr:{HOLE}")
+            for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
+                out.append(Need("ecr", a, repo, f"image {im.shown}"))
+        if text_of(c.get("log_driver")) == "awslogs":
+            opts = c.get("log_options")
+            if not isinstance(opts, dict):
+                opts = {}
+            group = text_of(opts.get("awslogs-group")) or HOLE
+            arn = f"arn:{HOLE}:logs:{HOLE}:{HOLE}:log-group:{group}:log-stream:{HOLE}"
+            for a in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                out.append(Need("logs", a, arn, f"log group {group.replace(HOLE, '(unknown)')}"))
+            if text_of(opts.get("awslogs-create-group")) == "true":
+                out.append(Need("logs", "logs:CreateLogGroup", f"arn:{HOLE}:logs:{HOLE}:{HOLE}:log-group:{group}",
+                                "awslogs-create-group"))
+        refs = list(c.get("secrets") or []) if isinstance(c.get("secrets"), list) else []
+        if c.get("repository_credentials") is not None:
+            refs.append(c.get("repository_credentials"))
+        for v in refs:
+            t = arn_text(v)
+            if t is None and graph.deref(v, "secretsmanager.secret") is not None:
+                t = f"arn:{HOLE}:secretsmanager:{HOLE}:{HOLE}:secret:{HOLE}"
+            if t is None:
+                continue  # where the value comes from is unknown: no claim about it
+            if ":secretsmanager:" in t or v is c.get("repository_credentials"):
+                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {_shown(t)}"))
+                key = _kms_key(graph, v)
+                if key:
+                    out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {_shown(t)}"))
+            else:
+                arn = t if t.startswith("arn:") else f"arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{t.lstrip('/')}"
+                out.append(Need("secrets", "ssm:GetParameters", arn, f"parameter {_shown(t)}"))
+    return out
+
+
+def _kms_key(graph: Graph, v: Any) -> Optional[str]:
+    """The customer key ARN (or a hole) of a secret declared in the graph, when it has one."""
+    ref = v.parts[0] if isinstance(v, Template) and v.parts and isinstance(v.parts[0], Ref) else v
+    secret = graph.deref(ref, "secretsmanager.secret")
+    if secret is None:
+        return None
+    key = secret.get("kms_key")
+    if key is None:
+        return None
+    t = arn_text(key)
+    if t and t.startswith("alias/aws/"):
+        return None  # an AWS managed key needs no kms:Decrypt
+    return t if t and t.startswith("arn:") else f"arn:{HOLE}:kms:{HOLE}"
+
+
+def check(pset: PolicySet, need: Need) -> policy.Decision:
+    d = policy.decide(pset.statements, pset.complete, need.action, need.resource)
+    if d.allowed is False and d.deny is None and any(
+            scope == "*" or need.action.lower().startswith(scope) for scope, _ in pset.partial):
+        d.allowed = None  # a managed policy known only in part may grant it
+    return d

@@ -1,0 +1,113 @@
+"""Terraform data sources that select resources by tags, names or IDs (``aws_subnets`` with a
+``tag:Name`` filter, ``aws_subnet``, ``aws_vpc``), answered from resources declared elsewhere in the same
+run. An answer is given only when every candidate can be judged and the match is not empty (and unique
+where the data source returns one resource); otherwise the value stays unknown.
+"""
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING, Any, List, Optional
+
+from pullcheck.graph.values import Ref, text_of
+
+if TYPE_CHECKING:  # the graph module uses this one; nothing here needs it at run time
+    from pullcheck.graph.model import Graph, Resource
+
+QUERY_KINDS = {"data.subnets": "ec2.subnet", "data.subnet": "ec2.subnet", "data.vpc": "ec2.vpc"}
+
+
+def _tags(res: Resource) -> Any:
+    """A resource's tags as a mapping of known strings, or None when some cannot be known."""
+    tags = res.get("tags")
+    if tags is None:
+        return {}
+    if isinstance(tags, list):  # CloudFormation: [{Key, Value}]
+        out = {}
+        for t in tags:
+            k, v = (text_of(t.get("Key")), text_of(t.get("Value"))) if isinstance(t, dict) else (None, None)
+            if k is None or v is None:
+                return None
+            out[k] = v
+        return out
+    if isinstance(tags, dict):
+        out = {}
+        for k, v in tags.items():
+            tv = text_of(v)
+            if tv is None:
+                return None
+            out[k] = tv
+        return out
+    return None
+
+
+def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
+    """Whether a candidate meets one filter (``tag:Name``, ``vpc-id``, ``cidr-block``); None if unknown."""
+    if not isinstance(values, list):
+        return None
+    if name.startswith("tag:"):
+        tags = _tags(res)
+        if tags is None:
+            return None
+        have = tags.get(name[4:])
+        wanted = [text_of(v) for v in values]
+        if None in wanted:
+            return None
+        return have is not None and any(fnmatch.fnmatchcase(have, w) for w in wanted)
+    if name in ("vpc-id", "vpc_id"):
+        vpc = res.get("vpc")
+        if not isinstance(vpc, Ref):
+            return None
+        for v in values:
+            if isinstance(v, Ref):
+                if v.target == vpc.target:
+                    return True
+            elif text_of(v) is None:
+                return None
+        return False
+    if name in ("cidr-block", "cidr_block", "cidr"):
+        have = text_of(res.get("cidr_block"))
+        wanted = [text_of(v) for v in values]
+        return None if have is None or None in wanted else have in wanted
+    return None  # a filter this does not model
+
+
+def matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
+    """The resources a data source selects, or None when that cannot be known."""
+    cached = graph.facts.table(matches)
+    if query.key in cached:
+        return cached[query.key]
+    result = _matches(graph, query)
+    cached[query.key] = result
+    return result
+
+
+def _matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
+    criteria = query.get("criteria")
+    if not isinstance(criteria, list) or not criteria or query.get("conditional"):
+        return None  # no selector (the default VPC, say) or one that cannot be read
+    out = []
+    for res in graph.of_kind(QUERY_KINDS[query.kind]):
+        verdicts = [_criterion(res, name, values) for name, values in criteria]
+        if False in verdicts:
+            continue
+        if None in verdicts or res.get("conditional"):
+            return None
+        out.append(res)
+    if not out or (query.kind != "data.subnets" and len(out) != 1):
+        return None
+    return out
+
+
+def resolve(graph: Graph, v: Any, kind: Optional[str] = None) -> Any:
+    """A reference to a data source replaced by what it selects: a resource, a list for ``ids``."""
+    if not isinstance(v, Ref):
+        return None
+    query = graph.resources.get(v.target)
+    if query is None or query.kind not in QUERY_KINDS:
+        return None
+    found = matches(graph, query)
+    if found is None:
+        return None
+    if query.kind == "data.subnets":
+        return found if v.attr == "ids" else None
+    return found[0] if kind is None or found[0].kind == kind else None

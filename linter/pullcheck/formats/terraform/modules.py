@@ -1,0 +1,326 @@
+"""Loading a Terraform folder as a root module with the modules it calls (local, downloaded by
+``terraform init``, or modelled registry modules), and its resources into the graph."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck.sources import scope
+from pullcheck.engine import suppress
+from pullcheck.graph.model import Graph, Span
+from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.marked import Unchanged, load_json
+from pullcheck.formats.terraform.build import KINDS, build
+from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
+from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
+from pullcheck.graph.values import Unknown
+
+MAX_MODULE_DEPTH = 10
+MAX_MODULE_INSTANCES = 1_000  # module instances per root configuration
+
+
+def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]], ext: str = ".tf"
+                  ) -> Any:
+    """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
+    errors go to the first caller that collects them (``errors`` not None)."""
+    cache = graph.inputs.tf_folders
+    key = os.path.abspath(folder)
+    if key not in cache:
+        found: List[Tuple[str, ParseError]] = []
+        cache[key] = [_read_folder(folder, graph, found, ext), found, False]
+    entry = cache[key]
+    if errors is not None and not entry[2]:
+        errors.extend(entry[1])
+        entry[2] = True
+    return entry[0]
+
+
+# The language server keeps each file's parse by its text (set to a dict there): on a keystroke only the
+# edited buffer is read again, not its whole folder. A run of the command keeps nothing.
+PARSED: Any = None
+
+
+def _read_cached(text: str, path: str) -> Body:
+    if PARSED is None:
+        return read(text, path)
+    if len(PARSED) > 5000:
+        PARSED.clear()
+    return read_pieces(text, path, PARSED)
+
+
+def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
+    from pullcheck.sources.errors import OVERLAY
+
+    try:
+        names = os.listdir(folder)
+    except OSError as e:
+        errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
+        return None
+    if OVERLAY:  # an editor's new file, not yet saved, is part of its folder
+        here = os.path.abspath(folder)
+        names += [os.path.basename(p) for p in OVERLAY if os.path.dirname(p) == here
+                  and os.path.basename(p) not in names]
+    names.sort()
+    bodies, tfvars = [], []
+    for n in names:
+        path = os.path.join(folder, n)
+        if n.endswith((ext, ".tf.json", ".tfvars")) and _linked_out(path):
+            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read")))
+            continue
+        if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
+            try:  # Terraform's JSON syntax (what cdktf writes)
+                bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
+            except ParseError as e:
+                errors.append((path, e))
+        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in OVERLAY):
+            try:
+                text = read_text(path)
+                suppress.scan_text(graph, norm_path(path), text)
+                bodies.append(_read_cached(text, norm_path(path)))
+            except ParseError as e:
+                errors.append((path, e))
+        elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
+            tfvars.append(path)
+    tfvar_bodies = []
+    for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
+        try:
+            tfvar_bodies.append(_read_cached(read_text(path), norm_path(path)))
+        except ParseError as e:
+            errors.append((path, e))
+    return bodies, tfvar_bodies
+
+
+def _linked_out(path: str) -> bool:
+    """A file reached through a symbolic link that leads out of the run's scope (pullcheck.sources.scope): not read,
+    so that a link in a pull request cannot bring a file of the machine into a finding. (A module folder
+    outside the scope is not read either: see _instantiate.)"""
+    try:
+        return os.path.realpath(path) != os.path.abspath(path) and not scope.readable(path)
+    except (OSError, ValueError):
+        return True
+
+
+def _source(module: Module, body: Body) -> Any:
+    """A module call's ``source``, evaluated in the calling module."""
+    src = body.attrs.get("source")
+    return module.evaluator({}).eval(src) if src is not None else None
+
+
+def _is_local(source: Any) -> bool:
+    return isinstance(source, str) and source.startswith(("./", "../"))
+
+
+def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
+    """The folder a module call loads: a local path, or what `terraform init` downloaded (modules.json)."""
+    source = _source(module, body)
+    if not isinstance(source, str):
+        return Unknown(f"source of module {name} cannot be evaluated")
+    if _is_local(source):
+        return os.path.normpath(os.path.join(module.folder, source))
+    key = (module.prefix.replace("module.", "") + name).rstrip(".")
+    installed = _installed_modules(root).get(key)
+    if installed:
+        return installed
+    model = MODELS.get(source.split("?", 1)[0].replace("registry.terraform.io/", "").rstrip("/"))
+    if model:
+        return ("model", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfmodels", model))
+    return Unknown(f"module {name} comes from {source}, which is not downloaded here")
+
+
+# Registry modules read from a model when they are not downloaded (tfmodels beside this file)
+MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
+          "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
+          "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
+# where a modelled resource's attribute is set in the module call
+MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip", "security_groups": "security_group_ids",
+                "launch_type": "launch_type", "platform_version": "platform_version",
+                "containers": "container_definitions", "cpu": "cpu", "memory": "memory",
+                "private_dns": "endpoints", "service_name": "endpoints", "policy": "endpoints",
+                "enable_dns_hostnames": "enable_dns_hostnames", "enable_dns_support": "enable_dns_support"}
+
+
+def _installed_modules(root: str) -> Dict[str, str]:
+    """Key -> folder from .terraform/modules/modules.json, written by `terraform init`."""
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    if _linked_out(path):
+        return {}
+    try:
+        data = json.loads(read_text(path))
+        return {m["Key"]: os.path.normpath(os.path.join(root, m["Dir"])) for m in data.get("Modules", [])
+                if isinstance(m, dict) and m.get("Key") and m.get("Dir")}
+    except (ParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return {}
+
+
+def called_folders(folder: str, graph: Graph) -> List[str]:
+    """Absolute folders that the module in ``folder`` calls with a local source."""
+    parsed = _parse_folder(folder, graph, None)
+    module = Module(folder)
+    out = []
+    for body in (parsed[0] if parsed else []):
+        for name, _, b, _ in body.blocks:
+            source = _source(module, b) if name == "module" else None
+            if _is_local(source):
+                out.append(os.path.abspath(os.path.join(folder, source)))
+    return out
+
+
+def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
+    """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
+    resources to the graph."""
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    # the whole tree of module instances first, then their resources: a value can then be read from any
+    # module of the tree, whatever order the calls are written in (Terraform does not care either)
+    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    _build_resources(module, graph)
+    return errors
+
+
+def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
+                 chain: Tuple[str, ...]) -> None:
+    parsed = _parse_folder(module.folder, graph, errors, ".hcl" if module.model_call else ".tf")
+    if parsed is None:
+        return
+    bodies, tfvars = parsed
+    for body in bodies:
+        module.add_body(body)
+    if module.caller is None:
+        for body in tfvars:
+            module.defs.extend(body.attrs.values())
+            ev = module.evaluator({})
+            for k, t in body.attrs.items():
+                module.var_values[k] = ev.eval(t)
+    for name, (body, pos, file) in module.calls.items():
+        graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
+        if "count" in body.attrs or "for_each" in body.attrs:
+            module.children[name] = Unknown(f"module {name} has count or for_each")
+            continue
+        where = _module_source(module, name, body, root)
+        if isinstance(where, Unknown):
+            module.children[name] = where
+            continue
+        model = isinstance(where, tuple)
+        if model:  # pullcheck's own model of a registry module: read wherever pullcheck is installed
+            where = where[1]
+        elif not scope.readable(where):  # as file() does: a source cannot bring a folder of the machine in
+            module.children[name] = Unknown(f"module {name}: its folder lies outside the paths this run reads "
+                                            f"(name a folder that holds it, or --root)")
+            continue
+        if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
+            module.children[name] = Unknown(f"module {name} cannot be followed")
+            continue
+        if module.made[0] >= MAX_MODULE_INSTANCES:  # a fan-out (4 calls of 4 calls of ...) grows as a power
+            module.children[name] = Unknown(f"module {name}: past {MAX_MODULE_INSTANCES} module instances in "
+                                            f"one configuration")
+            continue
+        module.made[0] += 1
+        child = Module(where, f"{module.dir}/module.{name}")
+        if model:  # findings on a modelled module point at its call, at the input that sets the attribute
+            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i])) for out, i in MODEL_INPUTS.items()
+                                            if i in body.attrs})
+        child.prefix = f"{module.prefix}module.{name}."
+        child.caller = module
+        child.budget = module.budget
+        child.made = module.made
+        child.file_reads = module.file_reads
+        child.call_file = norm_path(file)
+        child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
+                                                                          "depends_on")}
+        module.children[name] = child
+        _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
+
+
+# The language server keeps each resource's build (set to a dict there): a resource whose block is the
+# same parse and whose module reads the same blocks (every block but the resources, whose names and counts
+# only can be read) is not evaluated again. A run of the command keeps nothing.
+BUILT: Any = None
+
+
+class _Added(list):
+    """What a build adds to the graph, in order."""
+
+    def add(self, r: Any) -> None:
+        self.append(r)
+
+
+def _build_resources(module: Module, graph: Graph) -> None:
+    """The resources of a module instance and of the instances it calls, into the graph."""
+    for child in module.children.values():
+        if isinstance(child, Module):
+            _build_resources(child, graph)
+    budget = module.budget
+    reuse = BUILT is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
+        and budget.items < MAX_BUILT // 2
+    defs = _defs(module) if reuse else None
+    unchanged = Unchanged(defs or [])
+    for res in module.resources.values():
+        kind = KINDS.get(res.rtype)
+        if kind is None:
+            continue
+        key = (module.dir, res.address)
+        if reuse:
+            kept = BUILT.get(key)
+            if kept is not None and kept[0] is res.body and unchanged(kept[1]):
+                for r in kept[2]:
+                    graph.add(r)
+                budget.steps += kept[3]
+                budget.items += kept[4]
+                continue
+        added = _Added()
+        steps, items, reads = budget.steps, budget.items, module.file_reads[0]
+        insts = res.instances()
+        if isinstance(insts, Unknown):
+            # How many there are is unknown (maybe none): one stand-in marked conditional, so that a route,
+            # association or endpoint that may exist makes the verdicts that depend on it unknown.
+            origin = Unknown(insts.origin)
+            build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
+                  added, conditional=True)
+        else:
+            for suffix, ctx in insts:
+                build(module, res, kind, suffix, ctx, added)
+        for r in added:
+            graph.add(r)
+        if reuse and module.file_reads[0] == reads:
+            if len(BUILT) > 50_000:
+                BUILT.clear()
+            BUILT[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
+    if module.model_call is not None:
+        file, pos, inputs = module.model_call
+        prefix = module.dir + ":"
+        for r in graph.resources.values():
+            if r.key.startswith(prefix):
+                r.file, r.span = file, Span.at(pos)
+                r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
+                for out, span in inputs.items():
+                    r.spans.setdefault((out,), span)
+
+
+def _modelled(module: Module) -> bool:
+    """A modelled registry module, or one inside it: its resources are moved to the call after building."""
+    m: Any = module
+    while m is not None:
+        if m.model_call is not None:
+            return True
+        m = m.caller
+    return False
+
+
+def _defs(module: Module) -> List[Any]:
+    """What the module instance's resources can read: its blocks but the resources, its resources' names
+    and counts, its variables files, and the same of the modules that call it (a call's arguments)."""
+    out: List[Any] = []
+    m: Any = module
+    while m is not None:
+        out.extend(m.defs)
+        out.append(m.dir)
+        m = m.caller
+    return out
+
+
+def norm_path(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+

@@ -1,0 +1,299 @@
+"""``pullcheck lsp``: a language server on standard input and output (Language Server Protocol, pygls).
+
+Diagnostics are published when a document is opened, changed or saved, from the text in the editor
+(unsaved changes included). A Terraform file is linted with the other ``.tf`` files of its folder (and
+the modules it calls); a template or task definition on its own. The configuration found above the file
+applies, as on the command line. Columns are UTF-16 code units, as the protocol counts them.
+
+Between changes the server keeps each top-level block of a ``.tf`` file and each resource of a YAML
+template as parsed (by its text), and each resource as evaluated while nothing it can read has changed
+(``modules.BUILT``, ``cloudformation.BUILT``): a keystroke parses and evaluates again only the block it is
+in, then the rules run over the whole graph as always.
+
+A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits and the
+document version they were made for), and the document offers "fix all safe" (``source.fixAll``); hovering a
+diagnostic shows its rule's summary. Edits are offered only while the linted version is the document's
+current one, addressed to that version (``documentChanges``), so a client never applies them to a newer text.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import unquote, urlparse
+
+LINTED = (".yaml", ".yml", ".json", ".template", ".cfn", ".tf")
+DEBOUNCE = 0.15  # seconds of quiet after a change before it is linted
+_SEVERITY = {"error": 1, "warning": 2, "info": 3}
+
+
+def _path(uri: str) -> str:
+    parsed = urlparse(uri)
+    return os.path.abspath(unquote(parsed.path)) if parsed.scheme == "file" else ""
+
+
+def scope_roots(path: str, folders: Iterable[str]) -> List[str]:
+    """The scope (``pullcheck.sources.scope``) of a lint of ``path``: the workspace folders that hold it, as a run at
+    the repository's root has, so that ``file("../shared/x")`` reads the same in the editor; a file outside
+    every workspace folder has its own folder, as when it is named on the command line."""
+    from pullcheck.sources.scope import under
+
+    real = os.path.realpath(path)
+    return [folder for folder in folders if under(real, os.path.realpath(folder))] or [path]
+
+
+def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None
+                ) -> List[Dict[str, Any]]:
+    """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``. ``roots``: the
+    run's scope (see ``scope_roots``), by default the document's own folder."""
+    from pullcheck.engine import config as cfgmod
+    from pullcheck.engine import fixes
+    from pullcheck.engine.stages import INTERNAL_ID, finish, lint
+    from pullcheck.sources import errors
+    from pullcheck.engine.registry import select_rules
+
+    cfg = cfgmod.Config()
+    found = cfgmod.find([path])
+    if found:
+        try:
+            cfg = cfgmod.load(found, rules)
+        except cfgmod.ConfigError as e:
+            return [_diag(0, 0, 0, 1, 1, "CONFIG", f"configuration error: {e}")]
+    if cfg.exclude and cfg.excluded(path):
+        return []
+    selected = select_rules(rules, cfg.select, cfg.ignore)
+    # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
+    errors.OVERLAY[path] = text
+    try:
+        findings = finish(lint([path], selected, roots=roots), cfg)
+    finally:
+        errors.OVERLAY.pop(path, None)
+    lines = text.splitlines()
+    # "fix all safe": the safe fixes of this document that go in together, chosen as --fix chooses them
+    together = set(fixes.plan(f.fix for f in findings if f.fix is not None and f.fix.safe
+                              and all(os.path.abspath(e.file) == path for e in f.fix.edits)))
+    out = []
+    for f in findings:
+        if f.rule_id == INTERNAL_ID:  # a rule or a step that failed is said, not silently dropped
+            out.append(_diag(0, 0, 0, 1, 2, f.rule_id, f"pullcheck could not check everything: {f.message}"))
+            continue
+        if os.path.abspath(f.file) != path:
+            continue
+        line, col = f.line - 1, f.col - 1
+        end_line, end_col = max(f.end_line, f.line) - 1, max(f.end_col, f.col) - 1
+        if (end_line, end_col) == (line, col):  # underline to the end of the line
+            end_col = len(lines[line]) if line < len(lines) else col + 1
+            end_col = max(end_col, col + 1)
+        d = _diag(line, _utf16(lines, line, col), end_line, _utf16(lines, end_line, end_col),
+                  _SEVERITY.get(f.severity, 1), f.rule_id, f"{f.message} [{f.name}]")
+        if f.fix is not None and all(os.path.abspath(e.file) == path for e in f.fix.edits):
+            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe, "together": f.fix in together,
+                                 "edits": [_text_edit(lines, e) for e in f.fix.edits]}}
+        out.append(d)
+    return out
+
+
+def _utf16(lines: List[str], line: int, col: int) -> int:
+    """A 0-based character column as UTF-16 code units (what LSP positions count)."""
+    if line >= len(lines):
+        return col
+    text = lines[line][:col]
+    return col + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _text_edit(lines: List[str], e: Any) -> Dict[str, Any]:
+    start = {"line": e.line - 1, "character": _utf16(lines, e.line - 1, e.col - 1)}
+    end = {"line": e.end_line - 1, "character": _utf16(lines, e.end_line - 1, e.end_col - 1)}
+    return {"range": {"start": start, "end": end}, "newText": e.text}
+
+
+def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Dict[str, Any]],
+                 version: Optional[int] = None) -> List[Dict]:
+    """A quick fix per diagnostic that carries one, and "fix all safe" over the document's last diagnostics.
+
+    ``version`` is the document version ``published`` was computed for. Every edit is addressed to it (a
+    versioned ``documentChanges`` entry), so a client whose text has moved on rejects the edit instead of
+    applying it lines off; a diagnostic whose data names another version offers no quick fix."""
+    out = []
+    for d in diagnostics:
+        data = d.get("data") or {}
+        fix = data.get("fix")
+        if fix and data.get("version") == version:
+            out.append({"title": f"pullcheck: {fix['title']} ({d.get('code')})", "kind": "quickfix",
+                        "diagnostics": [d], "isPreferred": bool(fix["safe"]),
+                        "edit": _versioned_edit(uri, version, fix["edits"])})
+    # whole fixes that go in together (fixes.plan chose them when the diagnostics were made; overlapping
+    # ones wait for the next fix-all), each once though several diagnostics carry it
+    edits: List[Any] = []
+    for d in published:
+        fix = (d.get("data") or {}).get("fix")
+        if fix and fix["safe"] and fix.get("together") and not any(e in edits for e in fix["edits"]):
+            edits.extend(fix["edits"])
+    if edits:
+        out.append({"title": "pullcheck: fix all safe problems", "kind": "source.fixAll.pullcheck",
+                    "edit": _versioned_edit(uri, version, edits)})
+    return out
+
+
+def _versioned_edit(uri: str, version: Optional[int], edits: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {"documentChanges": [{"textDocument": {"uri": uri, "version": version}, "edits": edits}]}
+
+
+def hover(line: int, character: int, published: List[Dict[str, Any]], rules: Dict[str, Any]) -> Any:
+    """The rule's summary for the diagnostics under the cursor (Markdown), or None."""
+    parts = []
+    for d in published:
+        start, end = d["range"]["start"], d["range"]["end"]
+        if (start["line"], start["character"]) <= (line, character) <= (end["line"], end["character"]):
+            rule = rules.get(d["code"])
+            if rule is not None:
+                fix = " Has a fix: use the quick fix." if (d.get("data") or {}).get("fix") else ""
+                parts.append(f"**{rule.id} {rule.name}** ({rule.severity}): {rule.summary}{fix}  \n"
+                             f"Documentation: `pullcheck rule {rule.id}`")
+    return "\n\n".join(parts) or None
+
+
+def _diag(line: int, col: int, end_line: int, end_col: int, severity: int, code: str, message: str) -> Dict:
+    return {"range": {"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}},
+            "severity": severity, "code": code, "source": "pullcheck", "message": message}
+
+
+def serve(argv: List[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: pullcheck lsp   (speaks the Language Server Protocol on stdin/stdout)")
+        return 0
+    try:
+        from lsprotocol import types as t
+        from pygls.lsp.server import LanguageServer
+    except ImportError:
+        print("pullcheck: error: the language server needs pygls: pip install 'pullcheck[lsp]'", file=sys.stderr)
+        return 2
+    from pullcheck import __version__
+    from pullcheck.engine.registry import load_rules
+
+    import threading
+    import time
+
+    from pullcheck.formats import cloudformation
+    from pullcheck.sources import marked
+    from pullcheck.formats.terraform import modules
+
+    # each .tf block's and each template resource's parse, by its text, and each resource's evaluation
+    # while nothing it can read has changed: a keystroke works again only on the block it is in
+    modules.PARSED, modules.BUILT = {}, {}
+    marked.PIECES, cloudformation.BUILT = {}, {}
+    rules = load_rules()
+    server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
+    # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)
+    published: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = {}
+    lock = threading.Lock()  # one lint at a time (the editor buffers are shared with the readers)
+    failed: Dict[str, str] = {}  # uri -> the last failure said, so that it is said once
+
+    def version(ls: Any, uri: str) -> Any:
+        return ls.workspace.get_text_document(uri).version
+
+    def workspace_folders(ls: Any) -> List[str]:
+        ws = ls.workspace
+        uris = [f.uri for f in ws.folders.values()] or ([ws.root_uri] if ws.root_uri else [])
+        return [p for p in map(_path, uris) if p]
+
+    def _range(r: Dict[str, Any]) -> Any:
+        return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
+
+    def publish(ls: Any, uri: str, wanted: Any, delay: float = 0.0) -> None:
+        """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
+        lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
+        older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and
+        the failure is said once."""
+        path = _path(uri)
+        if not path or not path.lower().endswith(LINTED):
+            return
+        if delay:
+            time.sleep(delay)
+        if version(ls, uri) != wanted:
+            return
+        with lock:
+            doc = ls.workspace.get_text_document(uri)
+            if doc.version != wanted:
+                return
+            try:
+                found = diagnostics(path, doc.source, rules, roots=scope_roots(path, workspace_folders(ls)))
+            except Exception as e:  # keep what the editor shows; say why once
+                why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
+                if failed.get(uri) != why:
+                    failed[uri] = why
+                    ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
+                return
+            failed.pop(uri, None)
+        if version(ls, uri) != wanted:
+            return
+        for d in found:
+            if d.get("data"):  # a quick fix names the text it was made for; the client sends it back
+                d["data"]["version"] = wanted
+        published[uri] = (wanted, found)
+        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
+            uri=uri, version=doc.version,
+            diagnostics=[t.Diagnostic(
+                range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
+                source=d["source"], message=d["message"], data=d.get("data")) for d in found]))
+
+    @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
+                    t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix,
+                                                           t.CodeActionKind.SourceFixAll]))
+    def code_action(ls: Any, params: Any) -> Any:
+        uri = params.text_document.uri
+        computed, found = published.get(uri, (None, []))
+        # edits made for another text than the editor's (a change not linted yet, as in fix-on-save) would
+        # land lines off: none is offered until the current text is linted
+        if computed is None or computed != version(ls, uri):
+            return []
+        asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
+        # a client that cannot take versioned edits gets plain ones: the check above already keeps them to the
+        # text they were made for
+        capabilities = getattr(getattr(ls, "client_capabilities", None), "workspace", None)
+        versioned = bool(getattr(getattr(capabilities, "workspace_edit", None), "document_changes", False))
+        actions = []
+        for a in code_actions(uri, asked, found, computed):
+            changes = [t.TextDocumentEdit(
+                text_document=t.OptionalVersionedTextDocumentIdentifier(uri=c["textDocument"]["uri"],
+                                                                         version=c["textDocument"]["version"]),
+                edits=[t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in c["edits"]])
+                for c in a["edit"]["documentChanges"]]
+            edit = t.WorkspaceEdit(document_changes=changes) if versioned else t.WorkspaceEdit(
+                changes={c.text_document.uri: list(c.edits) for c in changes})
+            actions.append(t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"),
+                                        edit=edit))
+        return actions
+
+    @server.feature(t.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: Any, params: Any) -> Any:
+        text = hover(params.position.line, params.position.character,
+                     published.get(params.text_document.uri, (None, []))[1], rules)
+        if text is None:
+            return None
+        return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
+
+    @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
+    @server.thread()
+    def did_open(ls: Any, params: Any) -> None:
+        publish(ls, params.text_document.uri, params.text_document.version)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+    @server.thread()
+    def did_change(ls: Any, params: Any) -> None:
+        publish(ls, params.text_document.uri, params.text_document.version, DEBOUNCE)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
+    @server.thread()
+    def did_save(ls: Any, params: Any) -> None:
+        uri = params.text_document.uri
+        publish(ls, uri, version(ls, uri))
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: Any, params: Any) -> None:
+        published.pop(params.text_document.uri, None)
+        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
+                                                                        diagnostics=[]))
+
+    server.start_io()
+    return 0
