@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck import __version__
 
@@ -76,6 +77,7 @@ def _jobs(text: str) -> int:
     return n
 
 
+
 def run() -> None:
     """The command (console script and ``python -m pullcheck``): ``main()`` in a process that ends as soon as
     its output is out.
@@ -91,6 +93,7 @@ def run() -> None:
         raise SystemExit(main())
     gc.disable()
     code = main()
+    _save_coverage()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -98,6 +101,19 @@ def run() -> None:
             if code == 0:
                 code = 2
     os._exit(code)
+
+
+def _save_coverage() -> None:
+    """``os._exit`` skips the teardown in which coverage saves what it measured: a run measured by it
+    (``coverage run``, or its start-up hook in a subprocess) stops and saves it here."""
+    coverage = sys.modules.get("coverage")
+    try:
+        current = coverage.Coverage.current() if coverage is not None else None
+        if current is not None:
+            current.stop()
+            current.save()
+    except Exception:  # measuring must not change how the run ends
+        pass
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -164,15 +180,15 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
     return out
 
 
+# -- subcommands ------------------------------------------------------------------------------------------
+
 def _main(argv: List[str]) -> int:
-    from pullcheck.engine import config as cfgmod
-    from pullcheck.engine import stacks as stacksmod
-    from pullcheck.engine.registry import RuleError, load_rules, select_rules
-
     if argv[:1] == ["lsp"]:
-        from pullcheck.integrations.lsp import serve
+        return _lsp(argv[1:])
+    from pullcheck.engine.config import ConfigError
+    from pullcheck.engine.registry import RuleError, load_rules
+    from pullcheck.engine.stacks import StacksError
 
-        return serve(argv[1:])
     try:
         if argv[:1] == ["rule"]:
             return _rule_doc(argv[1:], load_rules())
@@ -182,159 +198,344 @@ def _main(argv: List[str]) -> int:
             return int(e.code or 0) if e.code in (0, None) else 2
         rules = load_rules()
         if args.list_rules:
-            for r in rules.values():
-                print(f"{r.id:<8} {r.name:<38} {r.severity:<8} {r.fix or '-':<6} {r.summary}")
+            return _list_rules(rules)
+        run = _settled(args, rules)
+    except (RuleError, ConfigError, StacksError) as e:
+        return _error(str(e))
+    return _lint(run)
+
+
+def _lsp(argv: List[str]) -> int:
+    from pullcheck.integrations.lsp import serve
+
+    return serve(argv)
+
+
+def _list_rules(rules: Dict[str, Any]) -> int:
+    for r in rules.values():
+        print(f"{r.id:<8} {r.name:<38} {r.severity:<8} {r.fix or '-':<6} {r.summary}")
+    return 0
+
+
+def _rule_doc(args: List[str], rules) -> int:
+    if len(args) != 1:
+        print("usage: pullcheck rule ID", file=sys.stderr)
+        return 2
+    key = args[0]
+    for r in rules.values():
+        if key.upper() == r.id or key == r.name:
+            from pullcheck.tools.docs import installed_page, page
+
+            sys.stdout.write(installed_page(r) or page(r))
             return 0
-        cfg = cfgmod.Config()
-        # every configuration the run loads, by path: kept for the nearest-config judging, and named in
-        # the reports when it silences checks
-        args.configs = {}
-        if not args.no_config:
-            path = args.config or cfgmod.find(args.paths or ["."])
-            if args.config and not os.path.isfile(args.config):
-                return _error(f"no such configuration file: {args.config}")
-            if path:
-                cfg = args.configs[path] = cfgmod.load(path, rules)
-        selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
-        # each file takes the configuration nearest above it (as ruff does): run what any of them may want,
-        # then judge every finding by its own file's configuration
-        per_file = not args.no_config and not args.config
-        run = select_rules(rules, _split(args.select), _split(args.ignore)) if per_file else selected
+    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
+    return 2
 
-        from pullcheck.sources import scope
 
-        roots = args.root  # folders the files may also read from
-        scope.set_roots(args.paths or ["."], roots)  # a stacks entry reads only inside the run's paths
-        stacks = stacksmod.load(args.stacks) if args.stacks else (
-            stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
-    except RuleError as e:
-        return _error(str(e))
-    except cfgmod.ConfigError as e:
-        return _error(str(e))
-    except stacksmod.StacksError as e:
-        return _error(str(e))
-    from pullcheck.engine import baseline
-    from pullcheck.engine.stages import INTERNAL_ID, fault, finish, lint_graph
-    from pullcheck.outputs.output import render
-    from pullcheck.outputs.safetext import printable
+# -- a lint run -------------------------------------------------------------------------------------------
 
+@dataclass
+class _Run:
+    """What a lint run was asked for, settled before it reads a file."""
+
+    args: argparse.Namespace
+    rules: Dict[str, Any]  # every rule loaded
+    cfg: Any  # the configuration given or found (an empty one with --no-config)
+    # every configuration the run loads, by path: kept for the nearest-config judging, and named in the
+    # reports when it silences checks
+    configs: Dict[str, Any]
+    selected: Dict[str, Any]  # the rules the reports name
+    linted: Dict[str, Any]  # the rules run (with a configuration per file: what any of them may want)
+    per_file: bool  # each finding judged by the configuration nearest above its file
+    stacks: list
+    outputs: List[Tuple[str, str]]  # (format, path) per --output
+    output_error: str  # a usage error of --output, said once the run is linted
+
+    @property
+    def paths(self) -> List[str]:
+        return self.args.paths or ["."]
+
+    @property
+    def console(self) -> str:
+        return self.args.format or "text"
+
+
+def _settled(args: argparse.Namespace, rules: Dict[str, Any]) -> _Run:
+    """The run's configuration, rules, scope, stacks and reports (ConfigError, RuleError, StacksError)."""
+    from pullcheck.engine import config as cfgmod
+    from pullcheck.engine import stacks as stacksmod
+    from pullcheck.engine.registry import select_rules
+    from pullcheck.sources import scope
+
+    cfg, configs = cfgmod.Config(), {}
+    if not args.no_config:
+        path = args.config or cfgmod.find(args.paths or ["."])
+        if args.config and not os.path.isfile(args.config):
+            raise cfgmod.ConfigError(f"no such configuration file: {args.config}")
+        if path:
+            cfg = configs[path] = cfgmod.load(path, rules)
+    selected = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
+    # each file takes the configuration nearest above it (as ruff does): run what any of them may want,
+    # then judge every finding by its own file's configuration
+    per_file = not args.no_config and not args.config
+    linted = select_rules(rules, _split(args.select), _split(args.ignore)) if per_file else selected
+    scope.set_roots(args.paths or ["."], args.root)  # a stacks entry reads only inside the run's paths
+    stacks = stacksmod.load(args.stacks) if args.stacks else (
+        stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
     try:
         outputs, output_error = _outputs(args.output), ""
     except ValueError as e:  # said once the run is linted, where every report error is said
         outputs, output_error = [], str(e)
-    exclude = cfg.excluded if cfg.exclude and not per_file else None
-    # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
-    whole = bool(stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in outputs]
+    return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error)
 
-    def lint_run() -> Tuple[Any, list]:
-        if not whole and args.jobs != 1:
-            from pullcheck.engine import parallel
 
-            got = parallel.lint_paths(args.paths or ["."], run, exclude, args.infrastructure_only, args.jobs, roots)
-            if got is not None:
-                return got
-        return lint_graph(args.paths or ["."], run, exclude, stacks, args.infrastructure_only, roots)
+def _lint(run: _Run) -> int:
+    """Lint, judge, fix, then the baseline or the reports; the exit code."""
+    from pullcheck.engine import baseline
+    from pullcheck.engine.config import ConfigError
+    from pullcheck.engine.registry import RuleError
+    from pullcheck.engine.stages import INTERNAL_ID
 
-    def judged(found: list) -> Tuple[list, Dict[str, str]]:
-        """Findings judged by their configuration (the nearest one per file, or the one given), and each
-        file's fail-on."""
-        found = [f for f in found if f.rule_id != INTERNAL_ID]
-        return _by_nearest_config(found, rules, args) if per_file else (finish(found, cfg), {})
-
+    args = run.args
+    graph, findings = _first_lint(run)
+    internal = [f for f in findings if f.rule_id == INTERNAL_ID]
+    _say_inputs(run, graph, findings, internal)
     try:
-        graph, findings = lint_run()
+        findings, fail_of = _judged(run, findings)
+    except (ConfigError, RuleError) as e:
+        return _error(str(e))
+    if args.fix or args.diff:
+        # after each pass the whole run is linted again (stacks and exports span files), judged the same way
+        findings = _fix(args, findings, lambda: _judged(run, _linted(run)[1])[0])
+    if args.write_baseline:
+        return _write_baseline(args.write_baseline, findings)
+    if args.baseline:
+        try:
+            findings = baseline.only_new(args.baseline, findings)
+        except baseline.BaselineError as e:
+            return _error(str(e))
+    return _report(run, graph, findings, internal, fail_of)
+
+
+def _linted(run: _Run) -> Tuple[Any, list]:
+    """The run's graph and findings, by several processes when it may be cut."""
+    from pullcheck.engine.stages import lint_graph
+
+    args = run.args
+    exclude = run.cfg.excluded if run.cfg.exclude and not run.per_file else None
+    # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
+    whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs]
+    if not whole and args.jobs != 1:
+        from pullcheck.engine import parallel
+
+        got = parallel.lint_paths(run.paths, run.linted, exclude, args.infrastructure_only, args.jobs, args.root)
+        if got is not None:
+            return got
+    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root)
+
+
+def _first_lint(run: _Run) -> Tuple[Any, list]:
+    try:
+        return _linted(run)
     except Exception as e:  # a defect outside every stage's own guard: still one line, still a report
         from pullcheck.engine.stages import internal as internal_error
         from pullcheck.graph.model import Graph
 
-        graph, findings = Graph(), [internal_error("linting", "", e)]
-    internal = [f for f in findings if f.rule_id == INTERNAL_ID]
+        return Graph(), [internal_error("linting", "", e)]
+
+
+def _say_inputs(run: _Run, graph: Any, findings: list, internal: list) -> None:
+    """On standard error: the run's internal errors, what it leaves out, and a run that found nothing."""
+    from pullcheck.outputs.safetext import printable
+
     for f in internal:
         print(f"pullcheck: error: {printable(f.message)}", file=sys.stderr)
-    errors = [f.message for f in internal]
     for warning in graph.inputs.warnings:  # what the user named and the run leaves out (a stack): always said
         print(f"pullcheck: warning: {printable(warning)}", file=sys.stderr)
-    if args.verbose:
+    if run.args.verbose:
+        from pullcheck.engine import cache
+
         if graph.inputs.jobs:
             n, batches, again = graph.inputs.jobs
             print(f"pullcheck: linted by {n} processes in {batches} batches ({again} linted again together, "
                   f"as their names or settings meet)", file=sys.stderr)
         for path, why in graph.inputs.skipped:
             print(f"pullcheck: skipped {printable(path)}: {printable(why)}", file=sys.stderr)
-        from pullcheck.engine import cache
-
         if cache.why_not:
             print(f"pullcheck: running without a cache: {printable(cache.why_not)}", file=sys.stderr)
     if not graph.inputs.linted and not findings:
-        where = printable(" ".join(args.paths or ["."]))
+        where = printable(" ".join(run.paths))
         print(f"pullcheck: nothing to lint in {where}: no CloudFormation template, Terraform module, task "
               f"definition or plan found", file=sys.stderr)
+
+
+def _judged(run: _Run, found: list) -> Tuple[list, Dict[str, str]]:
+    """Findings judged by their configuration (the nearest one per file, or the one given), and each
+    file's fail-on."""
+    from pullcheck.engine.stages import INTERNAL_ID, finish
+
+    found = [f for f in found if f.rule_id != INTERNAL_ID]
+    return _by_nearest_config(found, run) if run.per_file else (finish(found, run.cfg), {})
+
+
+def _by_nearest_config(findings: list, run: _Run) -> Tuple[list, Dict[str, str]]:
+    """Each finding judged by the configuration nearest above its file: its selection, excludes,
+    per-file ignores, severities and fail-on. Returns the findings kept and each file's fail-on."""
+    from pullcheck.engine import config as cfgmod
+    from pullcheck.engine.stages import finish
+    from pullcheck.engine.registry import select_rules
+
+    args = run.args
+    by_folder: Dict[str, Optional[str]] = {}
+    groups: Dict[Optional[str], list] = {}
+    fail_of: Dict[str, str] = {}
+    for f in findings:
+        folder = os.path.dirname(os.path.abspath(f.file)) if f.file else os.getcwd()
+        if folder not in by_folder:
+            # judged against the paths the run names: one above them must be trusted to be used
+            by_folder[folder] = cfgmod.find([folder], run.paths)
+        groups.setdefault(by_folder[folder], []).append(f)
+    kept = []
+    for path, group in groups.items():
+        if path is not None and path not in run.configs:  # the run's, so the reports can name them
+            run.configs[path] = cfgmod.load(path, run.rules)
+        cfg = run.configs[path] if path is not None else cfgmod.Config()
+        chosen = select_rules(run.rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
+        group = [f for f in group if f.rule_id in chosen and not (cfg.exclude and f.file and cfg.excluded(f.file))]
+        for f in finish(group, cfg):
+            kept.append(f)
+            fail_of[f.file] = cfg.fail_on
+    return sorted(kept), fail_of
+
+
+def _fix(args: argparse.Namespace, findings: list, again: Callable[[], list]) -> list:
+    """--fix: apply the fixes (safe ones; with --unsafe-fixes all), ``again`` linting the whole run after each
+    pass (``pullcheck.engine.fixing``), and say what was undone, what could not be written and what remains.
+    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    from pullcheck.engine import fixing
+    from pullcheck.engine.fixes import unified_diff
+    from pullcheck.outputs.safetext import printable
+
+    if args.diff:
+        out = fixing.preview(findings, args.unsafe_fixes)
+        for file, (before, after) in sorted(out.changes.items()):
+            sys.stdout.write(unified_diff(file, before, after))
+        _say_refused(out.refused)
+        n = out.fixed
+        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
+        return []
+    out = fixing.apply(findings, again, args.unsafe_fixes)
+    for line in out.undone:
+        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
+              file=sys.stderr)
+    _say_refused(out.refused)
+    fixed, left = out.fixed, len(out.findings)
+    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
+          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in out.findings)
+             else " (more with --unsafe-fixes)"), file=sys.stderr)
+    return out.findings
+
+
+def _say_refused(refused: Dict[str, str]) -> None:
+    from pullcheck.outputs.safetext import printable
+
+    for file, why in sorted(refused.items()):
+        print(f"pullcheck: {printable(file)}: {why}", file=sys.stderr)
+
+
+def _write_baseline(path: str, findings: list) -> int:
+    from pullcheck.engine import baseline
+    from pullcheck.outputs.safetext import printable
+
     try:
-        findings, fail_of = judged(findings)
-    except (cfgmod.ConfigError, RuleError) as e:
-        return _error(str(e))
-    if args.fix or args.diff:
-        # after each pass the whole run is linted again (stacks and exports span files), judged the same way
-        findings = _fix(args, findings, lambda: judged(lint_run()[1])[0])
-    if args.write_baseline:
-        try:
-            with _created(args.write_baseline) as fh:
-                fh.write(baseline.dumps(args.write_baseline, findings))
-        except OSError as e:
-            return _error(f"cannot write baseline {args.write_baseline}: {e.strerror or e}")
-        print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in "
-              f"{printable(args.write_baseline)}.")
-        return 0
-    if args.baseline:
-        try:
-            findings = baseline.only_new(args.baseline, findings)
-        except baseline.BaselineError as e:
-            return _error(str(e))
-    if output_error:
-        return _error(output_error)
-    from pullcheck.sources.errors import READ
+        with _created(path) as fh:
+            fh.write(baseline.dumps(path, findings))
+    except OSError as e:
+        return _error(f"cannot write baseline {path}: {e.strerror or e}")
+    print(f"Recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} in {printable(path)}.")
+    return 0
 
-    read = {os.path.realpath(f) for f in READ}
-    clobber = [p for _, p in outputs if os.path.realpath(p) in read]
-    if clobber:
-        return _error(f"--output {clobber[0]} is one of the files being linted; choose another path")
-    console = args.format or "text"
-    explained = ""
-    if args.explain:
-        from pullcheck.outputs.explain import explain
 
-        try:
-            explained = explain(graph, findings)  # each line printable already
-        except Exception as e:
-            from pullcheck.engine.stages import internal as internal_error
+_FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
-            internal.append(internal_error("explaining", "", e))
-            print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
+
+def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
+    """The reports and the console output; the exit code."""
+    from pullcheck.engine import interrupt
+
+    refused = _outputs_refused(run)
+    if refused:
+        return _error(refused)
+    errors = [f.message for f in internal]  # the errors of the lint itself, which the reports carry
+    explained = _explained(run, graph, findings, internal)
     try:
-        fault("report")
-        silencing = cfgmod.silencing(args.configs.values(), rules)
-        reports = [(path, render(fmt, findings, selected, errors, graph, silencing)) for fmt, path in outputs]
-        text = render(console, findings, selected, errors, graph, silencing)
+        reports, text = _rendered(run, graph, findings, errors)
     except Exception as e:  # a defect in a writer: one line, not a traceback
-        from pullcheck.engine import interrupt
-
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
-    failed_writes = False
-    for path, report in reports:  # a report that cannot be written is said; the others and the console go on
+    failed_writes = not _written(reports)
+    # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
+    (sys.stdout if run.console == "text" else sys.stderr).write(explained)
+    sys.stdout.write(text)
+    if internal or failed_writes:
+        return 2
+    fail_on = run.args.fail_on
+    return 1 if any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)] for f in findings) else 0
+
+
+def _outputs_refused(run: _Run) -> str:
+    """Why the --output reports may not be written, or "": a usage error, or a report over a linted file."""
+    from pullcheck.sources.errors import READ
+
+    if run.output_error:
+        return run.output_error
+    read = {os.path.realpath(f) for f in READ}
+    clobber = [p for _, p in run.outputs if os.path.realpath(p) in read]
+    return f"--output {clobber[0]} is one of the files being linted; choose another path" if clobber else ""
+
+
+def _explained(run: _Run, graph: Any, findings: list, internal: list) -> str:
+    """--explain's text (each line printable already), or ""; a defect in it is said and added to ``internal``."""
+    if not run.args.explain:
+        return ""
+    from pullcheck.outputs.explain import explain
+    from pullcheck.outputs.safetext import printable
+
+    try:
+        return explain(graph, findings)
+    except Exception as e:
+        from pullcheck.engine.stages import internal as internal_error
+
+        internal.append(internal_error("explaining", "", e))
+        print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
+        return ""
+
+
+def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple[List[Tuple[str, str]], str]:
+    """(path, text) per --output, and the console's text."""
+    from pullcheck.engine import config as cfgmod
+    from pullcheck.engine.stages import fault
+    from pullcheck.outputs.output import render
+
+    fault("report")
+    silencing = cfgmod.silencing(run.configs.values(), run.rules)
+    reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
+    return reports, render(run.console, findings, run.selected, errors, graph, silencing)
+
+
+def _written(reports: List[Tuple[str, str]]) -> bool:
+    """Write each report; one that cannot be written is said, and the others go on. False if any failed."""
+    from pullcheck.outputs.safetext import printable
+
+    ok = True
+    for path, report in reports:
         try:
             with _created(path) as f:
                 f.write(report)
         except OSError as e:
             print(f"pullcheck: error: cannot write {printable(path)}: {e.strerror or e}", file=sys.stderr)
-            failed_writes = True
-    # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
-    (sys.stdout if console == "text" else sys.stderr).write(explained)
-    sys.stdout.write(text)
-    if internal or failed_writes:
-        return 2
-    failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
-    return 1 if any(f.severity in failing[args.fail_on or fail_of.get(f.file, cfg.fail_on)] for f in findings) else 0
+            ok = False
+    return ok
 
 
 def _created(path: str) -> Any:
@@ -394,153 +595,3 @@ def _is_link(name: str, dir_fd: Optional[int]) -> bool:
         return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
     except OSError:
         return False
-
-
-def _fix(args, findings: list, again) -> list:
-    """--fix: apply the fixes (safe ones; with --unsafe-fixes all), in passes while edits overlap; after each
-    pass lint the whole run again and undo a fix whose finding stays or that brings a new finding.
-    --diff: print what the first pass would change, and change nothing. Returns what remains.
-
-    A fix that would rewrite a file it may not (``fixes.not_fixable``: outside the named paths, a symlink, a
-    file with other hard links) or one saved since it was read is left out, and the file named on standard
-    error with the reason; its finding is reported as usual."""
-    from pullcheck.engine import fixes
-    from pullcheck.outputs.safetext import printable
-
-    refused: Dict[str, str] = {}  # file -> why no fix rewrites it in this run
-    fine: set = set()
-
-    def key(f) -> tuple:  # a finding across edits: lines move, the resource and attribute do not
-        return (f.file, f.rule_id, f.resource, f.path, f.message)
-
-    def allowed(fx) -> bool:
-        for e in fx.edits:
-            if e.file not in fine and e.file not in refused:
-                why = fixes.not_fixable(e.file)
-                if why:
-                    refused[e.file] = why
-                else:
-                    fine.add(e.file)
-        for file in fixes.stale(fx):
-            refused.setdefault(file, fixes.CHANGED)
-        return not any(e.file in refused for e in fx.edits)
-
-    def wanted(found: list) -> list:
-        # files are written one by one, and a fix across files could be left half applied: one file per fix
-        return [f.fix for f in found
-                if f.fix is not None and (f.fix.safe or args.unsafe_fixes)
-                and len({e.file for e in f.fix.edits}) == 1 and allowed(f.fix)]
-
-    def keep_only(texts: Dict[str, Tuple[str, str]], kept: list) -> None:
-        """Each file the pass wrote holds again its text before the pass with the edits of ``kept`` only."""
-        redo = {file: (written, fixes.apply_to_text(original, [e for fx in kept for e in fx.edits if e.file == file]))
-                for file, (original, written) in texts.items()}
-        for file, why in fixes.write(redo).items():
-            refused.setdefault(file, why)
-
-    def said() -> None:
-        for file, why in sorted(refused.items()):
-            print(f"pullcheck: {printable(file)}: {why}", file=sys.stderr)
-
-    if args.diff:
-        now = fixes.plan(wanted(findings))
-        for file, (before, after) in sorted(fixes.new_texts(now).items()):
-            sys.stdout.write(fixes.unified_diff(file, before, after))
-        said()
-        n = len(now)
-        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
-        return []
-    fixed = 0
-    undone: List[str] = []
-    tried: set = set()
-    for _ in range(fixes.MAX_PASSES):
-        now = fixes.plan([fx for fx in wanted(findings) if fx not in tried])
-        if not now:
-            break
-        tried.update(now)
-        texts = fixes.new_texts(now)
-        failed = fixes.write(texts)  # a file not written: the fixes in it are not applied, the others are whole
-        for file, why in failed.items():
-            refused.setdefault(file, why)
-        texts = {file: text for file, text in texts.items() if file not in failed}
-        now = [fx for fx in now if fx.edits[0].file in texts]
-        if not now:
-            continue
-        after = again()
-        before_keys = {key(f) for f in findings}
-        after_keys = {key(f) for f in after}
-        # a new finding where a fix edited (same resource and attribute) is the fix's doing; one elsewhere
-        # was hidden behind the fixed problem (an image that now pulls from ECR needs the role's
-        # permissions) and is reported, not undone
-        new_places = {(k[0], k[2], k[3]) for k in after_keys - before_keys}
-        broken = {k[0] for k in after_keys - before_keys if k[1] == "PARSE001"}  # an edit that breaks its file
-        bad = [fx for fx in now
-               if any(key(f) in after_keys or (f.file, f.resource, f.path) in new_places
-                      for f in findings if f.fix == fx) or any(e.file in broken for e in fx.edits)]
-        if bad:
-            kept = [fx for fx in now if fx not in bad]
-            keep_only(texts, kept)
-            for fx in bad:
-                e = fx.edits[0]
-                undone.append(f"{e.file}:{e.line}: {fx.title}")
-            after = again()
-            now = kept
-        fixed += len(now)
-        findings = after
-    for line in undone:
-        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
-              file=sys.stderr)
-    said()
-    left = len(findings)
-    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
-          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in findings)
-             else " (more with --unsafe-fixes)"), file=sys.stderr)
-    return findings
-
-
-def _by_nearest_config(findings: list, rules, args) -> tuple:
-    """Each finding judged by the configuration nearest above its file: its selection, excludes,
-    per-file ignores, severities and fail-on. Returns the findings kept and each file's fail-on."""
-    from pullcheck.engine import config as cfgmod
-    from pullcheck.engine.stages import finish
-    from pullcheck.engine.registry import select_rules
-
-    by_folder: Dict[str, Optional[str]] = {}
-    loaded: Dict[str, Any] = vars(args).setdefault("configs", {})  # the run's, so the reports can name them
-    groups: Dict[Optional[str], list] = {}
-    fail_of: Dict[str, str] = {}
-    for f in findings:
-        folder = os.path.dirname(os.path.abspath(f.file)) if f.file else os.getcwd()
-        if folder not in by_folder:
-            # judged against the paths the run names: one above them must be trusted to be used
-            by_folder[folder] = cfgmod.find([folder], args.paths or ["."])
-        groups.setdefault(by_folder[folder], []).append(f)
-    kept = []
-    for path, group in groups.items():
-        if path is None:
-            cfg = cfgmod.Config()
-        else:
-            if path not in loaded:
-                loaded[path] = cfgmod.load(path, rules)
-            cfg = loaded[path]
-        chosen = select_rules(rules, _split(args.select) or cfg.select, cfg.ignore + _split(args.ignore))
-        group = [f for f in group if f.rule_id in chosen and not (cfg.exclude and f.file and cfg.excluded(f.file))]
-        for f in finish(group, cfg):
-            kept.append(f)
-            fail_of[f.file] = cfg.fail_on
-    return sorted(kept), fail_of
-
-
-def _rule_doc(args: List[str], rules) -> int:
-    if len(args) != 1:
-        print("usage: pullcheck rule ID", file=sys.stderr)
-        return 2
-    key = args[0]
-    for r in rules.values():
-        if key.upper() == r.id or key == r.name:
-            from pullcheck.tools.docs import installed_page, page
-
-            sys.stdout.write(installed_page(r) or page(r))
-            return 0
-    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
-    return 2

@@ -4,8 +4,8 @@ A rule attaches a ``Fix`` to a hit (``Hit.fix``): a title, one or more edits (fi
 one file, and whether it is safe (it changes only what the finding names, and the result is what AWS
 documents) or a judgement call. ``--fix`` writes file by file, so a fix across files, which could be left
 half applied, is not applied. ``plan`` picks the fixes whose edits do not overlap (the others wait for the
-next pass), ``new_texts`` and ``write`` put them into the files; the caller lints the whole run again and
-undoes any fix whose finding stays or that brings a new one.
+next pass), ``new_texts`` and ``write`` put them into the files; ``pullcheck.engine.fixing`` runs the passes,
+lints the whole run again after each and undoes any fix whose finding stays or that brings a new one.
 
 A fix rewrites only a regular file of its own under the paths the run names (``pullcheck.sources.scope``), never
 through a symlink nor a file with other hard links, and never over text saved after the edits were computed.
