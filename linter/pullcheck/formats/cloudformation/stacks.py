@@ -1,0 +1,150 @@
+"""The stacks of a run: those a stacks file or a CDK assembly names (with their parameters), the children of
+nested stack resources (with the parameters their parent passes), and every other template on its own; and
+the exports they declare."""
+from __future__ import annotations
+
+import os
+from collections import deque
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from pullcheck.formats.cloudformation.resolver import Exports, Resolver
+from pullcheck.graph.model import Graph
+from pullcheck.graph.values import Unknown
+from pullcheck.sources import scope
+from pullcheck.sources.marked import MDict
+
+NESTED = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
+MAX_NESTING = 10
+# nested stacks evaluated per run, and the resources in them: a parent evaluates its child once per nested
+# stack resource, so 8 children of 8 children ... ten deep would be 8^10 stacks made of a few small files
+MAX_STACK_INSTANCES = 1_000
+MAX_STACK_RESOURCES = 100_000
+
+
+def local_child(file: str, body: Any) -> Optional[str]:
+    """The local template a nested stack resource points at, as an absolute path, or None."""
+    if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in NESTED:
+        return None
+    props = body.get("Properties")
+    where = props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
+    if not isinstance(where, str) or "://" in where or where.startswith("s3:") or "\x00" in where:
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)), where))
+
+
+class Templates:
+    """The run's templates by path, and the others that stacks and parents name, each read once; ``errors``:
+    (file, ParseError) for those that cannot be read."""
+
+    def __init__(self, templates: List[Tuple[MDict, str]], load: Callable[[str], Any]) -> None:
+        self.by_path = {os.path.abspath(f): (d, f) for d, f in templates}
+        self.load = load
+        self.loaded: Dict[str, Any] = {}
+        self.errors: List[Tuple[str, Any]] = []
+
+    def get(self, path: str) -> Optional[Tuple[MDict, str]]:
+        if path in self.by_path:
+            return self.by_path[path]
+        if path not in self.loaded:
+            try:
+                self.loaded[path] = self.load(path)
+            except Exception as e:  # ParseError, or a file that is not a template
+                from pullcheck.engine import interrupt
+
+                interrupt.check()
+                self.loaded[path] = None
+                self.errors.append((path, e))
+        return self.loaded[path]
+
+
+def _skip(graph: Graph, path: str, why: str) -> None:
+    if (path, why) not in graph.inputs.skipped:
+        graph.inputs.skipped.append((path, why))
+
+
+def top_stacks(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Graph, found: Templates,
+               exports: Exports) -> List[Resolver]:
+    """The stacks the stacks specs name, then every template that is neither one of those nor the child
+    of a nested stack resource, on its own."""
+    children = {c for d, f in templates if isinstance(d.get("Resources"), dict)
+                for body in d["Resources"].values() for c in [local_child(f, body)] if c}
+    roots: List[Resolver] = []
+    configured = set()
+    for spec in stacks:
+        if not spec.template:
+            continue  # a Terraform configuration and its plan
+        # a stack from a stacks file was judged when it was read; one from a CDK assembly or a caller is here
+        if spec.skipped:
+            continue  # said when its stacks file was read
+        if not spec.may_read(spec.template):
+            why = f"stack {spec.name} is not linted: its template lies outside the paths this run reads"
+            _skip(graph, spec.template, why)
+            if why not in graph.inputs.warnings:
+                graph.inputs.warnings.append(why)
+            continue
+        entry = found.get(spec.template)
+        if entry is not None:
+            roots.append(Resolver(entry[0], entry[1], spec.name, dict(spec.parameters), exports))
+            configured.add(spec.template)
+    for d, f in templates:
+        if os.path.abspath(f) not in configured and os.path.abspath(f) not in children:
+            roots.append(Resolver(d, f, None, None, exports))
+    return roots
+
+
+def with_nested(roots: List[Resolver], graph: Graph, found: Templates, exports: Exports) -> List[Resolver]:
+    """``roots`` and the stacks nested in them, breadth first, within the bounds of nesting."""
+    every: List[Resolver] = []
+    queue = deque((r, 0, (os.path.abspath(r.file),)) for r in roots)
+    made = [0, 0]  # nested stacks, and the resources in them
+    while queue:
+        r, depth, chain = queue.popleft()
+        every.append(r)
+        for logical, body in r.resources.items():
+            child = local_child(r.file, body)
+            if child is None:
+                continue
+            if child in chain or depth >= MAX_NESTING:
+                r.unread[logical] = Unknown(f"nested stack {logical} is nested in itself or more than "
+                                            f"{MAX_NESTING} deep")
+                continue
+            if not scope.readable(child):
+                _skip(graph, child, "a nested stack's template outside the paths this run reads is not read")
+                r.unread[logical] = Unknown(f"nested stack {logical}: its template lies outside the paths this "
+                                            f"run reads")
+                continue
+            if made[0] >= MAX_STACK_INSTANCES or made[1] >= MAX_STACK_RESOURCES:
+                r.unread[logical] = Unknown(f"nested stack {logical}: past {MAX_STACK_INSTANCES} nested stacks or "
+                                            f"{MAX_STACK_RESOURCES} resources in them in one run")
+                continue
+            entry = found.get(child)
+            if entry is None:
+                r.unread[logical] = Unknown(f"nested stack {logical}: its template cannot be read")
+                continue
+            resources = entry[0].get("Resources")
+            made[0] += 1
+            made[1] += len(resources) if isinstance(resources, dict) else 0
+            r.children[logical] = sub = _child(r, logical, body, entry, exports)
+            queue.append((sub, depth + 1, chain + (child,)))
+    return every
+
+
+def _child(r: Resolver, logical: str, body: dict, entry: Tuple[MDict, str], exports: Exports) -> Resolver:
+    """The stack a nested stack resource makes of its template, with the parameters the parent passes."""
+    params = body.get("Properties", {}).get("Parameters") if isinstance(body.get("Properties"), dict) else None
+    given = {k: (lambda expr=v, parent=r: parent.resolve(expr)) for k, v in params.items()} \
+        if isinstance(params, dict) else {}
+    sub = Resolver(entry[0], entry[1], f"{r.stack or r.file}/{logical}", given, exports)
+    sub.stack_known = False
+    return sub
+
+
+def add_exports(every: List[Resolver], exports: Exports) -> None:
+    """``Outputs.*.Export`` of every stack, by the name each is exported as."""
+    for r in every:
+        for out in r.outputs.values():
+            export = out.get("Export") if isinstance(out, dict) else None
+            if isinstance(export, dict) and "Name" in export:
+                name = r.resolve(export["Name"])
+                if isinstance(name, str):
+                    exports.add(name, r, out.get("Value"))
