@@ -28,81 +28,22 @@ Node kinds and their fields:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from pullcheck.sources.errors import ParseError
+from pullcheck.formats.terraform.hcl_nodes import _NAME, Node, RawBody, Source
+from pullcheck.formats.terraform.hcl_templates import heredoc, template_parts
 
 MAX_NESTING = 100  # brackets, blocks, templates and unary operators inside one another
 
 _WS = re.compile(r"(?:[ \t\r]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
 _WSNL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*", re.S)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _OP = re.compile(r"\|\||&&|==|!=|<=|>=|[<>+\-*/%]")
 _PREC = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5,
          "*": 6, "/": 6, "%": 6}
 _SPACE_START = frozenset(" \t\r\n#/")
 _SIMPLE_STRING = re.compile(r'"([^"\\$%\n]*)"')
-_QUOTED_TEXT = re.compile(r'[^"\\$%\n]+')
-_HEREDOC_TEXT = re.compile(r"[^$%]+")
-_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_.-]*)[ \t\r]*\n")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_HEAD = re.compile(r"[A-Za-z_][A-Za-z0-9_:-]*|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-
-
-class Source:
-    """A file's text, with its line starts computed on first use."""
-
-    __slots__ = ("text", "_starts", "base")
-
-    def __init__(self, text: str, base: int = 0) -> None:
-        self.text = text
-        self.base = base  # lines of the file before this text (a piece of a file read on its own)
-        self._starts: Optional[List[int]] = None
-
-    def lc(self, offset: int) -> Tuple[int, int]:
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        i = bisect_right(self._starts, offset) - 1
-        return self.base + i + 1, offset - self._starts[i] + 1
-
-
-class Node:
-    __slots__ = ("kind", "a", "b", "c", "d", "src", "start", "end")
-
-    def __init__(self, kind: str, src: Source, start: int, end: int, a: Any = None, b: Any = None,
-                 c: Any = None, d: Any = None) -> None:
-        self.kind, self.src, self.start, self.end = kind, src, start, end
-        self.a, self.b, self.c, self.d = a, b, c, d
-
-    def pos(self) -> Tuple[int, int, int, int]:
-        """Its range when it ends on the line it starts on, else its first token (an editor then
-        underlines a name, not a block)."""
-        line, col = self.src.lc(self.start)
-        end_line, end_col = self.src.lc(self.end)
-        if end_line == line:
-            return (line, col, line, end_col)
-        m = _HEAD.match(self.src.text, self.start)
-        return (line, col, line, col + (m.end() - m.start() if m else 1))
-
-    def text(self) -> str:
-        return self.src.text[self.start:self.end]
-
-    def __repr__(self) -> str:
-        return f"Node({self.kind}, {self.text()[:40]!r})"
-
-
-class RawBody:
-    """What the reader gives for a body: attributes (name -> (expression, offset of the name)) and
-    blocks (type, labels, body, start offset, end offset)."""
-
-    __slots__ = ("attrs", "blocks", "src")
-
-    def __init__(self, src: Source) -> None:
-        self.src = src
-        self.attrs: Dict[str, Tuple[Node, int]] = {}
-        self.blocks: List[Tuple[str, List[str], "RawBody", int, int]] = []
 
 
 def parse(text: str, base: int = 0) -> RawBody:
@@ -115,7 +56,7 @@ def parse(text: str, base: int = 0) -> RawBody:
 def parse_template(text: str) -> Node:
     """A template file (``templatefile()``, ``data "template_file"``): text with ``${}`` and ``%{}``."""
     p = _Parser(text.replace("\r\n", "\n"))
-    parts = p.template_parts(len(p.s), quoted=False)
+    parts = template_parts(p, len(p.s), quoted=False)
     return Node("tpl", p.src, 0, len(p.s), parts, "h")
 
 
@@ -342,10 +283,10 @@ class _Parser:
                 self.i = m.end()
                 return Node("tpl", self.src, i, self.i, [m.group(1)] if m.end() - i > 2 else [], "q")
             self.i += 1
-            parts = self.template_parts(len(s), quoted=True)
+            parts = template_parts(self, len(s), quoted=True)
             return Node("tpl", self.src, i, self.i, parts, "q")
         if ch == "<" and s.startswith("<<", i):
-            return self.heredoc()
+            return heredoc(self)
         if "0" <= ch <= "9":
             m = _NUM.match(s, i)
             self.i = m.end()
@@ -523,190 +464,3 @@ class _Parser:
         self.i += 1
         self.depth -= 1
         return Node("object", self.src, start, self.i, elems)
-
-    # -- templates ----------------------------------------------------------------------------------------
-
-    def heredoc(self) -> Node:
-        s, start = self.s, self.i
-        m = _HEREDOC.match(s, start)
-        if m is None:
-            raise self.error("expected a heredoc marker and a new line after <<")
-        flush, marker = m.group(1) == "-", m.group(2)
-        close = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*$", re.M).search(s, m.end())
-        if close is None:
-            raise self.error(f"heredoc {marker} is not closed", start)
-        content_end = close.start()
-        self.i = m.end()
-        self.deeper()
-        parts = self.template_parts(content_end, quoted=False)
-        self.depth -= 1
-        if flush:
-            parts = _dedent(parts, s[m.end():content_end])
-        self.i = close.end()
-        return Node("tpl", self.src, start, self.i, parts, "h")
-
-    def template_parts(self, stop: int, quoted: bool) -> List[Any]:
-        """A template's parts up to ``stop`` (heredoc) or the closing quote; strip markers applied and
-        directives folded."""
-        s = self.s
-        flat: List[Any] = []  # str | (kind, Node|data, strip_before, strip_after, offset)
-        text = _QUOTED_TEXT if quoted else _HEREDOC_TEXT
-        buf: List[str] = []
-        while True:
-            if self.i >= stop:
-                if quoted:
-                    raise self.error("a string is not closed before the end of the file")
-                break
-            m = text.match(s, self.i, stop)
-            if m is not None:
-                buf.append(m.group())
-                self.i = m.end()
-                continue
-            ch = s[self.i]
-            if quoted and ch == '"':
-                self.i += 1
-                break
-            if ch == "\n":
-                raise self.error("a quoted string is not closed on its line (a string over several lines "
-                                 "is a heredoc, <<EOT)")
-            if ch == "\\":
-                self.i = self._escape(buf)
-                continue
-            if s.startswith(("$${", "%%{"), self.i):
-                buf.append(s[self.i + 1:self.i + 3])
-                self.i += 3
-                continue
-            if s.startswith(("${", "%{"), self.i):
-                flat.append("".join(buf))
-                buf = []
-                flat.append(self._interpolation())
-                continue
-            buf.append(ch)
-            self.i += 1
-        flat.append("".join(buf))
-        return _fold(_stripped(flat), self)
-
-    def _escape(self, buf: List[str]) -> int:
-        s, i = self.s, self.i
-        ch = s[i + 1:i + 2]
-        if ch in _ESCAPES:
-            buf.append(_ESCAPES[ch])
-            return i + 2
-        if ch in ("u", "U"):
-            n = 4 if ch == "u" else 8
-            digits = s[i + 2:i + 2 + n]
-            if len(digits) == n and all(c in "0123456789abcdefABCDEF" for c in digits) and int(digits, 16) < 0x110000:
-                buf.append(chr(int(digits, 16)))
-                return i + 2 + n
-        raise self.error(f"invalid escape sequence \\{ch}")
-
-    def _interpolation(self) -> Tuple[str, Any, bool, bool, int]:
-        s, start = self.s, self.i
-        directive = s[start] == "%"
-        self.i += 2
-        strip_before = s.startswith("~", self.i)
-        if strip_before:
-            self.i += 1
-        self.skip(True)
-        self.deeper()
-        if not directive:
-            data: Any = self.expr(True)
-            kind = "${"
-        else:
-            m = _NAME.match(s, self.i)
-            kind = m.group() if m is not None else ""
-            if kind not in ("if", "else", "endif", "for", "endfor"):
-                raise self.error(f"unknown template directive {kind or self.found()}")
-            if kind == "if":
-                self.i = m.end()
-                self.skip(True)
-                data = self.expr(True)
-            elif kind == "for":
-                data = self._for_head("a for directive")
-            else:
-                self.i = m.end()
-                data = None
-        self.depth -= 1
-        self.skip(True)
-        strip_after = s.startswith("~", self.i)
-        if strip_after:
-            self.i += 1
-        if not s.startswith("}", self.i):
-            raise self.error(f"expected '}}' to close the {'directive' if directive else 'interpolation'}, "
-                             f"found {self.found()}")
-        self.i += 1
-        return (kind, data, strip_before, strip_after, start)
-
-def _stripped(flat: List[Any]) -> List[Any]:
-    """Apply ``~`` strip markers: whitespace before ``${~`` / ``%{~`` and after ``~}`` goes."""
-    out = list(flat)
-    for k, item in enumerate(out):
-        if isinstance(item, tuple):
-            if item[2] and k > 0 and isinstance(out[k - 1], str):
-                out[k - 1] = out[k - 1].rstrip()
-            if item[3] and k + 1 < len(out) and isinstance(out[k + 1], str):
-                out[k + 1] = out[k + 1].lstrip()
-    return out
-
-
-def _fold(flat: List[Any], p: _Parser) -> List[Any]:
-    """Directives as nested nodes: %{if}..%{else}..%{endif} and %{for}..%{endfor}."""
-    pos = 0
-
-    def run(stops: Tuple[str, ...]) -> Tuple[List[Any], Optional[Tuple[Any, ...]]]:
-        nonlocal pos
-        parts: List[Any] = []
-        while pos < len(flat):
-            item = flat[pos]
-            pos += 1
-            if isinstance(item, str):
-                if item:
-                    parts.append(item)
-                continue
-            kind, data, _, _, at = item
-            if kind == "${":
-                parts.append(data)
-            elif kind in stops:
-                return parts, item
-            elif kind == "if":
-                then, end = run(("else", "endif"))
-                other: List[Any] = []
-                if end is not None and end[0] == "else":
-                    other, end = run(("endif",))
-                if end is None or end[0] != "endif":
-                    raise p.error("%{if} without %{endif}", at)
-                parts.append(Node("tif", p.src, at, at + 2, data, then, other))
-            elif kind == "for":
-                body, end = run(("endfor",))
-                if end is None:
-                    raise p.error("%{for} without %{endfor}", at)
-                parts.append(Node("tfor", p.src, at, at + 2, data[0], data[1], body))
-            else:
-                raise p.error(f"%{{{kind}}} without its opening directive", at)
-        return parts, None
-
-    parts, end = run(())
-    return parts
-
-
-def _dedent(parts: List[Any], raw: str) -> List[Any]:
-    """A ``<<-`` heredoc: the smallest indentation of its lines removed from every line."""
-    widths = [len(line) - len(line.lstrip(" \t")) for line in raw.split("\n") if line.strip()]
-    n = min(widths) if widths else 0
-    if not n:
-        return parts
-    out: List[Any] = []
-    at_line_start = True
-    for part in parts:
-        if not isinstance(part, str):
-            out.append(part)
-            at_line_start = False
-            continue
-        lines = part.split("\n")
-        for k, line in enumerate(lines):
-            if k > 0 or at_line_start:
-                strip = len(line) - len(line.lstrip(" \t"))
-                lines[k] = line[min(n, strip):]
-        out.append("\n".join(lines))
-        at_line_start = part.endswith("\n")
-    return out

@@ -134,8 +134,9 @@ MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
           "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
           "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
 # where a modelled resource's attribute is set in the module call
-MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip", "security_groups": "security_group_ids",
-                "launch_type": "launch_type", "platform_version": "platform_version",
+MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip",
+                "security_groups": "security_group_ids", "launch_type": "launch_type",
+                "platform_version": "platform_version",
                 "containers": "container_definitions", "cpu": "cpu", "memory": "memory",
                 "private_dns": "endpoints", "service_name": "endpoints", "policy": "endpoints",
                 "enable_dns_hostnames": "enable_dns_hostnames", "enable_dns_support": "enable_dns_support"}

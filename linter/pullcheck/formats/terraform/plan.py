@@ -13,7 +13,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from pullcheck.graph.model import Graph, Span
 from pullcheck.sources.marked import MDict, MList
 from pullcheck.formats.terraform.build import KINDS, build
-from pullcheck.formats.terraform.evaluate import Declared, Module
+from pullcheck.formats.terraform.declared import Declared
+from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.syntax import Body, Known
 from pullcheck.graph.values import Ref, Unknown
 
@@ -90,63 +91,15 @@ def _refs(expr: Any) -> Any:
 
 
 def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[str, Any]] = None) -> None:
-    root = (doc.get("planned_values") or doc.get("values") or {}).get("root_module")
+    """The managed resources of a plan or state (``doc``) into ``graph``, each built as its configuration's
+    block would be from its values, at its .tf source when ``tf_sources`` has it (by address)."""
     changes = {c.get("address"): c.get("change", {}) for c in doc.get("resource_changes", []) or []
                if isinstance(c, dict)}
     config: Dict[str, Any] = {}
     _config_index((doc.get("configuration") or {}).get("root_module"), "", config)
     resources: List[Tuple[str, Dict[str, Any]]] = []
-
-    def walk(module: Any) -> None:
-        if not isinstance(module, dict):
-            return
-        for r in module.get("resources", []) or []:
-            if isinstance(r, dict) and r.get("mode", "managed") == "managed" and isinstance(r.get("address"), str):
-                resources.append((r["address"], r))
-        for child in module.get("child_modules", []) or []:
-            walk(child)
-
-    walk(root)
-    addresses = {a for a, _ in resources}
-    types = {a: str(r.get("type")) for a, r in resources}
-    by_base: Dict[str, List[str]] = {}
-    for a in addresses:
-        by_base.setdefault(_INDEXED.match(a).group(1), []).append(a)
-
-    ids: Dict[str, Ref] = {}
-    for a, r in resources:
-        vals = r.get("values") if isinstance(r.get("values"), dict) else {}
-        for attr in ("id", "arn"):
-            v = vals.get(attr)
-            if isinstance(v, str) and v:
-                ids[v] = Ref(f"plan:{file}:{a}", str(r.get("type")), None if attr == "id" else "arn")
-
-    def resolve_in(prefix: str):
-        def resolve(refs: Any) -> Any:
-            """The resource a list of references names, when it is one resource of the plan."""
-            if not isinstance(refs, list):
-                return None
-            found = set()
-            for ref in refs:
-                if not isinstance(ref, str):
-                    continue
-                parts = ref.split(".")
-                if parts[0] in ("var", "local", "data", "module", "each", "count", "path", "self"):
-                    continue
-                addr = prefix + ".".join(parts[:2])
-                if addr in addresses:
-                    found.add(addr)
-                elif len(by_base.get(addr, [])) == 1:
-                    found.add(by_base[addr][0])
-                elif by_base.get(addr):
-                    return Unknown(f"{ref} names one of several instances")
-            if len(found) == 1:
-                addr = found.pop()
-                return Ref(f"plan:{file}:{addr}", types.get(addr, ""), None)
-            return None
-        resolve.ids = ids
-        return resolve
-
+    _managed((doc.get("planned_values") or doc.get("values") or {}).get("root_module"), resources)
+    index = _Index(file, resources)
     module = Module(file)
     for address, r in resources:
         rtype = r.get("type")
@@ -159,17 +112,81 @@ def parse_plan(doc: MDict, file: str, graph: Graph, tf_sources: Optional[Dict[st
         base = _INDEXED.match(address).group(1)
         refs = _refs(config.get(base) or {})  # configuration addresses carry the module path too
         pos = getattr(r, "pos", (1, 1))
-        body = _ValueBody(values, change.get("after_unknown") or {}, refs, pos, file, resolve_in(prefix))
+        body = _ValueBody(values, change.get("after_unknown") or {}, refs, pos, file, index.resolver(prefix))
         res = Declared(rtype, str(r.get("name")), body, pos, module)
         made = Graph()  # built apart, then renamed into the run's graph: no scan of the graph per resource
         build(module, res, kind, "", {}, made)
-        for key, built in made.resources.items():
-            suffix = key.split(res.address, 1)[1] if res.address in key else ""
-            built.key = f"plan:{file}:{address}{suffix}"
-            built.name = address + suffix
-            source = (tf_sources or {}).get(base)
-            if source is not None:  # point at the .tf source of the resource, whose folder is in the run
-                built.file, built.span = source.file, source.span
-                built.spans = {k: Span(v.line, v.col, v.end_line, v.end_col, source.file)
-                               for k in source.spans for v in [source.locate(k)]}
-            graph.add(built)
+        _renamed_into(graph, made, res, file, address, (tf_sources or {}).get(base))
+
+
+def _managed(module: Any, out: List[Tuple[str, Dict[str, Any]]]) -> None:
+    """(address, resource) of each managed resource of a module of planned values and of its child modules."""
+    if not isinstance(module, dict):
+        return
+    for r in module.get("resources", []) or []:
+        if isinstance(r, dict) and r.get("mode", "managed") == "managed" and isinstance(r.get("address"), str):
+            out.append((r["address"], r))
+    for child in module.get("child_modules", []) or []:
+        _managed(child, out)
+
+
+class _Index:
+    """The plan's resources: their addresses, also without an index (``aws_subnet.a`` for ``aws_subnet.a[0]``),
+    their types, and those with an ID or ARN by it."""
+
+    def __init__(self, file: str, resources: List[Tuple[str, Dict[str, Any]]]) -> None:
+        self.file = file
+        self.addresses = {a for a, _ in resources}
+        self.types = {a: str(r.get("type")) for a, r in resources}
+        self.by_base: Dict[str, List[str]] = {}
+        for a in self.addresses:
+            self.by_base.setdefault(_INDEXED.match(a).group(1), []).append(a)
+        self.ids: Dict[str, Ref] = {}
+        for a, r in resources:
+            vals = r.get("values") if isinstance(r.get("values"), dict) else {}
+            for attr in ("id", "arn"):
+                v = vals.get(attr)
+                if isinstance(v, str) and v:
+                    self.ids[v] = Ref(f"plan:{file}:{a}", str(r.get("type")), None if attr == "id" else "arn")
+
+    def resolver(self, prefix: str) -> Any:
+        """What the references of a resource of the module at ``prefix`` resolve to (see resolve), and the
+        resources by ID or ARN (``resolve.ids``)."""
+        def resolve(refs: Any) -> Any:
+            """The resource a list of references names, when it is one resource of the plan."""
+            if not isinstance(refs, list):
+                return None
+            found = set()
+            for ref in refs:
+                if not isinstance(ref, str):
+                    continue
+                parts = ref.split(".")
+                if parts[0] in ("var", "local", "data", "module", "each", "count", "path", "self"):
+                    continue
+                addr = prefix + ".".join(parts[:2])
+                if addr in self.addresses:
+                    found.add(addr)
+                elif len(self.by_base.get(addr, [])) == 1:
+                    found.add(self.by_base[addr][0])
+                elif self.by_base.get(addr):
+                    return Unknown(f"{ref} names one of several instances")
+            if len(found) == 1:
+                addr = found.pop()
+                return Ref(f"plan:{self.file}:{addr}", self.types.get(addr, ""), None)
+            return None
+        resolve.ids = self.ids  # type: ignore[attr-defined]
+        return resolve
+
+
+def _renamed_into(graph: Graph, made: Graph, res: Declared, file: str, address: str, source: Any) -> None:
+    """The resources built for ``res`` into ``graph`` under its ``address`` in the plan, at the .tf ``source``
+    of the resource when its folder is in the run."""
+    for key, built in made.resources.items():
+        suffix = key.split(res.address, 1)[1] if res.address in key else ""
+        built.key = f"plan:{file}:{address}{suffix}"
+        built.name = address + suffix
+        if source is not None:
+            built.file, built.span = source.file, source.span
+            built.spans = {k: Span(v.line, v.col, v.end_line, v.end_col, source.file)
+                           for k in source.spans for v in [source.locate(k)]}
+        graph.add(built)

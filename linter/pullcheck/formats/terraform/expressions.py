@@ -1,0 +1,469 @@
+"""Terraform expressions evaluated in a module's scope (Evaluator): values computed on demand, each node kind
+by a small function (_BY_KIND), the work charged to the root module's budget."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+
+from pullcheck.formats.terraform.budget import (
+    CHARS_PER_READ,
+    MAX_BUILT,
+    MAX_STEPS,
+    READS_PER_STEP,
+    TEXT_PER_ITEM,
+    JsonEncoded,
+    expanded_size,
+    parsing,
+)
+from pullcheck.formats.terraform.convert import is_known, to_bool, to_number
+from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instance, ModuleValue, Namespace
+from pullcheck.formats.terraform.functions import binary, call
+from pullcheck.formats.terraform.hcl import parse_template
+from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
+from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
+from pullcheck.sources.errors import ParseError
+from pullcheck.sources.marked import MDict, MList
+
+if TYPE_CHECKING:
+    from pullcheck.formats.terraform.evaluate import Module
+
+
+def joined(parts: List[Any], budget: Any = None) -> Any:
+    """A template's parts as one value, converted as Terraform converts them: numbers and bools as text,
+    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown.
+    Text past MAX_STRING characters is unknown; with a ``budget``, the text is spent from it."""
+    flat: List[Any] = []
+    for p in parts:
+        if isinstance(p, JsonEncoded):
+            if expanded_size(p.value, MAX_STRING, text=True) > MAX_STRING:
+                flat.append(Unknown(f"jsonencode() of more than {MAX_STRING} characters"))
+            else:
+                flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
+        elif isinstance(p, Template):
+            flat.extend(p.parts)
+        elif isinstance(p, (list, dict)):
+            flat.append(Unknown("collection inside a template"))
+        elif isinstance(p, bool):
+            flat.append("true" if p else "false")
+        elif p is None:
+            flat.append(Unknown("null inside a template"))
+        else:
+            flat.append(p)
+    size = sum(len(p) for p in flat if isinstance(p, str))
+    if size > MAX_STRING:
+        return Unknown(f"a template of more than {MAX_STRING} characters")
+    if budget is not None:  # its text, and its parts (holes double as fast as text does)
+        budget.items += size // TEXT_PER_ITEM + len(flat)
+        budget.steps += size // (READS_PER_STEP * CHARS_PER_READ) + len(flat) // READS_PER_STEP
+        if budget.over():
+            return budget.spent()
+    return make_template(flat)
+
+
+class Evaluator:
+    """Expressions evaluated in one scope of module ``m``: ``ctx`` holds what the scope binds (``count.index``,
+    ``each.key`` and ``each.value``; ``("for", name)`` for the names of a for expression, a template or a
+    dynamic block's iterator), and ``depth`` how deep the evaluation is nested."""
+
+    def __init__(self, module: Module, ctx: Dict[str, Any], depth: int = 0) -> None:
+        self.m, self.ctx, self.depth = module, ctx, depth
+        self.template_only = False  # a template's scope: its variables, no module names
+
+    def eval(self, t: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > 150:
+                return Unknown("expression nested too deeply")
+            budget = self.m.budget
+            budget.steps += 1
+            if budget.steps > MAX_STEPS or budget.items > MAX_BUILT:
+                return budget.spent()
+            if isinstance(t, Known):
+                v = t.value
+            elif isinstance(t, JsonExpr):
+                v = self._json(t.value, (t.line, t.column, t.end_line, t.end_column))
+            else:
+                run = _BY_KIND.get(t.kind)
+                v = Unknown(f"{t.kind} is not evaluated") if run is None else run(self, t)
+            if self.depth == 1 and isinstance(v, (list, dict, JsonEncoded)):
+                # a value for a resource, a count, a variable: what reads it (the rules, JSON encoding) walks
+                # it whole, its shared parts each time they appear, so that walk is spent here
+                budget.steps += expanded_size(v, budget.steps_left())
+                if budget.over():
+                    return budget.spent()
+            return v
+        finally:
+            self.depth -= 1
+
+    def _tuple(self, t: Any) -> Any:
+        if not self.afford(len(t.a)):
+            return self.m.budget.spent()
+        out = MList()
+        out.pos = t.pos()
+        out.ipos = []
+        for item in t.a:
+            out.append(self.eval(item))
+            out.ipos.append(item.pos())
+        return out
+
+    def _object(self, t: Any) -> Any:
+        if not self.afford(len(t.a)):
+            return self.m.budget.spent()
+        d = MDict()
+        d.pos = t.pos()
+        d.kpos = {}
+        for elem in t.a:
+            key = self._object_key(elem.a)
+            if not isinstance(key, str):
+                return key if isinstance(key, Unknown) else Unknown("object with a key that is not a string")
+            d[key] = self.eval(elem.b)
+            d.kpos[key] = elem.pos()
+        return d
+
+    def _cond(self, t: Any) -> Any:
+        cond = to_bool(self.eval(t.a))
+        if cond is not None:
+            return self.eval(t.b if cond else t.c)
+        return Unknown("conditional on a value that cannot be known")
+
+    def _unary(self, t: Any) -> Any:
+        v = self.eval(t.b)
+        if t.a == "!" and to_bool(v) is not None:
+            return not to_bool(v)
+        if t.a == "-" and to_number(v) is not None:
+            return -to_number(v)
+        return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
+
+    def _splat(self, value: Any, ops: List[Any]) -> Any:
+        """``value[*]`` followed by ``ops``, each applied to every element; a nested splat applies the
+        rest of the ops to the elements of each element."""
+        base = self._splat_base(value)
+        if isinstance(base, Unknown):
+            return base
+        if not self.afford(len(base)):  # the copy; below, the list each op makes
+            return self.m.budget.spent()
+        for op, arg in ops:
+            if not self.afford(len(base)):
+                return self.m.budget.spent()
+            if op == "attr":
+                base = [self._get_attr(b, arg) for b in base]
+            elif op == "index":
+                idx = self.eval(arg)
+                base = [self._index(b, idx) for b in base]
+            else:
+                base = [self._splat(b, arg) for b in base]
+        return base
+
+    def _call(self, t: Any) -> Any:
+        name = t.a
+        if "::" in name:
+            return Unknown(f"provider function {name}")
+        args = [self.eval(a) for a in t.b]
+        if t.c and args:  # f(list...): the last argument's elements are the arguments
+            last = args.pop()
+            if not isinstance(last, list) or isinstance(last, Template):
+                return last if isinstance(last, Unknown) else Unknown(f"{name}(...) over a value that is not a list")
+            args.extend(last)
+        if name == "file" and len(args) == 1:
+            return self.m.read_file(args[0])
+        if name == "templatefile" and len(args) == 2:
+            return self.m.render(self.m.read_file(args[0]), args[1], self.depth)
+        return call(name, args, self.m.budget)
+
+    def afford(self, items: int) -> bool:
+        """Count ``items`` about to be built (list and map elements) against the budget: whether they fit."""
+        budget = self.m.budget
+        budget.items += items
+        budget.steps += items // READS_PER_STEP
+        return not budget.over()
+
+    def _object_key(self, key: Any) -> Any:
+        if key.kind == "var":  # a bare name is the key itself
+            return key.a
+        v = self.eval(key)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return str(v)
+        return v
+
+    def _json(self, v: Any, pos: Tuple[int, ...]) -> Any:
+        """A value of the JSON syntax: strings are templates, containers keep their items' positions."""
+        if isinstance(v, str):
+            return self.template_text(v, pos) if "${" in v or "%{" in v else v
+        if isinstance(v, list):
+            out = MList(self._json(x, p) for x, p in zip(v, getattr(v, "ipos", [pos] * len(v))))
+            out.pos, out.ipos = pos, list(getattr(v, "ipos", [pos] * len(v)))
+            return out
+        if isinstance(v, dict):
+            d = MDict()
+            d.pos, d.kpos = pos, {}
+            for k, x in v.items():
+                kp = getattr(v, "kpos", {}).get(k, pos)
+                d[k] = self._json(x, kp)
+                d.kpos[k] = kp
+            return d
+        return v
+
+    def template_text(self, text: str, at: Any = None) -> Any:
+        """A template given as text (a template file, a JSON-syntax string) evaluated in this scope; the first
+        use of a text in the root module is charged what parsing it costs (budget.parsing), whether or not
+        its parse is kept from before."""
+        budget = self.m.budget
+        if text not in budget.parsed:
+            if len(text) > MAX_STRING:
+                return Unknown(f"a template of more than {MAX_STRING} characters")
+            if not budget.spend(parsing(text)):
+                return budget.spent()
+            budget.parsed.add(text)
+        node = _TEMPLATES.get(text)
+        if node is None:
+            try:
+                node = parse_template(text)
+            except ParseError as e:
+                node = Unknown(f"template: {e.message}")
+            if len(_TEMPLATES) >= 256:
+                _TEMPLATES.clear()
+            _TEMPLATES[text] = node
+        return node if isinstance(node, Unknown) else self.template(node.a, at)
+
+    def template(self, parts: List[Any], at: Any = None) -> Any:
+        """A template's value: ``"${x}"`` alone is x itself, of whatever type; anything else is text, with
+        unknown parts kept as holes. ``at``: where the template is written, for the positions of a value
+        that the template only passes on."""
+        budget = self.m.budget
+        if len(parts) == 1 and not isinstance(parts[0], str) and parts[0].kind not in ("tif", "tfor"):
+            value = self.eval(parts[0])
+            if at is not None:
+                if isinstance(value, (list, dict, JsonEncoded)):  # pinning walks it whole
+                    budget.steps += expanded_size(value, budget.steps_left())
+                    if budget.over():
+                        return budget.spent()
+                if isinstance(value, JsonEncoded):
+                    pinned_value = JsonEncoded(str(value))
+                    pinned_value.value = pinned(value.value, at)
+                    return pinned_value
+                return pinned(value, at)
+            return value
+        got = self._parts(parts)
+        return budget.spent() if budget.over() else joined(got, budget)
+
+    def _parts(self, parts: List[Any]) -> List[Any]:
+        out: List[Any] = []
+        for p in parts:
+            if isinstance(p, str):
+                out.append(p)
+            elif p.kind == "tif":
+                cond = to_bool(self.eval(p.a))
+                if cond is None:
+                    out.append(Unknown("template %{if} on a value that cannot be known"))
+                else:
+                    out.extend(self._parts(p.b if cond else p.c))
+            elif p.kind == "tfor":
+                items = _items(self.eval(p.b), "template %{for}")
+                if not isinstance(items, list):
+                    out.append(items)
+                    continue
+                for key, value in items:
+                    got = self._with(p.a, key, value)._parts(p.c)
+                    if not self.afford(len(got) + 1):
+                        return out
+                    out.extend(got)
+            else:
+                out.append(self.eval(p))
+        return out
+
+    def _with(self, names: Tuple[Any, str], key: Any, value: Any) -> "Evaluator":
+        """An evaluator of this scope with a for's names bound (``for k, v in``: k to the key, v the value)."""
+        ctx = dict(self.ctx)
+        ctx[("for", names[1])] = value
+        if names[0] is not None:
+            ctx[("for", names[0])] = key
+        sub = Evaluator(self.m, ctx, self.depth)
+        sub.template_only = self.template_only
+        return sub
+
+    def _for(self, t: Any) -> Any:
+        """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
+        coll = self.eval(t.b)
+        items = _items(coll, "for expression")
+        if not isinstance(items, list):
+            return coll if isinstance(coll, Unknown) else items
+        self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
+        value_t, cond, group = t.d
+        out_list: List[Any] = []
+        out_map: Dict[Any, Any] = {}
+        for k, v in items:
+            sub = self._with(t.a, k, v)
+            if cond is not None:
+                keep = to_bool(sub.eval(cond))
+                if keep is None:
+                    return Unknown("for expression with a condition that cannot be known")
+                if not keep:
+                    continue
+            if not self.afford(1):
+                return self.m.budget.spent()
+            if t.c is not None:
+                key = sub.eval(t.c)
+                if isinstance(key, (int, float)) and not isinstance(key, bool):
+                    key = str(key)
+                if not isinstance(key, str):
+                    return Unknown("for expression with a key that cannot be known")
+                if group:
+                    out_map.setdefault(key, []).append(sub.eval(value_t))
+                else:
+                    out_map[key] = sub.eval(value_t)
+            else:
+                out_list.append(sub.eval(value_t))
+        return out_map if t.c is not None else out_list
+
+    def _root(self, name: str) -> Any:
+        if ("for", name) in self.ctx:
+            return self.ctx[("for", name)]
+        if name == "data":
+            return Namespace("dataroot")
+        if self.template_only:
+            return Unknown(f"{name} is not a variable of the template")
+        if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
+            return Namespace(name)
+        return Namespace("type", name)
+
+    def _get_attr(self, base: Any, name: str) -> Any:
+        if isinstance(base, Namespace):
+            return self._in_namespace(base, name)
+        if isinstance(base, ModuleValue):
+            return base.module.output(name)
+        if isinstance(base, Instance):
+            return base.attr(name)
+        if isinstance(base, Counted):
+            return Unknown(f"attribute {name} of {base.res.address} without an index")
+        if isinstance(base, dict):
+            return base.get(name, Missing(f"attribute {name} is not set"))
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(base, Ref):
+            if base.rtype.startswith("data."):
+                return Unknown(f"data source {base.target.split(':', 1)[-1]}")
+            return Unknown(f"nested attribute {name} of {base}")
+        return Unknown(f"attribute {name} of a value that has none")
+
+    def _in_namespace(self, base: Namespace, name: str) -> Any:
+        """``<namespace>.name``: a variable, a local, ``count.`` and ``each.`` of an instance, a path, a data
+        source, a called module, a resource."""
+        if base.kind == "var":
+            return self.m.var(name)
+        if base.kind == "local":
+            return self.m.local(name, self.depth)
+        if base.kind == "count":
+            return self.ctx.get(f"count.{name}", Unknown(f"count.{name} outside a counted resource"))
+        if base.kind == "each":
+            return self.ctx.get(f"each.{name}", Unknown(f"each.{name} outside a for_each resource"))
+        if base.kind == "dataroot":
+            return Namespace("datatype", name)
+        if base.kind == "datatype":
+            return Namespace("data", f"{base.name}.{name}")
+        if base.kind == "path":
+            if name == "module":
+                return self.m.folder
+            if name == "root":
+                return self.m.root_folder()
+            return Unknown(f"path.{name}")
+        if base.kind == "data" and base.name.startswith("template_file.") and name == "rendered":
+            body = self.m.template_files.get(base.name.split(".", 1)[1])
+            if body is not None and "count" not in body.attrs and "for_each" not in body.attrs:
+                text = self.eval(body.attrs["template"]) if "template" in body.attrs else None
+                variables = self.eval(body.attrs["vars"]) if "vars" in body.attrs else {}
+                return self.m.render(text, variables, self.depth)
+        if base.kind == "data":
+            return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
+        if base.kind == "module":
+            return self.m.child_value(name)
+        if base.kind == "type":
+            res = self.m.resources.get(f"{base.name}.{name}")
+            if res is None:
+                return Missing(f"{base.name}.{name} is not declared in the module")
+            insts = res.instances()
+            if isinstance(insts, list) and insts == [("", {})]:
+                return Instance(res, "")
+            return Counted(res)
+        return Unknown(f"{base.kind}.{name}")
+
+    def _splat_base(self, base: Any) -> Any:
+        if isinstance(base, Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            return [Instance(base.res, s) for s, _ in insts]
+        if isinstance(base, Instance):
+            return [base]
+        if isinstance(base, list):
+            return list(base)
+        if isinstance(base, Namespace) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        if isinstance(base, Unknown):
+            return base
+        return Unknown("splat over a value that cannot be known")
+
+    def _index(self, base: Any, idx: Any) -> Any:
+        if isinstance(base, Counted):
+            insts = base.res.instances()
+            if isinstance(insts, Unknown):
+                return insts
+            want = f"[{idx}]" if isinstance(idx, int) else f'["{idx}"]'
+            for s, _ in insts:
+                if s == want:
+                    return Instance(base.res, s)
+            return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
+        if isinstance(base, list) and isinstance(idx, int) and not isinstance(idx, bool):
+            return base[idx] if -len(base) <= idx < len(base) else Unknown("index out of range")
+        if isinstance(base, dict) and isinstance(idx, str):
+            return base.get(idx, Unknown(f"key {idx} is not set"))
+        if isinstance(base, Namespace) and base.kind == "data":
+            return Unknown(f"data source {base.name}")
+        return base if isinstance(base, Unknown) else Unknown("index of a value that cannot be known")
+
+
+# each node kind's value (the kinds and their fields: see hcl); a kind not here is not evaluated
+_BY_KIND: Dict[str, Callable[[Evaluator, Any], Any]] = {
+    "var": lambda ev, t: ev._root(t.a),
+    "attr": lambda ev, t: ev._get_attr(ev.eval(t.a), t.b),
+    "tpl": lambda ev, t: ev.template(t.a, pos_of(t) if t.b == "h" else None),
+    "num": lambda ev, t: _number(t.a),
+    "lit": lambda ev, t: t.a,
+    "index": lambda ev, t: ev._index(ev.eval(t.a), ev.eval(t.b)),
+    "call": Evaluator._call,
+    "tuple": Evaluator._tuple,
+    "object": Evaluator._object,
+    "paren": lambda ev, t: ev.eval(t.a),
+    "splat": lambda ev, t: ev._splat(ev.eval(t.a), t.b),
+    "for": Evaluator._for,
+    "cond": Evaluator._cond,
+    "bin": lambda ev, t: binary(t.a, ev.eval(t.b), ev.eval(t.c), ev.m.budget),
+    "un": Evaluator._unary,
+}
+
+
+def _number(text: str) -> Any:
+    if "." in text or "e" in text or "E" in text:
+        try:
+            return float(text)
+        except ValueError:
+            return Unknown("number")
+    if len(text) > 4000:  # past Python's conversion limit: as Terraform's big numbers go, unknown
+        return Unknown(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _items(coll: Any, what: str) -> Any:
+    """(key, value) pairs of a collection a for expression (``what``) walks, or an Unknown saying why not:
+    it cannot be known, or it is over MAX_INSTANCES elements (never a shorter walk)."""
+    if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
+        return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
+    if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
+        return sorted(coll.items(), key=lambda kv: str(kv[0]))
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    return Unknown(f"{what} over a value that cannot be known")
+
+
+_TEMPLATES: Dict[str, Any] = {}  # template text -> its parse (or the Unknown of its error), kept across runs
