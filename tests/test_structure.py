@@ -1,7 +1,9 @@
-"""The package's shape: no import cycle between its modules, and no grab-bag state on the graph."""
+"""The package's shape: its layers, no import cycle between its modules, modules and functions of a readable
+size, and no grab-bag state on the graph."""
 import ast
 import os
 
+import pullcheck
 from conftest import ROOT
 
 
@@ -16,9 +18,14 @@ def _modules():
                     yield mod, os.path.join(folder, name)
 
 
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def _top_level_imports(path):
     """Modules imported when the module is imported (not inside functions, not under TYPE_CHECKING)."""
-    tree = ast.parse(open(path, encoding="utf-8").read())
+    tree = ast.parse(_read(path))
     out = set()
     for node in tree.body:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -33,7 +40,8 @@ def _top_level_imports(path):
 
 def test_no_import_cycle():
     graph = {mod: _top_level_imports(path) for mod, path in _modules()}
-    assert "pullcheck.graph.model" in graph and "pullcheck.rules.network.net001_public_subnet_without_public_ip" in graph
+    assert "pullcheck.graph.model" in graph
+    assert "pullcheck.rules.network.net001_public_subnet_without_public_ip" in graph
     state = {}
 
     def visit(mod, stack):
@@ -50,6 +58,201 @@ def test_no_import_cycle():
     for mod in sorted(graph):
         if mod not in state:
             visit(mod, [mod])
+
+
+def test_plugin_api_imports_nothing_and_says_the_same_thrice():
+    """``__all__``, ``_FROM`` and the names type checkers see name the same things; only a function or the
+    TYPE_CHECKING block (never run) imports."""
+    tree = ast.parse(_read(os.path.join(ROOT, "linter", "pullcheck", "__init__.py")))
+    typed = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for sub in node.body:
+                assert isinstance(sub, ast.ImportFrom), ast.unparse(sub)
+                for alias in sub.names:
+                    assert alias.asname == alias.name, ast.unparse(sub)  # ``as`` itself: a re-export
+                    typed[alias.name] = sub.module
+        else:
+            assert not isinstance(node, (ast.Import, ast.ImportFrom, ast.If, ast.Try)), ast.unparse(node)
+    assert sorted(typed) == sorted(pullcheck.__all__)
+    for name, module in typed.items():
+        where = pullcheck._FROM.get(name, "pullcheck.graph.model")
+        assert where in (module, f"{module}.{name}"), (name, module, where)  # the latter: the module itself
+    assert not set(pullcheck._FROM) - set(pullcheck.__all__)
+
+
+# Layers. Every import counts, at the top, inside a function or under TYPE_CHECKING: a function-level import
+# is a dependency deferred, not removed.
+
+_RUNNERS = ("pullcheck.engine", "pullcheck.outputs", "pullcheck.integrations", "pullcheck.tools", "pullcheck.cli",
+            "pullcheck.__main__", "pullcheck.cfnlint_plugin")
+
+# Imports that break a layer today, each with what it waits for. The list may only shrink: an entry that no
+# longer applies fails test_layer_exceptions_are_still_needed until it is taken off.
+_LAYER_EXCEPTIONS = {
+    ("pullcheck.rules.taskdef.td003_task_definition_schema", "pullcheck.formats.taskdef.schemas"):
+        "the task-definition schema file lives with the reader; it needs a home rules may import",
+    ("pullcheck.rules.taskdef.td003_task_definition_schema", "pullcheck.formats.taskdef.schemas.quick"):
+        "the schema's quick check lives with the reader, as the schema does",
+    ("pullcheck.graph.model", "pullcheck.formats.terraform.lookup"):
+        "Graph.deref answers Terraform data sources itself; the format should register its resolver",
+    ("pullcheck.facts.network", "pullcheck.formats.terraform.lookup"):
+        "a launch's subnets from data.aws_subnets ids; should go through the graph's resolver",
+    ("pullcheck.facts.policy", "pullcheck.formats.statemachine"):
+        "policy text is parsed with the state machine's JSON-with-unknowns reader; it belongs below both",
+    ("pullcheck.formats.cloudformation.resources", "pullcheck.engine.suppress"):
+        "the reader records Metadata suppressions while building; suppress should sit below formats",
+    ("pullcheck.formats.cloudformation.stacks", "pullcheck.engine.interrupt"):
+        "a failed nested template asks whether SIGTERM ended the run; interrupt should sit below formats",
+    ("pullcheck.formats.terraform.modules", "pullcheck.engine.suppress"):
+        "the module reader scans suppression comments while reading; suppress should sit below formats",
+    ("pullcheck.cli", "pullcheck.tools.docs"):
+        "`pullcheck rule ID` renders a rule's page with the docs generator; the page belongs in outputs",
+}
+
+
+def _inside(mod, *packages):
+    return any(mod == p or mod.startswith(p + ".") for p in packages)
+
+
+def _imports(source, mod, is_package, known, through_api):
+    """Every pullcheck module ``source`` (module ``mod``) imports. ``from pullcheck import X`` is the plugin
+    API (``pullcheck``) when ``through_api``, otherwise the module X comes from."""
+    package = mod if is_package else mod.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            for alias in node.names:
+                if f"{base}.{alias.name}" in known:  # a submodule: ``from pullcheck.engine import fixes``
+                    out.add(f"{base}.{alias.name}")
+                elif base == "pullcheck" and alias.name in pullcheck.__all__ and not through_api:
+                    out.add(pullcheck._FROM.get(alias.name, "pullcheck.graph.model"))
+                else:
+                    out.add(base)
+    return {m for m in out if _inside(m, "pullcheck")}
+
+
+def _layer_broken(mod, dep):
+    """The layer rule ``mod`` breaks by importing ``dep``, or None."""
+    if _inside(dep, "pullcheck.tools") and not _inside(mod, "pullcheck.tools"):
+        return "nothing imports tools"
+    if _inside(mod, "pullcheck.rules"):
+        if dep != "pullcheck" and not _inside(dep, "pullcheck.facts", "pullcheck.rules"):
+            return "rules import only the plugin API (pullcheck), facts and their own helpers"
+    elif _inside(mod, "pullcheck.facts"):
+        if _inside(dep, "pullcheck.formats", *_RUNNERS):
+            return "facts never import formats, engine, outputs, integrations, tools or the command line"
+    elif _inside(mod, "pullcheck.formats"):
+        if _inside(dep, *_RUNNERS):
+            return "formats never import engine, outputs, integrations, tools or the command line"
+    elif _inside(mod, "pullcheck.graph"):
+        if dep != "pullcheck" and not _inside(dep, "pullcheck.graph", "pullcheck.sources"):
+            return "graph imports only graph and sources"
+    elif _inside(mod, "pullcheck.sources"):
+        if dep != "pullcheck" and not _inside(dep, "pullcheck.sources"):
+            return "sources import only sources"
+    return None
+
+
+def _layer_violations():
+    paths = dict(_modules())
+    found = {}
+    for mod, path in sorted(paths.items()):
+        deps = _imports(_read(path), mod, path.endswith("__init__.py"), paths, _inside(mod, "pullcheck.rules"))
+        for dep in sorted(deps):
+            why = _layer_broken(mod, dep)
+            if why:
+                found[(mod, dep)] = why
+    return found
+
+
+def test_layer_checker():
+    known = {"pullcheck.engine.fixes", "pullcheck.facts.network", "pullcheck.formats.common", "pullcheck.tools.docs"}
+    text = ("from pullcheck import Graph, fixes\nfrom pullcheck.facts import network\n\n\ndef f():\n"
+            "    from pullcheck.formats import common\n    import pullcheck.tools.docs\n")
+    assert _imports(text, "pullcheck.rules.x.y", False, known, True) == {
+        "pullcheck", "pullcheck.facts.network", "pullcheck.formats.common", "pullcheck.tools.docs"}
+    assert _imports(text, "pullcheck.facts.y", False, known, False) == {
+        "pullcheck.graph.model", "pullcheck.engine.fixes", "pullcheck.facts.network", "pullcheck.formats.common",
+        "pullcheck.tools.docs"}
+    broken = [("pullcheck.rules.x", "pullcheck.engine.registry"), ("pullcheck.rules.x", "pullcheck.graph.values"),
+              ("pullcheck.facts.x", "pullcheck.formats.common"), ("pullcheck.facts.x", "pullcheck.engine.fixes"),
+              ("pullcheck.formats.x", "pullcheck.outputs.safetext"), ("pullcheck.formats.x", "pullcheck.cli"),
+              ("pullcheck.graph.x", "pullcheck.facts.network"), ("pullcheck.sources.x", "pullcheck.graph.model"),
+              ("pullcheck.engine.x", "pullcheck.tools.docs")]
+    fine = [("pullcheck.rules.x", "pullcheck"), ("pullcheck.rules.x", "pullcheck.facts.iam"),
+            ("pullcheck.rules.x", "pullcheck.rules.iam._common"), ("pullcheck.facts.x", "pullcheck.graph.model"),
+            ("pullcheck.formats.x", "pullcheck.sources.marked"), ("pullcheck.graph.x", "pullcheck.sources.errors"),
+            ("pullcheck.engine.x", "pullcheck.formats.common"), ("pullcheck.tools.x", "pullcheck.tools.y")]
+    assert all(_layer_broken(*pair) for pair in broken)
+    assert not any(_layer_broken(*pair) for pair in fine)
+
+
+def test_layers_hold():
+    found = _layer_violations()
+    new = [f"{mod} imports {dep}: {why}" for (mod, dep), why in found.items() if (mod, dep) not in _LAYER_EXCEPTIONS]
+    assert not new, "\n".join(new)
+
+
+def test_layer_exceptions_are_still_needed():
+    stale = sorted(set(_LAYER_EXCEPTIONS) - set(_layer_violations()))
+    assert not stale, f"no longer needed, take them off _LAYER_EXCEPTIONS: {stale}"
+
+
+# Sizes: a module past MODULE_LINES or a function past FUNCTION_LINES (from its def to its last line) is hard to
+# read and to change. The oversized ones of today are listed; the list may only shrink.
+
+MODULE_LINES = 600
+FUNCTION_LINES = 60
+
+_SIZE_EXCEPTIONS = {
+    "pullcheck.facts.network": "to be split: launches, routing and endpoints",
+    "pullcheck.engine.links.signature": "to be split: one part per kind of link",
+    "pullcheck.engine.stages.build_from": "to be split: one step per kind of input",
+    "pullcheck.facts.security.acl_allows": "to be split: the scan of entries from the verdict on the port range",
+    "pullcheck.integrations.lsp.serve": "to be split: one handler per request",
+}
+
+
+def _oversized():
+    found = {}
+    for mod, path in sorted(_modules()):
+        text = _read(path)
+        lines = len(text.splitlines())
+        if lines > MODULE_LINES:
+            found[mod] = f"{lines} lines"
+
+        def visit(node, prefix):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    size = child.end_lineno - child.lineno + 1
+                    if size > FUNCTION_LINES:
+                        found[f"{prefix}.{child.name}"] = f"{size} lines"
+                    visit(child, f"{prefix}.{child.name}")
+                elif isinstance(child, ast.ClassDef):
+                    visit(child, f"{prefix}.{child.name}")
+                else:
+                    visit(child, prefix)
+
+        visit(ast.parse(text), mod)
+    return found
+
+
+def test_sizes_hold():
+    found = _oversized()
+    new = [f"{name}: {size}" for name, size in sorted(found.items()) if name not in _SIZE_EXCEPTIONS]
+    assert not new, f"past {MODULE_LINES} lines a module, {FUNCTION_LINES} a function:\n" + "\n".join(new)
+
+
+def test_size_exceptions_are_still_needed():
+    stale = sorted(set(_SIZE_EXCEPTIONS) - set(_oversized()))
+    assert not stale, f"no longer oversized, take them off _SIZE_EXCEPTIONS: {stale}"
 
 
 def test_graph_has_no_cache_dict():

@@ -1,9 +1,8 @@
 """Fargate task definitions without an execution role."""
 import os
 
+from pullcheck import Graph, spell
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import Graph
 
 
 def fargate_task_definitions_without_role(graph: Graph):
@@ -71,7 +70,7 @@ def missing_message(td, role, needs, why: str) -> str:
 def missing_permission_hits(graph: Graph, groups, why: str):
     """IAM005-IAM007: one finding per task definition whose execution role provably lacks the permissions
     of these groups, unless the task role holds them all (IAM008)."""
-    from pullcheck.graph.model import Hit
+    from pullcheck import Hit
 
     for td, role, task_role in execution_sites(graph):
         missing = missing_permissions(graph, td, role, task_role)
@@ -100,7 +99,7 @@ def role_fix(graph: Graph, td):
     name (declared in the same template, or in the same Terraform module) that ECS tasks can assume and that
     allows everything the task definition needs (its registry, logs and secrets). None when there is no
     such role or more than one (a choice to make)."""
-    from pullcheck.engine import fixes
+    from pullcheck import fixes
     from pullcheck.facts import iam
 
     kind = fixes.fmt(td)

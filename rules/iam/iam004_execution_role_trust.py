@@ -1,8 +1,7 @@
 from typing import Iterator
 
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, rule
 from pullcheck.facts import iam
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.iam._common import execution_sites
 
 

@@ -1,7 +1,6 @@
 from typing import Iterator
 
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, rule
 from pullcheck.rules.iam._common import missing_permission_hits
 
 GROUPS = ("secrets", "kms")

@@ -1,8 +1,7 @@
 from typing import Iterator
 
+from pullcheck import Graph, Hit, rule
 from pullcheck.facts import iam
-from pullcheck.graph.model import Graph, Hit
-from pullcheck.engine.registry import rule
 
 
 @rule("IAM009", "unknown-managed-policy", "error", kinds=("iam.role", "iam.attachment"))

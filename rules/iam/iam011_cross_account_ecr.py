@@ -1,12 +1,10 @@
 import re
 from typing import Iterator
 
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, Ref, rule, text_of
 from pullcheck.facts import policy
 from pullcheck.facts.images import classify
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.iam._common import execution_sites
-from pullcheck.graph.values import Ref, text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 

@@ -1,11 +1,9 @@
 from typing import Iterator
 
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, rule, text_of
 from pullcheck.facts import iam
 from pullcheck.facts import network as net
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.iam._common import execution_sites
-from pullcheck.graph.values import text_of
 
 
 @rule("IAM012", "pull-through-cache-permissions", "warning", kinds=TASK_DEFINITION_KINDS)

@@ -1,13 +1,11 @@
 import re
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule, text_of
 from pullcheck.facts import network as net
 from pullcheck.facts import policy
 from pullcheck.facts.images import HOLE
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.graph.values import text_of
 
 _ACCOUNT = re.compile(r"^arn:[a-z-]+:iam::([0-9]{12}):role/")
 _ACTIONS = {"ecr.dkr": ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), "ecr.api": ("ecr:GetAuthorizationToken",)}

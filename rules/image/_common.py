@@ -1,5 +1,5 @@
 """Walk the containers of every task definition in the graph."""
-from pullcheck.graph.model import Graph
+from pullcheck import Graph
 
 
 def containers(graph: Graph):

@@ -1,11 +1,8 @@
 import re
 from typing import Iterator
 
-from pullcheck.engine import fixes
-
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, fixes, rule
 from pullcheck.facts.images import classify
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.image._common import containers
 
 

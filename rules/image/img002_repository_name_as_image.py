@@ -1,11 +1,8 @@
 import re
 from typing import Iterator
 
-from pullcheck.engine import fixes
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, Ref, Template, fixes, rule
 from pullcheck.rules.image._common import containers
-from pullcheck.graph.values import Ref, Template
 
 _REPO_TYPES = {"AWS::ECR::Repository", "aws_ecr_repository", "data.aws_ecr_repository"}
 _NAME_ATTRS = {None: "its name (Ref)", "Arn": "its ARN", "name": "its name", "arn": "its ARN", "id": "its name",

@@ -1,14 +1,9 @@
 import re
 from typing import Iterator
 
-from pullcheck.engine import fixes
-
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, fixes, reference, rule, text_of
 from pullcheck.facts.images import classify
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.graph.reference import problem
-from pullcheck.engine.registry import rule
 from pullcheck.rules.image._common import containers
-from pullcheck.graph.values import text_of
 
 
 @rule("IMG003", "invalid-image-reference", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")
@@ -38,7 +33,7 @@ def check(graph: Graph) -> Iterator[Hit]:
         text = text_of(image)
         if text is None or classify(image).kind in ("arn", "unresolved"):
             continue
-        why = problem(text)
+        why = reference.problem(text)
         if why:
             yield Hit(td, ("containers", i, "image"),
                       f"container {c.get('name')!s} of {td.name} has image {text!r}, which cannot be pulled: {why}",
@@ -51,6 +46,6 @@ def _lower_case(td, path, text):
     name, sep, rest = text.partition("@")
     base, colon, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
     fixed = base.lower() + colon + tag + sep + rest
-    if fixed == text or problem(fixed):
+    if fixed == text or reference.problem(fixed):
         return None
     return fixes.replace_in_value(td, path, "(?P<v>" + re.escape(text) + ")", fixed, f"write {fixed}")

@@ -1,13 +1,9 @@
 import re
 from typing import Iterator
 
-from pullcheck.engine import fixes
-
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, Template, fixes, placeholder, rule, text_of
 from pullcheck.facts.images import HOLE, classify
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.image._common import containers
-from pullcheck.graph.values import Template, placeholder, text_of
 
 # ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn], ACCOUNT.dkr-ecr[-fips].REGION.on.aws, and other partitions'
 # suffixes, which are allowed as long as account and Region are there

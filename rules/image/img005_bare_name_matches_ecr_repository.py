@@ -2,13 +2,9 @@ import os
 import re
 from typing import Iterator
 
-from pullcheck.engine import fixes
-
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, fixes, rule, text_of
 from pullcheck.facts.images import classify
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.image._common import containers
-from pullcheck.graph.values import text_of
 
 
 @rule("IMG005", "bare-name-matches-ecr-repository", "error", kinds=TASK_DEFINITION_KINDS, fix="safe")

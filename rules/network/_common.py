@@ -1,8 +1,8 @@
 """Iteration shared by the network rules."""
 from typing import Iterator, Optional, Tuple
 
+from pullcheck import Graph, Resource
 from pullcheck.facts import network as net
-from pullcheck.graph.model import Graph, Resource
 
 
 def sites(graph: Graph) -> Iterator[Tuple[Resource, Optional[Resource], int, Resource]]:

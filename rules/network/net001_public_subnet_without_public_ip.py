@@ -1,10 +1,7 @@
 from typing import Iterator
 
-from pullcheck.engine import fixes
+from pullcheck import LAUNCH_KINDS, SITE_KINDS, Graph, Hit, fixes, rule, spell
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
 
 

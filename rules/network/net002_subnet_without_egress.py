@@ -1,9 +1,7 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule, spell
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites, table_name
 
 

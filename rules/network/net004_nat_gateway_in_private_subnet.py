@@ -1,9 +1,7 @@
 from typing import Iterator
 
+from pullcheck import Graph, Hit, rule, text_of
 from pullcheck.facts import network as net
-from pullcheck.graph.model import Graph, Hit
-from pullcheck.engine.registry import rule
-from pullcheck.graph.values import text_of
 
 
 @rule("NET004", "nat-gateway-in-private-subnet", "error", kinds=("ec2.nat_gateway",))

@@ -1,11 +1,8 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule, spell, truthy
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.graph.values import truthy
 
 
 @rule("NET006", "endpoint-private-dns-disabled", "error", kinds=SITE_KINDS, once_per="resource")

@@ -1,9 +1,6 @@
 from typing import Iterator
 
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import Graph, Hit
-from pullcheck.engine.registry import rule
-from pullcheck.graph.values import truthy
+from pullcheck import Graph, Hit, rule, spell, truthy
 
 
 @rule("NET007", "vpc-dns-hostnames-disabled", "error", kinds=("ec2.vpc_endpoint",), once_per="resource")

@@ -1,11 +1,8 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, Ref, rule, spell, text_of, truthy
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.graph.values import Ref, text_of, truthy
 
 
 def _associations(graph):

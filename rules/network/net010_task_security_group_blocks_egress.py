@@ -1,11 +1,9 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule, text_of
 from pullcheck.facts import network as net
 from pullcheck.facts import security as sec
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.graph.values import text_of
 
 
 def _endpoint_peers(graph, subnet, relied):

@@ -1,8 +1,7 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule
 from pullcheck.facts import security as sec
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
 
 

@@ -1,7 +1,6 @@
 from typing import Iterator
 
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
+from pullcheck import SITE_KINDS, Graph, Hit, rule
 from pullcheck.rules.network._common import dead_default_routes, table_name
 
 

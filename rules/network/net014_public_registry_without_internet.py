@@ -1,8 +1,7 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule
 from pullcheck.facts import network as net
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
 from pullcheck.rules.network._images import endpoint_only, host, public_host
 

@@ -1,10 +1,8 @@
 from typing import Iterator
 
+from pullcheck import SITE_KINDS, Graph, Hit, rule, text_of
 from pullcheck.facts import network as net
-from pullcheck.graph.model import SITE_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.network._common import sites
-from pullcheck.graph.values import text_of
 
 
 @rule("NET015", "pull-through-cache-first-pull", "warning", kinds=SITE_KINDS, once_per="place")

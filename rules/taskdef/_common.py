@@ -1,6 +1,6 @@
 """Facts about task definitions shared by the TD rules."""
+from pullcheck import Graph
 from pullcheck.facts import network as net
-from pullcheck.graph.model import Graph
 
 # keys that describe-task-definition returns and RegisterTaskDefinition does not take
 OUTPUT_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",

@@ -1,11 +1,8 @@
 from typing import Iterator
 
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, Unknown, rule, spell, text_of
 from pullcheck.facts import network as net
-from pullcheck.graph.mapping import spell
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
 from pullcheck.rules.taskdef._common import fargate_task_definitions
-from pullcheck.graph.values import Unknown, text_of
 
 
 @rule("TD001", "fargate-task-definition-basics", "error", kinds=TASK_DEFINITION_KINDS)

@@ -1,9 +1,6 @@
 from typing import Iterator
 
-from pullcheck.engine import fixes
-
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, fixes, rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 

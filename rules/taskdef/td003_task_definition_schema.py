@@ -2,8 +2,7 @@ import json
 import os
 from typing import Iterator
 
-from pullcheck.graph.model import TASK_DEFINITION_KINDS, Graph, Hit
-from pullcheck.engine.registry import rule
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 _schema = None
