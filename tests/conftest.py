@@ -1,7 +1,10 @@
+import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -12,7 +15,8 @@ FIXTURES = os.path.join(ROOT, "fixtures")
 
 def pytest_addoption(parser):
     parser.addoption("--snapshot-update", action="store_true",
-                     help="rewrite tests/snapshots/*.json from what pullcheck reports now")
+                     help="write again what the tests compare with, from what the run gives now: the fixtures' "
+                          "snapshot (tests/snapshots/fixtures.json), the fixes' golden diffs, the mypy baseline")
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +30,65 @@ def run_cli(*args, cwd=None):
     """Run the installed command as a user would, in a separate process."""
     return subprocess.run([sys.executable, "-m", "pullcheck", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=120)
+
+
+# The command's main() in a child process, with the work its evaluators counted said on the last line of standard
+# error: the most steps and items a Terraform root module spent (its Budget) and the CloudFormation evaluator's
+# steps (Inputs.cfn_steps). A bound is asserted on these counts, never on the time a run took.
+COUNTED = textwrap.dedent("""
+    import json, os, sys
+    sys.path[:] = [p for p in sys.path if p]  # as python -m pullcheck: nothing from the current folder
+    from pullcheck.formats.terraform.budget import Budget
+    from pullcheck.graph.model import Inputs
+    made = []
+    for cls in (Budget, Inputs):
+        def __init__(self, *args, _init=cls.__init__, **kwargs):
+            _init(self, *args, **kwargs)
+            made.append(self)
+        cls.__init__ = __init__
+    from pullcheck.cli import main
+    code = main(sys.argv[1:])
+    budgets = [m for m in made if isinstance(m, Budget)]
+    counts = {"tf_steps": max([b.steps for b in budgets], default=0),
+              "tf_items": max([b.items for b in budgets], default=0),
+              "cfn_steps": max([i.cfn_steps for i in made if isinstance(i, Inputs)], default=0)}
+    sys.stdout.flush()
+    print("counted " + json.dumps(counts), file=sys.stderr, flush=True)
+    os._exit(code)
+""")
+
+
+def counted_command(*args):
+    """The command line of a child that runs pullcheck with ``args`` and says its counts (COUNTED)."""
+    return [sys.executable, "-c", COUNTED, *args]
+
+
+def take_counts(stderr):
+    """(standard error without the counts, the counts or None when the child ended before saying them)."""
+    head, _, last = stderr.rstrip("\n").rpartition("\n")
+    if not last.startswith("counted "):
+        return stderr, None
+    return (head + "\n" if head else ""), json.loads(last[len("counted "):])
+
+
+def run_counted(*args, timeout=120, memory=None, cwd=None):
+    """Run the command in a child process (stopped if it hangs past ``timeout`` seconds, and with ``memory``
+    limited to that many bytes of address space): the completed process, with the counts taken out of its
+    standard error, and the counts (None when the child ended before saying them)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    r = subprocess.run(counted_command(*args), capture_output=True, text=True, timeout=timeout,
+                       preexec_fn=limit if memory else None, cwd=cwd or ROOT)
+    r.stderr, counts = take_counts(r.stderr)
+    return r, counts
+
+
+def within(count, bound):
+    """A count of work within its bound. The charge that passes a bound is made before the work it pays for,
+    and each evaluation after it is still charged a step, so a spent budget ends past its bound, but by less
+    than the bound itself."""
+    return count <= 2 * bound
 
 
 def lint_paths(paths, rules, select=None, stacks=None, roots=None):

@@ -1,13 +1,19 @@
 """Every rule's bad_* and good_* fixtures: the exact set of (line, rule ID) pairs, and a snapshot of every
-finding's range and message (`pytest --snapshot-update` rewrites it after a deliberate change)."""
+finding's range and message (`pytest --snapshot-update tests/test_fixtures.py` rewrites it after a deliberate
+change). The snapshot holds an entry for each fixture there is and no other: an entry whose fixture is gone
+fails the run, and the update leaves it out."""
 import json
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import FIXTURES, ROOT, isolate_tf, lint_paths
 
-SNAPSHOT = os.path.join(ROOT, "tests", "snapshots", "fixtures.json")
+# PULLCHECK_TEST_SNAPSHOT: another file in its place, for the test of the update itself
+SNAPSHOT = os.environ.get("PULLCHECK_TEST_SNAPSHOT") or os.path.join(ROOT, "tests", "snapshots", "fixtures.json")
+UPDATE = "pytest --snapshot-update tests/test_fixtures.py"
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
@@ -40,11 +46,23 @@ def expected(path):
     return pairs
 
 
+def fixture_names():
+    """The snapshot's keys the fixtures give: RULE/FILE."""
+    return {os.path.relpath(case.values[1], FIXTURES) for case in _cases()}
+
+
+def rewritten(recorded, seen, names):
+    """The whole snapshot --snapshot-update writes: for each fixture there is, what this run found, or what
+    was recorded where the fixture did not run (a -k run); entries of fixtures that are gone are left out."""
+    return {k: seen[k] if k in seen else recorded[k] for k in sorted(names) if k in seen or k in recorded}
+
+
 @pytest.fixture(scope="module")
 def snapshot(request):
-    """The recorded findings per fixture; written back at the end when --snapshot-update is given."""
+    """The recorded findings per fixture; the whole file is written again at the end when --snapshot-update
+    is given."""
     if request.config.getoption("--snapshot-update") and hasattr(request.config, "workerinput"):
-        pytest.fail("rewrite the snapshot in one process: pytest --snapshot-update tests/test_fixtures.py (no -n)")
+        pytest.fail(f"rewrite the snapshot in one process: {UPDATE} (no -n)")
     try:
         with open(SNAPSHOT, encoding="utf-8") as f:
             recorded = json.load(f)
@@ -54,9 +72,8 @@ def snapshot(request):
     yield recorded, seen
     if request.config.getoption("--snapshot-update"):
         os.makedirs(os.path.dirname(SNAPSHOT), exist_ok=True)
-        merged = {**recorded, **seen}
         with open(SNAPSHOT, "w", encoding="utf-8") as f:
-            json.dump(dict(sorted(merged.items())), f, indent=1, sort_keys=True)
+            json.dump(rewritten(recorded, seen, fixture_names()), f, indent=1, sort_keys=True)
             f.write("\n")
 
 
@@ -73,8 +90,8 @@ def test_fixture(rule_id, path, rules, tmp_path, snapshot, request):
     recorded, seen = snapshot
     seen[rel] = shown
     if not request.config.getoption("--snapshot-update"):
-        assert rel in recorded, f"no snapshot for {rel}: run pytest --snapshot-update"
-        assert shown == recorded[rel], "findings differ from tests/snapshots/fixtures.json"
+        assert rel in recorded, f"no snapshot for {rel}: run {UPDATE}"
+        assert shown == recorded[rel], f"findings differ from {os.path.relpath(SNAPSHOT, ROOT)}"
     want = {p for p in expected(path) if p[1] == rule_id}
     name = os.path.basename(path)
     if name.startswith("bad_"):
@@ -90,3 +107,40 @@ def test_every_rule_has_bad_and_good_fixtures(rules):
         names = os.listdir(os.path.join(FIXTURES, rid)) if os.path.isdir(os.path.join(FIXTURES, rid)) else []
         assert any(n.startswith("bad_") for n in names), rid
         assert any(n.startswith("good_") for n in names), rid
+
+
+def test_every_snapshot_entry_has_its_fixture(snapshot, request):
+    if request.config.getoption("--snapshot-update"):
+        pytest.skip("--snapshot-update leaves the entries of fixtures that are gone out of the file it writes")
+    recorded, _ = snapshot
+    stale = sorted(set(recorded) - fixture_names())
+    assert not stale, f"stale snapshot entries, their fixtures are gone: {', '.join(stale)}; run {UPDATE}"
+
+
+def test_a_stale_entry_fails_the_run_and_the_update_leaves_it_out(tmp_path):
+    """A copy of the snapshot with an entry of a fixture that is gone, and one fixture's entry changed: the
+    run fails naming the stale entry; an update of one rule's fixtures (-k) writes the file whole, without
+    the stale entry, that rule's entries as found and every other entry as it was."""
+    with open(SNAPSHOT, encoding="utf-8") as f:
+        recorded = json.load(f)
+    changed = min(k for k in recorded if k.startswith("NET001/"))
+    copy = {**recorded, "NET001/bad_gone.yaml": ["1:1-1:2 NET001 error: gone"], changed: ["not what is found"]}
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps(copy), encoding="utf-8")
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    env["PULLCHECK_TEST_SNAPSHOT"] = str(path)
+
+    def pytest_run(*args):
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                               os.path.join(ROOT, "tests", "test_fixtures.py"), *args], capture_output=True,
+                              text=True, cwd=ROOT, timeout=300, env=env)
+
+    r = pytest_run("-k", "every_snapshot_entry")
+    said = [line for line in r.stdout.splitlines() if "stale snapshot entries, their fixtures are gone: " in line
+            and "NET001/bad_gone.yaml" in line]
+    assert r.returncode == 1 and said, r.stdout[-3000:]
+    r = pytest_run("--snapshot-update", "-k", "NET001")
+    assert r.returncode == 0, r.stdout[-3000:]
+    names = fixture_names()
+    assert json.loads(path.read_text(encoding="utf-8")) == {k: v for k, v in recorded.items() if k in names}

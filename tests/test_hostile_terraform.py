@@ -1,8 +1,8 @@
 """Terraform written to attack the run that lints it: files read from outside the scanned tree, patterns
 that backtrack, ranges that never end, values that double, comparisons and walks of shared parts. Each is
-read with the real evaluator or the command, in a child process with a time (and memory) limit where the
-input could hang or exhaust a run, and ends quickly with unknowns that name why; nothing outside the tree
-reaches any output."""
+read with the real evaluator or the command, in a child process with a timeout (and a memory limit) where
+the input could hang or exhaust a run, and ends with unknowns that name why, within the work its budget
+allows; nothing outside the tree reaches any output. No test times a run: a timeout only stops a hang."""
 import json
 import os
 import resource
@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from pullcheck.formats.terraform.budget import MAX_STEPS, STEPS_PER_SEARCH, decoding
+from conftest import counted_command, run_counted, take_counts, within
+from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS, STEPS_PER_SEARCH, decoding
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.syntax import read
 from pullcheck.graph.values import Template, Unknown
@@ -28,28 +29,29 @@ CHILD = textwrap.dedent("""
     from pullcheck.formats.terraform.syntax import read
     from pullcheck.graph.values import Unknown
     module_text, exprs = json.loads(sys.stdin.read())
-    out = []
+    out, steps = [], []
     for e in exprs:
         m = Module(".")
         m.add_body(read(module_text, "main.tf"))
         v = m.evaluator({}).eval(read("x = " + e + "\\n", "main.tf").attrs["x"])
         out.append({"unknown": v.origin} if isinstance(v, Unknown) else {"value": v})
-    print(json.dumps(out, default=repr))
+        steps.append(m.budget.steps)
+    print(json.dumps([out, steps], default=repr))
 """)
 
 
 def _in_child(exprs, module_text="", timeout=30, memory=None, cwd=None):
     """Each expression evaluated in a module of its own (in ``cwd``, the folder its files are read from), in a
-    child process that must end within ``timeout`` seconds (and, with ``memory``, within that many bytes of
-    address space)."""
+    child process stopped if it hangs past ``timeout`` seconds (and, with ``memory``, limited to that many
+    bytes of address space): the results, and the steps each module's budget was charged."""
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    start = time.monotonic()
     r = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps([module_text, exprs]), capture_output=True,
                        text=True, timeout=timeout, preexec_fn=limit if memory else None, cwd=cwd)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
-    return json.loads(r.stdout), time.monotonic() - start
+    got, steps = json.loads(r.stdout)
+    return got, steps
 
 
 def _eval(expr, module_text=""):
@@ -160,8 +162,7 @@ def test_catastrophic_patterns_match_in_linear_time():
     exprs = [f'regex("^(a+)+$", "{"a" * 30}b")', f'regex("^(a+)+$", "{long}b")',
              f'length(regexall("(a|aa)+$", "{long}"))', f'replace("{long}", "/^(a|aa)+$/", "x")',
              f'regex("^(?:a+)+b$", "{long}b")']
-    got, took = _in_child(exprs, timeout=20)
-    assert took < 15
+    got, _ = _in_child(exprs, timeout=60)  # a backtracking engine would not end: the timeout stops it
     assert [g.get("unknown", "").startswith("function regex()") for g in got[:2]] == [True, True]  # no match
     assert got[2:] == [{"value": 1}, {"value": "x"}, {"value": long + "b"}]
 
@@ -217,8 +218,7 @@ def test_regex_functions_are_charged_for_every_search():
 def test_range_ends_and_keeps_terraforms_limits():
     exprs = ["range(1e16, 1e16 + 4)", "range(-3)", "range(5, 2)", "range(0, 1, 0.25)", "range(0, 5, -1)",
              "range(0, 5, 0)", "range(2000)", "length(range(1024))", "range(1e308 * 10)"]
-    got, took = _in_child(exprs, timeout=20)
-    assert took < 15
+    got, _ = _in_child(exprs, timeout=60)
     assert [g.get("value") for g in got[:4]] == [
         [10 ** 16, 10 ** 16 + 1, 10 ** 16 + 2, 10 ** 16 + 3], [0, -1, -2], [5, 4, 3], [0, 0.25, 0.5, 0.75]]
     assert all("unknown" in g for g in got[4:7] + got[8:]), got
@@ -227,7 +227,8 @@ def test_range_ends_and_keeps_terraforms_limits():
 
 
 def test_distinct_toset_and_equality_cost_the_distinct_parts():
-    """toset() of 100,000 numbers, and comparisons of values that share their parts 2^30 times over."""
+    """toset() of 100,000 numbers, and comparisons of values that share their parts 2^30 times over: each
+    comparison is charged for the 62 distinct lists, not for the 2^31 elements written out."""
     module = "locals {\n  big = flatten([for i in range(1000) : [for j in range(100) : i * 100 + j]])\n" \
         "  half = slice(local.big, 0, 50000)\n" \
         '  a0 = ["x"]\n  b0 = ["x"]\n' + "".join(
@@ -237,10 +238,11 @@ def test_distinct_toset_and_equality_cost_the_distinct_parts():
     exprs = ["length(toset(local.big))", "length(distinct(concat(local.half, local.half)))",
              f"[{ordered}] == [] ? 0 : (local.a30 == local.b30)",
              f"[{ordered}] == [] ? 0 : contains([local.a30], local.b30)",
-             'distinct([[1], [1], {a = [1]}, {a = [1]}, "1", 1, ["1"]])']
-    got, took = _in_child(exprs, module, timeout=20)
-    assert took < 15
-    assert [g.get("value") for g in got] == [100_000, 50_000, True, True, [[1], {"a": [1]}, "1", 1, ["1"]]]
+             'distinct([[1], [1], {a = [1]}, {a = [1]}, "1", 1, ["1"]])', f"[{ordered}]"]
+    got, steps = _in_child(exprs, module, timeout=60)
+    assert [g.get("value") for g in got[:5]] == [100_000, 50_000, True, True, [[1], {"a": [1]}, "1", 1, ["1"]]]
+    ordering = steps[5]  # what building the operands in order costs, without comparing them
+    assert all(0 < n - ordering < 1_000 for n in steps[2:4]), steps
 
 
 # --------------------------------------------------------------------------- memory
@@ -249,7 +251,7 @@ def test_distinct_toset_and_equality_cost_the_distinct_parts():
 def test_comprehensions_and_templates_are_bounded_in_memory(tmp_path):
     """Values that would fill gigabytes: a comprehension of ranges, the same three deep, a string doubled 60
     times (its holes double on once its text is past the bound). Under 1 GB of address space the run ends
-    quickly with unknowns, not a MemoryError."""
+    with unknowns, not a MemoryError, what it built counted within the bound of items."""
     doubled = "".join(f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"\n' for i in range(1, 61))
     (tmp_path / "main.tf").write_text(
         "locals {\n  p = [for i in range(100000) : range(100000)]\n"
@@ -258,11 +260,12 @@ def test_comprehensions_and_templates_are_bounded_in_memory(tmp_path):
         'resource "aws_subnet" "order" {\n  count = length([' + ", ".join(f"local.s{i}" for i in range(61)) + "])\n}\n"
         'resource "aws_subnet" "s" {\n  count = length(local.p) + length(local.q) + length(local.s60)\n}\n',
         encoding="utf-8")
-    start = time.monotonic()
-    r = _cli(str(tmp_path), memory=1 << 30)
-    assert time.monotonic() - start < 30
+    r, counts = run_counted("--no-config", str(tmp_path), timeout=60, memory=1 << 30)
     assert r.returncode in (0, 1) and "MemoryError" not in r.stderr and "internal error" not in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+    assert counts is not None and within(counts["tf_items"], MAX_BUILT), counts
+    assert within(counts["tf_steps"], MAX_STEPS), counts
+
     def in_order(n):
         return "[" + ", ".join(f"local.s{i}" for i in range(n + 1)) + "]"
 
@@ -294,10 +297,10 @@ def test_values_sharing_their_parts_are_walked_within_the_budget(tmp_path):
         '  container_definitions = "[{\\"name\\": \\"a\\", \\"environment\\": ${jsonencode(local.a39)}}]"\n}\n',
         encoding="utf-8")
     for folder in ("json", "hcl"):
-        start = time.monotonic()
-        r = _cli(str(tmp_path / folder), timeout=90, memory=1 << 30)
-        assert time.monotonic() - start < 45, folder
+        r, counts = run_counted("--no-config", str(tmp_path / folder), timeout=90, memory=1 << 30)
         assert r.returncode in (0, 1) and "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+        assert counts is not None and within(counts["tf_steps"], MAX_STEPS), (folder, counts)
+        assert within(counts["tf_items"], MAX_BUILT), (folder, counts)
 
 
 def test_arithmetic_past_the_size_of_numbers_is_unknown(tmp_path):
@@ -395,10 +398,22 @@ def test_templates_are_charged_when_parsed(tmp_path):
 # --------------------------------------------------------------------------- signals
 
 
+def _handles_sigterm(pid):
+    """Whether the process has set its SIGTERM handler (/proc/<pid>/status, Linux); True where that cannot be
+    read, so that the caller goes on."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            caught = next(line for line in f if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return True
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+
 def test_sigterm_while_evaluating_ends_the_run(tmp_path):
     """A run busy evaluating ends on SIGTERM at once, with one line and status 143. The evaluation first
     compares two values that share their parts 2^30 times over (compared element by element, one call that
-    takes minutes and hears no signal), then spends its budget of steps."""
+    takes minutes and hears no signal), then spends its budget of steps: the run ends before it is spent. The
+    timeout only stops a run that does not end."""
     n = 30
     (tmp_path / "main.tf").write_text(
         'locals {\n  a0 = ["x"]\n  b0 = ["x"]\n' + "".join(
@@ -409,18 +424,24 @@ def test_sigterm_while_evaluating_ends_the_run(tmp_path):
         + ", ".join([f"local.a{i}" for i in range(n + 1)] + [f"local.b{i}" for i in range(n + 1)]) + "])\n}\n"
         f'resource "aws_subnet" "same" {{\n  count = local.a{n} == local.b{n} ? 1 : 2\n}}\n'
         'resource "aws_subnet" "spin" {\n  count = length(local.spin)\n}\n', encoding="utf-8")
-    p = subprocess.Popen([sys.executable, "-m", "pullcheck", "--no-config", str(tmp_path)], stdout=subprocess.PIPE,
+    p = subprocess.Popen(counted_command("--no-config", str(tmp_path)), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.5)
+        for _ in range(1200):  # until the handler is set (a loaded machine starts slowly); the bound ends a hang
+            if p.poll() is not None or _handles_sigterm(p.pid):
+                break
+            time.sleep(0.05)
+        time.sleep(1.5)  # into the evaluation
         assert p.poll() is None, "the run ended before the signal"
         p.send_signal(signal.SIGTERM)
-        _, err = p.communicate(timeout=10)
+        _, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
             p.kill()
             p.communicate()
+    err, counts = take_counts(err)
     assert p.returncode == 143 and err == "pullcheck: terminated\n", (p.returncode, err)
+    assert counts is not None and counts["tf_steps"] < MAX_STEPS, counts  # stopped before its budget was spent
 
 
 # --------------------------------------------------------------------------- module folders and --root
