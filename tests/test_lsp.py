@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 import yaml
@@ -17,6 +18,9 @@ class Client:
         self.proc = subprocess.Popen([sys.executable, "-m", "pullcheck", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.next_id = 0
+        # what the server says on standard error is read as it comes: a full pipe would stop the server
+        self.errors = []
+        threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True).start()
 
     def send(self, method, params, request=False):
         msg = {"jsonrpc": "2.0", "method": method, "params": params}
@@ -32,7 +36,7 @@ class Client:
         length = None
         while True:
             line = self.proc.stdout.readline()
-            assert line, "server closed its output: " + self.proc.stderr.read().decode()
+            assert line, "server closed its output: " + b"".join(self.errors).decode()
             line = line.strip()
             if not line:
                 break
