@@ -137,9 +137,10 @@ def test_files_outside_the_scanned_tree_are_not_read(tmp_path):
 
 def test_file_gives_an_unknown_naming_the_scope(tmp_path):
     from pullcheck.sources import scope
+    from pullcheck.sources.session import current
 
     repo, absolute = _tree_with_links_out(tmp_path)
-    saved = list(scope.ROOTS)
+    saved = list(current().roots)
     scope.set_roots([str(repo)])
     try:
         m = Module(str(repo))
@@ -150,7 +151,7 @@ def test_file_gives_an_unknown_naming_the_scope(tmp_path):
         assert m.read_file("../repo/inner.txt") == INNER + "\n"
         assert isinstance(m.read_file("bad\x00name"), Unknown)
     finally:
-        scope.ROOTS[:] = saved
+        current().roots = saved
 
 
 # --------------------------------------------------------------------------- regular expressions

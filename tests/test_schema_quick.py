@@ -7,9 +7,9 @@ import os
 import jsonschema
 import pytest
 from conftest import FIXTURES, SHARED
-from pullcheck.formats.taskdef.schemas.quick import conforms, supported
+from pullcheck.rules.taskdef.schema.quick import conforms, supported
 
-SCHEMA = json.load(open(os.path.join(os.path.dirname(FIXTURES), "linter", "pullcheck", "formats", "taskdef", "schemas",
+SCHEMA = json.load(open(os.path.join(os.path.dirname(FIXTURES), "rules", "taskdef", "schema",
                                  "taskdef.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 

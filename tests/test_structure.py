@@ -87,28 +87,9 @@ def test_plugin_api_imports_nothing_and_says_the_same_thrice():
 _RUNNERS = ("pullcheck.engine", "pullcheck.outputs", "pullcheck.integrations", "pullcheck.tools", "pullcheck.cli",
             "pullcheck.__main__", "pullcheck.cfnlint_plugin")
 
-# Imports that break a layer today, each with what it waits for. The list may only shrink: an entry that no
-# longer applies fails test_layer_exceptions_are_still_needed until it is taken off.
-_LAYER_EXCEPTIONS = {
-    ("pullcheck.rules.taskdef.td003_task_definition_schema", "pullcheck.formats.taskdef.schemas"):
-        "the task-definition schema file lives with the reader; it needs a home rules may import",
-    ("pullcheck.rules.taskdef.td003_task_definition_schema", "pullcheck.formats.taskdef.schemas.quick"):
-        "the schema's quick check lives with the reader, as the schema does",
-    ("pullcheck.graph.model", "pullcheck.formats.terraform.lookup"):
-        "Graph.deref answers Terraform data sources itself; the format should register its resolver",
-    ("pullcheck.facts.network", "pullcheck.formats.terraform.lookup"):
-        "a launch's subnets from data.aws_subnets ids; should go through the graph's resolver",
-    ("pullcheck.facts.policy", "pullcheck.formats.statemachine"):
-        "policy text is parsed with the state machine's JSON-with-unknowns reader; it belongs below both",
-    ("pullcheck.formats.cloudformation.resources", "pullcheck.engine.suppress"):
-        "the reader records Metadata suppressions while building; suppress should sit below formats",
-    ("pullcheck.formats.cloudformation.stacks", "pullcheck.engine.interrupt"):
-        "a failed nested template asks whether SIGTERM ended the run; interrupt should sit below formats",
-    ("pullcheck.formats.terraform.modules", "pullcheck.engine.suppress"):
-        "the module reader scans suppression comments while reading; suppress should sit below formats",
-    ("pullcheck.cli", "pullcheck.tools.docs"):
-        "`pullcheck rule ID` renders a rule's page with the docs generator; the page belongs in outputs",
-}
+# Imports that break a layer, each with what it waits for (none today). The list may only shrink: an entry
+# that no longer applies fails test_layer_exceptions_are_still_needed until it is taken off.
+_LAYER_EXCEPTIONS: dict = {}
 
 
 def _inside(mod, *packages):

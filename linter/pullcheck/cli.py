@@ -119,7 +119,7 @@ def _save_coverage() -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     import signal
 
-    from pullcheck.engine import interrupt
+    from pullcheck.sources import interrupt
 
     try:
         signal.signal(signal.SIGTERM, interrupt.handler)
@@ -224,7 +224,7 @@ def _rule_doc(args: List[str], rules) -> int:
     key = args[0]
     for r in rules.values():
         if key.upper() == r.id or key == r.name:
-            from pullcheck.tools.docs import installed_page, page
+            from pullcheck.outputs.rulepage import installed_page, page
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
@@ -461,7 +461,7 @@ _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
     """The reports and the console output; the exit code."""
-    from pullcheck.engine import interrupt
+    from pullcheck.sources import interrupt
 
     refused = _outputs_refused(run)
     if refused:
@@ -485,11 +485,11 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
 
 def _outputs_refused(run: _Run) -> str:
     """Why the --output reports may not be written, or "": a usage error, or a report over a linted file."""
-    from pullcheck.sources.errors import READ
+    from pullcheck.sources.session import current
 
     if run.output_error:
         return run.output_error
-    read = {os.path.realpath(f) for f in READ}
+    read = {os.path.realpath(f) for f in current().read}
     clobber = [p for _, p in run.outputs if os.path.realpath(p) in read]
     return f"--output {clobber[0]} is one of the files being linted; choose another path" if clobber else ""
 

@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
+from pullcheck.sources.session import current
+
 NAMES = (".pullcheck.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "never")
@@ -138,7 +140,6 @@ def _mentions_pullcheck(path: str) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
 
 
-_WARNED: Set[str] = set()  # configurations passed over and said so: once per process (the language server lives on)
 
 
 def _untrusted(path: str, roots: Iterable[str]) -> str:
@@ -185,10 +186,11 @@ def _group_of_one(gid: int) -> bool:
 
 def _passed_over(path: str, roots: Iterable[str]) -> bool:
     why = _untrusted(path, roots)
-    if why and path not in _WARNED:
+    warned = current().warned
+    if why and path not in warned:
         from pullcheck.outputs.safetext import printable
 
-        _WARNED.add(path)
+        warned.add(path)
         print(f"pullcheck: warning: ignoring configuration {printable(path)}, outside the linted paths and {why}",
               file=sys.stderr)
     return bool(why)

@@ -71,12 +71,13 @@ def _lint(ids: List[int]) -> tuple:
 
     from pullcheck.engine import links
     from pullcheck.engine.stages import build_from, judge
-    from pullcheck.sources.errors import READ
+    from pullcheck.sources.session import current
 
     gc.disable()
     if os.environ.get(FAULT_ENV) == "worker":  # the tests kill a worker, as the kernel's OOM killer would
         os.kill(os.getpid(), signal.SIGKILL)
-    before = set(READ)
+    read = current().read
+    before = set(read)
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
     tf_dirs = [d for i in ids for d in _UNITS[i][1]]
@@ -84,7 +85,7 @@ def _lint(ids: List[int]) -> tuple:
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
-    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(READ - before), links.signature(graph),
+    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read - before), links.signature(graph),
             graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots])
 
 
@@ -161,7 +162,8 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
     from pullcheck.engine.core_rules import CORE
     from pullcheck.engine.stages import _norm, _parse_finding
     from pullcheck.formats.cloudformation import MAX_STEPS
-    from pullcheck.sources.errors import READ, ParseError
+    from pullcheck.sources.errors import ParseError
+    from pullcheck.sources.session import current
 
     results = lint_all(batches)
     # a Terraform folder that another folder of the run calls is linted as that call only: a batch that
@@ -194,7 +196,7 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         found.extend(r[1])
         graph.inputs.linted += r[2]
         skipped.extend(r[3])
-        READ.update(r[4])
+        current().read.update(r[4])
     graph.inputs.jobs = (0, len(batches), again)
     graph.inputs.skipped = sorted(skipped, key=lambda s: order.get(s[0], len(order)))
     return graph, sorted(set(found))

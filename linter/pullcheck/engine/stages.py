@@ -6,9 +6,10 @@ import os
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from pullcheck.engine import interrupt
+from pullcheck.sources import interrupt
 from pullcheck.graph.model import Finding, Graph, Hit, Rule
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.session import current
 
 SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
@@ -89,9 +90,8 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
 
 def _unsaved(p: str) -> bool:
     """An editor buffer not yet saved (the language server lints it from its text)."""
-    from pullcheck.sources.errors import OVERLAY
-
-    return bool(OVERLAY) and os.path.abspath(p) in OVERLAY
+    overlay = current().overlay
+    return bool(overlay) and os.path.abspath(p) in overlay
 
 
 def cdk_stacks(paths: Iterable[str]) -> list:

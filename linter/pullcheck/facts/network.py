@@ -552,10 +552,8 @@ def launch_subnets(graph: Graph, launch: Resource) -> Optional[List[Tuple[int, R
     """The launch site's subnets as graph resources; None if any of them is unknown."""
     raw = launch.get("subnets")
     if isinstance(raw, Ref) and raw.attr == "ids":  # data.aws_subnets.x.ids
-        from pullcheck.formats.terraform.lookup import resolve
-
-        found = resolve(graph, raw)
-        return [(0, s) for s in found] if isinstance(found, list) else None
+        found = graph.select(raw)
+        return [(0, s) for s in found] if found is not None else None
     subnets = as_list(raw)
     if not isinstance(subnets, list) or not subnets:
         return None

@@ -6,7 +6,6 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
-from pullcheck.formats.terraform.lookup import resolve
 from pullcheck.graph.values import Ref
 
 Path = Tuple[Any, ...]
@@ -143,6 +142,18 @@ class Inputs:
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
 
 
+# Data sources that select resources declared elsewhere (Terraform's ``data "aws_subnets"`` with a tag
+# filter): the format that builds such a kind registers how to answer it, so the graph reads no format.
+# A selector is given the graph, the reference and the kind asked for, and returns the resource selected
+# (a list of them for a reference to a selection of many), or None when the answer cannot be known.
+Selector = Callable[["Graph", Ref, Optional[str]], Any]
+_SELECTORS: Dict[str, Selector] = {}
+
+
+def register_selector(kind: str, selector: Selector) -> None:
+    _SELECTORS[kind] = selector
+
+
 class Graph:
     def __init__(self) -> None:
         self.resources: Dict[str, Resource] = {}
@@ -178,10 +189,18 @@ class Graph:
             r = self.resources.get(v.target)
             if r is not None and (kind is None or r.kind == kind):
                 return r
-            if r is not None and r.kind.startswith("data."):  # a data source that selects a resource
-                found = resolve(self, v, kind)
+            if r is not None and r.kind in _SELECTORS:  # a data source that selects a resource
+                found = _SELECTORS[r.kind](self, v, kind)
                 return found if isinstance(found, Resource) else None
         return None
+
+    def select(self, v: Any) -> Optional[List["Resource"]]:
+        """The resources a reference to a selecting data source's list of IDs stands for, else None."""
+        r = self.resources.get(v.target) if isinstance(v, Ref) else None
+        if r is None or r.kind not in _SELECTORS:
+            return None
+        found = _SELECTORS[r.kind](self, v, None)
+        return found if isinstance(found, list) else None
 
 
 @dataclass(frozen=True)

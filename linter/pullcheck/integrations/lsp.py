@@ -22,6 +22,8 @@ import sys
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
 
+from pullcheck.sources import session
+
 LINTED = (".yaml", ".yml", ".json", ".template", ".cfn", ".tf")
 DEBOUNCE = 0.15  # seconds of quiet after a change before it is linted
 _SEVERITY = {"error": 1, "warning": 2, "info": 3}
@@ -63,11 +65,12 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
         return []
     selected = select_rules(rules, cfg.select, cfg.ignore)
     # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
-    errors.OVERLAY[path] = text
+    overlay = session.current().overlay
+    overlay[path] = text
     try:
         findings = finish(lint([path], selected, roots=roots), cfg)
     finally:
-        errors.OVERLAY.pop(path, None)
+        overlay.pop(path, None)
     lines = text.splitlines()
     # "fix all safe": the safe fixes of this document that go in together, chosen as --fix chooses them
     together = set(fixes.plan(f.fix for f in findings if f.fix is not None and f.fix.safe
@@ -174,14 +177,9 @@ def serve(argv: List[str]) -> int:
     import threading
     import time
 
-    from pullcheck.formats import cloudformation
-    from pullcheck.sources import marked
-    from pullcheck.formats.terraform import modules
-
     # each .tf block's and each template resource's parse, by its text, and each resource's evaluation
     # while nothing it can read has changed: a keystroke works again only on the block it is in
-    modules.PARSED, modules.BUILT = {}, {}
-    marked.PIECES, cloudformation.BUILT = {}, {}
+    session.begin(keep_parses=True)
     rules = load_rules()
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)

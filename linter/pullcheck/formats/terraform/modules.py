@@ -7,9 +7,10 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.sources import scope
-from pullcheck.engine import suppress
+from pullcheck.graph import suppressions as suppress
 from pullcheck.graph.model import Graph, Span
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.session import current
 from pullcheck.sources.marked import Unchanged, load_json
 from pullcheck.formats.terraform.build import KINDS, build
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
@@ -37,30 +38,27 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
     return entry[0]
 
 
-# The language server keeps each file's parse by its text (set to a dict there): on a keystroke only the
-# edited buffer is read again, not its whole folder. A run of the command keeps nothing.
-PARSED: Any = None
-
-
 def _read_cached(text: str, path: str) -> Body:
-    if PARSED is None:
+    """A file's parse. The language server's session keeps each file's parse by its text: on a keystroke only
+    the edited buffer is read again, not its whole folder. A run of the command keeps nothing."""
+    parsed = current().tf_parsed
+    if parsed is None:
         return read(text, path)
-    if len(PARSED) > 5000:
-        PARSED.clear()
-    return read_pieces(text, path, PARSED)
+    if len(parsed) > 5000:
+        parsed.clear()
+    return read_pieces(text, path, parsed)
 
 
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
-    from pullcheck.sources.errors import OVERLAY
-
+    overlay = current().overlay
     try:
         names = os.listdir(folder)
     except OSError as e:
         errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
         return None
-    if OVERLAY:  # an editor's new file, not yet saved, is part of its folder
+    if overlay:  # an editor's new file, not yet saved, is part of its folder
         here = os.path.abspath(folder)
-        names += [os.path.basename(p) for p in OVERLAY if os.path.dirname(p) == here
+        names += [os.path.basename(p) for p in overlay if os.path.dirname(p) == here
                   and os.path.basename(p) not in names]
     names.sort()
     bodies, tfvars = [], []
@@ -74,7 +72,7 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
                 bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
-        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in OVERLAY):
+        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in overlay):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)
@@ -234,12 +232,6 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
 
 
-# The language server keeps each resource's build (set to a dict there): a resource whose block is the
-# same parse and whose module reads the same blocks (every block but the resources, whose names and counts
-# only can be read) is not evaluated again. A run of the command keeps nothing.
-BUILT: Any = None
-
-
 class _Added(list):
     """What a build adds to the graph, in order."""
 
@@ -248,12 +240,16 @@ class _Added(list):
 
 
 def _build_resources(module: Module, graph: Graph) -> None:
-    """The resources of a module instance and of the instances it calls, into the graph."""
+    """The resources of a module instance and of the instances it calls, into the graph. The language
+    server's session keeps each resource's build: a resource whose block is the same parse and whose module
+    reads the same blocks (every block but the resources, whose names and counts only can be read) is not
+    evaluated again. A run of the command keeps nothing."""
+    built = current().tf_built
     for child in module.children.values():
         if isinstance(child, Module):
             _build_resources(child, graph)
     budget = module.budget
-    reuse = BUILT is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
+    reuse = built is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
         and budget.items < MAX_BUILT // 2
     defs = _defs(module) if reuse else None
     unchanged = Unchanged(defs or [])
@@ -262,8 +258,8 @@ def _build_resources(module: Module, graph: Graph) -> None:
         if kind is None:
             continue
         key = (module.dir, res.address)
-        if reuse:
-            kept = BUILT.get(key)
+        if reuse and built is not None:
+            kept = built.get(key)
             if kept is not None and kept[0] is res.body and unchanged(kept[1]):
                 for r in kept[2]:
                     graph.add(r)
@@ -284,10 +280,10 @@ def _build_resources(module: Module, graph: Graph) -> None:
                 build(module, res, kind, suffix, ctx, added)
         for r in added:
             graph.add(r)
-        if reuse and module.file_reads[0] == reads:
-            if len(BUILT) > 50_000:
-                BUILT.clear()
-            BUILT[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
+        if reuse and built is not None and module.file_reads[0] == reads:
+            if len(built) > 50_000:
+                built.clear()
+            built[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
     if module.model_call is not None:
         file, pos, inputs = module.model_call
         prefix = module.dir + ":"
