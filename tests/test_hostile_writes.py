@@ -490,7 +490,6 @@ def test_a_termination_while_the_reports_are_written_is_not_an_internal_error(mo
     the run first) ends the run as a termination, without the defect's line."""
     import signal
 
-    from pullcheck.sources import interrupt
     from pullcheck.sources.session import current
     from pullcheck.cli import main
     from pullcheck.engine.stages import FAULT_ENV

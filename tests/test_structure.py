@@ -195,7 +195,6 @@ FUNCTION_LINES = 60
 _SIZE_EXCEPTIONS = {
     "pullcheck.facts.network": "to be split: launches, routing and endpoints",
     "pullcheck.engine.links.signature": "to be split: one part per kind of link",
-    "pullcheck.engine.stages.build_from": "to be split: one step per kind of input",
     "pullcheck.facts.security.acl_allows": "to be split: the scan of entries from the verdict on the port range",
     "pullcheck.integrations.lsp.serve": "to be split: one handler per request",
 }

@@ -24,7 +24,7 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from pullcheck.sources.session import current
 

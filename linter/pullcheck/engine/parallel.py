@@ -70,7 +70,7 @@ def _lint(ids: List[int]) -> tuple:
     import gc
 
     from pullcheck.engine import links
-    from pullcheck.engine.stages import build_from, judge
+    from pullcheck.engine.stages import Reading, build_from, judge
     from pullcheck.sources.session import current
 
     gc.disable()
@@ -81,7 +81,7 @@ def _lint(ids: List[int]) -> tuple:
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
     tf_dirs = [d for i in ids for d in _UNITS[i][1]]
-    graph, errors = build_from(files, tf_dirs, [], None, [])
+    graph, errors = build_from(Reading(files, tf_dirs), None)
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
@@ -160,7 +160,7 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
          missing: List[Tuple[str, str]], rules: Dict[str, Rule]) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine import links
     from pullcheck.engine.core_rules import CORE
-    from pullcheck.engine.stages import _norm, _parse_finding
+    from pullcheck.engine.stages import norm, parse_finding
     from pullcheck.formats.cloudformation import MAX_STEPS
     from pullcheck.sources.errors import ParseError
     from pullcheck.sources.session import current
@@ -187,9 +187,9 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         results = kept
     if sum(r[6] for r in results) > MAX_STEPS:
         return None  # the templates' evaluation budget is the run's: only one run spends it as it would
-    order = {_norm(f): i for i, u in enumerate(units) for f, _ in u[0]}
+    order = {norm(f): i for i, u in enumerate(units) for f, _ in u[0]}
     graph = Graph()
-    found: List[Finding] = [_parse_finding(m, ParseError(why)) for m, why in missing]
+    found: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in missing]
     found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
     skipped = []
     for r in results:
@@ -207,5 +207,5 @@ def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Calla
                ) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine.stages import what_to_read
 
-    files, tf_dirs, missing = what_to_read(list(paths), exclude, infrastructure_only, roots)
-    return lint(files, tf_dirs, missing, rules, jobs)
+    reading = what_to_read(list(paths), exclude, infrastructure_only, roots)
+    return lint(reading.files, reading.tf_dirs, reading.missing, rules, jobs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any, Iterator, Tuple
 
 from pullcheck.graph.jsontext import json_value as definition_value
+
+__all__ = ["MAX_STATES", "definition_value", "run_task_states"]
 from pullcheck.graph.values import Template, Unknown
 
 MAX_STATES = 10_000

@@ -51,7 +51,6 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
     from pullcheck.engine import config as cfgmod
     from pullcheck.engine import fixes
     from pullcheck.engine.stages import INTERNAL_ID, finish, lint
-    from pullcheck.sources import errors
     from pullcheck.engine.registry import select_rules
 
     cfg = cfgmod.Config()
