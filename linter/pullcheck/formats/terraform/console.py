@@ -93,6 +93,9 @@ def command(argv: List[str]) -> int:
         print(f"pullcheck: error: not a folder: {_oneline(folder)}", file=sys.stderr)
         return 2
     gc.enable()  # a module tree per line, whose modules point at each other: freed as the lines go
+    reconfigure = getattr(sys.stdin, "reconfigure", None)  # text that is not UTF-8 is still read
+    if reconfigure is not None:
+        reconfigure(errors="replace")
     scope.set_roots([folder])
     console = Console(folder)
     for text in sys.stdin:
