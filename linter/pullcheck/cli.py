@@ -1,4 +1,4 @@
-"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``, ``pullcheck lsp``."""
+"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``, ``pullcheck lsp``, ``pullcheck console``."""
 from __future__ import annotations
 
 import argparse
@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
         epilog="pullcheck rule ID   print a rule's documentation\n"
-               "pullcheck lsp       run the language server on standard input and output",
+               "pullcheck lsp       run the language server on standard input and output\n"
+               "pullcheck console [DIR]  evaluate Terraform expressions (one a line) in DIR's root module",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the current folder)")
     p.add_argument("--format", choices=FORMATS, default=None,
@@ -75,7 +76,6 @@ def _jobs(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"at least 1 process: {text!r}")
     return n
-
 
 
 def run() -> None:
@@ -185,6 +185,9 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
 def _main(argv: List[str]) -> int:
     if argv[:1] == ["lsp"]:
         return _lsp(argv[1:])
+    if argv[:1] == ["console"]:  # the Terraform evaluator, line by line (pullcheck.formats.terraform.console)
+        from pullcheck.formats.terraform.console import command
+        return command(argv[1:])
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError, load_rules
     from pullcheck.engine.stacks import StacksError

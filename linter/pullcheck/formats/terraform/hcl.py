@@ -53,6 +53,18 @@ def parse(text: str, base: int = 0) -> RawBody:
     return _Parser(text, base).body(top=True)
 
 
+def parse_expression(text: str) -> Node:
+    """One expression on its own (a line of ``pullcheck console``); a ParseError when the text is not one
+    expression, or more follows it."""
+    p = _Parser(text.replace("\r\n", "\n"))
+    p.skip(True)
+    node = p.expr(True)
+    p.skip(True)
+    if p.i < len(p.s):
+        raise p.error(f"expected the end of the expression, found {p.found()}")
+    return node
+
+
 def parse_template(text: str) -> Node:
     """A template file (``templatefile()``, ``data "template_file"``): text with ``${}`` and ``%{}``."""
     p = _Parser(text.replace("\r\n", "\n"))

@@ -169,13 +169,20 @@ def called_folders(folder: str, graph: Graph) -> List[str]:
 def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
     """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
     resources to the graph."""
-    errors: List[Tuple[str, ParseError]] = []
-    module = Module(folder)
     # the whole tree of module instances first, then their resources: a value can then be read from any
     # module of the tree, whatever order the calls are written in (Terraform does not care either)
-    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    module, errors = root_module(folder, graph)
     _build_resources(module, graph)
     return errors
+
+
+def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
+    """The root module in ``folder`` with the tree of module instances it calls, its values computed on
+    demand (nothing built into the graph), and the parse errors met."""
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    return module, errors
 
 
 def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
