@@ -449,9 +449,10 @@ def _say_refused(refused: Dict[str, str]) -> None:
 def _write_baseline(path: str, findings: list) -> int:
     from pullcheck.engine import baseline
     from pullcheck.outputs.safetext import printable
+    from pullcheck.outputs.writing import created
 
     try:
-        with _created(path) as fh:
+        with created(path) as fh:
             fh.write(baseline.dumps(path, findings))
     except OSError as e:
         return _error(f"cannot write baseline {path}: {e.strerror or e}")
@@ -464,6 +465,7 @@ _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
     """The reports and the console output; the exit code."""
+    from pullcheck.outputs.writing import written
     from pullcheck.sources import interrupt
 
     refused = _outputs_refused(run)
@@ -476,7 +478,7 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
-    failed_writes = not _written(reports)
+    failed_writes = not written(reports)
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
     sys.stdout.write(text)
@@ -524,77 +526,3 @@ def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple
     silencing = cfgmod.silencing(run.configs.values(), run.rules)
     reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
     return reports, render(run.console, findings, run.selected, errors, graph, silencing)
-
-
-def _written(reports: List[Tuple[str, str]]) -> bool:
-    """Write each report; one that cannot be written is said, and the others go on. False if any failed."""
-    from pullcheck.outputs.safetext import printable
-
-    ok = True
-    for path, report in reports:
-        try:
-            with _created(path) as f:
-                f.write(report)
-        except OSError as e:
-            print(f"pullcheck: error: cannot write {printable(path)}: {e.strerror or e}", file=sys.stderr)
-            ok = False
-    return ok
-
-
-def _created(path: str) -> Any:
-    """``path`` opened for writing as ``open(path, "w")`` would (created with 0666 less the umask, else
-    emptied), but never through a symbolic link a checkout can hold: a report or baseline name committed as
-    a link (or below a folder committed as a link) must not write outside the checkout. A relative path
-    (what CI, the pre-commit hook and the Action give, inside a checkout) is walked folder by folder from
-    the current folder, none of them followed if it is a link, and the file is created in the last one. An
-    absolute path was typed on the command line: its folders are the user's, and only its last component
-    is not followed. The names of the process's own streams (``/dev/stdout``, ``/dev/stderr``: links the
-    system keeps, never the checkout's) are followed."""
-    import errno
-
-    from pullcheck.outputs.safetext import printable
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    if path in ("/dev/stdout", "/dev/stderr"):
-        return os.fdopen(os.open(path, flags, 0o666), "w", encoding="utf-8", errors="backslashreplace")
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    walk = not os.path.isabs(path) and os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
-    *folders, name = path.split(os.sep) if walk else [path]
-    into = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-    opened: List[int] = []
-    at: Optional[int] = None  # the folder the next name is opened in (None: the current folder, by name)
-    try:
-        if walk:
-            at = os.open(".", into)
-            opened.append(at)
-        for n, part in enumerate(folders):
-            if part in ("", "."):
-                continue
-            try:
-                at = os.open(part, into | nofollow, dir_fd=at)
-            except OSError as e:
-                if e.errno in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR) and _is_link(part, at):
-                    folder = printable(os.sep.join(folders[:n + 1]))
-                    raise OSError(errno.ELOOP, f"the folder {folder} is a symbolic link: not written through") \
-                        from None
-                raise
-            opened.append(at)
-        try:
-            fd = os.open(name, flags | nofollow, 0o666, dir_fd=at)
-        except OSError as e:
-            if e.errno in (errno.ELOOP, errno.EMLINK) and _is_link(name, at):  # EMLINK: the BSDs
-                raise OSError(errno.ELOOP, "a symbolic link: not written through") from None
-            raise
-    finally:
-        for folder_fd in opened:
-            os.close(folder_fd)
-    return os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
-
-
-def _is_link(name: str, dir_fd: Optional[int]) -> bool:
-    import stat
-
-    try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
-    except OSError:
-        return False

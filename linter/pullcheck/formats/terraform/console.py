@@ -67,14 +67,16 @@ class Console:
 def evaluate(folder: str, lines: Iterable[str]) -> List[str]:
     """The answer to each line, in a run whose scope is ``folder`` (the scope before is given back)."""
     from pullcheck.sources import scope
+    from pullcheck.sources.session import current
 
-    before = (list(scope.ROOTS), list(scope.ALSO))
+    session = current()
+    before = (session.roots, session.also)
     scope.set_roots([folder])
     try:
         console = Console(folder)
         return [console.line(t) for t in lines]
     finally:
-        scope.ROOTS[:], scope.ALSO[:] = before
+        session.roots, session.also = before
 
 
 def command(argv: List[str]) -> int:
