@@ -115,7 +115,7 @@ def silencing(configs: Iterable[Config], known_rules: Dict[str, Any]) -> List[Tu
     return out
 
 
-def _load_toml(path: str) -> Dict[str, Any]:
+def load_toml(path: str) -> Dict[str, Any]:
     try:
         import tomllib  # type: ignore[import-not-found]
     except ImportError:  # Python < 3.11
@@ -213,7 +213,7 @@ def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> O
                     # another tool's pyproject.toml (even a broken one) is none of pullcheck's business
                     if not _mentions_pullcheck(candidate) or _passed_over(candidate, tops):
                         continue
-                    data = _load_toml(candidate)
+                    data = load_toml(candidate)
                     if "pullcheck" not in data.get("tool", {}):
                         continue
                 return candidate
@@ -232,7 +232,7 @@ def _strings(v: Any, key: str, path: str) -> List[str]:
 
 
 def load(path: str, known_rules: Dict[str, Any]) -> Config:
-    data = _load_toml(path)
+    data = load_toml(path)
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("pullcheck", {})
     if not isinstance(data, dict):
