@@ -35,7 +35,9 @@ class BuildContext:
         r.attrs[out] = v
         where, file = _fix_site(self.module, t)
         # moved to the caller's argument: remember where it is written in the module, for suppressions there
-        origin = (b.file, pos_of(t)[0]) if file else ()
+        origin = (b.file_of(name), pos_of(t)[0]) if file else ()
+        if not file and b.file_of(name) != r.file:  # written in an override file
+            file = b.file_of(name)
         whole = Span.at(pos_of(where), file)
         if origin:
             whole = replace(whole, origin=origin)

@@ -94,6 +94,7 @@ class Body:
 
     def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
+        self.attr_files: Dict[str, str] = {}  # attributes written in another file (an override file's)
         self.attrs: Dict[str, Any] = {name: node for name, (node, _) in raw.attrs.items()}
         self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
         src = raw.src
@@ -102,6 +103,10 @@ class Body:
             end_line, end_col = src.lc(end)
             pos = (line, col, line, end_col if end_line == line else col + len(name))
             self.blocks.append((name, labels, Body(inner, file), pos))
+
+    def file_of(self, name: str) -> str:
+        """The file an attribute is written in."""
+        return self.attr_files.get(name, self.file)
 
     def block_list(self, name: str) -> List["Body"]:
         return [b for n, _, b, _ in self.blocks if n == name]
@@ -119,6 +124,7 @@ class Body:
              ) -> "Body":
         body = cls.__new__(cls)
         body.file, body.attrs, body.blocks, body.json = file, attrs, blocks, False
+        body.attr_files = {}
         return body
 
 
