@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from pullcheck.engine import interrupt
 from pullcheck.graph.model import Finding, Graph, Hit, Rule
@@ -260,13 +260,14 @@ def _drop_since(graph: Graph, before: set) -> None:
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False,
-                roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+                roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: folders
-    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves."""
+    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves. ``tf_given``:
+    variable values for the Terraform root modules (``pullcheck.formats.terraform.variables.Given``)."""
     paths = list(paths)
     files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only, roots)
-    return build_from(files, tf_dirs, missing, stacks, paths)
+    return build_from(files, tf_dirs, missing, stacks, paths, tf_given)
 
 
 def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool,
@@ -289,10 +290,11 @@ def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], inf
 
 
 def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]],
-               stacks: Optional[list], paths: List[str]) -> Tuple[Graph, List[Finding]]:
+               stacks: Optional[list], paths: List[str], tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     """The graph of discovered inputs: data files (with their ``walked`` flag), Terraform folders and the
     named paths not read, with why. ``paths`` are where a CDK cloud assembly is looked for."""
     graph = Graph()
+    graph.inputs.tf_given = tf_given
     errors: List[Finding] = []
     for m, why in missing:
         errors.append(_parse_finding(m, ParseError(why)))
@@ -452,13 +454,13 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
                stacks: Optional[list] = None, infrastructure_only: bool = False,
-               roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+               roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots, tf_given)
         return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:
