@@ -371,3 +371,19 @@ def test_the_configurations_terraform_table(project):
     (folder / ".pullcheck.toml").write_text('[terraform]\nvars = { public_ip = "false" }\nenv-vars = "yes"\n')
     r = run_cli(str(folder), cwd=str(folder))
     assert r.returncode == 2 and "terraform.env-vars must be true or false" in r.stderr
+
+
+def test_container_definitions_from_an_override_file_are_reported_there(tmp_path, rules):
+    shutil.copy(os.path.join(ROOT, "fixtures", "IMG002", "good_repository_url.tf"), tmp_path / "main.tf")
+    (tmp_path / "task_override.tf").write_text(textwrap.dedent('''\
+        resource "aws_ecs_task_definition" "app" {
+          container_definitions = jsonencode([
+            {
+              name  = "app"
+              image = aws_ecr_repository.app.name
+            }
+          ])
+        }
+        '''))
+    found = lint_paths([str(tmp_path)], rules, "IMG002")
+    assert [(os.path.basename(f.file), f.line) for f in found] == [("task_override.tf", 5)]

@@ -36,8 +36,7 @@ class BuildContext:
         where, file = _fix_site(self.module, t)
         # moved to the caller's argument: remember where it is written in the module, for suppressions there
         origin = (b.file_of(name), pos_of(t)[0]) if file else ()
-        if not file and b.file_of(name) != r.file:  # written in an override file
-            file = b.file_of(name)
+        file = file or self.elsewhere(b, name)
         whole = Span.at(pos_of(where), file)
         if origin:
             whole = replace(whole, origin=origin)
@@ -50,6 +49,12 @@ class BuildContext:
                 r.spans[path + (out, i)] = replace(Span.at(p, file), origin=origin) \
                     if isinstance(where, Known) or whole.line <= p[0] <= end else whole
         return v
+
+    def elsewhere(self, b: Body, name: str) -> str:
+        """The file an attribute of ``b`` is written in when it is not the resource's (an override file's
+        attribute, or one of its blocks), else ""."""
+        file = b.file_of(name)
+        return file if file != self.r.file else ""
 
     def value(self, b: Body, name: str) -> Any:
         t = b.attrs.get(name)
