@@ -387,3 +387,28 @@ def test_container_definitions_from_an_override_file_are_reported_there(tmp_path
         '''))
     found = lint_paths([str(tmp_path)], rules, "IMG002")
     assert [(os.path.basename(f.file), f.line) for f in found] == [("task_override.tf", 5)]
+
+
+def test_an_override_of_nothing_is_said(project):
+    folder = project("override_file")
+    (folder / "z_override.tf").write_text('locals {\n  undeclared = 1\n}\n\nresource "aws_ecs_service" "other" {\n'
+                                          '  launch_type = "EC2"\n}\n')
+    module, errors = _root(folder)
+    assert [(os.path.basename(p), e.line, e.message) for p, e in errors] == [
+        ("z_override.tf", 1, "local.undeclared overrides nothing: an override file only changes what the "
+                             "module's other files declare"),
+        ("z_override.tf", 5, "aws_ecs_service.other overrides nothing: an override file only changes what the "
+                             "module's other files declare")]
+    assert "aws_ecs_service.other" not in module.resources and _value(module, "var.public_ip") is True
+
+
+def test_a_module_calls_argument_from_an_override_file_is_reported_there(tmp_path, rules):
+    shutil.copytree(os.path.join(DATA, "auto_tfvars"), tmp_path / "service")
+    for name in ("terraform.tfvars", "prod.auto.tfvars"):
+        os.remove(tmp_path / "service" / name)
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "main.tf").write_text('module "service" {\n  source    = "../service"\n'
+                                               '  public_ip = true\n}\n')
+    (tmp_path / "root" / "off_override.tf").write_text('module "service" {\n  public_ip = false\n}\n')
+    found = lint_paths([str(tmp_path / "root")], rules, "NET001", roots=[str(tmp_path)])
+    assert [(os.path.basename(f.file), f.line) for f in found] == [("off_override.tf", 2)]

@@ -75,7 +75,7 @@ def _fix_site(module: Module, t: Any) -> Tuple[Any, str]:
         name = _var_name(t)
         if name is not None and name in module.inputs:
             inner, file = _fix_site(module.caller, module.inputs[name])
-            return inner, file or module.call_file
+            return inner, file or module.input_files.get(name, module.call_file)
     return t, ""
 
 

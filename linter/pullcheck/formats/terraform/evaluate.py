@@ -36,6 +36,7 @@ class Module:
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
         self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
+        self.input_files: Dict[str, str] = {}  # the call's arguments written in another file (an override)
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}
         self.variables: Dict[str, Any] = {}

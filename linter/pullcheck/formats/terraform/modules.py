@@ -231,7 +231,8 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     for body in bodies:
         module.add_body(body)
     for body in override_bodies:  # after every other file, as Terraform merges them
-        overrides.apply(module, body)
+        for why, at in overrides.apply(module, body):
+            errors.append((body.file, ParseError(why, at[0], at[1])))
     if module.caller is None:
         variables.assign(module, var_files, graph.inputs.tf_given,
                          lambda path: _run_var_file(path, graph, errors))
@@ -261,14 +262,15 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         module.made[0] += 1
         child = Module(where, f"{module.dir}/module.{name}")
         if model:  # findings on a modelled module point at its call, at the input that sets the attribute
-            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i])) for out, i in MODEL_INPUTS.items()
-                                            if i in body.attrs})
+            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i]), body.attr_files.get(i, ""))
+                                            for out, i in MODEL_INPUTS.items() if i in body.attrs})
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
         child.budget = module.budget
         child.made = module.made
         child.file_reads = module.file_reads
         child.call_file = norm_path(file)
+        child.input_files = body.attr_files
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                           "depends_on")}
         module.children[name] = child

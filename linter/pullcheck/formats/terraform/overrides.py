@@ -5,8 +5,8 @@ A top-level block merges into the block of the same header (type and labels): ea
 replaces the one of that name, and its nested blocks of a type replace all the blocks of that type (a
 ``dynamic`` block counting as its type); a resource's ``lifecycle`` merges argument by argument. Locals
 merge one by one, whichever block holds them; an output takes the override's value. A block with nothing
-to override is an error to Terraform, and is left out here; so is what pullcheck does not read (the
-``terraform`` block, providers other than the default AWS one)."""
+to override is an error to Terraform: left out, and said. What pullcheck does not read (the ``terraform``
+block, providers other than the default AWS one) is left out too."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
@@ -58,30 +58,55 @@ def merged(base: Body, over: Body, lifecycle: bool = False) -> Body:
     return out
 
 
-def apply(module: "Module", body: Body) -> None:
-    """An override file's blocks merged into what ``module`` declares."""
+def apply(module: "Module", body: Body) -> List[Tuple[str, Tuple[int, ...]]]:
+    """An override file's blocks merged into what ``module`` declares; what has nothing to override, as
+    (why, position), which Terraform refuses."""
+    missing: List[Tuple[str, Tuple[int, ...]]] = []
     for name, labels, b, pos in body.blocks:
         module.defs.append(b)  # what its resources read changes with it (modules.BUILT)
-        if name in ("resource", "data") and len(labels) == 2:
-            _resource(module, name, labels, b)
-        elif name == "variable" and labels and labels[0] in module.variables:
-            module.variables[labels[0]] = merged(module.variables[labels[0]], b)
-        elif name == "locals":
-            module.locals.update({k: t for k, t in b.attrs.items() if k in module.locals})
-        elif name == "output" and labels and labels[0] in module.outputs and "value" in b.attrs:
-            module.outputs[labels[0]] = b.attrs["value"]
-        elif name == "module" and labels and labels[0] in module.calls:
-            old, at, file = module.calls[labels[0]]
-            module.calls[labels[0]] = (merged(old, b), at, file)
-        elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
-            # a default provider that no file configures is an empty one: Terraform lets an override set it
-            module.provider = b if module.provider is None else merged(module.provider, b)
+        what = _merge(module, name, labels, b)
+        if what:
+            missing.append((f"{what} overrides nothing: an override file only changes what the module's "
+                            f"other files declare", pos))
+    return missing
 
 
-def _resource(module: "Module", name: str, labels: List[str], b: Body) -> None:
+def _merge(module: "Module", name: str, labels: List[str], b: Body) -> str:
+    """``b`` merged into the block of its header; the block's name when there is none to merge into."""
+    key = labels[0] if labels else ""
+    if name in ("resource", "data") and len(labels) == 2:
+        return _resource(module, name, labels, b)
+    if name == "variable" and key:
+        if key not in module.variables:
+            return f"variable {key}"
+        module.variables[key] = merged(module.variables[key], b)
+    elif name == "locals":
+        unknown = [k for k in b.attrs if k not in module.locals]
+        module.locals.update({k: t for k, t in b.attrs.items() if k in module.locals})
+        if unknown:
+            return f"local.{unknown[0]}"
+    elif name == "output" and key:
+        if key not in module.outputs:
+            return f"output {key}"
+        if "value" in b.attrs:
+            module.outputs[key] = b.attrs["value"]
+    elif name == "module" and key:
+        if key not in module.calls:
+            return f"module {key}"
+        old, at, file = module.calls[key]
+        module.calls[key] = (merged(old, b), at, file)
+    elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
+        # a default provider that no file configures is an empty one: Terraform lets an override set it
+        module.provider = b if module.provider is None else merged(module.provider, b)
+    return ""
+
+
+def _resource(module: "Module", name: str, labels: List[str], b: Body) -> str:
     address = f"{labels[0]}.{labels[1]}" if name == "resource" else f"data.{labels[0]}.{labels[1]}"
     declared: Any = module.resources.get(address)
     if declared is not None:
         declared.body = merged(declared.body, b, lifecycle=name == "resource")
     if name == "data" and labels[0] == "template_file" and labels[1] in module.template_files:
         module.template_files[labels[1]] = merged(module.template_files[labels[1]], b)
+    known = declared is not None or (name == "data" and f"{labels[0]}.{labels[1]}" in module.data)
+    return "" if known else address
