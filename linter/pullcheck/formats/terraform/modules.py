@@ -88,8 +88,9 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
             except ParseError as e:
                 errors.append((path, e))
     var_files = []
-    for n in variables.automatic([n for n in names if os.path.isfile(os.path.join(folder, n))]
-                                 if ext == ".tf" else []):
+    readable = [n for n in names if os.path.isfile(os.path.join(folder, n))
+                or os.path.abspath(os.path.join(folder, n)) in OVERLAY]
+    for n in variables.automatic(readable if ext == ".tf" else []):
         path = os.path.join(folder, n)
         if _linked_out(path):
             continue  # said above
