@@ -91,10 +91,12 @@ class Body:
     """Attributes and nested blocks of one HCL body."""
 
     json = False  # JSON syntax: an object-valued key is both an attribute and a block
+    # attributes written in another file than the body (an override file's), by name; replaced whole, never
+    # changed in place, so that a body made without it (a plan's values) shares this empty one
+    attr_files: Dict[str, str] = {}
 
     def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
-        self.attr_files: Dict[str, str] = {}  # attributes written in another file (an override file's)
         self.attrs: Dict[str, Any] = {name: node for name, (node, _) in raw.attrs.items()}
         self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
         src = raw.src
@@ -124,7 +126,6 @@ class Body:
              ) -> "Body":
         body = cls.__new__(cls)
         body.file, body.attrs, body.blocks, body.json = file, attrs, blocks, False
-        body.attr_files = {}
         return body
 
 
