@@ -176,7 +176,7 @@ def test_values_that_do_not_convert_are_unknown(tmp_path):
     got = {n: _value(module, f"var.{n}") for n in ("port", "names", "net", "mixed", "called", "required",
                                                    "bad_type")}
     assert all(isinstance(v, Unknown) for v in got.values()), got
-    assert got["port"].origin == ("variable port: prod.auto.tfvars is not a number: a number is required")
+    assert got["port"].origin == "variable port: the value in prod.auto.tfvars is not a number: a number is required"
     assert got["names"].origin.endswith("list of string required")
     assert got["net"].origin.endswith("attribute 'subnets' is required")
     assert got["mixed"].origin.endswith("all list elements must have the same type")
@@ -212,7 +212,9 @@ def test_a_called_modules_inputs_are_converted_filled_and_nullable(tmp_path):
           type    = object({ a = optional(number, 3) })
           default = {}
         }
+        variable "port" { type = number }
         output "all" { value = [var.not_nullable, var.nullable, var.settings, var.defaults] }
+        output "port" { value = var.port }
         '''))
     (tmp_path / "main.tf").write_text(textwrap.dedent('''\
         module "c" {
@@ -220,10 +222,13 @@ def test_a_called_modules_inputs_are_converted_filled_and_nullable(tmp_path):
           not_nullable = null
           nullable     = null
           settings     = { b = [1] }
+          port         = "eighty"
         }
         '''))
     module, _ = _root(tmp_path)
     assert _value(module, "module.c.all") == ["d", None, {"a": 3, "b": ["1"]}, {"a": 3}]
+    assert _value(module, "module.c.port") == Unknown(
+        "variable port: the module call's argument is not a number: a number is required")
 
 
 # -- the oracle's cases, as Terraform 1.11.4 gives them ----------------------------------------------------

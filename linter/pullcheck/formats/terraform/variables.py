@@ -74,8 +74,9 @@ def checked(parsed: Any) -> Any:
 def assigned_in(parsed: Any, where: str) -> Dict[str, Assigned]:
     """What one variables file assigns, by variable name."""
     if isinstance(parsed, Body):
-        return {k: Assigned(where, expr=t) for k, t in parsed.attrs.items()}
-    return {k: Assigned(where, expr=v, literal=True) for k, v in parsed.items() if isinstance(k, str)}
+        return {k: Assigned(f"the value in {where}", expr=t) for k, t in parsed.attrs.items()}
+    return {k: Assigned(f"the value in {where}", expr=v, literal=True) for k, v in parsed.items()
+            if isinstance(k, str)}
 
 
 def assign(module: "Module", files: List[Tuple[str, Any]], given: Optional[Given], read_file: Any) -> None:
@@ -85,7 +86,7 @@ def assign(module: "Module", files: List[Tuple[str, Any]], given: Optional[Given
     --var in their order."""
     got = module.assigned
     if given is not None and given.environment:
-        got.update({k[len(ENV_PREFIX):]: Assigned(k, text=v) for k, v in sorted(os.environ.items())
+        got.update({k[len(ENV_PREFIX):]: Assigned(f"the value of {k}", text=v) for k, v in sorted(os.environ.items())
                     if k.startswith(ENV_PREFIX) and len(k) > len(ENV_PREFIX)})
     for shown, parsed in files:
         got.update(assigned_in(parsed, shown))
@@ -95,7 +96,7 @@ def assign(module: "Module", files: List[Tuple[str, Any]], given: Optional[Given
             continue
         name, eq, raw = text.partition("=")
         if eq and name and not name.endswith(" "):  # else refused on the command line
-            got[name] = Assigned(f"-var {name}", text=raw)
+            got[name] = Assigned(f"the value of -var {name}", text=raw)
     # what the resources read, for the language server's reuse of a build (modules.BUILT)
     module.defs.extend((k, a.where, a.expr if a.text is None else a.text) for k, a in got.items())
 
@@ -139,7 +140,7 @@ def _given(module: "Module", name: str, decl: Any) -> Tuple[Any, str]:
     if module.caller is not None:
         if name not in module.inputs:
             return _UNSET, ""
-        return module.caller.evaluator({}).eval(module.inputs[name]), f"the argument {name} of the module call"
+        return module.caller.evaluator({}).eval(module.inputs[name]), "the module call's argument"
     a = module.assigned.get(name)
     if a is None:
         return _UNSET, ""
