@@ -7,7 +7,7 @@ applies, as on the command line. Columns are UTF-16 code units, as the protocol 
 
 Between changes the server keeps each top-level block of a ``.tf`` file and each resource of a YAML
 template as parsed (by its text), and each resource as evaluated while nothing it can read has changed
-(``modules.BUILT``, ``cloudformation.BUILT``): a keystroke parses and evaluates again only the block it is
+(the session: ``pullcheck.sources.session``): a keystroke parses and evaluates again only the block it is
 in, then the rules run over the whole graph as always.
 
 A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits and the
