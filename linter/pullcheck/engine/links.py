@@ -17,7 +17,7 @@ is listed here, next to the index or rule that makes it:
 - hubs, a part holding something unresolvable that the indexes then apply to every resource of a kind:
   ``routes`` (a route or route table association whose table or subnet is not a reference: every
   subnet's route table is unknown), ``main-table`` (what may route a CloudFormation VPC's main table:
-  ``network.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
+  ``routing.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
   VPC cannot be resolved), ``sg-rules``, ``acl``, ``dhcp``, ``role-policies`` (a policy that may attach to
   any role), ``repo-policies``, ``data-query`` (a Terraform data source selecting subnets or VPCs by filters
   matches every subnet and VPC of the run), ``ptc:`` (a pull-through cache rule applies to the ECR images
@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 from typing import Any, FrozenSet, Iterable, Set, Tuple
 
-from pullcheck.facts import iam, network, security
+from pullcheck.facts import endpoints, iam, launches, routing, security
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph
 from pullcheck.graph.values import Ref, Template, text_of
 
@@ -117,15 +117,15 @@ def signature(graph: Graph) -> Signature:
 
     # hubs: what cannot be resolved here is applied to every resource of a kind, in every part (the flags
     # are the indexes' own, so that a link cannot say other than what the rules read)
-    if network._index(graph).unknown_routes:
+    if routing._index(graph).unknown_routes:
         provides.add("routes")
     if has("ec2.subnet"):
         consumes.update(("routes", "endpoints", "acl", "data-query"))
-    if network.may_route_cfn_main_tables(graph):
+    if routing.may_route_cfn_main_tables(graph):
         provides.add("main-table")
     if any(r.rtype == "AWS::EC2::VPC" for r in graph.of_kind("ec2.vpc")):
         consumes.add("main-table")
-    if network._endpoint_index(graph).unresolved:
+    if endpoints._endpoint_index(graph).unresolved:
         provides.add("endpoints")
     if security._sg_index(graph).unresolved:
         provides.add("sg-rules")
@@ -157,7 +157,7 @@ def signature(graph: Graph) -> Signature:
     if has("ecr.registry_policy"):
         provides.add("registry-policy")
     for td in graph.of_kind("ecs.task_definition"):
-        for _, im in network.container_images(td):
+        for _, im in launches.container_images(td):
             if im.kind == "ecr" and im.path:
                 parts = im.path.split("/")
                 consumes.update("ptc:" + "/".join(parts[:k]) for k in range(1, len(parts) + 1))
