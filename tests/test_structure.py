@@ -193,7 +193,6 @@ MODULE_LINES = 600
 FUNCTION_LINES = 60
 
 _SIZE_EXCEPTIONS = {
-    "pullcheck.facts.security.acl_allows": "to be split: the scan of entries from the verdict on the port range",
     "pullcheck.integrations.lsp.serve": "to be split: one handler per request",
 }
 
