@@ -16,6 +16,7 @@ from pullcheck.formats.terraform.budget import (
     _ELEMENTWISE,
     READS_PER_STEP,
     Budget,
+    JsonEncoded,
     Opaque,
     _extra_work,
     _reading,
@@ -31,7 +32,9 @@ from pullcheck.formats.terraform.convert import (
     to_bool,
     to_number,
 )
-from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Ref, Template, Unknown
+from pullcheck.formats.terraform.failures import Fails
+from pullcheck.formats.terraform.unicode_text import nfc
+from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Missing, Ref, Template, Unknown
 from pullcheck.sources.errors import ParseError
 
 # a function as the registry holds it: given the call's arguments, its unknown (what the call is when it
@@ -77,7 +80,8 @@ _SELF_CHARGED = {"regexall", "jsondecode"}
 
 def call(name: str, args: List[Any], budget: Any = None) -> Any:
     """A function's value; its work and what it builds are spent from the root module's ``budget``. A call
-    that cannot be evaluated because an argument is unknown is unknown for that argument's reason."""
+    that cannot be evaluated because an argument is unknown is unknown for that argument's reason; a call
+    Terraform reports an error for (or given an argument that is one) is that error (a Missing)."""
     def unknown() -> Unknown:
         why = next((a.origin for a in args if isinstance(a, Unknown)), None)
         return Unknown(why or f"function {name}() is not evaluated")
@@ -97,6 +101,8 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
         meter.spend(made // READS_PER_STEP, made)
     if meter.over():
         return meter.spent()
+    if isinstance(result, str) and not isinstance(result, JsonEncoded):
+        result = nfc(result)  # cty holds every string in NFC
     if isinstance(result, str) and len(result) > MAX_STRING:
         return Unknown(f"function {name}() gives a string over {MAX_STRING} characters")
     if isinstance(result, (list, dict)) and len(result) > MAX_ITEMS:
@@ -109,9 +115,9 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
 class Pure:
     """A function of values alone, ``fn(*args)``: its arguments are known, or (``structural``: it only
     rearranges a collection and keeps the references inside it) not themselves unknown; those Terraform
-    converts to strings (the indexes in ``text``, or "all") are converted, numbers and bools to text.
-    ``metered``: it is also given the budget, to charge its searches as it goes. It returns None when it
-    cannot be evaluated, and NULL for null."""
+    converts to strings (the indexes in ``text``, or "all") are converted, numbers and bools to text, and
+    text to NFC. ``metered``: it is also given the budget, to charge its searches as it goes. It returns
+    None when it cannot be evaluated, and NULL for null; it raises Fails where Terraform reports an error."""
 
     __slots__ = ("fn", "structural", "text", "metered")
 
@@ -128,8 +134,10 @@ class Pure:
             wanted = [which == "all" or i in which for i in range(len(args))]
             texts = [text_of(a) if w else a for a, w in zip(args, wanted)]
             if any(t is None for t, w in zip(texts, wanted) if w):
+                if any(a is None or isinstance(a, (list, dict)) for a, w in zip(args, wanted) if w):
+                    raise Fails("a string is required")
                 return unknown()
-            args = texts
+            args = [nfc(t) if w else t for t, w in zip(texts, wanted)]
         out = self.fn(*args, meter=meter) if self.metered else self.fn(*args)
         return None if out is NULL else unknown() if out is None else out
 
@@ -144,20 +152,27 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     """The value ``run`` (the function named ``name``) gives, or the unknown of a call it cannot evaluate."""
     if "::" in name:
         return Unknown(f"provider function {name}()")
+    failed = next((a for a in args if isinstance(a, Missing)), None)
+    if failed is not None and name not in ("try", "can"):
+        return failed
     if run is None:
         return unknown()
     try:
         return run(args, unknown, meter)
     except Unknowable as e:
         return Unknown(f"function {name}() {e}")
+    except Fails as e:
+        return Missing(f"function {name}() fails: {e}")
     except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, RecursionError):
         return unknown()
 
 
 def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
-    """can(): true when its argument is known; otherwise the call is unknown."""
+    """can(): true when its argument is known, false when it is an error; otherwise the call is unknown."""
     if len(args) != 1:
         return unknown()
+    if isinstance(args[0], Missing):
+        return False
     return True if is_known(args[0]) else Unknown("can() of a value that cannot be known")
 
 
@@ -166,14 +181,16 @@ def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
 _FUNCTIONS: Dict[str, Function] = {
     "can": _can, "try": coll.try_values, "coalesce": coll.coalesce,
     # strings
-    "format": Pure(text.format_text, text=(0,)), "formatlist": Pure(text.formatlist, text=(0,)),
-    "split": Pure(text.split, text="all"), "substr": Pure(text.substr, text=(0,)),
-    "trimspace": Pure(text.trimspace, text="all"), "trim": Pure(text.trim, text="all"),
-    "trimprefix": Pure(text.trimprefix, text="all"), "trimsuffix": Pure(text.trimsuffix, text="all"),
-    "title": Pure(text.title, text="all"), "startswith": Pure(text.startswith, text="all"),
-    "endswith": Pure(text.endswith, text="all"),
-    "join": text.join, "lower": text.lower, "upper": text.upper, "tostring": text.tostring,
-    "tonumber": text.tonumber,
+    "format": text.format_call, "formatlist": text.formatlist_call, "join": text.join, "length": text.length,
+    "split": Pure(text.split, text="all"), "substr": Pure(text.substr, text=(0,), metered=True),
+    "strrev": Pure(text.strrev, text="all", metered=True),
+    "upper": Pure(text.upper, text="all"), "lower": Pure(text.lower, text="all"),
+    "title": Pure(text.title, text="all"), "trimspace": Pure(text.trimspace, text="all"),
+    "trim": Pure(text.trim, text="all"), "trimprefix": Pure(text.trimprefix, text="all"),
+    "trimsuffix": Pure(text.trimsuffix, text="all"), "chomp": Pure(text.chomp, text="all"),
+    "indent": Pure(text.indent, text=(1,)), "strcontains": Pure(text.strcontains, text="all"),
+    "startswith": Pure(text.startswith, text="all"), "endswith": Pure(text.endswith, text="all"),
+    "tostring": text.tostring, "tonumber": text.tonumber,
     # regular expressions
     "replace": Pure(regex.replace, text="all", metered=True), "regex": Pure(regex.regex, text="all", metered=True),
     "regexall": Pure(regex.regexall, text="all", metered=True),
@@ -185,7 +202,7 @@ _FUNCTIONS: Dict[str, Function] = {
     "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
     "chunklist": Pure(coll.chunklist, structural=True),
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
-    "element": coll.element, "length": coll.length, "concat": coll.concat, "flatten": coll.flatten,
+    "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
     # numbers and networks
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
