@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from pullcheck.formats.terraform.convert import is_known, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.convert import is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.go_numbers import exact, number_text
 from pullcheck.formats.terraform.unicode_text import cluster_count, cluster_starts, nfc
@@ -37,8 +37,13 @@ class _Verb:
         return Fails(f"unsupported value for {_go_quote(self.raw)} at {self.offset}: {why}")
 
 
-def format_text(fmt: str, args: List[Any]) -> str:
-    """format(): Fails as Terraform's errors; an argument not wholly known is left to the caller."""
+STEPS_PER_VERB = 4  # a verb's own work (a number's: STEPS_PER_NUMBER more)
+STEPS_PER_NUMBER = 16
+
+
+def format_text(fmt: str, args: List[Any], meter: Any = None) -> str:
+    """format(): Fails as Terraform's errors; an argument not wholly known is left to the caller. Each verb
+    is charged to ``meter`` as it is written."""
     out: List[str] = []
     size = 0
     data = fmt.encode()  # offsets in Terraform's messages are in bytes
@@ -69,6 +74,8 @@ def format_text(fmt: str, args: List[Any]) -> str:
                      int(prec[1:] or 0) if prec is not None else None, mode)
         number = int(index) if index else next_arg
         highest = max(highest, number)
+        if meter is not None:
+            spend(meter, STEPS_PER_VERB + (STEPS_PER_NUMBER if mode in _INTEGER_VERBS + _FLOAT_VERBS + "v" else 0))
         out.append(_one(verb, number, args))
         size += len(out[-1])
         text_at_most(size)
@@ -166,10 +173,12 @@ def _number(verb: _Verb, arg: Any) -> str:
     if n is None:
         raise verb.fails("a number is required")
     if verb.mode in _INTEGER_VERBS:
-        value, _ = exact(n)
-        if value.denominator != 1:
-            raise verb.fails("an integer is required")
-        return go_int(int(value), verb)
+        if not isinstance(n, int):
+            value, _ = exact(n)
+            if value.denominator != 1:
+                raise verb.fails("an integer is required")
+            n = int(value)
+        return go_int(n, verb)
     return _float_padded(verb, go_float(n, verb.mode, verb.prec))
 
 
@@ -321,11 +330,11 @@ def _go_rune(c: str) -> str:
 
 # -- formatlist() -------------------------------------------------------------------------------------------
 
-def formatlist(fmt: str, args: List[Any], unknown: Any) -> Any:
+def formatlist(fmt: str, args: List[Any], unknown: Any, meter: Any = None) -> Any:
     """formatlist(): lists walked together (of one length), other arguments repeated; an element whose
     arguments are not all known is unknown, alone."""
     if not args:
-        return [format_text(fmt, [])]
+        return [format_text(fmt, [], meter)]
     length: Optional[Tuple[int, int]] = None
     for i, a in enumerate(args):
         if isinstance(a, list):
@@ -343,7 +352,7 @@ def formatlist(fmt: str, args: List[Any], unknown: Any) -> Any:
             out.append(unknown())
             continue
         try:
-            text = format_text(fmt, row)
+            text = format_text(fmt, row, meter)
         except Fails as e:
             raise Fails(f"error on format iteration {k}: {e}") from None
         size += len(text)

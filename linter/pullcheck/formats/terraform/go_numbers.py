@@ -26,8 +26,12 @@ def exact(v: Any) -> Tuple[Fraction, Binary]:
         if v != v or v in (float("inf"), float("-inf")):
             raise Fails("a number that is not finite")
         v = Decimal(repr(v))
+    elif not isinstance(v, Decimal):
+        v = Decimal(v) if isinstance(v, int) else v
     f = Fraction(v)
     binary = _rounded(f)
+    if not f and isinstance(v, Decimal) and v.is_signed():  # negative zero, which Terraform keeps and writes "-0"
+        binary = (True, 0, 0)
     neg, m, e = binary
     value = Fraction(m) * (Fraction(2) ** e) if m else Fraction(0)
     return (-value if neg else value), binary
@@ -113,20 +117,47 @@ def _shortest(binary: Binary) -> Tuple[str, int]:
     return mant, exp
 
 
+def _digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
+    """(negative, digits, exponent) of ``v`` as big's decimal: exact, or (``shortest``) the fewest digits
+    that read back as the same number. A whole number of up to PRECISION bits is its own digits; a float
+    that is not a Number of the evaluator's is the decimal ``repr`` spells, which is its shortest form
+    (any shorter decimal is further from it than 2 ** -PRECISION of its size)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() <= PRECISION:
+        text = str(abs(v))
+        return v < 0, text.rstrip("0"), len(text) if v else 0
+    if shortest and type(v) is float and v == v and abs(v) != float("inf"):
+        return _spelled(v)
+    return _exact_digits(v, shortest)
+
+
+def _spelled(v: float) -> Tuple[bool, str, int]:
+    sign, digits, exponent = Decimal(repr(v)).as_tuple()
+    text = "".join(map(str, digits)).lstrip("0")
+    return bool(sign), text.rstrip("0"), len(text) + int(exponent) if text else 0
+
+
+def _exact_digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
+    _, binary = exact(v)
+    neg, m, e = binary
+    if m == 0:
+        return False, "", 0
+    mant, exp = _shortest(binary) if shortest else _decimal(m, e)
+    return neg, mant, exp
+
+
 def number_text(v: Any, mode: str, prec: Optional[int]) -> str:
     """big.Float's Append(mode, prec) of ``v``: ``prec`` None is Go's default (6 for %e and %f, the
     shortest for %g), -1 the shortest."""
-    _, binary = exact(v)
-    neg, m, e = binary
     if prec is None:
         prec = -1 if mode in "gG" else 6
     shortest = prec < 0
-    if m == 0:
-        mant, exp = "", 0
-    elif shortest:
-        mant, exp = _shortest(binary)
+    if not shortest and type(v) is float and v == v and abs(v) != float("inf"):
+        neg, mant, exp = _spelled(v)
+        n = 1 + prec if mode in "eE" else exp + prec if mode == "f" else max(prec, 1)
+        if n > 140 or (0 < n + 1 == len(mant) and mant[n] == "5") or (n == 0 and mant == "5"):
+            neg, mant, exp = _exact_digits(v, False)  # a tie or a long text: the 512 bits decide
     else:
-        mant, exp = _decimal(m, e)
+        neg, mant, exp = _digits(v, shortest)
     if shortest:
         prec = {"e": len(mant) - 1, "E": len(mant) - 1, "f": max(len(mant) - exp, 0)}.get(mode, len(mant))
     elif mode in "eE":
