@@ -33,6 +33,7 @@ class Module:
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
+        self.budget.files = self  # the file functions read relative to the root module, as file() does
         self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
