@@ -7,9 +7,15 @@ from typing import Any, Callable, Dict, List, Optional
 
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform import functions_encoding as encoding
+from pullcheck.formats.terraform import functions_files as files
+from pullcheck.formats.terraform import functions_hash as hashes
+from pullcheck.formats.terraform import functions_net as net
 from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
+from pullcheck.formats.terraform import functions_sets as sets
 from pullcheck.formats.terraform import functions_text as text
+from pullcheck.formats.terraform import functions_world as world
+from pullcheck.formats.terraform import functions_yaml as yaml
 from pullcheck.formats.terraform.budget import (
     _CONSTANT,
     _DEEP,
@@ -190,6 +196,7 @@ _FUNCTIONS: Dict[str, Function] = {
     "trimsuffix": Pure(text.trimsuffix, text="all"), "chomp": Pure(text.chomp, text="all"),
     "indent": Pure(text.indent, text=(1,)), "strcontains": Pure(text.strcontains, text="all"),
     "startswith": Pure(text.startswith, text="all"), "endswith": Pure(text.endswith, text="all"),
+    "csvdecode": Pure(text.csvdecode, text="all", metered=True),
     "tostring": text.tostring, "tonumber": text.tonumber,
     # regular expressions
     "replace": Pure(regex.replace, text="all", metered=True), "regex": Pure(regex.regex, text="all", metered=True),
@@ -204,12 +211,41 @@ _FUNCTIONS: Dict[str, Function] = {
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
     "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
-    # numbers and networks
+    # numbers
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),
     "range": Pure(numbers.number_range),
-    "cidrsubnet": Pure(numbers.cidrsubnet), "cidrsubnets": Pure(numbers.cidrsubnets),
-    # encodings
+    # networks
+    "cidrhost": Pure(net.cidrhost, text=(0,)), "cidrnetmask": Pure(net.cidrnetmask, text=(0,)),
+    "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
+    # sets, and tests over a list's elements
+    "setunion": Pure(sets.setunion, metered=True), "setintersection": Pure(sets.setintersection, metered=True),
+    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, metered=True),
+    "anytrue": Pure(sets.anytrue, metered=True),
+    # encodings and hashes
     "jsonencode": encoding.jsonencode, "jsondecode": encoding.jsondecode,
-    "base64encode": Pure(encoding.base64encode, text="all"), "md5": Pure(encoding.md5, text="all"),
+    "yamldecode": Pure(yaml.yamldecode, text="all", metered=True), "yamlencode": yaml.yamlencode,
+    "base64encode": Pure(hashes.base64encode, text="all"), "base64decode": Pure(hashes.base64decode, text="all"),
+    "textencodebase64": Pure(hashes.textencodebase64, text="all"),
+    "textdecodebase64": Pure(hashes.textdecodebase64, text="all"),
+    "base64gzip": Pure(hashes.base64gzip, text="all"), "urlencode": Pure(hashes.urlencode, text="all"),
+    "md5": Pure(hashes.md5, text="all"), "sha1": Pure(hashes.sha1, text="all"),
+    "sha256": Pure(hashes.sha256, text="all"), "sha512": Pure(hashes.sha512, text="all"),
+    "base64sha256": Pure(hashes.base64sha256, text="all"), "base64sha512": Pure(hashes.base64sha512, text="all"),
+    "uuidv5": Pure(hashes.uuidv5, text="all"),
+    # paths and files (file() and templatefile() are read by the evaluator)
+    "basename": Pure(files.basename, text="all"), "dirname": Pure(files.dirname, text="all"),
+    "pathexpand": Pure(files.pathexpand, text="all"), "abspath": Pure(files.abspath, text="all"),
+    "fileexists": Pure(files.fileexists, text="all", metered=True),
+    "fileset": Pure(files.fileset, text="all", metered=True),
+    "filebase64": Pure(files.filebase64, text="all", metered=True),
+    "filemd5": Pure(files.filemd5, text="all", metered=True), "filesha1": Pure(files.filesha1, text="all", metered=True),
+    "filesha256": Pure(files.filesha256, text="all", metered=True),
+    "filesha512": Pure(files.filesha512, text="all", metered=True),
+    "filebase64sha256": Pure(files.filebase64sha256, text="all", metered=True),
+    "filebase64sha512": Pure(files.filebase64sha512, text="all", metered=True),
+    # the clock, chance, keys and marks
+    "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,
+    "rsadecrypt": world.rsadecrypt, "sensitive": world.sensitive, "nonsensitive": world.nonsensitive,
+    "issensitive": world.issensitive, "ephemeralasnull": world.ephemeralasnull,
 }

@@ -27,7 +27,7 @@ from pullcheck.formats.terraform.unicode_text import (
 )
 from pullcheck.graph.values import Missing, Template, Unknown
 
-GRAPHEME_CHARS_PER_STEP = 4  # characters of text other than ASCII read cluster by cluster in a step
+GRAPHEME_CHARS_PER_STEP = 1  # characters of text other than ASCII read cluster by cluster in a step
 
 
 def _clustering(meter: Budget, s: str) -> None:
@@ -57,7 +57,7 @@ def format_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if not all(is_known(a) for a in args[1:]):
         return unknown()
     try:
-        return format_text(nfc(fmt), args[1:])
+        return format_text(nfc(fmt), args[1:], meter)
     except NotKnown:
         return unknown()
 
@@ -71,7 +71,7 @@ def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if any(isinstance(a, (Unknown, Template, JsonEncoded)) for a in args[1:]):
         return unknown()
     try:
-        return formatlist(nfc(fmt), args[1:], unknown)
+        return formatlist(nfc(fmt), args[1:], unknown, meter)
     except NotKnown:
         return unknown()
 
@@ -204,6 +204,74 @@ def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
             items.append(t)
     text_at_most(sum(len(x) for x in items) + len(sep) * max(0, len(items) - 1))
     return sep.join(items)
+
+
+# -- CSV ------------------------------------------------------------------------------------------------------
+
+def csvdecode(src: Any, meter: Budget) -> Any:
+    """csvdecode(): a map per row after the header, as Go's encoding/csv reads them (every row as long as the
+    header, quotes only around a whole field, blank lines passed over)."""
+    spend(meter, len(src) // 16)
+    rows = _csv_rows(src)
+    if not rows:
+        raise Fails("missing header line")
+    header = rows[0]
+    if len(set(header)) != len(header):
+        raise Fails(f"duplicate column name {next(h for h in header if header.count(h) > 1)!r}")
+    for n, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise Fails(f"CSV parse error on line {n}: wrong number of fields")  # (Go counts blank lines too)
+    at_most(len(rows) * len(header))
+    return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def _csv_rows(src: str) -> List[List[str]]:
+    rows: List[List[str]] = []
+    i, n = 0, len(src)
+    while i < n:
+        if src[i] == "\n" or src.startswith("\r\n", i):
+            i += 1 if src[i] == "\n" else 2
+            continue
+        row: List[str] = []
+        while True:
+            if i < n and src[i] == '"':
+                field, i = _quoted_field(src, i + 1)
+            else:
+                j = i
+                while j < n and src[j] not in ",\n" and not src.startswith("\r\n", j):
+                    if src[j] == '"':
+                        raise Fails(f'CSV parse error on line {_line(src, j)}: bare " in non-quoted-field')
+                    j += 1
+                field, i = src[i:j], j
+            row.append(field)
+            if i < n and src[i] == ",":
+                i += 1
+                continue
+            break
+        rows.append(row)
+        i += 2 if src.startswith("\r\n", i) else 1
+    return rows
+
+
+def _line(src: str, at: int) -> int:
+    return src.count("\n", 0, at) + 1
+
+
+def _quoted_field(src: str, i: int) -> Any:
+    out: List[str] = []
+    while True:
+        j = src.find('"', i)
+        if j < 0:
+            raise Fails(f'CSV parse error on line {_line(src, len(src))}: extraneous or missing " in quoted-field')
+        out.append(src[i:j])
+        if src.startswith('""', j):
+            out.append('"')
+            i = j + 2
+            continue
+        i = j + 1
+        if i < len(src) and src[i] not in ",\n" and not src.startswith("\r\n", i):
+            raise Fails(f'CSV parse error on line {_line(src, i)}: extraneous or missing " in quoted-field')
+        return "".join(out).replace("\r\n", "\n"), i
 
 
 # -- conversions ----------------------------------------------------------------------------------------------
