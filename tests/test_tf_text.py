@@ -244,3 +244,176 @@ def test_text_functions_charge_what_they_read():
     assert meter.steps >= 10_000  # cluster by cluster: a step per few characters
     ascii_meter = Budget()
     assert call("length", ["a" * 40_000], ascii_meter) == 40_000 and ascii_meter.steps < 100
+
+
+# -- networks -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr,want", [
+    ('cidrhost("10.12.112.0/20", 16)', "10.12.112.16"), ('cidrhost("10.12.112.0/20", 268)', "10.12.113.12"),
+    ('cidrhost("10.12.112.0/20", -1)', "10.12.127.255"), ('cidrhost("10.0.0.0/8", "5")', "10.0.0.5"),
+    ('cidrhost("fd00:fd12:3456:7890::/56", 34)', "fd00:fd12:3456:7800::22"),
+    ('cidrhost("2001:db8::/32", 65536)', "2001:db8::1:0"), ('cidrhost("0010.0.0.0/08", 1)', "10.0.0.1"),
+    ('cidrhost("::ffff:10.0.0.0/104", 5)', "0:5::ffff:a00:0"),  # go-cidr's quirk, as Terraform gives it
+    ('cidrnetmask("172.16.0.0/12")', "255.240.0.0"), ('cidrnetmask("10.0.0.1/16")', "255.255.0.0"),
+    ('cidrsubnet("10.0.0.0/16", 8, 2)', "10.0.2.0/24"), ('cidrsubnet("10.1.2.0/24", 4, 15)', "10.1.2.240/28"),
+    ('cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)', "fd00:fd12:3456:7800:a200::/72"),
+    ('cidrsubnet("010.0.0.0/16", 8, 2)', "10.0.2.0/24"), ('cidrsubnet("10.0.0.0/16", -1, 0)', "10.0.0.0/15"),
+    ('cidrsubnet("10.0.0.0/16", 8, -1)', "0.0.1.0/24"), ('cidrsubnet("::ffff:10.0.0.0/104", 8, 5)', "10.5.0.0/16"),
+    ('cidrsubnets("10.0.0.0/16", 4, 4, 8, 4)', ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/24", "10.0.48.0/20"]),
+    ('cidrsubnets("10.0.0.0/8", 8, 2)', ["10.0.0.0/16", "10.64.0.0/10"]),
+    ('cidrsubnets("fd00:fd12:3456:7890::/56", 16, 16, 16, 32)',
+     ["fd00:fd12:3456:7800::/72", "fd00:fd12:3456:7800:100::/72", "fd00:fd12:3456:7800:200::/72",
+      "fd00:fd12:3456:7800:300::/88"]),
+    ('cidrsubnets("10.0.0.0/16")', []),
+])
+def test_networks(expr, want):
+    assert _eval(expr) == want
+
+
+@pytest.mark.parametrize("expr,why", [
+    ('cidrhost("10.12.112.0/20", 4096)', "prefix of 20 does not accommodate a host numbered 4096"),
+    ('cidrhost("10.0.0.0/8", -16777218)', "does not accommodate a host numbered -2"),
+    ('cidrhost("10.0.0.0/8", 1.5)', "value must be a whole number"),
+    ('cidrhost(" 10.0.0.0/8", 1)', "invalid CIDR address:  10.0.0.0/8"), ('cidrhost("10.0.0.0", 1)', "invalid CIDR"),
+    ('cidrnetmask("fd00::/56")', "IPv6 addresses cannot have a netmask"),
+    ('cidrsubnet("10.0.0.0/16", 30, 1)', "insufficient address space to extend prefix of 16 by 30"),
+    ('cidrsubnet("10.0.0.0/16", 8, 256)', "prefix extension of 8 does not accommodate a subnet numbered 256"),
+    ('cidrsubnet("10.0.0.0/8", 8, 1e20)', "numbered 100000000000000000000"),
+    ('cidrsubnets("10.0.0.0/30", 1, 1, 1)', "not enough remaining address space for a subnet with a prefix of 31 "
+                                            "bits after 10.0.0.2/31"),
+    ('cidrsubnets("0.0.0.0/0", 8)', "after 255.0.0.0/8"),
+    ('cidrsubnets("10.0.0.0/8", 0)', "must extend prefix by at least one bit"),
+    ('cidrsubnets("10.0.0.0/8", 33)', "may not extend prefix by more than 32 bits"),
+    ('cidrsubnets("10.0.0.0/8", 25)', "would extend prefix to 33 bits, which is too long for an IPv4 address"),
+])
+def test_network_errors_are_errors(expr, why):
+    _error(expr, why)
+
+
+# -- hashes, encodings, sets, YAML, CSV -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr,want", [
+    ('md5("hello world")', "5eb63bbbe01eeed093cb22bb8f5acdc3"),
+    ('sha1("hello world")', "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"),
+    ('sha256("hello world")', "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"),
+    ('base64sha256("hello world")', "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="),
+    ('base64sha512("")', "z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="),
+    ('sha1("e\\u0301")', "bf15be717ac1b080b4f1c456692825891ff5073d"),  # the NFC text's bytes
+    ('base64encode("héllo")', "aMOpbGxv"), ('base64decode("aMOpbGxv")', "héllo"), ('base64decode("YQ==\\n")', "a"),
+    ('textencodebase64("héllo", "UTF-16LE")', "aADpAGwAbABvAA=="), ('textencodebase64("a€", "UTF-16")', "/v8AYSCs"),
+    ('textencodebase64("a€", "windows-1252")', "YYA="), ('textdecodebase64("6Q==", "ISO-8859-1")', "é"),
+    ('textdecodebase64("YQA=", "UTF-16")', "愀"), ('textdecodebase64("/v8AYQ==", "UTF-16")', "a"),
+    ('urlencode("a b&c=d/é~")', "a+b%26c%3Dd%2F%C3%A9~"), ('urlencode("Hello World!*\'()")', "Hello+World%21%2A%27%28%29"),
+    ('uuidv5("dns", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+    ('uuidv5("{6ba7b810-9dad-11d1-80b4-00c04fd430c8}", "x")', "05b16a01-46c6-56dd-bd6e-c6dfb4a1427a"),
+    ('setunion(["a", "b"], ["b", "c"], ["d"])', ["a", "b", "c", "d"]),
+    ('setunion(["b", "B", "a", "é", "Z"])', ["B", "Z", "a", "b", "é"]),
+    ('setunion([1, 10, 2], [3])', [1, 2, 3, 10]), ('setunion(["b"], [1])', ["1", "b"]),
+    ('setunion([true, false, true])', [False, True]), ('setunion(["a", null])', ["a", None]),
+    ('setintersection(["a", "b", "c"], ["b", "c", "d"], ["c"])', ["c"]), ('setintersection([1, 2], ["1"])', ["1"]),
+    ('setsubtract(["a", "b", "c"], ["a", "c"])', ["b"]), ('setunion([[1]], [[1]])', [[1]]),
+    ('alltrue([true, "true"])', True), ('alltrue([])', True), ('alltrue([null])', False),
+    ('anytrue([false, "true"])', True), ('anytrue([null, true])', True), ('anytrue([])', False),
+    ('yamldecode("a: 1\\nb: [x, y]\\n")', {"a": 1, "b": ["x", True]}),  # YAML 1.1: y is true
+    ('yamldecode("- 0x10\\n- 0o17\\n- 010\\n- -0x10\\n- 1_000\\n- .5\\n- 1e3")', [16, 15, 10, "-0x10", "1_000", 0.5, 1000]),
+    ('yamldecode("- 2024-1-2\\n- 2001-12-14t21:59:43.10-05:00\\n- 2024-02-30")',
+     ["2024-01-02T00:00:00Z", "2001-12-14T21:59:43-05:00", "2024-02-30"]),
+    ('yamldecode("a: &x {b: 1}\\nc: *x\\n<<: *x\\nb: 2")', {"a": {"b": 1}, "c": {"b": 1}, "b": 2}),
+    ('yamldecode("{1: a, true: b, a: 1, a: 2}")', {"1": "a", "true": "b", "a": 2}),
+    ('yamldecode("- |-\\n  yes\\n- |-\\n  0x10\\n- !!int 0x1_0\\n- !!bool 1")', ["true", "16", 16, 1]),
+    ('yamldecode("~")', None), ('yamldecode("!!binary aGk=")', "aGk="),
+    ('yamlencode({ a = 1, b = ["x", true, null], c = { d = "e" } })',
+     '"a": 1\n"b":\n- "x"\n- true\n- null\n"c":\n  "d": "e"\n'),
+    ('yamlencode("multi\\nline\\n")', "|\n  multi\n  line\n"), ('yamlencode(1.5)', "1.5\n...\n"),
+    ('yamlencode("")', '""\n'), ('yamlencode("\\n")', "|2+\n\n"), ('yamlencode("emoji 😀")', '"emoji \\U0001F600"\n'),
+    ('yamlencode("a very long string that goes on and on and on past the eighty column limit of the emitter yes")',
+     '"a very long string that goes on and on and on past the eighty column limit of the\n  emitter yes"\n'),
+    ('csvdecode("a,b\\n\\n1,2\\r\\n3,\\"x\\"\\"y\\"\\n")', [{"a": "1", "b": "2"}, {"a": "3", "b": 'x"y'}]),
+    ('csvdecode("a, b\\n1, 2")', [{"a": "1", " b": " 2"}]), ('csvdecode("a\\n")', []),
+])
+def test_encodings_sets_and_documents(expr, want):
+    assert _eval(expr) == want
+
+
+@pytest.mark.parametrize("expr,why", [
+    ('base64decode("aGVsbG8")', "failed to decode base64 data"), ('base64decode("/w==")', "not valid UTF-8"),
+    ('textencodebase64("ħ", "ISO-8859-1")', "cannot be represented in ISO_8859-1:1987"),
+    ('textdecodebase64("gQ==", "windows-1252")', "not defined for windows-1252"),
+    ('uuidv5("nope", "x")', "doesn't support namespace nope"),
+    ('setunion([true], [1])', "compatible element types"), ('setunion("a")', "set of any single type required"),
+    ('alltrue(["x"])', "bool required"), ('anytrue([1])', "bool required"),
+    ('yamldecode("")', "missing start of document"), ('yamldecode("- a\\n---\\n")', "extra content"),
+    ('yamldecode("a: b: c")', "mapping values are not allowed"), ('yamldecode("!Ref x")', 'unsupported tag "!Ref"'),
+    ('yamldecode("{null: a}")', "mapping key cannot be null"), ('yamldecode("? [a]\\n: b")', "only strings"),
+    ('yamldecode("<<: [{a: 1}]")', "cannot merge tuple into mapping"), ('yamldecode("a: *x")', "undefined anchor"),
+    ('yamldecode(".nan")', "NaN is not supported"), ('yamldecode("0x10000000000000000")', "cannot parse"),
+    ('csvdecode("")', "missing header line"), ('csvdecode("a,a\\n1,2")', "duplicate column name"),
+    ('csvdecode("a,b\\n1,2,3")', "wrong number of fields"), ('csvdecode("a\\nx\\"y\\n")', 'bare "'),
+])
+def test_encoding_errors_are_errors(expr, why):
+    _error(expr, why)
+
+
+def test_what_the_deploy_decides_is_unknown():
+    for expr, why in [("timestamp()", "time of the deploy"), ("uuid()", "new at each deploy"),
+                      ('bcrypt("x")', "salt"), ('pathexpand("~/x")', "home folder"),
+                      ('abspath("a")', "working folder"), ('issensitive("x")', "sensitive"),
+                      ('base64gzip("x")', "gzip"), ('textencodebase64("a", "Shift_JIS")', "does not model")]:
+        got = _eval(expr)
+        assert isinstance(got, Unknown) and not isinstance(got, Missing) and why in got.origin, (expr, got)
+    assert _eval('sensitive("x")') == "x" and _eval('nonsensitive(sensitive(1))') == 1
+    assert _eval('ephemeralasnull("x")') == "x"
+
+
+def test_yaml_is_bounded():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join(["*" + chr(97 + i)] * 10) + "]\\n" for i in range(9))
+    got = _eval(f'yamldecode("{bomb}")')
+    assert isinstance(got, Unknown) and "aliases counted each time" in got.origin
+    got = _eval('yamldecode("' + "[" * 3000 + "]" * 3000 + '")')
+    assert isinstance(got, Unknown) and not isinstance(got, Missing) and "deeper" in got.origin
+
+
+# -- paths and files ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr,want", [
+    ('basename("/a/b/c.txt")', "c.txt"), ('basename("a/b/")', "b"), ('basename("")', "."), ('basename("/")', "/"),
+    ('dirname("/a/b/c.txt")', "/a/b"), ('dirname("a/b/")', "a/b"), ('dirname("")', "."), ('dirname("/")', "/"),
+    ('dirname("c.txt")', "."), ('dirname("a//b/../c")', "a"),
+    ('pathexpand("a/b")', "a/b"), ('abspath("/a/../b/./c/")', "/b/c"),
+])
+def test_paths_as_go(expr, want):
+    assert _eval(expr) == want
+
+
+def test_file_functions_read_the_scanned_tree_only(tmp_path):
+    from pullcheck.sources import scope
+
+    root = tmp_path / "root"
+    (root / "conf" / "sub").mkdir(parents=True)
+    (root / "conf" / "a.json").write_bytes(b"\xef\xbb\xbf{}\n")  # a byte-order mark: hashed as it is
+    (root / "conf" / "sub" / "b.json").write_text("[]", encoding="utf-8")
+    (root / "conf" / "c.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("s", encoding="utf-8")
+    (root / "other").mkdir()
+    (root / "other" / "link.json").symlink_to(tmp_path / "secret.txt")
+    before = (list(scope.ROOTS), list(scope.ALSO))
+    scope.set_roots([str(root)])
+    try:
+        def ev(expr):
+            return _eval(expr, folder=str(root))
+
+        assert ev('fileexists("conf/a.json")') is True and ev('fileexists("conf/none.json")') is False
+        assert isinstance(ev('fileexists("conf")'), Missing)  # a folder: an error in Terraform
+        assert ev('filemd5("conf/a.json")') == "8d449b7f09018cddffd060f9083b2dda"
+        assert ev('filebase64("conf/a.json")') == "77u/e30K"
+        assert ev('fileset("conf", "**/*.json")') == ["a.json", "sub/b.json"]
+        assert ev('fileset("conf", "{a,c}.*")') == ["a.json", "c.txt"]
+        assert ev('fileset("conf", "[!a]*")') == ["c.txt"]
+        assert ev('fileset("none", "*")') == []
+        for expr in ('filemd5("../secret.txt")', 'fileexists("../secret.txt")', 'filesha256("other/link.json")',
+                     'fileset("..", "*")', 'fileset("other", "*.json")'):
+            got = ev(expr)
+            assert isinstance(got, Unknown) and not isinstance(got, Missing), (expr, got)
+    finally:
+        scope.ROOTS[:], scope.ALSO[:] = before
