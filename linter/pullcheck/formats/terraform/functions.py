@@ -248,4 +248,5 @@ _FUNCTIONS: Dict[str, Function] = {
     "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,
     "rsadecrypt": world.rsadecrypt, "sensitive": world.sensitive, "nonsensitive": world.nonsensitive,
     "issensitive": world.issensitive, "ephemeralasnull": world.ephemeralasnull,
+    "list": world.retired_list, "map": world.retired_map,
 }

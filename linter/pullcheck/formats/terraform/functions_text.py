@@ -11,7 +11,7 @@ import re
 from typing import Any, List
 
 from pullcheck.formats.terraform import functions_collections as coll
-from pullcheck.formats.terraform.budget import Budget, JsonEncoded
+from pullcheck.formats.terraform.budget import Budget
 from pullcheck.formats.terraform.convert import at_most, is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.functions_format import NotKnown, format_text, formatlist
@@ -68,7 +68,7 @@ def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     fmt = text_of(args[0])
     if fmt is None:
         return _not_text(args[0], unknown)
-    if any(isinstance(a, (Unknown, Template, JsonEncoded)) for a in args[1:]):
+    if any(isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None) for a in args[1:]):
         return unknown()
     try:
         return formatlist(nfc(fmt), args[1:], unknown, meter)
@@ -86,8 +86,11 @@ def _not_text(v: Any, unknown: Any) -> Any:
 
 def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     """length(): a string's grapheme clusters; a collection's elements."""
-    if len(args) == 1 and isinstance(args[0], str) and not isinstance(args[0], (Template, JsonEncoded)):
-        s = nfc(args[0])
+    if len(args) == 1 and isinstance(args[0], str):
+        text = text_of(args[0])  # a jsonencode() of unknowns has no text
+        if text is None:
+            return unknown()
+        s = nfc(text)
         _clustering(meter, s)
         return cluster_count(s)
     return coll.length(args, unknown, meter)

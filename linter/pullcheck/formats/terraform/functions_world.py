@@ -1,7 +1,8 @@
 """Terraform's functions whose value is not in their arguments alone: the clock (timestamp(), plantimestamp()),
 chance (uuid(), bcrypt()'s salt), a private key (rsadecrypt()), and the marks Terraform keeps beside a value
 (sensitive(), nonsensitive(), issensitive(), ephemeralasnull()). pullcheck keeps no marks: a value marked
-sensitive is the value itself, and whether one is marked is unknown."""
+sensitive is the value itself, and whether one is marked is unknown. And the functions Terraform retired,
+list() and map(), which are errors."""
 from __future__ import annotations
 
 from typing import Any, List
@@ -46,3 +47,14 @@ def ephemeralasnull(args: List[Any], unknown: Any, meter: Budget) -> Any:
 def issensitive(args: List[Any], unknown: Any, meter: Budget) -> Any:
     _one(args, "issensitive")
     return Unknown("issensitive(): pullcheck does not follow which values are sensitive")
+
+
+def _retired(name: str, instead: str) -> Any:
+    def run(args: List[Any], unknown: Any, meter: Budget) -> Any:
+        raise Fails(f'the "{name}" function was deprecated in Terraform v0.12 and is no longer available; '
+                    f"use {instead} syntax to write a literal {name}")
+    return run
+
+
+retired_list = _retired("list", "tolist([ ... ])")
+retired_map = _retired("map", "tomap({ ... })")
