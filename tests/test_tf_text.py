@@ -417,3 +417,35 @@ def test_file_functions_read_the_scanned_tree_only(tmp_path):
             assert isinstance(got, Unknown) and not isinstance(got, Missing), (expr, got)
     finally:
         scope.ROOTS[:], scope.ALSO[:] = before
+
+
+def test_fileset_walks_a_bounded_tree(tmp_path, monkeypatch):
+    from pullcheck.formats.terraform import functions_files
+    from pullcheck.sources import scope
+
+    for i in range(30):
+        (tmp_path / f"f{i}.txt").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(functions_files, "MAX_ITEMS", 20)
+    before = (list(scope.ROOTS), list(scope.ALSO))
+    scope.set_roots([str(tmp_path)])
+    try:
+        got = _eval('fileset(".", "*.txt")', folder=str(tmp_path))
+        assert isinstance(got, Unknown) and "walks more than 20 files" in got.origin
+    finally:
+        scope.ROOTS[:], scope.ALSO[:] = before
+
+
+def test_new_families_charge_what_they_do():
+    from pullcheck.formats.terraform.budget import Budget
+    from pullcheck.formats.terraform.functions_yaml import STEPS_PER_EVENT_WRITTEN
+
+    value = [{"a": i, "b": "x"} for i in range(500)]
+    meter = Budget()
+    text = call("yamlencode", [value], meter)
+    assert text.startswith('- "a": 0\n') and meter.steps >= 500 * 6 * STEPS_PER_EVENT_WRITTEN
+    meter = Budget()
+    assert call("yamldecode", [text], meter) == value and meter.steps >= 500 * 6
+    meter = Budget()
+    assert len(call("setunion", [[str(i) for i in range(5000)], ["x"]], meter)) == 5001 and meter.steps >= 5001
+    meter = Budget()
+    assert call("format", ["%.3f" * 100] + [1.5] * 100, meter) == "1.500" * 100 and meter.steps >= 100 * 16
