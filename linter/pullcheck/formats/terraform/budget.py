@@ -78,15 +78,17 @@ class Budget:
     """What evaluating a root module, with the modules it calls, may spend (see the module's docstring):
     ``steps`` of work and ``items`` built. Past either bound every value is unknown, naming it. ``decoded``
     keeps what jsondecode() gave for each text, and ``parsed`` the template texts charged, so that the same
-    text again costs nothing more in the root module (and the same in every run)."""
+    text again costs nothing more in the root module (and the same in every run). ``files``: the root
+    module (evaluate.Module), through which the file functions read, as file() does."""
 
-    __slots__ = ("steps", "items", "decoded", "parsed")
+    __slots__ = ("steps", "items", "decoded", "parsed", "files")
 
     def __init__(self) -> None:
         self.steps = 0
         self.items = 0
         self.decoded: Dict[str, Any] = {}
         self.parsed: set = set()
+        self.files: Any = None
 
     def over(self) -> bool:
         return self.steps > MAX_STEPS or self.items > MAX_BUILT

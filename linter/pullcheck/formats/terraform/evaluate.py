@@ -16,7 +16,7 @@ from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform import variables
 from pullcheck.formats.terraform.syntax import Body, JsonExpr, Known, pos_of
-from pullcheck.graph.values import MAX_STRING, Missing, Template, Unknown
+from pullcheck.graph.values import MAX_STRING, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError, read_text
 
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
@@ -34,6 +34,7 @@ class Module:
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
+        self.budget.files = self  # the file functions read relative to the root module, as file() does
         self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
         self.input_files: Dict[str, str] = {}  # the call's arguments written in another file (an override)
@@ -183,7 +184,7 @@ class Module:
 
     def local(self, name: str, depth: int) -> Any:
         if name not in self.locals:
-            return Missing(f"local.{name} is not declared")
+            return Undeclared(f"local.{name} is not declared")
         if depth > 40:
             return Unknown(f"local.{name} cannot be evaluated")
         return self.once(self._local_values, name, f"{self.prefix}local.{name}",

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import Budget, equality_key
 from pullcheck.formats.terraform.convert import NULL, at_most, text_of, to_count, to_number
-from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Unknown
+from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared, Unknown
 
 
 def zipmap(keys: Any, values: Any) -> Any:
@@ -180,6 +180,8 @@ def coalesce(args: List[Any], unknown: Any, meter: Budget) -> Any:
 def try_values(args: List[Any], unknown: Any, meter: Budget) -> Any:
     """try(): the first argument that is not an error; an unknown one stays unknown."""
     for a in args:
+        if isinstance(a, Undeclared):
+            return a  # reported before evaluation: try() does not see it
         if not isinstance(a, Missing):
             return a
     return unknown()

@@ -33,6 +33,7 @@ from typing import Any, List, Optional, Tuple
 from pullcheck.sources.errors import ParseError
 from pullcheck.formats.terraform.hcl_nodes import NAME, Node, RawBody, Source
 from pullcheck.formats.terraform.hcl_templates import heredoc, template_parts
+from pullcheck.formats.terraform.unicode_text import nfc
 
 MAX_NESTING = 100  # brackets, blocks, templates and unary operators inside one another
 
@@ -293,7 +294,7 @@ class Parser:
             m = _SIMPLE_STRING.match(s, i)
             if m is not None:  # no escape, interpolation or directive: the text itself
                 self.i = m.end()
-                return Node("tpl", self.src, i, self.i, [m.group(1)] if m.end() - i > 2 else [], "q")
+                return Node("tpl", self.src, i, self.i, [nfc(m.group(1))] if m.end() - i > 2 else [], "q")
             self.i += 1
             parts = template_parts(self, len(s), quoted=True)
             return Node("tpl", self.src, i, self.i, parts, "q")

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from pullcheck.formats.terraform.hcl_nodes import NAME, Node
+from pullcheck.formats.terraform.unicode_text import nfc
 
 if TYPE_CHECKING:
     from pullcheck.formats.terraform.hcl import Parser
@@ -157,7 +158,7 @@ def _fold(flat: List[Any], p: Parser) -> List[Any]:
             pos += 1
             if isinstance(item, str):
                 if item:
-                    parts.append(item)
+                    parts.append(nfc(item))  # Terraform holds a string's text in NFC
                 continue
             kind, data, _, _, at = item
             if kind == "${":
