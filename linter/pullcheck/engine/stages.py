@@ -188,6 +188,7 @@ def build_from(reading: Reading, stacks: Optional[list]) -> Tuple[Graph, List[Fi
     graph = Graph()
     errors: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in reading.missing]
     _read_files(reading.files, graph, errors)
+    _read_registrations(graph, errors)
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
@@ -218,6 +219,21 @@ def _read_files(files: List[Tuple[str, bool]], graph: Graph, errors: List[Findin
             errors.append(parse_finding(f, ParseError("nesting too deep")))
         except Exception as e:  # a defect must not end the run
             errors.append(internal("reading", f, e))
+
+
+def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
+    """What registers each task-definition file (ecspresso, the GitHub deploy action, --cli-input-json), from
+    the deploy configuration beside and above it in the run's scope: TD002 depends on it."""
+    files = sorted({td.file for td in graph.of_kind("ecs.task_definition") if td.get("raw") is not None
+                    and td.rtype.endswith("(JSON)")})
+    if not files:
+        return
+    from pullcheck.formats.taskdef.deploys import registrations
+
+    try:
+        graph.inputs.registered_by = registrations(files)
+    except Exception as e:  # a defect must not end the run: TD002 then knows of no registration
+        errors.append(internal("reading how task definitions are registered", files[0], e))
 
 
 def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> None:
