@@ -88,6 +88,19 @@ def test_ecspresso_takes_the_wrapper_and_every_describe_key_off(tmp_path, rules)
         ("wrapper", "info"), ("raw.revision", "info"), ("raw.status", "info"), ("raw.deleteRequestedAt", "info")}
 
 
+def test_an_ecspresso_configuration_of_another_name_reads_like_one(tmp_path, rules):
+    """ecspresso --config takes any name (ecspresso's own tests name theirs test.yaml)."""
+    repo = _repo(tmp_path, "ecspresso-wrapped")
+    shutil.move(str(repo / "ecspresso.yml"), repo / "test.yaml")
+    assert _td002([repo], rules) == []
+    _write(repo / "test.yaml", "task_definition: td.json\n")  # no cluster, no service: not ecspresso's
+    assert {p for _, p, _ in _td002([repo], rules)} == {"wrapper"}
+    _write(repo / "test.yaml", "cluster: default\ntask_definition: td.json\n" + "# padding\n" * 2000)
+    assert {p for _, p, _ in _td002([repo], rules)} == {"wrapper"}  # past the bound of a file not named so
+    shutil.move(str(repo / "test.yaml"), repo / "ecspresso-prod.yml")
+    assert _td002([repo], rules) == []  # named so: read up to the bound of any deploy file
+
+
 def test_an_ecspresso_configuration_above_names_the_file_from_its_own_folder(tmp_path, rules):
     repo = _repo(tmp_path, "ecspresso-wrapped")
     (repo / "deploy").mkdir()

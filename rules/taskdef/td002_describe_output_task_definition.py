@@ -27,8 +27,9 @@ def check(graph: Graph) -> Iterator[Hit]:
     `deregisteredAt`, `deleteRequestedAt`), according to what the repository says registers the file:
 
     - `--cli-input-json file://...` in a script or workflow: every such key and the wrapper (warning);
-    - only ecspresso (an `ecspresso*.yml`, `.yaml`, `.json` or `.jsonnet` configuration whose
-      `task_definition` is the file) or the `aws-actions/amazon-ecs-deploy-task-definition` action (a
+    - only ecspresso (a configuration whose `task_definition` is the file: `ecspresso*.yml`, `.yaml`,
+      `.json` or `.jsonnet`, or a small file of those kinds with `cluster` or `service` beside
+      `task_definition`) or the `aws-actions/amazon-ecs-deploy-task-definition` action (a
       workflow step whose `task-definition` is the file, possibly through
       `aws-actions/amazon-ecs-render-task-definition`): only what that tool does not take out (warning);
     - nothing: every such key and the wrapper, at information level, saying which tools take the file

@@ -6,8 +6,10 @@ the API does not take; the GitHub action aws-actions/amazon-ecs-deploy-task-defi
 describe-only keys but ``deleteRequestedAt`` and keeps the wrapper; ``aws ecs register-task-definition
 --cli-input-json`` and the SDKs reject them all. What registers a file is read, never run, from:
 
-- an ecspresso configuration (``ecspresso*.yml``, ``.yaml``, ``.json``, ``.jsonnet``) whose ``task_definition``
-  names the file, relative to the configuration's folder;
+- an ecspresso configuration whose ``task_definition`` names the file, relative to the configuration's folder:
+  ``ecspresso*.yml``, ``.yaml``, ``.json`` or ``.jsonnet`` (``ecspresso.yml`` is its default), or a small file of
+  those kinds that reads like one (``--config`` takes any name): ``task_definition`` with ``cluster`` or
+  ``service`` beside it;
 - a GitHub workflow step that uses the deploy action with the file as ``task-definition`` (relative to the
   checkout, the folder holding ``.github``): written out, through ``${{ env.X }}``, ``${{ matrix.X }}`` or
   ``${{ github.workspace }}``, or as the output of amazon-ecs-render-task-definition steps that read it;
@@ -34,10 +36,13 @@ MAX_UP = 12
 MAX_FILES = 32
 MAX_BYTES = 256 * 1024
 MAX_FOLDER_BYTES = 2 * 1024 * 1024
+MAX_CONFIG_BYTES = 16 * 1024  # an ecspresso configuration not named so is small; larger ones are not read
 MAX_HOPS = 8  # render steps chained before the deploy step, and env values naming env values
 
 _ECSPRESSO_CONFIG = re.compile(r"ecspresso[^/]*\.(?:ya?ml|json|jsonnet)", re.I)
 _TASK_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?task_definition["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
+_ECSPRESSO_KEY = re.compile(r"""^[ \t]*["']?(?:cluster|service)["']?[ \t]*:""", re.M)
+_CONFIG_EXT = (".yml", ".yaml", ".jsonnet", ".json")  # in the order read: ecspresso's are mostly YAML
 _SCRIPT = re.compile(r".*\.(?:sh|bash|zsh|mk)|makefile|gnumakefile|justfile|jenkinsfile|buildspec[^/]*\.ya?ml"
                      r"|taskfile\.ya?ml|\.gitlab-ci\.ya?ml|config\.yml", re.I)
 _CLI_INPUT = re.compile(r"--cli-input-(?:json|yaml)[\s=\\]+[\"']?fileb?://([^\s\"'`;|&)]+)")
@@ -78,14 +83,18 @@ def _said_in(folder: str, seen_from: str) -> List[Tuple[str, Registration]]:
     out: List[Tuple[str, Registration]] = []
     budget = MAX_FOLDER_BYTES
     for path, kind in _deploy_files(folder):
-        text = _read(path, budget)
+        text = _read(path, budget if kind != "config?" else min(budget, MAX_CONFIG_BYTES))
         if text is None:
             continue
         budget -= len(text)
         shown = _shown(path, seen_from)
+        if kind == "config?" and _ECSPRESSO_KEY.search(text):
+            kind = "ecspresso"
         if kind == "ecspresso":
             for m in _TASK_DEFINITION_KEY.finditer(text):
                 _add(out, os.path.dirname(path), m.group(1), ECSPRESSO, shown, text, m.start(1))
+            continue
+        if kind == "config?":
             continue
         if kind == "workflow":
             out.extend(_workflow(text, folder, shown))
@@ -96,31 +105,40 @@ def _said_in(folder: str, seen_from: str) -> List[Tuple[str, Registration]]:
 
 
 def _deploy_files(folder: str) -> List[Tuple[str, str]]:
-    """(path, kind) of the files of ``folder`` that may say how it deploys: ecspresso configurations,
-    workflows, scripts; a few at most of each place, in name order."""
+    """(path, kind) of the files of ``folder`` that may say how it deploys: ecspresso configurations (and
+    files that may be one), workflows, scripts; at most MAX_FILES of each kind and place, in name order."""
     out: List[Tuple[str, str]] = []
     for sub in ((),) + _SUBFOLDERS:
         where = os.path.join(folder, *sub)
         try:
-            names = sorted(n for n in os.listdir(where) if os.path.isfile(os.path.join(where, n)))
+            names = sorted(os.listdir(where))
         except OSError:
             continue
-        taken = 0
-        for n in names:
-            if taken == MAX_FILES:
-                break
-            if not sub and _ECSPRESSO_CONFIG.fullmatch(n):
-                kind = "ecspresso"
-            elif sub == (".github", "workflows") and n.lower().endswith((".yml", ".yaml")):
-                kind = "workflow"
-            elif (_SCRIPT.fullmatch(n) and (n != "config.yml" or sub == (".circleci",))) \
-                    or (sub in (("scripts",), ("bin",)) and "." not in n):
-                kind = "script"
-            else:
+        kinds = [(n, _kind(n, sub)) for n in names]
+        taken: Dict[str, int] = {}
+        for n, kind in sorted(kinds, key=lambda nk: nk[1] == "config?" and _CONFIG_EXT.index(_ext(nk[0]))):
+            if kind is None or taken.get(kind, 0) == MAX_FILES or not os.path.isfile(os.path.join(where, n)):
                 continue
             out.append((os.path.join(where, n), kind))
-            taken += 1
+            taken[kind] = taken.get(kind, 0) + 1
     return out
+
+
+def _ext(name: str) -> str:
+    return next((e for e in _CONFIG_EXT if name.lower().endswith(e)), "")
+
+
+def _kind(name: str, sub: tuple) -> Optional[str]:
+    if not sub and _ECSPRESSO_CONFIG.fullmatch(name):
+        return "ecspresso"
+    if sub == (".github", "workflows"):
+        return "workflow" if name.lower().endswith((".yml", ".yaml")) else None
+    if (_SCRIPT.fullmatch(name) and (name != "config.yml" or sub == (".circleci",))) \
+            or (sub in (("scripts",), ("bin",)) and "." not in name):
+        return "script"
+    if not sub and _ext(name):
+        return "config?"
+    return None
 
 
 def _read(path: str, budget: int) -> Optional[str]:
