@@ -88,6 +88,14 @@ def test_ecspresso_takes_the_wrapper_and_every_describe_key_off(tmp_path, rules)
         ("wrapper", "info"), ("raw.revision", "info"), ("raw.status", "info"), ("raw.deleteRequestedAt", "info")}
 
 
+def test_every_world_of_a_templates_parameters_knows_what_registers_the_file(tmp_path, rules):
+    """A template with undecided parameters is judged in each world of them, over a copy of the graph: the
+    task definition beside it is registered by ecspresso in every one."""
+    repo = _repo(tmp_path, "ecspresso-wrapped")
+    shutil.copy(os.path.join(ROOT, "tests", "data", "worlds", "conditional_fargate_service.yaml"), repo)
+    assert _td002([repo], rules) == []
+
+
 def test_an_ecspresso_configuration_of_another_name_reads_like_one(tmp_path, rules):
     """ecspresso --config takes any name (ecspresso's own tests name theirs test.yaml)."""
     repo = _repo(tmp_path, "ecspresso-wrapped")
