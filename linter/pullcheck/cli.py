@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
-    return p
+    from pullcheck.engine.config import terraform_options
+    return terraform_options(p)
 
 
 def _jobs(text: str) -> int:
@@ -289,6 +290,7 @@ def _settled(args: argparse.Namespace, rules: Dict[str, Any]) -> _Run:
         outputs, output_error = _outputs(args.output), ""
     except ValueError as e:  # said once the run is linted, where every report error is said
         outputs, output_error = [], str(e)
+    args.tf_given = cfgmod.terraform_given(cfg, args.tf_vars, args.tf_env_vars)  # after the scope is set
     return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error)
 
 
@@ -331,10 +333,11 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 
-        got = parallel.lint_paths(run.paths, run.linted, exclude, args.infrastructure_only, args.jobs, args.root)
+        got = parallel.lint_paths(run.paths, run.linted, exclude, args.infrastructure_only, args.jobs, args.root,
+                                  args.tf_given)
         if got is not None:
             return got
-    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root)
+    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given)
 
 
 def _first_lint(run: _Run) -> Tuple[Any, list]:

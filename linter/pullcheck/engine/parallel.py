@@ -32,6 +32,7 @@ Unit = Tuple[List[Tuple[str, bool]], List[str]]  # (data files with their walked
 
 _UNITS: List[Unit] = []  # set in the parent before forking, read by the workers
 _RULES: Dict[str, Rule] = {}
+_TF_GIVEN: Any = None  # the run's Terraform variable values (stages.build_from)
 
 
 def default_jobs() -> int:
@@ -81,7 +82,7 @@ def _lint(ids: List[int]) -> tuple:
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
     tf_dirs = [d for i in ids for d in _UNITS[i][1]]
-    graph, errors = build_from(Reading(files, tf_dirs), None)
+    graph, errors = build_from(Reading(files, tf_dirs), None, _TF_GIVEN)
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
@@ -106,7 +107,7 @@ def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
 
 
 def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]], rules: Dict[str, Rule],
-         jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
+         jobs: Optional[int], tf_given: Any = None) -> Optional[Tuple[Graph, List[Finding]]]:
     """(a graph holding only the run's counts, findings), or None when the run is better linted in one
     process. ``jobs`` None: as many processes as cores, for runs large enough to gain; never more processes
     than the cores this process may use (more only share them, each with its own copy of the run)."""
@@ -125,8 +126,8 @@ def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _UNITS, _RULES
-    _UNITS, _RULES = units, rules
+    global _UNITS, _RULES, _TF_GIVEN
+    _UNITS, _RULES, _TF_GIVEN = units, rules, tf_given
     try:
         pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
     except OSError:
@@ -142,7 +143,7 @@ def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[
         return None
     finally:
         _stop(pool)
-        _UNITS, _RULES = [], {}
+        _UNITS, _RULES, _TF_GIVEN = [], {}, None
 
 
 def _stop(pool: Any) -> None:
@@ -203,9 +204,9 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
 
 
 def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]],
-               infrastructure_only: bool, jobs: Optional[int], roots: Optional[List[str]] = None
-               ) -> Optional[Tuple[Graph, List[Finding]]]:
+               infrastructure_only: bool, jobs: Optional[int], roots: Optional[List[str]] = None,
+               tf_given: Any = None) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine.stages import what_to_read
 
     reading = what_to_read(list(paths), exclude, infrastructure_only, roots)
-    return lint(reading.files, reading.tf_dirs, reading.missing, rules, jobs)
+    return lint(reading.files, reading.tf_dirs, reading.missing, rules, jobs, tf_given)

@@ -173,19 +173,22 @@ def _drop_since(graph: Graph, before: set) -> None:
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False,
-                roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+                roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: folders
-    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves."""
-    return build_from(what_to_read(list(paths), exclude, infrastructure_only, roots), stacks)
+    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves. ``tf_given``:
+    variable values for the Terraform root modules (``pullcheck.formats.terraform.variables.Given``)."""
+    return build_from(what_to_read(list(paths), exclude, infrastructure_only, roots), stacks, tf_given)
 
 
-def build_from(reading: Reading, stacks: Optional[list]) -> Tuple[Graph, List[Finding]]:
+def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     """The build stage: the graph of what discovery found, and the findings of what could not be read.
-    Data files first (they bring templates and plans), then Terraform folders, plans over the resources of
-    the folders they were made from, and CloudFormation templates last (the graph so far is the same in
-    every world of their parameters: see ``judge``)."""
+    Data files first (they bring templates and plans), then Terraform folders (their root modules given
+    ``tf_given``'s variable values), plans over the resources of the folders they were made from, and
+    CloudFormation templates last (the graph so far is the same in every world of their parameters: see
+    ``judge``)."""
     graph = Graph()
+    graph.inputs.tf_given = tf_given
     errors: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in reading.missing]
     _read_files(reading.files, graph, errors)
     _read_registrations(graph, errors)
@@ -378,13 +381,13 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
                stacks: Optional[list] = None, infrastructure_only: bool = False,
-               roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+               roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots, tf_given)
         return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:

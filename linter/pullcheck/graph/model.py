@@ -138,7 +138,10 @@ class Inputs:
     plans: List[Tuple[Any, str]] = field(default_factory=list)  # `terraform show -json` documents
     cfn_input: Optional[Tuple[list, list, "Graph"]] = None  # for evaluating templates in other worlds
     choices: Dict[Any, List[Any]] = field(default_factory=dict)  # undecided parameters and their values
-    tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
+    tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders (and --var-file files) read
+    # what the run gives Terraform root modules besides their files (--var-file, --var, TF_VAR_):
+    # pullcheck.formats.terraform.variables.Given, or None
+    tf_given: Any = None
     tf_roots: List[str] = field(default_factory=list)  # Terraform folders linted as root modules
     tf_called: set = field(default_factory=set)  # absolute folders a Terraform folder of the run calls
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
