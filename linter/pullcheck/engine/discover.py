@@ -1,17 +1,24 @@
-"""The first stage of a run: what to read. The named paths are walked (hidden folders, ``.terraform``,
-bundled CDK assets and the configuration's excludes left out) into a ``Reading``: the data files, the
-Terraform folders and each named path that is not read, with why."""
+"""The first stage of a run: what to read. The named paths are walked (hidden folders but ``.aws``,
+``.terraform``, bundled CDK assets and the configuration's excludes left out) into a ``Reading``: the data
+files, the Terraform folders and each named path that is not read, with why."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.session import current
 
 SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
+# The one hidden folder walked: GitHub's ECS starter workflow keeps the task definition in `.aws/` (at the top
+# of the repository, or beside the workflow in `.github/workflows/.aws/`). Other hidden folders (.git,
+# .github, editors' and tools' state) are not infrastructure and stay out.
+READ_HIDDEN = ".aws"
+STARTER_FOLDER = os.path.join(".github", "workflows", READ_HIDDEN)
+# what an AWS CLI configuration folder (~/.aws) holds: such a folder is the user's, not the repository's
+_AWS_HOME = ("credentials", "config", "sso", "cli")
 
 
 @dataclass
@@ -65,11 +72,7 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
     missing: List[Tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
-            for root, dirs, names in os.walk(p):
-                in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
-                                 and not (in_cdk_out and d.startswith("asset."))  # bundled code, not infrastructure
-                                 and not skip(os.path.join(root, d)))
+            for root, names in _walk(p, skip):
                 for n in sorted(names):
                     full = os.path.join(root, n)
                     if skip(full) or not _plain_file_within(full, p):
@@ -102,6 +105,43 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
     for d in tf_dirs:
         unique_dirs.setdefault(os.path.abspath(d), d)
     return unique_files, list(unique_dirs.values()), missing
+
+
+def _walk(top: str, skip: Callable[[str], bool]) -> Iterator[Tuple[str, List[str]]]:
+    """(folder, file names) of each folder walked under ``top``, in order: hidden folders are left out but
+    ``.aws`` (and ``.github/workflows/.aws``, reached without reading .github itself), as are ``SKIP_DIRS``,
+    the assets bundled in a CDK cloud assembly and what ``skip`` says."""
+    starters: List[str] = []
+    for root, dirs, names in os.walk(top):
+        in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
+        if ".github" in dirs and _walkable_aws(os.path.join(root, STARTER_FOLDER), top):
+            starters.append(os.path.join(root, STARTER_FOLDER))
+        dirs[:] = sorted(d for d in dirs if (not d.startswith(".") or _walkable_aws(os.path.join(root, d), top))
+                         and d not in SKIP_DIRS
+                         and not (in_cdk_out and d.startswith("asset."))  # bundled code, not infrastructure
+                         and not skip(os.path.join(root, d)))
+        yield root, names
+    for folder in starters:
+        if not skip(folder):
+            yield from _walk(folder, skip)
+
+
+def _walkable_aws(folder: str, top: str) -> bool:
+    """An ``.aws`` folder that is a real folder inside the tree walked (not a link out of it), and not an
+    AWS CLI configuration folder (credentials, config, SSO and CLI caches: the user's, never read)."""
+    import stat
+
+    if os.path.basename(folder) != READ_HIDDEN:
+        return False
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return False
+        real, root = os.path.realpath(folder), os.path.realpath(top)
+        if os.path.commonpath([real, root]) != root:
+            return False
+        return not any(os.path.lexists(os.path.join(folder, n)) for n in _AWS_HOME)
+    except (OSError, ValueError):
+        return False
 
 
 def _unsaved(p: str) -> bool:

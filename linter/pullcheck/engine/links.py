@@ -29,6 +29,9 @@ is listed here, next to the index or rule that makes it:
 - whole-run evaluation: ``worlds`` (parameter combinations are counted over the run), ``cfn-link``
   (exports, imports and nested stacks).
 
+What registers a task-definition file (TD002: ``Inputs.registered_by``) is no link: it is read from the deploy
+configuration around the file within the run's scope, whichever parts are linted with it.
+
 A rule that adds a graph-wide lookup adds its link here; tests/test_jobs.py lints fixtures and corpus as one
 run with one and with two processes and requires the same bytes.
 """

@@ -35,21 +35,10 @@ def _is_plan(doc: dict) -> bool:
 # when one of these is in it (a Helm chart, a tsconfig.json, a workflow or an OpenAPI file has none).
 _MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::[A-Za-z0-9]+::|containerDefinitions|[\"']?taskDefinition[\"']?\s*:"
                       r"|\"(?:planned_values|resource_changes|prior_state)\"|\"format_version\"")
-# template syntax a build step replaces: Jinja / Go / Helm, ${...} placeholders of templatefile(), <PLACEHOLDER>
-_TEMPLATE_SYNTAX = re.compile(r"\{\{(?!resolve:)|\{%|%\{|<[A-Z][A-Z0-9_]{2,}>|\$\{[a-zA-Z_][\w.\[\]\"-]*\}")
 
 
 def is_infrastructure(text: str) -> bool:
     return _MARKERS.search(text) is not None
-
-
-def template_syntax(text: str) -> Optional[Tuple[int, int]]:
-    """(line, column) of the first template directive or placeholder of a text, or None."""
-    m = _TEMPLATE_SYNTAX.search(text)
-    if m is None:
-        return None
-    line = text.count("\n", 0, m.start()) + 1
-    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
 
 
 class Skipped(Exception):
@@ -73,11 +62,52 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
         raise Skipped("no CloudFormation, task-definition or plan marker")
     try:
         _load_text(path, text, graph)
-    except ParseError:
-        where = template_syntax(text)
-        if where is not None:
-            raise Templated(*where) from None
-        raise
+    except ParseError as e:
+        raise _templated_or(path, text, e) from None
+
+
+def _templated_or(path: str, text: str, e: ParseError) -> Exception:
+    """What a parse error of a file is: ``Templated`` when template syntax is what breaks it (the parser
+    stops in or right after it, or the text parses with neutral values in its place), else the error itself,
+    at the place the file breaks for another reason, template syntax or not."""
+    from pullcheck.sources import templating
+
+    found = templating.spans(text)
+    if not found:
+        return e
+    at = templating.blamed(text, found, e.line, e.col)
+    try:
+        _documents(path, templating.neutral(text, found, _reads_as_json(path, text)), "")
+    except ParseError as again:
+        again_at = templating.blamed(text, found, again.line, again.col)
+        directives = any(d for _, _, d in found)
+        if again_at is not None or (directives and "duplicate key" in again.message):
+            # placeholders that no neutral value stands for, or the branches of a conditional
+            return Templated(*templating.position(text, (again_at or at or found[0])[0]))
+        if at is None:
+            return e
+        if directives:  # blanked out, they may leave what they wrote broken: the parser's stop decides
+            return Templated(*templating.position(text, at[0]))
+        return again  # a value in each placeholder's place, and the file still breaks: there, not at them
+    return Templated(*templating.position(text, (at or found[0])[0]))
+
+
+def _reads_as_json(path: str, text: str) -> bool:
+    return path.lower().endswith(".json") or text.lstrip().startswith(("{", "["))
+
+
+def _documents(path: str, text: str, name: str) -> list:
+    """The documents of a JSON or YAML text (JSON when it says so by its name or its first character; YAML
+    when that does not parse, but for a .json file), or ParseError."""
+    from pullcheck.sources.marked import load_json, load_yaml_documents
+
+    if _reads_as_json(path, text):
+        try:
+            return [load_json(text)]
+        except ParseError:
+            if path.lower().endswith(".json"):
+                raise
+    return load_yaml_documents(text, name)
 
 
 def _load_text(path: str, text: str, graph: Graph) -> None:
@@ -85,23 +115,7 @@ def _load_text(path: str, text: str, graph: Graph) -> None:
     from pullcheck.engine import suppress
 
     suppress.scan_text(graph, name, text)
-    stripped = text.lstrip()
-    docs: list
-    if path.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        from pullcheck.sources.marked import load_json
-
-        try:
-            docs = [load_json(text)]
-        except ParseError:
-            if path.lower().endswith(".json"):
-                raise
-            from pullcheck.sources.marked import load_yaml_documents
-
-            docs = load_yaml_documents(text, name)
-    else:
-        from pullcheck.sources.marked import load_yaml_documents
-
-        docs = load_yaml_documents(text, name)
+    docs = _documents(path, text, name)
     for doc in docs:
         if not isinstance(doc, dict):
             continue
@@ -177,6 +191,7 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None) -
     graph.inputs.tf_given = tf_given
     errors: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in reading.missing]
     _read_files(reading.files, graph, errors)
+    _read_registrations(graph, errors)
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
@@ -207,6 +222,21 @@ def _read_files(files: List[Tuple[str, bool]], graph: Graph, errors: List[Findin
             errors.append(parse_finding(f, ParseError("nesting too deep")))
         except Exception as e:  # a defect must not end the run
             errors.append(internal("reading", f, e))
+
+
+def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
+    """What registers each task-definition file (ecspresso, the GitHub deploy action, --cli-input-json), from
+    the deploy configuration beside and above it in the run's scope: TD002 depends on it."""
+    files = sorted({td.file for td in graph.of_kind("ecs.task_definition") if td.get("raw") is not None
+                    and td.rtype.endswith("(JSON)")})
+    if not files:
+        return
+    from pullcheck.formats.taskdef.deploys import registrations
+
+    try:
+        graph.inputs.registered_by = registrations(files)
+    except Exception as e:  # a defect must not end the run: TD002 then knows of no registration
+        errors.append(internal("reading how task definitions are registered", files[0], e))
 
 
 def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> None:

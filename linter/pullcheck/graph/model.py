@@ -121,6 +121,15 @@ class Facts:
         return self._tables.setdefault(owner.__code__, {})
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What the repository says registers a task-definition file: the tool ("ecspresso", "deploy-action" for
+    aws-actions/amazon-ecs-deploy-task-definition, "cli" for ``--cli-input-json``) and where it says so."""
+
+    tool: str
+    where: str  # file:line
+
+
 @dataclass
 class Inputs:
     """What the loaders hand on to later stages of a run (not derived from resources)."""
@@ -143,6 +152,8 @@ class Inputs:
     cfn_linked: bool = False  # templates of the run export, import or nest stacks
     cfn_steps: int = 0  # intrinsic evaluations the templates took (their budget is shared by the run)
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
+    # task-definition files (as resources name them) -> what registers them (pullcheck.formats.taskdef.deploys)
+    registered_by: Dict[str, Tuple[Registration, ...]] = field(default_factory=dict)
 
 
 # Data sources that select resources declared elsewhere (Terraform's ``data "aws_subnets"`` with a tag
@@ -170,11 +181,13 @@ class Graph:
         self._by_kind.setdefault(res.kind, []).append(res)
 
     def clone(self) -> "Graph":
-        """The same resources in a new graph with no facts and no inputs (suppression comments kept)."""
+        """The same resources in a new graph with no facts and no inputs (suppression comments kept, and
+        what registers the task-definition files: it is about the files, not about this graph)."""
         g = Graph()
         g.resources = dict(self.resources)
         g._by_kind = {k: list(v) for k, v in self._by_kind.items()}
         g.suppressions = self.suppressions
+        g.inputs.registered_by = self.inputs.registered_by
         return g
 
     def remove(self, key: str) -> None:
