@@ -146,7 +146,8 @@ def signature(graph: Graph) -> Signature:
         provides.add("repo-policies")
     if has("ecr.repository"):
         consumes.add("repo-policies")
-    if has("data.subnets", "data.subnet", "data.vpc"):
+    if has("data.subnets", "data.subnet", "data.vpc", "data.security_group", "data.security_groups",
+           "data.route_table", "data.vpc_endpoint"):
         provides.add("data-query")
     # pull-through cache rules apply to the images under their prefix; the registry policy to every rule
     for r in graph.of_kind("ecr.pull_through_cache_rule"):

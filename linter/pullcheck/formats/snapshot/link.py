@@ -95,7 +95,9 @@ class _Linker:
         if v.attr == "ids":
             found = self.graph.select(v)
             return [self._ref(r) for r in found] if found is not None else v
-        r = self.graph.deref(Ref(v.target, v.rtype, "id"))
+        from pullcheck.formats.terraform.lookup import QUERY_KINDS
+
+        r = self.graph.deref(Ref(v.target, v.rtype, "id"), QUERY_KINDS.get(q.kind, "?"))
         if r is None:
             return v
         if v.attr in _SAME:
