@@ -6,7 +6,7 @@ a fact cannot be known. A user who disagrees with a finding, or expects one, can
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from pullcheck.facts import network as net
 from pullcheck.facts import security as sec
@@ -27,7 +27,7 @@ def _where(res: Resource) -> str:
     return f"{res.file}:{res.span.line}"
 
 
-def _mark(res: Resource, name: str) -> str:
+def _mark(res: Optional[Resource], name: str) -> str:
     """A name, marked when the resource is the account's (from the snapshot), not the run's."""
     return f"{name} [snapshot]" if res is not None and res.get("snapshot") else name
 

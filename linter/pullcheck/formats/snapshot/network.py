@@ -183,7 +183,8 @@ class Builder:
             res = self.add(it, "ec2.route_table", "ec2:RouteTable", ident)
             self.attr(res, it, "vpc", "VpcId", self.ref(it.text("VpcId")))
             res.attrs["main"] = any(a.flag("Main") for a in it.objects("Associations"))
-            res.attrs["routes"] = routes = []
+            routes: List[Dict[str, Any]] = []
+            res.attrs["routes"] = routes
             for r in it.objects("Routes"):
                 rec = self.route(r)
                 if rec is not None:
@@ -240,8 +241,8 @@ class Builder:
             res.attrs.update(egress_default="none", default=it.text("GroupName") == "default")
 
     def permission(self, p: Item, vpc: Optional[str]) -> Dict[str, Any]:
-        cidr4 = [r.text("CidrIp") for r in p.objects("IpRanges")]
-        cidr6 = [r.text("CidrIpv6") for r in p.objects("Ipv6Ranges")]
+        cidr4: List[Any] = [r.text("CidrIp") for r in p.objects("IpRanges")]
+        cidr6: List[Any] = [r.text("CidrIpv6") for r in p.objects("Ipv6Ranges")]
         lists: List[Any] = []
         for r in p.objects("PrefixListIds"):
             pl = r.text("PrefixListId") or ""
@@ -269,7 +270,8 @@ class Builder:
                 number = e.number("RuleNumber")
                 if number is not None and number > 32766:
                     continue  # the last rule, which denies what no other rule allows: the facts' own default
-                ports = e.item.get("PortRange") if isinstance(e.item.get("PortRange"), dict) else {}
+                got = e.item.get("PortRange")
+                ports: Dict[str, Any] = got if isinstance(got, dict) else {}
                 entries.append({"egress": bool(e.flag("Egress")), "number": number, "protocol": e.text("Protocol"),
                                 "action": e.text("RuleAction"), "cidr4": e.text("CidrBlock"),
                                 "cidr6": e.text("Ipv6CidrBlock"), "from": ports.get("From"), "to": ports.get("To")})

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.sources.errors import MAX_BYTES, ParseError, read_text
-from pullcheck.sources.marked import MDict, load_json
+from pullcheck.sources.marked import load_json
 
 FORMAT = "pullcheck-snapshot"
 VERSION = 1
@@ -39,9 +39,9 @@ class Snapshot:
     region: Optional[str] = None
     taken: Optional[str] = None  # ISO 8601, UTC
     folder: bool = False  # a folder of AWS CLI outputs
-    lists: Dict[str, List[Tuple[MDict, str, Any]]] = field(default_factory=dict)  # key -> (item, file, pos)
+    lists: Dict[str, List[Tuple[Any, str, Any]]] = field(default_factory=dict)  # key -> (item, file, pos)
 
-    def items(self, key: str) -> List[Tuple[MDict, str, Any]]:
+    def items(self, key: str) -> List[Tuple[Any, str, Any]]:
         return self.lists.get(key, [])
 
     def holds(self, key: str) -> bool:
@@ -100,7 +100,7 @@ def _shape(v: Any) -> str:
         type(v) if not isinstance(v, dict) else dict, "a number")
 
 
-def _list(doc: MDict, key: str, file: str) -> List[Tuple[MDict, str, Any]]:
+def _list(doc: Any, key: str, file: str) -> List[Tuple[Any, str, Any]]:
     """The items of one list, each an object, with its file and position."""
     v = doc.get(key)
     if not isinstance(v, list):

@@ -57,7 +57,9 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
     if name in _TEXT:
         have = text_of(res.get(_TEXT[name]))
         wanted = [text_of(v) for v in values]
-        return None if have is None or None in wanted else any(fnmatch.fnmatchcase(have, w) for w in wanted)
+        if have is None or None in wanted:
+            return None
+        return any(fnmatch.fnmatchcase(have, w) for w in wanted if w is not None)
     if name.startswith("tag:"):
         tags = _tags(res)
         if tags is None:
