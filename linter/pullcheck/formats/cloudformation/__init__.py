@@ -33,7 +33,7 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     children of nested stack resources (with the parameters their parent passes), and otherwise on its
     own; exports of all of them answer ``Fn::ImportValue``. Returns (file, ParseError) for templates that
     a stack or a parent names but that cannot be read."""
-    exports = Exports(assignment)
+    exports = Exports(assignment, {str(e.get("name")): e.get("value") for e in graph.of_kind("cfn.export")})
     found = Templates(templates, load)
     every = with_nested(top_stacks(templates, stacks, graph, found, exports), graph, found, exports)
     add_exports(every, exports)
