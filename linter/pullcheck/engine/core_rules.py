@@ -35,11 +35,17 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
     are read only when they look like infrastructure, so other JSON and YAML files never report it; a file
     named on the command line always does.
 
+    It also reports, at the later key, a key that a CloudFormation template writes twice in one mapping.
+    CloudFormation accepts such a template and deploys the later value, so the template is linted with that
+    value; the earlier one is silently lost, and cfn-lint rejects the template.
+
     ## Why is this bad?
-    Nothing in that file is checked: a broken template hides every other finding it would have.
+    Nothing in that file is checked: a broken template hides every other finding it would have. A key
+    written twice is a copy-and-paste slip whose first value does nothing.
 
     ## How to fix
-    Fix the syntax at the position given, or leave the file out (`exclude` in the configuration).
+    Fix the syntax at the position given, or leave the file out (`exclude` in the configuration). Of a key
+    written twice, keep the value you mean and remove the other.
     """)
 
 PARSE002 = _core("PARSE002", "templated-file", "info", """
