@@ -101,8 +101,8 @@ def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definit
                    name=f"{parent.name}.{suffix}", file=parent.file, span=Span.at(pos))
     common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs,
                             task_definition)
-    if isinstance(params, Unknown):
-        sub.attrs["launch_type"] = params
+    if isinstance(params, Unknown):  # nothing of the launch is known, its network configuration included
+        sub.attrs["launch_type"] = sub.attrs["has_network_configuration"] = params
     sub.attrs["conditional"] = parent.attrs.get("conditional", False)
     return sub
 
