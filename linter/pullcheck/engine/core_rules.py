@@ -37,7 +37,8 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
 
     It also reports, at the later key, a key that a CloudFormation template writes twice in one mapping.
     CloudFormation accepts such a template and deploys the later value, so the template is linted with that
-    value; the earlier one is silently lost, and cfn-lint rejects the template.
+    value; the earlier one is silently lost, and cfn-lint (and tools that read YAML strictly, such as
+    Terraform's `aws_cloudformation_stack`) reject the template.
 
     ## Why is this bad?
     Nothing in that file is checked: a broken template hides every other finding it would have. A key

@@ -52,15 +52,16 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
 def repeated_keys(found: Templates) -> List[Tuple[str, ParseError]]:
     """(file, ParseError at the later key) for each key written twice in a mapping of a template of the
     run. CloudFormation accepts such a template and deploys the later value (JSON and YAML alike), so that
-    value is the one evaluated; tools that read the template strictly refuse it (cfn-lint's E0000, a YAML
-    template under Terraform's ``aws_cloudformation_stack``), and the earlier value is silently lost."""
+    value is the one evaluated; tools that read the template strictly refuse it (cfn-lint's E0000; a YAML
+    template under Terraform's ``aws_cloudformation_stack`` or, in some versions, ``aws cloudformation
+    deploy``), and the earlier value is silently lost."""
     out = []
     read = list(found.by_path.values()) + [e for e in found.loaded.values() if e is not None]
     for doc, file in read:
         for r in repeats_of(doc):
             out.append((file, ParseError(
                 f"duplicate key {r.key!r} (first at line {r.first}): CloudFormation deploys the later value, "
-                f"which is the one linted, and drops the earlier; remove one of them (cfn-lint rejects the "
-                f"template)", r.line, r.col)))
+                f"which is the one linted, and drops the earlier; remove one of them (cfn-lint and some deploy "
+                f"tools reject the template)", r.line, r.col)))
     return out
 
