@@ -57,14 +57,15 @@ def check(graph: Graph) -> Iterator[Hit]:
 
 
 def _awsvpc(graph: Graph, launch: Resource, td: Optional[Resource]) -> Optional[str]:
-    """What proves the task runs in awsvpc mode, in words, or None: the task definition says so, or the
-    launch is on Fargate (which runs nothing else) and its task definition, when known, does not say otherwise."""
-    mode = td.get("network_mode") if td is not None and not td.get("conditional") else None
+    """What proves the task runs in awsvpc mode, in words, or None: its task definition says so, or the
+    launch is on Fargate (which runs nothing else) and its task definition, or its network mode, is not
+    known (one that says another mode, or none, fails on Fargate for that reason first)."""
     if td is not None and td.get("conditional"):
         return None
+    mode = td.get("network_mode") if td is not None else None
     if isinstance(mode, str) and mode.lower() == "awsvpc":
         return f"task definition {td.label(launch)}, whose network mode is awsvpc,"  # type: ignore[union-attr]
-    if td is None and net.is_fargate(launch, graph) is True:
+    if (td is None or isinstance(mode, Unknown)) and net.is_fargate(launch, graph) is True:
         return "a task on Fargate, which runs only awsvpc task definitions,"
     return None
 
