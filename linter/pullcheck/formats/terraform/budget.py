@@ -30,7 +30,7 @@ on CPython: a budget of steps is a bound of time, and the items a bound of memor
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from pullcheck.graph.values import Ref, Template, Unknown
 
@@ -50,14 +50,13 @@ STEPS_PER_TEMPLATE_MARK = 1  # and each $ or % that may start one
 
 # functions whose work does not grow with their arguments and that build nothing: they give a number, an
 # argument or a part of one
-_CONSTANT = {"length", "element", "lookup", "try", "coalesce", "coalescelist", "jsonencode", "tostring", "one",
-             "tomap"}
-# functions that compare or check every element, through shared parts
-_DEEP = {"can", "distinct", "toset", "contains", "index"}
+_CONSTANT = {"length", "element", "lookup", "try", "coalescelist", "jsonencode", "tostring", "one"}
+# functions that compare, check or convert every element, through shared parts
+_DEEP = {"can", "distinct", "toset", "contains", "index", "tolist", "tomap", "coalesce"}
 # functions that compare, convert or check each element they read: steps per element, not a step per
 # READS_PER_STEP of them (cidrsubnets() works out a network for each)
-_ELEMENTWISE = {"can": 1, "distinct": 1, "toset": 1, "contains": 1, "index": 1, "sort": 1, "sum": 1, "min": 1,
-                "max": 1, "zipmap": 1, "cidrsubnets": 4}
+_ELEMENTWISE = {"can": 1, "distinct": 1, "toset": 1, "tolist": 1, "tomap": 1, "contains": 1, "index": 1, "sort": 1,
+                "sum": 1, "min": 1, "max": 1, "zipmap": 1, "coalesce": 1, "cidrsubnets": 4}
 
 
 # values the walks below tell apart: the evaluator's own (unknown to functions), and jsonencode()'s result
@@ -69,9 +68,12 @@ class Opaque:
 
 
 class JsonEncoded(str):
-    """The result of jsonencode(): keeps the encoded structure (with its positions) for the parser."""
+    """The result of jsonencode(): its JSON text, and the structure it encodes (with its positions) for the
+    parser. A structure with unknowns in it (``holes``) has no text Terraform knows: its text is then a
+    placeholder that functions and templates take as unknown."""
 
     value: Any = None
+    holes = False
 
 
 class Budget:
@@ -169,35 +171,6 @@ def expanded_size(v: Any, limit: int, text: bool = False) -> int:
 
 
 _END = object()
-
-
-def equality_key() -> Callable[[Any], Any]:
-    """A function giving each value a hashable key, equal for values that are equal as the evaluator compares
-    them (lists and maps by their contents); a part shared many times is keyed once, so comparing costs the
-    distinct parts only."""
-    by_id: Dict[int, Any] = {}
-    interned: Dict[Any, int] = {}
-
-    def key(v: Any) -> Any:
-        if isinstance(v, (list, dict)):
-            got = by_id.get(id(v))
-            if got is None:
-                if isinstance(v, dict):
-                    whole: Any = (_MAP, frozenset((k, key(x)) for k, x in v.items()))
-                else:
-                    whole = (_LIST, tuple(key(x) for x in v))
-                got = by_id[id(v)] = (_MAP, interned.setdefault(whole, len(interned)))
-            return got
-        try:
-            hash(v)
-        except TypeError:  # a part that cannot be hashed is equal to itself only
-            return (_LIST, id(v), None)
-        return v
-
-    return key
-
-
-_MAP, _LIST = object(), object()  # tags no value of the evaluator can equal
 
 
 def _reading(args: List[Any], deep: bool, limit: int, each: int = 0) -> int:

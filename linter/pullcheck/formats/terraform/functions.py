@@ -1,4 +1,4 @@
-"""Terraform's built-in functions and operators, over values the evaluator computes: call() looks a function
+"""Terraform's built-in functions, over values the evaluator computes: call() looks a function
 up in the registry (_FUNCTIONS) of small functions, by family in the functions_* modules. What each costs
 is charged from the root module's budget (pullcheck.formats.terraform.budget)."""
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from pullcheck.formats.terraform import functions_collections as coll
+from pullcheck.formats.terraform import functions_conversion as conversion
 from pullcheck.formats.terraform import functions_encoding as encoding
 from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
@@ -21,53 +22,13 @@ from pullcheck.formats.terraform.budget import (
     _reading,
     built,
 )
-from pullcheck.formats.terraform.convert import (
-    MAX_BITS,
-    NULL,
-    Unknowable,
-    is_known,
-    same,
-    text_of,
-    to_bool,
-    to_number,
-)
+from pullcheck.formats.terraform.convert import MAX_BITS, NULL, Unknowable, is_known, text_of
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Ref, Template, Unknown
 from pullcheck.sources.errors import ParseError
 
 # a function as the registry holds it: given the call's arguments, its unknown (what the call is when it
 # cannot be evaluated) and the budget, its value
 Function = Callable[[List[Any], Callable[[], Unknown], Budget], Any]
-
-
-def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
-    known = not isinstance(a, (Unknown, Ref, Template, Opaque)) and not isinstance(b, (Unknown, Ref, Template, Opaque))
-    if not known:
-        return Unknown(f"operation {op} on a value that cannot be known")
-    try:
-        if op in ("==", "!="):
-            if budget is not None and isinstance(a, (list, dict)) and isinstance(b, (list, dict)):
-                # each distinct part keyed (equality_key): a step per element
-                if not budget.spend(_reading([a, b], True, budget.steps_left(), each=1)):
-                    return budget.spent()
-            return same(a, b) == (op == "==")
-        if op in ("&&", "||"):
-            x, y = to_bool(a), to_bool(b)
-            if x is None or y is None:
-                return Unknown(f"operation {op} on a value that is not a bool")
-            return (x and y) if op == "&&" else (x or y)
-        a, b = to_number(a), to_number(b)  # arithmetic and ordering convert strings that spell numbers
-        if a is not None and b is not None:
-            if op == "*" and isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
-                return Unknown(f"operation * gives a number of more than {MAX_BITS} bits")
-            out = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                   "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
-                   "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
-            if isinstance(out, int) and not isinstance(out, bool) and out.bit_length() > MAX_BITS:
-                return Unknown(f"operation {op} gives a number of more than {MAX_BITS} bits")
-            return out
-    except (KeyError, ZeroDivisionError, TypeError, OverflowError, RecursionError):
-        pass
-    return Unknown(f"operation {op}")
 
 
 # functions that charge all they do as they do it (reading their text, building their result): a cached
@@ -172,14 +133,12 @@ _FUNCTIONS: Dict[str, Function] = {
     "trimprefix": Pure(text.trimprefix, text="all"), "trimsuffix": Pure(text.trimsuffix, text="all"),
     "title": Pure(text.title, text="all"), "startswith": Pure(text.startswith, text="all"),
     "endswith": Pure(text.endswith, text="all"),
-    "join": text.join, "lower": text.lower, "upper": text.upper, "tostring": text.tostring,
-    "tonumber": text.tonumber,
+    "join": text.join, "lower": text.lower, "upper": text.upper,
     # regular expressions
     "replace": Pure(regex.replace, text="all", metered=True), "regex": Pure(regex.regex, text="all", metered=True),
     "regexall": Pure(regex.regexall, text="all", metered=True),
     # lists and maps
-    "zipmap": Pure(coll.zipmap, structural=True), "tomap": Pure(coll.tomap, structural=True),
-    "toset": Pure(coll.distinct, structural=True), "tolist": Pure(coll.tolist, structural=True),
+    "zipmap": Pure(coll.zipmap, structural=True),
     "distinct": Pure(coll.distinct, structural=True), "setproduct": Pure(coll.setproduct, structural=True),
     "one": Pure(coll.one, structural=True), "coalescelist": Pure(coll.coalescelist, structural=True),
     "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
@@ -187,6 +146,10 @@ _FUNCTIONS: Dict[str, Function] = {
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
     "element": coll.element, "length": coll.length, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
+    # type conversions
+    "tostring": Pure(conversion.tostring), "tonumber": Pure(conversion.tonumber), "tobool": Pure(conversion.tobool),
+    "tolist": Pure(conversion.tolist, structural=True), "toset": Pure(conversion.toset, structural=True),
+    "tomap": Pure(conversion.tomap, structural=True),
     # numbers and networks
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),
