@@ -70,7 +70,7 @@ def _one_number(fn: Any, name: str) -> Any:
     return run
 
 
-absolute = _one_number(lambda n: n if number.compare(n, 0) >= 0 else number.negate(n), "abs")
+absolute = _one_number(lambda n: 0 if n == 0 else n if n > 0 else number.negate(n), "abs")  # abs(-0) is 0
 ceil = _one_number(number.ceil, "ceil")
 floor = _one_number(number.floor, "floor")
 
