@@ -39,7 +39,11 @@ def _text(expr, module_text=""):
     ("123456789012345678901234567890 * 10", "1234567890123456789012345678900"),
     ("1.5e300 * 1.5e300", "225" + "0" * 151 + "2" + "0" * 446),
     ("1" * 200, "1" * 155 + "0" * 45),
-    ("1e400", "1" + "0" * 400),
+    ("1e400", "1" + "0" * 400), ("abs(-0)", "0"),
+    # a length is a Go integer of 64 bits: a quotient of two is computed at that precision
+    ("length([1, 2]) / length([1, 1, 1])", "0.6666666666666666667"), ("length([1, 2]) / 3", "0." + "6" * 153 + "7"),
+    ("(length([1, 2]) + length([1])) / length([1, 1, 1, 1, 1, 1, 1])", "0.42857142857142857144"),
+    ("range(3)[1] / range(4)[3]", "0.33333333333333333334"),
 ])
 def test_numbers_are_written_as_terraform_writes_them(expr, want):
     assert _text(expr) == want

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import Budget, Opaque
+from pullcheck.formats.terraform.number import go_int
 from pullcheck.formats.terraform.convert import (
     NULL,
     Invalid,
@@ -95,7 +96,7 @@ def index(xs: Any, v: Any) -> Any:
         return Missing("index() of a value that is not a list")
     key = equality_key()
     want = key(v)
-    return next((i for i, x in enumerate(xs) if key(x) == want), Missing("index(): item not found"))
+    return next((go_int(i) for i, x in enumerate(xs) if key(x) == want), Missing("index(): item not found"))
 
 
 def one(xs: Any) -> Any:
@@ -193,7 +194,7 @@ def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if v is None:
         return Missing("length() of null")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
-        return len(v)
+        return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision
     return unknown() if _unknown(v) or isinstance(v, str) else Missing("length() of a value that has none")
 
 

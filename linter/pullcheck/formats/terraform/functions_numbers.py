@@ -86,9 +86,9 @@ def number_range(*args: Any) -> Any:
         return Missing("range() of other than one, two or three numbers")
     if len(nums) == 3:
         start, stop, step = nums
-    else:
-        start, stop = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
-        step = -1 if number.compare(stop, start) < 0 else 1
+    else:  # cty's zero and step of one are Go integers
+        start, stop = (number.go_int(0), nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+        step = number.go_int(-1 if number.compare(stop, start) < 0 else 1)
     down = number.compare(step, 0) < 0
     if (down and number.compare(stop, start) > 0) or (not down and number.compare(stop, start) < 0):
         return Missing("range(): the step moves away from the end")

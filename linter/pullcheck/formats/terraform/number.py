@@ -8,9 +8,11 @@ its precision (``1/3`` has 155 digits, ``0.1 + 0.2`` is ``0.3``), and two number
 equal when their texts are.
 
 The evaluator holds a whole number as a Python int (exact, and fast for the counts and ports modules use:
-one past PRECISION bits is rounded as Terraform rounds it, and keeps its trailing zero bits) and any other
-number as a Number: a float (its nearest double, for code that reads it as one) that carries the exact
-binary value and its precision. A Number is never whole, except for the infinities and negative zero.
+one past PRECISION bits is rounded as Terraform rounds it, and keeps its trailing zero bits), or as a
+Whole when its precision is less (a length is a Go integer of INT_PRECISION bits, and ``length(a) /
+length(b)`` is computed at that precision), and any other number as a Number: a float (its nearest double,
+for code that reads it as one) that carries the exact binary value and its precision. A Number is never
+whole, except for the infinities and negative zero.
 Magnitudes past 2**MAX_BITS, or below 2**-MAX_BITS, are not followed (their text would run to thousands of
 digits): the operations give None for them, and the callers an unknown.
 """
@@ -53,6 +55,19 @@ class Number(float):
 
     def infinite(self) -> bool:
         return math.isinf(self)
+
+
+class Whole(int):
+    """A whole number of a precision less than PRECISION (``prec``): a length, an index."""
+
+    prec: int
+
+
+def go_int(n: int, prec: int = INT_PRECISION) -> Whole:
+    """A whole number as Terraform makes one from a Go integer (cty.NumberIntVal): INT_PRECISION bits."""
+    out = Whole(n)
+    out.prec = prec
+    return out
 
 
 INF = Number(0, 0, PRECISION, math.inf)
@@ -99,10 +114,10 @@ def _make(man: int, exp: int, prec: int, negative_zero: bool = False) -> Any:
     if exp >= 0:
         if man.bit_length() + exp > MAX_BITS:
             return None
-        return man << exp
+        return man << exp if prec >= PRECISION else go_int(man << exp, prec)
     zeros = ((man & -man).bit_length() - 1) if man > 0 else (((-man) & man).bit_length() - 1)
     if zeros >= -exp:
-        return man >> -exp
+        return man >> -exp if prec >= PRECISION else go_int(man >> -exp, prec)
     man, exp = man >> zeros, exp + zeros
     if man.bit_length() + exp < -MAX_BITS or man.bit_length() + exp > MAX_BITS:
         return None
@@ -113,7 +128,11 @@ def _parts(v: Any) -> Tuple[int, int, int]:
     """(mantissa, exponent, precision) of a finite number."""
     if isinstance(v, Number):
         return v.man, v.exp, v.prec
-    return v, 0, PRECISION
+    return int(v), 0, _prec(v)
+
+
+def _prec(v: Any) -> int:
+    return v.prec if isinstance(v, (Number, Whole)) else PRECISION
 
 
 def whole(n: int) -> Any:
@@ -176,7 +195,7 @@ def _quotient(ma: int, ea: int, mb: int, eb: int, prec: int) -> Any:
 
 
 def _precision(a: Any, b: Any) -> int:
-    return max(a.prec if isinstance(a, Number) else PRECISION, b.prec if isinstance(b, Number) else PRECISION)
+    return max(_prec(a), _prec(b))
 
 
 def _is_zero(v: Any) -> bool:
@@ -192,6 +211,9 @@ def add(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         n = a + b
         return n if -(1 << PRECISION) < n < (1 << PRECISION) else whole(n)
+    if isinstance(a, int) and isinstance(b, int) and (a or b):
+        prec = _precision(a, b)
+        return _make(*_round(int(a) + int(b), 0, prec), prec)
     ia, ib = isinstance(a, Number) and a.infinite(), isinstance(b, Number) and b.infinite()
     if ia or ib:
         if ia and ib and (a > 0) != (b > 0):
@@ -208,8 +230,10 @@ def add(a: Any, b: Any) -> Any:
 
 
 def negate(a: Any) -> Any:
-    if type(a) is int:
-        return -a if a else NEG_ZERO
+    if isinstance(a, int):
+        if not a:
+            return NEG_ZERO
+        return -a if type(a) is int else go_int(-a, _prec(a))
     if a.infinite():
         return NEG_INF if a > 0 else INF
     if a.man == 0:
@@ -234,9 +258,11 @@ def multiply(a: Any, b: Any) -> Any:
         return NEG_INF if negative else INF
     if _is_zero(a) or _is_zero(b):
         return NEG_ZERO if negative else 0
-    ma, ea, _ = _parts(a)
-    mb, eb, _ = _parts(b)
-    return _make(*_round(ma * mb, ea + eb, PRECISION), _precision(a, b))
+    ma, ea, pa = _parts(a)
+    mb, eb, pb = _parts(b)
+    man, exp = _round(ma * mb, ea + eb, PRECISION)
+    least = abs(man).bit_length() - ((man & -man).bit_length() - 1)  # the bits the product needs (MinPrec)
+    return _make(man, exp, max(pa, pb, least))
 
 
 def divide(a: Any, b: Any) -> Any:
@@ -270,7 +296,7 @@ def modulo(a: Any, b: Any) -> Any:
     quotient = truncate(divide(a, b))
     if quotient is None:
         return None
-    prec = a.prec if isinstance(a, Number) else PRECISION
+    prec = _prec(a)
     mq, eq = _round(quotient, 0, prec)
     mb, eb, _ = _parts(b)
     mp, ep = _round(mb * mq, eb + eq, prec)
@@ -282,8 +308,8 @@ def modulo(a: Any, b: Any) -> Any:
 
 def truncate(v: Any) -> Any:
     """The whole part of a finite number, toward zero (an int); None for an infinity."""
-    if type(v) is int:
-        return v
+    if isinstance(v, int):
+        return int(v)
     if v.infinite():
         return None
     if v.man == 0:
@@ -293,22 +319,23 @@ def truncate(v: Any) -> Any:
 
 
 def floor(v: Any) -> Any:
-    if type(v) is int or v.infinite():
+    """floor(): a whole number at the precision of ``v``, as cty sets it (an infinity as it is)."""
+    if isinstance(v, int) or v.infinite():
         return v
     t = truncate(v)
-    return t - 1 if v < 0 and v.man != 0 else t
+    return _make(*_round(t - 1 if v < 0 and v.man != 0 else t, 0, v.prec), v.prec)
 
 
 def ceil(v: Any) -> Any:
-    if type(v) is int or v.infinite():
+    if isinstance(v, int) or v.infinite():
         return v
     t = truncate(v)
-    return t + 1 if v > 0 and v.man != 0 else t
+    return _make(*_round(t + 1 if v > 0 and v.man != 0 else t, 0, v.prec), v.prec)
 
 
 def compare(a: Any, b: Any) -> int:
     """-1, 0 or 1 as ``a`` is below, equal to or above ``b``, exactly."""
-    if type(a) is int and type(b) is int:
+    if isinstance(a, int) and isinstance(b, int):
         return (a > b) - (a < b)
     ia, ib = isinstance(a, Number) and a.infinite(), isinstance(b, Number) and b.infinite()
     if ia or ib:
@@ -324,7 +351,7 @@ def compare(a: Any, b: Any) -> int:
 def equal(a: Any, b: Any) -> bool:
     """Terraform's equality of two numbers: whole ones by value, others by their text (zeros of either sign
     are equal)."""
-    if type(a) is int and type(b) is int:
+    if isinstance(a, int) and isinstance(b, int):
         return a == b
     if _is_zero(a) and _is_zero(b):
         return True
@@ -342,18 +369,17 @@ def from_float(f: float) -> Any:
     if math.isnan(f):
         return None
     man, exp = float.as_integer_ratio(f)
-    if exp == 1:
-        return whole(man)
     return _make(man, -(exp.bit_length() - 1), 53)
 
 
 def text(v: Any) -> str:
     """A number as Terraform writes it (Go's ``Text('f', -1)``): the shortest decimal that reads back as the
     same number at its precision, without an exponent; ``+Inf`` and ``-Inf`` for the infinities."""
-    if type(v) is int:
-        if -(1 << PRECISION) < v < (1 << PRECISION):
+    if isinstance(v, int):
+        prec = _prec(v)
+        if -(1 << prec) < v < (1 << prec):  # every digit is needed: written whole
             return str(v)
-        return ("-" if v < 0 else "") + _shortest(abs(v), 0, PRECISION)
+        return ("-" if v < 0 else "") + _shortest(abs(int(v)), 0, prec)
     if isinstance(v, Number):
         if v.infinite():
             return "+Inf" if v > 0 else "-Inf"
