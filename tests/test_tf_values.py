@@ -136,13 +136,20 @@ def test_conversions_make_lists_sets_and_maps():
 
 @pytest.mark.parametrize("expr", [
     "tolist([1, true])", "tolist([{a = 1}, {b = true}])", "tomap({a = 1, b = true})", "false ? 1 : true",
-    'true ? {a = {x = "s"}, b = {y = ["l"]}} : {}', "coalesce(1, true)", 'coalesce("", null)',
+    "coalesce(1, true)", 'coalesce("", null)',
     'tostring([1])', 'tobool("True")', "tobool(1)", '"yes" ? 1 : 2', 'sort(["b", null])',
     'lookup(tomap({a = 1}), "b", "x")',
 ])
 def test_values_without_a_common_type_are_an_error(expr):
     got = _eval(expr)
     assert isinstance(got, Unknown) and not isinstance(got, (list, dict)), got
+
+
+def test_a_conditional_between_collections_of_no_common_type_keeps_the_chosen_one():
+    """Terraform refuses it, but a variable's value here has not its declared type (a map of objects whose
+    optional attributes are left out would unify with {} in Terraform): kept rather than lost."""
+    assert _eval('true ? {a = {x = "s"}, b = {y = ["l"]}} : {}') == {"a": {"x": "s"}, "b": {"y": ["l"]}}
+    assert isinstance(_eval("true ? 1 : true"), Missing)  # primitives have their type: refused
 
 
 @pytest.mark.parametrize("expr,want", [

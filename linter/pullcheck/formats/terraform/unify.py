@@ -299,7 +299,9 @@ _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", 
 def unify_pair(chosen: Any, other: Any) -> Any:
     """The branch a conditional chose, converted to the type both branches unify to (``true ? 1 : "a"`` is
     "1"); its collections keep their kind and positions. Raises Invalid when the branches have no type in
-    common."""
+    common; two collections without one are kept as chosen, though: a variable's value here has not the
+    type its declaration gives it (a map of objects with optional attributes, which Terraform unifies with
+    an empty object), and a conditional over one is too common to lose."""
     if (type(chosen) is type(other) and not isinstance(chosen, (list, dict))) \
             or (is_number(chosen) and is_number(other)):
         return chosen
@@ -309,5 +311,7 @@ def unify_pair(chosen: Any, other: Any) -> Any:
     memo: Dict[int, Any] = {}
     t = unify([type_of(chosen, memo), type_of(other, memo)])
     if t is None:
+        if isinstance(chosen, (list, dict)) and isinstance(other, (list, dict)):
+            return chosen
         raise Invalid("the true and false results have no type in common")
     return convert(chosen, t, kinds=False)
