@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, List
 
 from pullcheck.formats.terraform import number
-from pullcheck.formats.terraform.convert import TfList, TfSet, text_of, to_count, to_number
+from pullcheck.formats.terraform.convert import TfList, text_of, to_count, to_number
 from pullcheck.graph.values import Missing
 
 MAX_RANGE = 1024  # range() gives at most this many numbers: Terraform refuses more
