@@ -105,3 +105,22 @@ def isolate_tf(path, tmp_path):
     folder.mkdir()
     shutil.copy(path, folder / "main.tf")
     return str(folder / "main.tf")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What tests/test_tf_oracle.py counted per group (said by each test as a property, so that it also
+    comes back from the processes of pytest -n): expressions, matches, unknowns, known differences."""
+    rows = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "tf_oracle" and getattr(report, "when", "") == "call":
+                    rows.append(json.loads(value))
+    if rows:
+        total = {k: sum(r[k] for r in rows) for k in ("expressions", "match", "unknown", "differs")}
+        terminalreporter.write_line(
+            f"Terraform oracle: {total['expressions']} expressions in {len(rows)} groups: {total['match']} as "
+            f"Terraform answers, {total['unknown']} unknown to pullcheck, {total['differs']} differ")
+        for r in sorted(rows, key=lambda r: r["group"]):
+            terminalreporter.write_line(f"  {r['group']}: {r['expressions']} expressions, {r['match']} match, "
+                                        f"{r['unknown']} unknown, {r['differs']} differ")

@@ -99,6 +99,31 @@ def test_folder_walk_skips_hidden_and_terraform_cache(tmp_path):
     assert run_cli(str(tmp_path)).returncode == 1
 
 
+def test_folder_walk_reads_aws_folders_alone_among_hidden_ones(tmp_path):
+    """GitHub's ECS starter workflow keeps the task definition in .aws/ (or .github/workflows/.aws/): read,
+    as infrastructure only; every other hidden folder, .github itself and an AWS CLI home stay out."""
+    bad = open(os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json"), encoding="utf-8").read()
+    places = [".aws/task-definition.json", ".github/workflows/.aws/task-definition.json", "svc/.aws/td.json",
+              ".github/workflows/td.json", ".github/td.json", ".idea/td.json", ".git/td.json",
+              "home/.aws/cli/cache/td.json", "home/.aws/td.json"]
+    for rel in places:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(bad, encoding="utf-8")
+    (tmp_path / ".aws" / "notes.json").write_text('{"not": "infrastructure"}', encoding="utf-8")
+    (tmp_path / "home" / ".aws" / "credentials").write_text("[default]\n", encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", "--verbose", str(tmp_path))
+    linted = sorted({os.path.relpath(line.split(":", 1)[0], tmp_path) for line in r.stdout.splitlines()})
+    assert linted == [".aws/task-definition.json", ".github/workflows/.aws/task-definition.json",
+                      "svc/.aws/td.json"], r.stdout
+    assert "notes.json" in r.stderr  # not infrastructure: skipped quietly, named with --verbose
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "td.json").write_text(bad, encoding="utf-8")
+    (tmp_path / "repo" / ".github" / "workflows").mkdir(parents=True)
+    os.symlink(tmp_path / "outside", tmp_path / "repo" / ".aws")  # a link out of the tree is not followed
+    os.symlink(tmp_path / "outside", tmp_path / "repo" / ".github" / "workflows" / ".aws")
+    assert run_cli("--no-config", str(tmp_path / "repo")).stdout == ""
+
+
 def test_default_path_is_current_folder(tmp_path):
     bad = open(os.path.join(FIXTURES, "NET002", "bad_private_subnet_no_route.yaml"), encoding="utf-8").read()
     (tmp_path / "stack.yml").write_text(bad, encoding="utf-8")

@@ -159,7 +159,8 @@ def test_a_termination_caught_as_a_defect_still_ends_the_run(monkeypatch):
     """Near a memory limit the SIGTERM handler's raise can fail with a MemoryError, which a stage's guard
     catches like any defect. The handler marks the run first, so the guard re-raises the termination and the
     run ends in its one line instead of going on with an internal error."""
-    from pullcheck.engine import interrupt
+    from pullcheck.sources import interrupt
+    from pullcheck.sources.session import current
     from pullcheck.engine.stages import FAULT_ENV, INTERNAL_ID, lint_graph
     from pullcheck.engine.registry import load_rules
 
@@ -167,12 +168,12 @@ def test_a_termination_caught_as_a_defect_still_ends_the_run(monkeypatch):
     rules = load_rules()
     _, found = lint_graph([BAD], rules)
     assert any(f.rule_id == INTERNAL_ID and "fault injected" in f.message for f in found), found
-    interrupt.TERMINATED[0] = True  # what the handler does before it raises
+    current().terminated = True  # what the handler does before it raises
     try:
         with pytest.raises(interrupt.Terminated):
             lint_graph([BAD], rules)
     finally:
-        interrupt.TERMINATED[0] = False
+        current().terminated = False
 
 
 def test_a_named_path_that_links_out_of_root_is_not_read(tmp_path):

@@ -18,7 +18,7 @@ from conftest import counted_command, run_counted, take_counts, within
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS, STEPS_PER_SEARCH, decoding
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.syntax import read
-from pullcheck.graph.values import Template, Unknown
+from pullcheck.graph.values import Missing, Template, Unknown
 
 SECRET = "zq7secrettoken"  # in files outside the scanned tree: never in any output
 INNER = "inw4tokenfine"  # in a file inside it: read as Terraform reads it
@@ -137,9 +137,10 @@ def test_files_outside_the_scanned_tree_are_not_read(tmp_path):
 
 def test_file_gives_an_unknown_naming_the_scope(tmp_path):
     from pullcheck.sources import scope
+    from pullcheck.sources.session import current
 
     repo, absolute = _tree_with_links_out(tmp_path)
-    saved = list(scope.ROOTS)
+    saved = list(current().roots)
     scope.set_roots([str(repo)])
     try:
         m = Module(str(repo))
@@ -150,7 +151,7 @@ def test_file_gives_an_unknown_naming_the_scope(tmp_path):
         assert m.read_file("../repo/inner.txt") == INNER + "\n"
         assert isinstance(m.read_file("bad\x00name"), Unknown)
     finally:
-        scope.ROOTS[:] = saved
+        current().roots = saved
 
 
 # --------------------------------------------------------------------------- regular expressions
@@ -185,14 +186,16 @@ def test_regular_expressions_follow_go():
 
 
 @pytest.mark.parametrize("expr,why", [
-    ('regex("(a)\\\\1", "aa")', "RE2 does not accept"),  # a backreference
-    ('regex("a(?=b)", "ab")', "RE2 does not accept"),  # a lookahead
-    ('replace("ab", "/(?<!a)b/", "x")', "RE2 does not accept"),  # a lookbehind
-    ('regex("(?P<a>x)(y)", "xy")', "both named and unnamed groups"),
+    ('regex("(a)\\\\1", "aa")', "invalid regexp pattern: invalid escape sequence"),  # a backreference
+    ('regex("a(?=b)", "ab")', "invalid regexp pattern: invalid perl operator"),  # a lookahead
+    ('replace("ab", "/(?<!a)b/", "x")', "invalid regexp pattern"),  # a lookbehind
+    ('regex("(?P<a>x)(y)", "xy")', "cannot mix both named and unnamed capture groups"),
+    ('regex("\\\\C", "x")', "invalid escape sequence"),  # RE2 takes it, Go does not
 ])
-def test_patterns_re2_refuses_are_unknown(expr, why, capfd):
+def test_patterns_go_refuses_are_errors(expr, why, capfd):
+    """Terraform refuses these patterns: the call is an error (which try() passes over), never a value."""
     got = _eval(expr)
-    assert isinstance(got, Unknown) and why in got.origin, got
+    assert isinstance(got, Missing) and why in got.origin, got
     assert capfd.readouterr().err == ""  # the pattern is never echoed on standard error
 
 

@@ -490,7 +490,7 @@ def test_a_termination_while_the_reports_are_written_is_not_an_internal_error(mo
     the run first) ends the run as a termination, without the defect's line."""
     import signal
 
-    from pullcheck.engine import interrupt
+    from pullcheck.sources.session import current
     from pullcheck.cli import main
     from pullcheck.engine.stages import FAULT_ENV
 
@@ -500,9 +500,9 @@ def test_a_termination_while_the_reports_are_written_is_not_an_internal_error(mo
         assert main(["--no-config", BAD]) == 2
         assert capsys.readouterr().err == ("pullcheck: error: internal error while writing the report "
                                            "(RuntimeError: fault injected at report)\n")
-        interrupt.TERMINATED[0] = True  # what the handler does before it raises
+        current().terminated = True  # what the handler does before it raises
         assert main(["--no-config", BAD]) == 143
         assert capsys.readouterr().err == "pullcheck: terminated\n"
     finally:
-        interrupt.TERMINATED[0] = False
+        current().terminated = False
         signal.signal(signal.SIGTERM, before)

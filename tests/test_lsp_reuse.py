@@ -13,9 +13,7 @@ import pytest
 from conftest import FIXTURES, SHARED
 
 from pullcheck.engine.stages import discover, lint
-from pullcheck.formats import cloudformation
-from pullcheck.sources import marked
-from pullcheck.formats.terraform import modules
+from pullcheck.sources.session import current
 
 
 def _targets():
@@ -28,18 +26,18 @@ def _targets():
 @pytest.fixture
 def kept():
     """The language server's caches, kept across the lints of one test."""
-    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = {}, {}, {}, {}
+    current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = {}, {}, {}, {}
     yield
-    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = None, None, None, None
+    current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = None, None, None, None
 
 
 def _findings(path, rules, cached, caches):
-    saved = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
-    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = caches if cached else (None,) * 4
+    saved = (current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built)
+    current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = caches if cached else (None,) * 4
     try:
         found = lint([path], rules)
     finally:
-        modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = saved
+        current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = saved
     return [(f, f.origin, f.fix.as_dict() if f.fix else None) for f in found]
 
 
@@ -79,7 +77,7 @@ def _edit(text, rng, step):
 
 @pytest.mark.parametrize("target", _targets(), ids=lambda p: os.path.relpath(p, os.path.dirname(FIXTURES)))
 def test_kept_parses_and_builds_change_no_finding(target, tmp_path, rules, kept):
-    caches = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
+    caches = (current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built)
     if os.path.isdir(target):
         work = tmp_path / "m"
         shutil.copytree(target, work, ignore=shutil.ignore_patterns(".*"))
@@ -110,27 +108,27 @@ def test_a_resource_is_built_again_only_when_what_it_reads_changes(tmp_path, rul
         'resource "aws_ecs_task_definition" "b" {\n  family = "b"\n'
         '  container_definitions = jsonencode([{ name = "b", image = "nginx:2" }])\n}\n')
     lint([str(tmp_path)], rules)
-    built = dict(modules.BUILT)
+    built = dict(current().tf_built)
     text = (tmp_path / "main.tf").read_text()
     (tmp_path / "main.tf").write_text(text.replace('family = "b"', 'family = "bb"'))
     lint([str(tmp_path)], rules)
     key_a = next(k for k in built if k[1] == "aws_ecs_task_definition.a")
     key_b = next(k for k in built if k[1] == "aws_ecs_task_definition.b")
-    assert modules.BUILT[key_a] is built[key_a]  # its block and what it reads are the same: kept
-    assert modules.BUILT[key_b] is not built[key_b]  # its block changed: built again
+    assert current().tf_built[key_a] is built[key_a]  # its block and what it reads are the same: kept
+    assert current().tf_built[key_b] is not built[key_b]  # its block changed: built again
     (tmp_path / "main.tf").write_text(text.replace('"nginx:1"', '"nginx:3"'))
     found = lint([str(tmp_path)], rules)
-    assert modules.BUILT[key_a] is not built[key_a]  # the local it reads changed: built again
+    assert current().tf_built[key_a] is not built[key_a]  # the local it reads changed: built again
     assert found == _findings_fresh(str(tmp_path), rules)
 
 
 def _findings_fresh(path, rules):
-    saved = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
-    modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = (None,) * 4
+    saved = (current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built)
+    current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = (None,) * 4
     try:
         return lint([path], rules)
     finally:
-        modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT = saved
+        current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built = saved
 
 
 def test_a_template_resource_is_evaluated_again_only_when_what_it_reads_changes(tmp_path, rules, kept):
@@ -142,22 +140,22 @@ def test_a_template_resource_is_evaluated_again_only_when_what_it_reads_changes(
     path = tmp_path / "t.yaml"
     path.write_text(text)
     lint([str(path)], rules)
-    built = dict(cloudformation.BUILT)
+    built = dict(current().cfn_built)
     assert len(built) == 2
     key_a = next(k for k in built if k[1] == "A")
     key_b = next(k for k in built if k[1] == "B")
     path.write_text(text.replace("Family: b", "Family: bb"))
     lint([str(path)], rules)
-    assert cloudformation.BUILT[key_a] is built[key_a]
-    assert cloudformation.BUILT[key_b] is not built[key_b]
+    assert current().cfn_built[key_a] is built[key_a]
+    assert current().cfn_built[key_b] is not built[key_b]
     path.write_text(text.replace("Default: nginx:1", "Default: nginx:3"))
     found = lint([str(path)], rules)
-    assert cloudformation.BUILT[key_a] is not built[key_a]  # the parameter it reads changed
+    assert current().cfn_built[key_a] is not built[key_a]  # the parameter it reads changed
     assert found == _findings_fresh(str(path), rules)
     path.write_text(text.replace("Default: nginx:1", "Default: nginx:1\n    AllowedValues: [nginx:1, x]"))
-    before = len(cloudformation.BUILT)
+    before = len(current().cfn_built)
     lint([str(path)], rules)
-    assert len(cloudformation.BUILT) == before  # allowed values: evaluated whole, nothing kept
+    assert len(current().cfn_built) == before  # allowed values: evaluated whole, nothing kept
 
 
 def test_the_reuse_is_taken_on_the_fixtures(rules, kept):
@@ -165,12 +163,12 @@ def test_the_reuse_is_taken_on_the_fixtures(rules, kept):
     the fixtures' folders and templates keep the build of the first lint."""
     kept_before = kept_after = 0
     for target in _targets():
-        for kept_now in (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT):
+        for kept_now in (current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built):
             kept_now.clear()
         lint([target], rules)
-        first = {**modules.BUILT, **cloudformation.BUILT}
+        first = {**current().tf_built, **current().cfn_built}
         lint([target], rules)
-        now = {**modules.BUILT, **cloudformation.BUILT}
+        now = {**current().tf_built, **current().cfn_built}
         kept_before += len(first)
         kept_after += sum(1 for k, v in first.items() if now.get(k) is v)
     assert kept_before > 200 and kept_after >= 0.9 * kept_before, (kept_after, kept_before)
@@ -185,7 +183,7 @@ def test_random_edits_change_no_finding(seed, tmp_path, rules, kept):
     """Characters typed and deleted at random (most edits leave a text that does not parse, as in an
     editor), ten folders or templates per seed, four edits each: what is kept never changes a finding."""
     rng = random.Random(seed)
-    caches = (modules.PARSED, modules.BUILT, marked.PIECES, cloudformation.BUILT)
+    caches = (current().tf_parsed, current().tf_built, current().yaml_pieces, current().cfn_built)
     for n in range(10):
         target = rng.choice(_targets())
         work = tmp_path / f"t{n}"

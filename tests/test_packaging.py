@@ -47,7 +47,7 @@ def test_wheel_installs_only_the_pullcheck_package(wheels):
         names = set(z.namelist())
     assert {t for t in tops if not t.endswith(".dist-info")} == {"pullcheck"}, tops
     assert "pullcheck/rules/network/net001_public_subnet_without_public_ip.py" in names
-    assert "pullcheck/ruledocs/NET001.md" in names and "pullcheck/formats/taskdef/schemas/taskdef.schema.json" in names
+    assert "pullcheck/ruledocs/NET001.md" in names and "pullcheck/rules/taskdef/schema/taskdef.schema.json" in names
 
 
 def test_wheel_beside_a_package_that_owns_rules(wheels, tmp_path):

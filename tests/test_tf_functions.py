@@ -27,7 +27,7 @@ def _eval(expr, module_text=""):
     ('setproduct(["a"], [1, 2])', [["a", 1], ["a", 2]]), ("range(3)", [0, 1, 2]),
     ('coalescelist([], ["x"])', ["x"]), ('distinct([1, 1, 2])', [1, 2]), ('contains(["a"], "a")', True),
     ("one([])", None), ('one(["x"])', "x"), ("sum([1, 2])", 3),
-    ('try(local.missing, "fallback")', "fallback"), ('can("x")', True),
+    ('try({}.missing, "fallback")', "fallback"), ('can("x")', True),
     ('upper("a")', "A"), ('lower("A")', "a"), ('trimspace(" a ")', "a"), ('trimprefix("abc", "a")', "bc"),
     ('trimsuffix("abc", "c")', "ab"), ('trim("?!a?!", "!?")', "a"),
     ('length("2") + 1', 2), ('"2" + 1', 3), ('"true" ? "y" : "n"', "y"),
@@ -39,6 +39,7 @@ def test_function(expr, want):
 @pytest.mark.parametrize("expr", [
     "max(var.a, 2)", 'format("%s", var.a)', "provider::aws::arn_parse(var.a)", "can(var.a)",
     'cidrsubnet("10.0.0.0/16", 30, 1)', 'regex("x", "abc")', 'regex("(", "abc")',
+    'try(local.missing, "fallback")',  # an undeclared local is Terraform's error before evaluation
 ])
 def test_unknown_inputs_and_errors_stay_unknown(expr):
     assert isinstance(_eval(expr), Unknown)

@@ -1,5 +1,5 @@
 """The language server reads a YAML template one resource at a time and keeps each resource's parse
-(``marked.PIECES``): the documents must be the whole read's, value for value and position for position,
+(``current().yaml_pieces``): the documents must be the whole read's, value for value and position for position,
 on every YAML file of fixtures, corpus and tests, after edits of every kind (a value typed, a line added
 above, a resource removed or broken, a comment between resources), with the pieces of earlier texts in the
 cache; shapes it does not handle (anchors, several documents, flow-style resources) are read whole."""
@@ -12,6 +12,7 @@ from conftest import FIXTURES, ROOT, SHARED
 
 from pullcheck.sources import marked
 from pullcheck.sources.errors import ParseError
+from pullcheck.sources.session import current
 
 
 def _files():
@@ -34,24 +35,22 @@ def _dump(v):
 
 
 def _read(text, cache):
-    marked.PIECES = cache
+    current().yaml_pieces = cache
     try:
         return [_dump(_placed(d)) for d in marked.load_yaml_documents(text, "t.yaml")]
     except ParseError as e:
         return ("error", e.message, e.line, e.col)
     finally:
-        marked.PIECES = None
+        current().yaml_pieces = None
 
 
 def _placed(doc):
-    """A resource read at other lines keeps its parse until it is evaluated (``marked.MOVED`` says how far
-    it moved): placed where it is now, as the evaluation does."""
+    """A resource read at other lines keeps its parse until it is evaluated (its ``moved`` says how far it
+    moved): placed where it is now, as the evaluation does."""
     resources = doc.get("Resources") if isinstance(doc, dict) else None
     if isinstance(resources, dict):
         for name, value in list(resources.items()):
-            moved = marked.MOVED.get(id(value))
-            if moved is not None and moved[0] is value:
-                resources[name] = marked.moved_value(value, moved[1])
+            resources[name] = marked.placed(value)
     return doc
 
 
@@ -89,13 +88,13 @@ TEMPLATE = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + "".join(
 
 def test_an_edit_reads_only_its_resource_again():
     cache: dict = {}
-    marked.PIECES = cache
+    current().yaml_pieces = cache
     try:
         marked.load_yaml_documents(TEMPLATE, "t.yaml")
         assert len(cache) == 41  # the skeleton and 40 resources
         docs = marked.load_yaml_documents(TEMPLATE.replace("BucketName: b7\n", "BucketName: b7x\n"), "t.yaml")
     finally:
-        marked.PIECES = None
+        current().yaml_pieces = None
     assert len(cache) == 42
     assert docs[0]["Resources"]["Bucket7"]["Properties"]["BucketName"] == "b7x"
     assert docs[0]["Resources"].kpos["Bucket39"][0] == 3 + 39 * 4  # where the file has it
@@ -103,19 +102,20 @@ def test_an_edit_reads_only_its_resource_again():
 
 def test_a_line_added_above_moves_the_resources_below_without_reading_them_again():
     cache: dict = {}
-    marked.PIECES = cache
+    current().yaml_pieces = cache
     try:
         marked.load_yaml_documents(TEMPLATE, "t.yaml")
         lines = TEMPLATE.split("\n")
         docs = marked.load_yaml_documents("\n".join(lines[:82] + ["", ""] + lines[82:]), "t.yaml")
     finally:
-        marked.PIECES = None
+        current().yaml_pieces = None
     resources = docs[0]["Resources"]
     # read again: the skeleton (its blank lines changed) and the resource the new lines are in; no other
     assert len(cache) == 43
     assert resources.kpos["Bucket39"][0] == 3 + 39 * 4 + 2
-    assert id(resources["Bucket39"]) in marked.MOVED and marked.MOVED[id(resources["Bucket39"])][1] == 2
-    assert id(resources["Bucket1"]) not in marked.MOVED  # above the new lines: where it was
+    assert resources["Bucket39"].moved == 2
+    assert resources["Bucket1"].moved == 0  # above the new lines: where it was
+    assert marked.placed(resources["Bucket39"]).pos[0] == resources["Bucket39"].pos[0] + 2
 
 
 @pytest.mark.parametrize("text", [

@@ -1,4 +1,4 @@
-"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``, ``pullcheck lsp``."""
+"""Command line: ``pullcheck [PATH ...]``, ``pullcheck rule ID``, ``pullcheck lsp``, ``pullcheck console``."""
 from __future__ import annotations
 
 import argparse
@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
         epilog="pullcheck rule ID   print a rule's documentation\n"
-               "pullcheck lsp       run the language server on standard input and output",
+               "pullcheck lsp       run the language server on standard input and output\n"
+               "pullcheck console [DIR]  evaluate Terraform expressions (one a line) in DIR's root module",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the current folder)")
     p.add_argument("--format", choices=FORMATS, default=None,
@@ -64,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
-    return p
+    from pullcheck.engine.config import terraform_options
+    return terraform_options(p)
 
 
 def _jobs(text: str) -> int:
@@ -75,7 +77,6 @@ def _jobs(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"at least 1 process: {text!r}")
     return n
-
 
 
 def run() -> None:
@@ -119,7 +120,7 @@ def _save_coverage() -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     import signal
 
-    from pullcheck.engine import interrupt
+    from pullcheck.sources import interrupt
 
     try:
         signal.signal(signal.SIGTERM, interrupt.handler)
@@ -185,6 +186,9 @@ def _outputs(specs: List[str]) -> List[Tuple[str, str]]:
 def _main(argv: List[str]) -> int:
     if argv[:1] == ["lsp"]:
         return _lsp(argv[1:])
+    if argv[:1] == ["console"]:  # the Terraform evaluator, line by line (pullcheck.formats.terraform.console)
+        from pullcheck.formats.terraform.console import command
+        return command(argv[1:])
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError, load_rules
     from pullcheck.engine.stacks import StacksError
@@ -224,7 +228,7 @@ def _rule_doc(args: List[str], rules) -> int:
     key = args[0]
     for r in rules.values():
         if key.upper() == r.id or key == r.name:
-            from pullcheck.tools.docs import installed_page, page
+            from pullcheck.outputs.rulepage import installed_page, page
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
@@ -286,6 +290,7 @@ def _settled(args: argparse.Namespace, rules: Dict[str, Any]) -> _Run:
         outputs, output_error = _outputs(args.output), ""
     except ValueError as e:  # said once the run is linted, where every report error is said
         outputs, output_error = [], str(e)
+    args.tf_given = cfgmod.terraform_given(cfg, args.tf_vars, args.tf_env_vars)  # after the scope is set
     return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error)
 
 
@@ -328,10 +333,11 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 
-        got = parallel.lint_paths(run.paths, run.linted, exclude, args.infrastructure_only, args.jobs, args.root)
+        got = parallel.lint_paths(run.paths, run.linted, exclude, args.infrastructure_only, args.jobs, args.root,
+                                  args.tf_given)
         if got is not None:
             return got
-    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root)
+    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given)
 
 
 def _first_lint(run: _Run) -> Tuple[Any, list]:
@@ -446,9 +452,10 @@ def _say_refused(refused: Dict[str, str]) -> None:
 def _write_baseline(path: str, findings: list) -> int:
     from pullcheck.engine import baseline
     from pullcheck.outputs.safetext import printable
+    from pullcheck.outputs.writing import created
 
     try:
-        with _created(path) as fh:
+        with created(path) as fh:
             fh.write(baseline.dumps(path, findings))
     except OSError as e:
         return _error(f"cannot write baseline {path}: {e.strerror or e}")
@@ -461,7 +468,8 @@ _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
     """The reports and the console output; the exit code."""
-    from pullcheck.engine import interrupt
+    from pullcheck.outputs.writing import written
+    from pullcheck.sources import interrupt
 
     refused = _outputs_refused(run)
     if refused:
@@ -473,7 +481,7 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
-    failed_writes = not _written(reports)
+    failed_writes = not written(reports)
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
     sys.stdout.write(text)
@@ -485,11 +493,11 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
 
 def _outputs_refused(run: _Run) -> str:
     """Why the --output reports may not be written, or "": a usage error, or a report over a linted file."""
-    from pullcheck.sources.errors import READ
+    from pullcheck.sources.session import current
 
     if run.output_error:
         return run.output_error
-    read = {os.path.realpath(f) for f in READ}
+    read = {os.path.realpath(f) for f in current().read}
     clobber = [p for _, p in run.outputs if os.path.realpath(p) in read]
     return f"--output {clobber[0]} is one of the files being linted; choose another path" if clobber else ""
 
@@ -521,77 +529,3 @@ def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple
     silencing = cfgmod.silencing(run.configs.values(), run.rules)
     reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
     return reports, render(run.console, findings, run.selected, errors, graph, silencing)
-
-
-def _written(reports: List[Tuple[str, str]]) -> bool:
-    """Write each report; one that cannot be written is said, and the others go on. False if any failed."""
-    from pullcheck.outputs.safetext import printable
-
-    ok = True
-    for path, report in reports:
-        try:
-            with _created(path) as f:
-                f.write(report)
-        except OSError as e:
-            print(f"pullcheck: error: cannot write {printable(path)}: {e.strerror or e}", file=sys.stderr)
-            ok = False
-    return ok
-
-
-def _created(path: str) -> Any:
-    """``path`` opened for writing as ``open(path, "w")`` would (created with 0666 less the umask, else
-    emptied), but never through a symbolic link a checkout can hold: a report or baseline name committed as
-    a link (or below a folder committed as a link) must not write outside the checkout. A relative path
-    (what CI, the pre-commit hook and the Action give, inside a checkout) is walked folder by folder from
-    the current folder, none of them followed if it is a link, and the file is created in the last one. An
-    absolute path was typed on the command line: its folders are the user's, and only its last component
-    is not followed. The names of the process's own streams (``/dev/stdout``, ``/dev/stderr``: links the
-    system keeps, never the checkout's) are followed."""
-    import errno
-
-    from pullcheck.outputs.safetext import printable
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    if path in ("/dev/stdout", "/dev/stderr"):
-        return os.fdopen(os.open(path, flags, 0o666), "w", encoding="utf-8", errors="backslashreplace")
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    walk = not os.path.isabs(path) and os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
-    *folders, name = path.split(os.sep) if walk else [path]
-    into = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-    opened: List[int] = []
-    at: Optional[int] = None  # the folder the next name is opened in (None: the current folder, by name)
-    try:
-        if walk:
-            at = os.open(".", into)
-            opened.append(at)
-        for n, part in enumerate(folders):
-            if part in ("", "."):
-                continue
-            try:
-                at = os.open(part, into | nofollow, dir_fd=at)
-            except OSError as e:
-                if e.errno in (errno.ELOOP, errno.EMLINK, errno.ENOTDIR) and _is_link(part, at):
-                    folder = printable(os.sep.join(folders[:n + 1]))
-                    raise OSError(errno.ELOOP, f"the folder {folder} is a symbolic link: not written through") \
-                        from None
-                raise
-            opened.append(at)
-        try:
-            fd = os.open(name, flags | nofollow, 0o666, dir_fd=at)
-        except OSError as e:
-            if e.errno in (errno.ELOOP, errno.EMLINK) and _is_link(name, at):  # EMLINK: the BSDs
-                raise OSError(errno.ELOOP, "a symbolic link: not written through") from None
-            raise
-    finally:
-        for folder_fd in opened:
-            os.close(folder_fd)
-    return os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
-
-
-def _is_link(name: str, dir_fd: Optional[int]) -> bool:
-    import stat
-
-    try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
-    except OSError:
-        return False

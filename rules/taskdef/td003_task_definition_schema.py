@@ -12,9 +12,9 @@ _validator = None
 def _get_schema():
     global _schema
     if _schema is None:
-        from pullcheck.formats.taskdef import schemas
+        from pullcheck.rules.taskdef import schema
 
-        with open(os.path.join(os.path.dirname(schemas.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
+        with open(os.path.join(os.path.dirname(schema.__file__), "taskdef.schema.json"), encoding="utf-8") as f:
             _schema = json.load(f)
     return _schema
 
@@ -52,7 +52,7 @@ def check(graph: Graph) -> Iterator[Hit]:
         raw = td.get("raw")
         if raw is None:
             continue  # CloudFormation and Terraform have their own schemas
-        from pullcheck.formats.taskdef.schemas.quick import conforms
+        from pullcheck.rules.taskdef.schema.quick import conforms
 
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema

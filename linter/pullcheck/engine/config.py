@@ -10,6 +10,10 @@ fail-on = "error"                # error | warning | never
 "stacks/sandbox/*.yaml" = ["NET001"]
 [tool.pullcheck.severity]
 NET012 = "error"
+[tool.pullcheck.terraform]          # what Terraform root modules are given besides their own files
+var-files = ["env/prod.tfvars"]     # as -var-file, relative to the config file's folder
+vars = { image_tag = "1.4.2" }      # as -var NAME=VALUE, after the var-files
+env-vars = false                    # read TF_VAR_ environment variables too
 ```
 Unknown keys, rule IDs and values are errors (exit 2), so a typo never silently turns a check off.
 
@@ -24,12 +28,15 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from pullcheck.sources.session import current
 
 NAMES = (".pullcheck.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "never")
-KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks"}
+KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks", "terraform"}
+TERRAFORM_KEYS = {"var-files", "vars", "env-vars"}
 
 
 class ConfigError(Exception):
@@ -47,6 +54,9 @@ class Config:
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     stacks: Dict[str, Any] = field(default_factory=dict)
+    # the terraform table: ("file", path) and ("var", "NAME=VALUE") in order, and whether TF_VAR_ is read
+    tf_assignments: List[Tuple[str, str]] = field(default_factory=list)
+    tf_env_vars: bool = False
 
     def relative(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
@@ -113,7 +123,7 @@ def silencing(configs: Iterable[Config], known_rules: Dict[str, Any]) -> List[Tu
     return out
 
 
-def _load_toml(path: str) -> Dict[str, Any]:
+def load_toml(path: str) -> Dict[str, Any]:
     try:
         import tomllib  # type: ignore[import-not-found]
     except ImportError:  # Python < 3.11
@@ -138,7 +148,6 @@ def _mentions_pullcheck(path: str) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?pullcheck\b|^\s*tool\s*\.\s*pullcheck\b", text, re.M) is not None
 
 
-_WARNED: Set[str] = set()  # configurations passed over and said so: once per process (the language server lives on)
 
 
 def _untrusted(path: str, roots: Iterable[str]) -> str:
@@ -185,10 +194,11 @@ def _group_of_one(gid: int) -> bool:
 
 def _passed_over(path: str, roots: Iterable[str]) -> bool:
     why = _untrusted(path, roots)
-    if why and path not in _WARNED:
+    warned = current().warned
+    if why and path not in warned:
         from pullcheck.outputs.safetext import printable
 
-        _WARNED.add(path)
+        warned.add(path)
         print(f"pullcheck: warning: ignoring configuration {printable(path)}, outside the linted paths and {why}",
               file=sys.stderr)
     return bool(why)
@@ -211,7 +221,7 @@ def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> O
                     # another tool's pyproject.toml (even a broken one) is none of pullcheck's business
                     if not _mentions_pullcheck(candidate) or _passed_over(candidate, tops):
                         continue
-                    data = _load_toml(candidate)
+                    data = load_toml(candidate)
                     if "pullcheck" not in data.get("tool", {}):
                         continue
                 return candidate
@@ -230,7 +240,7 @@ def _strings(v: Any, key: str, path: str) -> List[str]:
 
 
 def load(path: str, known_rules: Dict[str, Any]) -> Config:
-    data = _load_toml(path)
+    data = load_toml(path)
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("pullcheck", {})
     if not isinstance(data, dict):
@@ -266,12 +276,74 @@ def load(path: str, known_rules: Dict[str, Any]) -> Config:
     if not isinstance(stacks, dict):
         raise ConfigError(f"{path}: stacks must be a table")
     cfg.stacks = stacks
+    _terraform(cfg, data.get("terraform", {}), path)
     check_ids(cfg.select, known_rules, path, "select")
     check_ids(cfg.ignore, known_rules, path, "ignore")
     for k, ids in cfg.per_file_ignores.items():
         check_ids(ids, known_rules, path, f"per-file-ignores.{k}")
     check_ids(list(cfg.severity), known_rules, path, "severity", exact=True)
     return cfg
+
+
+def _terraform(cfg: Config, table: Any, path: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: terraform must be a table")
+    unknown = sorted(set(table) - TERRAFORM_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: terraform: unknown key {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(TERRAFORM_KEYS))})")
+    files = _strings(table.get("var-files", []), "terraform.var-files", path)
+    values = table.get("vars", {})
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise ConfigError(f"{path}: terraform.vars must be a table of name = \"value\" (text, as -var takes it)")
+    env = table.get("env-vars", False)
+    if not isinstance(env, bool):
+        raise ConfigError(f"{path}: terraform.env-vars must be true or false")
+    cfg.tf_assignments = [("file", os.path.join(cfg.root, f)) for f in files]
+    cfg.tf_assignments += [("var", f"{k}={v}") for k, v in values.items()]
+    cfg.tf_env_vars = env
+
+
+def terraform_options(p: Any) -> Any:
+    """The command line's side of the terraform table, on the argument parser ``p``: --var-file and --var
+    in one list, in their order (as terraform reads them), and --tf-env-vars."""
+    p.add_argument("--var-file", dest="tf_vars", action="append", default=[], type=lambda v: ("file", v),
+                   metavar="FILE", help="a Terraform variables file for the root modules, read after their own "
+                                        "*.auto.tfvars, as terraform -var-file (repeat; in order with --var)")
+    p.add_argument("--var", dest="tf_vars", action="append", type=_var_option, metavar="NAME=VALUE",
+                   help="a Terraform variable's value for the root modules, as terraform -var")
+    p.add_argument("--tf-env-vars", action="store_true",
+                   help="also give the root modules the TF_VAR_ environment variables, as terraform does")
+    return p
+
+
+def _var_option(text: str) -> Tuple[str, str]:
+    import argparse
+
+    name, eq, _ = text.partition("=")
+    if not eq or not name or name.endswith(" "):  # terraform refuses these too
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE: {text!r}")
+    return ("var", text)
+
+
+def terraform_given(cfg: Config, assignments: List[Tuple[str, str]], env_vars: bool) -> Any:
+    """What the run gives Terraform root modules: the configuration's assignments, then the command line's
+    (``assignments``: ("file", path) per --var-file, ("var", "NAME=VALUE") per --var, in their order), as
+    if written before them; TF_VAR_ when either asks. None when nothing is given. A variables file that
+    is missing or outside the run's paths (pullcheck.sources.scope) is a ConfigError."""
+    given = list(cfg.tf_assignments) + list(assignments)
+    if not given and not (env_vars or cfg.tf_env_vars):
+        return None
+    from pullcheck.formats.terraform.variables import Given  # only then: a run of templates needs none of it
+    from pullcheck.sources import scope
+
+    for kind, value in given:
+        if kind == "file" and not os.path.isfile(value):
+            raise ConfigError(f"--var-file {value}: no such file")
+        if kind == "file" and not scope.readable(value):
+            raise ConfigError(f"--var-file {value}: outside the paths this run reads (name a folder that holds "
+                              f"it, or --root)")
+    return Given(tuple(given), env_vars or cfg.tf_env_vars)
 
 
 def check_ids(ids: List[str], known: Dict[str, Any], path: str, key: str, exact: bool = False) -> None:

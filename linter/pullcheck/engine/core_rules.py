@@ -33,7 +33,9 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
     task definition or plan that pullcheck cannot read: invalid YAML, JSON or HCL, a file over the size
     bound, nesting too deep, a YAML alias bomb, or a file that is not UTF-8. Files met while walking a folder
     are read only when they look like infrastructure, so other JSON and YAML files never report it; a file
-    named on the command line always does.
+    named on the command line always does. A file with template syntax in it that breaks elsewhere (a
+    `!Sub` beside a bad indent, `${image}` beside a missing comma) is reported here, at that place; one
+    that breaks only at its template syntax is `PARSE002`.
 
     ## Why is this bad?
     Nothing in that file is checked: a broken template hides every other finding it would have.
@@ -48,8 +50,13 @@ PARSE002 = _core("PARSE002", "templated-file", "info", """
     ## What it does
     Reports, once and at information level, a template or task definition that does not parse because of
     template syntax: Jinja or Helm (`{{ }}`, `{% %}`), Terraform `templatefile()` directives (`%{ }`,
-    `${name}`), or `<PLACEHOLDER>` tokens a pipeline replaces. The file is not linted; the run does not fail
-    on it unless the configuration raises this rule's severity.
+    `${name}`), `<PLACEHOLDER>` tokens a pipeline replaces, or a jq template (`"family": $NAME`, `$ENV.X`,
+    `env.X`, `"\\(env.X)"`). The file is not linted; the run does not fail on it unless the configuration
+    raises this rule's severity.
+
+    Template syntax is blamed only when it is what breaks the file: the parser stops inside it or right
+    after it on its line, or the file parses with a neutral value in each placeholder's place. A file that
+    also breaks for another reason (a missing comma, a bad indent) is `PARSE001` at that place.
 
     ## Why is this bad?
     It is not: it says which files pullcheck could not see, so that a gap is never silent.

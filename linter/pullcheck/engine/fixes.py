@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from pullcheck.graph.model import Resource, Span
+from pullcheck.sources.session import current
 
 MAX_PASSES = 3
 
@@ -51,31 +52,30 @@ class Fix:
                            "end_column": e.end_col, "text": e.text} for e in self.edits]}
 
 
-_lines_cache: Dict[str, List[str]] = {}
-_digests: Dict[str, str] = {}
-
-
 def lines_of(path: str) -> List[str]:
     """A file's lines (with their endings), read once per run as the readers read it: within their size
-    bound, a byte-order mark left out (their positions do not count it; ``write`` puts it back)."""
-    if path not in _lines_cache:
+    bound, a byte-order mark left out (their positions do not count it; ``write`` puts it back). Kept in the
+    session until ``forget``."""
+    cache = current().lines
+    if path not in cache:
         from pullcheck.sources.errors import ParseError, read_text
 
         try:
             text = read_text(path)  # the editor's unsaved text, in the language server
         except ParseError:
             text = ""
-        _lines_cache[path] = text.splitlines(keepends=True)
-    return _lines_cache[path]
+        cache[path] = text.splitlines(keepends=True)
+    return cache[path]
 
 
 def _digest(path: str) -> str:
-    if path not in _digests:
+    digests = current().digests
+    if path not in digests:
         import hashlib
 
         text = "".join(lines_of(path)).encode("utf-8", "surrogatepass")
-        _digests[path] = hashlib.blake2b(text, digest_size=16).hexdigest()
-    return _digests[path]
+        digests[path] = hashlib.blake2b(text, digest_size=16).hexdigest()
+    return digests[path]
 
 
 def _made(title: str, edits: Tuple[Edit, ...], safe: bool) -> Fix:
@@ -88,8 +88,10 @@ def stale(fx: Fix) -> List[str]:
 
 
 def forget() -> None:
-    _lines_cache.clear()
-    _digests.clear()
+    """Read the files again: after a fix was written, or before a run that may follow another."""
+    session = current()
+    session.lines.clear()
+    session.digests.clear()
 
 
 def span_of(res: Resource, path: Sequence[object]) -> Tuple[str, Span]:

@@ -17,7 +17,7 @@ is listed here, next to the index or rule that makes it:
 - hubs, a part holding something unresolvable that the indexes then apply to every resource of a kind:
   ``routes`` (a route or route table association whose table or subnet is not a reference: every
   subnet's route table is unknown), ``main-table`` (what may route a CloudFormation VPC's main table:
-  ``network.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
+  ``routing.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
   VPC cannot be resolved), ``sg-rules``, ``acl``, ``dhcp``, ``role-policies`` (a policy that may attach to
   any role), ``repo-policies``, ``data-query`` (a Terraform data source selecting subnets or VPCs by filters
   matches every subnet and VPC of the run), ``ptc:`` (a pull-through cache rule applies to the ECR images
@@ -29,6 +29,9 @@ is listed here, next to the index or rule that makes it:
 - whole-run evaluation: ``worlds`` (parameter combinations are counted over the run), ``cfn-link``
   (exports, imports and nested stacks).
 
+What registers a task-definition file (TD002: ``Inputs.registered_by``) is no link: it is read from the deploy
+configuration around the file within the run's scope, whichever parts are linted with it.
+
 A rule that adds a graph-wide lookup adds its link here; tests/test_jobs.py lints fixtures and corpus as one
 run with one and with two processes and requires the same bytes.
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 import os
 from typing import Any, FrozenSet, Iterable, Set, Tuple
 
-from pullcheck.facts import iam, network, security
+from pullcheck.facts import endpoints, iam, launches, routing, security
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph
 from pullcheck.graph.values import Ref, Template, text_of
 
@@ -96,18 +99,17 @@ def _not_ref(v: Any) -> bool:
     return not isinstance(v, Ref)
 
 
-def signature(graph: Graph) -> Signature:
-    """The links of a graph built from some parts of a run."""
-    provides: Set[str] = set()
-    consumes: Set[str] = set()
+def _has(graph: Graph, *kinds: str) -> bool:
+    return any(True for _ in graph.of_kind(*kinds))
 
-    def both(token: str) -> None:
-        provides.add(token)
-        consumes.add(token)
 
-    def has(*kinds: str) -> bool:
-        return any(True for _ in graph.of_kind(*kinds))
+def _both(token: str, provides: Set[str], consumes: Set[str]) -> None:
+    provides.add(token)
+    consumes.add(token)
 
+
+def _names(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """The names a part declares, and the values it looks up by name."""
     for kind, attr, prefix in _NAMED:
         for r in graph.of_kind(kind):
             name = text_of(r.get(attr))
@@ -115,69 +117,91 @@ def signature(graph: Graph) -> Signature:
                 provides.add(prefix + name)
     _uses(graph, consumes)
 
-    # hubs: what cannot be resolved here is applied to every resource of a kind, in every part (the flags
-    # are the indexes' own, so that a link cannot say other than what the rules read)
-    if network._index(graph).unknown_routes:
+
+def _hubs(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """What cannot be resolved here is applied to every resource of a kind, in every part (the flags are the
+    indexes' own, so that a link cannot say other than what the rules read)."""
+    if routing.route_index(graph).unknown_routes:
         provides.add("routes")
-    if has("ec2.subnet"):
+    if _has(graph, "ec2.subnet"):
         consumes.update(("routes", "endpoints", "acl", "data-query"))
-    if network.may_route_cfn_main_tables(graph):
+    if routing.may_route_cfn_main_tables(graph):
         provides.add("main-table")
     if any(r.rtype == "AWS::EC2::VPC" for r in graph.of_kind("ec2.vpc")):
         consumes.add("main-table")
-    if network._endpoint_index(graph).unresolved:
+    if endpoints.endpoint_index(graph).unresolved:
         provides.add("endpoints")
-    if security._sg_index(graph).unresolved:
+    if security.sg_index(graph).unresolved:
         provides.add("sg-rules")
-    if has(*SITE_KINDS) or has("ec2.security_group"):
+    if _has(graph, *SITE_KINDS) or _has(graph, "ec2.security_group"):
         consumes.add("sg-rules")
-    if security._acl_index(graph).unresolved:
+    if security.acl_index(graph).unresolved:
         provides.add("acl")
     if any(_not_ref(a.get("vpc")) or a.get("conditional") for a in graph.of_kind("ec2.dhcp_options_association")):
         provides.add("dhcp")
-    if has("ec2.vpc"):
+    if _has(graph, "ec2.vpc"):
         consumes.update(("dhcp", "data-query"))
-    if iam._attached(graph).unresolved:
+    if iam.attached_policies(graph).unresolved:
         provides.add("role-policies")
-    if has("iam.role"):
+    if _has(graph, "iam.role"):
         consumes.add("role-policies")
     if any(_not_ref(p.get("repository")) and text_of(p.get("repository")) is None
            for p in graph.of_kind("ecr.repository_policy")):
         provides.add("repo-policies")
-    if has("ecr.repository"):
+    if _has(graph, "ecr.repository"):
         consumes.add("repo-policies")
-    if has("data.subnets", "data.subnet", "data.vpc"):
+    if _has(graph, "data.subnets", "data.subnet", "data.vpc"):
         provides.add("data-query")
-    # pull-through cache rules apply to the images under their prefix; the registry policy to every rule
+    if _has(graph, "batch.compute_environment") or any(
+            td.get("batch") for td in graph.of_kind("ecs.task_definition")):
+        _both("batch", provides, consumes)
+
+
+def _pull_through_caches(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """Pull-through cache rules apply to the images under their prefix; the registry policy to every rule."""
     for r in graph.of_kind("ecr.pull_through_cache_rule"):
         consumes.add("registry-policy")
         prefix = text_of(r.get("prefix"))
         if prefix:
             provides.add("ptc:" + prefix.strip("/"))
-    if has("ecr.registry_policy"):
+    if _has(graph, "ecr.registry_policy"):
         provides.add("registry-policy")
     for td in graph.of_kind("ecs.task_definition"):
-        for _, im in network.container_images(td):
+        for _, im in launches.container_images(td):
             if im.kind == "ecr" and im.path:
                 parts = im.path.split("/")
                 consumes.update("ptc:" + "/".join(parts[:k]) for k in range(1, len(parts) + 1))
-    if has("batch.compute_environment") or any(td.get("batch") for td in graph.of_kind("ecs.task_definition")):
-        both("batch")
 
-    # shared places
+
+def _shared_places(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """The files whose suppressions a part reads, and the Terraform folders its resources come from."""
     for s in graph.suppressions:
-        both("supfile:" + s.file)
+        _both("supfile:" + s.file, provides, consumes)
     for key, r in graph.resources.items():
         if key.startswith("plan:"):  # a plan's resource: the plan stands for the configuration in its folder
-            both("tfroot:" + os.path.abspath(os.path.dirname(r.file) or "."))
+            _both("tfroot:" + os.path.abspath(os.path.dirname(r.file) or "."), provides, consumes)
         elif ":" in key and r.rtype.startswith(("aws_", "data.")):  # as the engine ties a plan to its sources
-            both("tfroot:" + os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0]))
+            _both("tfroot:" + os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0]), provides, consumes)
 
-    # whole-run evaluation
+
+def _whole_run(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """What is evaluated over the run: parameter combinations, and exports, imports and nested stacks."""
     if graph.inputs.choices:
-        both("worlds")
+        _both("worlds", provides, consumes)
     if graph.inputs.cfn_linked:
-        both("cfn-link")
+        _both("cfn-link", provides, consumes)
+
+
+# one part per kind of link (the module's docstring lists them), each adding what it provides and consumes
+_PARTS = (_names, _hubs, _pull_through_caches, _shared_places, _whole_run)
+
+
+def signature(graph: Graph) -> Signature:
+    """The links of a graph built from some parts of a run."""
+    provides: Set[str] = set()
+    consumes: Set[str] = set()
+    for part in _PARTS:
+        part(graph, provides, consumes)
     return frozenset(provides), frozenset(consumes)
 
 

@@ -32,6 +32,7 @@ Unit = Tuple[List[Tuple[str, bool]], List[str]]  # (data files with their walked
 
 _UNITS: List[Unit] = []  # set in the parent before forking, read by the workers
 _RULES: Dict[str, Rule] = {}
+_TF_GIVEN: Any = None  # the run's Terraform variable values (stages.build_from)
 
 
 def default_jobs() -> int:
@@ -70,21 +71,22 @@ def _lint(ids: List[int]) -> tuple:
     import gc
 
     from pullcheck.engine import links
-    from pullcheck.engine.stages import build_from, judge
-    from pullcheck.sources.errors import READ
+    from pullcheck.engine.stages import Reading, build_from, judge
+    from pullcheck.sources.session import current
 
     gc.disable()
     if os.environ.get(FAULT_ENV) == "worker":  # the tests kill a worker, as the kernel's OOM killer would
         os.kill(os.getpid(), signal.SIGKILL)
-    before = set(READ)
+    read = current().read
+    before = set(read)
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
     tf_dirs = [d for i in ids for d in _UNITS[i][1]]
-    graph, errors = build_from(files, tf_dirs, [], None, [])
+    graph, errors = build_from(Reading(files, tf_dirs), None, _TF_GIVEN)
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
-    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(READ - before), links.signature(graph),
+    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read - before), links.signature(graph),
             graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots])
 
 
@@ -105,7 +107,7 @@ def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
 
 
 def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]], rules: Dict[str, Rule],
-         jobs: Optional[int]) -> Optional[Tuple[Graph, List[Finding]]]:
+         jobs: Optional[int], tf_given: Any = None) -> Optional[Tuple[Graph, List[Finding]]]:
     """(a graph holding only the run's counts, findings), or None when the run is better linted in one
     process. ``jobs`` None: as many processes as cores, for runs large enough to gain; never more processes
     than the cores this process may use (more only share them, each with its own copy of the run)."""
@@ -124,8 +126,8 @@ def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _UNITS, _RULES
-    _UNITS, _RULES = units, rules
+    global _UNITS, _RULES, _TF_GIVEN
+    _UNITS, _RULES, _TF_GIVEN = units, rules, tf_given
     try:
         pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
     except OSError:
@@ -141,7 +143,7 @@ def lint(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[
         return None
     finally:
         _stop(pool)
-        _UNITS, _RULES = [], {}
+        _UNITS, _RULES, _TF_GIVEN = [], {}, None
 
 
 def _stop(pool: Any) -> None:
@@ -159,9 +161,10 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
          missing: List[Tuple[str, str]], rules: Dict[str, Rule]) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine import links
     from pullcheck.engine.core_rules import CORE
-    from pullcheck.engine.stages import _norm, _parse_finding
+    from pullcheck.engine.stages import norm, parse_finding
     from pullcheck.formats.cloudformation import MAX_STEPS
-    from pullcheck.sources.errors import READ, ParseError
+    from pullcheck.sources.errors import ParseError
+    from pullcheck.sources.session import current
 
     results = lint_all(batches)
     # a Terraform folder that another folder of the run calls is linted as that call only: a batch that
@@ -185,25 +188,25 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         results = kept
     if sum(r[6] for r in results) > MAX_STEPS:
         return None  # the templates' evaluation budget is the run's: only one run spends it as it would
-    order = {_norm(f): i for i, u in enumerate(units) for f, _ in u[0]}
+    order = {norm(f): i for i, u in enumerate(units) for f, _ in u[0]}
     graph = Graph()
-    found: List[Finding] = [_parse_finding(m, ParseError(why)) for m, why in missing]
+    found: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in missing]
     found = [f for f in found if f.rule_id not in CORE or f.rule_id in rules]
     skipped = []
     for r in results:
         found.extend(r[1])
         graph.inputs.linted += r[2]
         skipped.extend(r[3])
-        READ.update(r[4])
+        current().read.update(r[4])
     graph.inputs.jobs = (0, len(batches), again)
     graph.inputs.skipped = sorted(skipped, key=lambda s: order.get(s[0], len(order)))
     return graph, sorted(set(found))
 
 
 def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]],
-               infrastructure_only: bool, jobs: Optional[int], roots: Optional[List[str]] = None
-               ) -> Optional[Tuple[Graph, List[Finding]]]:
+               infrastructure_only: bool, jobs: Optional[int], roots: Optional[List[str]] = None,
+               tf_given: Any = None) -> Optional[Tuple[Graph, List[Finding]]]:
     from pullcheck.engine.stages import what_to_read
 
-    files, tf_dirs, missing = what_to_read(list(paths), exclude, infrastructure_only, roots)
-    return lint(files, tf_dirs, missing, rules, jobs)
+    reading = what_to_read(list(paths), exclude, infrastructure_only, roots)
+    return lint(reading.files, reading.tf_dirs, reading.missing, rules, jobs, tf_given)

@@ -211,7 +211,7 @@ def load_rules(lazy: bool = True) -> Dict[str, Rule]:
         try:
             obj = _import_rule(target)
         except Exception as e:  # a broken plugin must not take the run down silently
-            from pullcheck.engine import interrupt
+            from pullcheck.sources import interrupt
 
             interrupt.check()
             raise RuleError(f"cannot load rule plugin {name} = {target} ({dist}): {e}") from None

@@ -136,10 +136,10 @@ def _terraform(name: str, spec: Dict[str, Any], base: str, where: str) -> Stack:
 
 
 def load(path: str) -> List[Stack]:
-    from pullcheck.engine.config import ConfigError, _load_toml
+    from pullcheck.engine.config import ConfigError, load_toml
 
     try:
-        data = _load_toml(path)
+        data = load_toml(path)
     except ConfigError as e:
         raise StacksError(str(e)) from None
     table = data.get("stacks", data.get("tool", {}).get("pullcheck", {}).get("stacks"))

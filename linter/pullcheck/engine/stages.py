@@ -1,124 +1,28 @@
-"""Files -> parsers -> one resource graph -> rules -> findings."""
+"""The run as named stages, each handing the next a typed result:
+
+discover (``pullcheck.engine.discover.what_to_read`` -> ``Reading``) -> build (``build_from`` -> the graph and
+the findings of what could not be read) -> judge (``judge``: the rules, in every world of undecided
+parameters, and the suppressions -> findings) -> settle (``finish``: the configuration's per-file ignores
+and severities; the baseline and fixes in ``pullcheck.engine.baseline`` and ``pullcheck.engine.fixing``) ->
+write (``pullcheck.outputs``). ``--jobs`` workers (``pullcheck.engine.parallel``) and the language server
+call the same stages."""
 from __future__ import annotations
 
 import gc
 import os
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from pullcheck.engine import interrupt
+from pullcheck.sources import interrupt
 from pullcheck.graph.model import Finding, Graph, Hit, Rule
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.engine.discover import DATA_EXT, SKIP_DIRS, Reading, cdk_stacks, discover, norm, what_to_read
 
-SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
-DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
+__all__ = ["DATA_EXT", "SKIP_DIRS", "Reading", "cdk_stacks", "discover", "norm", "what_to_read", "build_graph",
+           "build_from", "judge", "finish", "lint", "lint_graph", "parse_finding", "internal", "fault"]
+
 PARSE_ID = "PARSE001"
 TEMPLATED_ID = "PARSE002"
-
-
-def _plain_file_within(path: str, top: str) -> bool:
-    """A walked name worth reading: a regular file, or a symlink to a regular file inside the tree being
-    walked (never to a FIFO, a device, /proc/self/fd/1 or a file outside the tree)."""
-    import stat
-
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    if stat.S_ISREG(st.st_mode):
-        return True
-    if not stat.S_ISLNK(st.st_mode):
-        return False
-    real, root = os.path.realpath(path), os.path.realpath(top)
-    if os.path.commonpath([real, root]) != root:
-        return False
-    try:
-        return stat.S_ISREG(os.stat(real).st_mode)
-    except OSError:
-        return False
-
-
-def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
-             ) -> Tuple[List[str], List[str], List[Tuple[str, str]]]:
-    """(data files, terraform folders, (path, why) of each named path not read). Hidden folders are skipped
-    while walking, and so is whatever ``exclude`` (the configuration's globs) says, for given files too."""
-    skip = exclude or (lambda p: False)
-    files: List[str] = []
-    tf_dirs: Dict[str, None] = {}
-    missing: List[Tuple[str, str]] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, names in os.walk(p):
-                in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
-                                 and not (in_cdk_out and d.startswith("asset."))  # bundled code, not infrastructure
-                                 and not skip(os.path.join(root, d)))
-                for n in sorted(names):
-                    full = os.path.join(root, n)
-                    if skip(full) or not _plain_file_within(full, p):
-                        continue
-                    if n.endswith((".tf", ".tf.json")):  # native and JSON syntax (cdktf writes cdk.tf.json)
-                        tf_dirs[root] = None
-                    elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
-                        files.append(full)
-        elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)) or _unsaved(p):
-            # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is
-            if skip(p):
-                continue
-            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
-                # a changed .tf, .tf.json or variables file is linted with its folder (one module)
-                tf_dirs[os.path.dirname(p) or "."] = None
-            else:
-                files.append(p)
-        else:
-            missing.append((p, "no such file or folder"))
-    # a file or folder named twice (a folder and a file in it, a relative and an absolute path) is read
-    # once: twice, its resources would be declared twice and every lookup of them ambiguous
-    seen: set = set()
-    unique_files = []
-    for f in files:
-        key = os.path.abspath(f)
-        if key not in seen:
-            seen.add(key)
-            unique_files.append(f)
-    unique_dirs: Dict[str, str] = {}
-    for d in tf_dirs:
-        unique_dirs.setdefault(os.path.abspath(d), d)
-    return unique_files, list(unique_dirs.values()), missing
-
-
-def _unsaved(p: str) -> bool:
-    """An editor buffer not yet saved (the language server lints it from its text)."""
-    from pullcheck.sources.errors import OVERLAY
-
-    return bool(OVERLAY) and os.path.abspath(p) in OVERLAY
-
-
-def cdk_stacks(paths: Iterable[str]) -> list:
-    """Stacks a CDK cloud assembly (``cdk.out/manifest.json``) declares: name and template."""
-    import json
-
-    from pullcheck.engine.stacks import Stack
-
-    out = []
-    for p in paths:
-        for root, dirs, names in (os.walk(p) if os.path.isdir(p) else ()):
-            dirs[:] = [d for d in dirs if not d.startswith((".", "asset.")) and d not in SKIP_DIRS]
-            if "manifest.json" not in names or not os.path.basename(root).startswith("cdk.out"):
-                continue
-            try:
-                artifacts = json.loads(read_text(os.path.join(root, "manifest.json"))).get("artifacts", {})
-            except (ParseError, ValueError, AttributeError, RecursionError):
-                continue
-            for art_id, art in (artifacts.items() if isinstance(artifacts, dict) else ()):
-                props = art.get("properties") if isinstance(art, dict) else None
-                if not isinstance(props, dict) or art.get("type") != "aws:cloudformation:stack":
-                    continue
-                template = os.path.join(root, str(props.get("templateFile", "")))
-                if os.path.isfile(template):
-                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template), {},
-                                     base=os.path.abspath(root)))
-    return out
 
 
 def _is_plan(doc: dict) -> bool:
@@ -127,30 +31,14 @@ def _is_plan(doc: dict) -> bool:
                                         or isinstance(doc.get("values"), dict))
 
 
-def _norm(path: str) -> str:
-    path = os.path.normpath(path)
-    return path.replace(os.sep, "/")
-
-
 # What an infrastructure file's text contains: a JSON or YAML file met while walking a folder is read only
 # when one of these is in it (a Helm chart, a tsconfig.json, a workflow or an OpenAPI file has none).
 _MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::[A-Za-z0-9]+::|containerDefinitions|[\"']?taskDefinition[\"']?\s*:"
                       r"|\"(?:planned_values|resource_changes|prior_state)\"|\"format_version\"")
-# template syntax a build step replaces: Jinja / Go / Helm, ${...} placeholders of templatefile(), <PLACEHOLDER>
-_TEMPLATE_SYNTAX = re.compile(r"\{\{(?!resolve:)|\{%|%\{|<[A-Z][A-Z0-9_]{2,}>|\$\{[a-zA-Z_][\w.\[\]\"-]*\}")
 
 
 def is_infrastructure(text: str) -> bool:
     return _MARKERS.search(text) is not None
-
-
-def template_syntax(text: str) -> Optional[Tuple[int, int]]:
-    """(line, column) of the first template directive or placeholder of a text, or None."""
-    m = _TEMPLATE_SYNTAX.search(text)
-    if m is None:
-        return None
-    line = text.count("\n", 0, m.start()) + 1
-    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
 
 
 class Skipped(Exception):
@@ -174,35 +62,60 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
         raise Skipped("no CloudFormation, task-definition or plan marker")
     try:
         _load_text(path, text, graph)
-    except ParseError:
-        where = template_syntax(text)
-        if where is not None:
-            raise Templated(*where) from None
-        raise
+    except ParseError as e:
+        raise _templated_or(path, text, e) from None
 
 
-def _load_text(path: str, text: str, graph: Graph) -> None:
-    name = _norm(path)
-    from pullcheck.engine import suppress
+def _templated_or(path: str, text: str, e: ParseError) -> Exception:
+    """What a parse error of a file is: ``Templated`` when template syntax is what breaks it (the parser
+    stops in or right after it, or the text parses with neutral values in its place), else the error itself,
+    at the place the file breaks for another reason, template syntax or not."""
+    from pullcheck.sources import templating
 
-    suppress.scan_text(graph, name, text)
-    stripped = text.lstrip()
-    docs: list
-    if path.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        from pullcheck.sources.marked import load_json
+    found = templating.spans(text)
+    if not found:
+        return e
+    at = templating.blamed(text, found, e.line, e.col)
+    try:
+        _documents(path, templating.neutral(text, found, _reads_as_json(path, text)), "")
+    except ParseError as again:
+        again_at = templating.blamed(text, found, again.line, again.col)
+        directives = any(d for _, _, d in found)
+        if again_at is not None or (directives and "duplicate key" in again.message):
+            # placeholders that no neutral value stands for, or the branches of a conditional
+            return Templated(*templating.position(text, (again_at or at or found[0])[0]))
+        if at is None:
+            return e
+        if directives:  # blanked out, they may leave what they wrote broken: the parser's stop decides
+            return Templated(*templating.position(text, at[0]))
+        return again  # a value in each placeholder's place, and the file still breaks: there, not at them
+    return Templated(*templating.position(text, (at or found[0])[0]))
 
+
+def _reads_as_json(path: str, text: str) -> bool:
+    return path.lower().endswith(".json") or text.lstrip().startswith(("{", "["))
+
+
+def _documents(path: str, text: str, name: str) -> list:
+    """The documents of a JSON or YAML text (JSON when it says so by its name or its first character; YAML
+    when that does not parse, but for a .json file), or ParseError."""
+    from pullcheck.sources.marked import load_json, load_yaml_documents
+
+    if _reads_as_json(path, text):
         try:
-            docs = [load_json(text)]
+            return [load_json(text)]
         except ParseError:
             if path.lower().endswith(".json"):
                 raise
-            from pullcheck.sources.marked import load_yaml_documents
+    return load_yaml_documents(text, name)
 
-            docs = load_yaml_documents(text, name)
-    else:
-        from pullcheck.sources.marked import load_yaml_documents
 
-        docs = load_yaml_documents(text, name)
+def _load_text(path: str, text: str, graph: Graph) -> None:
+    name = norm(path)
+    from pullcheck.engine import suppress
+
+    suppress.scan_text(graph, name, text)
+    docs = _documents(path, text, name)
     for doc in docs:
         if not isinstance(doc, dict):
             continue
@@ -247,7 +160,7 @@ def internal(step: str, where: str, e: BaseException) -> Finding:
     a termination that could not be raised as one)."""
     interrupt.check()
     place = f" {where}" if where else ""
-    return Finding(_norm(where) if where else "", 0, 0, 0, 0, INTERNAL_ID, "error",
+    return Finding(norm(where) if where else "", 0, 0, 0, 0, INTERNAL_ID, "error",
                    f"internal error while {step}{place} ({type(e).__name__}: {e}); the rest of the run "
                    f"went on, please report it", "internal-error")
 
@@ -260,148 +173,164 @@ def _drop_since(graph: Graph, before: set) -> None:
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False,
-                roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+                roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: folders
-    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves."""
-    paths = list(paths)
-    files, tf_dirs, missing = what_to_read(paths, exclude, infrastructure_only, roots)
-    return build_from(files, tf_dirs, missing, stacks, paths)
+    the files may also read from (``pullcheck.sources.scope``) besides the paths themselves. ``tf_given``:
+    variable values for the Terraform root modules (``pullcheck.formats.terraform.variables.Given``)."""
+    return build_from(what_to_read(list(paths), exclude, infrastructure_only, roots), stacks, tf_given)
 
 
-def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool,
-                 roots: Optional[List[str]] = None
-                 ) -> Tuple[List[Tuple[str, bool]], List[str], List[Tuple[str, str]]]:
-    """What a run reads: each data file with whether it is read only when its text marks it as
-    infrastructure (met while walking a folder, or every file under ``--infrastructure-only``), the
-    Terraform folders, and each named path that is not read, with why (it does not exist, or it leads out
-    of every ``--root``)."""
-    from pullcheck.engine import fixes
-    from pullcheck.sources import scope
-
-    fixes.forget()  # fixes read the files as this run finds them
-    scope.set_roots(paths, roots or ())  # what file(), modules, nested stacks and fixes may reach
-    outside = [p for p in paths if scope.leaves_root(p)]
-    files, tf_dirs, missing = discover([p for p in paths if p not in outside], exclude)
-    missing += [(p, "lies outside --root once links are resolved: not read") for p in outside]
-    explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
-    return [(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing
-
-
-def build_from(files: List[Tuple[str, bool]], tf_dirs: List[str], missing: List[Tuple[str, str]],
-               stacks: Optional[list], paths: List[str]) -> Tuple[Graph, List[Finding]]:
-    """The graph of discovered inputs: data files (with their ``walked`` flag), Terraform folders and the
-    named paths not read, with why. ``paths`` are where a CDK cloud assembly is looked for."""
+def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
+    """The build stage: the graph of what discovery found, and the findings of what could not be read.
+    Data files first (they bring templates and plans), then Terraform folders (their root modules given
+    ``tf_given``'s variable values), plans over the resources of the folders they were made from, and
+    CloudFormation templates last (the graph so far is the same in every world of their parameters: see
+    ``judge``)."""
     graph = Graph()
-    errors: List[Finding] = []
-    for m, why in missing:
-        errors.append(_parse_finding(m, ParseError(why)))
+    graph.inputs.tf_given = tf_given
+    errors: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in reading.missing]
+    _read_files(reading.files, graph, errors)
+    _read_registrations(graph, errors)
+    templates, graph.inputs.templates = graph.inputs.templates, []
+    if templates and not stacks:
+        stacks = cdk_stacks(reading.paths)
+    if reading.tf_dirs:
+        _read_terraform(reading.tf_dirs, graph, errors)
+    plans, graph.inputs.plans = graph.inputs.plans, []
+    if plans:
+        _read_plans(plans, stacks or [], graph, errors)
+    if templates or stacks:
+        _read_templates(templates or [], stacks or [], graph, errors)
+    return graph, errors
+
+
+def _read_files(files: List[Tuple[str, bool]], graph: Graph, errors: List[Finding]) -> None:
+    """Each data file (with its ``walked`` flag) into the graph; what cannot be read is a finding."""
     for f, walked in files:
         try:
             fault("read")
             load_file(f, graph, walked=walked)
         except Skipped as e:
-            graph.inputs.skipped.append((_norm(f), str(e)))
+            graph.inputs.skipped.append((norm(f), str(e)))
         except Templated as e:
-            errors.append(Finding(_norm(f), e.line, e.col, e.line, e.col + 2, TEMPLATED_ID, "info", str(e),
+            errors.append(Finding(norm(f), e.line, e.col, e.line, e.col + 2, TEMPLATED_ID, "info", str(e),
                                   "templated-file"))
         except ParseError as e:
-            errors.append(_parse_finding(f, e))
+            errors.append(parse_finding(f, e))
         except RecursionError:
-            errors.append(_parse_finding(f, ParseError("nesting too deep")))
+            errors.append(parse_finding(f, ParseError("nesting too deep")))
         except Exception as e:  # a defect must not end the run
             errors.append(internal("reading", f, e))
-    templates, graph.inputs.templates = graph.inputs.templates, []
-    if templates and not stacks:
-        stacks = cdk_stacks(paths)
-    if tf_dirs:
-        from pullcheck.formats.terraform.modules import called_folders, load_module
 
-        # a folder that another module of the run calls is linted as that call, with its inputs
-        try:
-            called = {c for d in tf_dirs for c in called_folders(d, graph)}
-        except Exception:
-            interrupt.check()
-            called = set()  # each folder then stands alone, and its own load reports what is wrong
-        graph.inputs.tf_called = called
-        graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
-        for d in graph.inputs.tf_roots:
-            before = set(graph.resources)
-            try:
-                fault("terraform")
-                graph.inputs.linted += 1
-                for f, e in load_module(d, graph):
-                    errors.append(_parse_finding(f, e))
-            except RecursionError:
-                errors.append(_parse_finding(d, ParseError("nesting too deep")))
-            except Exception as e:  # the folder is left out whole: a half-read module would mislead
-                errors.append(internal("evaluating the Terraform folder", d, e))
-                _drop_since(graph, before)
-    plans, graph.inputs.plans = graph.inputs.plans, []
-    if plans:
-        from pullcheck.formats.terraform.plan import parse_plan
 
-        # the plan's values are facts: they replace what the .tf sources of the same resources say, in the
-        # configuration the plan was made from (the module the stacks file names for it, else the module in
-        # the plan's own folder), and nowhere else
-        made_from = {s.plan: s.terraform for s in stacks or [] if getattr(s, "plan", "")}
-        by_root: Dict[str, Dict[str, list]] = {}
-        for r in list(graph.resources.values()):
-            if ":" in r.key and not r.key.startswith("plan:") and r.rtype.startswith(("aws_", "data.")):
-                root = os.path.abspath(r.key.split(":", 1)[0].split("/module.", 1)[0])
-                by_root.setdefault(root, {}).setdefault(r.name.split("[", 1)[0], []).append(r)
-        for doc, name in plans:
-            folder = made_from.get(os.path.abspath(name), os.path.abspath(os.path.dirname(name) or "."))
-            sources = by_root.get(folder, {})
-            before = set(graph.resources)
-            try:
-                fault("plan")
-                parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
-            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
-                # a JSON file with the keys of a plan but not its structure
-                errors.append(_parse_finding(name, ParseError(f"not a readable terraform show -json file ({e})")))
-                _drop_since(graph, before)
-                continue
-            except Exception as e:
-                errors.append(internal("reading the plan", name, e))
-                _drop_since(graph, before)
-                continue
-            covered = {r.name.split("[", 1)[0] for k, r in graph.resources.items() if k not in before}
-            for base in covered:
-                for r in sources.get(base, []):
-                    graph.remove(r.key)
-    if templates or stacks:
-        # templates last: the graph so far is the same in every world (see lint_graph)
-        graph.inputs.cfn_input = (templates or [], stacks or [], graph.clone())
+def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
+    """What registers each task-definition file (ecspresso, the GitHub deploy action, --cli-input-json), from
+    the deploy configuration beside and above it in the run's scope: TD002 depends on it."""
+    files = sorted({td.file for td in graph.of_kind("ecs.task_definition") if td.get("raw") is not None
+                    and td.rtype.endswith("(JSON)")})
+    if not files:
+        return
+    from pullcheck.formats.taskdef.deploys import registrations
+
+    try:
+        graph.inputs.registered_by = registrations(files)
+    except Exception as e:  # a defect must not end the run: TD002 then knows of no registration
+        errors.append(internal("reading how task definitions are registered", files[0], e))
+
+
+def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> None:
+    """Each Terraform folder that no other folder of the run calls, as a root module, into the graph."""
+    from pullcheck.formats.terraform.modules import called_folders, load_module
+
+    # a folder that another module of the run calls is linted as that call, with its inputs
+    try:
+        called = {c for d in tf_dirs for c in called_folders(d, graph)}
+    except Exception:
+        interrupt.check()
+        called = set()  # each folder then stands alone, and its own load reports what is wrong
+    graph.inputs.tf_called = called
+    graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
+    for d in graph.inputs.tf_roots:
         before = set(graph.resources)
         try:
-            fault("templates")
-            errors.extend(add_templates(graph, templates or [], stacks or [], None))
+            fault("terraform")
+            graph.inputs.linted += 1
+            for f, e in load_module(d, graph):
+                errors.append(parse_finding(f, e))
         except RecursionError:
-            errors.append(_parse_finding(templates[0][1] if templates else "", ParseError("nesting too deep")))
-        except Exception as e:
-            errors.append(internal("evaluating CloudFormation templates", "", e))
+            errors.append(parse_finding(d, ParseError("nesting too deep")))
+        except Exception as e:  # the folder is left out whole: a half-read module would mislead
+            errors.append(internal("evaluating the Terraform folder", d, e))
             _drop_since(graph, before)
-            graph.inputs.cfn_input = None
-        if not graph.inputs.choices:
-            # no other world to evaluate: the documents go now, before the rules build their indexes
-            # (the graph holds what it needs of them; a large template's documents are half its memory)
-            graph.inputs.cfn_input = None
-    return graph, errors
+
+
+def _read_plans(plans: List[Tuple[Any, str]], stacks: list, graph: Graph, errors: List[Finding]) -> None:
+    """``terraform show -json`` documents: the plan's values are facts, and replace what the .tf sources of
+    the same resources say, in the configuration the plan was made from (the module the stacks file names
+    for it, else the module in the plan's own folder), and nowhere else."""
+    from pullcheck.formats.terraform.plan import parse_plan
+
+    made_from = {s.plan: s.terraform for s in stacks if getattr(s, "plan", "")}
+    by_root: Dict[str, Dict[str, list]] = {}
+    for r in list(graph.resources.values()):
+        if ":" in r.key and not r.key.startswith("plan:") and r.rtype.startswith(("aws_", "data.")):
+            root = os.path.abspath(r.key.split(":", 1)[0].split("/module.", 1)[0])
+            by_root.setdefault(root, {}).setdefault(r.name.split("[", 1)[0], []).append(r)
+    for doc, name in plans:
+        folder = made_from.get(os.path.abspath(name), os.path.abspath(os.path.dirname(name) or "."))
+        sources = by_root.get(folder, {})
+        before = set(graph.resources)
+        try:
+            fault("plan")
+            parse_plan(doc, name, graph, {k: v[0] for k, v in sources.items()})
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as e:
+            # a JSON file with the keys of a plan but not its structure
+            errors.append(parse_finding(name, ParseError(f"not a readable terraform show -json file ({e})")))
+            _drop_since(graph, before)
+            continue
+        except Exception as e:
+            errors.append(internal("reading the plan", name, e))
+            _drop_since(graph, before)
+            continue
+        covered = {r.name.split("[", 1)[0] for k, r in graph.resources.items() if k not in before}
+        for base in covered:
+            for r in sources.get(base, []):
+                graph.remove(r.key)
+
+
+def _read_templates(templates: list, stacks: list, graph: Graph, errors: List[Finding]) -> None:
+    """The CloudFormation templates, as the stacks name them, nest them and import from one another."""
+    # the graph so far is kept: other worlds of the templates' parameters are evaluated over it (judge)
+    graph.inputs.cfn_input = (templates, stacks, graph.clone())
+    before = set(graph.resources)
+    try:
+        fault("templates")
+        errors.extend(add_templates(graph, templates, stacks, None))
+    except RecursionError:
+        errors.append(parse_finding(templates[0][1] if templates else "", ParseError("nesting too deep")))
+    except Exception as e:
+        errors.append(internal("evaluating CloudFormation templates", "", e))
+        _drop_since(graph, before)
+        graph.inputs.cfn_input = None
+    if not graph.inputs.choices:
+        # no other world to evaluate: the documents go now, before the rules build their indexes
+        # (the graph holds what it needs of them; a large template's documents are half its memory)
+        graph.inputs.cfn_input = None
 
 
 def add_templates(graph: Graph, templates: list, stacks: list, assignment: Optional[dict]) -> List[Finding]:
     from pullcheck.formats.cloudformation import parse_all
 
-    return [_parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e)))
+    return [parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e)))
             for f, e in parse_all(templates, stacks, graph, _load_template, assignment)]
 
 
 MAX_WORLDS = 8
 
 
-def _parse_finding(path: str, e: ParseError) -> Finding:
-    return Finding(_norm(path), e.line, e.col, e.line, e.col + 1, PARSE_ID, "error", e.message, "parse-error")
+def parse_finding(path: str, e: ParseError) -> Finding:
+    return Finding(norm(path), e.line, e.col, e.line, e.col + 1, PARSE_ID, "error", e.message, "parse-error")
 
 
 INTERNAL_ID = "INTERNAL"
@@ -452,13 +381,13 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
                stacks: Optional[list] = None, infrastructure_only: bool = False,
-               roots: Optional[List[str]] = None) -> Tuple[Graph, List[Finding]]:
+               roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots, tf_given)
         return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:

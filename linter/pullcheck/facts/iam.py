@@ -127,7 +127,7 @@ class _Attached:
     unresolved: str = ""
 
 
-def _attached(graph: Graph) -> _Attached:
+def attached_policies(graph: Graph) -> _Attached:
     def build(g: Graph) -> _Attached:
         idx = _Attached()
         names = _roles_by_name(g)
@@ -212,7 +212,7 @@ def role_policies(graph: Graph, role: Resource) -> PolicySet:
         out.unknown(f"managed policies of {role.name} cannot be known")
     for i, arn in enumerate(arns if isinstance(arns, list) else []):
         _add_arn(graph, out, arn, Source(role, ("managed_arns", i), f"managed policy of {role.name}"))
-    att = _attached(graph)
+    att = attached_policies(graph)
     if att.unresolved:
         out.unknown(att.unresolved)
     for item, src in att.by_role.get(role.key, []):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
+from pullcheck.graph.jsontext import json_value
 from pullcheck.graph.values import Ref, Template, Unknown, text_of
 
 HOLE = "\x00"
@@ -65,9 +66,7 @@ def parse(v: Any) -> Any:
     if value is not None:  # jsonencode(...)
         v = value
     if isinstance(v, (str, Template)):
-        from pullcheck.formats.statemachine import definition_value
-
-        v = definition_value(v)
+        v = json_value(v)
         if isinstance(v, Unknown):
             return Unknown("policy text is not JSON once its values are known")
     if not isinstance(v, dict):

@@ -9,7 +9,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.graph.values import Ref, Unknown, text_of
@@ -236,7 +236,7 @@ class _SGIndex:
     unresolved: str = ""
 
 
-def _sg_index(graph: Graph) -> _SGIndex:
+def sg_index(graph: Graph) -> _SGIndex:
     return graph.facts.index(_build_sg_index)
 
 
@@ -290,7 +290,7 @@ def group(graph: Graph, sg: Resource) -> Group:
     cache = graph.facts.table(group)
     if sg.key in cache:
         return cache[sg.key]
-    idx = _sg_index(graph)
+    idx = sg_index(graph)
     rules: Dict[str, Optional[List[Dict[str, Any]]]] = {}
     why = ""
     for direction in ("ingress", "egress"):
@@ -367,7 +367,7 @@ class _ACLIndex:
     unresolved: str = ""
 
 
-def _acl_index(graph: Graph) -> _ACLIndex:
+def acl_index(graph: Graph) -> _ACLIndex:
     return graph.facts.index(_build_acl_index)
 
 
@@ -403,7 +403,7 @@ def _build_acl_index(graph: Graph) -> _ACLIndex:
 
 def subnet_acl(graph: Graph, subnet: Resource) -> Tuple[Optional[Resource], str]:
     """(the network ACL that governs the subnet or None for an unmanaged default, reason if unknown)."""
-    idx = _acl_index(graph)
+    idx = acl_index(graph)
     if idx.unresolved:
         return None, idx.unresolved
     acls = idx.by_subnet.get(subnet.key, [])
@@ -430,7 +430,7 @@ def _entries(graph: Graph, acl: Resource) -> Optional[List[Tuple[Dict[str, Any],
     if isinstance(inline, Unknown) or acl.get("conditional"):
         return None
     out: List[Tuple[Dict[str, Any], Optional[Resource]]] = [(e, None) for e in inline or []]
-    out.extend((e.get("entry"), e) for e in _acl_index(graph).entries.get(acl.key, []))
+    out.extend((e.get("entry"), e) for e in acl_index(graph).entries.get(acl.key, []))
     return out
 
 
@@ -442,6 +442,16 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
     entries = _entries(graph, acl)
     if entries is None:
         return AclVerdict(None, why=f"the entries of {acl.name} cannot be evaluated")
+    mine = _in_order(entries, egress)
+    if isinstance(mine, AclVerdict):
+        return mine
+    return _first_match(mine, lo, hi)
+
+
+def _in_order(entries: List[Tuple[Dict[str, Any], Optional[Resource]]], egress: bool
+              ) -> Union[List[Tuple[int, Dict[str, Any], Optional[Resource]]], AclVerdict]:
+    """(rule number, entry, its resource) of the entries of one direction, by rule number; or an unknown
+    verdict when the direction or the number of any entry cannot be known."""
     mine = []
     for e, res in entries:
         eg = e.get("egress")
@@ -456,6 +466,13 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
             return AclVerdict(None, why="an entry's rule number cannot be known")
         mine.append((n, e, res))
     mine.sort(key=lambda x: x[0])
+    return mine
+
+
+def _first_match(mine: List[Tuple[int, Dict[str, Any], Optional[Resource]]], lo: int, hi: int) -> AclVerdict:
+    """The verdict of entries in order on the ports [lo, hi] to or from an internet address: allowed by the
+    first entry for every address that matches a port still open, denied once entries for every address
+    have denied all of them."""
     open_ranges = [(lo, hi)]
     last: Tuple[Any, Any] = (None, None)
     for n, e, res in mine:
@@ -484,19 +501,24 @@ def acl_allows(graph: Graph, acl: Resource, egress: bool, lo: int, hi: int) -> A
         if net.prefixlen != 0:
             continue  # denies some addresses only; others fall through
         last = (res, n)
-        rest = []
-        for x, y in open_ranges:
-            if b < x or a > y:
-                rest.append((x, y))
-                continue
-            if x < a:
-                rest.append((x, a - 1))
-            if b < y:
-                rest.append((b + 1, y))
-        open_ranges = rest
+        open_ranges = _without(open_ranges, a, b)
         if not open_ranges:
             return AclVerdict(False, last[0], last[1])
     return AclVerdict(False, last[0], last[1] if last[1] is not None else "*")
+
+
+def _without(ranges: List[Tuple[int, int]], a: int, b: int) -> List[Tuple[int, int]]:
+    """The port ranges ``ranges`` less the ports [a, b]."""
+    rest = []
+    for x, y in ranges:
+        if b < x or a > y:
+            rest.append((x, y))
+            continue
+        if x < a:
+            rest.append((x, a - 1))
+        if b < y:
+            rest.append((b + 1, y))
+    return rest
 
 
 def endpoint_groups(graph: Graph, ep: Resource) -> Optional[List[Group]]:

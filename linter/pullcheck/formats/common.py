@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
-from pullcheck.graph.model import Path, Span
+from pullcheck.graph.model import Path
 from pullcheck.sources.marked import MDict, MList
 from pullcheck.graph.values import Unknown
 

@@ -6,7 +6,6 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
-from pullcheck.formats.terraform.lookup import resolve
 from pullcheck.graph.values import Ref
 
 Path = Tuple[Any, ...]
@@ -122,6 +121,15 @@ class Facts:
         return self._tables.setdefault(owner.__code__, {})
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What the repository says registers a task-definition file: the tool ("ecspresso", "deploy-action" for
+    aws-actions/amazon-ecs-deploy-task-definition, "cli" for ``--cli-input-json``) and where it says so."""
+
+    tool: str
+    where: str  # file:line
+
+
 @dataclass
 class Inputs:
     """What the loaders hand on to later stages of a run (not derived from resources)."""
@@ -130,7 +138,10 @@ class Inputs:
     plans: List[Tuple[Any, str]] = field(default_factory=list)  # `terraform show -json` documents
     cfn_input: Optional[Tuple[list, list, "Graph"]] = None  # for evaluating templates in other worlds
     choices: Dict[Any, List[Any]] = field(default_factory=dict)  # undecided parameters and their values
-    tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders read, by path
+    tf_folders: Dict[str, Any] = field(default_factory=dict)  # Terraform folders (and --var-file files) read
+    # what the run gives Terraform root modules besides their files (--var-file, --var, TF_VAR_):
+    # pullcheck.formats.terraform.variables.Given, or None
+    tf_given: Any = None
     tf_roots: List[str] = field(default_factory=list)  # Terraform folders linted as root modules
     tf_called: set = field(default_factory=set)  # absolute folders a Terraform folder of the run calls
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
@@ -141,6 +152,20 @@ class Inputs:
     cfn_linked: bool = False  # templates of the run export, import or nest stacks
     cfn_steps: int = 0  # intrinsic evaluations the templates took (their budget is shared by the run)
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
+    # task-definition files (as resources name them) -> what registers them (pullcheck.formats.taskdef.deploys)
+    registered_by: Dict[str, Tuple[Registration, ...]] = field(default_factory=dict)
+
+
+# Data sources that select resources declared elsewhere (Terraform's ``data "aws_subnets"`` with a tag
+# filter): the format that builds such a kind registers how to answer it, so the graph reads no format.
+# A selector is given the graph, the reference and the kind asked for, and returns the resource selected
+# (a list of them for a reference to a selection of many), or None when the answer cannot be known.
+Selector = Callable[["Graph", Ref, Optional[str]], Any]
+_SELECTORS: Dict[str, Selector] = {}
+
+
+def register_selector(kind: str, selector: Selector) -> None:
+    _SELECTORS[kind] = selector
 
 
 class Graph:
@@ -156,11 +181,13 @@ class Graph:
         self._by_kind.setdefault(res.kind, []).append(res)
 
     def clone(self) -> "Graph":
-        """The same resources in a new graph with no facts and no inputs (suppression comments kept)."""
+        """The same resources in a new graph with no facts and no inputs (suppression comments kept, and
+        what registers the task-definition files: it is about the files, not about this graph)."""
         g = Graph()
         g.resources = dict(self.resources)
         g._by_kind = {k: list(v) for k, v in self._by_kind.items()}
         g.suppressions = self.suppressions
+        g.inputs.registered_by = self.inputs.registered_by
         return g
 
     def remove(self, key: str) -> None:
@@ -178,10 +205,18 @@ class Graph:
             r = self.resources.get(v.target)
             if r is not None and (kind is None or r.kind == kind):
                 return r
-            if r is not None and r.kind.startswith("data."):  # a data source that selects a resource
-                found = resolve(self, v, kind)
+            if r is not None and r.kind in _SELECTORS:  # a data source that selects a resource
+                found = _SELECTORS[r.kind](self, v, kind)
                 return found if isinstance(found, Resource) else None
         return None
+
+    def select(self, v: Any) -> Optional[List["Resource"]]:
+        """The resources a reference to a selecting data source's list of IDs stands for, else None."""
+        r = self.resources.get(v.target) if isinstance(v, Ref) else None
+        if r is None or r.kind not in _SELECTORS:
+            return None
+        found = _SELECTORS[r.kind](self, v, None)
+        return found if isinstance(found, list) else None
 
 
 @dataclass(frozen=True)

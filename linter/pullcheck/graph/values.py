@@ -29,6 +29,12 @@ class Missing(Unknown):
 
 
 @dataclass(frozen=True)
+class Undeclared(Missing):
+    """A reference to a local, variable or resource the module does not declare: Terraform reports it while
+    validating, before anything is evaluated, so ``try()`` and ``can()`` do not pass over it."""
+
+
+@dataclass(frozen=True)
 class Ref:
     """A reference to an attribute of a resource.
 

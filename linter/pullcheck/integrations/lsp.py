@@ -7,7 +7,7 @@ applies, as on the command line. Columns are UTF-16 code units, as the protocol 
 
 Between changes the server keeps each top-level block of a ``.tf`` file and each resource of a YAML
 template as parsed (by its text), and each resource as evaluated while nothing it can read has changed
-(``modules.BUILT``, ``cloudformation.BUILT``): a keystroke parses and evaluates again only the block it is
+(the session: ``pullcheck.sources.session``): a keystroke parses and evaluates again only the block it is
 in, then the rules run over the whole graph as always.
 
 A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits and the
@@ -19,8 +19,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
+
+from pullcheck.sources import session
 
 LINTED = (".yaml", ".yml", ".json", ".template", ".cfn", ".tf")
 DEBOUNCE = 0.15  # seconds of quiet after a change before it is linted
@@ -49,7 +54,6 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
     from pullcheck.engine import config as cfgmod
     from pullcheck.engine import fixes
     from pullcheck.engine.stages import INTERNAL_ID, finish, lint
-    from pullcheck.sources import errors
     from pullcheck.engine.registry import select_rules
 
     cfg = cfgmod.Config()
@@ -63,11 +67,12 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
         return []
     selected = select_rules(rules, cfg.select, cfg.ignore)
     # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
-    errors.OVERLAY[path] = text
+    overlay = session.current().overlay
+    overlay[path] = text
     try:
         findings = finish(lint([path], selected, roots=roots), cfg)
     finally:
-        errors.OVERLAY.pop(path, None)
+        overlay.pop(path, None)
     lines = text.splitlines()
     # "fix all safe": the safe fixes of this document that go in together, chosen as --fix chooses them
     together = set(fixes.plan(f.fix for f in findings if f.fix is not None and f.fix.safe
@@ -158,6 +163,18 @@ def _diag(line: int, col: int, end_line: int, end_col: int, severity: int, code:
             "severity": severity, "code": code, "source": "pullcheck", "message": message}
 
 
+@dataclass
+class _State:
+    """What the handlers of one server share."""
+
+    rules: Dict[str, Any]
+    # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)
+    published: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = field(default_factory=dict)
+    # one lint at a time (the editor buffers are shared with the readers)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    failed: Dict[str, str] = field(default_factory=dict)  # uri -> the last failure said, so that it is said once
+
+
 def serve(argv: List[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print("usage: pullcheck lsp   (speaks the Language Server Protocol on stdin/stdout)")
@@ -171,129 +188,159 @@ def serve(argv: List[str]) -> int:
     from pullcheck import __version__
     from pullcheck.engine.registry import load_rules
 
-    import threading
-    import time
-
-    from pullcheck.formats import cloudformation
-    from pullcheck.sources import marked
-    from pullcheck.formats.terraform import modules
-
     # each .tf block's and each template resource's parse, by its text, and each resource's evaluation
     # while nothing it can read has changed: a keystroke works again only on the block it is in
-    modules.PARSED, modules.BUILT = {}, {}
-    marked.PIECES, cloudformation.BUILT = {}, {}
-    rules = load_rules()
+    session.begin(keep_parses=True)
+    state = _State(load_rules())
     server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
-    # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)
-    published: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = {}
-    lock = threading.Lock()  # one lint at a time (the editor buffers are shared with the readers)
-    failed: Dict[str, str] = {}  # uri -> the last failure said, so that it is said once
+    _register(server, state)
+    server.start_io()
+    return 0
 
-    def version(ls: Any, uri: str) -> Any:
-        return ls.workspace.get_text_document(uri).version
 
-    def workspace_folders(ls: Any) -> List[str]:
-        ws = ls.workspace
-        uris = [f.uri for f in ws.folders.values()] or ([ws.root_uri] if ws.root_uri else [])
-        return [p for p in map(_path, uris) if p]
-
-    def _range(r: Dict[str, Any]) -> Any:
-        return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
-
-    def publish(ls: Any, uri: str, wanted: Any, delay: float = 0.0) -> None:
-        """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
-        lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
-        older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and
-        the failure is said once."""
-        path = _path(uri)
-        if not path or not path.lower().endswith(LINTED):
-            return
-        if delay:
-            time.sleep(delay)
-        if version(ls, uri) != wanted:
-            return
-        with lock:
-            doc = ls.workspace.get_text_document(uri)
-            if doc.version != wanted:
-                return
-            try:
-                found = diagnostics(path, doc.source, rules, roots=scope_roots(path, workspace_folders(ls)))
-            except Exception as e:  # keep what the editor shows; say why once
-                why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
-                if failed.get(uri) != why:
-                    failed[uri] = why
-                    ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
-                return
-            failed.pop(uri, None)
-        if version(ls, uri) != wanted:
-            return
-        for d in found:
-            if d.get("data"):  # a quick fix names the text it was made for; the client sends it back
-                d["data"]["version"] = wanted
-        published[uri] = (wanted, found)
-        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
-            uri=uri, version=doc.version,
-            diagnostics=[t.Diagnostic(
-                range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
-                source=d["source"], message=d["message"], data=d.get("data")) for d in found]))
+def _register(server: Any, state: _State) -> None:
+    """A handler for each request and notification the server answers, handing it on with the shared state."""
+    from lsprotocol import types as t
 
     @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
                     t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix,
                                                            t.CodeActionKind.SourceFixAll]))
     def code_action(ls: Any, params: Any) -> Any:
-        uri = params.text_document.uri
-        computed, found = published.get(uri, (None, []))
-        # edits made for another text than the editor's (a change not linted yet, as in fix-on-save) would
-        # land lines off: none is offered until the current text is linted
-        if computed is None or computed != version(ls, uri):
-            return []
-        asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
-        # a client that cannot take versioned edits gets plain ones: the check above already keeps them to the
-        # text they were made for
-        capabilities = getattr(getattr(ls, "client_capabilities", None), "workspace", None)
-        versioned = bool(getattr(getattr(capabilities, "workspace_edit", None), "document_changes", False))
-        actions = []
-        for a in code_actions(uri, asked, found, computed):
-            changes = [t.TextDocumentEdit(
-                text_document=t.OptionalVersionedTextDocumentIdentifier(uri=c["textDocument"]["uri"],
-                                                                         version=c["textDocument"]["version"]),
-                edits=[t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in c["edits"]])
-                for c in a["edit"]["documentChanges"]]
-            edit = t.WorkspaceEdit(document_changes=changes) if versioned else t.WorkspaceEdit(
-                changes={c.text_document.uri: list(c.edits) for c in changes})
-            actions.append(t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"),
-                                        edit=edit))
-        return actions
+        return _on_code_action(state, ls, params)
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: Any, params: Any) -> Any:
-        text = hover(params.position.line, params.position.character,
-                     published.get(params.text_document.uri, (None, []))[1], rules)
-        if text is None:
-            return None
-        return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
+        return _on_hover(state, params)
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     @server.thread()
     def did_open(ls: Any, params: Any) -> None:
-        publish(ls, params.text_document.uri, params.text_document.version)
+        _publish(state, ls, params.text_document.uri, params.text_document.version)
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
     @server.thread()
     def did_change(ls: Any, params: Any) -> None:
-        publish(ls, params.text_document.uri, params.text_document.version, DEBOUNCE)
+        _publish(state, ls, params.text_document.uri, params.text_document.version, DEBOUNCE)
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
     @server.thread()
     def did_save(ls: Any, params: Any) -> None:
         uri = params.text_document.uri
-        publish(ls, uri, version(ls, uri))
+        _publish(state, ls, uri, _version(ls, uri))
 
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:
-        published.pop(params.text_document.uri, None)
-        ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
-                                                                        diagnostics=[]))
+        _on_close(state, ls, params)
 
-    server.start_io()
-    return 0
+
+def _version(ls: Any, uri: str) -> Any:
+    return ls.workspace.get_text_document(uri).version
+
+
+def _workspace_folders(ls: Any) -> List[str]:
+    ws = ls.workspace
+    uris = [f.uri for f in ws.folders.values()] or ([ws.root_uri] if ws.root_uri else [])
+    return [p for p in map(_path, uris) if p]
+
+
+def _range(r: Dict[str, Any]) -> Any:
+    from lsprotocol import types as t
+
+    return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
+
+
+def _publish(state: _State, ls: Any, uri: str, wanted: Any, delay: float = 0.0) -> None:
+    """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
+    lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
+    older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and the
+    failure is said once."""
+    from lsprotocol import types as t
+
+    path = _path(uri)
+    if not path or not path.lower().endswith(LINTED):
+        return
+    if delay:
+        time.sleep(delay)
+    if _version(ls, uri) != wanted:
+        return
+    linted = _lint(state, ls, uri, path, wanted)
+    if linted is None or _version(ls, uri) != wanted:
+        return
+    doc, found = linted
+    for d in found:
+        if d.get("data"):  # a quick fix names the text it was made for; the client sends it back
+            d["data"]["version"] = wanted
+    state.published[uri] = (wanted, found)
+    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
+        uri=uri, version=doc.version,
+        diagnostics=[t.Diagnostic(
+            range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
+            source=d["source"], message=d["message"], data=d.get("data")) for d in found]))
+
+
+def _lint(state: _State, ls: Any, uri: str, path: str, wanted: Any) -> Optional[Tuple[Any, List[Dict[str, Any]]]]:
+    """(the document, its diagnostics) while ``wanted`` is its version, one lint at a time; None when a newer
+    change came first, or when the engine fails (said to the user unless it was the last failure said)."""
+    from lsprotocol import types as t
+
+    with state.lock:
+        doc = ls.workspace.get_text_document(uri)
+        if doc.version != wanted:
+            return None
+        try:
+            found = diagnostics(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)))
+        except Exception as e:  # keep what the editor shows; say why once
+            why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
+            if state.failed.get(uri) != why:
+                state.failed[uri] = why
+                ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
+            return None
+        state.failed.pop(uri, None)
+    return doc, found
+
+
+def _on_code_action(state: _State, ls: Any, params: Any) -> Any:
+    uri = params.text_document.uri
+    computed, found = state.published.get(uri, (None, []))
+    # edits made for another text than the editor's (a change not linted yet, as in fix-on-save) would
+    # land lines off: none is offered until the current text is linted
+    if computed is None or computed != _version(ls, uri):
+        return []
+    asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
+    # a client that cannot take versioned edits gets plain ones: the check above already keeps them to the
+    # text they were made for
+    capabilities = getattr(getattr(ls, "client_capabilities", None), "workspace", None)
+    versioned = bool(getattr(getattr(capabilities, "workspace_edit", None), "document_changes", False))
+    return [_code_action(a, versioned) for a in code_actions(uri, asked, found, computed)]
+
+
+def _code_action(a: Dict[str, Any], versioned: bool) -> Any:
+    """One action of ``code_actions`` as the protocol's type, its edit versioned or plain."""
+    from lsprotocol import types as t
+
+    changes = [t.TextDocumentEdit(
+        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=c["textDocument"]["uri"],
+                                                                 version=c["textDocument"]["version"]),
+        edits=[t.TextEdit(range=_range(e["range"]), new_text=e["newText"]) for e in c["edits"]])
+        for c in a["edit"]["documentChanges"]]
+    edit = t.WorkspaceEdit(document_changes=changes) if versioned else t.WorkspaceEdit(
+        changes={c.text_document.uri: list(c.edits) for c in changes})
+    return t.CodeAction(title=a["title"], kind=a["kind"], is_preferred=a.get("isPreferred"), edit=edit)
+
+
+def _on_hover(state: _State, params: Any) -> Any:
+    from lsprotocol import types as t
+
+    text = hover(params.position.line, params.position.character,
+                 state.published.get(params.text_document.uri, (None, []))[1], state.rules)
+    if text is None:
+        return None
+    return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=text))
+
+
+def _on_close(state: _State, ls: Any, params: Any) -> None:
+    from lsprotocol import types as t
+
+    state.published.pop(params.text_document.uri, None)
+    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
+                                                                    diagnostics=[]))

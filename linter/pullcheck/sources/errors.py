@@ -12,17 +12,16 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
 
-# Unsaved editor buffers, by absolute path: the language server lints what the user sees, not the disk.
-OVERLAY: dict = {}
-READ: set = set()  # the paths read in this process: a report must never be written over one
-
-
 def read_text(path: str) -> str:
-    """Read a file as UTF-8 within the size bound, or raise ParseError."""
-    if OVERLAY:
+    """Read a file as UTF-8 within the size bound, or raise ParseError. An editor's unsaved text of the file
+    (the session's overlay) is read instead of the disk."""
+    from pullcheck.sources.session import current
+
+    session = current()
+    if session.overlay:
         import os
 
-        text = OVERLAY.get(os.path.abspath(path))
+        text = session.overlay.get(os.path.abspath(path))
         if text is not None:
             if len(text) > MAX_BYTES:
                 raise ParseError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
@@ -30,7 +29,7 @@ def read_text(path: str) -> str:
     import os
     import stat
 
-    READ.add(path)
+    session.read.add(path)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))

@@ -20,20 +20,20 @@ from pullcheck.sources.errors import MAX_NODES, ParseError
 from pullcheck.sources.marked_json import load_json
 from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, moved_pos, moved_value, point
 from pullcheck.sources.marked_yaml import load_yaml
+from pullcheck.sources.session import current
 
 __all__ = ["MDict", "MList", "OneKeyPos", "Pos", "point", "moved_pos", "moved_value", "load_json",
-           "load_yaml_documents", "placed", "same_marked", "Unchanged", "position_of", "PIECES", "MOVED"]
-
-# The language server keeps the parse of each resource of a YAML template by its text (set to a dict
-# there): on a keystroke only the edited resource is read again. A run of the command keeps nothing.
-PIECES: Any = None
+           "load_yaml_documents", "placed", "same_marked", "Unchanged", "position_of"]
 
 
 def load_yaml_documents(text: str, name: str = "") -> list:
     """All documents of a YAML stream as marked values, built from libyaml's events (no node tree: the
-    values are all that is kept). ``name``: the file, for what the language server keeps of it."""
-    if PIECES is not None:
-        docs = _template_in_pieces(text, PIECES, name)
+    values are all that is kept). ``name``: the file, for what the language server keeps of it: its session
+    keeps the parse of each resource of a YAML template by its text, so on a keystroke only the edited
+    resource is read again. A run of the command keeps nothing."""
+    pieces = current().yaml_pieces
+    if pieces is not None:
+        docs = _template_in_pieces(text, pieces, name)
         if docs is not None:
             return docs
     return load_yaml(text)
@@ -54,7 +54,6 @@ def _template_in_pieces(text: str, cache: dict, name: str = "") -> Any:
     caller reads it whole, so errors are the whole read's."""
     if len(cache) > 5000:
         cache.clear()
-        MOVED.clear()
     blocks = _resource_blocks(text)
     if blocks is None:
         return None
@@ -120,10 +119,8 @@ def _resources_in_pieces(text: str, cache: dict, name: str, starts: List[int], e
         resources[logical] = value
         kpos[logical] = moved_pos(got[0].kpos[logical], lines)
         # read at other lines: its positions are moved when it is evaluated (see ``placed``), not now
-        if lines:
-            MOVED[id(value)] = (value, lines)
-        else:
-            MOVED.pop(id(value), None)
+        if isinstance(value, MDict):
+            value.moved = lines
     resources.kpos = OneKeyPos(*next(iter(kpos.items()))) if len(kpos) == 1 else kpos
     return resources
 
@@ -141,19 +138,13 @@ def _with_resources(skeleton: MDict, resources: MDict, head: int) -> MDict:
     return doc
 
 
-# a resource's mapping read at other lines than it is now (a line added or taken away above it):
-# id(mapping) -> (mapping, lines to move its positions down); what reads the mapping's positions
-# (cloudformation's evaluation, through ``placed``) moves them, and only when it evaluates it again
-MOVED: Dict[int, Tuple[Any, int]] = {}
-
-
 def placed(value: Any) -> Any:
     """A resource's mapping with its positions where the resource is now: a moved copy when it was read in
-    pieces at other lines (see ``MOVED``), else the mapping itself."""
-    moved = MOVED.get(id(value))
-    if moved is not None and moved[0] is value:
-        return moved_value(value, moved[1])
-    return value
+    pieces at other lines (a line added or taken away above it: its ``moved``), else the mapping itself.
+    What reads the mapping's positions (cloudformation's evaluation) moves them, and only when it evaluates
+    the resource again."""
+    lines = getattr(value, "moved", 0) if isinstance(value, MDict) else 0
+    return moved_value(value, lines) if lines else value
 
 
 def _piece(cache: dict, name: str, text: str, base: int, counts: list) -> Tuple[Any, int]:

@@ -6,11 +6,18 @@ from typing import Any, Tuple
 
 
 class MDict(dict):
-    __slots__ = ("pos", "kpos")
+    # moved: how many lines further down the mapping is now than where it was read (set on a resource of a
+    # template the language server read in pieces; see pullcheck.sources.marked.placed), when not 0
+    __slots__ = ("pos", "kpos", "moved")
+    pos: Any
+    kpos: Any
+    moved: int
 
 
 class MList(list):
     __slots__ = ("pos", "ipos")
+    pos: Any
+    ipos: Any
 
 
 class OneKeyPos:

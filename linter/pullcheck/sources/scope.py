@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 from typing import Iterable, List, Optional, Tuple
 
-# (real path, is a folder) of each named path; set by the engine when a run starts, the same in forked workers
-ROOTS: List[Tuple[str, bool]] = []
-# folders the files may also read from but fixes do not write to (--root, an editor's workspace folders)
-ALSO: List[Tuple[str, bool]] = []
+from pullcheck.sources.session import current
+
 
 
 def _named(paths: Iterable[str]) -> List[Tuple[str, bool]]:
@@ -22,8 +20,10 @@ def _named(paths: Iterable[str]) -> List[Tuple[str, bool]]:
 
 
 def set_roots(paths: Iterable[str], also: Iterable[str] = ()) -> None:
-    ROOTS[:] = _named(paths)
-    ALSO[:] = _named(also) if also else []
+    """The run's scope, kept in the session (set when a run starts; forked workers inherit it)."""
+    session = current()
+    session.roots = _named(paths)
+    session.also = _named(also) if also else []
 
 
 def under(real: str, top: str) -> bool:
@@ -42,20 +42,22 @@ def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
         real = os.path.realpath(path)
     except (ValueError, OSError):  # a NUL byte in the name: no such file
         return False
-    named = _named(roots) if roots is not None else (ROOTS or _named(["."])) + ALSO
+    session = current()
+    named = _named(roots) if roots is not None else (session.roots or _named(["."])) + session.also
     return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
 
 
 def leaves_root(path: str) -> bool:
     """A path named on the command line that lies outside every ``--root`` once symlinks are resolved (a
     link committed in the checkout that leads out of it). Without ``--root``, nothing does."""
-    if not ALSO:
+    also = current().also
+    if not also:
         return False
     try:
         real = os.path.realpath(path)
     except (ValueError, OSError):
         return True
-    return not any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in ALSO)
+    return not any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in also)
 
 
 def writable(path: str) -> bool:
@@ -64,4 +66,4 @@ def writable(path: str) -> bool:
         real = os.path.realpath(path)
     except (ValueError, OSError):
         return False
-    return any(under(real, top) if is_dir else real == top for top, is_dir in ROOTS or _named(["."]))
+    return any(under(real, top) if is_dir else real == top for top, is_dir in current().roots or _named(["."]))

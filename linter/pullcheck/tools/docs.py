@@ -9,76 +9,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from pullcheck.graph.model import Rule
+from pullcheck.outputs.rulepage import PACKAGE, ROOT, page
 
-PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # linter/pullcheck, or site-packages/pullcheck
-ROOT = os.path.dirname(os.path.dirname(PACKAGE))  # the checkout
+__all__ = ["PACKAGE", "ROOT", "START", "END", "page", "ordered", "table", "index", "generated", "main"]
+
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
-_LANG = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".tf": "hcl"}
-MAX_EXAMPLE_LINES = 60
-
-
-def _fixtures(rule_id: str, root: str) -> List[str]:
-    folder = os.path.join(root, "fixtures", rule_id)
-    if not os.path.isdir(folder):
-        return []
-    return sorted(n for n in os.listdir(folder) if n.startswith(("bad_", "good_")) and not n.endswith(".expect"))
-
-
-def _example(rule_id: str, name: str, root: str) -> Optional[str]:
-    path = os.path.join(root, "fixtures", rule_id, name)
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    if len(lines) > MAX_EXAMPLE_LINES:
-        return None
-    lang = _LANG.get(os.path.splitext(name)[1], "")
-    return f"```{lang}\n" + "\n".join(lines) + "\n```"
-
-
-def installed_page(rule: Rule) -> Optional[str]:
-    """The generated page of a built-in rule: shipped in the package (``pullcheck/ruledocs``) or, in a
-    checkout, ``docs/rules``; None for a rule whose page was not generated (a third-party plugin)."""
-    if not rule.source.startswith(("pullcheck.rules.", "pullcheck.core")):
-        return None
-    for folder in (os.path.join(PACKAGE, "ruledocs"), os.path.join(ROOT, "docs", "rules")):
-        try:
-            with open(os.path.join(folder, f"{rule.id}.md"), encoding="utf-8") as f:
-                return f.read()
-        except OSError:
-            continue
-    return None
-
-
-def page(rule: Rule, root: str = ROOT) -> str:
-    """The documentation page of one rule, in Markdown."""
-    from pullcheck.engine.registry import rule_doc
-
-    body = rule_doc(rule).strip()
-    if body.startswith(rule.summary):
-        body = body[len(rule.summary):].strip()
-    fix = {"safe": "Fix: **safe**, applied by `--fix` (and offered in the editor).",
-           "unsafe": "Fix: **unsafe**, applied by `--fix --unsafe-fixes` (a judgement call: review it)."}.get(
-        rule.fix, "Fix: no automatic fix.")
-    out = [f"# {rule.id} {rule.name}", "", f"Severity: **{rule.severity}**. {rule.summary}", "", fix, "", body]
-    names = _fixtures(rule.id, root)
-    if names:
-        out += ["", "## Examples", ""]
-        for kind in ("bad", "good"):
-            chosen = [n for n in names if n.startswith(kind + "_")]
-            shown = None
-            for n in sorted(chosen, key=lambda n: os.path.getsize(os.path.join(root, "fixtures", rule.id, n))):
-                shown = (n, _example(rule.id, n, root))
-                if shown[1]:
-                    break
-            if shown and shown[1]:
-                heading = "Flagged" if kind == "bad" else "Not flagged"
-                note = " (the flagged lines carry an `expect` comment or are listed in a `.expect` file)" \
-                    if kind == "bad" else ""
-                out += [f"{heading}: `fixtures/{rule.id}/{shown[0]}`{note}", "", shown[1], ""]
-        out += ["All fixtures: " + ", ".join(f"`{n}`" for n in names)]
-    return "\n".join(out).rstrip() + "\n"
 
 
 _FAMILY = {"NET": 0, "IMG": 1, "IAM": 2, "TD": 3, "PARSE": 4, "SUP": 5}

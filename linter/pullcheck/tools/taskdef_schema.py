@@ -14,8 +14,9 @@ import json
 import os
 from typing import Any, Dict
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "formats", "taskdef", "schemas",
-                   "taskdef.schema.json")
+# rules/taskdef/schema in a checkout (TD003's own data)
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+                   "rules", "taskdef", "schema", "taskdef.schema.json")
 
 
 def _convert(name: str, shapes: Dict[str, Any], defs: Dict[str, Any]) -> Dict[str, Any]:

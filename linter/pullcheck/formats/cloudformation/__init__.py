@@ -16,9 +16,10 @@ from pullcheck.formats.cloudformation.stacks import (MAX_NESTING, MAX_STACK_INST
                                                      NESTED, Templates, add_exports, top_stacks, with_nested)
 from pullcheck.graph.model import Graph
 from pullcheck.sources.marked import MDict
+from pullcheck.sources.session import current
 
 __all__ = ["KINDS", "ROUTE_TARGETS", "NESTED", "MAX_NESTING", "MAX_STEPS", "MAX_STACK_INSTANCES",
-           "MAX_STACK_RESOURCES", "MAX_TEXT", "BUILT", "Exports", "is_template", "parse_all"]
+           "MAX_STACK_RESOURCES", "MAX_TEXT", "Exports", "is_template", "parse_all"]
 
 
 def is_template(doc: Any) -> bool:
@@ -37,7 +38,7 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     every = with_nested(top_stacks(templates, stacks, graph, found, exports), graph, found, exports)
     add_exports(every, exports)
     for r in every:
-        add_resources(r, graph, BUILT)
+        add_resources(r, graph, current().cfn_built)
     graph.inputs.choices = exports.choices
     graph.inputs.cfn_steps = exports.budget[0]
     # values that cross templates: exports, imports, nested stacks (what --jobs must keep together)
@@ -45,10 +46,3 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
                                    or any(r.children for r in every) or stacks)
     return found.errors
 
-
-# The language server keeps each resource's evaluation (set to a dict there), while its mapping is the
-# same parse and what it can read is the same: parameters, mappings, outputs, the transform, and the
-# names and types of the template's resources. Templates with conditions, parameters with allowed values
-# (both evaluated once per template and shared by its resources), nested stacks or stack parameters are
-# evaluated whole every time. A run of the command keeps nothing.
-BUILT: Any = None

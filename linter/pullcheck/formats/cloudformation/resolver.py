@@ -233,15 +233,15 @@ class Resolver:
                 if k == "Ref" or (isinstance(k, str) and k.startswith("Fn::")):
                     fn = FUNCTIONS.get(k)
                     return fn(self, arg, depth) if fn is not None else Unknown(f"{k} is not evaluated")
-            out = MDict()
-            out.pos = getattr(v, "pos", (1, 1))
-            out.kpos = {}
+            mapped = MDict()
+            mapped.pos = getattr(v, "pos", (1, 1))
+            mapped.kpos = {}
             kpos = getattr(v, "kpos", {})
             for k, item in v.items():
                 r = self.resolve(item, depth + 1)
                 if r is NOVALUE:
                     continue
-                out[k] = r
-                out.kpos[k] = kpos.get(k, out.pos)
-            return out
+                mapped[k] = r
+                mapped.kpos[k] = kpos.get(k, mapped.pos)
+            return mapped
         return v

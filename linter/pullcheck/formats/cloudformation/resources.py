@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, List, Optional
 
-from pullcheck.engine import suppress
+from pullcheck.graph import suppressions as suppress
 from pullcheck.facts import policy
 from pullcheck.formats.cloudformation.kinds import BUILDERS, generic, prop
 from pullcheck.formats.cloudformation.resolver import MAX_STEPS, MAX_TEXT, Resolver
@@ -60,7 +60,11 @@ KINDS = {
 
 def add_resources(r: Resolver, graph: Graph, built: Any) -> None:
     """The resources of a known kind of ``r``'s template, evaluated in that stack, into the graph. ``built``:
-    what the language server keeps of each resource's evaluation (None in a run of the command)."""
+    what the language server keeps of each resource's evaluation (None in a run of the command), while its
+    mapping is the same parse and what it can read is the same: parameters, mappings, outputs, the transform,
+    and the names and types of the template's resources. Templates with conditions, parameters with allowed
+    values (both evaluated once per template and shared by its resources), nested stacks or stack
+    parameters are evaluated whole every time."""
     adding = _Adding(r, graph, built)
     for logical, body in r.resources.items():
         if isinstance(body, dict):

@@ -49,7 +49,7 @@ class Templates:
             try:
                 self.loaded[path] = self.load(path)
             except Exception as e:  # ParseError, or a file that is not a template
-                from pullcheck.engine import interrupt
+                from pullcheck.sources import interrupt
 
                 interrupt.check()
                 self.loaded[path] = None

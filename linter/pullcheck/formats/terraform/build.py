@@ -3,6 +3,7 @@ resource type or kind by a builder: launches, task definitions, clusters and IAM
 build_network."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List
 
 from pullcheck.facts import policy
@@ -12,11 +13,15 @@ from pullcheck.formats.terraform.budget import JsonEncoded
 from pullcheck.formats.terraform.build_context import BuildContext, flatten_refs, json_attr, json_value, nested
 from pullcheck.formats.terraform.declared import Declared
 from pullcheck.formats.terraform.evaluate import Module, expand_dynamic
+from pullcheck.formats.terraform.lookup import QUERY_KINDS, resolve
 from pullcheck.formats.terraform.syntax import Body, is_heredoc, pos_of, shift
 from pullcheck.graph import mapping
-from pullcheck.graph.model import Graph, Resource, Span
+from pullcheck.graph.model import Graph, Resource, Span, register_selector
 from pullcheck.graph.values import Template, Unknown
 from pullcheck.sources.marked import MDict
+
+for _kind in QUERY_KINDS:  # the data sources this format builds that select resources declared elsewhere
+    register_selector(_kind, resolve)
 
 KINDS = {
     "aws_ecs_service": "ecs.service", "aws_ecs_task_set": "ecs.task_set",
@@ -144,6 +149,10 @@ def _b_task_definition(c: BuildContext) -> None:
         r.spans[("containers",)] = Span.at(pos_of(t))
         defs = json_value(c.ev, t, "container_definitions")
     r.attrs["containers"] = common.normalise_containers(defs, False, r.spans) if defs is not None else []
+    file = c.elsewhere(c.body, "container_definitions")
+    if file:  # written in an override file: so are the containers' positions
+        r.spans.update({k: replace(v, file=v.file or file) if isinstance(v, Span) else Span.at(v, file)
+                        for k, v in r.spans.items() if k[:1] == ("containers",)})
 
 
 def _b_cluster(c: BuildContext) -> None:
@@ -166,7 +175,7 @@ def _b_role(c: BuildContext) -> None:
         r.attrs["inline"] = [(c.value(b, "name"), policy.parse(c.value(b, "policy"))) for b in blocks]
         for i, b in enumerate(blocks):
             if "policy" in b.attrs:
-                r.spans[("inline", i)] = Span.at(pos_of(b.attrs["policy"]))
+                r.spans[("inline", i)] = Span.at(pos_of(b.attrs["policy"]), c.elsewhere(b, "policy"))
 
 
 def _b_table_only(c: BuildContext) -> None:
@@ -220,7 +229,7 @@ def _b_state_machine(c: BuildContext) -> Any:
     out = []
     for name, params, pos in statemachine.run_task_states(definition):
         sub = Resource(key=f"{c.r.key}/{name}", kind="ecs.run_task", rtype=c.r.rtype, name=f"{c.r.name}.{name}",
-                       file=c.r.file, span=Span.at(pos if shifted else pos_of(t)))
+                       file=c.body.file_of("definition"), span=Span.at(pos if shifted else pos_of(t)))
         common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs)
         if isinstance(params, Unknown):
             sub.attrs["launch_type"] = params

@@ -35,7 +35,8 @@ class BuildContext:
         r.attrs[out] = v
         where, file = _fix_site(self.module, t)
         # moved to the caller's argument: remember where it is written in the module, for suppressions there
-        origin = (b.file, pos_of(t)[0]) if file else ()
+        origin = (b.file_of(name), pos_of(t)[0]) if file else ()
+        file = file or self.elsewhere(b, name)
         whole = Span.at(pos_of(where), file)
         if origin:
             whole = replace(whole, origin=origin)
@@ -48,6 +49,12 @@ class BuildContext:
                 r.spans[path + (out, i)] = replace(Span.at(p, file), origin=origin) \
                     if isinstance(where, Known) or whole.line <= p[0] <= end else whole
         return v
+
+    def elsewhere(self, b: Body, name: str) -> str:
+        """The file an attribute of ``b`` is written in when it is not the resource's (an override file's
+        attribute, or one of its blocks), else ""."""
+        file = b.file_of(name)
+        return file if file != self.r.file else ""
 
     def value(self, b: Body, name: str) -> Any:
         t = b.attrs.get(name)
@@ -68,7 +75,7 @@ def _fix_site(module: Module, t: Any) -> Tuple[Any, str]:
         name = _var_name(t)
         if name is not None and name in module.inputs:
             inner, file = _fix_site(module.caller, module.inputs[name])
-            return inner, file or module.call_file
+            return inner, file or module.input_files.get(name, module.call_file)
     return t, ""
 
 

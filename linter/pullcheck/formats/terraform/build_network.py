@@ -44,7 +44,7 @@ def _routes(c: BuildContext) -> List[Any]:
             if name in rb.attrs:
                 rec["target"] = ev.eval(rb.attrs[name])
                 rec["target_attr"] = tk
-                r.spans[("routes", i, "target")] = Span.at(pos_of(rb.attrs[name]))
+                r.spans[("routes", i, "target")] = Span.at(pos_of(rb.attrs[name]), c.elsewhere(rb, name))
                 break
         routes.append(rec)
     if ("route" in body.attrs and not isinstance(body.attrs["route"], Known)) or any(
@@ -101,7 +101,7 @@ def _rules(c: BuildContext, direction: str) -> None:
                     "groups": c.value(b, "security_groups") or [], "self": c.value(b, "self") is True})
         for name in ("protocol", "from_port"):
             if name in b.attrs:
-                c.r.spans[(direction, i)] = Span.at(pos_of(b.attrs[name]))
+                c.r.spans[(direction, i)] = Span.at(pos_of(b.attrs[name]), c.elsewhere(b, name))
                 break
     c.r.attrs[direction] = out if blocks else None
 

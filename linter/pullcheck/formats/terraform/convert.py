@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict
 
 from pullcheck.formats.terraform import number
-from pullcheck.formats.terraform.budget import Budget, JsonEncoded, Opaque, _shared_walk
+from pullcheck.formats.terraform.budget import Budget, JsonEncoded, Opaque, shared_walk
+from pullcheck.formats.terraform.failures import Fails
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Ref, Template, Unknown
 
 MAX_BITS = number.MAX_BITS  # a whole number past this many bits (about 4200 digits) is unknown
@@ -20,9 +21,9 @@ class Unknowable(Exception):
     """Raised inside a function whose result cannot be known (past a bound, a pattern RE2 refuses): why."""
 
 
-class Invalid(Unknowable):
+class Invalid(Fails):
     """Raised where Terraform gives an error (a value of the wrong type, an index out of range): what the
-    error says. The call is unknown, as one past a bound is, naming it."""
+    error says. A call that raises it is that error (failures.Fails)."""
 
 
 NULL = object()  # a function's null result (one() of an empty list): None is a function that cannot tell
@@ -95,7 +96,7 @@ def text_known(v: str) -> bool:
 
 def is_known(v: Any) -> bool:
     if isinstance(v, (list, dict)):
-        return bool(_shared_walk([v], 1 << 62)[1])
+        return bool(shared_walk([v], 1 << 62)[1])
     if isinstance(v, JsonEncoded):
         return not v.holes
     return not isinstance(v, (Unknown, Ref, Template, Opaque))

@@ -14,8 +14,9 @@ from pullcheck.formats.terraform.budget import CHARS_PER_READ, READS_PER_STEP, T
 from pullcheck.formats.terraform.declared import MAX_INSTANCES, Declared, ModuleValue
 from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
+from pullcheck.formats.terraform import variables
 from pullcheck.formats.terraform.syntax import Body, JsonExpr, Known, pos_of
-from pullcheck.graph.values import MAX_STRING, Missing, Template, Unknown
+from pullcheck.graph.values import MAX_STRING, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError, read_text
 
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
@@ -33,22 +34,25 @@ class Module:
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
         self.caller: Any = None
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
+        self.budget.files = self  # the file functions read relative to the root module, as file() does
         self.made = [0]  # module instances of the configuration, shared the same way
         self.call_file = ""  # the file of the module block that calls this instance
+        self.input_files: Dict[str, str] = {}  # the call's arguments written in another file (an override)
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}
         self.variables: Dict[str, Any] = {}
-        self.var_values: Dict[str, Any] = {}
+        self.var_values: Dict[str, Any] = {}  # each variable's value, computed on first use
+        self.var_types: Dict[str, Any] = {}  # each variable's type constraint, read on first use
+        self.assigned: Dict[str, Any] = {}  # on a root module: what its variables are given (variables.Assigned)
         self.locals: Dict[str, Any] = {}
         self._local_values: Dict[str, Any] = {}
-        self._defaults: Dict[str, Any] = {}
         self.instance_cache: Dict[str, Any] = {}
         self.stack: List[str] = []  # what is being computed (on the root module), to name a cycle
         self.data: set = set()
         self.template_files: Dict[str, Body] = {}
         self.provider: Any = None
         # what the module's resources can read besides their own block, for a language server's reuse of
-        # a resource built before (modules.BUILT): every other block, and each resource's name and count
+        # a resource built before (the session's tf_built): every other block, and each resource's name and count
         self.defs: List[Any] = []
         self.file_reads = [0]  # file() / templatefile() calls: a file on disk is not in the defs
         self.files: Dict[str, Any] = {}  # on the root module: what each file read gave, read once per run
@@ -176,21 +180,11 @@ class Module:
         return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
 
     def var(self, name: str) -> Any:
-        if name in self.inputs and self.caller is not None and name not in self.var_values:
-            caller = self.caller
-            return self.once(self.var_values, name, f"{self.prefix}var.{name}",
-                             lambda: caller.evaluator({}).eval(self.inputs[name]))
-        if name in self.var_values:
-            return self.once(self.var_values, name, f"{self.prefix}var.{name}", lambda: None)
-        b = self.variables.get(name)
-        if b is not None and "default" in b.attrs:
-            return self.once(self._defaults, name, f"{self.prefix}var.{name}",
-                             lambda: self.evaluator({}).eval(b.attrs["default"]))
-        return Unknown(f"variable {name} has no value")
+        return self.once(self.var_values, name, f"{self.prefix}var.{name}", lambda: variables.value(self, name))
 
     def local(self, name: str, depth: int) -> Any:
         if name not in self.locals:
-            return Missing(f"local.{name} is not declared")
+            return Undeclared(f"local.{name} is not declared")
         if depth > 40:
             return Unknown(f"local.{name} cannot be evaluated")
         return self.once(self._local_values, name, f"{self.prefix}local.{name}",
@@ -234,7 +228,9 @@ def expand_dynamic(body: Body, ev: "Evaluator") -> Body:
         for key, value in items:
             inner = Evaluator(ev.m, {**ev.ctx, ("for", it): {"key": key, "value": value}}, ev.depth)
             blocks.append((labels[0], [], _written(content[0], inner), pos))
-    return Body.made(body.file, body.attrs, blocks)
+    out = Body.made(body.file, body.attrs, blocks)
+    out.attr_files = body.attr_files
+    return out
 
 
 def _written(body: Body, ev: "Evaluator") -> Body:
@@ -242,7 +238,9 @@ def _written(body: Body, ev: "Evaluator") -> Body:
     expanded = expand_dynamic(body, ev)
     attrs = {k: Known(ev.eval(t), pos_of(t)) for k, t in expanded.attrs.items()}
     blocks = [(n, labels, _written(b, ev) if n != "dynamic" else b, p) for n, labels, b, p in expanded.blocks]
-    return Body.made(body.file, attrs, blocks)
+    out = Body.made(body.file, attrs, blocks)
+    out.attr_files = body.attr_files
+    return out
 
 
 def _for_each_items(v: Any) -> Any:

@@ -31,7 +31,7 @@ from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
 from pullcheck.formats.terraform.unify import unify_pair
-from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
+from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Undeclared, Unknown, make_template
 from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import MDict, MList
 
@@ -402,7 +402,7 @@ class Evaluator:
         if base.kind == "type":
             res = self.m.resources.get(f"{base.name}.{name}")
             if res is None:
-                return Missing(f"{base.name}.{name} is not declared in the module")
+                return Undeclared(f"{base.name}.{name} is not declared in the module")
             insts = res.instances()
             if isinstance(insts, list) and insts == [("", {})]:
                 return Instance(res, "")

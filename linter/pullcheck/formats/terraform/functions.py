@@ -8,22 +8,31 @@ from typing import Any, Callable, Dict, List, Optional
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform import functions_conversion as conversion
 from pullcheck.formats.terraform import functions_encoding as encoding
+from pullcheck.formats.terraform import functions_files as files
+from pullcheck.formats.terraform import functions_hash as hashes
+from pullcheck.formats.terraform import functions_net as net
 from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
+from pullcheck.formats.terraform import functions_sets as sets
 from pullcheck.formats.terraform import functions_text as text
+from pullcheck.formats.terraform import functions_world as world
+from pullcheck.formats.terraform import functions_yaml as yaml
 from pullcheck.formats.terraform.budget import (
-    _CONSTANT,
-    _DEEP,
-    _ELEMENTWISE,
+    CONSTANT,
+    DEEP,
+    ELEMENTWISE,
     READS_PER_STEP,
     Budget,
+    JsonEncoded,
     Opaque,
-    _extra_work,
-    _reading,
     built,
+    extra_work,
+    reading,
 )
 from pullcheck.formats.terraform.convert import MAX_BITS, NULL, Unknowable, is_known, text_of
-from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Ref, Template, Unknown
+from pullcheck.formats.terraform.failures import Fails
+from pullcheck.formats.terraform.unicode_text import nfc
+from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Missing, Ref, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError
 
 # a function as the registry holds it: given the call's arguments, its unknown (what the call is when it
@@ -38,7 +47,8 @@ _SELF_CHARGED = {"regexall", "jsondecode"}
 
 def call(name: str, args: List[Any], budget: Any = None) -> Any:
     """A function's value; its work and what it builds are spent from the root module's ``budget``. A call
-    that cannot be evaluated because an argument is unknown is unknown for that argument's reason."""
+    that cannot be evaluated because an argument is unknown is unknown for that argument's reason; a call
+    Terraform reports an error for (or given an argument that is one) is that error (a Missing)."""
     def unknown() -> Unknown:
         why = next((a.origin for a in args if isinstance(a, Unknown)), None)
         return Unknown(why or f"function {name}() is not evaluated")
@@ -47,17 +57,19 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
     if meter.over():
         return meter.spent()
     run = _FUNCTIONS.get(name)
-    if name not in _CONSTANT and name not in _SELF_CHARGED:
-        deep = name in _DEEP or (isinstance(run, Pure) and not run.structural)
-        reading = _reading(args, deep, meter.steps_left(), _ELEMENTWISE.get(name, 0))
-        if not meter.spend(reading + _extra_work(name, args)):
+    if name not in CONSTANT and name not in _SELF_CHARGED:
+        deep = name in DEEP or (isinstance(run, Pure) and not run.structural)
+        steps = reading(args, deep, meter.steps_left(), ELEMENTWISE.get(name, 0))
+        if not meter.spend(steps + extra_work(name, args)):
             return meter.spent()
     result = _call(name, run, args, unknown, meter)
-    if name not in _CONSTANT and name not in _SELF_CHARGED and not any(result is a for a in args):
+    if name not in CONSTANT and name not in _SELF_CHARGED and not any(result is a for a in args):
         made = built(result)  # also when the result is past a bound below: it was built
         meter.spend(made // READS_PER_STEP, made)
     if meter.over():
         return meter.spent()
+    if isinstance(result, str) and not isinstance(result, JsonEncoded):
+        result = nfc(result)  # cty holds every string in NFC
     if isinstance(result, str) and len(result) > MAX_STRING:
         return Unknown(f"function {name}() gives a string over {MAX_STRING} characters")
     if isinstance(result, (list, dict)) and len(result) > MAX_ITEMS:
@@ -70,9 +82,9 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
 class Pure:
     """A function of values alone, ``fn(*args)``: its arguments are known, or (``structural``: it only
     rearranges a collection and keeps the references inside it) not themselves unknown; those Terraform
-    converts to strings (the indexes in ``text``, or "all") are converted, numbers and bools to text.
-    ``metered``: it is also given the budget, to charge its searches as it goes. It returns None when it
-    cannot be evaluated, and NULL for null."""
+    converts to strings (the indexes in ``text``, or "all") are converted, numbers and bools to text, and
+    text to NFC. ``metered``: it is also given the budget, to charge its searches as it goes. It returns
+    None when it cannot be evaluated, and NULL for null; it raises Fails where Terraform reports an error."""
 
     __slots__ = ("fn", "structural", "text", "metered")
 
@@ -89,8 +101,10 @@ class Pure:
             wanted = [which == "all" or i in which for i in range(len(args))]
             texts = [text_of(a) if w else a for a, w in zip(args, wanted)]
             if any(t is None for t, w in zip(texts, wanted) if w):
+                if any(a is None or isinstance(a, (list, dict)) for a, w in zip(args, wanted) if w):
+                    raise Fails("a string is required")
                 return unknown()
-            args = texts
+            args = [nfc(t) if w else t for t, w in zip(texts, wanted)]
         out = self.fn(*args, meter=meter) if self.metered else self.fn(*args)
         return None if out is NULL else unknown() if out is None else out
 
@@ -105,20 +119,29 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     """The value ``run`` (the function named ``name``) gives, or the unknown of a call it cannot evaluate."""
     if "::" in name:
         return Unknown(f"provider function {name}()")
+    failed = next((a for a in args if isinstance(a, Missing)), None)
+    if failed is not None and name not in ("try", "can"):
+        return failed
     if run is None:
         return unknown()
     try:
         return run(args, unknown, meter)
     except Unknowable as e:
         return Unknown(f"function {name}() {e}")
+    except Fails as e:
+        return Missing(f"function {name}() fails: {e}")
     except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, RecursionError):
         return unknown()
 
 
 def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
-    """can(): true when its argument is known; otherwise the call is unknown."""
+    """can(): true when its argument is known, false when it is an error; otherwise the call is unknown."""
     if len(args) != 1:
         return unknown()
+    if isinstance(args[0], Undeclared):
+        return args[0]  # reported before evaluation: can() does not see it
+    if isinstance(args[0], Missing):
+        return False
     return True if is_known(args[0]) else Unknown("can() of a value that cannot be known")
 
 
@@ -127,13 +150,16 @@ def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
 _FUNCTIONS: Dict[str, Function] = {
     "can": _can, "try": coll.try_values, "coalesce": coll.coalesce,
     # strings
-    "format": Pure(text.format_text, text=(0,)), "formatlist": Pure(text.formatlist, text=(0,)),
-    "split": Pure(text.split, text="all"), "substr": Pure(text.substr, text=(0,)),
-    "trimspace": Pure(text.trimspace, text="all"), "trim": Pure(text.trim, text="all"),
-    "trimprefix": Pure(text.trimprefix, text="all"), "trimsuffix": Pure(text.trimsuffix, text="all"),
-    "title": Pure(text.title, text="all"), "startswith": Pure(text.startswith, text="all"),
-    "endswith": Pure(text.endswith, text="all"),
-    "join": text.join, "lower": text.lower, "upper": text.upper,
+    "format": text.format_call, "formatlist": text.formatlist_call, "join": text.join, "length": text.length,
+    "split": Pure(text.split, text="all"), "substr": Pure(text.substr, text=(0,), metered=True),
+    "strrev": Pure(text.strrev, text="all", metered=True),
+    "upper": Pure(text.upper, text="all"), "lower": Pure(text.lower, text="all"),
+    "title": Pure(text.title, text="all"), "trimspace": Pure(text.trimspace, text="all"),
+    "trim": Pure(text.trim, text="all"), "trimprefix": Pure(text.trimprefix, text="all"),
+    "trimsuffix": Pure(text.trimsuffix, text="all"), "chomp": Pure(text.chomp, text="all"),
+    "indent": Pure(text.indent, text=(1,)), "strcontains": Pure(text.strcontains, text="all"),
+    "startswith": Pure(text.startswith, text="all"), "endswith": Pure(text.endswith, text="all"),
+    "csvdecode": Pure(text.csvdecode, text="all", metered=True),
     # regular expressions
     "replace": Pure(regex.replace, text="all", metered=True), "regex": Pure(regex.regex, text="all", metered=True),
     "regexall": Pure(regex.regexall, text="all", metered=True),
@@ -144,18 +170,48 @@ _FUNCTIONS: Dict[str, Function] = {
     "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
     "chunklist": Pure(coll.chunklist, structural=True),
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
-    "element": coll.element, "length": coll.length, "concat": coll.concat, "flatten": coll.flatten,
+    "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
     # type conversions
     "tostring": Pure(conversion.tostring), "tonumber": Pure(conversion.tonumber), "tobool": Pure(conversion.tobool),
     "tolist": Pure(conversion.tolist, structural=True), "toset": Pure(conversion.toset, structural=True),
     "tomap": Pure(conversion.tomap, structural=True),
-    # numbers and networks
+    # numbers
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),
     "range": Pure(numbers.number_range),
-    "cidrsubnet": Pure(numbers.cidrsubnet), "cidrsubnets": Pure(numbers.cidrsubnets),
-    # encodings
+    # networks
+    "cidrhost": Pure(net.cidrhost, text=(0,)), "cidrnetmask": Pure(net.cidrnetmask, text=(0,)),
+    "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
+    # sets, and tests over a list's elements
+    "setunion": Pure(sets.setunion, metered=True), "setintersection": Pure(sets.setintersection, metered=True),
+    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, metered=True),
+    "anytrue": Pure(sets.anytrue, metered=True),
+    # encodings and hashes
     "jsonencode": encoding.jsonencode, "jsondecode": encoding.jsondecode,
-    "base64encode": Pure(encoding.base64encode, text="all"), "md5": Pure(encoding.md5, text="all"),
+    "yamldecode": Pure(yaml.yamldecode, text="all", metered=True), "yamlencode": yaml.yamlencode,
+    "base64encode": Pure(hashes.base64encode, text="all"), "base64decode": Pure(hashes.base64decode, text="all"),
+    "textencodebase64": Pure(hashes.textencodebase64, text="all"),
+    "textdecodebase64": Pure(hashes.textdecodebase64, text="all"),
+    "base64gzip": Pure(hashes.base64gzip, text="all"), "urlencode": Pure(hashes.urlencode, text="all"),
+    "md5": Pure(hashes.md5, text="all"), "sha1": Pure(hashes.sha1, text="all"),
+    "sha256": Pure(hashes.sha256, text="all"), "sha512": Pure(hashes.sha512, text="all"),
+    "base64sha256": Pure(hashes.base64sha256, text="all"), "base64sha512": Pure(hashes.base64sha512, text="all"),
+    "uuidv5": Pure(hashes.uuidv5, text="all"),
+    # paths and files (file() and templatefile() are read by the evaluator)
+    "basename": Pure(files.basename, text="all"), "dirname": Pure(files.dirname, text="all"),
+    "pathexpand": Pure(files.pathexpand, text="all"), "abspath": Pure(files.abspath, text="all"),
+    "fileexists": Pure(files.fileexists, text="all", metered=True),
+    "fileset": Pure(files.fileset, text="all", metered=True),
+    "filebase64": Pure(files.filebase64, text="all", metered=True),
+    "filemd5": Pure(files.filemd5, text="all", metered=True), "filesha1": Pure(files.filesha1, text="all", metered=True),
+    "filesha256": Pure(files.filesha256, text="all", metered=True),
+    "filesha512": Pure(files.filesha512, text="all", metered=True),
+    "filebase64sha256": Pure(files.filebase64sha256, text="all", metered=True),
+    "filebase64sha512": Pure(files.filebase64sha512, text="all", metered=True),
+    # the clock, chance, keys and marks
+    "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,
+    "rsadecrypt": world.rsadecrypt, "sensitive": world.sensitive, "nonsensitive": world.nonsensitive,
+    "issensitive": world.issensitive, "ephemeralasnull": world.ephemeralasnull,
+    "list": world.retired_list, "map": world.retired_map,
 }

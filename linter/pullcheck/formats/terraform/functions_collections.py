@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import Budget, Opaque
-from pullcheck.formats.terraform.number import go_int
 from pullcheck.formats.terraform.convert import (
     NULL,
     Invalid,
@@ -21,8 +20,9 @@ from pullcheck.formats.terraform.convert import (
     text_of,
     to_number,
 )
+from pullcheck.formats.terraform.number import go_int
 from pullcheck.formats.terraform.unify import DYNAMIC, convert, type_of, unified, unify
-from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Unknown
+from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared, Unknown
 
 
 def _unknown(v: Any) -> bool:
@@ -339,6 +339,8 @@ def coalesce(args: List[Any], unknown: Any, meter: Budget) -> Any:
 def try_values(args: List[Any], unknown: Any, meter: Budget) -> Any:
     """try(): the first argument that is not an error; an unknown one stays unknown."""
     for a in args:
+        if isinstance(a, Undeclared):
+            return a  # reported before evaluation: try() does not see it
         if not isinstance(a, Missing):
             return a
     return unknown()

@@ -13,9 +13,9 @@ from pullcheck.formats.terraform.budget import (
     Budget,
     JsonEncoded,
     Opaque,
-    _shared_walk,
     decoding,
     expanded_size,
+    shared_walk,
 )
 from pullcheck.formats.terraform.convert import Unknowable, is_number, number_of, spend, strings, text_known
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
@@ -133,7 +133,7 @@ def decode_json(text: str, meter: Budget, keep: bool = False) -> Any:
     steps, items = decoding(text)
     spend(meter, steps, items)
     value = load_json(text)
-    meter.items -= items - min(items, _shared_walk([value], items)[0])
+    meter.items -= items - min(items, shared_walk([value], items)[0])
     if keep:
         value = _numbers(value, text)
         if len(meter.decoded) >= 64:

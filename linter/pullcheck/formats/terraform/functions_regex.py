@@ -1,5 +1,7 @@
 """Terraform's regular-expression functions: regex(), regexall(), and replace() with a ``/pattern/``, each
-search charged as it is made."""
+search charged as it is made. RE2 is the engine, as Go's regexp (which Terraform uses) is RE2's syntax and
+semantics: ``\\w``, ``\\d``, ``\\s`` and ``\\b`` are ASCII, ``$`` is the end of the text unless ``(?m)``.
+A pattern Go refuses, or regex() that finds no match, fails as in Terraform."""
 from __future__ import annotations
 
 import re
@@ -7,15 +9,17 @@ import warnings
 from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import MAX_REGEX_WORK, Budget, built, scanning, searching
-from pullcheck.formats.terraform.convert import Unknowable, spend, strings, text_at_most
+from pullcheck.formats.terraform.convert import Unknowable, spend, text_at_most
+from pullcheck.formats.terraform.failures import Fails
 from pullcheck.graph.values import MAX_ITEMS
 
 
 def _compiled(pattern: str) -> Any:
-    """(the pattern compiled by RE2, or None when RE2 refuses it; the steps compiling it took, about its size;
-    its reach, see _reach), kept for the patterns used again (a refusal too: refusing a pattern too
-    large takes as long). RE2 is the engine (and syntax) of Terraform's regular expressions: a search takes
-    time linear in the text it scans, whatever the pattern."""
+    """(the pattern compiled by RE2, or why not: (Fails, why) for a pattern Go refuses too, (Unknowable, why)
+    for one too large; the steps compiling it took, about its size; its reach, see _reach), kept for the
+    patterns used again (a refusal too: refusing a pattern too large takes as long). RE2 is the engine (and
+    syntax) of Terraform's regular expressions: a search takes time linear in the text it scans, whatever
+    the pattern."""
     got = _PATTERNS.get(pattern)
     if got is None:
         import re2
@@ -24,10 +28,16 @@ def _compiled(pattern: str) -> Any:
         options.log_errors = False  # the pattern is the scanned file's text: never echoed on standard error
         options.max_mem = RE2_MEMORY
         try:
+            if _has_byte_class(pattern):
+                raise re2.error("invalid escape sequence: \\C")
             r = re2.compile(pattern, options)
             got = (r, r.programsize // 4, _reach(pattern))
         except re2.error as e:
-            got = (None, 10_000 if "too large" in str(e) else 1, None)
+            why = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+            if "too large" in why:
+                got = ((Unknowable, "has a pattern too large for RE2's memory bound"), 10_000, None)
+            else:
+                got = ((Fails, f"invalid regexp pattern: {why}"), 1, None)
         if len(_PATTERNS) >= 256:
             _PATTERNS.clear()
         _PATTERNS[pattern] = got
@@ -35,6 +45,24 @@ def _compiled(pattern: str) -> Any:
 
 
 _PATTERNS: Dict[str, Any] = {}
+
+
+def _has_byte_class(pattern: str) -> bool:
+    """Whether ``pattern`` holds ``\\C`` (any byte), which RE2 accepts and Go refuses."""
+    i = 0
+    while True:
+        i = pattern.find("\\", i)
+        if i < 0 or i + 1 >= len(pattern):
+            return False
+        nxt = pattern[i + 1]
+        if nxt == "C":
+            return True
+        if nxt == "Q":  # quoted text up to \E
+            end = pattern.find("\\E", i + 2)
+            if end < 0:
+                return False
+            i = end
+        i += 2
 RE2_MEMORY = 2 << 20  # what one compiled pattern may take (RE2's default is 8 MB): bounds compiling too
 
 
@@ -71,8 +99,8 @@ def _matching(pattern: str, s: str, meter: Budget) -> Any:
     new = pattern not in _PATTERNS
     r, compiling, reach = _compiled(pattern)
     spend(meter, compiling if new else 0)
-    if r is None:
-        raise Unknowable("has a pattern that RE2 does not accept")
+    if isinstance(r, tuple):  # why RE2 refused it
+        raise r[0](r[1])
     if r.programsize * (len(s) + 1) > MAX_REGEX_WORK:
         raise Unknowable(f"has a pattern and a text too large to match (their sizes multiply past {MAX_REGEX_WORK})")
     spend(meter, 2 * scanning(r.programsize, len(s)))  # forward to each match, then over it: start, groups
@@ -102,8 +130,6 @@ def _searches(r: Any, reach: Any, s: str, meter: Budget) -> Any:
 
 
 def replace(s: Any, old: Any, new: Any, meter: Budget) -> Any:
-    if not strings(s, old, new):
-        return None
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         r, reach = _matching(old[1:-1], s, meter)
         return _replace_matches(r, reach, s, new, meter)
@@ -164,12 +190,16 @@ def _expansion(template: str, names: Dict[str, int]) -> List[Any]:
     return parts
 
 
+def _no_mixed_groups(r: Any) -> None:
+    """regex() and regexall() refuse a pattern with both named and unnamed groups."""
+    if r.groupindex and len(r.groupindex) != r.groups:
+        raise Fails("invalid regexp pattern: cannot mix both named and unnamed capture groups")
+
+
 def _groups(r: Any, m: Any) -> Any:
     """A match as Terraform's regex() gives it: the text, the list of groups, or the map of named groups (a
-    group that took no part is null); a pattern with both named and unnamed groups is an error."""
+    group that took no part is null)."""
     if r.groupindex:
-        if len(r.groupindex) != r.groups:
-            raise Unknowable("has a pattern with both named and unnamed groups")
         return {name: m.group(i) for name, i in r.groupindex.items()}
     if r.groups:
         return list(m.groups())
@@ -177,20 +207,18 @@ def _groups(r: Any, m: Any) -> Any:
 
 
 def regex(pattern: Any, s: Any, meter: Budget) -> Any:
-    if not strings(pattern, s):
-        return None
     r, reach = _matching(pattern, s, meter)
+    _no_mixed_groups(r)
     m = next(_searches(r, reach, s, meter), None)
     if m is None:
-        return None  # Terraform: an error
+        raise Fails("pattern did not match any part of the given string")
     return _groups(r, m)
 
 
 def regexall(pattern: Any, s: Any, meter: Budget) -> Any:
     """Every match's groups (see _groups), each charged as it is built."""
-    if not strings(pattern, s):
-        return None
     r, reach = _matching(pattern, s, meter)
+    _no_mixed_groups(r)
     out = []
     for m in _searches(r, reach, s, meter):
         out.append(_groups(r, m))

@@ -1,149 +1,283 @@
-"""Terraform's string functions, and the conversions to and from text (tostring(), tonumber()).
+"""Terraform's string functions (format() and formatlist() are in functions_format), and the conversions to and
+from text (tostring(), tonumber()).
 
-Those that take known arguments (see functions.Pure) return None when Terraform would give an error; the
-others are given the call's arguments and its ``unknown``."""
+Strings are as cty holds them: in NFC (functions.Pure normalises the text it is given), counted in grapheme
+clusters, cased and trimmed as Go's strings package does (pullcheck.formats.terraform.unicode_text). Those
+that take known arguments (see functions.Pure) return None when they cannot tell and raise Fails where
+Terraform reports an error; the others are given the call's arguments and its ``unknown``."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, List
 
-from pullcheck.formats.terraform.budget import Budget, JsonEncoded
-from pullcheck.formats.terraform.convert import at_most, strings, text_at_most, text_of, to_number
+from pullcheck.formats.terraform import functions_collections as coll
+from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.convert import at_most, is_known, spend, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.failures import Fails
+from pullcheck.formats.terraform.functions_format import NotKnown, format_text, formatlist
+from pullcheck.formats.terraform.unicode_text import (
+    cluster_count,
+    cluster_starts,
+    clusters,
+    go_lower,
+    go_title,
+    go_trimspace,
+    go_upper,
+    nfc,
+)
+from pullcheck.graph.values import Missing, Template, Unknown
+
+GRAPHEME_CHARS_PER_STEP = 1  # characters of text other than ASCII read cluster by cluster in a step
 
 
-def _format(fmt: str, args: List[Any]) -> Any:
-    """format()'s verbs that modules use: %s %d %v %q %%, with widths ignored."""
-    out: List[str] = []
-    i = n = size = 0
-    while True:
-        j = fmt.find("%", i)
-        out.append(fmt[i:] if j < 0 else fmt[i:j])
-        size += len(out[-1])
-        text_at_most(size)
-        if j < 0:
-            break
-        m = _VERB.match(fmt, j)
-        if m is None:
-            return None
-        verb = m.group(2)
-        i = m.end()
-        if verb == "%":
-            out.append("%")
-            continue
-        if n >= len(args):
-            return None
-        v = args[n]
-        n += 1
-        if verb == "q":
-            t = text_of(v)
-            if t is None:
-                return None
-            out.append(json.dumps(t))
-        elif verb == "d":
-            num = to_number(v)
-            if num is None:
-                return None
-            out.append(str(int(num)))
-        else:
-            t = text_of(v)
-            if t is None:
-                return None
-            out.append(t)
-        size += len(out[-1])
-    return "".join(out)
+def _clustering(meter: Budget, s: str) -> None:
+    """Charge reading ``s`` cluster by cluster (ASCII text is counted without it)."""
+    if not s.isascii():
+        spend(meter, len(s) // GRAPHEME_CHARS_PER_STEP)
 
 
-_VERB = re.compile(r"%([-+# 0]*[0-9]*(?:\.[0-9]+)?)([sdvqf%])")
+def whole(v: Any, what: str = "value") -> int:
+    """A number Terraform reads as a Go int: whole, or the call fails."""
+    n = to_number(v)
+    if n is None:
+        raise Fails(f"a number is required for the {what}")
+    if isinstance(n, float) and not n.is_integer() or abs(n) >= 1 << 63:
+        raise Fails("value must be a whole number, between -9223372036854775808 and 9223372036854775807")
+    return int(n)
 
 
-def format_text(fmt: Any, *args: Any) -> Any:
-    return _format(fmt, list(args)) if text_of(fmt) is not None else None
+# -- format(), formatlist() ----------------------------------------------------------------------------------
+
+def format_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    if not args:
+        raise Fails("not enough function arguments")
+    fmt = text_of(args[0])
+    if fmt is None:
+        return _not_text(args[0], unknown)
+    if not all(is_known(a) for a in args[1:]):
+        return unknown()
+    try:
+        return format_text(nfc(fmt), args[1:], meter)
+    except NotKnown:
+        return unknown()
 
 
-def formatlist(fmt: Any, *args: Any) -> Any:
-    if text_of(fmt) is None:
-        return None
-    lengths = {len(a) for a in args if isinstance(a, list)}
-    if len(lengths) > 1:
-        return None
-    n = lengths.pop() if lengths else 1
-    out = []
-    size = 0
-    for i in range(n):
-        v = _format(fmt, [a[i] if isinstance(a, list) else a for a in args])
-        if v is None:
-            return None
-        size += len(v)
-        text_at_most(size)
-        out.append(v)
-    return out
+def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    if not args:
+        raise Fails("not enough function arguments")
+    fmt = text_of(args[0])
+    if fmt is None:
+        return _not_text(args[0], unknown)
+    if any(isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None) for a in args[1:]):
+        return unknown()
+    try:
+        return formatlist(nfc(fmt), args[1:], unknown, meter)
+    except NotKnown:
+        return unknown()
 
 
-def split(sep: Any, s: Any) -> Any:
-    if not strings(sep, s) or sep == "":
-        return None
-    at_most(s.count(sep) + 1)
-    return s.split(sep)
-
-
-def trim(s: Any, chars: Any) -> Any:
-    return s.strip(chars) if strings(s, chars) else None
-
-
-def trimspace(s: Any) -> Any:
-    return s.strip() if strings(s) else None
-
-
-def trimprefix(s: Any, p: Any) -> Any:
-    return (s[len(p):] if s.startswith(p) else s) if strings(s, p) else None
-
-
-def trimsuffix(s: Any, p: Any) -> Any:
-    return (s[:-len(p)] if p and s.endswith(p) else s) if strings(s, p) else None
-
-
-def title(s: Any) -> Any:
-    return s.title() if strings(s) else None
-
-
-def substr(s: Any, offset: Any, length: Any) -> Any:
-    o, n = to_number(offset), to_number(length)
-    if text_of(s) is None or o is None or n is None:
-        return None
-    o, n = int(o), int(n)
-    if o < 0:
-        o += len(s)
-    return s[o:] if n == -1 else s[o:o + n]
-
-
-def startswith(s: Any, p: Any) -> Any:
-    return s.startswith(p) if strings(s, p) else None
-
-
-def endswith(s: Any, p: Any) -> Any:
-    return s.endswith(p) if strings(s, p) else None
-
-
-def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list) \
-            and all(isinstance(x, str) for x in args[1]):
-        text_at_most(sum(len(x) for x in args[1]) + len(args[0]) * max(0, len(args[1]) - 1))
-        return args[0].join(args[1])
+def _not_text(v: Any, unknown: Any) -> Any:
+    if v is None or isinstance(v, (list, dict, bool)) and not isinstance(v, Template):
+        raise Fails("a string is required")
     return unknown()
 
 
-def _one_text(args: List[Any]) -> bool:
-    return len(args) == 1 and isinstance(args[0], str) and not isinstance(args[0], JsonEncoded)
+# -- strings of grapheme clusters ----------------------------------------------------------------------------
+
+def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    """length(): a string's grapheme clusters; a collection's elements."""
+    if len(args) == 1 and isinstance(args[0], str):
+        text = text_of(args[0])  # a jsonencode() of unknowns has no text
+        if text is None:
+            return unknown()
+        s = nfc(text)
+        _clustering(meter, s)
+        return cluster_count(s)
+    return coll.length(args, unknown, meter)
 
 
-def lower(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    return args[0].lower() if _one_text(args) else unknown()
+def strrev(s: Any, meter: Budget) -> Any:
+    _clustering(meter, s)
+    return "".join(reversed(clusters(s)))
 
 
-def upper(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    return args[0].upper() if _one_text(args) else unknown()
+def substr(s: Any, offset: Any, length: Any, meter: Budget) -> Any:
+    """go-cty's Substr: offset and length in clusters; a negative offset counts from the end (and then a
+    length of 0 is the rest); a negative length, or one past the end, is the rest."""
+    o, n = whole(offset, "offset"), whole(length, "length")
+    _clustering(meter, s)
+    starts = list(cluster_starts(s)) + [len(s)]
+    total = len(starts) - 1
+    if o < 0:
+        o = max(0, o + total)
+        if n == 0:
+            n = -1
+    elif n == 0:
+        return ""
+    if o >= total:
+        return ""
+    if n < 0 or o + n >= total:
+        return s[starts[o]:]
+    return s[starts[o]:starts[o + n]]
 
+
+# -- case, space, lines -----------------------------------------------------------------------------------------
+
+def upper(s: Any) -> Any:
+    return go_upper(s)
+
+
+def lower(s: Any) -> Any:
+    return go_lower(s)
+
+
+def title(s: Any) -> Any:
+    return go_title(s)
+
+
+def trimspace(s: Any) -> Any:
+    return go_trimspace(s)
+
+
+def trim(s: Any, chars: Any) -> Any:
+    return s.strip(chars) if chars else s
+
+
+def trimprefix(s: Any, p: Any) -> Any:
+    return s[len(p):] if s.startswith(p) else s
+
+
+def trimsuffix(s: Any, p: Any) -> Any:
+    return s[:-len(p)] if p and s.endswith(p) else s
+
+
+_TRAILING_NEWLINES = re.compile(r"(?:\r\n?|\n)*\Z")
+
+
+def chomp(s: Any) -> Any:
+    return _TRAILING_NEWLINES.sub("", s, count=1)
+
+
+def indent(spaces: Any, s: Any) -> Any:
+    n = whole(spaces, "spaces")
+    if n < 0:
+        raise Fails("strings: negative Repeat count")
+    text_at_most(len(s) + s.count("\n") * n)
+    return s.replace("\n", "\n" + " " * n)
+
+
+def strcontains(s: Any, part: Any) -> Any:
+    return part in s
+
+
+def startswith(s: Any, p: Any) -> Any:
+    return s.startswith(p)
+
+
+def endswith(s: Any, p: Any) -> Any:
+    return s.endswith(p)
+
+
+def split(sep: Any, s: Any) -> Any:
+    """Go's strings.Split: an empty separator splits between characters."""
+    if sep == "":
+        at_most(len(s))
+        return list(s) if s else []
+    at_most(s.count(sep) + 1)
+    return [nfc(x) for x in s.split(sep)]
+
+
+def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    """join(separator, lists...): every element of every list, converted to text."""
+    if len(args) < 2:
+        raise Fails("at least one list is required")
+    sep = text_of(args[0])
+    if sep is None or not all(isinstance(a, list) and not isinstance(a, Template) for a in args[1:]):
+        return unknown()
+    items: List[str] = []
+    for a in args[1:]:
+        for x in a:
+            if isinstance(x, Missing):
+                return x
+            if x is None:
+                raise Fails("cannot concatenate null values")
+            t = text_of(x)
+            if t is None:
+                return unknown()
+            items.append(t)
+    text_at_most(sum(len(x) for x in items) + len(sep) * max(0, len(items) - 1))
+    return sep.join(items)
+
+
+# -- CSV ------------------------------------------------------------------------------------------------------
+
+def csvdecode(src: Any, meter: Budget) -> Any:
+    """csvdecode(): a map per row after the header, as Go's encoding/csv reads them (every row as long as the
+    header, quotes only around a whole field, blank lines passed over)."""
+    spend(meter, len(src) // 16)
+    rows = _csv_rows(src)
+    if not rows:
+        raise Fails("missing header line")
+    header = rows[0]
+    if len(set(header)) != len(header):
+        raise Fails(f"duplicate column name {next(h for h in header if header.count(h) > 1)!r}")
+    for n, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise Fails(f"CSV parse error on line {n}: wrong number of fields")  # (Go counts blank lines too)
+    at_most(len(rows) * len(header))
+    return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def _csv_rows(src: str) -> List[List[str]]:
+    rows: List[List[str]] = []
+    i, n = 0, len(src)
+    while i < n:
+        if src[i] == "\n" or src.startswith("\r\n", i):
+            i += 1 if src[i] == "\n" else 2
+            continue
+        row: List[str] = []
+        while True:
+            if i < n and src[i] == '"':
+                field, i = _quoted_field(src, i + 1)
+            else:
+                j = i
+                while j < n and src[j] not in ",\n" and not src.startswith("\r\n", j):
+                    if src[j] == '"':
+                        raise Fails(f'CSV parse error on line {_line(src, j)}: bare " in non-quoted-field')
+                    j += 1
+                field, i = src[i:j], j
+            row.append(field)
+            if i < n and src[i] == ",":
+                i += 1
+                continue
+            break
+        rows.append(row)
+        i += 2 if src.startswith("\r\n", i) else 1
+    return rows
+
+
+def _line(src: str, at: int) -> int:
+    return src.count("\n", 0, at) + 1
+
+
+def _quoted_field(src: str, i: int) -> Any:
+    out: List[str] = []
+    while True:
+        j = src.find('"', i)
+        if j < 0:
+            raise Fails(f'CSV parse error on line {_line(src, len(src))}: extraneous or missing " in quoted-field')
+        out.append(src[i:j])
+        if src.startswith('""', j):
+            out.append('"')
+            i = j + 2
+            continue
+        i = j + 1
+        if i < len(src) and src[i] not in ",\n" and not src.startswith("\r\n", i):
+            raise Fails(f'CSV parse error on line {_line(src, i)}: extraneous or missing " in quoted-field')
+        return "".join(out).replace("\r\n", "\n"), i
+
+
+# -- conversions ----------------------------------------------------------------------------------------------
 
 def tostring(args: List[Any], unknown: Any, meter: Budget) -> Any:
     return args[0] if len(args) == 1 else unknown()

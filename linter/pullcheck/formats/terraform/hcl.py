@@ -31,8 +31,9 @@ import re
 from typing import Any, List, Optional, Tuple
 
 from pullcheck.sources.errors import ParseError
-from pullcheck.formats.terraform.hcl_nodes import _NAME, Node, RawBody, Source
+from pullcheck.formats.terraform.hcl_nodes import NAME, Node, RawBody, Source
 from pullcheck.formats.terraform.hcl_templates import heredoc, template_parts
+from pullcheck.formats.terraform.unicode_text import nfc
 
 MAX_NESTING = 100  # brackets, blocks, templates and unary operators inside one another
 
@@ -50,17 +51,29 @@ def parse(text: str, base: int = 0) -> RawBody:
     """A whole file's body; a ParseError with line and column when the text is not HCL. ``base``: the
     lines before ``text`` when it is a piece of a file (positions are then the file's)."""
     text = text.replace("\r\n", "\n")
-    return _Parser(text, base).body(top=True)
+    return Parser(text, base).body(top=True)
+
+
+def parse_expression(text: str) -> Node:
+    """One expression on its own (a line of ``pullcheck console``); a ParseError when the text is not one
+    expression, or more follows it."""
+    p = Parser(text.replace("\r\n", "\n"))
+    p.skip(True)
+    node = p.expr(True)
+    p.skip(True)
+    if p.i < len(p.s):
+        raise p.error(f"expected the end of the expression, found {p.found()}")
+    return node
 
 
 def parse_template(text: str) -> Node:
     """A template file (``templatefile()``, ``data "template_file"``): text with ``${}`` and ``%{}``."""
-    p = _Parser(text.replace("\r\n", "\n"))
+    p = Parser(text.replace("\r\n", "\n"))
     parts = template_parts(p, len(p.s), quoted=False)
     return Node("tpl", p.src, 0, len(p.s), parts, "h")
 
 
-class _Parser:
+class Parser:
     def __init__(self, text: str, base: int = 0) -> None:
         self.s = text
         self.src = Source(text, base)
@@ -111,7 +124,7 @@ class _Parser:
                     raise self.error("unexpected '}'")
                 return out
             start = self.i
-            m = _NAME.match(s, self.i)
+            m = NAME.match(s, self.i)
             if m is None:
                 raise self.error(f"expected an attribute or a block, found {self.found()}")
             name = m.group()
@@ -133,7 +146,7 @@ class _Parser:
                             raise self.error("a block label cannot hold an interpolation", label.start)
                         labels.append(label.a[0] if label.a else "")
                     else:
-                        lm = _NAME.match(s, self.i)
+                        lm = NAME.match(s, self.i)
                         if lm is None:
                             break
                         labels.append(lm.group())
@@ -211,7 +224,7 @@ class _Parser:
                     node = Node("splat", self.src, node.start, self.i, node, self._splat_ops(False), False)
                     node.end = self.i
                     continue
-                m = _NAME.match(s, self.i + 1)
+                m = NAME.match(s, self.i + 1)
                 if m is not None:
                     self.i = m.end()
                     node = Node("attr", self.src, node.start, self.i, node, m.group())
@@ -245,7 +258,7 @@ class _Parser:
         s, ops = self.s, []
         while self.i < len(s):
             if s[self.i] == ".":
-                m = _NAME.match(s, self.i + 1)
+                m = NAME.match(s, self.i + 1)
                 if m is not None:
                     ops.append(("attr", m.group()))
                     self.i = m.end()
@@ -281,7 +294,7 @@ class _Parser:
             m = _SIMPLE_STRING.match(s, i)
             if m is not None:  # no escape, interpolation or directive: the text itself
                 self.i = m.end()
-                return Node("tpl", self.src, i, self.i, [m.group(1)] if m.end() - i > 2 else [], "q")
+                return Node("tpl", self.src, i, self.i, [nfc(m.group(1))] if m.end() - i > 2 else [], "q")
             self.i += 1
             parts = template_parts(self, len(s), quoted=True)
             return Node("tpl", self.src, i, self.i, parts, "q")
@@ -301,7 +314,7 @@ class _Parser:
             return self.tuple_or_for()
         if ch == "{":
             return self.object_or_for()
-        m = _NAME.match(s, i)
+        m = NAME.match(s, i)
         if m is None:
             raise self.error(f"expected an expression, found {self.found()}")
         name = m.group()
@@ -311,7 +324,7 @@ class _Parser:
         if name == "null":
             return Node("lit", self.src, i, self.i, None)
         while s.startswith("::", self.i):  # provider::aws::arn_parse(...)
-            m = _NAME.match(s, self.i + 2)
+            m = NAME.match(s, self.i + 2)
             if m is None:
                 raise self.error("expected a function name after '::'")
             self.i = m.end()
@@ -361,7 +374,7 @@ class _Parser:
         self.skip(True)
         names = []
         while True:
-            m = _NAME.match(s, self.i)
+            m = NAME.match(s, self.i)
             if m is None:
                 raise self.error(f"expected a name after for, found {self.found()}")
             names.append(m.group())
@@ -372,7 +385,7 @@ class _Parser:
                 self.skip(True)
                 continue
             break
-        m = _NAME.match(s, self.i)
+        m = NAME.match(s, self.i)
         if m is None or m.group() != "in":
             raise self.error(f"expected 'in' in {what}, found {self.found()}")
         self.i = m.end()
@@ -381,12 +394,12 @@ class _Parser:
         return ((names[0], names[1]) if len(names) == 2 else (None, names[0])), coll
 
     def _is_for(self) -> bool:
-        m = _NAME.match(self.s, self.i)
+        m = NAME.match(self.s, self.i)
         return m is not None and m.group() == "for" and m.end() < len(self.s) and self.s[m.end()] in " \t\n\r"
 
     def _for_cond(self) -> Optional[Node]:
         self.skip(True)
-        m = _NAME.match(self.s, self.i)
+        m = NAME.match(self.s, self.i)
         if m is not None and m.group() == "if":
             self.i = m.end()
             self.skip(True)

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from typing import Any, Dict, List, Optional, Tuple
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _HEAD = re.compile(r"[A-Za-z_][A-Za-z0-9_:-]*|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 

@@ -1,15 +1,16 @@
 """HCL templates: quoted strings and heredocs with their ``${}`` interpolations and ``%{}`` directives, read
-by the reader ``p`` (hcl._Parser, which reads the expressions inside them) into parts: text, expression nodes,
+by the reader ``p`` (hcl.Parser, which reads the expressions inside them) into parts: text, expression nodes,
 and ``tif`` / ``tfor`` nodes for the directives."""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
-from pullcheck.formats.terraform.hcl_nodes import _NAME, Node
+from pullcheck.formats.terraform.hcl_nodes import NAME, Node
+from pullcheck.formats.terraform.unicode_text import nfc
 
 if TYPE_CHECKING:
-    from pullcheck.formats.terraform.hcl import _Parser
+    from pullcheck.formats.terraform.hcl import Parser
 
 _QUOTED_TEXT = re.compile(r'[^"\\$%\n]+')
 _HEREDOC_TEXT = re.compile(r"[^$%]+")
@@ -17,7 +18,7 @@ _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_.-]*)[ \t\r]*\n")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 
-def heredoc(p: _Parser) -> Node:
+def heredoc(p: Parser) -> Node:
     """A heredoc at the reader's position: ``<<EOT``, or ``<<-EOT`` with its indentation removed."""
     s, start = p.s, p.i
     m = _HEREDOC.match(s, start)
@@ -38,7 +39,7 @@ def heredoc(p: _Parser) -> Node:
     return Node("tpl", p.src, start, p.i, parts, "h")
 
 
-def template_parts(p: _Parser, stop: int, quoted: bool) -> List[Any]:
+def template_parts(p: Parser, stop: int, quoted: bool) -> List[Any]:
     """A template's parts up to ``stop`` (heredoc) or the closing quote; strip markers applied and
     directives folded."""
     s = p.s
@@ -80,7 +81,7 @@ def template_parts(p: _Parser, stop: int, quoted: bool) -> List[Any]:
     return _fold(_stripped(flat), p)
 
 
-def _escape(p: _Parser, buf: List[str]) -> int:
+def _escape(p: Parser, buf: List[str]) -> int:
     s, i = p.s, p.i
     ch = s[i + 1:i + 2]
     if ch in _ESCAPES:
@@ -95,7 +96,7 @@ def _escape(p: _Parser, buf: List[str]) -> int:
     raise p.error(f"invalid escape sequence \\{ch}")
 
 
-def _interpolation(p: _Parser) -> Tuple[str, Any, bool, bool, int]:
+def _interpolation(p: Parser) -> Tuple[str, Any, bool, bool, int]:
     s, start = p.s, p.i
     directive = s[start] == "%"
     p.i += 2
@@ -108,7 +109,7 @@ def _interpolation(p: _Parser) -> Tuple[str, Any, bool, bool, int]:
         data: Any = p.expr(True)
         kind = "${"
     else:
-        m = _NAME.match(s, p.i)
+        m = NAME.match(s, p.i)
         kind = m.group() if m is not None else ""
         if kind not in ("if", "else", "endif", "for", "endfor"):
             raise p.error(f"unknown template directive {kind or p.found()}")
@@ -145,7 +146,7 @@ def _stripped(flat: List[Any]) -> List[Any]:
     return out
 
 
-def _fold(flat: List[Any], p: _Parser) -> List[Any]:
+def _fold(flat: List[Any], p: Parser) -> List[Any]:
     """Directives as nested nodes: %{if}..%{else}..%{endif} and %{for}..%{endfor}."""
     pos = 0
 
@@ -157,7 +158,7 @@ def _fold(flat: List[Any], p: _Parser) -> List[Any]:
             pos += 1
             if isinstance(item, str):
                 if item:
-                    parts.append(item)
+                    parts.append(nfc(item))  # Terraform holds a string's text in NFC
                 continue
             kind, data, _, _, at = item
             if kind == "${":

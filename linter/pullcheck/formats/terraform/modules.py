@@ -7,13 +7,16 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.sources import scope
-from pullcheck.engine import suppress
+from pullcheck.graph import suppressions as suppress
 from pullcheck.graph.model import Graph, Span
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.session import current
 from pullcheck.sources.marked import Unchanged, load_json
 from pullcheck.formats.terraform.build import KINDS, build
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
+from pullcheck.formats.terraform import overrides, variables
 from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.graph.values import Unknown
 
@@ -23,7 +26,7 @@ MAX_MODULE_INSTANCES = 1_000  # module instances per root configuration
 
 def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, ParseError]]], ext: str = ".tf"
                   ) -> Any:
-    """(bodies of the .tf files, bodies of the .tfvars files) of a folder, parsed once per run. Its parse
+    """What a folder holds (see _read_folder), parsed once per run. Its parse
     errors go to the first caller that collects them (``errors`` not None)."""
     cache = graph.inputs.tf_folders
     key = os.path.abspath(folder)
@@ -37,59 +40,91 @@ def _parse_folder(folder: str, graph: Graph, errors: Optional[List[Tuple[str, Pa
     return entry[0]
 
 
-# The language server keeps each file's parse by its text (set to a dict there): on a keystroke only the
-# edited buffer is read again, not its whole folder. A run of the command keeps nothing.
-PARSED: Any = None
-
-
 def _read_cached(text: str, path: str) -> Body:
-    if PARSED is None:
+    """A file's parse. The language server's session keeps each file's parse by its text: on a keystroke only
+    the edited buffer is read again, not its whole folder. A run of the command keeps nothing."""
+    parsed = current().tf_parsed
+    if parsed is None:
         return read(text, path)
-    if len(PARSED) > 5000:
-        PARSED.clear()
-    return read_pieces(text, path, PARSED)
+    if len(parsed) > 5000:
+        parsed.clear()
+    return read_pieces(text, path, parsed)
 
 
 def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]], ext: str = ".tf") -> Any:
-    from pullcheck.sources.errors import OVERLAY
-
+    """(bodies of the folder's files, bodies of its override files, its automatic variables files as
+    (name, parse)), each list in the order Terraform reads them."""
+    overlay = current().overlay
     try:
         names = os.listdir(folder)
     except OSError as e:
         errors.append((folder, ParseError(f"cannot read folder: {e.strerror}")))
         return None
-    if OVERLAY:  # an editor's new file, not yet saved, is part of its folder
+    if overlay:  # an editor's new file, not yet saved, is part of its folder
         here = os.path.abspath(folder)
-        names += [os.path.basename(p) for p in OVERLAY if os.path.dirname(p) == here
+        names += [os.path.basename(p) for p in overlay if os.path.dirname(p) == here
                   and os.path.basename(p) not in names]
     names.sort()
-    bodies, tfvars = [], []
+    bodies: List[Body] = []
+    overrides: List[Body] = []
     for n in names:
         path = os.path.join(folder, n)
-        if n.endswith((ext, ".tf.json", ".tfvars")) and _linked_out(path):
+        if n.endswith((ext, ".tf.json", ".tfvars", ".tfvars.json")) and _linked_out(path):
             errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read")))
             continue
+        into = overrides if ext == ".tf" and is_override(n) else bodies
         if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
             try:  # Terraform's JSON syntax (what cdktf writes)
-                bodies.append(json_body(load_json(read_text(path)), norm_path(path)))
+                into.append(json_body(load_json(read_text(path)), norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
-        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in OVERLAY):
+        elif n.endswith(ext) and (os.path.isfile(path) or os.path.abspath(path) in overlay):
             try:
                 text = read_text(path)
                 suppress.scan_text(graph, norm_path(path), text)
-                bodies.append(_read_cached(text, norm_path(path)))
+                into.append(_read_cached(text, norm_path(path)))
             except ParseError as e:
                 errors.append((path, e))
-        elif (n == "terraform.tfvars" or n.endswith(".auto.tfvars")) and os.path.isfile(path):
-            tfvars.append(path)
-    tfvar_bodies = []
-    for path in tfvars:  # terraform.tfvars first, then *.auto.tfvars in name order, as Terraform does
+    var_files = []
+    readable = [n for n in names if os.path.isfile(os.path.join(folder, n))
+                or os.path.abspath(os.path.join(folder, n)) in overlay]
+    for n in variables.automatic(readable if ext == ".tf" else []):
+        path = os.path.join(folder, n)
+        if _linked_out(path):
+            continue  # said above
         try:
-            tfvar_bodies.append(_read_cached(read_text(path), norm_path(path)))
+            var_files.append((n, _read_var_file(path)))
         except ParseError as e:
             errors.append((path, e))
-    return bodies, tfvar_bodies
+    return bodies, overrides, var_files
+
+
+def _read_var_file(path: str) -> Any:
+    text = read_text(path)
+    return variables.checked(load_json(text) if path.endswith(".json") else _read_cached(text, norm_path(path)))
+
+
+def _run_var_file(path: str, graph: Graph, errors: List[Tuple[str, ParseError]]) -> Any:
+    """What a --var-file of the run assigns: read once per run (its errors said once), and only inside the
+    run's scope (pullcheck.sources.scope), as any file the run reads beyond its own."""
+    key = "--var-file " + os.path.abspath(path)
+    cache = graph.inputs.tf_folders
+    if key not in cache:
+        found: List[Tuple[str, ParseError]] = []
+        got: Dict[str, Any] = {}
+        if not scope.readable(path):
+            found.append((path, ParseError("a --var-file outside the paths this run reads: not read")))
+        else:
+            try:
+                got = variables.assigned_in(_read_var_file(path), path)
+            except ParseError as e:
+                found.append((path, e))
+        cache[key] = [got, found, False]
+    entry = cache[key]
+    if not entry[2]:
+        errors.extend(entry[1])
+        entry[2] = True
+    return entry[0]
 
 
 def _linked_out(path: str) -> bool:
@@ -159,25 +194,32 @@ def called_folders(folder: str, graph: Graph) -> List[str]:
     """Absolute folders that the module in ``folder`` calls with a local source."""
     parsed = _parse_folder(folder, graph, None)
     module = Module(folder)
-    out = []
-    for body in (parsed[0] if parsed else []):
-        for name, _, b, _ in body.blocks:
-            source = _source(module, b) if name == "module" else None
-            if _is_local(source):
-                out.append(os.path.abspath(os.path.join(folder, source)))
-    return out
+    sources: Dict[str, Any] = {}
+    for body in (parsed[0] + parsed[1] if parsed else []):  # an override file's source wins
+        for name, labels, b, _ in body.blocks:
+            if name == "module" and labels and "source" in b.attrs:
+                sources[labels[0]] = _source(module, b)
+    return [os.path.abspath(os.path.join(folder, s)) for s in sources.values() if _is_local(s)]
 
 
 def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
     """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
     resources to the graph."""
-    errors: List[Tuple[str, ParseError]] = []
-    module = Module(folder)
     # the whole tree of module instances first, then their resources: a value can then be read from any
     # module of the tree, whatever order the calls are written in (Terraform does not care either)
-    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    module, errors = root_module(folder, graph)
     _build_resources(module, graph)
     return errors
+
+
+def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
+    """The module in ``folder`` as a root, with the tree of module instances it calls (their values computed
+    on demand, nothing built into the graph), its variables given what its files and the run
+    (graph.inputs.tf_given) give them; and the parse errors met."""
+    errors: List[Tuple[str, ParseError]] = []
+    module = Module(folder)
+    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    return module, errors
 
 
 def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
@@ -185,15 +227,15 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     parsed = _parse_folder(module.folder, graph, errors, ".hcl" if module.model_call else ".tf")
     if parsed is None:
         return
-    bodies, tfvars = parsed
+    bodies, override_bodies, var_files = parsed
     for body in bodies:
         module.add_body(body)
+    for body in override_bodies:  # after every other file, as Terraform merges them
+        for why, at in overrides.apply(module, body):
+            errors.append((body.file, ParseError(why, at[0], at[1])))
     if module.caller is None:
-        for body in tfvars:
-            module.defs.extend(body.attrs.values())
-            ev = module.evaluator({})
-            for k, t in body.attrs.items():
-                module.var_values[k] = ev.eval(t)
+        variables.assign(module, var_files, graph.inputs.tf_given,
+                         lambda path: _run_var_file(path, graph, errors))
     for name, (body, pos, file) in module.calls.items():
         graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
         if "count" in body.attrs or "for_each" in body.attrs:
@@ -220,24 +262,19 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         module.made[0] += 1
         child = Module(where, f"{module.dir}/module.{name}")
         if model:  # findings on a modelled module point at its call, at the input that sets the attribute
-            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i])) for out, i in MODEL_INPUTS.items()
-                                            if i in body.attrs})
+            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i]), body.attr_files.get(i, ""))
+                                            for out, i in MODEL_INPUTS.items() if i in body.attrs})
         child.prefix = f"{module.prefix}module.{name}."
         child.caller = module
         child.budget = module.budget
         child.made = module.made
         child.file_reads = module.file_reads
         child.call_file = norm_path(file)
+        child.input_files = body.attr_files
         child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                           "depends_on")}
         module.children[name] = child
         _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
-
-
-# The language server keeps each resource's build (set to a dict there): a resource whose block is the
-# same parse and whose module reads the same blocks (every block but the resources, whose names and counts
-# only can be read) is not evaluated again. A run of the command keeps nothing.
-BUILT: Any = None
 
 
 class _Added(list):
@@ -248,12 +285,16 @@ class _Added(list):
 
 
 def _build_resources(module: Module, graph: Graph) -> None:
-    """The resources of a module instance and of the instances it calls, into the graph."""
+    """The resources of a module instance and of the instances it calls, into the graph. The language
+    server's session keeps each resource's build: a resource whose block is the same parse and whose module
+    reads the same blocks (every block but the resources, whose names and counts only can be read) is not
+    evaluated again. A run of the command keeps nothing."""
+    built = current().tf_built
     for child in module.children.values():
         if isinstance(child, Module):
             _build_resources(child, graph)
     budget = module.budget
-    reuse = BUILT is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
+    reuse = built is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
         and budget.items < MAX_BUILT // 2
     defs = _defs(module) if reuse else None
     unchanged = Unchanged(defs or [])
@@ -262,8 +303,8 @@ def _build_resources(module: Module, graph: Graph) -> None:
         if kind is None:
             continue
         key = (module.dir, res.address)
-        if reuse:
-            kept = BUILT.get(key)
+        if reuse and built is not None:
+            kept = built.get(key)
             if kept is not None and kept[0] is res.body and unchanged(kept[1]):
                 for r in kept[2]:
                     graph.add(r)
@@ -284,10 +325,10 @@ def _build_resources(module: Module, graph: Graph) -> None:
                 build(module, res, kind, suffix, ctx, added)
         for r in added:
             graph.add(r)
-        if reuse and module.file_reads[0] == reads:
-            if len(BUILT) > 50_000:
-                BUILT.clear()
-            BUILT[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
+        if reuse and built is not None and module.file_reads[0] == reads:
+            if len(built) > 50_000:
+                built.clear()
+            built[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
     if module.model_call is not None:
         file, pos, inputs = module.model_call
         prefix = module.dir + ":"

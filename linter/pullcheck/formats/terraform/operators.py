@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pullcheck.formats.terraform import number
-from pullcheck.formats.terraform.budget import Opaque, _reading
+from pullcheck.formats.terraform.budget import Opaque, reading
 from pullcheck.formats.terraform.convert import is_known, same, to_bool, to_number
 from pullcheck.graph.values import Missing, Ref, Template, Unknown
 
@@ -48,7 +48,7 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
 def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
     if isinstance(a, (list, dict)) and isinstance(b, (list, dict)):
         if budget is not None:  # each distinct part keyed (equality_key): a step per element
-            if not budget.spend(_reading([a, b], True, budget.steps_left(), each=1)):
+            if not budget.spend(reading([a, b], True, budget.steps_left(), each=1)):
                 return budget.spent()
         if not is_known(a) or not is_known(b):
             return Unknown(f"operation {op} on a value that cannot be known")

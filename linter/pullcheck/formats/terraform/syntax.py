@@ -91,6 +91,9 @@ class Body:
     """Attributes and nested blocks of one HCL body."""
 
     json = False  # JSON syntax: an object-valued key is both an attribute and a block
+    # attributes written in another file than the body (an override file's), by name; replaced whole, never
+    # changed in place, so that a body made without it (a plan's values) shares this empty one
+    attr_files: Dict[str, str] = {}
 
     def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
@@ -102,6 +105,10 @@ class Body:
             end_line, end_col = src.lc(end)
             pos = (line, col, line, end_col if end_line == line else col + len(name))
             self.blocks.append((name, labels, Body(inner, file), pos))
+
+    def file_of(self, name: str) -> str:
+        """The file an attribute is written in."""
+        return self.attr_files.get(name, self.file)
 
     def block_list(self, name: str) -> List["Body"]:
         return [b for n, _, b, _ in self.blocks if n == name]

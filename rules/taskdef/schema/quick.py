@@ -7,7 +7,7 @@ when this check fails and the errors have to be described.
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 KEYWORDS = {"type", "$ref", "properties", "additionalProperties", "items", "enum", "required", "$defs", "$schema",
             "description", "title"}
@@ -44,7 +44,7 @@ def supported(schema: Any) -> bool:
     return isinstance(schema, bool)
 
 
-def conforms(schema: Dict[str, Any], instance: Any, root: Dict[str, Any] = None, depth: int = 0) -> bool:
+def conforms(schema: Dict[str, Any], instance: Any, root: Optional[Dict[str, Any]] = None, depth: int = 0) -> bool:
     root = root if root is not None else schema
     if depth > 200:
         return False

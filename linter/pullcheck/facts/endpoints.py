@@ -1,0 +1,293 @@
+"""Facts about VPC endpoints, shared by rules: the ECR-related endpoints of a subnet's VPC, the services a
+task needs them for, which ones it lacks or relies on, the Region their names give, and whether a pull
+needs a way to the internet at all.
+
+Every answer is three-valued: a fact the graph proves, or None / "unknown" when it depends on
+something the scanned files do not show.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck.facts.launches import images
+from pullcheck.facts.routing import table_ref_id, internet_kind, route_table
+from pullcheck.graph.model import Graph, Resource
+from pullcheck.graph.values import Ref, Template, Unknown, text_of
+
+_SERVICE = re.compile(r"\.(ecr\.dkr|ecr\.api|s3|logs|secretsmanager|ssm)$")
+
+
+@dataclass
+class Endpoints:
+    interface: Dict[str, List[Resource]]
+    s3_tables: List[Any]
+    known: bool
+    why: str = ""
+
+    def has(self, service: str) -> bool:
+        return bool(self.interface.get(service))
+
+
+@dataclass
+class _EndpointIndex:
+    by_vpc: Dict[str, List[Resource]] = field(default_factory=dict)
+    route_table_assocs: Dict[str, List[Resource]] = field(default_factory=dict)
+    unresolved: str = ""  # why some endpoint or association could belong to any VPC
+    sets: Dict[str, Endpoints] = field(default_factory=dict)
+
+
+def endpoint_index(graph: Graph) -> _EndpointIndex:
+    return graph.facts.index(_build_endpoint_index)
+
+
+def _build_endpoint_index(graph: Graph) -> _EndpointIndex:
+    idx = _EndpointIndex()
+    for ep in graph.of_kind("ec2.vpc_endpoint"):
+        ev = ep.get("vpc")
+        if isinstance(ev, Ref):
+            idx.by_vpc.setdefault(ev.target, []).append(ep)
+        else:
+            idx.unresolved = f"endpoint {ep.name} has a VPC that cannot be resolved"
+    for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
+        ep = a.get("vpc_endpoint")
+        if isinstance(ep, Ref):
+            idx.route_table_assocs.setdefault(ep.target, []).append(a)
+        else:
+            idx.unresolved = f"{a.name} names an endpoint that cannot be resolved"
+    return idx
+
+
+def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
+    """The ECR-related endpoints of the subnet's VPC, and whether the graph shows all of them."""
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
+        return Endpoints({}, [], False, "the subnet's VPC is not declared in the scanned files")
+    idx = endpoint_index(graph)
+    if idx.unresolved:
+        return Endpoints({}, [], False, idx.unresolved)
+    cached = idx.sets.get(vpc.target)
+    if cached is None:
+        cached = idx.sets[vpc.target] = _vpc_endpoints(idx, vpc.target)
+    return cached
+
+
+def _vpc_endpoints(idx: _EndpointIndex, vpc: str) -> Endpoints:
+    interface: Dict[str, List[Resource]] = {}
+    s3_tables: List[Any] = []
+    associated: List[Any] = []  # tables from separate associations, after the endpoints' own
+    known = True
+    why = ""
+    for ep in idx.by_vpc.get(vpc, ()):
+        name = ep.get("service_name")
+        if isinstance(name, Template):
+            text = name.text()
+        else:
+            text = text_of(name)
+        m = _SERVICE.search(text or "")
+        if text is None or (m is None and _may_be_relevant(text)):
+            known, why = False, f"endpoint {ep.name} has a service name that cannot be resolved"
+            continue
+        if m is None:
+            continue
+        service = m.group(1)
+        etype = ep.get("type")
+        etype = etype.lower() if isinstance(etype, str) else None
+        if ep.get("conditional"):
+            known, why = False, f"endpoint {ep.name} depends on a condition"
+            continue
+        if service == "s3":
+            if etype == "gateway":
+                tables = ep.get("route_tables")
+                if tables is None:
+                    tables = []  # tables may come from separate associations
+                if isinstance(tables, list):
+                    s3_tables.extend(tables)
+                    associated.extend(a.get("route_table") for a in idx.route_table_assocs.get(ep.key, ()))
+                else:
+                    known, why = False, f"endpoint {ep.name} has route tables that cannot be resolved"
+            elif etype is None:
+                known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
+        elif etype == "interface":
+            interface.setdefault(service, []).append(ep)
+        elif etype is None:
+            known, why = False, f"endpoint {ep.name} has a type that cannot be resolved"
+    return Endpoints(interface, s3_tables + associated, known, why)
+
+
+def _may_be_relevant(text: str) -> bool:
+    """Whether a service name with unknown parts could still name one of the services a pull needs.
+
+    ``com.amazonaws.${Region}.sqs`` cannot; ``com.amazonaws.${Region}.${Service}`` or ``${Prefix}.dkr`` can.
+    """
+    if "\x00" not in text:
+        return False
+    tail = text.rsplit("\x00", 1)[1]
+    if not tail.startswith(".") or len(tail) < 2:
+        return True
+    return tail[1:] in ("dkr", "api") or tail[1:].startswith(("ecr", "dkr", "api"))
+
+
+def s3_on_table(graph: Graph, eps: Endpoints, tid: Optional[str]) -> Optional[bool]:
+    if tid is None:
+        return None
+    for t in eps.s3_tables:
+        if isinstance(t, Ref):
+            if table_ref_id(t) == tid:
+                return True
+        else:
+            return None
+    return False
+
+
+def needs(td: Optional[Resource]) -> Optional[Dict[str, bool]]:
+    """Which optional endpoints the task definition needs: logs, secretsmanager, ssm."""
+    if td is None or not isinstance(td.get("containers"), list):
+        return None
+    out = {"logs": False, "secretsmanager": False, "ssm": False}
+    for c in td.get("containers"):
+        if not isinstance(c, dict):
+            return None
+        drv = c.get("log_driver")
+        if isinstance(drv, str) and drv == "awslogs":
+            out["logs"] = True
+        if c.get("repository_credentials") is not None:
+            out["secretsmanager"] = True
+        secrets = c.get("secrets")
+        if isinstance(secrets, Unknown):
+            return None
+        for s in secrets or []:
+            t = text_of(s)
+            if t is None:
+                if isinstance(s, Template):
+                    t = s.text()
+                else:
+                    continue
+            if ":secretsmanager:" in t:
+                out["secretsmanager"] = True
+            else:
+                out["ssm"] = True
+    return out
+
+
+_VERSION = re.compile(r"([0-9]{1,4})\.([0-9]{1,4})\.[0-9]{1,4}")
+
+
+def needs_ecr_api(launch: Resource) -> Optional[bool]:
+    """Whether the launch's platform version pulls through the ecr.api endpoint: LATEST and 1.4.0 on; not
+    the Linux versions before 1.4.0. None when the version is not text a platform version is written as
+    (a parameter, a number)."""
+    v = launch.get("platform_version")
+    if v is None:
+        return True
+    m = _VERSION.fullmatch(v.strip()) if isinstance(v, str) else None
+    if m is None:
+        return True if isinstance(v, str) and v.strip().upper() == "LATEST" else None
+    return (int(m.group(1)), int(m.group(2))) >= (1, 4)
+
+
+def missing_endpoints(graph: Graph, launch: Resource, subnet: Resource,
+                      td: Optional[Resource]) -> Optional[List[str]]:
+    """Endpoint services the task would need and the VPC lacks; None when it cannot be known."""
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    tid, _, _ = route_table(graph, subnet)
+    missing = []
+    if not eps.has("ecr.dkr"):
+        missing.append("ecr.dkr")
+    api = None if eps.has("ecr.api") else needs_ecr_api(launch)
+    if api:
+        missing.append("ecr.api")
+    s3 = s3_on_table(graph, eps, tid)
+    if s3 is None:
+        return None
+    if not s3:
+        missing.append("s3 (gateway, on the subnet's route table)")
+    need = needs(td)
+    if need:
+        for svc in ("logs", "secretsmanager", "ssm"):
+            if need[svc] and not eps.has(svc):
+                missing.append(svc)
+    if api is None and not eps.has("ecr.api") and not missing:
+        return None  # complete, unless the platform version needs ecr.api
+    return missing
+
+
+def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    return eps.has("ecr.dkr") or eps.has("ecr.api")
+
+
+def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
+                     td: Optional[Resource]) -> Optional[List[Tuple[str, Resource]]]:
+    """(service, endpoint) for every interface endpoint the task needs when it has no internet path."""
+    if internet_kind(graph, subnet) != "none":
+        return []
+    imgs = images(td)
+    if imgs is not None and not any(im.kind == "ecr" for im in imgs):
+        return []
+    eps = endpoints(graph, subnet)
+    if not eps.known:
+        return None
+    wanted = ["ecr.dkr", "ecr.api"]
+    need = needs(td) or {}
+    wanted += [svc for svc in ("logs", "secretsmanager", "ssm") if need.get(svc)]
+    return [(svc, ep) for svc in wanted for ep in eps.interface.get(svc, [])]
+
+
+def needs_internet(graph: Graph, launch: Resource, subnet: Resource, td: Optional[Resource]) -> Optional[bool]:
+    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve, or
+    an endpoint set that is not complete. None when the images or the endpoints cannot be known."""
+    if has_ecr_endpoints(graph, subnet) is False:
+        return True  # no ECR endpoints at all: whatever the image, it comes over the internet
+    imgs = images(td)
+    if imgs is None:
+        return None
+    if any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
+        return True
+    if any(im.kind != "ecr" for im in imgs):
+        return None
+    missing = missing_endpoints(graph, launch, subnet, td)
+    return None if missing is None else bool(missing)
+
+
+def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
+    """The S3 gateway endpoints of the subnet's VPC."""
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref):
+        return []
+    out = []
+    for ep in endpoint_index(graph).by_vpc.get(vpc.target, ()):
+        name = ep.get("service_name")
+        text = name.text() if isinstance(name, Template) else text_of(name)
+        etype = ep.get("type")
+        if text and text.endswith(".s3") and isinstance(etype, str) and etype.lower() == "gateway":
+            out.append(ep)
+    return out
+
+
+_REGION = re.compile(r"^(?:[a-z.]+\.)?amazonaws\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.")
+
+
+def region(graph: Graph, launch: Resource, subnet: Resource) -> Optional[str]:
+    """The Region the task runs in: the Terraform provider's, or the one the VPC's endpoints name."""
+    r = launch.get("region")
+    if isinstance(r, str) and r:
+        return r
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref):
+        return None
+    cache = graph.facts.table(region)
+    if vpc.target not in cache:
+        found = set()
+        for ep in endpoint_index(graph).by_vpc.get(vpc.target, ()):
+            name = text_of(ep.get("service_name"))
+            m = _REGION.match(name or "")
+            if m:
+                found.add(m.group(1))
+        cache[vpc.target] = found.pop() if len(found) == 1 else None
+    return cache[vpc.target]

@@ -1,0 +1,268 @@
+"""Facts about routing, shared by rules: a subnet's VPC and route table (its own, or the VPC's main one),
+how IPv4 and IPv6 traffic to the internet leaves it (an internet or NAT gateway, something we do not see
+through, nothing), and whether something in the run may change a VPC's main route table.
+
+Every answer is three-valued: a fact the graph proves, or None / "unknown" when it depends on
+something the scanned files do not show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from pullcheck.graph.model import Graph, Resource
+from pullcheck.graph.values import Ref, Unknown, text_of, truthy
+
+_PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
+                "eni-": "assumed", "i-": "assumed", "vpce-": "assumed", "eigw-": "unknown", "cagw-": "assumed",
+                "lgw-": "assumed"}
+_ATTR_KIND = {"nat": "nat", "tgw": "assumed", "instance": "assumed", "eni": "assumed", "vpce": "assumed",
+              "core": "assumed", "cagw": "assumed", "lgw": "assumed", "pcx": "pcx"}
+_KIND_EGRESS = {"ec2.internet_gateway": "igw", "ec2.transit_gateway": "assumed",
+                "ec2.vpc_peering_connection": "pcx", "ec2.vpc_endpoint": "assumed"}
+
+
+def vpc_of(graph: Graph, subnet: Resource) -> Optional[Resource]:
+    return graph.deref(subnet.get("vpc"), "ec2.vpc")
+
+
+@dataclass
+class Egress:
+    kind: str  # igw | nat | nat-private | assumed | pcx | none | unknown
+    route: Optional[Resource] = None
+    route_path: Tuple[Any, ...] = ()
+    table: Optional[Resource] = None
+    why: str = ""
+    main_local_only: bool = False  # the main table of a VPC the run creates, which nothing can change
+
+
+@dataclass
+class _Index:
+    assoc: Dict[str, List[Any]] = field(default_factory=dict)
+    main_assoc: Dict[str, List[Any]] = field(default_factory=dict)
+    routes: Dict[str, List[Tuple[Resource, Tuple[Any, ...], Dict[str, Any]]]] = field(default_factory=dict)
+    main_tables: Dict[str, Resource] = field(default_factory=dict)
+    unknown_routes: bool = False
+
+
+def route_index(graph: Graph) -> _Index:
+    return graph.facts.index(_build_index)
+
+
+def _build_index(graph: Graph) -> _Index:
+    idx = _Index()
+    for a in graph.of_kind("ec2.route_table_association"):
+        # a conditional association makes only its own subnet's (or VPC's) table unknown
+        main_vpc = a.get("main_for_vpc")
+        if isinstance(main_vpc, Ref):
+            idx.main_assoc.setdefault(main_vpc.target, []).append(
+                a.get("route_table") if not a.get("conditional") else Unknown("conditional association"))
+            continue
+        s = a.get("subnet")
+        if isinstance(s, Ref):
+            idx.assoc.setdefault(s.target, []).append(a.get("route_table") if not a.get("conditional") else
+                                                      Unknown("conditional association"))
+        else:
+            idx.unknown_routes = True
+    for rt in graph.of_kind("ec2.route_table"):
+        if rt.get("main"):
+            idx.main_tables.setdefault(_table_id(rt), rt)
+        for i, r in enumerate(rt.get("routes") or []):
+            idx.routes.setdefault(_table_id(rt), []).append((rt, ("routes", i), r))
+    for r in graph.of_kind("ec2.route"):
+        t = r.get("route_table")
+        if isinstance(t, Ref):
+            idx.routes.setdefault(table_ref_id(t), []).append((r, (), r.attrs))
+        else:
+            idx.unknown_routes = True
+    return idx
+
+
+def table_ref_id(t: Ref) -> str:
+    """The table id a reference names: the VPC's main table for main/default_route_table_id."""
+    return f"main:{t.target}" if t.attr in ("main_route_table_id", "default_route_table_id") else t.target
+
+
+def _table_id(rt: Resource) -> str:
+    vpc = rt.get("vpc")
+    if rt.get("main") and isinstance(vpc, Ref):
+        return f"main:{vpc.target}"
+    return rt.key
+
+
+def _untouched_cfn_main_table(graph: Graph, vpc_key: str) -> bool:
+    """The main route table of a VPC declared in CloudFormation holds only the local route when nothing in
+    the run can change it: CloudFormation exposes no attribute to route it (only a custom resource could,
+    or a Terraform resource of the same run adopting it)."""
+    vpc = graph.resources.get(vpc_key)
+    if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional"):
+        return False
+    return not may_route_cfn_main_tables(graph)
+
+
+def may_route_cfn_main_tables(graph: Graph) -> bool:
+    """Something in the run may change a CloudFormation VPC's main route table: a custom resource, or a
+    Terraform main route table or main association whose VPC is not one of its own (a literal ID, or a
+    data source that may select any VPC)."""
+    def foreign(v: Any) -> bool:
+        return not (isinstance(v, Ref) and not v.rtype.startswith("data."))
+
+    return graph.inputs.custom_resources or any(
+        rt.get("main") and foreign(rt.get("vpc")) for rt in graph.of_kind("ec2.route_table")) or any(
+        a.get("main_for_vpc") is not None and foreign(a.get("main_for_vpc"))
+        for a in graph.of_kind("ec2.route_table_association"))
+
+
+def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:
+    """(table id, table resource, reason) for a subnet; a None id means unknown."""
+    idx = route_index(graph)
+    tables = idx.assoc.get(subnet.key, [])
+    if len(tables) > 1:
+        return None, None, "the subnet has several route table associations"
+    if tables:
+        t = tables[0]
+        if isinstance(t, Ref) and t.target in graph.resources:
+            if t.attr in ("main_route_table_id", "default_route_table_id"):
+                return f"main:{t.target}", None, ""
+            return t.target, graph.resources[t.target], ""
+        return None, None, "its route table is not declared in the scanned files"
+    vpc = subnet.get("vpc")
+    if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
+        return None, None, "its VPC is not declared in the scanned files"
+    mains = idx.main_assoc.get(vpc.target, [])
+    if len(mains) == 1 and isinstance(mains[0], Ref) and mains[0].target in graph.resources:
+        return mains[0].target, graph.resources[mains[0].target], ""
+    return f"main:{vpc.target}", None, ""
+
+
+def _target_kind(graph: Graph, target: Any, attr: Optional[str]) -> str:
+    if isinstance(target, Ref):
+        res = graph.resources.get(target.target)
+        if res is not None:
+            if res.kind == "ec2.nat_gateway":
+                ct = res.get("connectivity_type")
+                if isinstance(ct, str):
+                    return "nat-private" if ct.lower() == "private" else "nat"
+                return "nat" if ct is None else "unknown"
+            return _KIND_EGRESS.get(res.kind, "unknown")
+    t = text_of(target)
+    if t is not None:
+        for prefix, kind in _PREFIX_KIND.items():
+            if t.startswith(prefix):
+                return kind
+        return "unknown"
+    return _ATTR_KIND.get(attr or "", "unknown")
+
+
+def egress4(graph: Graph, subnet: Resource) -> Egress:
+    """How IPv4 traffic to the internet leaves this subnet."""
+    cache = graph.facts.table(egress4)
+    if subnet.key in cache:
+        return cache[subnet.key]
+    tid, table, why = route_table(graph, subnet)
+    if tid is None:
+        e = Egress("unknown", why=why)
+    else:
+        e = _egress_of_table(graph, tid, table)
+    cache[subnet.key] = e
+    return e
+
+
+def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egress:
+    idx = route_index(graph)
+    if table is None and tid.startswith("main:"):
+        table = idx.main_tables.get(tid)
+    uncertain = idx.unknown_routes
+    default = None
+    for res, path, r in idx.routes.get(tid, []):
+        dest = r.get("destination")
+        if isinstance(dest, str) and dest.strip() == "0.0.0.0/0":
+            if r.get("conditional") or res.get("conditional"):
+                uncertain = True
+                continue
+            default = (res, path, r)
+        elif dest is None and r.get("destination_prefix_list") is not None:
+            uncertain = True
+        elif dest is not None and not isinstance(dest, str):
+            uncertain = True
+    if default is not None:
+        res, path, r = default
+        kind = _target_kind(graph, r.get("target"), r.get("target_attr"))
+        return Egress(kind, res, path + ("target",), table)
+    if tid.startswith("main:") and table is None:
+        if _untouched_cfn_main_table(graph, tid[len("main:"):]) and not uncertain:
+            return Egress("none", table=None, main_local_only=True,
+                          why="the VPC's main route table, which holds only the local route: the subnet has no "
+                              "route table association and CloudFormation cannot add routes to a main table")
+        return Egress("unknown", table=None,
+                      why="the subnet uses the VPC's main route table, which the scanned files do not manage")
+    if uncertain:
+        return Egress("unknown", table=table, why="some routes cannot be resolved")
+    return Egress("none", table=table)
+
+
+def internet_kind(graph: Graph, subnet: Resource, _seen: Optional[set] = None) -> str:
+    """igw, nat, assumed (internet by some gateway we do not see through), none, or unknown."""
+    e = egress4(graph, subnet)
+    if e.kind == "nat-private":
+        # A private NAT gateway has no public address: it gives internet only through what its own subnet
+        # routes to (a transit gateway to a central egress VPC, say). An internet gateway drops its traffic.
+        seen = _seen or set()
+        nat = graph.deref(route_target(e), "ec2.nat_gateway")
+        nat_subnet = graph.deref(nat.get("subnet"), "ec2.subnet") if nat is not None else None
+        if nat_subnet is None:
+            return "unknown"
+        seen.add(subnet.key)
+        if nat_subnet.key in seen:
+            return "none"  # the NAT's traffic comes back to a subnet already on the path: a loop
+        if egress4(graph, nat_subnet).kind == "igw":
+            return "none"  # an internet gateway drops traffic from an address with no public IP
+        beyond = internet_kind(graph, nat_subnet, seen)
+        return beyond if beyond in ("none", "assumed") else "unknown"
+    if e.kind == "pcx":
+        return "none"
+    return e.kind
+
+
+def route_target(e: Egress) -> Any:
+    if e.route is None:
+        return None
+    if e.route_path and e.route_path[0] == "routes":
+        return e.route.get("routes")[e.route_path[1]].get("target")
+    return e.route.get("target")
+
+
+def egress6(graph: Graph, subnet: Resource) -> str:
+    """The target kind of the subnet's ::/0 route: igw, eigw, assumed, none or unknown."""
+    tid, table, why = route_table(graph, subnet)
+    if tid is None:
+        return "unknown"
+    idx = route_index(graph)
+    found = None
+    for res, path, r in idx.routes.get(tid, []):
+        dest = r.get("destination_ipv6")
+        if isinstance(dest, str) and dest.strip() == "::/0" and not (r.get("conditional") or res.get("conditional")):
+            found = r
+        elif dest is not None and not isinstance(dest, str):
+            return "unknown"
+    if found is None:
+        if tid.startswith("main:") and table is None and tid not in idx.main_tables:
+            return "unknown"
+        return "unknown" if idx.unknown_routes else "none"
+    target = found.get("target")
+    if found.get("target_attr") == "eigw":
+        return "eigw"
+    res = graph.deref(target)
+    if res is not None and res.kind == "ec2.egress_only_internet_gateway":
+        return "eigw"
+    kind = _target_kind(graph, target, found.get("target_attr"))
+    return {"igw": "igw", "unknown": "unknown", "pcx": "none"}.get(kind, "assumed")
+
+
+def ipv6_only(subnet: Resource) -> Optional[bool]:
+    native = subnet.get("ipv6_native")
+    if native is not None:
+        return truthy(native)
+    if subnet.get("cidr_block") is None and subnet.get("ipv6_cidr") is not None:
+        return None  # an IPv4 range may come from elsewhere (IPAM); not proven
+    return False

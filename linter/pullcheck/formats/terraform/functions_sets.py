@@ -1,0 +1,107 @@
+"""Terraform's set functions, setunion(), setintersection() and setsubtract(), and the tests over a list's
+elements, alltrue() and anytrue().
+
+A set's elements take one type, as Terraform unifies them (numbers and bools with strings become strings; a
+number with a bool is an error), and come out in cty's order of a set: strings by their bytes, numbers
+ascending, false before true, null last. Sets of lists or maps have an order of their own (by hash), which is
+not modelled: one of more than one distinct element is unknown."""
+from __future__ import annotations
+
+from typing import Any, List
+
+from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.convert import Unknowable, at_most, equality_key, spend, text_of, to_bool
+from pullcheck.formats.terraform.failures import Fails
+
+
+def _elements(sets: Any, meter: Budget) -> List[List[Any]]:
+    """The arguments' elements, of one type (each argument a list, a tuple or a set)."""
+    if not sets:
+        raise Fails("at least one set is required")
+    if not all(isinstance(s, list) for s in sets):
+        raise Fails("set of any single type required")
+    spend(meter, sum(len(s) for s in sets))
+    kinds = {_kind(x) for s in sets for x in s} - {"null"}
+    if "collection" in kinds and len(kinds) > 1:
+        raise Fails("given sets must all have compatible element types")
+    if {"number", "bool"} <= kinds and "string" not in kinds:
+        raise Fails("given sets must all have compatible element types")
+    if "string" in kinds and len(kinds) > 1:
+        return [[x if x is None else text_of(x) for x in s] for s in sets]
+    return [list(s) for s in sets]
+
+
+def _kind(x: Any) -> str:
+    if x is None:
+        return "null"
+    if isinstance(x, bool):
+        return "bool"
+    if isinstance(x, (int, float)):
+        return "number"
+    if isinstance(x, str):
+        return "string"
+    return "collection"
+
+
+def _ordered(xs: List[Any]) -> List[Any]:
+    """The distinct elements in the order of a cty set."""
+    key = equality_key()
+    seen: dict = {}
+    for x in xs:
+        seen.setdefault(key(x), x)
+    out = list(seen.values())
+    present = [x for x in out if x is not None]
+    nulls = [None] * (len(out) - len(present))
+    if any(_kind(x) == "collection" for x in present):
+        if len(present) > 1:
+            raise Unknowable("gives a set of collections, whose order pullcheck does not model")
+        return present + nulls
+    if present and isinstance(present[0], str):
+        return sorted(present, key=lambda s: s.encode("utf-8", "surrogatepass")) + nulls
+    return sorted(present) + nulls
+
+
+def setunion(*sets: Any, meter: Budget) -> Any:
+    parts = _elements(sets, meter)
+    at_most(sum(len(p) for p in parts))
+    return _ordered([x for p in parts for x in p])
+
+
+def setintersection(*sets: Any, meter: Budget) -> Any:
+    parts = _elements(sets, meter)
+    key = equality_key()
+    common = {key(x) for x in parts[0]}
+    for p in parts[1:]:
+        common &= {key(x) for x in p}
+    return _ordered([x for x in parts[0] if key(x) in common])
+
+
+def setsubtract(a: Any, b: Any, meter: Budget) -> Any:
+    parts = _elements((a, b), meter)
+    key = equality_key()
+    gone = {key(x) for x in parts[1]}
+    return _ordered([x for x in parts[0] if key(x) not in gone])
+
+
+def _bools(xs: Any, meter: Budget) -> List[Any]:
+    """A list of bools as Terraform converts one (each element a bool, "true" or "false", or null)."""
+    if not isinstance(xs, list):
+        raise Fails("list of bool required")
+    spend(meter, len(xs))
+    out = []
+    for i, x in enumerate(xs):
+        b = None if x is None else to_bool(x)
+        if x is not None and b is None:
+            raise Fails(f"element {i}: bool required")
+        out.append(b)
+    return out
+
+
+def alltrue(xs: Any, meter: Budget) -> Any:
+    """True unless an element is false or null (the first to be is the answer)."""
+    return all(b is True for b in _bools(xs, meter))
+
+
+def anytrue(xs: Any, meter: Budget) -> Any:
+    """Whether an element is true (nulls are passed over)."""
+    return any(b is True for b in _bools(xs, meter))

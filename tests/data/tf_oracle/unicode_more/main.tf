@@ -1,0 +1,5 @@
+locals {
+  decomposed = "e\u0301"
+  family     = "👨‍👩‍👧"
+  flags      = "🇫🇷🇩🇪"
+}

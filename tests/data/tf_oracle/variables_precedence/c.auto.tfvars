@@ -1,0 +1,1 @@
+auto_c = "c.auto.tfvars"

@@ -1,0 +1,2 @@
+# read after terraform.tfvars: this wins
+public_ip = true

@@ -1,0 +1,2 @@
+# the defaults of every environment
+public_ip = false
