@@ -208,6 +208,12 @@ def test_what_terraform_refuses_is_an_unknown_naming_the_error(expr, says):
 def test_indexes_convert_and_try_passes_over_errors():
     assert _eval('[1, 2]["1"]') == 2 and _eval('{"1" = 2}[1]') == 2 and _eval("[1, 2][1.0]") == 2
     assert _eval('try([1, 2][5], "fallback")') == "fallback"
+    module = 'locals {\n  nothing = null\n  l = [1, 2]\n}\n'
+    assert isinstance(_eval("local.nothing.a", module), Missing) and isinstance(_eval("local.l.x", module), Missing)
+    assert _eval('try(local.nothing.a, "d")', module) == "d"
+    assert _eval("try([for x in local.l : x.name], [])", module) == []  # an error inside a value is its error
+    assert _eval('try(jsondecode("{"), {})') == {} and isinstance(_eval('jsondecode("[1, 2")'), Missing)
+    assert isinstance(_eval("try(local.l[5], local.l[6])", module), Missing)
     assert _eval('{for x in ["a", "a"] : x => x...}') == {"a": ["a", "a"]}
     assert _eval("element([1, 2, 3], 4)") == 2
 

@@ -366,6 +366,10 @@ class Evaluator:
             if base.rtype.startswith("data."):
                 return Unknown(f"data source {base.target.split(':', 1)[-1]}")
             return Unknown(f"nested attribute {name} of {base}")
+        if base is None:
+            return Missing(f"attribute {name} of null")
+        if isinstance(base, (list, str, bool, int, float, Template)):  # Terraform's error too
+            return Missing(f"attribute {name} of a value that has no attributes")
         return Unknown(f"attribute {name} of a value that has none")
 
     def _in_namespace(self, base: Namespace, name: str) -> Any:

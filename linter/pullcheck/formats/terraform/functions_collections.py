@@ -337,10 +337,25 @@ def coalesce(args: List[Any], unknown: Any, meter: Budget) -> Any:
 
 
 def try_values(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """try(): the first argument that is not an error; an unknown one stays unknown."""
+    """try(): the first argument that is not an error, nor holds one (an error anywhere in a value ends its
+    evaluation in Terraform); an unknown one stays unknown."""
     for a in args:
         if isinstance(a, Undeclared):
             return a  # reported before evaluation: try() does not see it
-        if not isinstance(a, Missing):
+        if not isinstance(a, Missing) and not (isinstance(a, (list, dict)) and _holds_error(a)):
             return a
-    return unknown()
+    return Missing("try(): no argument is without an error") if args else unknown()
+
+
+def _holds_error(v: Any) -> bool:
+    """Whether an error (a Missing) sits inside ``v``, each shared part looked at once."""
+    seen: set = set()
+    todo = [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Missing):
+            return True
+        if isinstance(x, (list, dict)) and id(x) not in seen:
+            seen.add(id(x))
+            todo.extend(x.values() if isinstance(x, dict) else x)
+    return False

@@ -19,6 +19,7 @@ from pullcheck.formats.terraform.budget import (
 )
 from pullcheck.formats.terraform.convert import Unknowable, is_number, number_of, spend, strings, text_known
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
+from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import load_json
 
 
@@ -104,7 +105,10 @@ _HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2
 def jsondecode(args: List[Any], unknown: Any, meter: Budget) -> Any:
     """jsondecode(): the value, its numbers Terraform's (number), its objects and arrays objects and tuples."""
     if len(args) == 1 and isinstance(args[0], str) and text_known(args[0]):
-        return decode_json(args[0], meter, keep=True)
+        try:
+            return decode_json(args[0], meter, keep=True)
+        except ParseError as e:
+            return Missing(f"jsondecode() of text that is not JSON: {e.message}")
     return unknown()
 
 
