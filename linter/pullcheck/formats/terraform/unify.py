@@ -299,9 +299,9 @@ _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", 
 def unify_pair(chosen: Any, other: Any) -> Any:
     """The branch a conditional chose, converted to the type both branches unify to (``true ? 1 : "a"`` is
     "1"); its collections keep their kind and positions. Raises Invalid when the branches have no type in
-    common; two collections without one are kept as chosen, though: a variable's value here has not the
-    type its declaration gives it (a map of objects with optional attributes, which Terraform unifies with
-    an empty object), and a conditional over one is too common to lose."""
+    common; two collections without one are kept as chosen, though: a variable's value is held here without
+    the kind its type gives it (a map(object) as an object, which may not unify with {} where Terraform's
+    map does), and a conditional over one is too common to lose."""
     if (type(chosen) is type(other) and not isinstance(chosen, (list, dict))) \
             or (is_number(chosen) and is_number(other)):
         return chosen
