@@ -146,8 +146,8 @@ def test_values_without_a_common_type_are_an_error(expr):
 
 
 def test_a_conditional_between_collections_of_no_common_type_keeps_the_chosen_one():
-    """Terraform refuses it, but a variable's value here has not its declared type (a map of objects whose
-    optional attributes are left out would unify with {} in Terraform): kept rather than lost."""
+    """Terraform refuses it, but a variable's value is held without the kind its type gives it (a map(object)
+    as an object, which may not unify with {} where Terraform's map does): kept rather than lost."""
     assert _eval('true ? {a = {x = "s"}, b = {y = ["l"]}} : {}') == {"a": {"x": "s"}, "b": {"y": ["l"]}}
     assert isinstance(_eval("true ? 1 : true"), Missing)  # primitives have their type: refused
 
