@@ -87,15 +87,17 @@ def run() -> None:
     would walk everything the run built (10-20% of a large run) to free next to nothing, and the
     interpreter's teardown would free it object by object. So the collector stays off (input sizes are
     bounded, so memory is too) and the process leaves with ``os._exit`` once its streams are flushed. The
-    language server is long-lived: it keeps the collector and an ordinary exit."""
+    language server is long-lived: it keeps the collector; it leaves with ``os._exit`` too, once it has
+    stopped, so that a lint under way in a worker thread (which publishes nothing any more) does not hold
+    the exit, and with the code it chose (its output is closed by then)."""
     import gc
 
-    if sys.argv[1:2] == ["lsp"]:
-        raise SystemExit(main())
-    gc.disable()
+    lsp = sys.argv[1:2] == ["lsp"]
+    if not lsp:
+        gc.disable()
     code = main()
     _save_coverage()
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stderr,) if lsp else (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
