@@ -20,7 +20,9 @@ def _split(values: List[str]) -> List[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from pullcheck.usage import Parser  # a mistyped flag or value is answered with the closest one
+
+    p = Parser(
         prog="pullcheck",
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
@@ -234,7 +236,11 @@ def _rule_doc(args: List[str], rules) -> int:
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
-    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
+    from pullcheck.usage import did_you_mean
+
+    known = [r.id for r in rules.values()] + [r.name for r in rules.values()]
+    print(f"pullcheck: error: unknown rule: {key}{did_you_mean(key.upper() if key[:1].isupper() else key, known)}",
+          file=sys.stderr)
     return 2
 
 
