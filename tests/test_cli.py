@@ -46,7 +46,7 @@ def test_a_mistyped_flag_or_value_is_answered_with_the_closest(args, tip):
 
 def test_nothing_is_suggested_when_nothing_is_close():
     r = run_cli("--zzzz", GOOD)
-    assert r.returncode == 2 and r.stderr.rstrip().endswith("unrecognized argument: --zzzz"), r.stderr
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("unrecognized arguments: --zzzz"), r.stderr
     r = run_cli("--format", "qq", GOOD)
     assert r.returncode == 2 and "invalid choice: 'qq'" in r.stderr and "tip:" not in r.stderr, r.stderr
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, NoReturn, Optional
 
 
 def closest(word: str, known: Iterable[str]) -> Optional[str]:
@@ -24,15 +24,13 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose errors end with a tip when a flag or a value was mistyped."""
 
-    def parse_known_args(self, args: Optional[Sequence[str]] = None, namespace: Any = None
-                         ) -> Tuple[argparse.Namespace, List[str]]:
-        parsed, extras = super().parse_known_args(args, namespace)
-        unknown = [a for a in extras if a.startswith("-") and len(a) > 1]
-        if unknown:  # named here, where the flags are known, rather than in parse_args's bare message
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "  # parse_args's words for what no flag took, the arguments after
+        if message.startswith(prefix):
+            unknown = [a for a in message[len(prefix):].split(" ") if a.startswith("--")]
             tips = [f"did you mean {near}?" for near in (self._flag_near(a) for a in unknown) if near]
-            self.error(f"unrecognized argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}"
-                       + "".join(f"\n\n  tip: {tip}" for tip in tips))
-        return parsed, extras
+            message += "".join(f"\n\n  tip: {tip}" for tip in tips)
+        super().error(message)
 
     def _flag_near(self, arg: str) -> Optional[str]:
         flags = [s for action in self._actions for s in action.option_strings if s.startswith("--")]
