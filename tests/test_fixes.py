@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 
-FIXABLE = ["NET001", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "TD002", "IAM001", "IAM002", "IAM003"]
+FIXABLE = ["NET001", "NET017", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "TD002", "IAM001", "IAM002", "IAM003"]
 GOLDEN = os.path.join(ROOT, "tests", "golden_fixes")
 
 

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
         epilog="pullcheck rule ID   print a rule's documentation\n"
+               "pullcheck snapshot  take a snapshot of the account's network (needs pullcheck[aws])\n"
                "pullcheck lsp       run the language server on standard input and output\n"
                "pullcheck console [DIR]  evaluate Terraform expressions (one a line) in DIR's root module",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
     p.add_argument("--stacks", metavar="FILE",
                    help="TOML file saying which template is deployed as which stack, with which parameters")
+    p.add_argument("--network", metavar="FILE",
+                   help="a snapshot of the account (pullcheck snapshot -o FILE), or a folder of AWS CLI outputs: "
+                        "its VPCs, subnets, routes, endpoints and groups join the run as the account's")
+    p.add_argument("--region", metavar="REGION",
+                   help="the Region the run is for: a snapshot of another Region is refused")
     p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline and exit 0")
     p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
@@ -193,9 +199,13 @@ def _main(argv: List[str]) -> int:
     if argv[:1] == ["console"]:  # the Terraform evaluator, line by line (pullcheck.formats.terraform.console)
         from pullcheck.formats.terraform.console import command
         return command(argv[1:])
+    if argv[:1] == ["snapshot"]:  # the only command that calls AWS (pullcheck.integrations.snapshot)
+        from pullcheck.integrations.snapshot import command as snapshot_command
+        return snapshot_command(argv[1:])
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError, load_rules
     from pullcheck.engine.stacks import StacksError
+    from pullcheck.formats.snapshot.reader import SnapshotError
 
     try:
         if argv[:1] == ["rule"]:
@@ -208,7 +218,7 @@ def _main(argv: List[str]) -> int:
         if args.list_rules:
             return _list_rules(rules)
         run = _settled(args, rules)
-    except (RuleError, ConfigError, StacksError) as e:
+    except (RuleError, ConfigError, StacksError, SnapshotError) as e:
         return _error(str(e))
     return _lint(run)
 
@@ -262,6 +272,7 @@ class _Run:
     stacks: list
     outputs: List[Tuple[str, str]]  # (format, path) per --output
     output_error: str  # a usage error of --output, said once the run is linted
+    network: Any = None  # the account's snapshot (pullcheck.formats.snapshot.Snapshot), read and checked
 
     @property
     def paths(self) -> List[str]:
@@ -299,7 +310,29 @@ def _settled(args: argparse.Namespace, rules: Dict[str, Any]) -> _Run:
     except ValueError as e:  # said once the run is linted, where every report error is said
         outputs, output_error = [], str(e)
     args.tf_given = cfgmod.terraform_given(cfg, args.tf_vars, args.tf_env_vars)  # after the scope is set
-    return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error)
+    return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error,
+                _network(args, cfg))
+
+
+def _network(args: argparse.Namespace, cfg: Any) -> Any:
+    """The account's snapshot the run is given: --network, else the stacks file's, else the configuration's;
+    checked against the Region named the same way (SnapshotError: one line, exit 2)."""
+    from pullcheck.engine import stacks as stacksmod
+
+    network, region = args.network or "", args.region or ""
+    if args.stacks:
+        named, their_region = stacksmod.account(args.stacks)
+        network, region = network or named, region or their_region
+    network, region = network or cfg.network, region or cfg.region
+    if not network:
+        return None
+    if os.path.isabs(network) and not os.path.relpath(network).startswith(".."):
+        network = os.path.relpath(network)  # findings name it as they name the linted files
+    from pullcheck.formats import snapshot
+
+    if not os.path.exists(network):
+        raise snapshot.SnapshotError(f"{network}: no such snapshot file or folder")
+    return snapshot.load(network, region or None)
 
 
 def _lint(run: _Run) -> int:
@@ -340,7 +373,9 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     args = run.args
     exclude = run.cfg.excluded if run.cfg.exclude and not run.per_file else None
     # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
-    whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs]
+    # a snapshot is the account every part of the run shares
+    whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs] or \
+        run.network is not None
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 
@@ -348,7 +383,8 @@ def _linted(run: _Run) -> Tuple[Any, list]:
                                   args.tf_given)
         if got is not None:
             return got
-    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given)
+    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given,
+                      run.network)
 
 
 def _first_lint(run: _Run) -> Tuple[Any, list]:

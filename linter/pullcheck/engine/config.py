@@ -36,7 +36,8 @@ from pullcheck.sources.session import current
 NAMES = (".pullcheck.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "never")
-KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks", "terraform"}
+KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks", "terraform",
+        "network", "region"}
 TERRAFORM_KEYS = {"var-files", "vars", "env-vars"}
 
 
@@ -58,6 +59,8 @@ class Config:
     # the terraform table: ("file", path) and ("var", "NAME=VALUE") in order, and whether TF_VAR_ is read
     tf_assignments: List[Tuple[str, str]] = field(default_factory=list)
     tf_env_vars: bool = False
+    network: str = ""  # the account's snapshot (a file or a folder of AWS CLI outputs), under root
+    region: str = ""  # the Region the run is for: a snapshot of another is refused
 
     def relative(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
@@ -361,12 +364,28 @@ def load(path: str, known_rules: Dict[str, Any]) -> Config:
         raise where.error(("stacks",), "must be a table")
     cfg.stacks = stacks
     _terraform(cfg, data.get("terraform", {}), where)
+    _account(cfg, data, where)
     check_ids(cfg.select, known_rules, where, ("select",))
     check_ids(cfg.ignore, known_rules, where, ("ignore",))
     for k, ids in cfg.per_file_ignores.items():
         check_ids(ids, known_rules, where, ("per-file-ignores", k))
     check_ids(list(cfg.severity), known_rules, where, ("severity",), exact=True)
     return cfg
+
+
+def _account(cfg: Config, data: Dict[str, Any], where: _Where) -> None:
+    """The account's snapshot (``network``, under the configuration's folder) and its Region."""
+    for key in ("network", "region"):
+        v = data.get(key, "")
+        if not isinstance(v, str):
+            raise where.error((key,), "must be text")
+        setattr(cfg, key, v)
+    if cfg.network:
+        from pullcheck.sources import scope
+
+        cfg.network = os.path.normpath(os.path.join(cfg.root, cfg.network))
+        if not scope.under(os.path.realpath(cfg.network), os.path.realpath(cfg.root)):
+            raise where.error(("network",), f"{data['network']} lies outside the configuration's folder: not read")
 
 
 def _one_of(value: Any, allowed: Tuple[str, ...], keys: Tuple[str, ...], where: _Where) -> str:
