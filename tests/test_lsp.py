@@ -263,7 +263,8 @@ def test_text_edits_touch_only_the_lines_that_change():
     from pullcheck.integrations.lsp import text_edits
 
     before = "a\nb\nc\nd"
-    for after in ("a\nB\nc\nd", "a\nc\nd", "x\na\nb\nc\nd\n", "a\nb\nc\ne", "", "a\nb\nc\nd\ne\n"):
+    for after in ("a\nB\nc\nd", "a\nc\nd", "x\na\nb\nc\nd\n", "a\nb\nc\ne", "", "a\nb\nc\nd\ne\n",
+                  "a\nb\u2028c\nd"):  # a line separator inside a value is no line break to the protocol
         edits = text_edits(before, after)
         assert _apply(before, edits) == after, (after, edits)
     assert text_edits(before, "a\nB\nc\nd") == [{"range": {"start": {"line": 1, "character": 0},

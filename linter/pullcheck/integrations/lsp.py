@@ -139,8 +139,10 @@ def text_edits(before: str, after: str) -> List[Dict[str, Any]]:
     """LSP text edits that make ``before`` into ``after``, a run of changed lines each (so the editor keeps
     its marks on the lines that stay)."""
     import difflib
+    import re
 
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    # lines as the protocol counts them: only CR, LF and CRLF end one (not str.splitlines's others)
+    old, new = (re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text) for text in (before, after))
     plain = [x.rstrip("\r\n") for x in old]
 
     def position(n: int) -> Dict[str, int]:  # the start of line n, or the end of a last line without a break
