@@ -20,7 +20,9 @@ def _split(values: List[str]) -> List[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from pullcheck.usage import Parser  # a mistyped flag or value is answered with the closest one
+
+    p = Parser(
         prog="pullcheck",
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
@@ -93,15 +95,17 @@ def run() -> None:
     would walk everything the run built (10-20% of a large run) to free next to nothing, and the
     interpreter's teardown would free it object by object. So the collector stays off (input sizes are
     bounded, so memory is too) and the process leaves with ``os._exit`` once its streams are flushed. The
-    language server is long-lived: it keeps the collector and an ordinary exit."""
+    language server is long-lived: it keeps the collector; it leaves with ``os._exit`` too, once it has
+    stopped, so that a lint under way in a worker thread (which publishes nothing any more) does not hold
+    the exit, and with the code it chose (its output is closed by then)."""
     import gc
 
-    if sys.argv[1:2] == ["lsp"]:
-        raise SystemExit(main())
-    gc.disable()
+    lsp = sys.argv[1:2] == ["lsp"]
+    if not lsp:
+        gc.disable()
     code = main()
     _save_coverage()
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stderr,) if lsp else (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
@@ -242,7 +246,11 @@ def _rule_doc(args: List[str], rules) -> int:
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
-    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
+    from pullcheck.usage import did_you_mean
+
+    known = [r.id for r in rules.values()] + [r.name for r in rules.values()]
+    print(f"pullcheck: error: unknown rule: {key}{did_you_mean(key.upper() if key[:1].isupper() else key, known)}",
+          file=sys.stderr)
     return 2
 
 
@@ -328,7 +336,8 @@ def _network(args: argparse.Namespace, cfg: Any) -> Any:
 
 
 def _lint(run: _Run) -> int:
-    """Lint, judge, fix, then the baseline or the reports; the exit code."""
+    """Lint, judge, fix, then the baseline or the reports; the exit code. With --diff, 1 when there are fixes
+    to apply, 0 when there are none (as ruff: CI asks "is anything left to fix?"), 2 on an error."""
     from pullcheck.engine import baseline
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError
@@ -342,9 +351,10 @@ def _lint(run: _Run) -> int:
         findings, fail_of = _judged(run, findings)
     except (ConfigError, RuleError) as e:
         return _error(str(e))
+    pending = 0
     if args.fix or args.diff:
         # after each pass the whole run is linted again (stacks and exports span files), judged the same way
-        findings = _fix(args, findings, lambda: _judged(run, _linted(run)[1])[0])
+        findings, pending = _fix(run, findings, lambda: _judged(run, _linted(run)[1])[0])
     if args.write_baseline:
         return _write_baseline(args.write_baseline, findings)
     if args.baseline:
@@ -352,7 +362,8 @@ def _lint(run: _Run) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    return _report(run, graph, findings, internal, fail_of)
+    code = _report(run, graph, findings, internal, fail_of)
+    return code if code == 2 or not args.diff else int(pending > 0)
 
 
 def _linted(run: _Run) -> Tuple[Any, list]:
@@ -450,32 +461,35 @@ def _by_nearest_config(findings: list, run: _Run) -> Tuple[list, Dict[str, str]]
     return sorted(kept), fail_of
 
 
-def _fix(args: argparse.Namespace, findings: list, again: Callable[[], list]) -> list:
+def _fix(run: _Run, findings: list, again: Callable[[], list]) -> Tuple[list, int]:
     """--fix: apply the fixes (safe ones; with --unsafe-fixes all), ``again`` linting the whole run after each
     pass (``pullcheck.engine.fixing``), and say what was undone, what could not be written and what remains.
-    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    --diff: the same passes in memory, printed as a unified diff (on standard output, or on standard error
+    when the console's format is for machines, whose output stays whole), changing nothing. Returns what
+    remains (with --diff: the findings as they are, nothing changed) and how many fixes were applied or
+    would be."""
     from pullcheck.engine import fixing
     from pullcheck.engine.fixes import unified_diff
     from pullcheck.outputs.safetext import printable
 
-    if args.diff:
-        out = fixing.preview(findings, args.unsafe_fixes)
-        for file, (before, after) in sorted(out.changes.items()):
-            sys.stdout.write(unified_diff(file, before, after))
-        _say_refused(out.refused)
-        n = out.fixed
-        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
-        return []
-    out = fixing.apply(findings, again, args.unsafe_fixes)
+    args = run.args
+    store = fixing.Memory() if args.diff else fixing.Disk()
+    try:
+        out = fixing.apply(findings, again, args.unsafe_fixes, store)
+    finally:
+        if isinstance(store, fixing.Memory):
+            store.close()
     for line in out.undone:
-        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
-              file=sys.stderr)
+        print(f"pullcheck: fix undone: {printable(line)}", file=sys.stderr)
+    for line in out.uncovered:
+        print(f"pullcheck: {printable(line)}", file=sys.stderr)
     _say_refused(out.refused)
-    fixed, left = out.fixed, len(out.findings)
-    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
-          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in out.findings)
-             else " (more with --unsafe-fixes)"), file=sys.stderr)
-    return out.findings
+    if args.diff:
+        stream = sys.stdout if run.console == "text" else sys.stderr
+        for file, (before, after) in sorted(out.changes.items()):
+            stream.write(unified_diff(file, before, after))
+    print(f"pullcheck: {fixing.summary(out, args.unsafe_fixes, args.diff)}", file=sys.stderr)
+    return (findings if args.diff else out.findings), out.fixed
 
 
 def _say_refused(refused: Dict[str, str]) -> None:
@@ -520,7 +534,8 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     failed_writes = not written(reports)
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
-    sys.stdout.write(text)
+    if not (run.args.diff and run.console == "text"):  # --diff's text output is the diff (as ruff's)
+        sys.stdout.write(text)
     if internal or failed_writes:
         return 2
     fail_on = run.args.fail_on
@@ -559,9 +574,22 @@ def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple
     """(path, text) per --output, and the console's text."""
     from pullcheck.engine import config as cfgmod
     from pullcheck.engine.stages import fault
-    from pullcheck.outputs.output import render
 
     fault("report")
     silencing = cfgmod.silencing(run.configs.values(), run.rules)
-    reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
-    return reports, render(run.console, findings, run.selected, errors, graph, silencing)
+    reports = [(path, _rendered_as(fmt, run, findings, errors, graph, silencing)) for fmt, path in run.outputs]
+    return reports, _rendered_as(run.console, run, findings, errors, graph, silencing)
+
+
+def _rendered_as(fmt: str, run: _Run, findings: list, errors: List[str], graph: Any, silencing: Any) -> str:
+    """One report; the text output says after its count how many findings --fix would fix (as ruff does)."""
+    from pullcheck.engine.fixing import fixable
+    from pullcheck.outputs.output import render
+
+    text = render(fmt, findings, run.selected, errors, graph, silencing)
+    hint = fixable(findings, run.args.unsafe_fixes) if fmt == "text" else ""
+    lines = text.split("\n")
+    # one line per finding (each printable, so one line), then the count, then the silencing configurations
+    if hint and len(lines) > len(findings) and lines[len(findings)].startswith("Found "):
+        lines.insert(len(findings) + 1, hint)
+    return "\n".join(lines)
