@@ -140,7 +140,7 @@ def _given(module: "Module", name: str, decl: Any) -> Tuple[Any, str]:
     if module.caller is not None:
         if name not in module.inputs:
             return _UNSET, ""
-        return module.caller.evaluator({}).eval(module.inputs[name]), "the module call's argument"
+        return module.caller.evaluator(module.call_ctx).eval(module.inputs[name]), "the module call's argument"
     a = module.assigned.get(name)
     if a is None:
         return _UNSET, ""
