@@ -18,6 +18,7 @@ from pullcheck.formats.terraform import variables
 from pullcheck.formats.terraform.syntax import Body, JsonExpr, Known, pos_of
 from pullcheck.graph.values import MAX_STRING, Missing, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.session import current
 
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc", "aws_security_group",
               "aws_security_groups", "aws_route_table", "aws_vpc_endpoint")
@@ -113,7 +114,9 @@ class Module:
             return files[full]
         if not scope.readable(full):
             got: Any = Unknown(f"file {path} is outside the scanned tree")
-        elif not os.path.isfile(full):
+        elif not os.path.lexists(full) and os.path.abspath(full) not in (current().overlay or {}):
+            got = Missing(f"no file exists at {path}")  # inside the scanned tree, so not there: an error
+        elif not os.path.isfile(full) and os.path.abspath(full) not in (current().overlay or {}):
             got = Unknown(f"file {path} is not in the scanned tree")
         else:
             try:

@@ -387,6 +387,8 @@ class Evaluator:
             return Namespace("datatype", name)
         if base.kind == "datatype":
             return Namespace("data", f"{base.name}.{name}")
+        if base.kind == "terraform" and name == "workspace":
+            return "default"  # pullcheck reads a configuration as it is, in the workspace Terraform starts in
         if base.kind == "path":
             if name == "module":
                 return self.m.folder
