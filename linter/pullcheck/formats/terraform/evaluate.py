@@ -34,6 +34,9 @@ class Module:
         self.outputs: Dict[str, Any] = {}
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
+        # on a root module: its resources taken as terraform console takes them without state, their
+        # instances unknown (length(aws_x.counted) too), to be held to its answers (pullcheck console)
+        self.stateless = False
         self.call_ctx: Dict[str, Any] = {}  # what the call's arguments read: count.index, each.key, each.value
         self.caller: Any = None
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
