@@ -207,3 +207,29 @@ def test_a_suppression_on_a_call_with_for_each_covers_its_instances(rules, tmp_p
                                            '# pullcheck: ignore[NET001] public by design\nmodule "service" {'))
     found = lint_paths([str(tmp_path / "app")], rules, "NET001", roots=[str(tmp_path)])
     assert [f.rule_id for f in found] == []
+
+
+def test_the_registry_service_module_with_for_each_makes_a_launch_site_per_instance(tmp_path, rules):
+    # terraform-aws-modules/ecs calls its service module with for_each; read from pullcheck's model here
+    (tmp_path / "main.tf").write_text('''module "vpc" {
+  source          = "terraform-aws-modules/vpc/aws"
+  name            = "demo"
+  cidr            = "10.0.0.0/16"
+  azs             = ["eu-west-1a", "eu-west-1b"]
+  private_subnets = ["10.0.11.0/24", "10.0.12.0/24"]
+}
+
+module "service" {
+  source   = "terraform-aws-modules/ecs/aws//modules/service"
+  for_each = { web = "nginx:1.27", api = "nginx:1.26" }
+
+  name       = each.key
+  subnet_ids = module.vpc.private_subnets
+  container_definitions = {
+    (each.key) = { image = each.value }
+  }
+}
+''')
+    found = lint_paths([str(tmp_path)], rules, "NET")
+    assert sorted((f.line, f.rule_id, f.resource) for f in found) == [
+        (14, "NET002", f'module.service["{k}"].aws_ecs_service.this[0]') for k in ("api", "web")]
