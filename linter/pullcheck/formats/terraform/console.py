@@ -61,6 +61,7 @@ class Console:
         if self.broken:
             return f"(error: {_oneline(self.broken)})"
         module, _ = root_module(self.folder, self.graph)
+        module.stateless = True  # as terraform console reads a configuration without state
         return answer(module, module.evaluator({}).eval(node))
 
 
