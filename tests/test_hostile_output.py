@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -135,7 +136,10 @@ def test_json_and_sarif_carry_the_names_as_data(hostile):
     assert [r["file"] for r in rows] == [f"sub/{FILE}"] * 2
     assert CONTAINER in rows[0]["message"] and rows[1]["resource"] == SERVICE
     results = json.loads(_lint(hostile, "--format", "sarif"))["runs"][0]["results"]
-    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [f"sub/{FILE}"] * 2
+    places = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    # a URI holds the name percent-encoded (RFC 3986: nothing but unreserved characters, / and %XX)
+    assert all(re.fullmatch(r"[A-Za-z0-9._~/-]*(%[0-9A-F]{2}[A-Za-z0-9._~/-]*)*", p["uri"]) for p in places), places
+    assert [unquote(p["uri"]) for p in places] == [f"sub/{FILE}"] * 2
     assert CONTAINER in results[0]["message"]["text"] and SERVICE in results[1]["message"]["text"]
 
 
