@@ -291,3 +291,37 @@ def test_past_githubs_limit_the_most_severe_results_are_kept_and_the_rest_counte
     assert lines == sorted(lines)  # the order of the findings is kept
     [note] = run["invocations"][0]["toolExecutionNotifications"]
     assert note["message"]["text"].startswith("2 results left out") and run["invocations"][0]["executionSuccessful"]
+
+
+def test_no_line_hash_from_a_file_outside_the_named_paths(tmp_path):
+    """A .tf that links out of the tree is PARSE001, and its target is not read to hash a line of it."""
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.tf").write_text('variable "x" {\n  default = "s3cr3t"\n}\n', encoding="utf-8")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), tmp_path / "repo" / "main.tf")
+    os.symlink(tmp_path / "outside" / "secret.tf", tmp_path / "repo" / "vars.tf")
+    r = run_cli("--no-config", "--format", "sarif", "repo", cwd=str(tmp_path))
+    results = {x["ruleId"]: x for x in _validated(r.stdout)["runs"][0]["results"]}
+    assert results["PARSE001"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "repo/vars.tf"
+    assert "primaryLocationLineHash" not in results["PARSE001"]["partialFingerprints"]
+    assert "primaryLocationLineHash" in results["NET002"]["partialFingerprints"]
+
+
+def test_the_report_is_the_same_in_one_process_and_several():
+    one = run_cli("--no-config", "--jobs", "1", "--format", "sarif", "fixtures").stdout
+    two = run_cli("--no-config", "--jobs", "2", "--format", "sarif", "fixtures").stdout
+    assert one == two
+    results = json.loads(one)["runs"][0]["results"]
+    assert len(results) > 100 and all("primaryLocationLineHash" in x["partialFingerprints"] for x in results)
+
+
+def test_a_link_in_the_tree_is_named_by_the_file_it_leads_to(tmp_path):
+    """Code scanning shows no result on a link: a named link to a file in the tree is reported at that file."""
+    (tmp_path / "real").mkdir()
+    shutil.copy(os.path.join(ROOT, BAD), tmp_path / "real" / "t.yaml")
+    os.symlink(tmp_path / "real" / "t.yaml", tmp_path / "link.yaml")
+    run = _validated(run_cli("--no-config", "--format", "sarif", "link.yaml", cwd=str(tmp_path)).stdout)["runs"][0]
+    [res] = run["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "real/t.yaml",
+                                                                          "uriBaseId": "%SRCROOT%"}
+    assert "primaryLocationLineHash" in res["partialFingerprints"]  # of the file the link leads to

@@ -40,14 +40,19 @@ def _under(path: str, folder: str) -> bool:
 
 def relative(path: str, root: str) -> Optional[str]:
     """``path`` (as a finding names it: relative to the current folder, or absolute) relative to ``root``
-    with ``/`` between folders, or None when it is not below the root. Links are resolved first, as code
-    scanning asks (it shows no result on a link), when what they lead to is below the root too."""
+    with ``/`` between folders, or None when it is not below the root. A link is named by the file it leads
+    to, as code scanning asks (it shows no result on a link), when that file is in the run's scope (what
+    the run may read) and below the root too; a link that leads out of the scope keeps its own name."""
+    from pullcheck.sources.scope import readable
+
     full = os.path.normpath(os.path.join(os.getcwd(), path))
     real, real_root = os.path.realpath(full), os.path.realpath(root)
-    if _under(real, real_root) and real != real_root:
+    if real != full and readable(full) and _under(real, real_root) and real != real_root:
         return os.path.relpath(real, real_root).replace(os.sep, "/")
     if _under(full, root) and full != root:
         return os.path.relpath(full, root).replace(os.sep, "/")
+    if _under(real, real_root) and real != real_root:  # the root itself reached through a link
+        return os.path.relpath(real, real_root).replace(os.sep, "/")
     return None
 
 

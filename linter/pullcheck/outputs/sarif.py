@@ -187,24 +187,23 @@ def _fix(fix: Any, where: _Places) -> Dict[str, Any]:
 
 
 def line_hashes(findings: Sequence[Finding]) -> Dict[str, Dict[int, str]]:
-    """GitHub's line hash of each finding's line, by file. Only a file the run read is read again (never
-    through a link in its place, within the readers' size bound), as GitHub reads it: UTF-8, a byte-order
-    mark kept as a character, bytes that are not UTF-8 read as U+FFFD. A file that cannot be read so has
-    none, and GitHub's upload step computes it."""
+    """GitHub's line hash of each finding's line, by file. A file is read again only when it lies in the
+    run's scope (under the named paths, as every file the run reads) once links are resolved, and then by
+    that resolved name (as the URI names it), never through a link put in its place, within the readers'
+    size bound, as GitHub reads it: UTF-8, a byte-order mark kept as a character, bytes
+    that are not UTF-8 read as U+FFFD. A file that cannot be read so has none, and GitHub's upload step
+    computes it."""
     from pullcheck.outputs.linehash import line_hashes as hashes_of
     from pullcheck.sources.errors import MAX_BYTES
     from pullcheck.sources.files import read_regular
-    from pullcheck.sources.session import current
+    from pullcheck.sources.scope import readable
 
     last: Dict[str, int] = {}
     for f in findings:
         last[f.file] = max(last.get(f.file, 0), f.line)
-    read = {os.path.abspath(p) for p in current().read}
     out: Dict[str, Dict[int, str]] = {}
     for path, upto in last.items():
-        if os.path.abspath(path) not in read:
-            continue
-        got = read_regular(path, MAX_BYTES)
+        got = read_regular(os.path.realpath(path), MAX_BYTES) if readable(path) else None
         if got is not None:
             out[path] = hashes_of(got[1].decode("utf-8", "replace"), upto)
     return out
