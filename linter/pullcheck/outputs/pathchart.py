@@ -8,8 +8,8 @@ them): the ones in the files drawn solid, the missing ones dashed. What the find
 is red: an edge, or the box of a table with no way out. A legend says so.
 
 Every label is in quotes (``["..."]``, ``|"..."|``), and what Mermaid would read in it is written as the
-entity Mermaid decodes (``#91;`` for ``[``, ``#quot;`` for ``"``, ``#35;`` for ``#`` itself); names come
-from the scanned tree and are cut to 80 characters before they are escaped.
+entity Mermaid decodes (``#91;`` for ``[``, ``#34;`` for ``"``, ``#35;`` for ``#`` itself, so no name can
+spell an entity); names come from the scanned tree and are cut to 80 characters before they are escaped.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ RED = {"NET001": "ip", "NET005": "endpoints", "NET006": "endpoints", "NET009": "
        "NET011": "acl", "NET013": "endpoints", "NET014": "route", "NET015": "route", "NET016": "route"}
 LEGEND = "solid: in the files<br>dashed: missing<br>red: where the pull breaks"
 # what Mermaid reads inside a quoted label, as the entity it decodes: the quote, the entity mark itself,
-# brackets and braces (the brief asks for #91; and #93;), HTML and Markdown-string marks
+# brackets and braces (Mermaid's own advice for a [ in a label), HTML and Markdown-string marks
 _ENTITY = {ord(c): f"#{n};" for c, n in (("#", 35), ('"', 34), ("&", 38), ("<", 60), (">", 62), ("[", 91),
                                          ("]", 93), ("{", 123), ("}", 125), ("|", 124), ("`", 96))}
 
