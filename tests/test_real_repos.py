@@ -91,7 +91,42 @@ def test_another_tools_broken_pyproject_is_ignored(tmp_path):
     assert run_cli(str(tmp_path / "stack.yaml"), cwd=str(tmp_path)).returncode == 2  # ours, and broken
 
 
-def test_yaml_duplicate_keys_are_a_parse_error(tmp_path):
+def test_a_key_written_twice_is_reported_and_the_template_linted_with_the_later_value(tmp_path):
+    """CloudFormation accepts a template that writes a key twice in one mapping, YAML or JSON, and deploys the
+    later value: PARSE001 at the later key, and the rules judge the template as it deploys. The service of
+    NET001's fixture turns its public IP on, then off again: NET001 holds; written the other way, it does not."""
+    import json
+
+    from pullcheck.sources.marked import load_yaml_documents
+
+    src = open(os.path.join(FIXTURES, "NET001", "good_assign_public_ip_enabled.yaml"), encoding="utf-8").read()
+    on = "          AssignPublicIp: ENABLED\n"
+    assert src.count(on) == 1
+    off_last = src.replace(on, on + "          AssignPublicIp: DISABLED\n")
+    on_last = src.replace(on, "          AssignPublicIp: DISABLED\n" + on)
+    (tmp_path / "off.yaml").write_text(off_last, encoding="utf-8")
+    (tmp_path / "on.yaml").write_text(on_last, encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path / "off.yaml"))
+    assert r.returncode == 1 and ":53:11:" in r.stdout and "duplicate key 'AssignPublicIp' (first at line 52)" \
+        in r.stdout, r.stdout
+    assert ":53:11:53:35: error NET001 " in r.stdout, r.stdout
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path / "on.yaml"))
+    assert "duplicate key 'AssignPublicIp' (first at line 52)" in r.stdout and " NET001 " not in r.stdout, r.stdout
+
+    # the same template as JSON, the key written again after the one it repeats (its position is the key's)
+    text = json.dumps(load_yaml_documents(src)[0], indent=2)
+    member = '"AssignPublicIp": "ENABLED"'
+    assert text.count(member) == 1
+    text = text.replace(member, member + ', "AssignPublicIp": "DISABLED"')
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    line = next(n for n, x in enumerate(text.splitlines(), 1) if member in x)
+    col = text.splitlines()[line - 1].index('"AssignPublicIp": "DISABLED"') + 1
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path / "t.json"))
+    assert f":{line}:{col}:{line}:{col + 1}: error PARSE001 duplicate key 'AssignPublicIp' (first at line {line})" \
+        in r.stdout, r.stdout
+    assert " NET001 " in r.stdout, r.stdout
+
+    # a whole resource written twice: the later one is the one declared
     (tmp_path / "t.yaml").write_text("Resources:\n  A:\n    Type: AWS::EC2::VPC\n  A:\n    Type: AWS::EC2::Subnet\n",
                                      encoding="utf-8")
     r = run_cli("--no-config", "--format", "parseable", str(tmp_path / "t.yaml"))
@@ -100,6 +135,18 @@ def test_yaml_duplicate_keys_are_a_parse_error(tmp_path):
     (tmp_path / "m.yaml").write_text("base: &b {Type: AWS::EC2::VPC}\nResources:\n  A:\n    <<: *b\n"
                                      "    Type: AWS::EC2::Subnet\n", encoding="utf-8")
     assert "PARSE001" not in run_cli("--no-config", str(tmp_path / "m.yaml")).stdout
+
+
+def test_the_json_reader_places_a_repeated_key_at_its_own_quotes():
+    """Keys with escaped quotes and backslashes, the colon on another line: the repetition is where the later
+    key's opening quote is, and the value kept is the later one."""
+    from pullcheck.sources.marked import Repeat, load_json, repeats_of
+
+    text = '{\n  "a\\\\": 1,\n  "b": {"x\\"": 1, "x\\""\n   : [2]},\n  "a\\\\": {"q": 3}\n}\n'
+    doc = load_json(text)
+    assert doc == {"a\\": {"q": 3}, "b": {'x"': [2]}}
+    assert repeats_of(doc) == (Repeat('x"', 3, 19, 3), Repeat("a\\", 5, 3, 2))
+    assert repeats_of(load_json('{"a": 1}')) == () and repeats_of(load_json('[{"a": 1, "a": 2}]')) == ()
 
 
 def test_a_plan_applies_only_to_its_own_configuration(tmp_path):

@@ -245,14 +245,7 @@ def test_graph_has_no_cache_dict():
 
 # Private names stay in their module: a module that needs another's ``_name`` asks for a public one. Each
 # exception says what it waits for; the list may only shrink.
-_PRIVATE_EXCEPTIONS = {
-    ("pullcheck.formats.terraform.functions", "pullcheck.formats.terraform.budget"):
-        "the functions' cost tables live in budget; they become its public names with the value work",
-    ("pullcheck.formats.terraform.convert", "pullcheck.formats.terraform.budget"):
-        "the shared-parts walk becomes budget's public name with the value work",
-    ("pullcheck.formats.terraform.functions_encoding", "pullcheck.formats.terraform.budget"):
-        "the shared-parts walk becomes budget's public name with the value work",
-}
+_PRIVATE_EXCEPTIONS: dict = {}
 
 
 def _private_uses(source, mod, known):

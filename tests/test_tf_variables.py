@@ -374,7 +374,7 @@ def test_the_configurations_terraform_table(project):
     assert r.returncode in (0, 1) and " NET001 " not in r.stdout, r.stdout + r.stderr
     (folder / ".pullcheck.toml").write_text('[terraform]\nvars = { public_ip = "false" }\nenv-vars = "yes"\n')
     r = run_cli(str(folder), cwd=str(folder))
-    assert r.returncode == 2 and "terraform.env-vars must be true or false" in r.stderr
+    assert r.returncode == 2 and ".pullcheck.toml:3: terraform.env-vars: must be true or false" in r.stderr
 
 
 def test_container_definitions_from_an_override_file_are_reported_there(tmp_path, rules):

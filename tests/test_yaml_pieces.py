@@ -37,7 +37,7 @@ def _dump(v):
 def _read(text, cache):
     current().yaml_pieces = cache
     try:
-        return [_dump(_placed(d)) for d in marked.load_yaml_documents(text, "t.yaml")]
+        return [(_dump(_placed(d)), marked.repeats_of(d)) for d in marked.load_yaml_documents(text, "t.yaml")]
     except ParseError as e:
         return ("error", e.message, e.line, e.col)
     finally:
@@ -122,10 +122,26 @@ def test_a_line_added_above_moves_the_resources_below_without_reading_them_again
     TEMPLATE.replace("  Bucket3:\n", "  Bucket3: &b\n"),  # an anchor
     "---\n" + TEMPLATE + "---\nResources: {}\n",  # several documents
     "Resources: {A: {Type: AWS::S3::Bucket}}\n",  # flow style
-    TEMPLATE.replace("  Bucket5:", "  Bucket4:"),  # a name written twice: the whole read's error
+    TEMPLATE.replace("  Bucket5:", "  Bucket4:"),  # a name written twice: noted by the whole read
+    TEMPLATE.replace("BucketName: b5\n", "BucketName: b5\n      BucketName: c5\n"),  # a key twice in one
+    TEMPLATE.replace("Outputs:\n", "Outputs:\n  Name:\n    Value: x\n"),  # ... or outside the resources
 ])
 def test_other_shapes_are_read_whole(text):
     assert _read(text, {}) == _read(text, None)
+
+
+def test_a_key_written_twice_is_noted_however_the_template_is_read():
+    """Read whole, in pieces, and in pieces again from the cache: the later value, and the key noted."""
+    text = TEMPLATE.replace("BucketName: b5\n", "BucketName: b5\n      BucketName: c5\n")
+    cache: dict = {}
+    for pieces in (None, cache, cache):
+        current().yaml_pieces = pieces
+        try:
+            doc, = marked.load_yaml_documents(text, "t.yaml")
+        finally:
+            current().yaml_pieces = None
+        assert marked.repeats_of(doc) == (marked.Repeat("BucketName", 27, 7, 26),)
+        assert doc["Resources"]["Bucket5"]["Properties"]["BucketName"] == "c5"
 
 
 def test_most_templates_are_read_in_pieces():

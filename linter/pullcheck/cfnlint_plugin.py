@@ -34,7 +34,9 @@ def _findings(filename: str) -> List[Any]:
 
 
 def _positions(node: Any, path: Tuple[Any, ...], out: Dict[Tuple[int, int], Tuple[Any, ...]]) -> None:
-    """Map the (line, column) of every key and value of cfn-lint's template to its path."""
+    """Map the (line, column) of every key and value of cfn-lint's template to its path. A key's own mark
+    wins over the start of the mapping it opens (both are at the first key of a block mapping): a finding
+    on that key is about the key, not about its parent."""
     mark = getattr(node, "start_mark", None)
     if mark is not None:
         out.setdefault((mark.line + 1, mark.column + 1), path)
@@ -42,11 +44,21 @@ def _positions(node: Any, path: Tuple[Any, ...], out: Dict[Tuple[int, int], Tupl
         for k, v in node.items():
             km = getattr(k, "start_mark", None)
             if km is not None:
-                out.setdefault((km.line + 1, km.column + 1), path + (k,))
+                out[(km.line + 1, km.column + 1)] = path + (k,)
             _positions(v, path + (k,), out)
     elif isinstance(node, list):
         for i, v in enumerate(node):
             _positions(v, path + (i,), out)
+
+
+def _location(f: Any) -> Dict[str, Tuple[int, int, int, int]]:
+    """The finding's range as cfn-lint takes it from a match (0-based, the end exclusive), so that a match
+    is reported where pullcheck reports it, its end included, whatever the path resolves to; none for a
+    finding of the whole file."""
+    if f.line < 1:
+        return {}
+    end_line, end_col = (f.end_line, f.end_col) if f.end_line >= f.line and f.end_col >= 1 else (f.line, f.col)
+    return {"location": (f.line - 1, f.col - 1, end_line - 1, end_col - 1)}
 
 
 class _Pullcheck(CloudFormationLintRule):
@@ -71,7 +83,7 @@ class _Pullcheck(CloudFormationLintRule):
             if path is None:
                 name = f.resource.split(".", 1)[0]
                 path = ("Resources", name) if name in resources else ()
-            out.append(RuleMatch(list(path), f"{f.rule_id} {f.message} [{f.name}]"))
+            out.append(RuleMatch(list(path), f"{f.rule_id} {f.message} [{f.name}]", **_location(f)))
         return out
 
 

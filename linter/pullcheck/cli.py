@@ -20,11 +20,14 @@ def _split(values: List[str]) -> List[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from pullcheck.usage import Parser  # a mistyped flag or value is answered with the closest one
+
+    p = Parser(
         prog="pullcheck",
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
         epilog="pullcheck rule ID   print a rule's documentation\n"
+               "pullcheck snapshot  take a snapshot of the account's network (needs pullcheck[aws])\n"
                "pullcheck lsp       run the language server on standard input and output\n"
                "pullcheck console [DIR]  evaluate Terraform expressions (one a line) in DIR's root module",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
     p.add_argument("--stacks", metavar="FILE",
                    help="TOML file saying which template is deployed as which stack, with which parameters")
+    p.add_argument("--network", metavar="FILE",
+                   help="a snapshot of the account (pullcheck snapshot -o FILE), or a folder of AWS CLI outputs: "
+                        "its VPCs, subnets, routes, endpoints and groups join the run as the account's")
+    p.add_argument("--region", metavar="REGION",
+                   help="the Region the run is for: a snapshot of another Region is refused")
     p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline and exit 0")
     p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
@@ -87,15 +95,17 @@ def run() -> None:
     would walk everything the run built (10-20% of a large run) to free next to nothing, and the
     interpreter's teardown would free it object by object. So the collector stays off (input sizes are
     bounded, so memory is too) and the process leaves with ``os._exit`` once its streams are flushed. The
-    language server is long-lived: it keeps the collector and an ordinary exit."""
+    language server is long-lived: it keeps the collector; it leaves with ``os._exit`` too, once it has
+    stopped, so that a lint under way in a worker thread (which publishes nothing any more) does not hold
+    the exit, and with the code it chose (its output is closed by then)."""
     import gc
 
-    if sys.argv[1:2] == ["lsp"]:
-        raise SystemExit(main())
-    gc.disable()
+    lsp = sys.argv[1:2] == ["lsp"]
+    if not lsp:
+        gc.disable()
     code = main()
     _save_coverage()
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stderr,) if lsp else (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
@@ -189,9 +199,13 @@ def _main(argv: List[str]) -> int:
     if argv[:1] == ["console"]:  # the Terraform evaluator, line by line (pullcheck.formats.terraform.console)
         from pullcheck.formats.terraform.console import command
         return command(argv[1:])
+    if argv[:1] == ["snapshot"]:  # the only command that calls AWS (pullcheck.integrations.snapshot)
+        from pullcheck.integrations.snapshot import command as snapshot_command
+        return snapshot_command(argv[1:])
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError, load_rules
     from pullcheck.engine.stacks import StacksError
+    from pullcheck.formats.snapshot.reader import SnapshotError
 
     try:
         if argv[:1] == ["rule"]:
@@ -204,7 +218,7 @@ def _main(argv: List[str]) -> int:
         if args.list_rules:
             return _list_rules(rules)
         run = _settled(args, rules)
-    except (RuleError, ConfigError, StacksError) as e:
+    except (RuleError, ConfigError, StacksError, SnapshotError) as e:
         return _error(str(e))
     return _lint(run)
 
@@ -232,7 +246,11 @@ def _rule_doc(args: List[str], rules) -> int:
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
-    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
+    from pullcheck.usage import did_you_mean
+
+    known = [r.id for r in rules.values()] + [r.name for r in rules.values()]
+    print(f"pullcheck: error: unknown rule: {key}{did_you_mean(key.upper() if key[:1].isupper() else key, known)}",
+          file=sys.stderr)
     return 2
 
 
@@ -254,6 +272,7 @@ class _Run:
     stacks: list
     outputs: List[Tuple[str, str]]  # (format, path) per --output
     output_error: str  # a usage error of --output, said once the run is linted
+    network: Any = None  # the account's snapshot (pullcheck.formats.snapshot.Snapshot), read and checked
 
     @property
     def paths(self) -> List[str]:
@@ -291,11 +310,34 @@ def _settled(args: argparse.Namespace, rules: Dict[str, Any]) -> _Run:
     except ValueError as e:  # said once the run is linted, where every report error is said
         outputs, output_error = [], str(e)
     args.tf_given = cfgmod.terraform_given(cfg, args.tf_vars, args.tf_env_vars)  # after the scope is set
-    return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error)
+    return _Run(args, rules, cfg, configs, selected, linted, per_file, stacks, outputs, output_error,
+                _network(args, cfg))
+
+
+def _network(args: argparse.Namespace, cfg: Any) -> Any:
+    """The account's snapshot the run is given: --network, else the stacks file's, else the configuration's;
+    checked against the Region named the same way (SnapshotError: one line, exit 2)."""
+    from pullcheck.engine import stacks as stacksmod
+
+    network, region = args.network or "", args.region or ""
+    if args.stacks:
+        named, their_region = stacksmod.account(args.stacks)
+        network, region = network or named, region or their_region
+    network, region = network or cfg.network, region or cfg.region
+    if not network:
+        return None
+    if os.path.isabs(network) and not os.path.relpath(network).startswith(".."):
+        network = os.path.relpath(network)  # findings name it as they name the linted files
+    from pullcheck.formats import snapshot
+
+    if not os.path.exists(network):
+        raise snapshot.SnapshotError(f"{network}: no such snapshot file or folder")
+    return snapshot.load(network, region or None)
 
 
 def _lint(run: _Run) -> int:
-    """Lint, judge, fix, then the baseline or the reports; the exit code."""
+    """Lint, judge, fix, then the baseline or the reports; the exit code. With --diff, 1 when there are fixes
+    to apply, 0 when there are none (as ruff: CI asks "is anything left to fix?"), 2 on an error."""
     from pullcheck.engine import baseline
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError
@@ -309,9 +351,10 @@ def _lint(run: _Run) -> int:
         findings, fail_of = _judged(run, findings)
     except (ConfigError, RuleError) as e:
         return _error(str(e))
+    pending = 0
     if args.fix or args.diff:
         # after each pass the whole run is linted again (stacks and exports span files), judged the same way
-        findings = _fix(args, findings, lambda: _judged(run, _linted(run)[1])[0])
+        findings, pending = _fix(run, findings, lambda: _judged(run, _linted(run)[1])[0])
     if args.write_baseline:
         return _write_baseline(args.write_baseline, findings)
     if args.baseline:
@@ -319,7 +362,8 @@ def _lint(run: _Run) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    return _report(run, graph, findings, internal, fail_of)
+    code = _report(run, graph, findings, internal, fail_of)
+    return code if code == 2 or not args.diff else int(pending > 0)
 
 
 def _linted(run: _Run) -> Tuple[Any, list]:
@@ -329,7 +373,9 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     args = run.args
     exclude = run.cfg.excluded if run.cfg.exclude and not run.per_file else None
     # --explain and the markdown report read the whole graph afterwards; stacks join templates by name
-    whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs]
+    # a snapshot is the account every part of the run shares
+    whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs] or \
+        run.network is not None
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 
@@ -337,7 +383,8 @@ def _linted(run: _Run) -> Tuple[Any, list]:
                                   args.tf_given)
         if got is not None:
             return got
-    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given)
+    return lint_graph(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root, args.tf_given,
+                      run.network)
 
 
 def _first_lint(run: _Run) -> Tuple[Any, list]:
@@ -414,32 +461,35 @@ def _by_nearest_config(findings: list, run: _Run) -> Tuple[list, Dict[str, str]]
     return sorted(kept), fail_of
 
 
-def _fix(args: argparse.Namespace, findings: list, again: Callable[[], list]) -> list:
+def _fix(run: _Run, findings: list, again: Callable[[], list]) -> Tuple[list, int]:
     """--fix: apply the fixes (safe ones; with --unsafe-fixes all), ``again`` linting the whole run after each
     pass (``pullcheck.engine.fixing``), and say what was undone, what could not be written and what remains.
-    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    --diff: the same passes in memory, printed as a unified diff (on standard output, or on standard error
+    when the console's format is for machines, whose output stays whole), changing nothing. Returns what
+    remains (with --diff: the findings as they are, nothing changed) and how many fixes were applied or
+    would be."""
     from pullcheck.engine import fixing
     from pullcheck.engine.fixes import unified_diff
     from pullcheck.outputs.safetext import printable
 
-    if args.diff:
-        out = fixing.preview(findings, args.unsafe_fixes)
-        for file, (before, after) in sorted(out.changes.items()):
-            sys.stdout.write(unified_diff(file, before, after))
-        _say_refused(out.refused)
-        n = out.fixed
-        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
-        return []
-    out = fixing.apply(findings, again, args.unsafe_fixes)
+    args = run.args
+    store = fixing.Memory() if args.diff else fixing.Disk()
+    try:
+        out = fixing.apply(findings, again, args.unsafe_fixes, store)
+    finally:
+        if isinstance(store, fixing.Memory):
+            store.close()
     for line in out.undone:
-        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
-              file=sys.stderr)
+        print(f"pullcheck: fix undone: {printable(line)}", file=sys.stderr)
+    for line in out.uncovered:
+        print(f"pullcheck: {printable(line)}", file=sys.stderr)
     _say_refused(out.refused)
-    fixed, left = out.fixed, len(out.findings)
-    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
-          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in out.findings)
-             else " (more with --unsafe-fixes)"), file=sys.stderr)
-    return out.findings
+    if args.diff:
+        stream = sys.stdout if run.console == "text" else sys.stderr
+        for file, (before, after) in sorted(out.changes.items()):
+            stream.write(unified_diff(file, before, after))
+    print(f"pullcheck: {fixing.summary(out, args.unsafe_fixes, args.diff)}", file=sys.stderr)
+    return (findings if args.diff else out.findings), out.fixed
 
 
 def _say_refused(refused: Dict[str, str]) -> None:
@@ -484,7 +534,8 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     failed_writes = not written(reports)
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
-    sys.stdout.write(text)
+    if not (run.args.diff and run.console == "text"):  # --diff's text output is the diff (as ruff's)
+        sys.stdout.write(text)
     if internal or failed_writes:
         return 2
     fail_on = run.args.fail_on
@@ -523,9 +574,22 @@ def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple
     """(path, text) per --output, and the console's text."""
     from pullcheck.engine import config as cfgmod
     from pullcheck.engine.stages import fault
-    from pullcheck.outputs.output import render
 
     fault("report")
     silencing = cfgmod.silencing(run.configs.values(), run.rules)
-    reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
-    return reports, render(run.console, findings, run.selected, errors, graph, silencing)
+    reports = [(path, _rendered_as(fmt, run, findings, errors, graph, silencing)) for fmt, path in run.outputs]
+    return reports, _rendered_as(run.console, run, findings, errors, graph, silencing)
+
+
+def _rendered_as(fmt: str, run: _Run, findings: list, errors: List[str], graph: Any, silencing: Any) -> str:
+    """One report; the text output says after its count how many findings --fix would fix (as ruff does)."""
+    from pullcheck.engine.fixing import fixable
+    from pullcheck.outputs.output import render
+
+    text = render(fmt, findings, run.selected, errors, graph, silencing)
+    hint = fixable(findings, run.args.unsafe_fixes) if fmt == "text" else ""
+    lines = text.split("\n")
+    # one line per finding (each printable, so one line), then the count, then the silencing configurations
+    if hint and len(lines) > len(findings) and lines[len(findings)].startswith("Found "):
+        lines.insert(len(findings) + 1, hint)
+    return "\n".join(lines)

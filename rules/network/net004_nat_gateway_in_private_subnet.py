@@ -2,6 +2,18 @@ from typing import Iterator
 
 from pullcheck import Graph, Hit, rule, text_of
 from pullcheck.facts import network as net
+from pullcheck.rules.network._common import sites
+
+
+def _routed_through(graph: Graph) -> set:
+    """Keys of the NAT gateways the default routes of the run's Fargate subnets point at."""
+    out = set()
+    for _, _, _, subnet in sites(graph):
+        target = net.route_target(net.egress4(graph, subnet))
+        nat = graph.deref(target, "ec2.nat_gateway")
+        if nat is not None:
+            out.add(nat.key)
+    return out
 
 
 @rule("NET004", "nat-gateway-in-private-subnet", "error", kinds=("ec2.nat_gateway",))
@@ -25,9 +37,15 @@ def check(graph: Graph) -> Iterator[Hit]:
     ## References
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     """
+    used = None
     for nat in graph.of_kind("ec2.nat_gateway"):
         if nat.get("conditional"):
             continue
+        if nat.get("snapshot"):
+            # the account's own NAT gateways are judged only where a task of the run routes through them
+            used = _routed_through(graph) if used is None else used
+            if nat.key not in used:
+                continue
         ct = nat.get("connectivity_type")
         mode = nat.get("availability_mode")
         if ct is not None and (text_of(ct) or "").lower() != "public":

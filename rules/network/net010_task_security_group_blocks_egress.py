@@ -25,8 +25,7 @@ def _s3_endpoints(graph):
 def _make_endpoint_peers(graph, vpc, relied):
     groups, cidrs = [], []
     for _, ep in relied:
-        for g in sec.endpoint_groups(graph, ep) or []:
-            groups.append(g.key)
+        groups += sec.peer_keys(sec.endpoint_groups(graph, ep) or [])
         subnets = ep.get("subnets")
         for s in subnets if isinstance(subnets, list) else []:
             res = graph.deref(s, "ec2.subnet")

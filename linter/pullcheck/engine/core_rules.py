@@ -37,11 +37,18 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
     `!Sub` beside a bad indent, `${image}` beside a missing comma) is reported here, at that place; one
     that breaks only at its template syntax is `PARSE002`.
 
+    It also reports, at the later key, a key that a CloudFormation template writes twice in one mapping.
+    CloudFormation accepts such a template and deploys the later value, so the template is linted with that
+    value; the earlier one is silently lost, and cfn-lint (and tools that read YAML strictly, such as
+    Terraform's `aws_cloudformation_stack`) reject the template.
+
     ## Why is this bad?
-    Nothing in that file is checked: a broken template hides every other finding it would have.
+    Nothing in that file is checked: a broken template hides every other finding it would have. A key
+    written twice is a copy-and-paste slip whose first value does nothing.
 
     ## How to fix
-    Fix the syntax at the position given, or leave the file out (`exclude` in the configuration).
+    Fix the syntax at the position given, or leave the file out (`exclude` in the configuration). Of a key
+    written twice, keep the value you mean and remove the other.
     """)
 
 PARSE002 = _core("PARSE002", "templated-file", "info", """

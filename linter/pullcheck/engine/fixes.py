@@ -23,7 +23,9 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from pullcheck.graph.model import Resource, Span
 from pullcheck.sources.session import current
 
-MAX_PASSES = 3
+# passes of a fix loop at most: one pass takes every fix whose edits overlap no other; a pass is needed again
+# only when edits overlap (neighbouring JSON members) or a fix lets another be offered
+MAX_PASSES = 10
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,25 @@ def insert_line_before(res: Resource, path: Sequence[object], key_pattern: str, 
             eol = "\r\n" if lines[n - 1].endswith("\r\n") else "\n"
             return _made(title, (Edit(file, n, 1, n, 1, f"{indent}{new_line}{eol}"),), safe)
     return None
+
+
+def insert_block_before(res: Resource, path: Sequence[object], key_pattern: str, block: Sequence[str], title: str,
+                        safe: bool = True) -> Optional[Fix]:
+    """A fix that adds the lines of ``block`` (each with its own indentation, relative to the key's) just
+    above the line of the value at ``path``, when that line starts with the key ``key_pattern`` matches (a
+    sibling the block belongs beside, written in block style): indented as that line is, with the file's
+    line endings. None otherwise (a flow mapping, a value placed elsewhere)."""
+    file, span = span_of(res, path)
+    lines = lines_of(file)
+    if not block or not 1 <= span.line <= len(lines):
+        return None
+    line = lines[span.line - 1]
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    if not re.match(key_pattern, line[len(indent):]):
+        return None
+    eol = "\r\n" if line.endswith("\r\n") else "\n"
+    text = "".join(f"{indent}{piece}{eol}" for piece in block)
+    return _made(title, (Edit(file, span.line, 1, span.line, 1, text),), safe)
 
 
 def _text_and_offset(res: Resource, path: Sequence[object]) -> Tuple[str, str, int]:

@@ -150,7 +150,8 @@ def _hubs(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
         provides.add("repo-policies")
     if _has(graph, "ecr.repository"):
         consumes.add("repo-policies")
-    if _has(graph, "data.subnets", "data.subnet", "data.vpc"):
+    if _has(graph, "data.subnets", "data.subnet", "data.vpc", "data.security_group", "data.security_groups",
+            "data.route_table", "data.vpc_endpoint"):
         provides.add("data-query")
     if _has(graph, "batch.compute_environment") or any(
             td.get("batch") for td in graph.of_kind("ecs.task_definition")):

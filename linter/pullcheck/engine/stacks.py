@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 
 class StacksError(Exception):
@@ -144,5 +144,32 @@ def load(path: str) -> List[Stack]:
         raise StacksError(str(e)) from None
     table = data.get("stacks", data.get("tool", {}).get("pullcheck", {}).get("stacks"))
     if table is None:
+        if "network" in data:
+            return []  # only the account's snapshot
         raise StacksError(f"{path}: no [stacks] table")
     return parse(table, os.path.dirname(os.path.abspath(path)), path)
+
+
+def account(path: str) -> Tuple[str, str]:
+    """(the snapshot of the account, its Region) a stacks file names at its top (``network = "network.json"``,
+    ``region = "eu-west-1"``), each "" when not named. The snapshot lies under the stacks file's folder."""
+    from pullcheck.engine.config import ConfigError, load_toml
+    from pullcheck.sources import scope
+
+    try:
+        data = load_toml(path)
+    except ConfigError as e:
+        raise StacksError(str(e)) from None
+    out = []
+    for key in ("network", "region"):
+        v = data.get(key, "")
+        if not isinstance(v, str):
+            raise StacksError(f"{path}: {key} must be text")
+        out.append(v)
+    network, region = out
+    if network:
+        base = os.path.dirname(os.path.abspath(path))
+        network = os.path.normpath(os.path.join(base, network))
+        if not scope.under(os.path.realpath(network), os.path.realpath(base)):
+            raise StacksError(f"{path}: network {out[0]} lies outside the stacks file's folder: not read")
+    return network, region

@@ -173,22 +173,30 @@ def _drop_since(graph: Graph, before: set) -> None:
 
 def build_graph(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
                 stacks: Optional[list] = None, infrastructure_only: bool = False,
-                roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
+                roots: Optional[List[str]] = None, tf_given: Any = None,
+                network: Any = None) -> Tuple[Graph, List[Finding]]:
     """The graph of everything the paths hold. ``infrastructure_only``: files named in ``paths`` are read
     like walked ones, only when they are infrastructure (what the pre-commit hook wants). ``roots``: folders
     the files may also read from (``pullcheck.sources.scope``) besides the paths themselves. ``tf_given``:
-    variable values for the Terraform root modules (``pullcheck.formats.terraform.variables.Given``)."""
-    return build_from(what_to_read(list(paths), exclude, infrastructure_only, roots), stacks, tf_given)
+    variable values for the Terraform root modules (``pullcheck.formats.terraform.variables.Given``).
+    ``network``: a snapshot of the account (``pullcheck.formats.snapshot``) whose resources join the graph."""
+    return build_from(what_to_read(list(paths), exclude, infrastructure_only, roots), stacks, tf_given, network)
 
 
-def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
+def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
+               network: Any = None) -> Tuple[Graph, List[Finding]]:
     """The build stage: the graph of what discovery found, and the findings of what could not be read.
-    Data files first (they bring templates and plans), then Terraform folders (their root modules given
-    ``tf_given``'s variable values), plans over the resources of the folders they were made from, and
-    CloudFormation templates last (the graph so far is the same in every world of their parameters: see
-    ``judge``)."""
+    The account's snapshot first (the run's values name its resources), data files (they bring templates
+    and plans), then Terraform folders (their root modules given ``tf_given``'s variable values), plans over
+    the resources of the folders they were made from, and CloudFormation templates last (the graph so far
+    is the same in every world of their parameters: see ``judge``); then the run's values that name the
+    account's resources are joined to them."""
     graph = Graph()
     graph.inputs.tf_given = tf_given
+    if network is not None:
+        from pullcheck.formats import snapshot
+
+        snapshot.add(network, graph)
     errors: List[Finding] = [parse_finding(m, ParseError(why)) for m, why in reading.missing]
     _read_files(reading.files, graph, errors)
     _read_registrations(graph, errors)
@@ -202,6 +210,10 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None) -
         _read_plans(plans, stacks or [], graph, errors)
     if templates or stacks:
         _read_templates(templates or [], stacks or [], graph, errors)
+    if network is not None:
+        from pullcheck.formats import snapshot
+
+        snapshot.link(graph)
     return graph, errors
 
 
@@ -322,8 +334,12 @@ def _read_templates(templates: list, stacks: list, graph: Graph, errors: List[Fi
 def add_templates(graph: Graph, templates: list, stacks: list, assignment: Optional[dict]) -> List[Finding]:
     from pullcheck.formats.cloudformation import parse_all
 
-    return [parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e)))
-            for f, e in parse_all(templates, stacks, graph, _load_template, assignment)]
+    found = parse_all(templates, stacks, graph, _load_template, assignment)
+    if any(True for _ in graph.of_kind("account.snapshot")):
+        from pullcheck.formats.snapshot import link
+
+        link(graph)  # a template's values that name the account's resources (each world is built anew)
+    return [parse_finding(f, e if isinstance(e, ParseError) else ParseError(str(e))) for f, e in found]
 
 
 MAX_WORLDS = 8
@@ -381,13 +397,14 @@ def lint(paths: Iterable[str], rules: Dict[str, Rule], stacks: Optional[list] = 
 
 def lint_graph(paths: Iterable[str], rules: Dict[str, Rule], exclude: Optional[Callable[[str], bool]] = None,
                stacks: Optional[list] = None, infrastructure_only: bool = False,
-               roots: Optional[List[str]] = None, tf_given: Any = None) -> Tuple[Graph, List[Finding]]:
+               roots: Optional[List[str]] = None, tf_given: Any = None,
+               network: Any = None) -> Tuple[Graph, List[Finding]]:
     # Parsing builds many small objects and few cycles; collector passes would only add time
     # (a quarter of a large template's run). Input sizes are bounded, so memory is too.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots, tf_given)
+        graph, errors = build_graph(paths, exclude, stacks, infrastructure_only, roots, tf_given, network)
         return graph, judge(graph, errors, rules)
     finally:
         if gc_was_on:

@@ -211,7 +211,9 @@ def rule_admits(rule: Dict[str, Any], peer: Peer, own_group: Optional[str], lo: 
         return False
     who: List[Optional[bool]] = [cidr_covers(rule.get("cidr4"), peer)]
     for g in items(rule.get("groups")):
-        if isinstance(g, Ref):
+        if isinstance(g, Ref) and g.attr in _DEFAULT_GROUP_ATTRS:  # a VPC's default group, named by its VPC
+            who.append(_default_key(g.target) in peer.groups)
+        elif isinstance(g, Ref):
             who.append(g.target in peer.groups)
         else:
             t = text_of(g)
@@ -272,6 +274,26 @@ def _managed_default_groups(graph: Graph) -> Dict[str, Resource]:
     return out
 
 
+_DEFAULT_GROUP_ATTRS = ("DefaultSecurityGroup", "default_security_group_id")
+
+
+def _default_key(vpc_key: str) -> str:
+    return f"default-sg:{vpc_key}"
+
+
+def peer_keys(groups: Sequence[Group]) -> List[str]:
+    """The keys a peer carrying ``groups`` is known by in rules: each group's own, and for a VPC's default
+    group (managed or not) the name rules give it through its VPC (``!GetAtt VPC.DefaultSecurityGroup``,
+    ``aws_vpc.x.default_security_group_id``)."""
+    out = []
+    for g in groups:
+        out.append(g.key)
+        vpc = g.resource.get("vpc") if g.resource is not None and g.resource.get("default") else None
+        if isinstance(vpc, Ref):
+            out.append(_default_key(vpc.target))
+    return out
+
+
 def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
     """The VPC's default security group: the managed one, or EC2's defaults when nobody manages it."""
     if not isinstance(vpc, Ref):
@@ -279,7 +301,7 @@ def default_group(graph: Graph, vpc: Any) -> Optional[Group]:
     managed = graph.facts.index(_managed_default_groups).get(vpc.target)
     if managed is not None:
         return group(graph, managed)
-    key = f"default-sg:{vpc.target}"
+    key = _default_key(vpc.target)
     self_rule = {"protocol": "-1", "from": None, "to": None, "cidr4": [], "cidr6": [], "prefix_lists": [],
                  "groups": [], "self": True, "implicit": True}
     return Group(key, "the VPC's default security group (not managed here)", None,
@@ -540,4 +562,4 @@ def task_peer(graph: Graph, launch: Resource, subnet: Resource) -> Tuple[Optiona
     vpc = graph.deref(subnet.get("vpc"), "ec2.vpc")
     cidrs = [n for n in [cidr(subnet.get("cidr_block"))] if n is not None]
     return groups, Peer(cidrs=cidrs, vpc_cidr=cidr(vpc.get("cidr_block")) if vpc else None,
-                        groups=[g.key for g in groups])
+                        groups=peer_keys(groups))

@@ -18,7 +18,9 @@ MAX_STATES = 10_000
 
 
 def run_task_states(definition: Any) -> Iterator[Tuple[str, Any, Tuple[int, int]]]:
-    """(state name, Parameters / Arguments, position) of every ecs:runTask state, branches included."""
+    """(state name, Parameters / Arguments, position) of every ecs:runTask state, branches included; the
+    parameters are an Unknown when only the execution tells them (a JSONata expression, or none written:
+    then the state's input is the request)."""
     stack = [definition]
     seen = 0
     while stack and seen < MAX_STATES:
@@ -42,4 +44,6 @@ def run_task_states(definition: Any) -> Iterator[Tuple[str, Any, Tuple[int, int]
                 params = st.get("Parameters", st.get("Arguments"))
                 if isinstance(params, str):
                     params = Unknown("task parameters are a run-time expression")
+                elif params is None:  # the state's input (JSONPath) is RunTask's request: known at run time
+                    params = Unknown("task parameters are the state's input")
                 yield str(name), params, kpos.get(name, getattr(states, "pos", (1, 1)))

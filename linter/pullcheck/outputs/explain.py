@@ -6,7 +6,7 @@ a fact cannot be known. A user who disagrees with a finding, or expects one, can
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from pullcheck.facts import network as net
 from pullcheck.facts import security as sec
@@ -22,7 +22,29 @@ _EGRESS = {"igw": "an internet gateway", "nat": "a NAT gateway", "nat-private": 
 
 
 def _where(res: Resource) -> str:
+    if res.get("snapshot"):
+        return f"{res.file}:{res.span.line}, the account's, from its snapshot"
     return f"{res.file}:{res.span.line}"
+
+
+def _mark(res: Optional[Resource], name: str) -> str:
+    """A name, marked when the resource is the account's (from the snapshot), not the run's."""
+    return f"{name} [snapshot]" if res is not None and res.get("snapshot") else name
+
+
+def _snapshot(graph: Graph) -> List[str]:
+    """Which snapshot of the account the run was given, and how old it is."""
+    from pullcheck.formats.snapshot.reader import age
+
+    meta = next(graph.of_kind("account.snapshot"), None)
+    if meta is None:
+        return []
+    old = age(meta.get("taken"))
+    what = "AWS CLI outputs" if meta.get("folder") else "snapshot"
+    return [f"Account facts from {meta.name} ({what} of account {meta.get('account') or 'unknown'}, Region "
+            f"{meta.get('region') or 'unknown'}, taken {meta.get('taken') or 'at an unknown time'}"
+            f"{', ' + old + ' ago' if old else ''}): resources marked [snapshot] are the account's as they were "
+            f"then, not the run's", ""]
 
 
 def explain(graph: Graph, findings: List[Finding]) -> str:
@@ -33,7 +55,7 @@ def explain(graph: Graph, findings: List[Finding]) -> str:
     if not launches:
         return "No launch sites (ECS services, task sets, scheduled or pipe targets, state machine tasks, " \
                "Batch jobs) in the scanned files.\n"
-    out: List[str] = []
+    out: List[str] = _snapshot(graph)
     for launch in launches:
         out.extend(_launch(graph, launch))
         out.append("")
@@ -87,7 +109,7 @@ def _subnet(graph: Graph, launch: Resource, td, subnet: Resource) -> List[str]:
         lines.append(f"    route table: unknown ({why})")
     else:
         name = table.name if table is not None else ("the VPC's main route table" if tid.startswith("main:") else tid)
-        lines.append(f"    route table: {name}")
+        lines.append(f"    route table: {_mark(table or net.vpc_of(graph, subnet), name)}")
     lines.append(f"    0.0.0.0/0 -> {_EGRESS.get(e.kind, e.kind)}{f' ({e.why})' if e.why else ''}")
     kind = net.internet_kind(graph, subnet)
     if e.kind == "nat-private":
@@ -98,7 +120,7 @@ def _subnet(graph: Graph, launch: Resource, td, subnet: Resource) -> List[str]:
     if not eps.known:
         lines.append(f"    endpoints: unknown ({eps.why})")
     else:
-        have = ", ".join(f"{svc} ({', '.join(ep.name for ep in eps.interface[svc])})"
+        have = ", ".join(f"{svc} ({', '.join(_mark(ep, ep.name) for ep in eps.interface[svc])})"
                          for svc in sorted(eps.interface)) or "none"
         s3 = net.s3_on_table(graph, eps, tid)
         lines.append(f"    interface endpoints: {have}; S3 gateway on this route table: "
@@ -119,12 +141,13 @@ def _subnet(graph: Graph, launch: Resource, td, subnet: Resource) -> List[str]:
     else:
         out = sec.acl_allows(graph, acl, True, sec.HTTPS, sec.HTTPS)
         back = sec.acl_allows(graph, acl, False, *sec.EPHEMERAL)
-        lines.append(f"    network ACL {acl.name}: TCP 443 out {_WORD[out.allowed]}, replies in {_WORD[back.allowed]}")
+        lines.append(f"    network ACL {_mark(acl, acl.name)}: TCP 443 out {_WORD[out.allowed]}, replies in {_WORD[back.allowed]}")
     groups = sec.task_groups(graph, launch, subnet.get("vpc"))
     if groups is None:
         lines.append("    security groups: not all in the scanned files")
     else:
         verdict = sec.groups_allow(groups, "egress", sec.Peer(internet=True))
-        lines.append(f"    security groups: {', '.join(g.name for g in groups)}; TCP 443 egress to 0.0.0.0/0 "
+        names = ", ".join(_mark(g.resource, g.name) for g in groups)
+        lines.append(f"    security groups: {names}; TCP 443 egress to 0.0.0.0/0 "
                      f"{_WORD[verdict]}")
     return lines

@@ -6,6 +6,8 @@ an item whose value is written on one line (a scalar, a short-form intrinsic, a 
 covered whole, key and value; an item whose value spans lines is covered by its key (YAML) or its opening
 character (JSON) only, so an editor does not underline a whole block.
 CloudFormation short-form tags become their long form (``!Ref X`` -> ``{"Ref": "X"}``).
+A key written twice in one mapping keeps its later value, as CloudFormation does; the document's top mapping
+is then an ``MDocument`` that lists each such key (``repeats_of``), for the format to report.
 Bounded: nesting depth, and the node count after alias expansion (YAML alias bombs).
 
 The containers are in ``marked_values``, the readers in ``marked_yaml`` and ``marked_json``; this module
@@ -18,12 +20,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.sources.errors import MAX_NODES, ParseError
 from pullcheck.sources.marked_json import load_json
-from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, moved_pos, moved_value, point
+from pullcheck.sources.marked_values import (MDict, MDocument, MList, OneKeyPos, Pos, Repeat, moved_pos, moved_value,
+                                             point, repeats_of)
 from pullcheck.sources.marked_yaml import load_yaml
 from pullcheck.sources.session import current
 
-__all__ = ["MDict", "MList", "OneKeyPos", "Pos", "point", "moved_pos", "moved_value", "load_json",
-           "load_yaml_documents", "placed", "same_marked", "Unchanged", "position_of"]
+__all__ = ["MDict", "MDocument", "MList", "OneKeyPos", "Pos", "Repeat", "point", "moved_pos", "moved_value",
+           "repeats_of", "load_json", "load_yaml_documents", "placed", "same_marked", "Unchanged", "position_of"]
 
 
 def load_yaml_documents(text: str, name: str = "") -> list:
@@ -61,8 +64,9 @@ def _template_in_pieces(text: str, cache: dict, name: str = "") -> Any:
     counts: list = []
     skeleton = text[:first] + "\n" * text.count("\n", first, end) + text[end:]
     docs, _ = _piece(cache, name, skeleton, 0, counts)
-    if docs is None or len(docs) != 1 or not isinstance(docs[0], MDict) or docs[0].get("Resources", 0) is not None:
-        return None
+    if docs is None or len(docs) != 1 or not isinstance(docs[0], MDict) or docs[0].get("Resources", 0) is not None \
+            or repeats_of(docs[0]):
+        return None  # the whole read notes a key written twice
     resources = _resources_in_pieces(text, cache, name, starts, end, counts)
     if resources is None:
         return None
@@ -109,7 +113,7 @@ def _resources_in_pieces(text: str, cache: dict, name: str, starts: List[int], e
     for a, b in zip(starts, starts[1:] + [end]):
         piece = text[a:b] if text.endswith("\n", a, b) or b == len(text) else text[a:b] + "\n"
         got, lines = _piece(cache, name, piece, bisect.bisect_right(line_starts, a) - 1, counts)
-        if got is None or len(got) != 1 or not isinstance(got[0], MDict) or len(got[0]) != 1:
+        if got is None or len(got) != 1 or not isinstance(got[0], MDict) or len(got[0]) != 1 or repeats_of(got[0]):
             return None
         (logical, value), = got[0].items()
         if logical in kpos:

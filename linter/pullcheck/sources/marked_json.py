@@ -7,7 +7,7 @@ import json.scanner
 from typing import Any, Callable, Tuple
 
 from pullcheck.sources.errors import MAX_DEPTH, ParseError
-from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, point
+from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, Repeat, point, with_repeats
 
 
 class _LineIndex:
@@ -39,10 +39,12 @@ def _json_int(s: str) -> Any:
     return int(s) if len(s) <= 4000 else float("inf") if not s.startswith("-") else float("-inf")
 
 
-def _object_pairs(pairs: list) -> MDict:
+def _object_pairs(pairs: list, repeats: list) -> MDict:
     d = MDict()
     d.kpos = {}
     for k, (v, p) in pairs:
+        if k in d:  # kept as the last one, as CloudFormation and json.loads do; noted for the format
+            repeats.append((k, p, d.kpos[k]))
         d[k] = v
         d.kpos[k] = p
     if len(d) == 1:
@@ -50,15 +52,38 @@ def _object_pairs(pairs: list) -> MDict:
     return d
 
 
-def _positioned_scanner(index: _LineIndex) -> Callable[[str, int], Any]:
+def _key_before(text: str, index: _LineIndex, value: Pos) -> Tuple[int, int]:
+    """(line, column) of the key whose value starts at ``value``: the string before its colon (its opening
+    quote is the first one, going back, that no odd run of backslashes escapes)."""
+    at = index.starts[value[0] - 1] + value[1] - 1
+    i = at - 1
+    while i > 0 and text[i] in " \t\r\n":
+        i -= 1
+    i -= 1  # the colon
+    while i > 0 and text[i] in " \t\r\n":
+        i -= 1
+    j = i - 1  # the closing quote is at i
+    while j >= 0:
+        if text[j] == '"':
+            slashes = 0
+            while j - slashes - 1 >= 0 and text[j - slashes - 1] == "\\":
+                slashes += 1
+            if slashes % 2 == 0:
+                return index.pos(j)
+        j -= 1
+    return value[0], value[1]
+
+
+def _positioned_scanner(index: _LineIndex, repeats: list) -> Callable[[str, int], Any]:
     """The standard library's scanner, each value it returns paired with its position:
-    ``scan(text, offset) -> ((value, pos), end)``."""
+    ``scan(text, offset) -> ((value, pos), end)``. A key written twice in an object goes into ``repeats``
+    as (key, the position of its later value, of its earlier value)."""
     depth = [0]
 
     class Ctx:
         strict = False
         object_hook = None
-        object_pairs_hook = staticmethod(_object_pairs)
+        object_pairs_hook = staticmethod(lambda pairs: _object_pairs(pairs, repeats))
         parse_float = float
         parse_int = staticmethod(_json_int)
         parse_constant = json.decoder._CONSTANTS.__getitem__  # type: ignore[attr-defined]
@@ -102,7 +127,8 @@ def _positioned_scanner(index: _LineIndex) -> Callable[[str, int], Any]:
 def load_json(text: str) -> Any:
     """Parse JSON keeping positions, with the standard library's own grammar."""
     index = _LineIndex(text)
-    scan_pos = _positioned_scanner(index)
+    repeats: list = []
+    scan_pos = _positioned_scanner(index, repeats)
     try:
         ws = json.decoder.WHITESPACE
         idx = ws.match(text, 0).end()
@@ -110,7 +136,9 @@ def load_json(text: str) -> Any:
         end_idx = ws.match(text, end_idx).end()
         if end_idx != len(text):
             raise ParseError("JSON: extra data after the document", *index.pos(end_idx))
-        return value
+        return with_repeats(value, [Repeat(str(k)[:60], *_key_before(text, index, later),
+                                           _key_before(text, index, earlier)[0])
+                                    for k, later, earlier in repeats])
     except StopIteration as e:
         raise ParseError("JSON: expecting a value", *index.pos(e.value)) from None
     except json.JSONDecodeError as e:

@@ -2,7 +2,7 @@
 position and their items', and the same values with their positions moved further down."""
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, NamedTuple, Tuple
 
 
 class MDict(dict):
@@ -12,6 +12,40 @@ class MDict(dict):
     pos: Any
     kpos: Any
     moved: int
+
+
+class Repeat(NamedTuple):
+    """A key written again in the mapping that already holds it. The mapping keeps the later value, as
+    CloudFormation does with a template; ``key`` is the key as text, shortened."""
+
+    key: str
+    line: int  # where the key is written again, 1-based
+    col: int
+    first: int  # the line of the one it repeats
+
+
+class MDocument(MDict):
+    """A document's top mapping, with the keys its reader met twice anywhere in it (``repeated``, in the
+    order written). Made only for such a document: every other one is a plain ``MDict``."""
+
+    __slots__ = ("repeated",)
+    repeated: Tuple[Repeat, ...]
+
+
+def with_repeats(doc: Any, repeats: list) -> Any:
+    """``doc`` carrying ``repeats`` (a document that is a mapping; a list or scalar document has no place for
+    them, and keeps its values without them)."""
+    if not repeats or not isinstance(doc, MDict):
+        return doc
+    out = MDocument(doc)
+    out.pos, out.kpos = doc.pos, doc.kpos
+    out.repeated = tuple(repeats)
+    return out
+
+
+def repeats_of(doc: Any) -> Tuple[Repeat, ...]:
+    """The keys a document's reader met twice, or ()."""
+    return doc.repeated if isinstance(doc, MDocument) else ()
 
 
 class MList(list):

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from pullcheck.sources.errors import MAX_DEPTH, MAX_NODES, ParseError
-from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, point
+from pullcheck.sources.marked_values import MDict, MList, OneKeyPos, Pos, Repeat, point, with_repeats
 
 _INTRINSIC_TAGS = {
     "!Ref": "Ref",
@@ -136,6 +136,7 @@ class _EventBuilder:
 
         self.ev = events
         self.count = 0
+        self.repeats: list = []  # keys written twice in the document being read (see marked_values.Repeat)
         # one int object per line number, shared by every position on that line (positions are most of
         # what a large template's values weigh)
         self.n = list(range(base, base + lines + 1))
@@ -247,7 +248,8 @@ class _EventBuilder:
     def _put(self, stack: list, docs: list, value: Any, sm: Any, em: Any, pos: Pos, whole: bool) -> None:
         """A finished value into its parent: a document, a list item, a mapping's key or its value."""
         if not stack:
-            docs.append(value)
+            docs.append(with_repeats(value, self.repeats))
+            self.repeats = []
             return
         frame = stack[-1]
         c = frame[0]
@@ -280,9 +282,9 @@ class _EventBuilder:
             frame[8] = merged
             return
         if key in c.kpos and not (frame[8] and key in frame[8]):
-            # CloudFormation rejects a template with a key twice; YAML loaders keep the last
-            raise ParseError(f"YAML: duplicate key {str(key)[:60]!r} (first at line {c.kpos[key][0]})",
-                             ks.line + 1, ks.column + 1)
+            # a key written twice: CloudFormation deploys the template with the later value, so it is kept
+            # here too, and the document carries the repetition for its format to report
+            self.repeats.append(Repeat(str(key)[:60], n[ks.line + 1], ks.column + 1, c.kpos[key][0]))
         if frame[8]:
             frame[8].discard(key)
         c[key] = value

@@ -15,7 +15,8 @@ from pullcheck.formats.cloudformation.resources import KINDS, add_resources
 from pullcheck.formats.cloudformation.stacks import (MAX_NESTING, MAX_STACK_INSTANCES, MAX_STACK_RESOURCES,
                                                      NESTED, Templates, add_exports, top_stacks, with_nested)
 from pullcheck.graph.model import Graph
-from pullcheck.sources.marked import MDict
+from pullcheck.sources.errors import ParseError
+from pullcheck.sources.marked import MDict, repeats_of
 from pullcheck.sources.session import current
 
 __all__ = ["KINDS", "ROUTE_TARGETS", "NESTED", "MAX_NESTING", "MAX_STEPS", "MAX_STACK_INSTANCES",
@@ -32,8 +33,9 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     """Add every template of the run: as the stacks the stacks file names (with their parameters), as the
     children of nested stack resources (with the parameters their parent passes), and otherwise on its
     own; exports of all of them answer ``Fn::ImportValue``. Returns (file, ParseError) for templates that
-    a stack or a parent names but that cannot be read."""
-    exports = Exports(assignment)
+    a stack or a parent names but that cannot be read, and for each key a template writes twice in one
+    mapping (the template is evaluated with the later value, as CloudFormation deploys it)."""
+    exports = Exports(assignment, {str(e.get("name")): e.get("value") for e in graph.of_kind("cfn.export")})
     found = Templates(templates, load)
     every = with_nested(top_stacks(templates, stacks, graph, found, exports), graph, found, exports)
     add_exports(every, exports)
@@ -44,5 +46,22 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
     # values that cross templates: exports, imports, nested stacks (what --jobs must keep together)
     graph.inputs.cfn_linked = bool(exports.by_name or exports.ambiguous or exports.imported
                                    or any(r.children for r in every) or stacks)
-    return found.errors
+    return found.errors + repeated_keys(found)
+
+
+def repeated_keys(found: Templates) -> List[Tuple[str, ParseError]]:
+    """(file, ParseError at the later key) for each key written twice in a mapping of a template of the
+    run. CloudFormation accepts such a template and deploys the later value (JSON and YAML alike), so that
+    value is the one evaluated; tools that read the template strictly refuse it (cfn-lint's E0000; a YAML
+    template under Terraform's ``aws_cloudformation_stack`` or, in some versions, ``aws cloudformation
+    deploy``), and the earlier value is silently lost."""
+    out = []
+    read = list(found.by_path.values()) + [e for e in found.loaded.values() if e is not None]
+    for doc, file in read:
+        for r in repeats_of(doc):
+            out.append((file, ParseError(
+                f"duplicate key {r.key!r} (first at line {r.first}): CloudFormation deploys the later value, "
+                f"which is the one linted, and drops the earlier; remove one of them (cfn-lint and some deploy "
+                f"tools reject the template)", r.line, r.col)))
+    return out
 

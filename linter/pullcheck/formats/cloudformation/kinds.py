@@ -101,8 +101,8 @@ def _run_task(parent: Resource, suffix: str, params: Any, pos: Any, task_definit
                    name=f"{parent.name}.{suffix}", file=parent.file, span=Span.at(pos))
     common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs,
                             task_definition)
-    if isinstance(params, Unknown):
-        sub.attrs["launch_type"] = params
+    if isinstance(params, Unknown):  # nothing of the launch is known, its network configuration included
+        sub.attrs["launch_type"] = sub.attrs["has_network_configuration"] = params
     sub.attrs["conditional"] = parent.attrs.get("conditional", False)
     return sub
 
@@ -137,22 +137,22 @@ def _pipe(res: Resource, props: MDict) -> List[Resource]:
 
 
 def _state_machine(res: Resource, props: MDict) -> List[Resource]:
+    """The ``ecs:runTask`` states of a state machine (Step Functions or SAM), wherever its definition is
+    written (``pullcheck.formats.cloudformation.definitions``)."""
     from pullcheck.formats import statemachine
+    from pullcheck.formats.cloudformation.definitions import definition_of
 
-    subs = props.get("DefinitionSubstitutions")
-    subs = dict(subs) if isinstance(subs, dict) else {}
-    if "Definition" in props:
-        key, definition = "Definition", statemachine.definition_value(props["Definition"], subs)
-    elif "DefinitionString" in props:
-        key, definition = "DefinitionString", statemachine.definition_value(props["DefinitionString"], subs)
-    else:
+    found = definition_of(res.rtype, res.file, props)
+    if found is None:
         return []
     out = []
-    kpos = props.kpos.get(key)
-    for name, params, pos in statemachine.run_task_states(definition):
-        sub = _run_task(res, name, params, pos if key == "Definition" else kpos, "taskDefinition")
-        if key == "DefinitionString" and kpos:  # positions inside a JSON string are not file positions
+    kpos = props.kpos.get(found.key)
+    for name, params, pos in statemachine.run_task_states(found.value):
+        sub = _run_task(res, name, params, pos if found.placed else kpos, "taskDefinition")
+        if not found.placed and kpos:  # positions inside a JSON string are not file positions
             sub.spans = {k: Span.at(kpos) for k in sub.spans}
+        if found.file:  # the state is written in the definition file: findings point there
+            sub.file = found.file
         out.append(sub)
     return out
 

@@ -16,8 +16,9 @@ MAX_TEXT = 64 << 20  # characters Fn::Sub, Fn::Join and Fn::Split build from one
 class Exports:
     """``Outputs.*.Export.Name`` of every stack in the run, for ``Fn::ImportValue``."""
 
-    def __init__(self, assignment: Optional[Dict[Any, Any]] = None) -> None:
+    def __init__(self, assignment: Optional[Dict[Any, Any]] = None, account: Optional[Dict[str, Any]] = None) -> None:
         self.by_name: Dict[str, Tuple["Resolver", Any]] = {}
+        self.account = account or {}  # the exports of the account's snapshot: name -> value
         self.ambiguous: set = set()
         self._busy: set = set()
         # parameters with AllowedValues and undecided conditions met while resolving, and the values
@@ -37,13 +38,21 @@ class Exports:
         if name in self.ambiguous:
             return Unknown(f"export {name} is declared by several stacks")
         if name not in self.by_name or name in self._busy:
+            if isinstance(self.account.get(name), str) and name not in self._busy:
+                return self.account[name]  # the account's export, from its snapshot
             return Unknown(f"Fn::ImportValue {name}")
         resolver, value = self.by_name[name]
         self._busy.add(name)
         try:
-            return resolver.resolve(value, depth + 1)
+            found = resolver.resolve(value, depth + 1)
         finally:
             self._busy.discard(name)
+        live = self.account.get(name)
+        if isinstance(found, str) and isinstance(live, str) and found != live:
+            # the run's export wins over the account's, unless both are known and differ: then which is
+            # deployed when the service is cannot be told
+            return Unknown(f"export {name} is {found} in the run but {live} in the account's snapshot")
+        return found
 
 
 class Resolver:

@@ -7,6 +7,7 @@ from typing import Any, List, Optional
 
 from pullcheck.graph import suppressions as suppress
 from pullcheck.facts import policy
+from pullcheck.formats.cloudformation.definitions import LOCAL_FILE
 from pullcheck.formats.cloudformation.kinds import BUILDERS, generic, prop
 from pullcheck.formats.cloudformation.resolver import MAX_STEPS, MAX_TEXT, Resolver
 from pullcheck.formats.cloudformation.stacks import NESTED
@@ -48,6 +49,7 @@ KINDS = {
     "AWS::Scheduler::Schedule": "launch.schedule",
     "AWS::Pipes::Pipe": "launch.pipe",
     "AWS::StepFunctions::StateMachine": "launch.state_machine",
+    "AWS::Serverless::StateMachine": "launch.state_machine",
     "AWS::Batch::JobDefinition": "ecs.task_definition",
     "AWS::Batch::ComputeEnvironment": "batch.compute_environment",
     "AWS::IAM::Policy": "iam.policy",
@@ -172,10 +174,19 @@ def _reuse_context(r: Resolver, built: Any) -> Optional[List[Any]]:
     types = tuple((k, b.get("Type") if isinstance(b, dict) else None) for k, b in r.resources.items())
     if any(t in NESTED for _, t in types):
         return None
+    if any(_reads_a_file(b) for b in (r.resources or {}).values()):
+        return None  # a state machine's definition file: read again, as its text may have changed
     if r.budget[0] > MAX_STEPS // 2 or r.text[0] > MAX_TEXT // 2:
         return None
     # not the outputs: a stack cannot import its own exports, and a resource that imports is not kept
     return [doc.get("Parameters"), doc.get("Mappings"), doc.get("Transform"), r.file, types]
+
+
+def _reads_a_file(body: Any) -> bool:
+    """A state machine whose definition is a file of its own (SAM's DefinitionUri, DefinitionS3Location)."""
+    rtype = body.get("Type") if isinstance(body, dict) else None
+    props = body.get("Properties") if isinstance(body, dict) else None
+    return rtype in LOCAL_FILE and isinstance(props, dict) and LOCAL_FILE[rtype] in props
 
 
 def _moved(res: Resource, lines: int) -> Resource:

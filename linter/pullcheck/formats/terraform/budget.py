@@ -5,7 +5,7 @@ A root module, with the modules it calls, has one Budget of two counts:
 - a *step* is about the time of evaluating one expression (around a microsecond). Other work is charged in
   steps by how long it takes beside that: reading READS_PER_STEP elements, or READS_PER_STEP times
   CHARS_PER_READ characters of text; comparing, converting or checking one element (the functions in
-  _ELEMENTWISE); the Python work of one regex search (STEPS_PER_SEARCH); REGEX_WORK_PER_STEP units of RE2's
+  ELEMENTWISE); the Python work of one regex search (STEPS_PER_SEARCH); REGEX_WORK_PER_STEP units of RE2's
   work (the pattern's size times the characters it may scan); JSON and template text, by its length and the
   marks that may start its values or parts (DECODE_CHARS_PER_STEP and STEPS_PER_MARK, TEMPLATE_CHARS_PER_STEP,
   STEPS_PER_TEMPLATE_CHAR and STEPS_PER_TEMPLATE_MARK).
@@ -17,8 +17,8 @@ Where they are charged:
   part it builds, items and a step per READS_PER_STEP of them; a value handed to a resource, a count or a
   variable, by what a walk that does not remember shared parts visits (expanded_size); the text file()
   reads, as it reads text; a template's text the first time the root module uses it (parsing);
-- a function call (functions.call): before it runs, the arguments it reads (_reading) and its work beyond
-  that (_extra_work); after it runs, what its result built (built) and a step per READS_PER_STEP of that,
+- a function call (functions.call): before it runs, the arguments it reads (reading) and its work beyond
+  that (extra_work); after it runs, what its result built (built) and a step per READS_PER_STEP of that,
   also when the result is past the bound of one result and so unknown;
 - work whose size is known only as it is done is charged before each part: each regex search (searching)
   and the match it gives; JSON before it is decoded (decoding), then what was decoded, counted whole. A
@@ -30,7 +30,7 @@ on CPython: a budget of steps is a bound of time, and the items a bound of memor
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from pullcheck.graph.values import Ref, Template, Unknown
 
@@ -50,14 +50,13 @@ STEPS_PER_TEMPLATE_MARK = 1  # and each $ or % that may start one
 
 # functions whose work does not grow with their arguments and that build nothing: they give a number, an
 # argument or a part of one
-_CONSTANT = {"length", "element", "lookup", "try", "coalesce", "coalescelist", "jsonencode", "tostring", "one",
-             "tomap"}
-# functions that compare or check every element, through shared parts
-_DEEP = {"can", "distinct", "toset", "contains", "index"}
+CONSTANT = {"length", "element", "lookup", "try", "coalescelist", "jsonencode", "tostring", "one"}
+# functions that compare, check or convert every element, through shared parts
+DEEP = {"can", "distinct", "toset", "contains", "index", "tolist", "tomap", "coalesce"}
 # functions that compare, convert or check each element they read: steps per element, not a step per
 # READS_PER_STEP of them (cidrsubnets() works out a network for each)
-_ELEMENTWISE = {"can": 1, "distinct": 1, "toset": 1, "contains": 1, "index": 1, "sort": 1, "sum": 1, "min": 1,
-                "max": 1, "zipmap": 1, "cidrsubnets": 4}
+ELEMENTWISE = {"can": 1, "distinct": 1, "toset": 1, "tolist": 1, "tomap": 1, "contains": 1, "index": 1, "sort": 1,
+                "sum": 1, "min": 1, "max": 1, "zipmap": 1, "coalesce": 1, "cidrsubnets": 4}
 
 
 # values the walks below tell apart: the evaluator's own (unknown to functions), and jsonencode()'s result
@@ -69,9 +68,12 @@ class Opaque:
 
 
 class JsonEncoded(str):
-    """The result of jsonencode(): keeps the encoded structure (with its positions) for the parser."""
+    """The result of jsonencode(): its JSON text, and the structure it encodes (with its positions) for the
+    parser. A structure with unknowns in it (``holes``) has no text Terraform knows: its text is then a
+    placeholder that functions and templates take as unknown."""
 
     value: Any = None
+    holes = False
 
 
 class Budget:
@@ -108,7 +110,7 @@ class Budget:
         return not self.over()
 
 
-def _shared_walk(values: Iterable[Any], limit: int) -> Any:
+def shared_walk(values: Iterable[Any], limit: int) -> Any:
     """(elements read, whether every value is known) for a walk through ``values`` that reads each list
     or map once however often it is shared, counting text by CHARS_PER_READ characters; stops past
     ``limit`` elements, so its own work is bounded by what it reports."""
@@ -173,41 +175,12 @@ def expanded_size(v: Any, limit: int, text: bool = False) -> int:
 _END = object()
 
 
-def equality_key() -> Callable[[Any], Any]:
-    """A function giving each value a hashable key, equal for values that are equal as the evaluator compares
-    them (lists and maps by their contents); a part shared many times is keyed once, so comparing costs the
-    distinct parts only."""
-    by_id: Dict[int, Any] = {}
-    interned: Dict[Any, int] = {}
-
-    def key(v: Any) -> Any:
-        if isinstance(v, (list, dict)):
-            got = by_id.get(id(v))
-            if got is None:
-                if isinstance(v, dict):
-                    whole: Any = (_MAP, frozenset((k, key(x)) for k, x in v.items()))
-                else:
-                    whole = (_LIST, tuple(key(x) for x in v))
-                got = by_id[id(v)] = (_MAP, interned.setdefault(whole, len(interned)))
-            return got
-        try:
-            hash(v)
-        except TypeError:  # a part that cannot be hashed is equal to itself only
-            return (_LIST, id(v), None)
-        return v
-
-    return key
-
-
-_MAP, _LIST = object(), object()  # tags no value of the evaluator can equal
-
-
-def _reading(args: List[Any], deep: bool, limit: int, each: int = 0) -> int:
+def reading(args: List[Any], deep: bool, limit: int, each: int = 0) -> int:
     """The steps of reading a call's arguments: every element (each shared part once) when ``deep``, else
     the elements and text of the arguments themselves; a step per READS_PER_STEP elements read, or ``each``
-    steps per element (see _ELEMENTWISE). The walk stops past ``limit`` steps."""
+    steps per element (see ELEMENTWISE). The walk stops past ``limit`` steps."""
     if deep:
-        n = _shared_walk(args, limit * READS_PER_STEP if not each else limit // each + 1)[0]
+        n = shared_walk(args, limit * READS_PER_STEP if not each else limit // each + 1)[0]
     else:
         n = sum(len(a) // CHARS_PER_READ if isinstance(a, str) else len(a) if isinstance(a, (list, dict)) else 1
                 for a in args)
@@ -225,7 +198,7 @@ def built(v: Any) -> int:
     return len(xs) + sum(len(x) for x in xs if isinstance(x, (list, dict)))
 
 
-def _extra_work(name: str, args: List[Any]) -> int:
+def extra_work(name: str, args: List[Any]) -> int:
     """The steps a call costs beyond reading its arguments: format()'s verbs, done one by one. (A regex
     function charges its searches as it makes them: see searching.)"""
     fmt = args[0] if args and name in ("format", "formatlist") else None

@@ -50,6 +50,8 @@ KINDS = {
     "aws_iam_role_policy_attachment": "iam.attachment", "aws_iam_policy_attachment": "iam.attachment",
     "data.aws_iam_policy_document": "iam.policy_document", "data.aws_subnets": "data.subnets",
     "data.aws_subnet": "data.subnet", "data.aws_vpc": "data.vpc", "aws_ecr_repository_policy": "ecr.repository_policy",
+    "data.aws_security_group": "data.security_group", "data.aws_security_groups": "data.security_groups",
+    "data.aws_route_table": "data.route_table", "data.aws_vpc_endpoint": "data.vpc_endpoint",
     "aws_ecr_registry_policy": "ecr.registry_policy", "aws_secretsmanager_secret": "secretsmanager.secret",
 }
 
@@ -329,6 +331,8 @@ _BUILDERS = {
     "data.aws_iam_policy_document": _b_policy_document, "aws_ecr_repository_policy": _b_repository_policy,
     "aws_ecr_registry_policy": lambda c: None, "aws_secretsmanager_secret": _b_table_only,
     "data.aws_subnets": network.query, "data.aws_subnet": network.query, "data.aws_vpc": network.query,
+    "data.aws_security_group": network.query, "data.aws_security_groups": network.query,
+    "data.aws_route_table": network.query, "data.aws_vpc_endpoint": network.query,
 }
 
 

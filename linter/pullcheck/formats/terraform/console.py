@@ -12,12 +12,12 @@ a local that does not exist). A defect in the evaluation is ``(unknown: internal
 raises."""
 from __future__ import annotations
 
-import math
 import sys
-from decimal import Decimal
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Iterable, List, Tuple
 
+from pullcheck.formats.terraform import number
 from pullcheck.formats.terraform.budget import JsonEncoded, Opaque, expanded_size
+from pullcheck.formats.terraform.convert import number_of
 from pullcheck.formats.terraform.declared import Counted, Instance, ModuleValue, Namespace
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.expressions import joined
@@ -130,13 +130,11 @@ def _write(module: Module, v: Any, out: List[str], why: List[Tuple[bool, str]]) 
         out.append("null")
     elif isinstance(v, bool):
         out.append("true" if v else "false")
-    elif isinstance(v, int):
-        out.append(str(v))
-    elif isinstance(v, float):
-        text = number_text(v)
-        if text is None:
-            why.append((False, f"the number {v} has no JSON form"))
-        out.append(text or "0")
+    elif isinstance(v, (int, float)):  # as Terraform writes its numbers (number): negative zero is "-0"
+        n = number_of(v)
+        if n is None or (isinstance(n, number.Number) and n.infinite()):
+            why.append((True, "cannot serialize infinity as JSON"))
+        out.append("0" if n is None else number.text(n))
     elif isinstance(v, str) and not isinstance(v, Template):
         out.append(json_string(v))
     elif isinstance(v, dict):
@@ -182,17 +180,6 @@ def _part(p: Any) -> str:
     if isinstance(p, Ref):
         return _not_known(p)[1]
     return type(p).__name__
-
-
-def number_text(v: float) -> Optional[str]:
-    """A float as Terraform writes a number: its shortest decimal form, in full, without an exponent or a
-    trailing ``.0``; None for infinities and NaN."""
-    if not math.isfinite(v):
-        return None
-    text = format(Decimal(repr(v)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 # Go's encoding/json (which Terraform's jsonencode() uses): short escapes for these, \u00XX for the other

@@ -19,7 +19,8 @@ from pullcheck.formats.terraform.syntax import Body, JsonExpr, Known, pos_of
 from pullcheck.graph.values import MAX_STRING, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError, read_text
 
-DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc")
+DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc", "aws_security_group",
+              "aws_security_groups", "aws_route_table", "aws_vpc_endpoint")
 
 
 class Module:

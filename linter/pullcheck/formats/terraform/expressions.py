@@ -2,9 +2,9 @@
 by a small function (_BY_KIND), the work charged to the root module's budget."""
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 
+from pullcheck.formats.terraform import number
 from pullcheck.formats.terraform.budget import (
     CHARS_PER_READ,
     MAX_BUILT,
@@ -12,14 +12,25 @@ from pullcheck.formats.terraform.budget import (
     READS_PER_STEP,
     TEXT_PER_ITEM,
     JsonEncoded,
+    Opaque,
     expanded_size,
     parsing,
 )
-from pullcheck.formats.terraform.convert import is_known, to_bool, to_number
+from pullcheck.formats.terraform.convert import (
+    Invalid,
+    TfSet,
+    is_known,
+    number_of,
+    text_of,
+    to_bool,
+    to_number,
+)
 from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instance, ModuleValue, Namespace
-from pullcheck.formats.terraform.functions import binary, call
+from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
+from pullcheck.formats.terraform.operators import binary, unary
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
+from pullcheck.formats.terraform.unify import unify_pair
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Undeclared, Unknown, make_template
 from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import MDict, MList
@@ -34,11 +45,10 @@ def joined(parts: List[Any], budget: Any = None) -> Any:
     Text past MAX_STRING characters is unknown; with a ``budget``, the text is spent from it."""
     flat: List[Any] = []
     for p in parts:
-        if isinstance(p, JsonEncoded):
-            if expanded_size(p.value, MAX_STRING, text=True) > MAX_STRING:
-                flat.append(Unknown(f"jsonencode() of more than {MAX_STRING} characters"))
-            else:
-                flat.append(json.dumps(p.value) if is_known(p.value) else Unknown("jsonencode() of unknowns"))
+        if type(p) is str:
+            flat.append(p)
+        elif isinstance(p, JsonEncoded):
+            flat.append(Unknown("jsonencode() of unknowns") if p.holes else str.__str__(p))
         elif isinstance(p, Template):
             flat.extend(p.parts)
         elif isinstance(p, (list, dict)):
@@ -47,6 +57,8 @@ def joined(parts: List[Any], budget: Any = None) -> Any:
             flat.append("true" if p else "false")
         elif p is None:
             flat.append(Unknown("null inside a template"))
+        elif isinstance(p, float) or (isinstance(p, int) and p.bit_length() > number.PRECISION):
+            flat.append(number.text(number_of(p)))  # an int within the precision: as make_template writes it
         else:
             flat.append(p)
     size = sum(len(p) for p in flat if isinstance(p, str))
@@ -121,18 +133,23 @@ class Evaluator:
         return d
 
     def _cond(self, t: Any) -> Any:
-        cond = to_bool(self.eval(t.a))
-        if cond is not None:
-            return self.eval(t.b if cond else t.c)
-        return Unknown("conditional on a value that cannot be known")
-
-    def _unary(self, t: Any) -> Any:
-        v = self.eval(t.b)
-        if t.a == "!" and to_bool(v) is not None:
-            return not to_bool(v)
-        if t.a == "-" and to_number(v) is not None:
-            return -to_number(v)
-        return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
+        """``c ? a : b``: the branch chosen, converted to the type both branches unify to (the other is
+        evaluated for its type only when the chosen one is a number, a bool or a collection: text and
+        null take any other branch's type as they are)."""
+        test = self.eval(t.a)
+        cond = to_bool(test)
+        if cond is None:
+            if test is None or is_known(test):
+                return Missing("conditional on a value that is not a bool")
+            return Unknown("conditional on a value that cannot be known")
+        chosen = self.eval(t.b if cond else t.c)
+        if chosen is None or isinstance(chosen, (str, Template, Unknown, Ref, Opaque)):
+            return chosen
+        other = self.eval(t.c if cond else t.b)
+        try:
+            return unify_pair(chosen, other)
+        except Invalid as e:
+            return Missing(f"conditional: {e}")
 
     def _splat(self, value: Any, ops: List[Any]) -> Any:
         """``value[*]`` followed by ``ops``, each applied to every element; a nested splat applies the
@@ -181,11 +198,9 @@ class Evaluator:
         if key.kind == "var":  # a bare name is the key itself
             return key.a
         v = self.eval(key)
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return str(v)
-        return v
+        if v is None:
+            return Missing("object with a null key")
+        return text_of(v) if not isinstance(v, str) and text_of(v) is not None else v
 
     def _json(self, v: Any, pos: Tuple[int, ...]) -> Any:
         """A value of the JSON syntax: strings are templates, containers keep their items' positions."""
@@ -203,6 +218,9 @@ class Evaluator:
                 d[k] = self._json(x, kp)
                 d.kpos[k] = kp
             return d
+        if isinstance(v, float):  # JSON's number as the decimal it is written as
+            got = number_of(v)
+            return Unknown(f"a number past {number.MAX_BITS} bits") if got is None else got
         return v
 
     def template_text(self, text: str, at: Any = None) -> Any:
@@ -241,7 +259,7 @@ class Evaluator:
                         return budget.spent()
                 if isinstance(value, JsonEncoded):
                     pinned_value = JsonEncoded(str(value))
-                    pinned_value.value = pinned(value.value, at)
+                    pinned_value.value, pinned_value.holes = pinned(value.value, at), value.holes
                     return pinned_value
                 return pinned(value, at)
             return value
@@ -305,12 +323,15 @@ class Evaluator:
                 return self.m.budget.spent()
             if t.c is not None:
                 key = sub.eval(t.c)
-                if isinstance(key, (int, float)) and not isinstance(key, bool):
-                    key = str(key)
-                if not isinstance(key, str):
+                if key is None:
+                    return Missing("for expression with a null key")
+                key = text_of(key) if not isinstance(key, str) and text_of(key) is not None else key
+                if not isinstance(key, str) or isinstance(key, JsonEncoded) and key.holes:
                     return Unknown("for expression with a key that cannot be known")
                 if group:
                     out_map.setdefault(key, []).append(sub.eval(value_t))
+                elif key in out_map:
+                    return Missing(f"for expression: two items have the key {key!r} (without ... to group them)")
                 else:
                     out_map[key] = sub.eval(value_t)
             else:
@@ -345,6 +366,10 @@ class Evaluator:
             if base.rtype.startswith("data."):
                 return Unknown(f"data source {base.target.split(':', 1)[-1]}")
             return Unknown(f"nested attribute {name} of {base}")
+        if base is None:
+            return Missing(f"attribute {name} of null")
+        if isinstance(base, (list, str, bool, int, float, Template)):  # Terraform's error too
+            return Missing(f"attribute {name} of a value that has no attributes")
         return Unknown(f"attribute {name} of a value that has none")
 
     def _in_namespace(self, base: Namespace, name: str) -> Any:
@@ -402,6 +427,10 @@ class Evaluator:
             return Unknown(f"data source {base.name}")
         if isinstance(base, Unknown):
             return base
+        if base is None:  # a splat of null is an empty tuple, of any other value a tuple of it
+            return []
+        if isinstance(base, (dict, str, bool, int, float, Template)):
+            return [base]
         return Unknown("splat over a value that cannot be known")
 
     def _index(self, base: Any, idx: Any) -> Any:
@@ -414,13 +443,15 @@ class Evaluator:
                 if s == want:
                     return Instance(base.res, s)
             return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
-        if isinstance(base, list) and isinstance(idx, int) and not isinstance(idx, bool):
-            return base[idx] if -len(base) <= idx < len(base) else Unknown("index out of range")
-        if isinstance(base, dict) and isinstance(idx, str):
-            return base.get(idx, Unknown(f"key {idx} is not set"))
         if isinstance(base, Namespace) and base.kind == "data":
             return Unknown(f"data source {base.name}")
-        return base if isinstance(base, Unknown) else Unknown("index of a value that cannot be known")
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(idx, (Unknown, Ref, Template, Opaque)):
+            return idx if isinstance(idx, Unknown) else Unknown("index that cannot be known")
+        if isinstance(base, (list, dict)) or base is None or isinstance(base, (str, bool, int, float, Template)):
+            return _element(base, idx)
+        return Unknown("index of a value that cannot be known")
 
 
 # each node kind's value (the kinds and their fields: see hcl); a kind not here is not evaluated
@@ -439,19 +470,37 @@ _BY_KIND: Dict[str, Callable[[Evaluator, Any], Any]] = {
     "for": Evaluator._for,
     "cond": Evaluator._cond,
     "bin": lambda ev, t: binary(t.a, ev.eval(t.b), ev.eval(t.c), ev.m.budget),
-    "un": Evaluator._unary,
+    "un": lambda ev, t: unary(t.a, ev.eval(t.b)),
 }
 
 
 def _number(text: str) -> Any:
-    if "." in text or "e" in text or "E" in text:
-        try:
-            return float(text)
-        except ValueError:
-            return Unknown("number")
-    if len(text) > 4000:  # past Python's conversion limit: as Terraform's big numbers go, unknown
-        return Unknown(f"a number of {len(text)} digits")
-    return int(text)
+    """A number literal, read as Terraform reads it (rounded to number.PRECISION bits); past the bounds of
+    what is followed (number.MAX_DIGITS digits, number.MAX_BITS bits), unknown."""
+    got = number.parse(text)
+    return Unknown(f"a number literal of {len(text)} characters past the bounds followed") if got is None else got
+
+
+def _element(base: Any, idx: Any) -> Any:
+    """``base[idx]`` of known values: a list's element (its index a whole number, or text that spells one,
+    in range), a map's (its key text, or a number or bool as text); any other is Terraform's error."""
+    if isinstance(base, TfSet):
+        return Missing("index of a set: its elements are identified by their value only")
+    if isinstance(base, list):
+        n = to_number(idx)
+        if n is None:
+            return Missing("index of a list that is not a number")
+        if not isinstance(n, int):
+            return Missing("index of a list with a fractional part")
+        if n < 0:
+            return Missing("index of a list that is negative")
+        return base[n] if n < len(base) else Missing(f"index {n} out of range of a list of {len(base)}")
+    if isinstance(base, dict):
+        key = text_of(idx)
+        if key is None:
+            return Missing("key of a map that is not a string")
+        return base[key] if key in base else Missing(f"key {key} is not set")
+    return Missing("index of null" if base is None else "index of a value that has no index")
 
 
 def _items(coll: Any, what: str) -> Any:
@@ -461,8 +510,12 @@ def _items(coll: Any, what: str) -> Any:
         return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
     if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
         return sorted(coll.items(), key=lambda kv: str(kv[0]))
+    if isinstance(coll, TfSet):  # a set's elements are their own keys
+        return [(x, x) for x in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
+    if coll is None or isinstance(coll, (str, bool, int, float)):
+        return Missing(f"{what} over a value that is not a collection")
     return Unknown(f"{what} over a value that cannot be known")
 
 

@@ -1,4 +1,4 @@
-"""Terraform's built-in functions and operators, over values the evaluator computes: call() looks a function
+"""Terraform's built-in functions, over values the evaluator computes: call() looks a function
 up in the registry (_FUNCTIONS) of small functions, by family in the functions_* modules. What each costs
 is charged from the root module's budget (pullcheck.formats.terraform.budget)."""
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from pullcheck.formats.terraform import functions_collections as coll
+from pullcheck.formats.terraform import functions_conversion as conversion
 from pullcheck.formats.terraform import functions_encoding as encoding
 from pullcheck.formats.terraform import functions_files as files
 from pullcheck.formats.terraform import functions_hash as hashes
@@ -17,27 +18,18 @@ from pullcheck.formats.terraform import functions_text as text
 from pullcheck.formats.terraform import functions_world as world
 from pullcheck.formats.terraform import functions_yaml as yaml
 from pullcheck.formats.terraform.budget import (
-    _CONSTANT,
-    _DEEP,
-    _ELEMENTWISE,
+    CONSTANT,
+    DEEP,
+    ELEMENTWISE,
     READS_PER_STEP,
     Budget,
     JsonEncoded,
     Opaque,
-    _extra_work,
-    _reading,
     built,
+    extra_work,
+    reading,
 )
-from pullcheck.formats.terraform.convert import (
-    MAX_BITS,
-    NULL,
-    Unknowable,
-    is_known,
-    same,
-    text_of,
-    to_bool,
-    to_number,
-)
+from pullcheck.formats.terraform.convert import MAX_BITS, NULL, Unknowable, is_known, text_of
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.unicode_text import nfc
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Missing, Ref, Template, Undeclared, Unknown
@@ -46,37 +38,6 @@ from pullcheck.sources.errors import ParseError
 # a function as the registry holds it: given the call's arguments, its unknown (what the call is when it
 # cannot be evaluated) and the budget, its value
 Function = Callable[[List[Any], Callable[[], Unknown], Budget], Any]
-
-
-def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
-    known = not isinstance(a, (Unknown, Ref, Template, Opaque)) and not isinstance(b, (Unknown, Ref, Template, Opaque))
-    if not known:
-        return Unknown(f"operation {op} on a value that cannot be known")
-    try:
-        if op in ("==", "!="):
-            if budget is not None and isinstance(a, (list, dict)) and isinstance(b, (list, dict)):
-                # each distinct part keyed (equality_key): a step per element
-                if not budget.spend(_reading([a, b], True, budget.steps_left(), each=1)):
-                    return budget.spent()
-            return same(a, b) == (op == "==")
-        if op in ("&&", "||"):
-            x, y = to_bool(a), to_bool(b)
-            if x is None or y is None:
-                return Unknown(f"operation {op} on a value that is not a bool")
-            return (x and y) if op == "&&" else (x or y)
-        a, b = to_number(a), to_number(b)  # arithmetic and ordering convert strings that spell numbers
-        if a is not None and b is not None:
-            if op == "*" and isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
-                return Unknown(f"operation * gives a number of more than {MAX_BITS} bits")
-            out = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                   "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b,
-                   "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
-            if isinstance(out, int) and not isinstance(out, bool) and out.bit_length() > MAX_BITS:
-                return Unknown(f"operation {op} gives a number of more than {MAX_BITS} bits")
-            return out
-    except (KeyError, ZeroDivisionError, TypeError, OverflowError, RecursionError):
-        pass
-    return Unknown(f"operation {op}")
 
 
 # functions that charge all they do as they do it (reading their text, building their result): a cached
@@ -96,13 +57,13 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
     if meter.over():
         return meter.spent()
     run = _FUNCTIONS.get(name)
-    if name not in _CONSTANT and name not in _SELF_CHARGED:
-        deep = name in _DEEP or (isinstance(run, Pure) and not run.structural)
-        reading = _reading(args, deep, meter.steps_left(), _ELEMENTWISE.get(name, 0))
-        if not meter.spend(reading + _extra_work(name, args)):
+    if name not in CONSTANT and name not in _SELF_CHARGED:
+        deep = name in DEEP or (isinstance(run, Pure) and not run.structural)
+        steps = reading(args, deep, meter.steps_left(), ELEMENTWISE.get(name, 0))
+        if not meter.spend(steps + extra_work(name, args)):
             return meter.spent()
     result = _call(name, run, args, unknown, meter)
-    if name not in _CONSTANT and name not in _SELF_CHARGED and not any(result is a for a in args):
+    if name not in CONSTANT and name not in _SELF_CHARGED and not any(result is a for a in args):
         made = built(result)  # also when the result is past a bound below: it was built
         meter.spend(made // READS_PER_STEP, made)
     if meter.over():
@@ -199,13 +160,11 @@ _FUNCTIONS: Dict[str, Function] = {
     "indent": Pure(text.indent, text=(1,)), "strcontains": Pure(text.strcontains, text="all"),
     "startswith": Pure(text.startswith, text="all"), "endswith": Pure(text.endswith, text="all"),
     "csvdecode": Pure(text.csvdecode, text="all", metered=True),
-    "tostring": text.tostring, "tonumber": text.tonumber,
     # regular expressions
     "replace": Pure(regex.replace, text="all", metered=True), "regex": Pure(regex.regex, text="all", metered=True),
     "regexall": Pure(regex.regexall, text="all", metered=True),
     # lists and maps
-    "zipmap": Pure(coll.zipmap, structural=True), "tomap": Pure(coll.tomap, structural=True),
-    "toset": Pure(coll.distinct, structural=True), "tolist": Pure(coll.tolist, structural=True),
+    "zipmap": Pure(coll.zipmap, structural=True),
     "distinct": Pure(coll.distinct, structural=True), "setproduct": Pure(coll.setproduct, structural=True),
     "one": Pure(coll.one, structural=True), "coalescelist": Pure(coll.coalescelist, structural=True),
     "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
@@ -213,6 +172,10 @@ _FUNCTIONS: Dict[str, Function] = {
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
     "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
+    # type conversions
+    "tostring": Pure(conversion.tostring), "tonumber": Pure(conversion.tonumber), "tobool": Pure(conversion.tobool),
+    "tolist": Pure(conversion.tolist, structural=True), "toset": Pure(conversion.toset, structural=True),
+    "tomap": Pure(conversion.tomap, structural=True),
     # numbers
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),

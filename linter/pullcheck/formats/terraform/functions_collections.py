@@ -1,29 +1,65 @@
 """Terraform's functions over lists and maps, and those that pick one of their arguments (coalesce(), try()).
 
-Those that take known arguments (see functions.Pure) return None when Terraform would give an error; the
-others are given the call's arguments and its ``unknown``."""
+Those that take known arguments (see functions.Pure) return None when they cannot tell and a Missing where
+Terraform gives an error; the others are given the call's arguments and its ``unknown``. Maps are read in
+the order of their keys and sets in theirs (unify.set_of), as Terraform reads them."""
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from pullcheck.formats.terraform.budget import Budget, equality_key
-from pullcheck.formats.terraform.convert import NULL, at_most, text_of, to_count, to_number
+from pullcheck.formats.terraform.budget import Budget, Opaque
+from pullcheck.formats.terraform.convert import (
+    NULL,
+    Invalid,
+    TfList,
+    TfMap,
+    TfSet,
+    at_most,
+    equality_key,
+    text_known,
+    text_of,
+    to_number,
+)
+from pullcheck.formats.terraform.number import go_int
+from pullcheck.formats.terraform.unify import DYNAMIC, convert, type_of, unified, unify
 from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared, Unknown
 
 
+def _unknown(v: Any) -> bool:
+    return isinstance(v, (Unknown, Ref, Template, Opaque))
+
+
+def _whole(v: Any, what: str) -> Any:
+    """A whole number given for ``what`` (an index, a size), or the Missing of Terraform's error."""
+    n = to_number(v)
+    if not isinstance(n, int):
+        return Missing(f"{what} must be a whole number")
+    return n
+
+
+def _list_like(xs: Any) -> bool:
+    return isinstance(xs, list)
+
+
 def zipmap(keys: Any, values: Any) -> Any:
-    if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
-        return None
-    if not all(text_of(k) is not None for k in keys):
-        return None
-    return {text_of(k): v for k, v in zip(keys, values)}
+    if not _list_like(keys) or not _list_like(values):
+        return Missing("zipmap() of a value that is not a list")
+    if len(keys) != len(values):
+        return Missing(f"zipmap(): {len(keys)} keys for {len(values)} values")
+    names = [text_of(k) for k in keys]
+    if None in names:
+        return None if any(_unknown(k) for k in keys) else Missing("zipmap() with a key that is not a string")
+    out = dict(zip(names, values))
+    return TfMap(out) if isinstance(values, (TfList, TfSet)) else out
 
 
 def setproduct(*lists: Any) -> Any:
     import itertools
 
-    if not lists or not all(isinstance(x, list) for x in lists):
-        return None
+    if len(lists) < 2:
+        return Missing("setproduct() of fewer than two lists")
+    if not all(_list_like(x) for x in lists):
+        return Missing("setproduct() of a value that is not a list or set")
     size = 1
     for x in lists:
         size *= len(x)
@@ -33,13 +69,13 @@ def setproduct(*lists: Any) -> Any:
 
 
 def distinct(xs: Any) -> Any:
-    """The list without repeats, in one pass: each element by its equality key."""
-    if not isinstance(xs, list):
-        return None
+    """The list without repeats, its elements of one type, in one pass: each element by its equality key."""
+    if not _list_like(xs):
+        return Missing("distinct() of a value that is not a list")
     key = equality_key()
     seen: set = set()
-    out: List[Any] = []
-    for x in xs:
+    out = TfList()
+    for x in unified(xs):
         k = key(x)
         if k not in seen:
             seen.add(k)
@@ -48,140 +84,278 @@ def distinct(xs: Any) -> Any:
 
 
 def contains(xs: Any, v: Any) -> Any:
-    if not isinstance(xs, list):
-        return None
+    if not _list_like(xs):
+        return Missing("contains() of a value that is not a list or set")
     key = equality_key()
     want = key(v)
     return any(key(x) == want for x in xs)
 
 
 def index(xs: Any, v: Any) -> Any:
-    if not isinstance(xs, list):
-        return None
+    if not _list_like(xs) or isinstance(xs, TfSet):
+        return Missing("index() of a value that is not a list")
     key = equality_key()
     want = key(v)
-    return next((i for i, x in enumerate(xs) if key(x) == want), None)
+    return next((go_int(i) for i, x in enumerate(xs) if key(x) == want), Missing("index(): item not found"))
 
 
 def one(xs: Any) -> Any:
-    if not isinstance(xs, list) or len(xs) > 1:
-        return None
+    if xs is None:
+        return NULL
+    if not _list_like(xs) or len(xs) > 1:
+        return Missing("one() of a value that is not a list of at most one element")
     return xs[0] if xs else NULL
 
 
 def coalescelist(*xs: Any) -> Any:
     for x in xs:
-        if not isinstance(x, list):
-            return None
+        if x is None:
+            continue
+        if not _list_like(x):
+            return Missing("coalescelist() of a value that is not a list")
         if x:
             return x
-    return None
-
-
-def tomap(m: Any) -> Any:
-    return m if isinstance(m, dict) else None
-
-
-def tolist(xs: Any) -> Any:
-    return list(xs) if isinstance(xs, list) else None
+    return Missing("coalescelist(): no non-empty list")
 
 
 def reverse(xs: Any) -> Any:
-    return list(reversed(xs)) if isinstance(xs, list) else None
+    if not _list_like(xs):
+        return Missing("reverse() of a value that is not a list")
+    out = list(reversed(xs))
+    return TfList(out) if isinstance(xs, (TfList, TfSet)) else out
 
 
 def slice_list(xs: Any, a: Any, b: Any) -> Any:
-    if isinstance(xs, list) and to_number(a) is not None and to_number(b) is not None:
-        return xs[int(to_number(a)):int(to_number(b))]
-    return None
+    if not _list_like(xs) or isinstance(xs, TfSet):
+        return Missing("slice() of a value that is not a list")
+    start, end = _whole(a, "a start index"), _whole(b, "an end index")
+    for got in (start, end):
+        if isinstance(got, Missing):
+            return got
+    if start < 0:
+        return Missing("slice(): the start index must not be less than zero")
+    if end > len(xs):
+        return Missing("slice(): the end index must not be greater than the length of the list")
+    if start > end:
+        return Missing("slice(): the start index must not be greater than the end index")
+    out = xs[start:end]
+    return TfList(out) if isinstance(xs, TfList) else list(out)
 
 
 def sort(xs: Any) -> Any:
-    return sorted(xs) if isinstance(xs, list) and all(text_of(x) is not None for x in xs) else None
+    """sort(): the elements as strings (numbers and bools converted), in lexical order."""
+    if not _list_like(xs):
+        return Missing("sort() of a value that is not a list")
+    texts = []
+    for x in xs:
+        if x is None:
+            return Missing("sort() of a list with a null element")
+        t = text_of(x)
+        if t is None:
+            return Missing("sort() of a list with an element that is not a string")
+        texts.append(t)
+    return TfList(sorted(texts))
 
 
 def chunklist(xs: Any, n: Any) -> Any:
-    return [xs[i:i + int(n)] for i in range(0, len(xs), int(n))] if isinstance(xs, list) and to_count(n) else None
+    size = _whole(n, "the size of a chunk")
+    if isinstance(size, Missing) or size < 0:
+        return size if isinstance(size, Missing) else Missing("chunklist(): the size must not be negative")
+    if not _list_like(xs):
+        return Missing("chunklist() of a value that is not a list")
+    if size == 0:
+        return TfList([TfList(xs)])
+    at_most(len(xs) // size + len(xs))
+    return TfList(TfList(xs[i:i + size]) for i in range(0, len(xs), size))
 
 
 def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 2 and isinstance(args[0], list) and isinstance(args[1], int):
-        return args[0][args[1] % len(args[0])] if args[0] else unknown()
-    return unknown()
+    """element(list, i): the element at ``i`` modulo the length; a negative or fractional index, an empty
+    list or a set are Terraform's errors."""
+    if len(args) != 2 or _unknown(args[0]) or _unknown(args[1]):
+        return unknown()
+    xs, i = args
+    if not _list_like(xs) or isinstance(xs, TfSet):
+        return Missing("element() of a value that is not a list")
+    n = _whole(i, "an index")
+    if isinstance(n, Missing):
+        return n
+    if n < 0:
+        return Missing("element() with a negative index")
+    if not xs:
+        return Missing("element() of an empty list")
+    return xs[n % len(xs)]
 
 
 def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 1 and isinstance(args[0], (list, dict, str)) and not isinstance(args[0], Template):
-        return len(args[0])
-    return unknown()
+    if len(args) != 1:
+        return unknown()
+    v = args[0]
+    if v is None:
+        return Missing("length() of null")
+    if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
+        return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision
+    return unknown() if _unknown(v) or isinstance(v, str) else Missing("length() of a value that has none")
 
 
 def concat(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if not all(isinstance(a, list) for a in args):
+    """concat(): lists made one list of their unified elements, tuples one tuple."""
+    if not args:
+        return Missing("concat() of no list")
+    if any(_unknown(a) for a in args):
         return unknown()
+    if not all(isinstance(a, list) and not isinstance(a, TfSet) for a in args):
+        return Missing("concat() of a value that is not a list")
     at_most(sum(len(a) for a in args))
-    return [x for a in args for x in a]
+    joined = [x for a in args for x in a]
+    if all(isinstance(a, TfList) for a in args):
+        try:
+            return TfList(unified(joined))
+        except Invalid as e:
+            return Missing(f"concat(): {e}")
+    return joined
 
 
 def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) != 1 or not isinstance(args[0], list):
+    """flatten(): the elements of nested lists, sets and tuples, at any depth, in one list (a value that
+    cannot be known stays an element); a list shared many times is counted whole before anything is
+    built."""
+    if len(args) != 1 or _unknown(args[0]):
         return unknown()
-    at_most(sum(len(x) if isinstance(x, list) else 1 for x in args[0]))
+    if not isinstance(args[0], list):
+        return Missing("flatten() of a value that is not a list")
+    sizes: Dict[int, int] = {}
+
+    def size(xs: List[Any]) -> int:
+        got = sizes.get(id(xs))
+        if got is None:
+            got = sizes[id(xs)] = sum(size(x) if isinstance(x, list) else 1 for x in xs)
+            at_most(got)
+        return got
+
+    size(args[0])
     out: List[Any] = []
-    for x in args[0]:
-        if isinstance(x, list):
-            out.extend(x)
+    stack = [iter(args[0])]
+    while stack:
+        x = next(stack[-1], _END)
+        if x is _END:
+            stack.pop()
+        elif isinstance(x, list):
+            stack.append(iter(x))
         else:
             out.append(x)
-    return out
+    return TfList(out) if isinstance(args[0], (TfList, TfSet)) else out
+
+
+_END = object()
 
 
 def lookup(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) in (2, 3) and isinstance(args[0], dict) and isinstance(args[1], str):
-        if args[1] in args[0]:
-            return args[0][args[1]]
-        return args[2] if len(args) == 3 else unknown()
-    return unknown()
+    if len(args) not in (2, 3) or _unknown(args[0]) or _unknown(args[1]):
+        return unknown()
+    m, key = args[0], text_of(args[1])
+    if not isinstance(m, dict) or key is None:
+        return Missing("lookup() of a value that is not a map, or with a key that is not a string")
+    if key in m:
+        return m[key]
+    if len(args) == 2:
+        return Missing(f"lookup(): the map has no key {key}")
+    if isinstance(m, TfMap) and m:
+        try:
+            return convert(args[2], unify([type_of(x) for x in m.values()]) or DYNAMIC)
+        except Invalid:
+            return Missing("lookup(): the default is not of the type of the map's elements")
+    return args[2]
 
 
 def merge(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if not all(isinstance(a, dict) for a in args):
+    given = [a for a in args if a is not None]
+    if any(_unknown(a) for a in given):
         return unknown()
-    at_most(sum(len(a) for a in args))
+    if not all(isinstance(a, dict) for a in given):
+        return Missing("merge() of a value that is not a map or object")
+    at_most(sum(len(a) for a in given))
     out: Dict[str, Any] = {}
-    for a in args:
+    for a in given:
         out.update(a)
     return out
 
 
 def keys(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    return list(args[0].keys()) if len(args) == 1 and isinstance(args[0], dict) else unknown()
+    if len(args) != 1 or not isinstance(args[0], dict):
+        return unknown() if len(args) != 1 or _unknown(args[0]) else Missing("keys() of a value that is not a map")
+    out = sorted(args[0])
+    return TfList(out) if isinstance(args[0], TfMap) else out
 
 
 def values(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    return list(args[0].values()) if len(args) == 1 and isinstance(args[0], dict) else unknown()
+    if len(args) != 1 or not isinstance(args[0], dict):
+        return unknown() if len(args) != 1 or _unknown(args[0]) else Missing("values() of a value that is not a map")
+    m = args[0]
+    out = [m[k] for k in sorted(m)]
+    return TfList(out) if isinstance(m, TfMap) else out
 
 
 def compact(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 1 and isinstance(args[0], list):
-        return [x for x in args[0] if x not in (None, "")]
-    return unknown()
+    """compact(): the list's elements as strings, without nulls and empty strings."""
+    if len(args) != 1 or _unknown(args[0]):
+        return unknown()
+    if not isinstance(args[0], list):
+        return Missing("compact() of a value that is not a list")
+    out = TfList()
+    for x in args[0]:
+        if x is None or _unknown(x):
+            if x is not None:
+                out.append(x)
+            continue
+        t = text_of(x)
+        if t is None:
+            return unknown() if isinstance(x, str) else Missing("compact() of an element that is not a string")
+        if t:
+            out.append(t)
+    return out
 
 
 def coalesce(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    for a in args:
-        if isinstance(a, (Unknown, Ref, Template)):
+    """coalesce(): the first argument that is neither null nor empty text, converted to the type all the
+    arguments unify to."""
+    given = [a for a in args if a is not None]
+    memo: Dict[int, Any] = {}
+    t = unify([type_of(a, memo) for a in given])
+    if t is None:
+        return Missing("coalesce(): the arguments have no type in common")
+    for a in given:
+        if _unknown(a) or (isinstance(a, str) and not text_known(a)):
             return unknown()
-        if a not in (None, ""):
-            return a
-    return unknown()
+        try:
+            got = convert(a, t)
+        except Invalid as e:
+            return Missing(f"coalesce(): {e}")
+        if got != "" or not isinstance(got, str):
+            return got
+    return Missing("coalesce(): no argument is neither null nor an empty string")
 
 
 def try_values(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """try(): the first argument that is not an error; an unknown one stays unknown."""
+    """try(): the first argument that is not an error, nor holds one (an error anywhere in a value ends its
+    evaluation in Terraform); an unknown one stays unknown."""
     for a in args:
         if isinstance(a, Undeclared):
             return a  # reported before evaluation: try() does not see it
-        if not isinstance(a, Missing):
+        if not isinstance(a, Missing) and not (isinstance(a, (list, dict)) and _holds_error(a)):
             return a
-    return unknown()
+    return Missing("try(): no argument is without an error") if args else unknown()
+
+
+def _holds_error(v: Any) -> bool:
+    """Whether an error (a Missing) sits inside ``v``, each shared part looked at once."""
+    seen: set = set()
+    todo = [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Missing):
+            return True
+        if isinstance(x, (list, dict)) and id(x) not in seen:
+            seen.add(id(x))
+            todo.extend(x.values() if isinstance(x, dict) else x)
+    return False

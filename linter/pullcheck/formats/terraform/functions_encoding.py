@@ -2,26 +2,113 @@
 with its positions, its unknown interpolations kept as holes."""
 from __future__ import annotations
 
+import json
 import re
-from typing import Any, List
+from typing import Any, Dict, List
 
-from pullcheck.formats.terraform.budget import Budget, JsonEncoded, _shared_walk, decoding
-from pullcheck.formats.terraform.convert import Unknowable, spend, strings
-from pullcheck.graph.values import MAX_STRING, Ref, Template, Unknown, make_template
+from pullcheck.formats.terraform import number
+from pullcheck.formats.terraform.budget import (
+    READS_PER_STEP,
+    TEXT_PER_ITEM,
+    Budget,
+    JsonEncoded,
+    Opaque,
+    decoding,
+    expanded_size,
+    shared_walk,
+)
+from pullcheck.formats.terraform.convert import Unknowable, is_number, number_of, spend, strings, text_known
+from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
+from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import load_json
 
 
 def jsonencode(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    """jsonencode(): the value's JSON text as Terraform writes it (Go's encoding: compact, keys in order,
+    ``<``, ``>`` and ``&`` escaped, numbers as Terraform writes them), keeping the value for the parser. A
+    value with unknowns in it has no known text: the result keeps the value, its text a placeholder
+    (JsonEncoded.holes). The encoding is charged by what it walks and what it writes."""
     if len(args) != 1:
         return unknown()
-    out = JsonEncoded("<jsonencode>")
+    size = expanded_size(args[0], MAX_STRING, text=True)
+    if size > MAX_STRING:
+        raise Unknowable(f"gives a string over {MAX_STRING} characters")
+    spend(meter, size // READS_PER_STEP, size // TEXT_PER_ITEM)
+    try:
+        text = encode_json(args[0])
+    except _Holes:
+        out = JsonEncoded("<jsonencode>")
+        out.holes = True
+    except ValueError as e:
+        return Missing(f"jsonencode(): {e}")
+    else:
+        out = JsonEncoded(text)
     out.value = args[0]
     return out
 
 
+class _Holes(Exception):
+    """A part of the value cannot be known: so cannot its JSON."""
+
+
+def encode_json(v: Any) -> str:
+    """``v`` as Go's encoding/json writes what cty gives it; each shared part is encoded once. Raises _Holes
+    for an unknown part, ValueError for an infinity (which JSON cannot hold)."""
+    done: Dict[int, str] = {}
+
+    def enc(x: Any) -> str:
+        if type(x) is str:
+            return _json_string(x)
+        if isinstance(x, str):
+            if isinstance(x, JsonEncoded) and not text_known(x):
+                raise _Holes()
+            return _json_string(x)
+        if x is None:
+            return "null"
+        if isinstance(x, bool):
+            return "true" if x else "false"
+        if is_number(x):
+            n = number_of(x)
+            if n is None or (isinstance(n, number.Number) and n.infinite()):
+                raise ValueError("cannot serialize infinity as JSON")
+            return number.text(n)
+        if isinstance(x, (list, dict)):
+            got = done.get(id(x))
+            if got is None:
+                if isinstance(x, dict):
+                    got = "{" + ",".join(_json_string(k) + ":" + enc(x[k]) for k in sorted(x)) + "}"
+                else:
+                    got = "[" + ",".join(enc(item) for item in x) + "]"
+                done[id(x)] = got
+            return got
+        if isinstance(x, (Unknown, Ref, Template, Opaque)):
+            raise _Holes()
+        raise ValueError("a value JSON cannot hold")
+
+    return enc(v)
+
+
+def _json_string(s: str) -> str:
+    """A string as Go's encoding/json quotes it: HTML's <, > and & and the line and paragraph separators
+    escaped as well (they only ever stand inside a string, so replacing them in the quoted text is safe)."""
+    out = _quoted(str.__str__(s))
+    if _HTML.search(out):
+        out = _HTML.sub(lambda m: _HTML_ESCAPES[m.group()], out)
+    return out
+
+
+_quoted = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json.dumps(s, ensure_ascii=False)
+_HTML = re.compile("[<>&\u2028\u2029]")
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def jsondecode(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 1 and isinstance(args[0], str):
-        return decode_json(args[0], meter, keep=True)
+    """jsondecode(): the value, its numbers Terraform's (number), its objects and arrays objects and tuples."""
+    if len(args) == 1 and isinstance(args[0], str) and text_known(args[0]):
+        try:
+            return decode_json(args[0], meter, keep=True)
+        except ParseError as e:
+            return Missing(f"jsondecode() of text that is not JSON: {e.message}")
     return unknown()
 
 
@@ -50,12 +137,44 @@ def decode_json(text: str, meter: Budget, keep: bool = False) -> Any:
     steps, items = decoding(text)
     spend(meter, steps, items)
     value = load_json(text)
-    meter.items -= items - min(items, _shared_walk([value], items)[0])
+    meter.items -= items - min(items, shared_walk([value], items)[0])
     if keep:
+        value = _numbers(value, text)
         if len(meter.decoded) >= 64:
             meter.decoded.clear()
         meter.decoded[text] = value
     return value
+
+
+def _numbers(v: Any, text: str) -> Any:
+    """The numbers in JSON ``text`` decoded as ``v`` made Terraform's, in place: each read from its own digits
+    (a second, plain decoding gives them in the same places) when any is not a small whole number."""
+    todo = [v]
+    while todo:
+        x = todo.pop()
+        items = x.values() if isinstance(x, dict) else x if isinstance(x, list) else (x,)
+        if any(is_number(i) and (isinstance(i, float) or i.bit_length() > number.PRECISION) for i in items):
+            break
+        todo.extend(i for i in items if isinstance(i, (list, dict)))
+    else:
+        return v
+    exact = json.loads(text, parse_float=_exact, parse_int=_exact)
+    if not isinstance(v, (list, dict)):
+        return exact
+    pairs = [(v, exact)]
+    while pairs:
+        x, y = pairs.pop()
+        for k in (list(x) if isinstance(x, dict) else range(len(x))):
+            if isinstance(x[k], (list, dict)):
+                pairs.append((x[k], y[k]))
+            elif is_number(x[k]):
+                x[k] = y[k]
+    return v
+
+
+def _exact(digits: str) -> Any:
+    got = number.parse(digits)
+    return Unknown(f"a number past {number.MAX_BITS} bits") if got is None else got
 
 
 _HOLE = re.compile("\ue000([0-9]+)\ue001")

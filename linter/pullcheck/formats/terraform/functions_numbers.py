@@ -1,77 +1,107 @@
 """Terraform's numeric functions, and those that work out networks (cidrsubnet(), cidrsubnets()). Each returns
-None when Terraform would give an error."""
+None when it cannot tell and a Missing where Terraform gives an error. Numbers are Terraform's (number): the
+arguments are converted to them as Terraform converts, text that spells a number included."""
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, List
 
-from pullcheck.formats.terraform.convert import Unknowable, text_of, to_count, to_number
+from pullcheck.formats.terraform import number
+from pullcheck.formats.terraform.convert import TfList, text_of, to_count, to_number
+from pullcheck.graph.values import Missing
 
 MAX_RANGE = 1024  # range() gives at most this many numbers: Terraform refuses more
 
 
-def _minmax(fn: Any) -> Any:
-    def run(*args: Any) -> Any:
-        nums = [to_number(a) for a in args]
-        return None if not nums or None in nums else fn(nums)
-    return run
+def _numbers(args: Any, name: str) -> Any:
+    """The arguments as numbers, or the Missing of Terraform's error."""
+    nums = [to_number(a) for a in args]
+    if None in nums:
+        return Missing(f"{name}() of a value that is not a number")
+    return nums
 
 
-largest = _minmax(max)
-smallest = _minmax(min)
+def largest(*args: Any) -> Any:
+    """max(): the first of the greatest (as cty compares from minus infinity)."""
+    nums = _numbers(args, "max")
+    if isinstance(nums, Missing) or not nums:
+        return nums or Missing("max() of no number")
+    best = nums[0]
+    for n in nums[1:]:
+        if number.compare(n, best) > 0:
+            best = n
+    return best
+
+
+def smallest(*args: Any) -> Any:
+    nums = _numbers(args, "min")
+    if isinstance(nums, Missing) or not nums:
+        return nums or Missing("min() of no number")
+    best = nums[0]
+    for n in nums[1:]:
+        if number.compare(n, best) < 0:
+            best = n
+    return best
 
 
 def sum_list(xs: Any) -> Any:
-    if not isinstance(xs, list) or not xs:
-        return None
-    nums = [to_number(x) for x in xs]
-    return None if None in nums else sum(nums)
+    """sum(): added from the first, as Terraform adds (each sum rounded to the precision of its terms)."""
+    if not isinstance(xs, list):
+        return Missing("sum() of a value that is not a list, set or tuple")
+    if not xs:
+        return Missing("sum() of an empty list")
+    nums = _numbers(xs, "sum")
+    if isinstance(nums, Missing):
+        return nums
+    total = nums[0]
+    try:
+        for n in nums[1:]:
+            total = number.add(total, n)
+            if total is None:
+                return None
+    except number.NotANumber:
+        return Missing("sum() of opposite infinities")
+    return total
 
 
-def absolute(v: Any) -> Any:
-    return abs(to_number(v)) if to_number(v) is not None else None
+def _one_number(fn: Any, name: str) -> Any:
+    def run(v: Any) -> Any:
+        n = to_number(v)
+        return Missing(f"{name}() of a value that is not a number") if n is None else fn(n)
+    return run
 
 
-def ceil(v: Any) -> Any:
-    return math.ceil(to_number(v)) if to_number(v) is not None else None
-
-
-def floor(v: Any) -> Any:
-    return math.floor(to_number(v)) if to_number(v) is not None else None
+absolute = _one_number(lambda n: 0 if n == 0 else n if n > 0 else number.negate(n), "abs")  # abs(-0) is 0
+ceil = _one_number(number.ceil, "ceil")
+floor = _one_number(number.floor, "floor")
 
 
 def number_range(*args: Any) -> Any:
-    """Terraform's range(): counts down when the end is below the start (one or two arguments), refuses a
-    step of zero or one that moves away from the end, and more than MAX_RANGE numbers. Computed exactly
-    (Terraform's numbers are not floating point), so a step too small for a float still ends."""
-    nums = [to_number(a) for a in args]
-    if not nums or len(nums) > 3 or None in nums:
-        return None
-    if not all(isinstance(n, int) for n in nums):
-        from fractions import Fraction
-
-        try:  # a float as the decimal it is written as; inf and nan are refused
-            nums = [Fraction(repr(n)) if isinstance(n, float) else Fraction(n) for n in nums]
-        except (ValueError, OverflowError):
-            return None
+    """Terraform's range(): counts down when the end is below the start (one or two arguments); refuses a
+    step that moves away from the end and more than MAX_RANGE numbers. Each number is the one before plus
+    the step, added as Terraform adds (``range(1, 0.5, -0.1)`` ends in 0.5999...)."""
+    nums = _numbers(args, "range")
+    if isinstance(nums, Missing):
+        return nums
+    if not 1 <= len(nums) <= 3:
+        return Missing("range() of other than one, two or three numbers")
     if len(nums) == 3:
         start, stop, step = nums
-    else:
-        start, stop = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
-        step = -1 if stop < start else 1
-    if step == 0 or (step > 0 and stop < start) or (step < 0 and stop > start):
-        return None
-    count = -((start - stop) // step)  # exactly, up to the end (not included)
-    if count > MAX_RANGE:
-        raise Unknowable(f"gives more than {MAX_RANGE} numbers, which Terraform refuses")
-    if all(isinstance(n, int) for n in (start, step)):
-        return list(range(start, start + count * step, step))
-    return [_plain(start + i * step) for i in range(count)]
-
-
-def _plain(v: Any) -> Any:
-    """An exact number as the evaluator holds it: an int when whole, else a float."""
-    return int(v) if v.denominator == 1 else float(v)
+    else:  # cty's zero and step of one are Go integers
+        start, stop = (number.go_int(0), nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+        step = number.go_int(-1 if number.compare(stop, start) < 0 else 1)
+    down = number.compare(step, 0) < 0
+    if (down and number.compare(stop, start) > 0) or (not down and number.compare(stop, start) < 0):
+        return Missing("range(): the step moves away from the end")
+    out: List[Any] = []
+    n = start
+    while (number.compare(n, stop) > 0) if down else (number.compare(n, stop) < 0):
+        if len(out) >= MAX_RANGE:
+            return Missing(f"range() gives more than {MAX_RANGE} numbers, which Terraform refuses")
+        out.append(n)
+        n = number.add(n, step)
+        if n is None:
+            return None
+    return TfList(out)
 
 
 def cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:

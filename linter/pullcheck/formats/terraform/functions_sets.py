@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, List
 
-from pullcheck.formats.terraform.budget import Budget, equality_key
-from pullcheck.formats.terraform.convert import Unknowable, at_most, spend, text_of, to_bool
+from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.convert import Unknowable, at_most, equality_key, spend, text_of, to_bool
 from pullcheck.formats.terraform.failures import Fails
 
 

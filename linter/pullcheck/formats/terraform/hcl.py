@@ -264,7 +264,7 @@ class Parser:
                     self.i = m.end()
                     continue
                 m = _NUM.match(s, self.i + 1)
-                if full and m is not None and "." not in m.group():
+                if m is not None and "." not in m.group():  # a legacy index (.0) applies to each element
                     ops.append(("index", Node("num", self.src, m.start(), m.end(), m.group())))
                     self.i = m.end()
                     continue

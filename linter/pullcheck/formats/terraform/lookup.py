@@ -13,7 +13,15 @@ from pullcheck.graph.values import Ref, text_of
 if TYPE_CHECKING:  # the graph module uses this one; nothing here needs it at run time
     from pullcheck.graph.model import Graph, Resource
 
-QUERY_KINDS = {"data.subnets": "ec2.subnet", "data.subnet": "ec2.subnet", "data.vpc": "ec2.vpc"}
+QUERY_KINDS = {"data.subnets": "ec2.subnet", "data.subnet": "ec2.subnet", "data.vpc": "ec2.vpc",
+               "data.security_group": "ec2.security_group", "data.security_groups": "ec2.security_group",
+               "data.route_table": "ec2.route_table", "data.vpc_endpoint": "ec2.vpc_endpoint"}
+PLURAL = ("data.subnets", "data.security_groups")  # answered as a list of IDs (``ids``)
+# the filters that name a candidate's own ID (an account's resource has it; the run's do not until applied)
+_OWN_ID = {"ec2.subnet": ("id", "subnet-id"), "ec2.vpc": ("id", "vpc-id"), "ec2.security_group": ("id", "group-id"),
+           "ec2.route_table": ("id", "route-table-id"), "ec2.vpc_endpoint": ("id", "vpc-endpoint-id")}
+# filters on an attribute of the candidate, compared as text
+_TEXT = {"group-name": "group_name", "service-name": "service_name", "vpc-endpoint-type": "type"}
 
 
 def _tags(res: Resource) -> Any:
@@ -44,6 +52,14 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
     """Whether a candidate meets one filter (``tag:Name``, ``vpc-id``, ``cidr-block``); None if unknown."""
     if not isinstance(values, list):
         return None
+    if name in _OWN_ID.get(res.kind, ()):
+        return _own_id(res, values)
+    if name in _TEXT:
+        have = text_of(res.get(_TEXT[name]))
+        wanted = [text_of(v) for v in values]
+        if have is None or None in wanted:
+            return None
+        return any(fnmatch.fnmatchcase(have, w) for w in wanted if w is not None)
     if name.startswith("tag:"):
         tags = _tags(res)
         if tags is None:
@@ -71,6 +87,23 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
     return None  # a filter this does not model
 
 
+def _own_id(res: Resource, values: List[Any]) -> Optional[bool]:
+    """Whether the candidate is the resource one of the values names: a reference to it, or its ID."""
+    have = text_of(res.get("id"))
+    out: Optional[bool] = False
+    for v in values:
+        if isinstance(v, Ref):
+            if v.target == res.key:
+                return True
+            continue
+        wanted = text_of(v)
+        if wanted is None or have is None:
+            out = None
+        elif wanted == have:
+            return True
+    return out
+
+
 def matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
     """The resources a data source selects, or None when that cannot be known."""
     cached = graph.facts.table(matches)
@@ -93,7 +126,7 @@ def _matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
         if None in verdicts or res.get("conditional"):
             return None
         out.append(res)
-    if not out or (query.kind != "data.subnets" and len(out) != 1):
+    if not out or (query.kind not in PLURAL and len(out) != 1):
         return None
     return out
 
@@ -108,6 +141,6 @@ def resolve(graph: Graph, v: Any, kind: Optional[str] = None) -> Any:
     found = matches(graph, query)
     if found is None:
         return None
-    if query.kind == "data.subnets":
+    if query.kind in PLURAL:
         return found if v.attr == "ids" else None
     return found[0] if kind is None or found[0].kind == kind else None

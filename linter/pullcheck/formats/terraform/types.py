@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from pullcheck.formats.terraform.budget import Opaque, equality_key
-from pullcheck.formats.terraform.convert import is_known, spend, text_of, to_bool, to_number
+from pullcheck.formats.terraform.budget import Opaque
+from pullcheck.formats.terraform.convert import equality_key, is_known, spend, text_of, to_bool, to_number
 from pullcheck.formats.terraform.hcl import MAX_NESTING, Node
 from pullcheck.formats.terraform.syntax import JsonExpr, read
 from pullcheck.graph.values import Ref, Template, Unknown

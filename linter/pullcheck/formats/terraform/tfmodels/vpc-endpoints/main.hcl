@@ -6,7 +6,8 @@ variable "subnet_ids" { default = [] }
 variable "create" { default = true }
 
 resource "aws_vpc_endpoint" "this" {
-  for_each            = var.create ? var.endpoints : {}
+  # as the module writes it: `var.create ? var.endpoints : {}` is an error in Terraform when the endpoints differ in shape
+  for_each            = { for k, v in var.endpoints : k => v if var.create }
   vpc_id              = var.vpc_id
   service_name        = lookup(each.value, "service_endpoint", "com.amazonaws.${data.aws_region.current.name}.${each.value.service}")
   vpc_endpoint_type   = lookup(each.value, "service_type", "Interface")
