@@ -179,7 +179,8 @@ _FUNCTIONS: Dict[str, Function] = {
     # numbers
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),
-    "range": Pure(numbers.number_range),
+    "range": Pure(numbers.number_range), "pow": Pure(numbers.power), "log": Pure(numbers.logarithm),
+    "signum": Pure(numbers.signum), "parseint": Pure(numbers.parseint),
     # networks
     "cidrhost": Pure(net.cidrhost, text=(0,)), "cidrnetmask": Pure(net.cidrnetmask, text=(0,)),
     "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
