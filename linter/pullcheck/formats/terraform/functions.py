@@ -15,6 +15,7 @@ from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
 from pullcheck.formats.terraform import functions_sets as sets
 from pullcheck.formats.terraform import functions_text as text
+from pullcheck.formats.terraform import functions_time as times
 from pullcheck.formats.terraform import functions_world as world
 from pullcheck.formats.terraform import functions_yaml as yaml
 from pullcheck.formats.terraform.budget import (
@@ -211,6 +212,9 @@ _FUNCTIONS: Dict[str, Function] = {
     "filesha512": Pure(files.filesha512, text="all", metered=True),
     "filebase64sha256": Pure(files.filebase64sha256, text="all", metered=True),
     "filebase64sha512": Pure(files.filebase64sha512, text="all", metered=True),
+    # given times
+    "formatdate": Pure(times.formatdate, text="all"), "timeadd": Pure(times.timeadd, text="all"),
+    "timecmp": Pure(times.timecmp, text="all"),
     # the clock, chance, keys and marks
     "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,
     "rsadecrypt": world.rsadecrypt, "sensitive": world.sensitive, "nonsensitive": world.nonsensitive,
