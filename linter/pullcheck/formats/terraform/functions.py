@@ -14,6 +14,7 @@ from pullcheck.formats.terraform import functions_net as net
 from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
 from pullcheck.formats.terraform import functions_sets as sets
+from pullcheck.formats.terraform import functions_template as templates
 from pullcheck.formats.terraform import functions_text as text
 from pullcheck.formats.terraform import functions_time as times
 from pullcheck.formats.terraform import functions_world as world
@@ -201,6 +202,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "sha256": Pure(hashes.sha256, text="all"), "sha512": Pure(hashes.sha512, text="all"),
     "base64sha256": Pure(hashes.base64sha256, text="all"), "base64sha512": Pure(hashes.base64sha512, text="all"),
     "uuidv5": Pure(hashes.uuidv5, text="all"),
+    # templates (templatefile() is read by the evaluator; templatestring()'s template is handed over by it)
+    "templatestring": templates.templatestring,
     # paths and files (file() and templatefile() are read by the evaluator)
     "basename": Pure(files.basename, text="all"), "dirname": Pure(files.dirname, text="all"),
     "pathexpand": Pure(files.pathexpand, text="all"), "abspath": Pure(files.abspath, text="all"),
