@@ -34,7 +34,8 @@ def _text(expr, module_text=""):
     # Go's Pow multiplies by repeated squaring: not the C library's correctly rounded 1e300
     ("pow(10, 300)", "10000000000000006" + "0" * 284),
     ("log(16, 2)", "4"), ("log(1, 10)", "0"), ("log(10, 0.5)", "-3.3219280948873626"),
-    ("log(1000, 10)", "2.9999999999999996"), ("log(7, 3)", "1.7712437491614224"), ("log(123456, 2.5)", "12.794672791556234"),
+    ("log(1000, 10)", "2.9999999999999996"), ("log(7, 3)", "1.7712437491614224"),
+    ("log(123456, 2.5)", "12.794672791556234"),
     ("signum(-13)", "-1"), ("signum(0)", "0"), ("signum(344)", "1"), ('signum("7")', "1"),
     ('parseint("100", 10)', "100"), ('parseint("FF", 16)', "255"), ('parseint("-10", 16)', "-16"),
     ('parseint("1011111011101111", 2)', "48879"), ('parseint("aA", 36)', "370"), ('parseint("+12", 10)', "12"),
@@ -76,7 +77,8 @@ def test_pow_of_a_fraction_is_unknown_not_a_guess():
     ('transpose({ "a" = ["1", "2"], "b" = ["2", "3"] })', '{"1":["a"],"2":["a","b"],"3":["b"]}'),
     ("transpose({})", "{}"), ('transpose({ "a" = [] })', "{}"),
     ('transpose({ "b" = ["1"], "a" = ["1"] })', '{"1":["a","b"]}'),
-    ('transpose({ "a" = [1, true] })', '{"1":["a"],"true":["a"]}'), ('transpose({ "a" = ["x", "x"] })', '{"x":["a","a"]}'),
+    ('transpose({ "a" = [1, true] })', '{"1":["a"],"true":["a"]}'),
+    ('transpose({ "a" = ["x", "x"] })', '{"x":["a","a"]}'),
 ])
 def test_collections(expr, want):
     assert _text(expr) == want
@@ -104,13 +106,15 @@ T = "2018-01-02T13:02:03Z"
     ('formatdate("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z")', "02 Jan 2018 23:12 UTC"),
     ('formatdate("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z")', "Tuesday, 02-Jan-18 23:12:01 UTC"),
     ('formatdate("EEE, DD MMM YYYY hh:mm:ss Z", "2018-01-02T23:12:01-08:00")', "Tue, 02 Jan 2018 23:12:01 -08:00"),
-    ('formatdate("HH:mmaa", "2018-01-02T23:12:01Z")', "11:12pm"), ('formatdate("h:mm AA", "2018-01-02T00:12:01Z")', "0:12 AM"),
+    ('formatdate("HH:mmaa", "2018-01-02T23:12:01Z")', "11:12pm"),
+    ('formatdate("h:mm AA", "2018-01-02T00:12:01Z")', "0:12 AM"),
     (f'formatdate("H h hh HH", "{T}")', "1 13 13 01"),
     (f'formatdate("YY YYYY M MM MMM MMMM D DD", "{T}")', "18 2018 1 01 Jan January 2 02"),
     (f'formatdate("m mm s ss", "{T}")', "2 02 3 03"), (f'formatdate("ZZZZ ZZZZZ ZZZ Z", "{T}")', "+0000 +00:00 UTC Z"),
     (f"""formatdate("'quoted' YYYY ''", "{T}")""", "quoted 2018 '"), (f'formatdate("", "{T}")', ""),
     ('formatdate("hh:mm:ss", "2018-01-02T13:02:03.123456789Z")', "13:02:03"),
-    ('formatdate("YYYY", "0001-01-01T00:00:00Z")', "0001"), ('formatdate("YYYY EEE", "0000-01-01T00:00:00Z")', "0000 Sat"),
+    ('formatdate("YYYY", "0001-01-01T00:00:00Z")', "0001"),
+    ('formatdate("YYYY EEE", "0000-01-01T00:00:00Z")', "0000 Sat"),
     ('formatdate("hh:mm ZZZZZ", "2018-01-02T13:02:03+23:59")', "13:02 +23:59"),
     ('timeadd("2017-11-22T00:00:00Z", "1h30m")', "2017-11-22T01:30:00Z"),
     ('timeadd("2017-11-22T00:00:00Z", "-1h")', "2017-11-21T23:00:00Z"),
@@ -201,7 +205,8 @@ def test_templatestring_not_handed_over_by_the_evaluator_is_unknown():
 
 
 @pytest.mark.parametrize("expr,want", [
-    ('replace("ab", "/(?P<first>a)(b)/", "[$${first}]")', "[a]"), ('replace("ab", "/(?P<first>a)(b)/", "[$first]")', "[a]"),
+    ('replace("ab", "/(?P<first>a)(b)/", "[$${first}]")', "[a]"),
+    ('replace("ab", "/(?P<first>a)(b)/", "[$first]")', "[a]"),
     ('replace("ab", "/(?P<first>a)(b)/", "[$2$1]")', "[ba]"), ('replace("ab", "/(?P<first>a)(b)/", "[$${2}]")', "[b]"),
     ('replace("ab", "/(?P<first>a)(b)/", "[$${first}x]")', "[ax]"),
     ('replace("ab", "/(?P<first>a)(b)/", "[$firstx]")', "[]"),  # the group named firstx: none
@@ -216,3 +221,19 @@ def test_replace_with_an_interpolated_name_is_not_a_value():
     # replace() runs; pullcheck never gives it a value
     got = _eval('replace("ab", "/(?P<first>a)(b)/", "[${first}]")')
     assert isinstance(got, (Unknown, Missing))
+
+
+@pytest.mark.parametrize("expr,want", [
+    ("local.t", True), ("var.m.k", True), ('var.m["k"]', True), ("local.l[0]", True), ("local.l.0", True),
+    ('"Hello, $${name}!"', False), ('"x"', False), ("<<EOT\nx\nEOT\n", False), ("upper(local.t)", False),
+    ("true ? local.t : local.u", False), ("1", False), ("[local.t]", False), ("local.l[*].t", False),
+    ("local.l[var.i]", None), ('var.m["${var.k}"]', None), ("(local.t)", None),
+])
+def test_which_templates_are_direct_references(expr, want):
+    from pullcheck.formats.terraform.functions_template import is_reference
+
+    assert is_reference(read(f"x = {expr}\n", "main.tf").attrs["x"]) is want
+
+
+def test_a_template_handed_over_uncertainly_is_unknown():
+    assert isinstance(_templatestring("x", {}, reference=None), Unknown)

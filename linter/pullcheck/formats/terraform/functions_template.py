@@ -6,8 +6,9 @@ Terraform takes the template only from a direct reference to a string declared e
 rendering templates retrieved dynamically from elsewhere, and so does not support providing a literal
 template", and for any other expression (a function call, a conditional) "invalid template expression: must
 be a direct reference to a single string from elsewhere". Which expression the argument was is the call's
-syntax, which only the evaluator sees: it hands the argument over through template_argument(), and a template
-that did not come through it is unknown, never rendered on a guess."""
+syntax, which only the evaluator sees: it hands the argument over through template_argument() (with
+is_reference() of the argument's node), and a template that did not come through it is unknown, never
+rendered on a guess."""
 from __future__ import annotations
 
 from typing import Any, Callable, List
@@ -27,10 +28,32 @@ class TemplateText(str):
     depth = 0
 
 
-def template_argument(value: Any, reference: bool, depth: int = 0) -> Any:
+# expressions Terraform refuses as the template: a literal or template string (hclsyntax's TemplateExpr), and
+# those that are no traversal at all; other kinds (parentheses) are left unknown
+_REFUSED = {"tpl", "lit", "num", "call", "cond", "bin", "un", "for", "tuple", "object", "splat"}
+
+
+def is_reference(node: Any) -> Any:
+    """Whether an expression node (hcl_nodes.Node) is a direct reference, a traversal: a name, then
+    attributes and indexes by literal keys (``local.t``, ``var.m["k"]``, ``local.l[0]``). None when that is
+    not sure."""
+    while node.kind in ("attr", "index"):
+        key = node.b if node.kind == "index" else None
+        if key is not None and not (key.kind == "num" or key.kind == "tpl" and all(isinstance(p, str) for p in key.a)):
+            return None  # an index by an expression: no traversal in hclsyntax, but not followed here
+        node = node.a
+    if node.kind == "var":
+        return True
+    return False if node.kind in _REFUSED else None
+
+
+def template_argument(value: Any, reference: Any, depth: int = 0) -> Any:
     """templatestring()'s first argument as the evaluator passes it to functions.call(): given ``value``, what
-    the argument evaluated to, and whether its expression was a direct reference (a traversal such as
-    ``local.t``), the text marked as such, or the error Terraform reports for any other expression."""
+    the argument evaluated to, and whether its expression was a direct reference (``reference``, from
+    is_reference(); None: not sure), the text marked as such, Terraform's error for any other expression, or
+    an unknown."""
+    if reference is None:
+        return Unknown("templatestring() of a template that may not be a direct reference")
     if not reference:
         return Missing(NOT_A_REFERENCE)
     if isinstance(value, str) and not isinstance(value, Template) and text_known(value):
