@@ -216,7 +216,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "filebase64sha256": Pure(files.filebase64sha256, text="all", metered=True),
     "filebase64sha512": Pure(files.filebase64sha512, text="all", metered=True),
     # given times
-    "formatdate": Pure(times.formatdate, text="all"), "timeadd": Pure(times.timeadd, text="all"),
+    "formatdate": Pure(times.formatdate, text="all", metered=True),
+    "timeadd": Pure(times.timeadd, text="all", metered=True),
     "timecmp": Pure(times.timecmp, text="all"),
     # the clock, chance, keys and marks
     "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, List, Tuple
 
-from pullcheck.formats.terraform.convert import Unknowable
+from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.convert import Unknowable, spend
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.number import go_int
 
@@ -92,27 +93,26 @@ _MAX = 1 << 63
 def parse_duration(text: str) -> int:
     """Go's time.ParseDuration: nanoseconds, or Fails. Each part is digits, maybe a fraction, and a unit; a
     fraction is added as Go adds it, through a float64."""
-    s, neg = text, False
-    if s[:1] in ("-", "+"):
-        neg, s = s[0] == "-", s[1:]
-    if s == "0":
+    neg, at = text[:1] == "-", 1 if text[:1] in ("-", "+") else 0
+    if text[at:] == "0":
         return 0
-    if not s:
+    if at == len(text):
         raise Fails(f"time: invalid duration {text!r}")
     total = 0
-    while s:
-        whole, s, pre = _leading(s, text, fraction=False)
+    while at < len(text):
+        whole, end = _leading(text, at, fraction=False)
+        pre, at = end > at, end
         frac, scale, post = 0, 1.0, False
-        if s.startswith("."):
-            frac, scale, rest = _leading(s[1:], text, fraction=True)
-            post, s = len(rest) != len(s) - 1, rest
+        if text.startswith(".", at):
+            frac, scale, end = _leading(text, at + 1, fraction=True)
+            post, at = end > at + 1, end
         if not pre and not post:
             raise Fails(f"time: invalid duration {text!r}")
-        i = next((j for j, c in enumerate(s) if c == "." or "0" <= c <= "9"), len(s))
-        unit = _UNITS.get(s[:i])
+        m = _UNIT.match(text, at)
+        unit = _UNITS.get(m.group()) if m else None
         if unit is None:
-            raise Fails(f"time: {'missing' if i == 0 else 'unknown'} unit in duration {text!r}")
-        s = s[i:]
+            raise Fails(f"time: {'unknown' if m else 'missing'} unit in duration {text!r}")
+        at = m.end()
         if whole > _MAX // unit:
             raise Fails(f"time: invalid duration {text!r}")
         value = whole * unit
@@ -128,21 +128,25 @@ def parse_duration(text: str) -> int:
     return -total if neg else total
 
 
-def _leading(s: str, text: str, fraction: bool) -> Any:
-    """Go's leadingInt (digits; an overflow Fails) or leadingFraction (digits past the 63 bits ignored, and
-    the scale they stand for): (value, rest, whether any digit was read) or (value, scale, rest)."""
-    x, scale, i, over = 0, 1.0, 0, False
+_UNIT = re.compile(r"[^.0-9]+")
+
+
+def _leading(text: str, at: int, fraction: bool) -> Any:
+    """Go's leadingInt from ``at`` (digits; an overflow Fails): (value, end); or its leadingFraction (digits
+    past 63 bits ignored): (value, the scale it stands for, end)."""
+    x, scale, i, over = 0, 1.0, at, False
     limit = (_MAX - 1) // 10 if fraction else _MAX // 10
-    while i < len(s) and "0" <= s[i] <= "9":
-        y = x * 10 + ord(s[i]) - 48
-        if not over and (x > limit or y > _MAX):
-            if not fraction:
-                raise Fails(f"time: invalid duration {text!r}")
-            over = True
-        elif not over:
-            x, scale = y, scale * 10
+    while i < len(text) and "0" <= text[i] <= "9":
+        if not over:
+            y = x * 10 + ord(text[i]) - 48
+            if x > limit or y > _MAX:
+                if not fraction:
+                    raise Fails(f"time: invalid duration {text!r}")
+                over = True
+            else:
+                x, scale = y, scale * 10
         i += 1
-    return (x, scale, s[i:]) if fraction else (x, s[i:], i > 0)
+    return (x, scale, i) if fraction else (x, i)
 
 
 def rfc3339(t: Time) -> str:
@@ -161,8 +165,9 @@ def _offset(offset: int, colon: str, zulu: bool) -> str:
     return f"{sign}{minutes // 60:02d}{colon}{minutes % 60:02d}"
 
 
-def timeadd(timestamp: Any, duration: Any) -> Any:
+def timeadd(timestamp: Any, duration: Any, meter: Budget) -> Any:
     t = parse_time(timestamp)
+    spend(meter, len(duration) // 2)  # a part of a duration, two characters at least, is about a step
     d = parse_duration(duration)
     if not t.zulu and d:  # Go keeps it in the machine's zone when that has the offset then: its summer time
         raise Unknowable("of a time with an offset: the machine's time zone may decide the offset of the result")
@@ -174,20 +179,23 @@ def timecmp(a: Any, b: Any) -> Any:
     return go_int((x > y) - (x < y))
 
 
-def formatdate(spec: Any, timestamp: Any) -> Any:
+def formatdate(spec: Any, timestamp: Any, meter: Budget) -> Any:
     """formatdate(): the time's fields by Terraform's verbs (runs of one letter), quoted text as it is ('' a
     quote), any other text as it is."""
     t = parse_time(timestamp)
     if len(spec) > MAX_FORMAT:
         raise Unknowable(f"of a format over {MAX_FORMAT} characters, which Terraform cuts short")
+    tokens = _date_tokens(spec)
+    spend(meter, len(tokens) + len(spec) // 16)  # a step a token, and for the characters of quoted text
     out: List[str] = []
-    for token in _date_tokens(spec):
+    fields = t.fields()
+    for token in tokens:
         if token[0] == "'":
             if token[-1] != "'" or len(token) == 1:
                 raise Fails("unterminated literal '")
             out.append("'" if len(token) == 2 else token[1:-1].replace("''", "'"))
         elif _is_verb(token[0]):
-            out.append(_verb(token, t))
+            out.append(_verb(token, t, fields))
         else:
             out.append(token)
     return "".join(out)
@@ -197,40 +205,17 @@ def _is_verb(c: str) -> bool:
     return "a" <= c <= "z" or "A" <= c <= "Z"
 
 
+# Terraform's splitDateFormat: a doubled quote; a quoted run to its closing quote, doubled quotes inside it (an
+# unclosed one to the end; the lookahead keeps it from giving back an escape); a run of one letter; anything else
+_TOKEN = re.compile(r"''|'(?=((?:[^']|'')*))\1(?:'|\Z)|([A-Za-z])\2*|[^'A-Za-z]+")
+
+
 def _date_tokens(spec: str) -> List[str]:
-    """Terraform's splitDateFormat over the whole format: a quoted run (to its closing quote, doubled quotes
-    inside it; an unclosed one to the end), a run of one letter, or a run of anything else."""
-    tokens, i = [], 0
-    while i < len(spec):
-        if spec[i] == "'":
-            j = i + 1
-            if spec.startswith("'", j):
-                end = j + 1
-            else:
-                end = len(spec)
-                while j < len(spec):
-                    if spec[j] == "'":
-                        if spec.startswith("'", j + 1):
-                            j += 2
-                            continue
-                        end = j + 1
-                        break
-                    j += 1
-        elif _is_verb(spec[i]):
-            end = i + 1
-            while end < len(spec) and spec[end] == spec[i]:
-                end += 1
-        else:
-            end = i + 1
-            while end < len(spec) and spec[end] != "'" and not _is_verb(spec[end]):
-                end += 1
-        tokens.append(spec[i:end])
-        i = end
-    return tokens
+    return [m.group() for m in _TOKEN.finditer(spec)]
 
 
-def _verb(token: str, t: Time) -> str:
-    year, month, day, hour, minute, second, weekday = t.fields()
+def _verb(token: str, t: Time, fields: Tuple[int, ...]) -> str:
+    year, month, day, hour, minute, second, weekday = fields
     letter, n = token[0], len(token)
     numbers = {"D": day, "h": hour, "H": hour % 12 or 12, "m": minute, "s": second, "M": month}
     if letter in numbers and n in (1, 2):
