@@ -237,3 +237,14 @@ def test_which_templates_are_direct_references(expr, want):
 
 def test_a_template_handed_over_uncertainly_is_unknown():
     assert isinstance(_templatestring("x", {}, reference=None), Unknown)
+
+
+def test_long_formats_and_durations_are_charged_and_bounded():
+    """Go's bufio.Scanner stops at a 64 KB token, cutting Terraform's output short: such a format is unknown.
+    The formats and durations below it are charged a step a token or part."""
+    meter = Budget()
+    assert isinstance(call("formatdate", ["\u20ac" * 30000, T], meter), Unknown)  # 90 000 bytes
+    meter = Budget()
+    assert call("formatdate", ["YYYY-" * 10000, T], meter) == "2018-" * 10000 and meter.steps >= 20000
+    meter = Budget()
+    assert call("timeadd", [T, "1s" * 20000], meter) == "2018-01-02T18:35:23Z" and meter.steps >= 20000

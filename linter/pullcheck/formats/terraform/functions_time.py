@@ -24,7 +24,7 @@ _RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):(
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"]
 _WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-MAX_FORMAT = 65_536  # Go's bufio.Scanner stops at a token this long: past it Terraform's output is cut short
+MAX_FORMAT = 65_536  # bytes: Go's bufio.Scanner stops at a token this long, and Terraform's output with it
 
 
 class Time:
@@ -183,8 +183,8 @@ def formatdate(spec: Any, timestamp: Any, meter: Budget) -> Any:
     """formatdate(): the time's fields by Terraform's verbs (runs of one letter), quoted text as it is ('' a
     quote), any other text as it is."""
     t = parse_time(timestamp)
-    if len(spec) > MAX_FORMAT:
-        raise Unknowable(f"of a format over {MAX_FORMAT} characters, which Terraform cuts short")
+    if len(spec) * 4 > MAX_FORMAT and len(spec.encode("utf-8", "surrogatepass")) > MAX_FORMAT:
+        raise Unknowable(f"of a format over {MAX_FORMAT} bytes, which Terraform may cut short")
     tokens = _date_tokens(spec)
     spend(meter, len(tokens) + len(spec) // 16)  # a step a token, and for the characters of quoted text
     out: List[str] = []
