@@ -109,9 +109,11 @@ def parse_duration(text: str) -> int:
         if not pre and not post:
             raise Fails(f"time: invalid duration {text!r}")
         m = _UNIT.match(text, at)
-        unit = _UNITS.get(m.group()) if m else None
+        if m is None:
+            raise Fails(f"time: missing unit in duration {text!r}")
+        unit = _UNITS.get(m.group())
         if unit is None:
-            raise Fails(f"time: {'unknown' if m else 'missing'} unit in duration {text!r}")
+            raise Fails(f"time: unknown unit in duration {text!r}")
         at = m.end()
         if whole > _MAX // unit:
             raise Fails(f"time: invalid duration {text!r}")
