@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Sequence, Tuple
 
-from pullcheck import __version__
 from pullcheck.graph.model import Finding, Rule
 from pullcheck.outputs.safetext import json_text, printable
 
