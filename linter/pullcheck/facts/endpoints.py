@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.facts.launches import images
+from pullcheck.facts.launches import images, public_ip
 from pullcheck.facts.reach import Unresolved
 from pullcheck.facts.routing import internet_kind, route_table, table_ref_id, table_vpc
 from pullcheck.graph.model import Graph, Resource
@@ -259,10 +259,21 @@ def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
     return eps.has("ecr.dkr") or eps.has("ecr.api")
 
 
+def task_internet(graph: Graph, launch: Resource, subnet: Resource) -> str:
+    """How the task reaches the internet from the subnet (``routing.internet_kind``), but "none" through an
+    internet gateway when the task has no public IP: the gateway carries nothing for a private address, so
+    only the VPC's endpoints can serve it; "unknown" when whether it has one is not known."""
+    kind = internet_kind(graph, subnet)
+    if kind != "igw":
+        return kind
+    ip = public_ip(launch)
+    return "igw" if ip else "unknown" if ip is None else "none"
+
+
 def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
                      td: Optional[Resource]) -> Optional[List[Tuple[str, Resource]]]:
     """(service, endpoint) for every interface endpoint the task needs when it has no internet path."""
-    if internet_kind(graph, subnet) != "none":
+    if task_internet(graph, launch, subnet) != "none":
         return []
     imgs = images(td)
     if imgs is not None and not any(im.kind == "ecr" for im in imgs):
@@ -277,19 +288,21 @@ def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
 
 
 def needs_internet(graph: Graph, launch: Resource, subnet: Resource, td: Optional[Resource]) -> Optional[bool]:
-    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve, or
-    an endpoint set that is not complete. None when the images or the endpoints cannot be known."""
+    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve (another
+    registry, ECR in another Region), or an endpoint set that is not complete. None when the images or the
+    endpoints cannot be known."""
     if has_ecr_endpoints(graph, subnet) is False:
         return True  # no ECR endpoints at all: whatever the image, it comes over the internet
     imgs = images(td)
-    if imgs is None:
-        return None
-    if any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
-        return True
-    if any(im.kind != "ecr" for im in imgs):
-        return None
+    if imgs is not None and any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
+        return True  # whatever the endpoints are
     missing = missing_endpoints(graph, launch, subnet, td)
-    return None if missing is None else bool(missing)
+    if missing:
+        return True  # no image gets through an incomplete set
+    if imgs is None or any(im.kind != "ecr" for im in imgs) or missing is None:
+        return None
+    here = region(graph, launch, subnet)
+    return here is not None and any(im.region is not None and im.region != here for im in imgs)
 
 
 def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
