@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.facts import policy
-from pullcheck.facts.images import HOLE, classify
+from pullcheck.facts.images import HOLE, classify, repository_path
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.facts.policy import Document, Statement
 from pullcheck.facts.reach import Unresolved
@@ -291,7 +291,8 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             if not ecr_seen:
                 out.append(Need("ecr", "ecr:GetAuthorizationToken", _ALL, "the ECR auth token"))
                 ecr_seen = True
-            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{im.path}" if im.path
+            path = repository_path(graph, im)
+            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}" if path
                     else f"arn:{HOLE}:ecr:{HOLE}")
             for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
                 out.append(Need("ecr", a, repo, f"image {im.shown}"))
