@@ -142,20 +142,33 @@ def test_an_endpoint_in_a_known_subnet_is_in_that_subnets_vpc(tmp_path, rules):
     assert "ecr.api, s3 (gateway" in found[0].message
 
 
-def test_an_endpoint_whose_vpc_is_looked_up_may_be_anywhere(tmp_path, rules):
-    """A VPC read from the account when the plan is made (a parameter of the parameter store) may be one
-    another part of the run created."""
-    _write(tmp_path, {"net/network.yaml": NETWORK, "ep/main.tf": """\
-        data "aws_ssm_parameter" "vpc" {
-          name = "/network/vpc-id"
-        }
-        resource "aws_vpc_endpoint" "ecr_dkr" {
-          vpc_id              = data.aws_ssm_parameter.vpc.value
-          service_name        = "com.amazonaws.eu-west-1.ecr.dkr"
-          vpc_endpoint_type   = "Interface"
-          private_dns_enabled = true
-        }
-        """})
+LOOKED_UP = {
+    # a parameter of the parameter store, read when the plan is made
+    "ep/main.tf": ("data \"aws_ssm_parameter\" \"vpc\" {\n  name = \"/network/vpc-id\"\n}\n", "data.aws_ssm_parameter.vpc.value"),
+    # another configuration's outputs
+    "ep/state.tf": ("data \"terraform_remote_state\" \"net\" {\n  backend = \"s3\"\n"
+                    "  config  = { bucket = \"state\", key = \"network\", region = \"eu-west-1\" }\n}\n",
+                    "data.terraform_remote_state.net.outputs.vpc_id"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKED_UP) + ["ep/endpoint.yaml"])
+def test_an_endpoint_whose_vpc_is_looked_up_may_be_anywhere(name, tmp_path, rules):
+    """A VPC read from the account when the stack or the plan is made may be one another part of the run
+    created."""
+    if name.endswith(".yaml"):  # a dynamic reference to the parameter store
+        text = _endpoint().replace("VpcId: !Ref VpcId", "VpcId: '{{resolve:ssm:/network/vpc-id}}'")
+    else:
+        source, value = LOOKED_UP[name]
+        text = source + textwrap.dedent(f"""\
+            resource "aws_vpc_endpoint" "ecr_dkr" {{
+              vpc_id              = {value}
+              service_name        = "com.amazonaws.eu-west-1.ecr.dkr"
+              vpc_endpoint_type   = "Interface"
+              private_dns_enabled = true
+            }}
+            """)
+    _write(tmp_path, {"net/network.yaml": NETWORK, name: text})
     assert _found(rules, [tmp_path / "net", tmp_path / "ep"], "network.yaml", "NET") == []
 
 
