@@ -275,3 +275,25 @@ def test_a_policy_may_attach_to_a_role_whose_name_is_written(tmp_path, rules):
     _write(tmp_path, {"iam/attach.yaml": ATTACH})
     assert _found(rules, [tmp_path / "task.yaml"], "task.yaml", "IAM005")
     assert _found(rules, [tmp_path / "task.yaml", tmp_path / "iam"], "task.yaml", "IAM005") == []
+
+
+def test_a_default_group_adopted_in_a_vpc_of_the_run_is_that_vpcs(tmp_path, rules):
+    """aws_default_security_group adopts the default group of the VPC it names: of a VPC the run creates,
+    only the parts joined to it can name that group."""
+    from test_network import EP_TF, TF_CASES, _variant
+
+    path = _variant(tmp_path, EP_TF, TF_CASES["managed_default_group"][0])
+    _write(tmp_path, {"sg/main.tf": """\
+        variable "group" {}
+        resource "aws_security_group_rule" "https_out" {
+          type              = "egress"
+          security_group_id = var.group
+          protocol          = "tcp"
+          from_port         = 443
+          to_port           = 443
+          cidr_blocks       = ["0.0.0.0/0"]
+        }
+        """})
+    alone = _found(rules, [path], "main.tf", "NET010")
+    assert alone == [(85, "NET010")]
+    assert [x for x in _found(rules, [path, tmp_path / "sg"], "main.tf", "NET010") if x in alone] == alone

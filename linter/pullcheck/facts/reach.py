@@ -45,10 +45,17 @@ def part(res: Resource) -> str:
     return res.file
 
 
-def held_by_account(res: Resource) -> bool:
-    """A resource that exists whatever the run deploys: a snapshot's, one a data source reads, or one
-    Terraform adopts. Any value may name it."""
-    return bool(res.get("snapshot")) or res.rtype.startswith(("data.", "aws_default_"))
+def held_by_account(graph: Graph, res: Resource) -> bool:
+    """A resource that exists whatever the run deploys: a snapshot's, one a data source reads, the default
+    VPC and its subnets Terraform adopts. Any value may name it. The default route table, group or ACL
+    Terraform adopts is its VPC's: the account's, or one a part of the run creates."""
+    if res.get("snapshot") or res.rtype.startswith(("data.", "aws_default_vpc", "aws_default_subnet")):
+        return True
+    if res.rtype.startswith("aws_default_"):
+        vpc = res.get("vpc")
+        owner = graph.resources.get(vpc.target) if isinstance(vpc, Ref) else None
+        return owner is None or (owner is not res and held_by_account(graph, owner))
+    return False
 
 
 def looked_up(graph: Graph, value: Any) -> bool:
@@ -143,7 +150,7 @@ class Unresolved:
         declared there: any value may), or "" when none can."""
         if not self.items:
             return ""
-        if target is None or held_by_account(target):
+        if target is None or held_by_account(graph, target):
             return self.items[0][2]
         if self._anywhere is None:
             self._sort(graph)
