@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
+    p.add_argument("--fail-on-unjudged", action="store_true",
+                   help="exit 1 when a launch site is not judged (a value it needs is unknown)")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--infrastructure-only", action="store_true",
                    help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
@@ -504,6 +506,7 @@ _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
     """The reports and the console output; the exit code."""
+    from pullcheck.outputs import account
     from pullcheck.outputs.writing import written
     from pullcheck.sources import interrupt
 
@@ -511,9 +514,11 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     if refused:
         return _error(refused)
     errors = [f.message for f in internal]  # the errors of the lint itself, which the reports carry
-    explained = _explained(run, graph, findings, internal)
+    sites = _account(run, graph, internal)
+    explained = _explained(run, graph, findings, internal) + (account.explain_text(sites or []) if run.args.explain else "")
     try:
         reports, text = _rendered(run, graph, findings, errors)
+        text = account.console(run.console, text, sites, run.args.explain) if sites is not None else text
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
@@ -521,10 +526,33 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
     sys.stdout.write(text)
+    sys.stderr.write(account.verbose_text(sites) if sites and run.args.verbose else "")
     if internal or failed_writes:
         return 2
     fail_on = run.args.fail_on
+    if (run.args.fail_on_unjudged or run.cfg.fail_on_unjudged) and sites and any(not s.judged for s in sites):
+        return 1
     return 1 if any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)] for f in findings) else 0
+
+
+def _account(run: _Run, graph: Any, internal: list) -> Optional[list]:
+    """The verdict account (pullcheck.facts.verdicts), computed only when the run shows or needs it; a defect
+    in it is said and added to ``internal``."""
+    args = run.args
+    if not (run.console == "text" or args.explain or args.verbose or args.fail_on_unjudged
+            or run.cfg.fail_on_unjudged):
+        return None
+    from pullcheck.facts.verdicts import account
+
+    try:
+        return account(graph)
+    except Exception as e:
+        from pullcheck.engine.stages import internal as internal_error
+        from pullcheck.outputs.safetext import printable
+
+        internal.append(internal_error("accounting for the launch sites", "", e))
+        print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
+        return None
 
 
 def _outputs_refused(run: _Run) -> str:
