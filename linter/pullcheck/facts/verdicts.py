@@ -214,7 +214,7 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     vpc = None
     for _, subnet in subnets or ():
         vpc = vpc or subnet.get("vpc")
-        yield from _subnet_waits(graph, subnet)
+        yield from _subnet_waits(graph, launch, subnet)
     if subnets and sec.task_groups(graph, launch, vpc) is None:
         yield from _groups_waits(graph, launch)
 
@@ -234,19 +234,26 @@ def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
             yield Wait(shown(item), file, line, _ACCOUNT)
 
 
-def _subnet_waits(graph: Graph, subnet: Resource) -> Iterator[Wait]:
+def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[Wait]:
+    """A subnet's unknowns as the network rules meet them: its route table and default route; then, with an
+    internet gateway, the public IP; with no way to the internet, the endpoints (asked only then, as the
+    rules ask them)."""
     tid, _, why = routing.route_table(graph, subnet)
     if tid is None:
         yield Wait(f"the route table of subnet {subnet.name} ({why})", subnet.file, subnet.span.line, _ACCOUNT)
         return
-    egress = routing.egress4(graph, subnet)
-    if egress.kind == "unknown":
+    kind = routing.internet_kind(graph, subnet)
+    if kind == "unknown":
+        egress = routing.egress4(graph, subnet)
         yield Wait(f"the 0.0.0.0/0 route of subnet {subnet.name}{' (' + egress.why + ')' if egress.why else ''}",
                    subnet.file, subnet.span.line, _ACCOUNT)
-    found = eps.endpoints(graph, subnet)
-    if not found.known:
-        yield Wait(f"the VPC endpoints of subnet {subnet.name} ({found.why})", subnet.file, subnet.span.line,
-                   _ACCOUNT)
+    elif kind == "igw" and launches.public_ip(launch) is None:
+        yield from _of(graph, launch, "assign_public_ip", "whether the task gets a public IP")
+    elif kind == "none":
+        found = eps.endpoints(graph, subnet)
+        if not found.known:
+            yield Wait(f"the VPC endpoints of subnet {subnet.name} ({found.why})", subnet.file, subnet.span.line,
+                       _ACCOUNT)
 
 
 def not_judged(sites: List[Site]) -> List[Site]:
