@@ -38,19 +38,24 @@ def test_explain_json_is_one_object_with_findings_and_launch_sites():
     assert wait["file"] == unjudged["file"] and wait["line"] > unjudged["line"]  # where the subnets are written
 
 
-def test_text_summary_counts_and_a_fully_judged_clean_run_stays_silent():
+def test_text_summary_counts_and_a_fully_judged_run_reads_as_before():
     r = run_cli("--no-config", JUDGED, UNJUDGED)
     assert r.returncode == 0, r.stderr
-    assert "judged 1 of 2 launch sites" in r.stdout
+    assert r.stdout.startswith("pullcheck judged 1 of 2 launch sites; 1 not judged")  # a clean run, not "safe"
     r = run_cli("--no-config", JUDGED)
     assert r.returncode == 0 and r.stdout == ""  # silence: every launch site judged, nothing found
     bad = os.path.join("fixtures", "NET002", "bad_private_subnet_no_route.yaml")
+    r = run_cli("--no-config", bad, UNJUDGED)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[-2:] == ["Found 1 problem.", "pullcheck judged 1 of 2 launch sites; 1 not judged, "
+                                          "waiting on values the run does not give (--explain says which)."]
     r = run_cli("--no-config", bad)
-    assert r.returncode == 1 and "judged 1 of 1 launch site." in r.stdout.splitlines()[-1]
+    assert r.stdout.splitlines()[-1] == "Found 1 problem."
 
 
 def test_verbose_names_each_site_not_judged_and_explain_says_what_it_waits_on():
     r = run_cli("--no-config", "--verbose", JUDGED, UNJUDGED)
+    assert "pullcheck: judged 1 of 2 launch sites\n" in r.stderr
     named = [line for line in r.stderr.splitlines() if line.startswith("pullcheck: not judged:")]
     assert len(named) == 1 and "Service" in named[0] and UNJUDGED.replace(os.sep, "/") in named[0]
     r = run_cli("--no-config", "--explain", UNJUDGED)

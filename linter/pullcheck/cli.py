@@ -515,7 +515,8 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
         return _error(refused)
     errors = [f.message for f in internal]  # the errors of the lint itself, which the reports carry
     sites = _account(run, graph, internal)
-    explained = _explained(run, graph, findings, internal) + (account.explain_text(sites or []) if run.args.explain else "")
+    explained = _explained(run, graph, findings, internal)
+    explained += account.explain_text(sites or []) if run.args.explain else ""
     try:
         reports, text = _rendered(run, graph, findings, errors)
         text = account.console(run.console, text, sites, run.args.explain) if sites is not None else text

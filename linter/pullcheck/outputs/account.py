@@ -11,14 +11,13 @@ from pullcheck.facts.verdicts import Site, counts, not_judged, summary
 from pullcheck.outputs.safetext import printable
 
 
-def summary_line(sites: List[Site], found: bool = True) -> str:
-    """The line the text output ends with: after findings, or on a clean run that left a launch site not
-    judged (so that silence still means every launch site was judged and nothing found); "" otherwise."""
+def summary_line(sites: List[Site]) -> str:
+    """The line the text output ends with when a launch site is not judged, findings or none: a clean run
+    then no longer reads as safe, and silence (or "Found N problems." last) still means every launch site
+    was judged. "" otherwise."""
     waiting = len(not_judged(sites))
-    if not sites or not (found or waiting):
-        return ""
     if not waiting:
-        return f"pullcheck {summary(sites)}.\n"
+        return ""
     return (f"pullcheck {summary(sites)}; {waiting} not judged, waiting on values the run does not give "
             f"(--explain says which).\n")
 
@@ -28,8 +27,10 @@ def _where(file: str, line: int) -> str:
 
 
 def verbose_text(sites: List[Site]) -> str:
-    """One line on standard error per launch site not judged."""
-    return "".join(f"pullcheck: not judged: {printable(s.name)} ({_where(s.file, s.line)}), waiting on "
+    """On standard error: the count, then one line per launch site not judged."""
+    if not sites:
+        return ""
+    return f"pullcheck: {summary(sites)}\n" + "".join(f"pullcheck: not judged: {printable(s.name)} ({_where(s.file, s.line)}), waiting on "
                    f"{len(s.waits_on)} value{'s' if len(s.waits_on) != 1 else ''}\n" for s in not_judged(sites))
 
 
@@ -58,7 +59,7 @@ def console(fmt: str, text: str, sites: List[Site], explain: bool) -> str:
     """The console output with the account: the summary line after text output, the object for JSON with
     ``--explain``; other formats as they are."""
     if fmt == "text":
-        return text + summary_line(sites, bool(text))
+        return text + summary_line(sites)
     if fmt == "json" and explain:
         return json_account(text, sites)
     return text
