@@ -74,7 +74,7 @@ def test_fail_on_unjudged_flag_and_config_key(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     (tmp_path / ".pullcheck.toml").write_text("fail-on-unjudged = \"yes\"\n")
     r = run_cli(str(target), cwd=str(tmp_path))
-    assert r.returncode == 2 and "fail-on-unjudged must be true or false" in r.stderr
+    assert r.returncode == 2 and ".pullcheck.toml:1: fail-on-unjudged: must be true or false" in r.stderr
 
 
 def test_terraform_variable_waits_on_var_file_or_var(tmp_path):

@@ -31,6 +31,33 @@ def test_usage_error_exits_2():
     assert r.returncode == 2 and "unknown rule" in r.stderr
 
 
+@pytest.mark.parametrize("args,tip", [
+    (["--fromat", "json"], "tip: did you mean --format?"),
+    (["--fix-unsafe"], "tip: did you mean --unsafe-fixes?"),
+    (["--format=jsn"], "tip: a similar value exists: 'json'"),
+    (["--format", "sarf"], "tip: a similar value exists: 'sarif'"),
+    (["--fail-on", "warn"], "tip: a similar value exists: 'warning'"),
+])
+def test_a_mistyped_flag_or_value_is_answered_with_the_closest(args, tip):
+    r = run_cli(*args, GOOD)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    assert r.stderr.startswith("usage: pullcheck") and r.stderr.rstrip().endswith(tip), r.stderr
+
+
+def test_nothing_is_suggested_when_nothing_is_close():
+    r = run_cli("--zzzz", GOOD)
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("unrecognized arguments: --zzzz"), r.stderr
+    r = run_cli("--format", "qq", GOOD)
+    assert r.returncode == 2 and "invalid choice: 'qq'" in r.stderr and "tip:" not in r.stderr, r.stderr
+
+
+def test_an_unknown_rule_page_names_the_closest_rule():
+    r = run_cli("rule", "public-subnet-without-public-iq")
+    assert r.returncode == 2
+    assert r.stderr == ("pullcheck: error: unknown rule: public-subnet-without-public-iq (did you mean "
+                        "'public-subnet-without-public-ip'?)\n")
+
+
 def test_missing_path_is_parse_error():
     r = run_cli("does/not/exist.yaml")
     assert r.returncode == 1

@@ -40,3 +40,21 @@ def test_rule_index_matches_the_entry_points(rules):
     assert {k: v["entry"] for k, v in index.items()} == declared
     for rid, entry in index.items():
         assert entry["kinds"] == list(rules[rid].kinds) and entry["kinds"], rid
+
+
+def test_the_readme_pins_the_tag_the_release_process_creates():
+    """The README's pre-commit `rev` and Action `@` name `v` and the version in pyproject.toml, the tag
+    RELEASING.md creates on the release commit; tests/test_precommit.py runs that configuration."""
+    import re
+
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        tag = "v" + tomllib.load(f)["project"]["version"]
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    assert re.findall(r"^\s+rev: (\S+)", readme, re.M) == [tag]
+    assert re.findall(r"uses: your-org/pullcheck@(\S+)", readme) == [tag]
+    releasing = open(os.path.join(ROOT, "RELEASING.md"), encoding="utf-8").read()
+    assert 'git tag -a "v$version"' in releasing and 'git push origin "v$version"' in releasing

@@ -171,7 +171,8 @@ def test_a_fix_across_files_is_not_applied_and_an_undone_fix_is_taken_back(tmp_p
                                      fixes.Edit(fb.file, 1, 1, 1, 1, "# b\n")))
     a.write_text(a.read_text() + "# saved meanwhile\n")
     args = argparse.Namespace(diff=False, unsafe_fixes=False)
-    left = cli._fix(args, [dataclasses.replace(fa, fix=across), fb], lambda: lint([str(folder)], rules))
+    run = argparse.Namespace(args=args, console="text")
+    left, _ = cli._fix(run, [dataclasses.replace(fa, fix=across), fb], lambda: lint([str(folder)], rules))
     err = capsys.readouterr().err
     assert b.read_text() == saved_b, err
     assert "fix undone" in err and "changed while fixing" not in err, err
@@ -193,7 +194,7 @@ def test_a_fix_reaching_outside_the_named_paths_is_not_applied(tmp_path):
     assert r.returncode == 1 and "child.yaml:53:15: NET001" in r.stdout, r.stdout
     assert "child.yaml: outside the paths named on the command line: not fixed" in r.stderr
     d = run_cli("--no-config", "--diff", str(parent))
-    assert d.stdout == "" and "0 fixes would be applied" in d.stderr and "outside the paths named" in d.stderr
+    assert d.stdout == "" and "no problem would be fixed" in d.stderr and "outside the paths named" in d.stderr
     assert FIXED_LINE in run_cli("--no-config", "--diff", str(folder)).stdout  # the folder named: it may
 
 
@@ -448,15 +449,18 @@ def test_a_diff_shows_the_lines_of_the_file_escaped(tmp_path):
         "    }\n  ])", "    } # \x1b]0;title\x07 \x1b[2J\n  ])").rstrip("\n")
     assert "EOT" in text and "\x1b" in text
     (tmp_path / "main.tf").write_text(text, encoding="utf-8")
-    r = _run_bytes("--format", "github", "--diff", str(tmp_path))
-    assert b"1 fix would be applied" in r.stderr, r.stderr
-    assert _commands(r.stdout, annotations=True) == [] and _commands(r.stderr) == [], r.stdout
-    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", r.stdout), r.stdout
-    lines = r.stdout.decode().splitlines()
-    assert "   \\x3a:add-mask::pwned" in lines and " \t#\\x23[stop-commands]tok" in lines, lines
-    assert "     } # \\x1b]0;title\\x07 \\x1b[2J" in lines, lines
-    assert "+      image = aws_ecr_repository.app.repository_url # expect: IMG002" in lines, lines
-    assert r.stdout.endswith(b"\n }\n\\ No newline at end of file\n"), r.stdout
+    for fmt in ("text", "github"):  # the diff is the text output; beside annotations, it goes to standard error
+        r = _run_bytes("--format", fmt, "--diff", str(tmp_path))
+        diff = r.stdout if fmt == "text" else r.stderr
+        assert b"pullcheck: would fix 1 problem" in r.stderr, r.stderr
+        assert _commands(r.stdout, annotations=fmt == "github") == [] and _commands(r.stderr) == [], r.stdout
+        assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", r.stdout + r.stderr), r.stdout + r.stderr
+        lines = diff.decode().splitlines()
+        assert "   \\x3a:add-mask::pwned" in lines and " \t#\\x23[stop-commands]tok" in lines, lines
+        assert "     } # \\x1b]0;title\\x07 \\x1b[2J" in lines, lines
+        assert "+      image = aws_ecr_repository.app.repository_url # expect: IMG002" in lines, lines
+        assert b"\n }\n\\ No newline at end of file\n" in diff, diff
+    assert r.stdout.startswith(b"::error file=") and b"IMG002" in r.stdout, r.stdout  # the annotations, whole
 
 
 def test_a_report_is_not_written_below_a_symlinked_folder(tmp_path):

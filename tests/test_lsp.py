@@ -20,7 +20,15 @@ class Client:
         self.next_id = 0
         # what the server says on standard error is read as it comes: a full pipe would stop the server
         self.errors = []
-        threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True).start()
+        self.reader = threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True)
+        self.reader.start()
+
+    def ended(self, timeout=60):
+        """The exit code once the server has ended (the timeout only stops a hang) and what it wrote on
+        standard error, read to its end."""
+        code = self.proc.wait(timeout=timeout)
+        self.reader.join(timeout)
+        return code, b"".join(self.errors)
 
     def send(self, method, params, request=False):
         msg = {"jsonrpc": "2.0", "method": method, "params": params}
@@ -113,7 +121,7 @@ def test_conversation(client, tmp_path):
     sid = client.send("shutdown", None, request=True)
     assert client.wait_for(lambda m: m.get("id") == sid)["result"] is None
     client.send("exit", None)
-    assert client.proc.wait(timeout=30) == 0
+    assert client.ended() == (0, b"")
 
 
 def _apply(text, edits):
@@ -178,7 +186,7 @@ def test_quick_fix_fix_all_and_hover(client, tmp_path):
     sid = client.send("shutdown", None, request=True)
     client.wait_for(lambda m: m.get("id") == sid)
     client.send("exit", None)
-    assert client.proc.wait(timeout=30) == 0
+    assert client.ended() == (0, b"")
 
 
 def test_columns_are_utf16_code_units(tmp_path):
@@ -213,28 +221,110 @@ def test_a_burst_of_changes_ends_in_the_last_version_and_an_unsaved_file_is_lint
     sid = client.send("shutdown", None, request=True)
     client.wait_for(lambda m: m.get("id") == sid)
     client.send("exit", None)
-    assert client.proc.wait(timeout=30) == 0
+    assert client.ended() == (0, b"")
+
+
+def _fixed_by_the_command(path, tmp_path):
+    """The text ``--fix`` writes for a copy of the file ``path``."""
+    import shutil
+
+    from conftest import run_cli
+
+    folder = tmp_path / "by-the-command"
+    folder.mkdir(exist_ok=True)
+    copy = folder / os.path.basename(path)
+    shutil.copy(path, copy)
+    run_cli("--no-config", "--fix", str(copy))
+    return copy.read_text()
 
 
 def test_fix_all_is_what_fix_applies(rules, tmp_path):
-    """"Fix all safe" takes the fixes a pass of --fix takes, whole, each once (overlapping ones wait for
-    the next fix-all, as for the next pass)."""
+    """"Fix all safe" gives the text --fix writes: every safe fix, in as many passes as --fix takes (the six
+    TD002 of a describe-task-definition output take two: the wrapper, then the keys inside it)."""
     import shutil
 
-    from pullcheck.engine import fixes
-    from pullcheck.engine.stages import lint
-    from pullcheck.integrations.lsp import code_actions, diagnostics
+    from pullcheck.integrations.lsp import code_actions, diagnostics, fix_all, text_edits
 
     for name in ("TD002/bad_describe_output.json", "IMG002/bad_sub_repository_tag.yaml"):
         path = tmp_path / os.path.basename(name)
         shutil.copy(os.path.join(FIXTURES, name), path)
         text = path.read_text()
-        published = diagnostics(str(path), text, rules)
-        fix_all = [a for a in code_actions(_uri(path), [], published) if a["kind"] == "source.fixAll.pullcheck"]
-        assert len(fix_all) == 1
-        in_editor = _apply(text, _edits(fix_all[0], _uri(path), None))
-        first_pass = fixes.plan(f.fix for f in lint([str(path)], rules) if f.fix is not None and f.fix.safe)
-        assert in_editor == fixes.new_texts(first_pass)[str(path)][1] != text, name
+        after = fix_all(str(path), text, rules)
+        assert after == _fixed_by_the_command(path, tmp_path) != text, name
+        assert _apply(text, text_edits(text, after)) == after
+        assert [d["code"] for d in diagnostics(str(path), after, rules) if d["code"] in ("TD002", "IMG002")] == []
+        fix_all_actions = [a for a in code_actions(_uri(path), [], 3, text_edits(text, after))
+                           if a["kind"] == "source.fixAll.pullcheck"]
+        assert len(fix_all_actions) == 1 and _apply(text, _edits(fix_all_actions[0], _uri(path), 3)) == after
+    assert fix_all(str(path), after, rules) is None  # nothing left to fix
+
+
+def test_text_edits_touch_only_the_lines_that_change():
+    from pullcheck.integrations.lsp import text_edits
+
+    before = "a\nb\nc\nd"
+    for after in ("a\nB\nc\nd", "a\nc\nd", "x\na\nb\nc\nd\n", "a\nb\nc\ne", "", "a\nb\nc\nd\ne\n",
+                  "a\nb\u2028c\nd"):  # a line separator inside a value is no line break to the protocol
+        edits = text_edits(before, after)
+        assert _apply(before, edits) == after, (after, edits)
+    assert text_edits(before, "a\nB\nc\nd") == [{"range": {"start": {"line": 1, "character": 0},
+                                                          "end": {"line": 2, "character": 0}}, "newText": "B\n"}]
+
+
+def test_fix_all_over_stdio_applies_every_safe_fix_in_one_edit(client, tmp_path):
+    """The editor asks for the source.fixAll action of a describe-task-definition output (six TD002, each
+    with a safe fix): one workspace edit for the version published makes the text --fix writes, and once it
+    is applied no TD002 is left."""
+    doc = tmp_path / "taskdef.json"
+    src = os.path.join(FIXTURES, "TD002", "bad_describe_output.json")
+    text = open(src, encoding="utf-8").read()
+    doc.write_text(text)
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": VERSIONED},
+                      request=True)
+    client.wait_for(lambda m: m.get("id") == rid)
+    client.send("initialized", {})
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(doc), "languageId": "json", "version": 1,
+                                                          "text": text}})
+    diags = client.diagnostics(_uri(doc))
+    assert [d["code"] for d in diags] == ["TD002"] * 6 and all(d["data"]["fix"]["safe"] for d in diags)
+    aid = client.send("textDocument/codeAction", {
+        "textDocument": {"uri": _uri(doc)}, "range": {"start": {"line": 0, "character": 0},
+                                                     "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}}, request=True)
+    actions = client.wait_for(lambda m: m.get("id") == aid)["result"]
+    assert [a["kind"] for a in actions] == ["source.fixAll.pullcheck"]
+    fixed = _apply(text, _edits(actions[0], _uri(doc), 1))
+    assert fixed == _fixed_by_the_command(src, tmp_path)
+    client.send("textDocument/didChange", {"textDocument": {"uri": _uri(doc), "version": 2},
+                                           "contentChanges": [{"text": fixed}]})
+    assert [d["code"] for d in client.diagnostics(_uri(doc)) if d["code"] == "TD002"] == []
+    sid = client.send("shutdown", None, request=True)
+    client.wait_for(lambda m: m.get("id") == sid)
+    client.send("exit", None)
+    assert client.ended() == (0, b"")
+
+
+@pytest.mark.parametrize("shutdown", [True, False])
+def test_exit_right_after_a_change_is_at_once_and_quiet(client, tmp_path, shutdown):
+    """An editor closing while a burst of changes waits to be linted: the pending lints are dropped and the
+    one under way publishes nothing, so the server ends (the timeout only stops a hang) with nothing on
+    standard error; 0 after shutdown, 1 on an exit without it, as the protocol says."""
+    stack = tmp_path / "service.yaml"
+    bad = open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8").read()
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(tmp_path), "capabilities": {}}, request=True)
+    client.wait_for(lambda m: m.get("id") == rid)
+    client.send("initialized", {})
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(stack), "languageId": "yaml", "version": 1,
+                                                          "text": bad}})
+    assert [d["code"] for d in client.diagnostics(_uri(stack))] == ["NET001"]
+    for v in range(2, 12):
+        client.send("textDocument/didChange", {"textDocument": {"uri": _uri(stack), "version": v},
+                                               "contentChanges": [{"text": bad + "\n" * v}]})
+    if shutdown:
+        sid = client.send("shutdown", None, request=True)
+        client.wait_for(lambda m: m.get("id") == sid)
+    client.send("exit", None)
+    assert client.ended(timeout=30) == (0 if shutdown else 1, b"")
 
 
 def _parses_and_is_clean(text, folder, rules):
@@ -295,7 +385,7 @@ def test_edits_are_offered_only_for_the_text_they_were_made_for(client, tmp_path
     sid = client.send("shutdown", None, request=True)
     client.wait_for(lambda m: m.get("id") == sid)
     client.send("exit", None)
-    assert client.proc.wait(timeout=30) == 0
+    assert client.ended() == (0, b"")
 
 
 def test_the_scope_of_an_editor_lint_is_the_workspace_folder_that_holds_the_file(tmp_path):

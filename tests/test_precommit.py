@@ -14,20 +14,43 @@ def _run(cmd, cwd, env):
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
 
 
+def _release_tag():
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        return "v" + tomllib.load(f)["project"]["version"]
+
+
+def _readme_configuration(repo):
+    """The README's .pre-commit-config.yaml, as written, but for the repository's address (``repo``)."""
+    import re
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    block = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", readme, re.S).group(1)
+    assert block.count("https://github.com/your-org/pullcheck") == 1, block
+    return block.replace("https://github.com/your-org/pullcheck", repo)
+
+
 def _snapshot(tmp_path_factory, env):
-    """This working tree (uncommitted changes included) as a clean git repository of its own.
+    """This working tree (uncommitted changes included) as a clean git repository of its own, tagged as the
+    release process tags a release (RELEASING.md).
 
     `pre-commit try-repo` builds the hook's environment in a new store for every call; a configuration that
-    names this repository at a commit builds it once for all the tests."""
+    names this repository at a tag builds it once for all the tests."""
     src = tmp_path_factory.mktemp("hook-repo")
     listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT, env)
     for rel in filter(None, listed.stdout.split("\0")):
         if os.path.isfile(os.path.join(ROOT, rel)) and not rel.startswith(("fixtures/", "tests/")):
             os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
             shutil.copy2(os.path.join(ROOT, rel), os.path.join(src, rel))
-    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "snapshot"]):
+    tag = _release_tag()
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "snapshot"],
+                ["git", "tag", "-a", tag, "-m", f"pullcheck {tag[1:]}"]):
         assert _run(cmd, src, env).returncode == 0
-    return str(src), _run(["git", "rev-parse", "HEAD"], src, env).stdout.strip()
+    return str(src)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +69,8 @@ def project(tmp_path_factory):
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    hook_repo, rev = _snapshot(tmp_path_factory, env)
-    (d / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pullcheck\n")
+    # the README's configuration, as a user copies it: its rev is the release's tag
+    (d / ".pre-commit-config.yaml").write_text(_readme_configuration(_snapshot(tmp_path_factory, env)))
     for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
         assert _run(cmd, d, env).returncode == 0
     return d, env

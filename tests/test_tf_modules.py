@@ -116,8 +116,16 @@ def test_nested_modules(tmp_path, rules):
     assert "module.network.module.inner.aws_subnet.private[0]" in found[0].message
 
 
-def test_module_with_count_is_unknown(tmp_path, rules):
+def test_module_with_count_is_expanded(tmp_path, rules):
+    # count = 1: one instance, module.network[0], read as Terraform reads it
     _project(tmp_path, '  count  = 1\n  cidr   = "10.0.0.0/16"\n', subnets="module.network[0].private_subnets")
+    found = lint_paths([str(tmp_path / "app")], rules, "NET", roots=[str(tmp_path)])
+    assert [f.rule_id for f in found] == ["NET002"]
+    assert "module.network[0].aws_subnet.private[0]" in found[0].message
+
+
+def test_module_with_unknown_count_is_unknown(tmp_path, rules):
+    _project(tmp_path, '  count  = var.n\n  cidr   = "10.0.0.0/16"\n', subnets="module.network[0].private_subnets")
     assert _found(tmp_path, rules, "app") == []
 
 

@@ -374,7 +374,7 @@ def test_the_configurations_terraform_table(project):
     assert r.returncode in (0, 1) and " NET001 " not in r.stdout, r.stdout + r.stderr
     (folder / ".pullcheck.toml").write_text('[terraform]\nvars = { public_ip = "false" }\nenv-vars = "yes"\n')
     r = run_cli(str(folder), cwd=str(folder))
-    assert r.returncode == 2 and "terraform.env-vars must be true or false" in r.stderr
+    assert r.returncode == 2 and ".pullcheck.toml:3: terraform.env-vars: must be true or false" in r.stderr
 
 
 def test_container_definitions_from_an_override_file_are_reported_there(tmp_path, rules):
@@ -416,3 +416,22 @@ def test_a_module_calls_argument_from_an_override_file_is_reported_there(tmp_pat
     (tmp_path / "root" / "off_override.tf").write_text('module "service" {\n  public_ip = false\n}\n')
     found = lint_paths([str(tmp_path / "root")], rules, "NET001", roots=[str(tmp_path)])
     assert [(os.path.basename(f.file), f.line) for f in found] == [("off_override.tf", 2)]
+
+
+def test_console_takes_variables_files_and_values_in_their_order(tmp_path):
+    """``pullcheck console --var-file F --var N=V DIR``: applied after DIR's own files, in command-line order, as
+    ``terraform console -var-file -var`` applies them (2, 7 and 9 are what terraform console 1.11 answers)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "main.tf").write_text('variable "x" {\n  type = number\n  default = 1\n}\n')
+    (tmp_path / "prod.tfvars").write_text("x = 2\n")
+    runs = [(["--var-file", str(tmp_path / "prod.tfvars")], "2\n3\n"), (["--var", "x=7"], "7\n8\n"),
+            ([f"--var-file={tmp_path / 'prod.tfvars'}", "--var", "x=9"], "9\n10\n"), ([], "1\n2\n")]
+    for args, want in runs:
+        r = subprocess.run([sys.executable, "-m", "pullcheck", "console", *args, str(tmp_path)], input="var.x\nvar.x + 1\n",
+                           capture_output=True, text=True, timeout=60)
+        assert (r.returncode, r.stdout, r.stderr) == (0, want, ""), (args, r)
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "console", "--var", "x", str(tmp_path)], input="",
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "NAME=VALUE" in r.stderr

@@ -45,7 +45,7 @@ def test_parseable_has_start_and_end(repo):
 def test_junit_report_in_a_file_while_the_console_shows_text(repo):
     r = run_cli("--output", "report.xml", "--output", "sarif:scan.sarif", "stacks", cwd=str(repo))
     assert r.returncode == 1
-    assert r.stdout.endswith("Found 2 problems.\n")
+    assert r.stdout.endswith("Found 2 problems.\n[*] 1 fixable with the --fix option.\n")
     root = ET.parse(repo / "report.xml").getroot()
     assert root.tag == "testsuites"
     suite = root.find("testsuite")
@@ -91,16 +91,34 @@ def test_dot_config_per_file_ignores(repo):
 
 
 @pytest.mark.parametrize("text,message", [
-    ('select = ["NET999"]\n', "select: unknown rule 'NET999'"),
-    ('colour = "red"\n', "unknown key colour"),
-    ('fail-on = "sometimes"\n', "fail-on must be one of error, warning, never"),
-    ('[severity]\nNET001 = "fatal"\n', "severity must map rule IDs"),
-    ('[rules.NET013]\nregion = "eu-west-1"\n', "rule NET013 has no options"),
+    ('select = ["NET999"]\n', ".pullcheck.toml:1: select: unknown rule 'NET999'"),
+    ('# ours\n\ncolour = "red"\n', ".pullcheck.toml:3: colour: unknown key; the keys are exclude, fail-on, "),
+    ('select = ["NET"]\nfial-on = "error"\n', ".pullcheck.toml:2: fial-on: unknown key (did you mean 'fail-on'?)"),
+    ('fail-on = "sometimes"\n', ".pullcheck.toml:1: fail-on: must be one of error, warning, never, not 'sometimes'"),
+    ('fail-on = "warn"\n', ".pullcheck.toml:1: fail-on: must be one of error, warning, never, not 'warn' (did you mean "
+                           "'warning'?)"),
+    ('[severity]\nNET001 = "fatal"\n', ".pullcheck.toml:2: severity.NET001: must be one of error, warning, info"),
+    ('[rules.NET013]\nregion = "eu-west-1"\n', ".pullcheck.toml:1: rules.NET013: rule NET013 has no options"),
+    ('ignore = [\n  "NET012",\n  "NET0O1",\n]\n', ".pullcheck.toml:3: ignore: unknown rule 'NET0O1' (did you mean "),
+    ('[per-file-ignores]\n"a/*.yaml" = ["NET001"]\n"b/*.yaml" = 3\n',
+     '.pullcheck.toml:3: per-file-ignores."b/*.yaml": must be a list of strings'),
+    ('[terraform]\nvar-file = ["a.tfvars"]\n',
+     ".pullcheck.toml:2: terraform.var-file: unknown key (did you mean 'var-files'?); the keys of terraform are "),
+    ('select = "NET\n', ".pullcheck.toml:1:14: Illegal character"),  # the reader's own position
 ])
-def test_bad_config_is_a_usage_error(repo, text, message):
+def test_bad_config_is_a_usage_error_that_names_the_file_line_and_key(repo, text, message):
     (repo / ".pullcheck.toml").write_text(text, encoding="utf-8")
     r = run_cli(".", cwd=str(repo))
-    assert r.returncode == 2 and message in r.stderr and r.stdout == ""
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"pullcheck: error: {message}"), r.stderr
+
+
+def test_a_bad_pyproject_table_names_its_line(repo):
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.pullcheck]\nignore = ["NET002"]\n'
+                                         'fail_on = "error"\n', encoding="utf-8")
+    r = run_cli(".", cwd=str(repo))
+    assert r.returncode == 2 and r.stderr.startswith(
+        "pullcheck: error: pyproject.toml:6: fail_on: unknown key (did you mean 'fail-on'?)"), r.stderr
 
 
 def test_suppression_comment_in_yaml_and_hcl(repo):

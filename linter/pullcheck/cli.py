@@ -20,7 +20,9 @@ def _split(values: List[str]) -> List[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from pullcheck.usage import Parser  # a mistyped flag or value is answered with the closest one
+
+    p = Parser(
         prog="pullcheck",
         description="Find why a Fargate task will not pull its image, in CloudFormation, Terraform and "
                     "ECS task-definition files.",
@@ -58,8 +60,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
     p.add_argument("--explain", action="store_true",
                    help="print, per launch site, the network path found or the unknown that stopped a verdict")
-    p.add_argument("--fail-on-unjudged", action="store_true",
-                   help="exit 1 when a launch site is not judged (a value it needs is unknown)")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--infrastructure-only", action="store_true",
                    help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     from pullcheck.engine.config import terraform_options
-    return terraform_options(p)
+    from pullcheck.outputs.account import options as account_options
+    return account_options(terraform_options(p))
 
 
 def _jobs(text: str) -> int:
@@ -95,15 +96,17 @@ def run() -> None:
     would walk everything the run built (10-20% of a large run) to free next to nothing, and the
     interpreter's teardown would free it object by object. So the collector stays off (input sizes are
     bounded, so memory is too) and the process leaves with ``os._exit`` once its streams are flushed. The
-    language server is long-lived: it keeps the collector and an ordinary exit."""
+    language server is long-lived: it keeps the collector; it leaves with ``os._exit`` too, once it has
+    stopped, so that a lint under way in a worker thread (which publishes nothing any more) does not hold
+    the exit, and with the code it chose (its output is closed by then)."""
     import gc
 
-    if sys.argv[1:2] == ["lsp"]:
-        raise SystemExit(main())
-    gc.disable()
+    lsp = sys.argv[1:2] == ["lsp"]
+    if not lsp:
+        gc.disable()
     code = main()
     _save_coverage()
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stderr,) if lsp else (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
@@ -244,7 +247,11 @@ def _rule_doc(args: List[str], rules) -> int:
 
             sys.stdout.write(installed_page(r) or page(r))
             return 0
-    print(f"pullcheck: error: unknown rule: {key}", file=sys.stderr)
+    from pullcheck.usage import did_you_mean
+
+    known = [r.id for r in rules.values()] + [r.name for r in rules.values()]
+    print(f"pullcheck: error: unknown rule: {key}{did_you_mean(key.upper() if key[:1].isupper() else key, known)}",
+          file=sys.stderr)
     return 2
 
 
@@ -330,7 +337,8 @@ def _network(args: argparse.Namespace, cfg: Any) -> Any:
 
 
 def _lint(run: _Run) -> int:
-    """Lint, judge, fix, then the baseline or the reports; the exit code."""
+    """Lint, judge, fix, then the baseline or the reports; the exit code. With --diff, 1 when there are fixes
+    to apply, 0 when there are none (as ruff: CI asks "is anything left to fix?"), 2 on an error."""
     from pullcheck.engine import baseline
     from pullcheck.engine.config import ConfigError
     from pullcheck.engine.registry import RuleError
@@ -344,9 +352,10 @@ def _lint(run: _Run) -> int:
         findings, fail_of = _judged(run, findings)
     except (ConfigError, RuleError) as e:
         return _error(str(e))
+    pending = 0
     if args.fix or args.diff:
         # after each pass the whole run is linted again (stacks and exports span files), judged the same way
-        findings = _fix(args, findings, lambda: _judged(run, _linted(run)[1])[0])
+        findings, pending = _fix(run, findings, lambda: _judged(run, _linted(run)[1])[0])
     if args.write_baseline:
         return _write_baseline(args.write_baseline, findings)
     if args.baseline:
@@ -354,7 +363,8 @@ def _lint(run: _Run) -> int:
             findings = baseline.only_new(args.baseline, findings)
         except baseline.BaselineError as e:
             return _error(str(e))
-    return _report(run, graph, findings, internal, fail_of)
+    code = _report(run, graph, findings, internal, fail_of)
+    return code if code == 2 or not args.diff else int(pending > 0)
 
 
 def _linted(run: _Run) -> Tuple[Any, list]:
@@ -452,32 +462,35 @@ def _by_nearest_config(findings: list, run: _Run) -> Tuple[list, Dict[str, str]]
     return sorted(kept), fail_of
 
 
-def _fix(args: argparse.Namespace, findings: list, again: Callable[[], list]) -> list:
+def _fix(run: _Run, findings: list, again: Callable[[], list]) -> Tuple[list, int]:
     """--fix: apply the fixes (safe ones; with --unsafe-fixes all), ``again`` linting the whole run after each
     pass (``pullcheck.engine.fixing``), and say what was undone, what could not be written and what remains.
-    --diff: print what the first pass would change, and change nothing. Returns what remains."""
+    --diff: the same passes in memory, printed as a unified diff (on standard output, or on standard error
+    when the console's format is for machines, whose output stays whole), changing nothing. Returns what
+    remains (with --diff: the findings as they are, nothing changed) and how many fixes were applied or
+    would be."""
     from pullcheck.engine import fixing
     from pullcheck.engine.fixes import unified_diff
     from pullcheck.outputs.safetext import printable
 
-    if args.diff:
-        out = fixing.preview(findings, args.unsafe_fixes)
-        for file, (before, after) in sorted(out.changes.items()):
-            sys.stdout.write(unified_diff(file, before, after))
-        _say_refused(out.refused)
-        n = out.fixed
-        print(f"pullcheck: {n} fix{'es' if n != 1 else ''} would be applied (--fix to apply)", file=sys.stderr)
-        return []
-    out = fixing.apply(findings, again, args.unsafe_fixes)
+    args = run.args
+    store = fixing.Memory() if args.diff else fixing.Disk()
+    try:
+        out = fixing.apply(findings, again, args.unsafe_fixes, store)
+    finally:
+        if isinstance(store, fixing.Memory):
+            store.close()
     for line in out.undone:
-        print(f"pullcheck: fix undone (its finding stayed or a new one appeared): {printable(line)}",
-              file=sys.stderr)
+        print(f"pullcheck: fix undone: {printable(line)}", file=sys.stderr)
+    for line in out.uncovered:
+        print(f"pullcheck: {printable(line)}", file=sys.stderr)
     _say_refused(out.refused)
-    fixed, left = out.fixed, len(out.findings)
-    print(f"pullcheck: fixed {fixed} problem{'s' if fixed != 1 else ''}, {left} remain"
-          + ("" if args.unsafe_fixes or not any(f.fix and not f.fix.safe for f in out.findings)
-             else " (more with --unsafe-fixes)"), file=sys.stderr)
-    return out.findings
+    if args.diff:
+        stream = sys.stdout if run.console == "text" else sys.stderr
+        for file, (before, after) in sorted(out.changes.items()):
+            stream.write(unified_diff(file, before, after))
+    print(f"pullcheck: {fixing.summary(out, args.unsafe_fixes, args.diff)}", file=sys.stderr)
+    return (findings if args.diff else out.findings), out.fixed
 
 
 def _say_refused(refused: Dict[str, str]) -> None:
@@ -514,46 +527,24 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     if refused:
         return _error(refused)
     errors = [f.message for f in internal]  # the errors of the lint itself, which the reports carry
-    sites = _account(run, graph, internal)
-    explained = _explained(run, graph, findings, internal)
-    explained += account.explain_text(sites or []) if run.args.explain else ""
+    sites = account.for_run(graph, run.args, run.console, run.cfg, internal)  # with --verbose, said on stderr
+    explained = _explained(run, graph, findings, internal) + account.explain_text(sites, run.args.explain)
     try:
         reports, text = _rendered(run, graph, findings, errors)
-        text = account.console(run.console, text, sites, run.args.explain) if sites is not None else text
+        text = account.console(run.console, text, sites, run.args.explain)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
     failed_writes = not written(reports)
     # machine-readable formats keep stdout to themselves; a stream that cannot be written ends the run in main
     (sys.stdout if run.console == "text" else sys.stderr).write(explained)
-    sys.stdout.write(text)
-    sys.stderr.write(account.verbose_text(sites) if sites and run.args.verbose else "")
+    if not (run.args.diff and run.console == "text"):  # --diff's text output is the diff (as ruff's)
+        sys.stdout.write(text)
     if internal or failed_writes:
         return 2
-    fail_on = run.args.fail_on
-    if (run.args.fail_on_unjudged or run.cfg.fail_on_unjudged) and sites and any(not s.judged for s in sites):
-        return 1
-    return 1 if any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)] for f in findings) else 0
-
-
-def _account(run: _Run, graph: Any, internal: list) -> Optional[list]:
-    """The verdict account (pullcheck.facts.verdicts), computed only when the run shows or needs it; a defect
-    in it is said and added to ``internal``."""
-    args = run.args
-    if not (run.console == "text" or args.explain or args.verbose or args.fail_on_unjudged
-            or run.cfg.fail_on_unjudged):
-        return None
-    from pullcheck.facts.verdicts import account
-
-    try:
-        return account(graph)
-    except Exception as e:
-        from pullcheck.engine.stages import internal as internal_error
-        from pullcheck.outputs.safetext import printable
-
-        internal.append(internal_error("accounting for the launch sites", "", e))
-        print(f"pullcheck: error: {printable(internal[-1].message)}", file=sys.stderr)
-        return None
+    fail_on, unjudged = run.args.fail_on, account.fails(sites, run.args, run.cfg)
+    return 1 if unjudged or any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)]
+                                for f in findings) else 0
 
 
 def _outputs_refused(run: _Run) -> str:
@@ -588,9 +579,22 @@ def _rendered(run: _Run, graph: Any, findings: list, errors: List[str]) -> Tuple
     """(path, text) per --output, and the console's text."""
     from pullcheck.engine import config as cfgmod
     from pullcheck.engine.stages import fault
-    from pullcheck.outputs.output import render
 
     fault("report")
     silencing = cfgmod.silencing(run.configs.values(), run.rules)
-    reports = [(path, render(fmt, findings, run.selected, errors, graph, silencing)) for fmt, path in run.outputs]
-    return reports, render(run.console, findings, run.selected, errors, graph, silencing)
+    reports = [(path, _rendered_as(fmt, run, findings, errors, graph, silencing)) for fmt, path in run.outputs]
+    return reports, _rendered_as(run.console, run, findings, errors, graph, silencing)
+
+
+def _rendered_as(fmt: str, run: _Run, findings: list, errors: List[str], graph: Any, silencing: Any) -> str:
+    """One report; the text output says after its count how many findings --fix would fix (as ruff does)."""
+    from pullcheck.engine.fixing import fixable
+    from pullcheck.outputs.output import render
+
+    text = render(fmt, findings, run.selected, errors, graph, silencing)
+    hint = fixable(findings, run.args.unsafe_fixes) if fmt == "text" else ""
+    lines = text.split("\n")
+    # one line per finding (each printable, so one line), then the count, then the silencing configurations
+    if hint and len(lines) > len(findings) and lines[len(findings)].startswith("Found "):
+        lines.insert(len(findings) + 1, hint)
+    return "\n".join(lines)

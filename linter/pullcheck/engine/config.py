@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -138,12 +139,94 @@ def load_toml(path: str) -> Dict[str, Any]:
     try:
         return tomllib.loads(read_text(path))
     except (ParseError, ValueError, RecursionError) as e:
-        raise ConfigError(f"{path}: {e}") from None
+        # tomllib says where at the end of its message: put it where a compiler's error puts it
+        at = re.match(r"(?s)(.*) \(at line (\d+), column (\d+)\)$", str(e))
+        shown = _shown(path)
+        raise ConfigError(f"{shown}:{at.group(2)}:{at.group(3)}: {at.group(1)}" if at else f"{shown}: {e}") from None
+
+
+def _shown(path: str) -> str:
+    """A configuration file as its errors name it: relative to the current folder when it is below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if rel.startswith("..") else rel
+
+
+class _Where:
+    """A configuration file being read, for its errors: ``file:line: key: what is wrong``, the line found in
+    the text (tomllib gives no positions) by the key's dotted path below ``base`` (``tool.pullcheck`` in a
+    pyproject.toml), or the line of the value at fault in a list written over several lines."""
+
+    def __init__(self, path: str, base: Tuple[str, ...]) -> None:
+        self.path = path
+        self.base = base
+        self._text: Optional[List[str]] = None
+
+    def error(self, keys: Tuple[str, ...], message: str, value: Optional[str] = None) -> ConfigError:
+        """The error of the key ``keys`` (its dotted path below ``base``; the table itself when empty), at
+        the line of ``value`` when it is a string written below the key, before the next key."""
+        import json
+
+        if self._text is None:
+            from pullcheck.sources.errors import ParseError, read_text
+
+            try:
+                self._text = read_text(self.path).splitlines()
+            except ParseError:
+                self._text = []
+        lines = key_lines("\n".join(self._text))
+        full = self.base + keys
+        line = min((n for k, n in lines.items() if k[:len(full)] == full), default=0)
+        if line and value is not None:
+            stop = min((n for n in lines.values() if n > line), default=len(self._text) + 1)
+            line = next((n for n in range(line, stop) if json.dumps(value) in self._text[n - 1]
+                         or f"'{value}'" in self._text[n - 1]), line)
+        where = f"{_shown(self.path)}:{line}" if line else _shown(self.path)
+        key = ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k) for k in keys)
+        return ConfigError(f"{where}: {key}: {message}" if keys else f"{where}: {message}")
+
+
+_KEY_PART = r"\s*(?:\"(?:[^\"\\]|\\.)*\"|'[^']*'|[A-Za-z0-9_-]+)\s*"
+
+
+def _dotted(text: str) -> List[str]:
+    """The parts of a TOML dotted key (``a."b.c".d``), quotes taken off."""
+    import json
+
+    parts = re.findall(_KEY_PART, text)
+    return [json.loads(p.strip()) if p.strip().startswith('"') else p.strip().strip("'") for p in parts]
+
+
+def key_lines(text: str) -> Dict[Tuple[str, ...], int]:
+    """The line (1-based) of each table header and ``key = value`` of a TOML text, by its full dotted path:
+    what tomllib does not say. Lines inside multi-line strings are passed over."""
+    header = re.compile(rf"\s*\[\[?((?:{_KEY_PART}\.)*{_KEY_PART})\]\]?\s*(?:#.*)?$")
+    assignment = re.compile(rf"\s*((?:{_KEY_PART}\.)*{_KEY_PART})=")
+    out: Dict[Tuple[str, ...], int] = {}
+    table: List[str] = []
+    quote = ""  # the delimiter of a multi-line string the line is in
+    for n, line in enumerate(text.splitlines(), 1):
+        if quote:
+            quote = "" if quote in line else quote
+            continue
+        m = header.match(line)
+        if m:
+            table = _dotted(m.group(1))
+            out.setdefault(tuple(table), n)
+            continue
+        m = assignment.match(line)
+        if m:
+            out.setdefault(tuple(table + _dotted(m.group(1))), n)
+            rest = line[m.end():]
+            for delimiter in ('"""', "'''"):
+                if rest.count(delimiter) % 2:
+                    quote = delimiter
+    return out
 
 
 def _mentions_pullcheck(path: str) -> bool:
-    import re
-
     from pullcheck.sources.errors import ParseError, read_text
 
     try:
@@ -236,88 +319,109 @@ def find(start_paths: Iterable[str], roots: Optional[Iterable[str]] = None) -> O
         folder = parent
 
 
-def _strings(v: Any, key: str, path: str) -> List[str]:
+def _strings(v: Any, keys: Tuple[str, ...], where: _Where) -> List[str]:
     if isinstance(v, str):
         v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ConfigError(f"{path}: {key} must be a list of strings")
+        raise where.error(keys, "must be a list of strings")
     return list(v)
 
 
+def _unknown_keys(table: Dict[str, Any], known: Iterable[str], where: _Where, prefix: Tuple[str, ...] = ()) -> None:
+    from pullcheck.usage import did_you_mean
+
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise where.error(prefix + (unknown[0],), f"unknown key{did_you_mean(unknown[0], known)}; the keys "
+                                                     f"{'' if not prefix else 'of ' + '.'.join(prefix) + ' '}"
+                                                     f"are {', '.join(sorted(known))}")
+
+
 def load(path: str, known_rules: Dict[str, Any]) -> Config:
+    """A configuration file, read and checked: an error names the file, the line and the key at fault."""
     data = load_toml(path)
+    where = _Where(path, ())
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("pullcheck", {})
+        where = _Where(path, ("tool", "pullcheck"))
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: [tool.pullcheck] must be a table")
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-                          f"(known: {', '.join(sorted(KEYS))})")
+        raise where.error((), "[tool.pullcheck] must be a table")
+    _unknown_keys(data, KEYS, where)
     cfg = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
-    cfg.select = _strings(data.get("select", []), "select", path)
-    cfg.ignore = _strings(data.get("ignore", []), "ignore", path)
-    cfg.exclude = _strings(data.get("exclude", []), "exclude", path)
-    fail_on = data.get("fail-on", "warning")
-    if fail_on not in FAIL_ON:
-        raise ConfigError(f"{path}: fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    cfg.fail_on = fail_on
+    cfg.select = _strings(data.get("select", []), ("select",), where)
+    cfg.ignore = _strings(data.get("ignore", []), ("ignore",), where)
+    cfg.exclude = _strings(data.get("exclude", []), ("exclude",), where)
+    cfg.fail_on = _one_of(data.get("fail-on", "warning"), FAIL_ON, ("fail-on",), where)
     cfg.fail_on_unjudged = data.get("fail-on-unjudged", False)
     if not isinstance(cfg.fail_on_unjudged, bool):
-        raise ConfigError(f"{path}: fail-on-unjudged must be true or false")
+        raise where.error(("fail-on-unjudged",), "must be true or false")
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
-        raise ConfigError(f"{path}: per-file-ignores must be a table of glob = [rule IDs]")
-    cfg.per_file_ignores = {k: _strings(v, f"per-file-ignores.{k}", path) for k, v in pfi.items()}
+        raise where.error(("per-file-ignores",), "must be a table of glob = [rule IDs]")
+    cfg.per_file_ignores = {k: _strings(v, ("per-file-ignores", k), where) for k, v in pfi.items()}
     sev = data.get("severity", {})
-    if not isinstance(sev, dict) or not all(v in SEVERITIES for v in sev.values()):
-        raise ConfigError(f"{path}: severity must map rule IDs to one of {', '.join(SEVERITIES)}")
-    cfg.severity = dict(sev)
-    rules_opts = data.get("rules", {})
-    if not isinstance(rules_opts, dict):
-        raise ConfigError(f"{path}: [rules] must be a table of rule ID = {{option = value}}")
-    for rid, opts in rules_opts.items():
-        check_ids([rid], known_rules, path, "rules")
-        if opts:  # no rule takes options yet; any is a mistake
-            raise ConfigError(f"{path}: rule {rid} has no options (got {', '.join(map(str, opts))})")
+    if not isinstance(sev, dict):
+        raise where.error(("severity",), f"must map rule IDs to one of {', '.join(SEVERITIES)}")
+    cfg.severity = {rid: _one_of(v, SEVERITIES, ("severity", rid), where) for rid, v in sev.items()}
+    _rules_table(data.get("rules", {}), known_rules, where)
     stacks = data.get("stacks", {})
     if not isinstance(stacks, dict):
-        raise ConfigError(f"{path}: stacks must be a table")
+        raise where.error(("stacks",), "must be a table")
     cfg.stacks = stacks
-    _terraform(cfg, data.get("terraform", {}), path)
+    _terraform(cfg, data.get("terraform", {}), where)
+    _account(cfg, data, where)
+    check_ids(cfg.select, known_rules, where, ("select",))
+    check_ids(cfg.ignore, known_rules, where, ("ignore",))
+    for k, ids in cfg.per_file_ignores.items():
+        check_ids(ids, known_rules, where, ("per-file-ignores", k))
+    check_ids(list(cfg.severity), known_rules, where, ("severity",), exact=True)
+    return cfg
+
+
+def _account(cfg: Config, data: Dict[str, Any], where: _Where) -> None:
+    """The account's snapshot (``network``, under the configuration's folder) and its Region."""
     for key in ("network", "region"):
         v = data.get(key, "")
         if not isinstance(v, str):
-            raise ConfigError(f"{path}: {key} must be text")
+            raise where.error((key,), "must be text")
         setattr(cfg, key, v)
     if cfg.network:
         from pullcheck.sources import scope
 
         cfg.network = os.path.normpath(os.path.join(cfg.root, cfg.network))
         if not scope.under(os.path.realpath(cfg.network), os.path.realpath(cfg.root)):
-            raise ConfigError(f"{path}: network {data['network']} lies outside the configuration's folder: not read")
-    check_ids(cfg.select, known_rules, path, "select")
-    check_ids(cfg.ignore, known_rules, path, "ignore")
-    for k, ids in cfg.per_file_ignores.items():
-        check_ids(ids, known_rules, path, f"per-file-ignores.{k}")
-    check_ids(list(cfg.severity), known_rules, path, "severity", exact=True)
-    return cfg
+            raise where.error(("network",), f"{data['network']} lies outside the configuration's folder: not read")
 
 
-def _terraform(cfg: Config, table: Any, path: str) -> None:
+def _one_of(value: Any, allowed: Tuple[str, ...], keys: Tuple[str, ...], where: _Where) -> str:
+    if value not in allowed:
+        from pullcheck.usage import did_you_mean
+
+        tip = did_you_mean(value, allowed) if isinstance(value, str) else ""
+        raise where.error(keys, f"must be one of {', '.join(allowed)}, not {value!r}{tip}")
+    return value
+
+
+def _rules_table(table: Any, known_rules: Dict[str, Any], where: _Where) -> None:
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: terraform must be a table")
-    unknown = sorted(set(table) - TERRAFORM_KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: terraform: unknown key {', '.join(unknown)} "
-                          f"(known: {', '.join(sorted(TERRAFORM_KEYS))})")
-    files = _strings(table.get("var-files", []), "terraform.var-files", path)
+        raise where.error(("rules",), "must be a table of rule ID = {option = value}")
+    for rid, opts in table.items():
+        check_ids([rid], known_rules, where, ("rules",))
+        if opts:  # no rule takes options yet; any is a mistake
+            raise where.error(("rules", rid), f"rule {rid} has no options (got {', '.join(map(str, opts))})")
+
+
+def _terraform(cfg: Config, table: Any, where: _Where) -> None:
+    if not isinstance(table, dict):
+        raise where.error(("terraform",), "must be a table")
+    _unknown_keys(table, TERRAFORM_KEYS, where, ("terraform",))
+    files = _strings(table.get("var-files", []), ("terraform", "var-files"), where)
     values = table.get("vars", {})
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
-        raise ConfigError(f"{path}: terraform.vars must be a table of name = \"value\" (text, as -var takes it)")
+        raise where.error(("terraform", "vars"), "must be a table of name = \"value\" (text, as -var takes it)")
     env = table.get("env-vars", False)
     if not isinstance(env, bool):
-        raise ConfigError(f"{path}: terraform.env-vars must be true or false")
+        raise where.error(("terraform", "env-vars"), "must be true or false")
     cfg.tf_assignments = [("file", os.path.join(cfg.root, f)) for f in files]
     cfg.tf_assignments += [("var", f"{k}={v}") for k, v in values.items()]
     cfg.tf_env_vars = env
@@ -365,11 +469,14 @@ def terraform_given(cfg: Config, assignments: List[Tuple[str, str]], env_vars: b
     return Given(tuple(given), env_vars or cfg.tf_env_vars)
 
 
-def check_ids(ids: List[str], known: Dict[str, Any], path: str, key: str, exact: bool = False) -> None:
+def check_ids(ids: List[str], known: Dict[str, Any], where: _Where, keys: Tuple[str, ...], exact: bool = False
+              ) -> None:
+    from pullcheck.usage import did_you_mean
+
     names = {r.name for r in known.values()} if known else set()
     for i in ids:
         if i == "ALL" and not exact:
             continue
         ok = i in known or (not exact and (i in names or any(k.startswith(i) for k in known)))
         if not ok:
-            raise ConfigError(f"{path}: {key}: unknown rule {i!r}")
+            raise where.error(keys, f"unknown rule {i!r}{did_you_mean(i, list(known) + sorted(names))}", i)

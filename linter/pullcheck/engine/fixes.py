@@ -23,7 +23,9 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from pullcheck.graph.model import Resource, Span
 from pullcheck.sources.session import current
 
-MAX_PASSES = 3
+# passes of a fix loop at most: one pass takes every fix whose edits overlap no other; a pass is needed again
+# only when edits overlap (neighbouring JSON members) or a fix lets another be offered
+MAX_PASSES = 10
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def _covers(s: Suppression, f: Finding, calls: Dict[Tuple[str, int], str]) -> bo
         return s.file == f.file and (f.resource == s.resource or f.resource.startswith(s.resource + "."))
     # a comment on a module block (or the line above it) covers what that call produces, in any file
     prefix = calls.get((s.file, s.line)) or calls.get((s.file, s.line + 1))
-    if prefix and f.resource.startswith(prefix):
+    if prefix and (f.resource.startswith(prefix) or f.resource.startswith(prefix[:-1] + "[")):  # or an instance
         return True
     if f.origin and s.file == f.origin[0] and f.origin[1] in (s.line, s.line + 1):
         return True  # written in the module where the value is, though reported at the caller

@@ -11,18 +11,22 @@ template as parsed (by its text), and each resource as evaluated while nothing i
 in, then the rules run over the whole graph as always.
 
 A diagnostic whose rule knows the edit offers it as a quick fix (its ``data`` carries the edits and the
-document version they were made for), and the document offers "fix all safe" (``source.fixAll``); hovering a
-diagnostic shows its rule's summary. Edits are offered only while the linted version is the document's
-current one, addressed to that version (``documentChanges``), so a client never applies them to a newer text.
+document version they were made for), and the document offers "fix all safe" (``source.fixAll``): every safe
+fix of the document applied as ``--fix`` applies them (in passes, linted again after each, a fix taken back
+as there), in one edit, computed when first asked for and kept for that version. Hovering a diagnostic shows
+its rule's summary. Edits are offered only while the linted version is the document's current one,
+addressed to that version (``documentChanges``), so a client never applies them to a newer text.
+
+``shutdown`` and ``exit`` cancel the lints pending (a change waiting for quiet, a lint under way publishes
+nothing) and the server leaves at once, without waiting for a lint to end.
 """
 from __future__ import annotations
 
 import os
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
 
 from pullcheck.sources import session
@@ -51,32 +55,21 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
                 ) -> List[Dict[str, Any]]:
     """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``. ``roots``: the
     run's scope (see ``scope_roots``), by default the document's own folder."""
-    from pullcheck.engine import config as cfgmod
-    from pullcheck.engine import fixes
-    from pullcheck.engine.stages import INTERNAL_ID, finish, lint
-    from pullcheck.engine.registry import select_rules
+    from pullcheck.engine.stages import INTERNAL_ID
 
-    cfg = cfgmod.Config()
-    found = cfgmod.find([path])
-    if found:
-        try:
-            cfg = cfgmod.load(found, rules)
-        except cfgmod.ConfigError as e:
-            return [_diag(0, 0, 0, 1, 1, "CONFIG", f"configuration error: {e}")]
-    if cfg.exclude and cfg.excluded(path):
+    try:
+        linter = _linter(path, rules, roots)
+    except ValueError as e:
+        return [_diag(0, 0, 0, 1, 1, "CONFIG", f"configuration error: {e}")]
+    if linter is None:
         return []
-    selected = select_rules(rules, cfg.select, cfg.ignore)
-    # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
     overlay = session.current().overlay
     overlay[path] = text
     try:
-        findings = finish(lint([path], selected, roots=roots), cfg)
+        findings = linter()
     finally:
         overlay.pop(path, None)
     lines = text.splitlines()
-    # "fix all safe": the safe fixes of this document that go in together, chosen as --fix chooses them
-    together = set(fixes.plan(f.fix for f in findings if f.fix is not None and f.fix.safe
-                              and all(os.path.abspath(e.file) == path for e in f.fix.edits)))
     out = []
     for f in findings:
         if f.rule_id == INTERNAL_ID:  # a rule or a step that failed is said, not silently dropped
@@ -92,10 +85,74 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
         d = _diag(line, _utf16(lines, line, col), end_line, _utf16(lines, end_line, end_col),
                   _SEVERITY.get(f.severity, 1), f.rule_id, f"{f.message} [{f.name}]")
         if f.fix is not None and all(os.path.abspath(e.file) == path for e in f.fix.edits):
-            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe, "together": f.fix in together,
+            d["data"] = {"fix": {"title": f.fix.title, "safe": f.fix.safe,
                                  "edits": [_text_edit(lines, e) for e in f.fix.edits]}}
         out.append(d)
     return out
+
+
+def _linter(path: str, rules: Dict[str, Any], roots: Optional[List[str]]) -> Optional[Callable[[], list]]:
+    """What lints the document ``path`` (reading the session's overlay for its text), judged by the
+    configuration above it; None when that configuration excludes it, ValueError when it is wrong."""
+    from pullcheck.engine import config as cfgmod
+    from pullcheck.engine.stages import finish, lint
+    from pullcheck.engine.registry import select_rules
+
+    cfg = cfgmod.Config()
+    found = cfgmod.find([path])
+    if found:
+        try:
+            cfg = cfgmod.load(found, rules)
+        except cfgmod.ConfigError as e:
+            raise ValueError(str(e)) from None
+    if cfg.exclude and cfg.excluded(path):
+        return None
+    selected = select_rules(rules, cfg.select, cfg.ignore)
+    # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
+    return lambda: finish(lint([path], selected, roots=roots), cfg)
+
+
+def fix_all(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None) -> Optional[str]:
+    """The document's text once "fix all safe" is applied: the safe fixes of this document (``text``), in
+    passes as ``--fix`` applies them (``pullcheck.engine.fixing``: linted again after each pass, a fix taken
+    back as there), kept in memory. None when nothing would change."""
+    from pullcheck.engine import fixing
+
+    try:
+        linter = _linter(path, rules, roots)
+    except ValueError:
+        return None
+    if linter is None:
+        return None
+    overlay = session.current().overlay
+    overlay[path] = text
+    store = fixing.Memory(refusal=lambda file: "" if os.path.abspath(file) == path else "not this document")
+    try:
+        changes = fixing.apply(linter(), linter, False, store).changes
+    finally:
+        store.close()
+        overlay.pop(path, None)
+    return next((after for file, (_, after) in changes.items() if os.path.abspath(file) == path), None)
+
+
+def text_edits(before: str, after: str) -> List[Dict[str, Any]]:
+    """LSP text edits that make ``before`` into ``after``, a run of changed lines each (so the editor keeps
+    its marks on the lines that stay)."""
+    import difflib
+    import re
+
+    # lines as the protocol counts them: only CR, LF and CRLF end one (not str.splitlines's others)
+    old, new = (re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text) for text in (before, after))
+    plain = [x.rstrip("\r\n") for x in old]
+
+    def position(n: int) -> Dict[str, int]:  # the start of line n, or the end of a last line without a break
+        if n < len(old) or not old or old[-1].endswith(("\n", "\r")):
+            return {"line": n, "character": 0}
+        return {"line": len(old) - 1, "character": _utf16(plain, len(old) - 1, len(old[-1]))}
+
+    return [{"range": {"start": position(i1), "end": position(i2)}, "newText": "".join(new[j1:j2])}
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+            if op != "equal"]
 
 
 def _utf16(lines: List[str], line: int, col: int) -> int:
@@ -112,13 +169,14 @@ def _text_edit(lines: List[str], e: Any) -> Dict[str, Any]:
     return {"range": {"start": start, "end": end}, "newText": e.text}
 
 
-def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Dict[str, Any]],
-                 version: Optional[int] = None) -> List[Dict]:
-    """A quick fix per diagnostic that carries one, and "fix all safe" over the document's last diagnostics.
+def code_actions(uri: str, diagnostics: List[Dict[str, Any]], version: Optional[int] = None,
+                 fix_all_edits: Optional[List[Dict[str, Any]]] = None) -> List[Dict]:
+    """A quick fix per diagnostic that carries one, and "fix all safe" (``fix_all_edits``: the edits that
+    make the document what ``fix_all`` makes it) when there is anything to fix.
 
-    ``version`` is the document version ``published`` was computed for. Every edit is addressed to it (a
-    versioned ``documentChanges`` entry), so a client whose text has moved on rejects the edit instead of
-    applying it lines off; a diagnostic whose data names another version offers no quick fix."""
+    ``version`` is the document version the diagnostics were published for. Every edit is addressed to it
+    (a versioned ``documentChanges`` entry), so a client whose text has moved on rejects the edit instead
+    of applying it lines off; a diagnostic whose data names another version offers no quick fix."""
     out = []
     for d in diagnostics:
         data = d.get("data") or {}
@@ -127,16 +185,9 @@ def code_actions(uri: str, diagnostics: List[Dict[str, Any]], published: List[Di
             out.append({"title": f"pullcheck: {fix['title']} ({d.get('code')})", "kind": "quickfix",
                         "diagnostics": [d], "isPreferred": bool(fix["safe"]),
                         "edit": _versioned_edit(uri, version, fix["edits"])})
-    # whole fixes that go in together (fixes.plan chose them when the diagnostics were made; overlapping
-    # ones wait for the next fix-all), each once though several diagnostics carry it
-    edits: List[Any] = []
-    for d in published:
-        fix = (d.get("data") or {}).get("fix")
-        if fix and fix["safe"] and fix.get("together") and not any(e in edits for e in fix["edits"]):
-            edits.extend(fix["edits"])
-    if edits:
+    if fix_all_edits:
         out.append({"title": "pullcheck: fix all safe problems", "kind": "source.fixAll.pullcheck",
-                    "edit": _versioned_edit(uri, version, edits)})
+                    "edit": _versioned_edit(uri, version, fix_all_edits)})
     return out
 
 
@@ -173,6 +224,29 @@ class _State:
     # one lint at a time (the editor buffers are shared with the readers)
     lock: threading.Lock = field(default_factory=threading.Lock)
     failed: Dict[str, str] = field(default_factory=dict)  # uri -> the last failure said, so that it is said once
+    # uri -> (the version, the edits of its "fix all safe"), computed when first asked for
+    fix_all: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = field(default_factory=dict)
+    # set by shutdown and exit: a change waiting for quiet is dropped and a lint under way publishes nothing
+    closing: threading.Event = field(default_factory=threading.Event)
+    # held while a message goes out, and while ``closing`` is set: nothing is written once it is
+    out: threading.Lock = field(default_factory=threading.Lock)
+    exit_code: int = 0  # 1 when exit came without shutdown, as the protocol says
+    waiting: Dict[str, threading.Timer] = field(default_factory=dict)  # uri -> the lint after its last change
+
+
+def _server_class() -> Any:
+    """pygls's server, leaving without waiting for its worker threads: a lint under way ends with the
+    process (it writes nothing: ``closing`` keeps it from publishing)."""
+    from pygls.lsp.server import LanguageServer
+
+    class Server(LanguageServer):
+        def shutdown(self) -> None:
+            pool, self._thread_pool = self._thread_pool, None
+            super().shutdown()
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    return Server
 
 
 def serve(argv: List[str]) -> int:
@@ -181,7 +255,7 @@ def serve(argv: List[str]) -> int:
         return 0
     try:
         from lsprotocol import types as t
-        from pygls.lsp.server import LanguageServer
+        server_class = _server_class()
     except ImportError:
         print("pullcheck: error: the language server needs pygls: pip install 'pullcheck[lsp]'", file=sys.stderr)
         return 2
@@ -192,10 +266,10 @@ def serve(argv: List[str]) -> int:
     # while nothing it can read has changed: a keystroke works again only on the block it is in
     session.begin(keep_parses=True)
     state = _State(load_rules())
-    server = LanguageServer("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
+    server = server_class("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     _register(server, state)
     server.start_io()
-    return 0
+    return state.exit_code
 
 
 def _register(server: Any, state: _State) -> None:
@@ -205,8 +279,19 @@ def _register(server: Any, state: _State) -> None:
     @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
                     t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix,
                                                            t.CodeActionKind.SourceFixAll]))
+    @server.thread()  # a fix-all lints the document again, pass by pass: not on the loop that reads messages
     def code_action(ls: Any, params: Any) -> Any:
         return _on_code_action(state, ls, params)
+
+    @server.feature(t.SHUTDOWN)
+    def on_shutdown(ls: Any, params: Any) -> None:
+        _close(state)
+
+    @server.feature(t.EXIT)
+    def on_exit(ls: Any, params: Any) -> None:
+        if not state.closing.is_set():
+            state.exit_code = 1
+        _close(state)
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: Any, params: Any) -> Any:
@@ -218,9 +303,8 @@ def _register(server: Any, state: _State) -> None:
         _publish(state, ls, params.text_document.uri, params.text_document.version)
 
     @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
-    @server.thread()
     def did_change(ls: Any, params: Any) -> None:
-        _publish(state, ls, params.text_document.uri, params.text_document.version, DEBOUNCE)
+        _later(state, ls, params.text_document.uri, params.text_document.version)
 
     @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
     @server.thread()
@@ -231,6 +315,28 @@ def _register(server: Any, state: _State) -> None:
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: Any) -> None:
         _on_close(state, ls, params)
+
+
+def _close(state: _State) -> None:
+    """No lint publishes any more (the one under way ends with the process), no change waits for quiet."""
+    with state.out:
+        state.closing.set()
+        for timer in state.waiting.values():
+            timer.cancel()
+
+
+def _later(state: _State, ls: Any, uri: str, version: Any) -> None:
+    """Lint the document once it has been quiet for DEBOUNCE seconds: each change restarts its one timer
+    (no worker thread of the server waits, so messages keep being read during a burst of changes)."""
+    with state.out:
+        if state.closing.is_set():
+            return
+        timer = state.waiting.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        timer = state.waiting[uri] = threading.Timer(DEBOUNCE, _publish, (state, ls, uri, version))
+        timer.daemon = True
+        timer.start()
 
 
 def _version(ls: Any, uri: str) -> Any:
@@ -249,19 +355,16 @@ def _range(r: Dict[str, Any]) -> Any:
     return t.Range(start=t.Position(**r["start"]), end=t.Position(**r["end"]))
 
 
-def _publish(state: _State, ls: Any, uri: str, wanted: Any, delay: float = 0.0) -> None:
-    """Lint a document and publish, in a worker thread: after ``delay`` (a burst of changes ends in one
-    lint) and only while ``wanted`` is still the document's version (a newer change supersedes an
-    older lint, whose result is dropped). When the engine fails, the last good diagnostics stay and the
-    failure is said once."""
+def _publish(state: _State, ls: Any, uri: str, wanted: Any) -> None:
+    """Lint a document and publish, in a thread of its own, only while ``wanted`` is still the document's
+    version (a newer change supersedes an older lint, whose result is dropped) and the server is not
+    closing. When the engine fails, the last good diagnostics stay and the failure is said once."""
     from lsprotocol import types as t
 
     path = _path(uri)
     if not path or not path.lower().endswith(LINTED):
         return
-    if delay:
-        time.sleep(delay)
-    if _version(ls, uri) != wanted:
+    if state.closing.is_set() or _version(ls, uri) != wanted:
         return
     linted = _lint(state, ls, uri, path, wanted)
     if linted is None or _version(ls, uri) != wanted:
@@ -270,12 +373,13 @@ def _publish(state: _State, ls: Any, uri: str, wanted: Any, delay: float = 0.0) 
     for d in found:
         if d.get("data"):  # a quick fix names the text it was made for; the client sends it back
             d["data"]["version"] = wanted
-    state.published[uri] = (wanted, found)
-    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
-        uri=uri, version=doc.version,
-        diagnostics=[t.Diagnostic(
-            range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
-            source=d["source"], message=d["message"], data=d.get("data")) for d in found]))
+    params = t.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=[t.Diagnostic(
+        range=_range(d["range"]), severity=t.DiagnosticSeverity(d["severity"]), code=d["code"],
+        source=d["source"], message=d["message"], data=d.get("data")) for d in found])
+    with state.out:
+        if not state.closing.is_set():
+            state.published[uri] = (wanted, found)
+            ls.text_document_publish_diagnostics(params)
 
 
 def _lint(state: _State, ls: Any, uri: str, path: str, wanted: Any) -> Optional[Tuple[Any, List[Dict[str, Any]]]]:
@@ -285,15 +389,16 @@ def _lint(state: _State, ls: Any, uri: str, path: str, wanted: Any) -> Optional[
 
     with state.lock:
         doc = ls.workspace.get_text_document(uri)
-        if doc.version != wanted:
+        if doc.version != wanted or state.closing.is_set():
             return None
         try:
             found = diagnostics(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)))
         except Exception as e:  # keep what the editor shows; say why once
             why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
-            if state.failed.get(uri) != why:
-                state.failed[uri] = why
-                ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
+            with state.out:
+                if state.failed.get(uri) != why and not state.closing.is_set():
+                    state.failed[uri] = why
+                    ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Warning, message=why))
             return None
         state.failed.pop(uri, None)
     return doc, found
@@ -306,12 +411,42 @@ def _on_code_action(state: _State, ls: Any, params: Any) -> Any:
     # land lines off: none is offered until the current text is linted
     if computed is None or computed != _version(ls, uri):
         return []
-    asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics]
+    only = params.context.only
+    asked = [{"code": d.code, "data": d.data} for d in params.context.diagnostics] if _asked("quickfix", only) else []
+    everything = _fix_all_edits(state, ls, uri, computed, found) if _asked("source.fixAll.pullcheck", only) else []
     # a client that cannot take versioned edits gets plain ones: the check above already keeps them to the
     # text they were made for
     capabilities = getattr(getattr(ls, "client_capabilities", None), "workspace", None)
     versioned = bool(getattr(getattr(capabilities, "workspace_edit", None), "document_changes", False))
-    return [_code_action(a, versioned) for a in code_actions(uri, asked, found, computed)]
+    return [_code_action(a, versioned) for a in code_actions(uri, asked, computed, everything)]
+
+
+def _asked(kind: str, only: Optional[List[str]]) -> bool:
+    """Whether a code action request that asks for the kinds ``only`` (all when None) wants ``kind``."""
+    return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+def _fix_all_edits(state: _State, ls: Any, uri: str, version: Any, found: List[Dict[str, Any]]
+                   ) -> List[Dict[str, Any]]:
+    """The edits of "fix all safe" for ``version`` of the document (kept for it once computed), none when
+    no diagnostic has a safe fix or the document has moved on."""
+    if not any(((d.get("data") or {}).get("fix") or {}).get("safe") for d in found):
+        return []
+    with state.lock:
+        kept = state.fix_all.get(uri)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        doc = ls.workspace.get_text_document(uri)
+        if doc.version != version or state.closing.is_set():
+            return []
+        path = _path(uri)
+        try:
+            after = fix_all(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)))
+        except Exception:  # the engine failed: the lint said so already, and the quick fixes stay
+            after = None
+        edits = text_edits(doc.source, after) if after is not None else []
+        state.fix_all[uri] = (version, edits)
+    return edits
 
 
 def _code_action(a: Dict[str, Any], versioned: bool) -> Any:
@@ -342,5 +477,10 @@ def _on_close(state: _State, ls: Any, params: Any) -> None:
     from lsprotocol import types as t
 
     state.published.pop(params.text_document.uri, None)
+    state.fix_all.pop(params.text_document.uri, None)
+    with state.out:
+        timer = state.waiting.pop(params.text_document.uri, None)
+    if timer is not None:
+        timer.cancel()
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                     diagnostics=[]))

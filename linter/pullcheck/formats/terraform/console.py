@@ -34,9 +34,10 @@ class Console:
     """Expressions evaluated in the root module of ``folder`` (a run's scope must let it read the folder:
     see ``evaluate``)."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, given: Any = None) -> None:
         self.folder = folder
         self.graph = Graph()  # keeps the folders' parses from one line to the next
+        self.graph.inputs.tf_given = given  # -var-file / -var, as variables.Given
         self.broken = ""  # the first parse error of the configuration: every line is an error in Terraform
         _, errors = root_module(folder, self.graph)
         if errors:
@@ -61,6 +62,7 @@ class Console:
         if self.broken:
             return f"(error: {_oneline(self.broken)})"
         module, _ = root_module(self.folder, self.graph)
+        module.stateless = True  # as terraform console reads a configuration without state
         return answer(module, module.evaluator({}).eval(node))
 
 
@@ -80,29 +82,68 @@ def evaluate(folder: str, lines: Iterable[str]) -> List[str]:
 
 
 def command(argv: List[str]) -> int:
-    """``pullcheck console [DIR]``: a line of standard input in, its answer out, until the input ends."""
+    """``pullcheck console [--var-file FILE] [--var NAME=VALUE] [DIR]``: a line of standard input in, its answer
+    out, until the input ends. The variables files and values apply after DIR's own, in their order, as
+    ``terraform console -var-file -var`` applies them."""
     import gc
     import os
 
     from pullcheck.sources import scope
 
-    if len(argv) > 1 or argv[:1] in (["-h"], ["--help"]):
-        print("usage: pullcheck console [DIR]   (one Terraform expression per line of standard input)",
-              file=sys.stderr)
-        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
-    folder = argv[0] if argv else "."
+    parsed = _arguments(argv)
+    if isinstance(parsed, int):
+        return parsed
+    folder, assignments = parsed
     if not os.path.isdir(folder):
         print(f"pullcheck: error: not a folder: {_oneline(folder)}", file=sys.stderr)
         return 2
+    scope.set_roots([folder])
+    for kind, value in assignments:
+        if kind == "file" and (not os.path.isfile(value) or not scope.readable(value)):
+            print(f"pullcheck: error: --var-file {_oneline(value)}: no such file in {_oneline(folder)}",
+                  file=sys.stderr)
+            return 2
     gc.enable()  # a module tree per line, whose modules point at each other: freed as the lines go
     reconfigure = getattr(sys.stdin, "reconfigure", None)  # text that is not UTF-8 is still read
     if reconfigure is not None:
         reconfigure(errors="replace")
-    scope.set_roots([folder])
-    console = Console(folder)
+    from pullcheck.formats.terraform.variables import Given
+
+    console = Console(folder, Given(tuple(assignments)) if assignments else None)
     for text in sys.stdin:
         print(console.line(text.rstrip("\n")), flush=True)
     return 0
+
+
+_USAGE = ("usage: pullcheck console [--var-file FILE] [--var NAME=VALUE] [DIR]   (one Terraform expression per "
+          "line of standard input)")
+
+
+def _arguments(argv: List[str]) -> Any:
+    """(folder, [("file", path) | ("var", "NAME=VALUE")] in order), or the exit code after a usage line."""
+    folder, assignments, rest = "", [], list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("-h", "--help"):
+            print(_USAGE, file=sys.stderr)
+            return 0
+        flag, eq, value = arg.partition("=") if arg.startswith("--var") else (arg, "", "")
+        if flag in ("--var-file", "--var"):
+            if not eq:
+                if not rest:
+                    print(f"{_USAGE}\npullcheck console: error: {flag} needs a value", file=sys.stderr)
+                    return 2
+                value = rest.pop(0)
+            if flag == "--var" and "=" not in value:
+                print(f"{_USAGE}\npullcheck console: error: --var takes NAME=VALUE", file=sys.stderr)
+                return 2
+            assignments.append(("file" if flag == "--var-file" else "var", value))
+        elif arg.startswith("-") or folder:
+            print(f"{_USAGE}\npullcheck console: error: unexpected {_oneline(arg)}", file=sys.stderr)
+            return 2
+        else:
+            folder = arg
+    return folder or ".", assignments
 
 
 # -- the answer ---------------------------------------------------------------------------------------------

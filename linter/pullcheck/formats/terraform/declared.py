@@ -3,7 +3,7 @@ its instances, a counted one before it is indexed, and the names that lead to th
 ``var`` or a resource type, a called module). All but Declared are values opaque to functions."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Tuple
+from typing import TYPE_CHECKING, Any, List, Tuple
 
 from pullcheck.formats.terraform.budget import Opaque
 from pullcheck.formats.terraform.convert import to_count
@@ -27,36 +27,41 @@ class Declared:
                                 f"{self.module.prefix}{self.address}", self._instances_now)
 
     def _instances_now(self) -> Any:
-        ev = self.module.evaluator({})
-        result: Any
-        if "count" in self.body.attrs:
-            n = to_count(ev.eval(self.body.attrs["count"]))
-            if n is None:
-                result = Unknown(f"count of {self.address} cannot be evaluated")
-            elif n > MAX_INSTANCES:
-                result = Unknown(f"count of {self.address} is over {MAX_INSTANCES} instances")
-            else:
-                result = [(f"[{i}]", {"count.index": i}) for i in range(n)]
-        elif "for_each" in self.body.attrs:
-            fe = ev.eval(self.body.attrs["for_each"])
-            if isinstance(fe, Counted):  # for_each over another resource's instances
-                insts = fe.res.instances()
-                fe = insts if isinstance(insts, Unknown) else {
-                    s[2:-2] if s.startswith('["') else s[1:-1]: Instance(fe.res, s) for s, _ in insts}
-            if isinstance(fe, (dict, list)) and len(fe) > MAX_INSTANCES:
-                result = Unknown(f"for_each of {self.address} is over {MAX_INSTANCES} instances")
-            elif isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
-            elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
-                result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
-            else:
-                result = Unknown(f"for_each of {self.address} cannot be evaluated")
-        else:
-            result = [("", {})]
-        return result
+        return expansion(self.module.evaluator({}), self.body, self.address)
 
     def key(self, suffix: str) -> str:
         return f"{self.module.dir}:{self.address}{suffix}"
+
+
+def expansion(ev: Any, body: Body, what: str) -> Any:
+    """[(suffix, context)] of a block with ``count`` or ``for_each`` (a resource, a module call) evaluated by
+    ``ev``, one ``("", {})`` without either; an Unknown when they cannot be evaluated."""
+    result: Any
+    if "count" in body.attrs:
+        n = to_count(ev.eval(body.attrs["count"]))
+        if n is None:
+            result = Unknown(f"count of {what} cannot be evaluated")
+        elif n > MAX_INSTANCES:
+            result = Unknown(f"count of {what} is over {MAX_INSTANCES} instances")
+        else:
+            result = [(f"[{i}]", {"count.index": i}) for i in range(n)]
+    elif "for_each" in body.attrs:
+        fe = ev.eval(body.attrs["for_each"])
+        if isinstance(fe, Counted):  # for_each over another resource's instances
+            insts = fe.res.instances()
+            fe = insts if isinstance(insts, Unknown) else {
+                s[2:-2] if s.startswith('["') else s[1:-1]: Instance(fe.res, s) for s, _ in insts}
+        if isinstance(fe, (dict, list)) and len(fe) > MAX_INSTANCES:
+            result = Unknown(f"for_each of {what} is over {MAX_INSTANCES} instances")
+        elif isinstance(fe, dict) and all(isinstance(k, str) for k in fe):
+            result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
+        elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
+            result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+        else:
+            result = Unknown(f"for_each of {what} cannot be evaluated")
+    else:
+        result = [("", {})]
+    return result
 
 
 class Instance(Opaque):
@@ -85,3 +90,17 @@ class ModuleValue(Opaque):
 
     def __init__(self, module: "Module") -> None:
         self.module = module
+
+
+class ModuleGroup(Opaque):
+    """A module call with ``count`` or ``for_each``: its instances, (key, Module) in the order of their
+    keys (an index for count, a key of for_each)."""
+
+    def __init__(self, counted: bool, members: List[Tuple[Any, "Module"]]) -> None:
+        self.counted, self.members = counted, members
+
+    def value(self) -> Any:
+        """As Terraform reads ``module.x``: a list of the instances for count, a map for for_each."""
+        if self.counted:
+            return [ModuleValue(m) for _, m in self.members]
+        return {k: ModuleValue(m) for k, m in self.members}

@@ -11,13 +11,14 @@ import os
 from typing import Any, Dict, List, Tuple
 
 from pullcheck.formats.terraform.budget import CHARS_PER_READ, READS_PER_STEP, TEXT_PER_ITEM, Budget
-from pullcheck.formats.terraform.declared import MAX_INSTANCES, Declared, ModuleValue
+from pullcheck.formats.terraform.declared import MAX_INSTANCES, Declared, ModuleGroup, ModuleValue
 from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform import variables
 from pullcheck.formats.terraform.syntax import Body, JsonExpr, Known, pos_of
-from pullcheck.graph.values import MAX_STRING, Template, Undeclared, Unknown
+from pullcheck.graph.values import MAX_STRING, Missing, Template, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError, read_text
+from pullcheck.sources.session import current
 
 DATA_KINDS = ("aws_iam_policy_document", "aws_subnets", "aws_subnet", "aws_vpc", "aws_security_group",
               "aws_security_groups", "aws_route_table", "aws_vpc_endpoint")
@@ -33,6 +34,10 @@ class Module:
         self.outputs: Dict[str, Any] = {}
         self.children: Dict[str, Any] = {}  # name -> Module, or Unknown when it cannot be instantiated
         self.inputs: Dict[str, Any] = {}  # variable -> expression tree in the caller, for a called module
+        # on a root module: its resources taken as terraform console takes them without state, their
+        # instances unknown (length(aws_x.counted) too), to be held to its answers (pullcheck console)
+        self.stateless = False
+        self.call_ctx: Dict[str, Any] = {}  # what the call's arguments read: count.index, each.key, each.value
         self.caller: Any = None
         self.budget: Budget = Budget()  # shared with the modules it calls (set when it is called)
         self.budget.files = self  # the file functions read relative to the root module, as file() does
@@ -60,7 +65,10 @@ class Module:
 
     def output(self, name: str) -> Any:
         if name not in self.outputs:
-            return Unknown(f"output {name} of {self.prefix.rstrip('.') or self.folder}")
+            where = self.prefix.rstrip('.') or self.folder
+            if self.model_call is not None:  # pullcheck's model of a registry module has only some outputs
+                return Unknown(f"output {name} of {where}")
+            return Missing(f"Unsupported attribute: {where} has no output {name}")
         return self.once(self._local_values, f"output.{name}", f"{self.prefix}output.{name}",
                          lambda: self.evaluator({}).eval(self.outputs[name]))
 
@@ -109,7 +117,9 @@ class Module:
             return files[full]
         if not scope.readable(full):
             got: Any = Unknown(f"file {path} is outside the scanned tree")
-        elif not os.path.isfile(full):
+        elif not os.path.lexists(full) and os.path.abspath(full) not in (current().overlay or {}):
+            got = Missing(f"no file exists at {path}")  # inside the scanned tree, so not there: an error
+        elif not os.path.isfile(full) and os.path.abspath(full) not in (current().overlay or {}):
             got = Unknown(f"file {path} is not in the scanned tree")
         else:
             try:
@@ -175,9 +185,13 @@ class Module:
 
     def child_value(self, name: str) -> Any:
         """``module.<name>``: the called module as a value, or why it cannot be one."""
+        if name not in self.children and name not in self.calls:
+            return Undeclared(f"module.{name} is not declared in the module")
         child = self.children.get(name)
         if isinstance(child, Module):
             return ModuleValue(child)
+        if isinstance(child, ModuleGroup):
+            return child.value()
         return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
 
     def var(self, name: str) -> Any:

@@ -387,6 +387,8 @@ class Evaluator:
             return Namespace("datatype", name)
         if base.kind == "datatype":
             return Namespace("data", f"{base.name}.{name}")
+        if base.kind == "terraform" and name == "workspace":
+            return "default"  # pullcheck reads a configuration as it is, in the workspace Terraform starts in
         if base.kind == "path":
             if name == "module":
                 return self.m.folder
@@ -410,7 +412,11 @@ class Evaluator:
             insts = res.instances()
             if isinstance(insts, list) and insts == [("", {})]:
                 return Instance(res, "")
-            return Counted(res)
+            if isinstance(insts, Unknown) or self.m.root().stateless or not self.afford(len(insts)):
+                return Counted(res)  # how many there are is unknown (or taken as unknown: see Module)
+            if "count" in res.body.attrs:  # a list of its instances, as Terraform reads it (length(), [*])
+                return [Instance(res, s) for s, _ in insts]
+            return {s[2:-2]: Instance(res, s) for s, _ in insts}  # for_each: a map of them by key
         return Unknown(f"{base.kind}.{name}")
 
     def _splat_base(self, base: Any) -> Any:

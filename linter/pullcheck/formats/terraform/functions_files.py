@@ -114,8 +114,8 @@ def _bytes(path: str, meter: Budget) -> bytes:
     _in_scope(full, path)
     got = read_regular(full, MAX_FILE_BYTES)
     if got is None:
-        if not os.path.lexists(full):
-            raise Unknowable(f"reads {path}, which is not in the scanned tree")
+        if not os.path.lexists(full):  # inside the scanned tree, so not there: Terraform's error too
+            raise Fails(f"no file exists at {path}")
         raise Unknowable(f"reads {path}, which is not a regular file of at most {MAX_FILE_BYTES} bytes")
     data = got[1]
     spend(meter, len(data) // (READS_PER_STEP * CHARS_PER_READ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.sources import scope
@@ -15,6 +16,7 @@ from pullcheck.sources.marked import Unchanged, load_json
 from pullcheck.formats.terraform.build import KINDS, build
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
 from pullcheck.formats.terraform import overrides, variables
+from pullcheck.formats.terraform.declared import ModuleGroup, expansion
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
@@ -154,7 +156,7 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
         return Unknown(f"source of module {name} cannot be evaluated")
     if _is_local(source):
         return os.path.normpath(os.path.join(module.folder, source))
-    key = (module.prefix.replace("module.", "") + name).rstrip(".")
+    key = re.sub(r'\[[^\]]*\]', "", module.prefix.replace("module.", "") + name).rstrip(".")
     installed = _installed_modules(root).get(key)
     if installed:
         return installed
@@ -219,7 +221,20 @@ def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, Pars
     errors: List[Tuple[str, ParseError]] = []
     module = Module(folder)
     _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    _forget(module)
     return module, errors
+
+
+def _forget(module: Module) -> None:
+    """Forget the values computed while the tree was being made (a count or for_each of a call, and what
+    it read): one may have read a module not yet made."""
+    module._local_values.clear()
+    module.var_values.clear()
+    module.instance_cache.clear()
+    for child in module.children.values():
+        for m in child.members if isinstance(child, ModuleGroup) else [child]:
+            if isinstance(m, Module):
+                _forget(m)
 
 
 def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str, ParseError]], depth: int,
@@ -236,45 +251,71 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     if module.caller is None:
         variables.assign(module, var_files, graph.inputs.tf_given,
                          lambda path: _run_var_file(path, graph, errors))
-    for name, (body, pos, file) in module.calls.items():
+    # calls without count or for_each first: a count may read another module's outputs
+    calls = sorted(module.calls.items(), key=lambda c: "count" in c[1][0].attrs or "for_each" in c[1][0].attrs)
+    for name, (body, pos, file) in calls:
         graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
-        if "count" in body.attrs or "for_each" in body.attrs:
-            module.children[name] = Unknown(f"module {name} has count or for_each")
-            continue
         where = _module_source(module, name, body, root)
+        if not isinstance(where, Unknown) and not isinstance(where, tuple) and not scope.readable(where):
+            # as file() does: a source cannot bring a folder of the machine in
+            where = Unknown(f"module {name}: its folder lies outside the paths this run reads "
+                            f"(name a folder that holds it, or --root)")
+        if not isinstance(where, Unknown) and (
+                os.path.abspath(_folder(where)) in chain or depth >= MAX_MODULE_DEPTH
+                or not os.path.isdir(_folder(where))):
+            where = Unknown(f"module {name} cannot be followed")
         if isinstance(where, Unknown):
             module.children[name] = where
             continue
-        model = isinstance(where, tuple)
-        if model:  # pullcheck's own model of a registry module: read wherever pullcheck is installed
-            where = where[1]
-        elif not scope.readable(where):  # as file() does: a source cannot bring a folder of the machine in
-            module.children[name] = Unknown(f"module {name}: its folder lies outside the paths this run reads "
-                                            f"(name a folder that holds it, or --root)")
+        keys = expansion(module.evaluator({}), body, f"module.{name}")
+        if isinstance(keys, Unknown):
+            module.children[name] = keys
             continue
-        if os.path.abspath(where) in chain or depth >= MAX_MODULE_DEPTH or not os.path.isdir(where):
-            module.children[name] = Unknown(f"module {name} cannot be followed")
-            continue
-        if module.made[0] >= MAX_MODULE_INSTANCES:  # a fan-out (4 calls of 4 calls of ...) grows as a power
-            module.children[name] = Unknown(f"module {name}: past {MAX_MODULE_INSTANCES} module instances in "
-                                            f"one configuration")
-            continue
-        module.made[0] += 1
-        child = Module(where, f"{module.dir}/module.{name}")
-        if model:  # findings on a modelled module point at its call, at the input that sets the attribute
-            child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i]), body.attr_files.get(i, ""))
-                                            for out, i in MODEL_INPUTS.items() if i in body.attrs})
-        child.prefix = f"{module.prefix}module.{name}."
-        child.caller = module
-        child.budget = module.budget
-        child.made = module.made
-        child.file_reads = module.file_reads
-        child.call_file = norm_path(file)
-        child.input_files = body.attr_files
-        child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
-                                                                          "depends_on")}
-        module.children[name] = child
-        _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(where),))
+        counted = "count" in body.attrs
+        members: List[Tuple[Any, Module]] = []
+        for suffix, ctx in keys:
+            child = _child(module, name + suffix, where, (body, pos, file), ctx)
+            if child is None:  # a fan-out (4 calls of 4 calls of ...) grows as a power
+                module.children[name] = Unknown(f"module {name}: past {MAX_MODULE_INSTANCES} module instances "
+                                                f"in one configuration")
+                break
+            members.append((ctx.get("count.index", ctx.get("each.key")), child))
+            _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(child.folder),))
+        else:
+            if "count" in body.attrs or "for_each" in body.attrs:
+                module.children[name] = ModuleGroup(counted, sorted(members, key=lambda m: m[0]))
+            else:
+                module.children[name] = members[0][1]
+
+
+def _folder(where: Any) -> str:
+    return where[1] if isinstance(where, tuple) else where
+
+
+def _child(module: Module, name: str, where: Any, call: Tuple[Body, Tuple[int, int], str],
+           ctx: Dict[str, Any]) -> Optional[Module]:
+    """The module instance ``module.<name>`` (its index or key in the name) that ``call`` makes from the
+    folder ``where`` (a tuple: pullcheck's model of a registry module, read wherever pullcheck is installed);
+    None past MAX_MODULE_INSTANCES."""
+    if module.made[0] >= MAX_MODULE_INSTANCES:
+        return None
+    module.made[0] += 1
+    body, pos, file = call
+    child = Module(_folder(where), f"{module.dir}/module.{name}")
+    if isinstance(where, tuple):  # findings on a modelled module point at its call, at the input that sets it
+        child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i]), body.attr_files.get(i, ""))
+                                        for out, i in MODEL_INPUTS.items() if i in body.attrs})
+    child.prefix = f"{module.prefix}module.{name}."
+    child.caller = module
+    child.call_ctx = ctx
+    child.budget = module.budget
+    child.made = module.made
+    child.file_reads = module.file_reads
+    child.call_file = norm_path(file)
+    child.input_files = body.attr_files
+    child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
+                                                                      "depends_on", "count", "for_each")}
+    return child
 
 
 class _Added(list):
@@ -293,6 +334,9 @@ def _build_resources(module: Module, graph: Graph) -> None:
     for child in module.children.values():
         if isinstance(child, Module):
             _build_resources(child, graph)
+        elif isinstance(child, ModuleGroup):
+            for _, member in child.members:
+                _build_resources(member, graph)
     budget = module.budget
     reuse = built is not None and not _modelled(module) and budget.steps < MAX_STEPS // 2 \
         and budget.items < MAX_BUILT // 2

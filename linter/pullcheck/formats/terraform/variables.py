@@ -21,7 +21,7 @@ from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform.syntax import Body, read
 from pullcheck.formats.terraform.types import BadType, Mismatch, Type, convert, parse_type
-from pullcheck.graph.values import Unknown
+from pullcheck.graph.values import Undeclared, Unknown
 from pullcheck.sources.errors import ParseError
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def value(module: "Module", name: str) -> Any:
     decl = module.variables.get(name)
     given, where = _given(module, name, decl)
     if decl is None:  # undeclared: Terraform refuses the reference; what the caller passes is the best guess
-        return Unknown(f"variable {name} has no value") if given is _UNSET else given
+        return Undeclared(f"var.{name} is not declared in the module") if given is _UNSET else given
     ev = module.evaluator({})
     nullable = "nullable" not in decl.attrs or ev.eval(decl.attrs["nullable"]) is not False
     if given is _UNSET or (given is None and not nullable):
@@ -140,7 +140,7 @@ def _given(module: "Module", name: str, decl: Any) -> Tuple[Any, str]:
     if module.caller is not None:
         if name not in module.inputs:
             return _UNSET, ""
-        return module.caller.evaluator({}).eval(module.inputs[name]), "the module call's argument"
+        return module.caller.evaluator(module.call_ctx).eval(module.inputs[name]), "the module call's argument"
     a = module.assigned.get(name)
     if a is None:
         return _UNSET, ""
