@@ -226,12 +226,12 @@ def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
         yield Wait("the VPC's default security group", file, line, _ACCOUNT)
         return
     items = sgs if isinstance(sgs, list) else [sgs]
-    for item in items:
-        if isinstance(item, (Unknown, Template)) or (isinstance(item, Ref) and item.target not in graph.resources):
-            for value, supply in unknowns_in(item, graph):
-                yield Wait(value, file, line, supply)
-        elif not isinstance(item, Ref) and graph.deref(item, "ec2.security_group") is None:
-            yield Wait(shown(item), file, line, _ACCOUNT)
+    found = [w for item in items for w in unknowns_in(item, graph)]
+    found += [(shown(item), _ACCOUNT) for item in items if not isinstance(item, (Unknown, Ref, Template))
+              and graph.deref(item, "ec2.security_group") is None]
+    # the groups are unknown (task_groups said so) even when no part of them is: then the value as written
+    for value, supply in found or [(shown(sgs), _ACCOUNT)]:
+        yield Wait(value, file, line, supply)
 
 
 def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[Wait]:
