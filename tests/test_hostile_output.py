@@ -7,13 +7,14 @@ import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 from test_hostile_writes import commands
-from test_report import _charts, check_flowchart
+from test_report import Chart, _charts, check_flowchart
 
 from pullcheck.outputs.safetext import printable
 
@@ -104,12 +105,41 @@ def test_markdown_report_keeps_names_as_text(hostile):
     assert "@pwned" not in outside and "@\u200dpwned" in outside
     assert "](" not in outside and "`c`" not in outside
     assert "&lt;img src=x&gt;" in outside and "\\[a\\]" in outside
+    shown = Chart(charts[0]).nodes["L"]  # what Mermaid shows: the name, one line, cut to 80 characters
+    assert shown == printable(SERVICE[:80]), shown
 
 
-@pytest.mark.parametrize("last,shown", [("\x1b", "\\x1b"), ("<", "&lt;"), ("\u202e", "\\u202e")])
+def test_markdown_links_keep_names_as_text(hostile):
+    """In GitHub Actions each place links to its line: as a Markdown parser reads the report, the links are
+    pullcheck's own (the name their text, percent-encoded in their address), and nothing of the name is a
+    link, an image or HTML."""
+    import subprocess
+    import sys
+    from urllib.parse import quote
+
+    from test_report import _GITHUB, _links, _tokens
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}, **_GITHUB}
+    r = subprocess.run([sys.executable, "-m", "pullcheck", "--no-config", "--format", "markdown", "sub"],
+                       capture_output=True, text=True, cwd=str(hostile), env=env, timeout=120)
+    md = r.stdout
+    _no_command_or_escape(md, annotations=False)
+    href = (f"{_GITHUB['GITHUB_SERVER_URL']}/{_GITHUB['GITHUB_REPOSITORY']}/blob/{_GITHUB['GITHUB_SHA']}/"
+            + quote(os.fsencode(f"sub/{FILE}"), safe="/"))
+    links = _links(md)
+    assert [h for _, h in links] == [href + "#L44", href + "#L54"], links
+    shown = printable(f"sub/{FILE}").replace("@", "@\u200d").replace("#", "#\u200d")
+    assert [t for t, _ in links] == [f"{shown}:44:30", f"{shown}:54:15"], links
+    tokens = _tokens(md)
+    assert not [t for t in tokens if t.type == "image"]
+    assert {t.content.strip() for t in tokens if t.type.startswith("html")} <= {
+        "<details>", "<summary>", "</summary>", "</details>"}
+
+
+@pytest.mark.parametrize("last,shown", [("\x1b", "\\x1b"), ("<", "#60;"), ("\u202e", "\\u202e")])
 def test_a_flowchart_label_is_cut_before_it_is_escaped(last, shown):
     """A long name is cut to 80 characters, then escaped: no escape or entity is cut in half."""
-    from pullcheck.outputs.report import _label
+    from pullcheck.outputs.pathchart import label as _label
 
     assert _label("a" * 79 + last + "b" * 100) == "a" * 79 + shown
     assert len(_label("\x1b" * 200)) == 4 * 80
@@ -135,7 +165,10 @@ def test_json_and_sarif_carry_the_names_as_data(hostile):
     assert [r["file"] for r in rows] == [f"sub/{FILE}"] * 2
     assert CONTAINER in rows[0]["message"] and rows[1]["resource"] == SERVICE
     results = json.loads(_lint(hostile, "--format", "sarif"))["runs"][0]["results"]
-    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [f"sub/{FILE}"] * 2
+    places = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    # a URI holds the name percent-encoded (RFC 3986: nothing but unreserved characters, / and %XX)
+    assert all(re.fullmatch(r"[A-Za-z0-9._~/-]*(%[0-9A-F]{2}[A-Za-z0-9._~/-]*)*", p["uri"]) for p in places), places
+    assert [unquote(p["uri"]) for p in places] == [f"sub/{FILE}"] * 2
     assert CONTAINER in results[0]["message"]["text"] and SERVICE in results[1]["message"]["text"]
 
 

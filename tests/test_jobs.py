@@ -326,6 +326,20 @@ def test_a_report_is_never_written_over_a_file_a_worker_read(tmp_path, monkeypat
     assert target.read_bytes() == before
 
 
+def test_a_report_is_never_written_over_a_file_read_by_a_batch_linted_again(tmp_path, capsys):
+    """Batches whose links meet are linted again together, in workers that may have read a file in an earlier
+    batch: every batch says every file it read, so the parent still refuses a report over any of them."""
+    import shutil
+
+    shutil.copytree(FIXTURES, tmp_path / "in")
+    for target in (tmp_path / "in" / "IAM006" / "bad_no_logs_actions.yaml",
+                   sorted((tmp_path / "in" / "NET001").glob("*.yaml"))[-1]):
+        before = target.read_bytes()
+        code, _, err = _run(capsys, "--jobs", "2", "--no-config", "--output", f"json:{target}", str(tmp_path / "in"))
+        assert code == 2 and "one of the files being linted" in err, (target, err)
+        assert target.read_bytes() == before
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(int(os.environ.get("PULLCHECK_JOBS_RUNS", "30"))))
 def test_random_runs_give_the_same_bytes(seed, monkeypatch, capsys, per_part):

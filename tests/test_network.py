@@ -4,6 +4,7 @@ import os
 
 import pytest
 from conftest import FIXTURES, isolate_tf, lint_paths, run_cli
+from test_fixtures import expected
 
 EP_YAML = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled.yaml")
 EP_TF = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled.tf")
@@ -29,6 +30,11 @@ def test_base_stacks_are_clean(rules):
     assert _ids([EP_YAML], rules) == []
     assert _ids([os.path.dirname(EP_TF) + "/good_private_dns_enabled.tf"], rules) == []
 
+
+_IGW_ROUTE = ("  Gateway:\n    Type: AWS::EC2::InternetGateway\n  Attachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n"
+              "    Properties:\n      VpcId: !Ref VPC\n      InternetGatewayId: !Ref Gateway\n  DefaultRoute:\n"
+              "    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref PrivateRouteTable\n"
+              "      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref Gateway\n")
 
 CFN_CASES = {
     # EC2's allow-all egress may or may not survive a standalone egress rule: unknown, so silent
@@ -57,6 +63,19 @@ CFN_CASES = {
     "region_from_sub": ([("Image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0",
                           "Image: !Sub ${AWS::AccountId}.dkr.ecr.us-east-1.amazonaws.com/app:1.0")],
                         [(83, "NET013", "error")]),
+    # an internet gateway carries nothing for a task without a public IP: the pull goes through the
+    # endpoints, whose private DNS is judged (NET001 has nothing to say: they serve the image)
+    "internet_gateway_without_public_ip": ([("  PrivateAssociation:\n", _IGW_ROUTE + "  PrivateAssociation:\n"),
+                                            ("      PrivateDnsEnabled: true\n", "      PrivateDnsEnabled: false\n")],
+                                           [(58, "NET006", "error")]),
+    # an image from Docker Hub needs the internet whatever the endpoints are: one whose service is not known
+    # leaves NET001 its verdict
+    "docker_hub_beside_an_unknown_endpoint": ([("  PrivateAssociation:\n", _IGW_ROUTE + "  PrivateAssociation:\n"),
+                                               ("ServiceName: com.amazonaws.eu-west-1.ecr.dkr", "ServiceName: !Ref Service"),
+                                               ("Resources:\n", "Parameters:\n  Service: {Type: String}\nResources:\n"),
+                                               ("Image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0",
+                                                "Image: nginx:1.27")],
+                                              [(113, "NET001", "error")]),
     # the subnet's routes come from another stack: nothing is judged
     "subnet_imported": ([("            - !Ref PrivateSubnet", "            - !ImportValue network-PrivateSubnet"),
                          ("          Image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0",
@@ -90,6 +109,12 @@ TF_CASES = {
                                  '  from_port         = 0\n  to_port           = 0\n  cidr_blocks       = ["10.0.0.0/16"]\n'
                                  '}\n\nresource "aws_ecs_service"')],
                                [(25, "NET010", "error")]),
+    # no route and no ECR endpoint (NET002), and a group without egress (NET010): whichever way out is added,
+    # the group blocks it, so both are reported in one run
+    "no_way_out_and_no_egress": ([('["ecr.dkr", "ecr.api", "logs"]', '["sqs"]'),
+                                  ('  egress {\n    from_port   = 443\n    to_port     = 443\n    protocol    = "tcp"\n'
+                                   '    cidr_blocks = ["0.0.0.0/0"]\n  }\n', '')],
+                                 [(25, "NET010", "error"), (84, "NET002", "error")]),
     # an ACL whose first matching entry is a deny of everything
     "acl_rule_order": ([('resource "aws_ecs_service"',
                          'resource "aws_network_acl" "private" {\n  vpc_id     = aws_vpc.main.id\n'
@@ -110,6 +135,17 @@ def test_terraform_variants(case, rules, tmp_path):
     edits, want = TF_CASES[case]
     path = _variant(tmp_path, EP_TF, edits)
     assert [(line, rid, sev) for _, line, rid, sev in _ids([path], rules)] == want
+
+
+@pytest.mark.parametrize("name", ["bad_public_subnet_without_public_ip.tf", "bad_public_subnet_without_public_ip.yaml"])
+def test_every_cause_that_blocks_the_pull_at_once(name, rules, tmp_path):
+    """No public IP in a public subnet (NET001) and a group without egress (NET010): both, each at its place,
+    as the fixture marks them, with every network rule running."""
+    path = os.path.join(FIXTURES, "NET010", name)
+    target = isolate_tf(path, tmp_path) if name.endswith(".tf") else path
+    found = {(f.line, f.rule_id) for f in lint_paths([target], rules, "NET")}
+    assert found == expected(path)
+    assert {rid for _, rid in found} == {"NET001", "NET010"}
 
 
 def test_explain_shows_the_path_and_the_blocking_group():

@@ -27,18 +27,12 @@ def check(graph: Graph) -> Iterator[Hit]:
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     """
     for launch, td, i, subnet in sites(graph):
-        if net.public_ip(launch) is not False:
+        if net.public_ip(launch) is not False or net.egress4(graph, subnet).kind != "igw":
             continue
-        imgs = net.images(td)
-        if net.egress4(graph, subnet).kind != "igw":
+        # endpoints serve private ECR images of their own Region when the set is complete; anything else
+        # (another registry whatever the endpoints) needs the internet
+        if net.needs_internet(graph, launch, subnet, td) is not True:
             continue
-        missing = net.missing_endpoints(graph, launch, subnet, td)
-        if missing is None:
-            continue
-        if not missing:
-            # The endpoints serve private ECR images; anything else still needs the internet.
-            if imgs is None or not any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
-                continue
         path = ("assign_public_ip",) if launch.get("assign_public_ip") is not None else ("subnets", i)
         yield Hit(launch, path,
                   f"{launch.name} runs on Fargate in public subnet {subnet.label(launch)} (default route to an internet "

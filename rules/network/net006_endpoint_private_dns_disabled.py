@@ -11,8 +11,8 @@ def check(graph: Graph) -> Iterator[Hit]:
 
     ## What it does
     Flags an interface endpoint (`ecr.dkr`, `ecr.api`, `logs`, `secretsmanager`, `ssm`) that a Fargate
-    task with no internet path depends on, when `PrivateDnsEnabled` / `private_dns_enabled` is false or
-    absent. In CloudFormation and in `aws_vpc_endpoint` the default is off (the console's default is on).
+    task with no internet path depends on (none through an internet gateway without a public IP), when
+    `PrivateDnsEnabled` / `private_dns_enabled` is false or absent. In CloudFormation and in `aws_vpc_endpoint` the default is off (the console's default is on).
 
     ## Why is this bad?
     Without private DNS the public service name still resolves to public addresses, which the task cannot

@@ -11,11 +11,12 @@ def check(graph: Graph) -> Iterator[Hit]:
     """Interface endpoint whose security groups do not let the task in on port 443.
 
     ## What it does
-    Flags an interface endpoint that a Fargate task with no internet path relies on (`ecr.dkr`, `ecr.api`,
-    `logs`, `secretsmanager`, `ssm`) when none of the endpoint's security groups admits TCP 443 from the
-    task: from one of the task's groups, or from a range that holds the task's subnet. An endpoint without
-    groups gets the VPC's default group, which only admits members of that same group; when that default
-    group is not managed in the scanned files the finding is a warning.
+    Flags an interface endpoint that a Fargate task with no internet path (none through an internet gateway
+    without a public IP) relies on (`ecr.dkr`, `ecr.api`, `logs`, `secretsmanager`, `ssm`) when none of the
+    endpoint's security groups admits TCP 443 from the task: from one of the task's groups, or from a range
+    that holds the task's subnet. An endpoint without groups gets the VPC's default group, which only admits
+    members of that same group; when that default group is not managed in the scanned files the finding is
+    a warning.
 
     ## Why is this bad?
     The endpoint's network interfaces drop the task's HTTPS connections: the auth token, the manifest or

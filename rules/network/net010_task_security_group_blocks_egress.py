@@ -36,6 +36,34 @@ def _make_endpoint_peers(graph, vpc, relied):
     return eni, sec.Peer(s3=True, s3_prefix_lists=graph.facts.index(_s3_endpoints))
 
 
+def _blocked(graph, launch, td, subnet, groups):
+    """The destinations of the pull the groups allow no TCP 443 to: the internet when the task goes out
+    through a gateway; the endpoints and S3 when it goes through them (an internet gateway carries nothing
+    for a task without a public IP); and when nothing serves the pull yet (no route, or no public IP, and no
+    endpoint for it), the internet, which every way to add needs, and S3 for private ECR images, which
+    endpoints could serve instead."""
+    kind = net.task_internet(graph, launch, subnet)
+    internet = sec.Peer(internet=True)
+    if kind in ("igw", "nat", "assumed"):
+        return ["0.0.0.0/0"] if sec.groups_allow(groups, "egress", internet) is False else []
+    if kind != "none":
+        return []
+    relied = net.relied_endpoints(graph, launch, subnet, td)
+    if relied:
+        eni, s3 = _endpoint_peers(graph, subnet, relied)
+        return [what for what, peer in (("the endpoints' security group or subnets", eni),
+                                        ("S3 (its prefix list or 0.0.0.0/0)", s3))
+                if sec.groups_allow(groups, "egress", peer) is False]
+    if relied is None or net.needs_internet(graph, launch, subnet, td) is not True:
+        return []
+    if sec.groups_allow(groups, "egress", internet) is not False:
+        return []
+    if all(im.kind == "ecr" for im in net.images(td) or []) and sec.groups_allow(
+            groups, "egress", _endpoint_peers(graph, subnet, [])[1]) is not False:
+        return []
+    return ["0.0.0.0/0"]
+
+
 @rule("NET010", "task-security-group-blocks-egress", "error", kinds=SITE_KINDS)
 def check(graph: Graph) -> Iterator[Hit]:
     """The task's security groups allow no HTTPS out to where the image comes from.
@@ -44,8 +72,12 @@ def check(graph: Graph) -> Iterator[Hit]:
     Flags a Fargate launch site whose security groups (the VPC's default group when none is given) have no
     egress rule for TCP 443 (or all traffic) to the destination of its pull: `0.0.0.0/0` when it goes
     through an internet or NAT gateway; the endpoints' groups or subnets and S3 (its prefix list or
-    `0.0.0.0/0`) when it goes through VPC endpoints. A CloudFormation group without egress rules keeps
-    EC2's allow-all rule; a Terraform `aws_security_group` without `egress` blocks has none.
+    `0.0.0.0/0`) when it goes through VPC endpoints (an internet gateway carries nothing for a task without
+    a public IP). A task that has no way out yet (no public IP in a public subnet, no route, no endpoint for
+    its image: NET001, NET002) is judged on the way any fix gives it, `0.0.0.0/0` (and S3 as well for private
+    ECR images, which endpoints could serve instead), so that both causes are reported in one run. A
+    CloudFormation group without egress rules keeps EC2's allow-all rule; a Terraform `aws_security_group`
+    without `egress` blocks has none.
 
     ## Why is this bad?
     Every connection the pull needs is dropped at the task's own network interface; the task waits and
@@ -63,23 +95,10 @@ def check(graph: Graph) -> Iterator[Hit]:
     for launch, td, i, subnet in sites(graph):
         if launch.key in seen:
             continue
-        kind = net.internet_kind(graph, subnet)
         groups = sec.task_groups(graph, launch, subnet.get("vpc"))
         if groups is None:
             continue
-        blocked = []
-        if kind in ("nat", "assumed") or (kind == "igw" and net.public_ip(launch)):
-            if sec.groups_allow(groups, "egress", sec.Peer(internet=True)) is False:
-                blocked.append("0.0.0.0/0")
-        elif kind == "none":
-            relied = net.relied_endpoints(graph, launch, subnet, td)
-            if not relied:
-                continue
-            eni, s3 = _endpoint_peers(graph, subnet, relied)
-            if sec.groups_allow(groups, "egress", eni) is False:
-                blocked.append("the endpoints' security group or subnets")
-            if sec.groups_allow(groups, "egress", s3) is False:
-                blocked.append("S3 (its prefix list or 0.0.0.0/0)")
+        blocked = _blocked(graph, launch, td, subnet, groups)
         if not blocked:
             continue
         seen.add(launch.key)

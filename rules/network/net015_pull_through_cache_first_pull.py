@@ -12,7 +12,8 @@ def check(graph: Graph) -> Iterator[Hit]:
     ## What it does
     Flags a private ECR image whose repository path starts with the prefix of a pull-through cache rule
     declared in the scanned files (`AWS::ECR::PullThroughCacheRule`, `aws_ecr_pull_through_cache_rule`),
-    when the task subnet has no internet or NAT path.
+    when the task has no internet or NAT path (an internet gateway carries nothing for a task without a
+    public IP).
 
     ## Why is this bad?
     The first pull of an image through a pull-through cache makes ECR fetch it from the upstream registry;
@@ -32,7 +33,7 @@ def check(graph: Graph) -> Iterator[Hit]:
     if not prefixes:
         return
     for launch, td, i, subnet in sites(graph):
-        if td is None or net.internet_kind(graph, subnet) != "none":
+        if td is None or net.task_internet(graph, launch, subnet) != "none":
             continue
         for c, im in net.container_images(td):
             if im.kind != "ecr":

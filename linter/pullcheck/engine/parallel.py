@@ -78,8 +78,9 @@ def _lint(ids: List[int]) -> tuple:
     gc.disable()
     if os.environ.get(FAULT_ENV) == "worker":  # the tests kill a worker, as the kernel's OOM killer would
         os.kill(os.getpid(), signal.SIGKILL)
-    read = current().read
-    before = set(read)
+    # every file this batch reads is sent back, also one an earlier batch of this worker read: that batch's
+    # result may be dropped and its parts linted again together, and the parent must still know the file
+    read = current().read = set()
     ids = sorted(ids)
     files = [f for i in ids for f in _UNITS[i][0]]
     tf_dirs = [d for i in ids for d in _UNITS[i][1]]
@@ -87,7 +88,7 @@ def _lint(ids: List[int]) -> tuple:
     found = judge(graph, errors, _RULES)
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
-    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read - before), links.signature(graph),
+    return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read), links.signature(graph),
             graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots],
             account(graph))
 

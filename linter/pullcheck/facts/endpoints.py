@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.facts.launches import images
-from pullcheck.facts.routing import table_ref_id, internet_kind, route_table
+from pullcheck.facts.launches import images, public_ip
+from pullcheck.facts.reach import Unresolved
+from pullcheck.facts.routing import internet_kind, route_table, table_ref_id, table_vpc
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.graph.values import Ref, Template, Unknown, text_of
 
@@ -34,7 +35,10 @@ class Endpoints:
 class _EndpointIndex:
     by_vpc: Dict[str, List[Resource]] = field(default_factory=dict)
     route_table_assocs: Dict[str, List[Resource]] = field(default_factory=dict)
-    unresolved: str = ""  # why some endpoint or association could belong to any VPC
+    # endpoints, and associations naming an endpoint, that cannot be placed in a VPC: each may be in any VPC
+    # its value can stand for (pullcheck.facts.reach)
+    unresolved: Unresolved = field(default_factory=Unresolved)
+    in_vpc: Dict[str, str] = field(default_factory=dict)  # VPC -> why an endpoint of unknown name may be in it
     sets: Dict[str, Endpoints] = field(default_factory=dict)
 
 
@@ -45,18 +49,49 @@ def endpoint_index(graph: Graph) -> _EndpointIndex:
 def _build_endpoint_index(graph: Graph) -> _EndpointIndex:
     idx = _EndpointIndex()
     for ep in graph.of_kind("ec2.vpc_endpoint"):
-        ev = ep.get("vpc")
-        if isinstance(ev, Ref):
-            idx.by_vpc.setdefault(ev.target, []).append(ep)
-        else:
-            idx.unresolved = f"endpoint {ep.name} has a VPC that cannot be resolved"
+        vpc = _endpoint_vpc(graph, ep)
+        if vpc is not None:
+            idx.by_vpc.setdefault(vpc, []).append(ep)
+        if vpc is None or graph.resources[vpc].rtype.startswith("data."):  # a data source may select any VPC
+            idx.unresolved.add(ep, ep.get("vpc"), f"endpoint {ep.name} has a VPC that cannot be resolved")
     for a in graph.of_kind("ec2.vpc_endpoint_route_table_association"):
         ep = a.get("vpc_endpoint")
         if isinstance(ep, Ref):
             idx.route_table_assocs.setdefault(ep.target, []).append(a)
+            continue
+        why = f"{a.name} names an endpoint that cannot be resolved"
+        vpc = vpc_key(graph, table_vpc(graph, a.get("route_table")))
+        if vpc is not None:  # the endpoint is in the VPC of the table it is put on
+            idx.in_vpc.setdefault(vpc, why)
         else:
-            idx.unresolved = f"{a.name} names an endpoint that cannot be resolved"
+            idx.unresolved.add(a, ep, why)
     return idx
+
+
+def vpc_key(graph: Graph, v: Any) -> Optional[str]:
+    """The key that names the VPC a value points at: a VPC of the graph, or what a data source selects (the
+    data source itself when it cannot say which); None when the value names nothing in the graph."""
+    found = graph.deref(v, "ec2.vpc")
+    if found is not None:
+        return found.key
+    return v.target if isinstance(v, Ref) and v.target in graph.resources else None
+
+
+def _endpoint_vpc(graph: Graph, ep: Resource) -> Optional[str]:
+    """The VPC an endpoint is in: its own VPC value, else the VPC of the subnets or route tables it is
+    placed on (AWS places an endpoint only in its own VPC's subnets and tables)."""
+    own = vpc_key(graph, ep.get("vpc"))
+    if own is not None:
+        return own
+    placed = set()
+    for attr, kind in (("subnets", "ec2.subnet"), ("route_tables", "ec2.route_table")):
+        values = ep.get(attr)
+        for v in values if isinstance(values, list) else ():
+            res = graph.deref(v, kind)
+            key = vpc_key(graph, res.get("vpc")) if res is not None else None
+            if key is not None:
+                placed.add(key)
+    return placed.pop() if len(placed) == 1 else None
 
 
 def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
@@ -65,11 +100,13 @@ def endpoints(graph: Graph, subnet: Resource) -> Endpoints:
     if not isinstance(vpc, Ref) or vpc.target not in graph.resources:
         return Endpoints({}, [], False, "the subnet's VPC is not declared in the scanned files")
     idx = endpoint_index(graph)
-    if idx.unresolved:
-        return Endpoints({}, [], False, idx.unresolved)
-    cached = idx.sets.get(vpc.target)
+    key = vpc_key(graph, vpc) or vpc.target
+    why = idx.in_vpc.get(key) or idx.unresolved.about(graph, graph.resources.get(key))
+    if why:
+        return Endpoints({}, [], False, why)
+    cached = idx.sets.get(key)
     if cached is None:
-        cached = idx.sets[vpc.target] = _vpc_endpoints(idx, vpc.target)
+        cached = idx.sets[key] = _vpc_endpoints(idx, key)
     return cached
 
 
@@ -222,10 +259,21 @@ def has_ecr_endpoints(graph: Graph, subnet: Resource) -> Optional[bool]:
     return eps.has("ecr.dkr") or eps.has("ecr.api")
 
 
+def task_internet(graph: Graph, launch: Resource, subnet: Resource) -> str:
+    """How the task reaches the internet from the subnet (``routing.internet_kind``), but "none" through an
+    internet gateway when the task has no public IP: the gateway carries nothing for a private address, so
+    only the VPC's endpoints can serve it; "unknown" when whether it has one is not known."""
+    kind = internet_kind(graph, subnet)
+    if kind != "igw":
+        return kind
+    ip = public_ip(launch)
+    return "igw" if ip else "unknown" if ip is None else "none"
+
+
 def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
                      td: Optional[Resource]) -> Optional[List[Tuple[str, Resource]]]:
     """(service, endpoint) for every interface endpoint the task needs when it has no internet path."""
-    if internet_kind(graph, subnet) != "none":
+    if task_internet(graph, launch, subnet) != "none":
         return []
     imgs = images(td)
     if imgs is not None and not any(im.kind == "ecr" for im in imgs):
@@ -240,28 +288,28 @@ def relied_endpoints(graph: Graph, launch: Resource, subnet: Resource,
 
 
 def needs_internet(graph: Graph, launch: Resource, subnet: Resource, td: Optional[Resource]) -> Optional[bool]:
-    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve, or
-    an endpoint set that is not complete. None when the images or the endpoints cannot be known."""
+    """Whether a pull from this subnet needs a way to the internet: an image endpoints do not serve (another
+    registry, ECR in another Region), or an endpoint set that is not complete. None when the images or the
+    endpoints cannot be known."""
     if has_ecr_endpoints(graph, subnet) is False:
         return True  # no ECR endpoints at all: whatever the image, it comes over the internet
     imgs = images(td)
-    if imgs is None:
-        return None
-    if any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
-        return True
-    if any(im.kind != "ecr" for im in imgs):
-        return None
+    if imgs is not None and any(im.kind in ("dockerhub", "ecr-public", "other") for im in imgs):
+        return True  # whatever the endpoints are
     missing = missing_endpoints(graph, launch, subnet, td)
-    return None if missing is None else bool(missing)
+    if missing:
+        return True  # no image gets through an incomplete set
+    if imgs is None or any(im.kind != "ecr" for im in imgs) or missing is None:
+        return None
+    here = region(graph, launch, subnet)
+    return here is not None and any(im.region is not None and im.region != here for im in imgs)
 
 
 def s3_gateway_endpoints(graph: Graph, subnet: Resource) -> List[Resource]:
     """The S3 gateway endpoints of the subnet's VPC."""
-    vpc = subnet.get("vpc")
-    if not isinstance(vpc, Ref):
-        return []
+    vpc = vpc_key(graph, subnet.get("vpc"))
     out = []
-    for ep in endpoint_index(graph).by_vpc.get(vpc.target, ()):
+    for ep in endpoint_index(graph).by_vpc.get(vpc, ()) if vpc is not None else ():
         name = ep.get("service_name")
         text = name.text() if isinstance(name, Template) else text_of(name)
         etype = ep.get("type")
@@ -278,16 +326,16 @@ def region(graph: Graph, launch: Resource, subnet: Resource) -> Optional[str]:
     r = launch.get("region")
     if isinstance(r, str) and r:
         return r
-    vpc = subnet.get("vpc")
-    if not isinstance(vpc, Ref):
+    vpc = vpc_key(graph, subnet.get("vpc"))
+    if vpc is None:
         return None
     cache = graph.facts.table(region)
-    if vpc.target not in cache:
+    if vpc not in cache:
         found = set()
-        for ep in endpoint_index(graph).by_vpc.get(vpc.target, ()):
+        for ep in endpoint_index(graph).by_vpc.get(vpc, ()):
             name = text_of(ep.get("service_name"))
             m = _REGION.match(name or "")
             if m:
                 found.add(m.group(1))
-        cache[vpc.target] = found.pop() if len(found) == 1 else None
-    return cache[vpc.target]
+        cache[vpc] = found.pop() if len(found) == 1 else None
+    return cache[vpc]

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.facts import policy
-from pullcheck.facts.images import HOLE, classify
+from pullcheck.facts.images import HOLE, classify, repository_path
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.facts.policy import Document, Statement
+from pullcheck.facts.reach import Unresolved
 from pullcheck.graph.values import Ref, Template, Unknown, text_of
 
 _ALL = "*"
@@ -124,7 +125,9 @@ def _roles_by_name(graph: Graph) -> Dict[str, Resource]:
 @dataclass
 class _Attached:
     by_role: Dict[str, List[Tuple[Any, Source]]] = field(default_factory=dict)  # (document or arn, source)
-    unresolved: str = ""
+    # policies attached to roles that cannot be resolved: each may be on any role its value can stand for
+    # (pullcheck.facts.reach)
+    unresolved: Unresolved = field(default_factory=Unresolved)
 
 
 def attached_policies(graph: Graph) -> _Attached:
@@ -134,18 +137,18 @@ def attached_policies(graph: Graph) -> _Attached:
         for res in list(g.of_kind("iam.policy")) + list(g.of_kind("iam.attachment")):
             roles = res.get("roles")
             if isinstance(roles, Unknown) or res.get("conditional"):
-                idx.unresolved = f"{res.name} may attach to any role"
+                idx.unresolved.add(res, roles, f"{res.name} may attach to any role")
                 continue
             for rv in roles or []:
                 if isinstance(rv, Ref):
                     role = g.deref(rv, "iam.role")
                     if role is None:
-                        idx.unresolved = f"{res.name} attaches to a role that cannot be resolved"
+                        idx.unresolved.add(res, rv, f"{res.name} attaches to a role that cannot be resolved")
                         continue
                 else:
                     t = text_of(rv)
                     if t is None:
-                        idx.unresolved = f"{res.name} attaches to a role that cannot be resolved"
+                        idx.unresolved.add(res, rv, f"{res.name} attaches to a role that cannot be resolved")
                         continue
                     role = names.get(t)
                     if role is None:
@@ -213,8 +216,10 @@ def role_policies(graph: Graph, role: Resource) -> PolicySet:
     for i, arn in enumerate(arns if isinstance(arns, list) else []):
         _add_arn(graph, out, arn, Source(role, ("managed_arns", i), f"managed policy of {role.name}"))
     att = attached_policies(graph)
-    if att.unresolved:
-        out.unknown(att.unresolved)
+    # a role whose name the files write may be named from anywhere; a generated name is learnt from its stack
+    loose = att.unresolved.about(graph, None if text_of(role.get("role_name")) else role)
+    if loose:
+        out.unknown(loose)
     for item, src in att.by_role.get(role.key, []):
         if isinstance(item, tuple) and item and item[0] == "arn":
             _add_arn(graph, out, item[1], src)
@@ -286,7 +291,8 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             if not ecr_seen:
                 out.append(Need("ecr", "ecr:GetAuthorizationToken", _ALL, "the ECR auth token"))
                 ecr_seen = True
-            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{im.path}" if im.path
+            path = repository_path(graph, im)
+            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}" if path
                     else f"arn:{HOLE}:ecr:{HOLE}")
             for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
                 out.append(Need("ecr", a, repo, f"image {im.shown}"))

@@ -20,6 +20,7 @@ from pullcheck.facts.endpoints import (
     relied_endpoints,
     s3_gateway_endpoints,
     s3_on_table,
+    task_internet,
 )
 from pullcheck.facts.launches import (
     batch_launches,
@@ -58,5 +59,5 @@ __all__ = [
     "route_target", "vpc_of",
     # endpoints
     "Endpoints", "endpoints", "has_ecr_endpoints", "missing_endpoints", "needs", "needs_ecr_api", "needs_internet",
-    "region", "relied_endpoints", "s3_gateway_endpoints", "s3_on_table",
+    "region", "relied_endpoints", "s3_gateway_endpoints", "s3_on_table", "task_internet",
 ]

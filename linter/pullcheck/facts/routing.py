@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from pullcheck.facts.reach import Unresolved
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.graph.values import Ref, Unknown, text_of, truthy
 
@@ -42,7 +43,16 @@ class _Index:
     main_assoc: Dict[str, List[Any]] = field(default_factory=dict)
     routes: Dict[str, List[Tuple[Resource, Tuple[Any, ...], Dict[str, Any]]]] = field(default_factory=dict)
     main_tables: Dict[str, Resource] = field(default_factory=dict)
-    unknown_routes: bool = False
+    # what the graph cannot place, each reaching what its value can stand for (pullcheck.facts.reach): routes
+    # whose table is unknown, and associations whose subnet is unknown (within their table's VPC if known)
+    loose_routes: Unresolved = field(default_factory=Unresolved)
+    loose_assocs: Unresolved = field(default_factory=Unresolved)
+    loose_assocs_in_vpc: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unknown_routes(self) -> bool:
+        """Some route or association cannot be tied to its table or subnet."""
+        return bool(self.loose_routes or self.loose_assocs or self.loose_assocs_in_vpc)
 
 
 def route_index(graph: Graph) -> _Index:
@@ -62,8 +72,13 @@ def _build_index(graph: Graph) -> _Index:
         if isinstance(s, Ref):
             idx.assoc.setdefault(s.target, []).append(a.get("route_table") if not a.get("conditional") else
                                                       Unknown("conditional association"))
+            continue
+        why = f"association {a.name} names a subnet that cannot be resolved"
+        vpc = table_vpc(graph, a.get("route_table"))
+        if isinstance(vpc, Ref) and vpc.target in graph.resources:
+            idx.loose_assocs_in_vpc.setdefault(vpc.target, why)  # a table takes subnets of its own VPC only
         else:
-            idx.unknown_routes = True
+            idx.loose_assocs.add(a, s, why)
     for rt in graph.of_kind("ec2.route_table"):
         if rt.get("main"):
             idx.main_tables.setdefault(_table_id(rt), rt)
@@ -74,8 +89,35 @@ def _build_index(graph: Graph) -> _Index:
         if isinstance(t, Ref):
             idx.routes.setdefault(table_ref_id(t), []).append((r, (), r.attrs))
         else:
-            idx.unknown_routes = True
+            idx.loose_routes.add(r, t, f"route {r.name} is on a route table that cannot be resolved")
     return idx
+
+
+def table_vpc(graph: Graph, t: Any) -> Any:
+    """The VPC value of the route table a value names (the VPC itself for its main table), else None."""
+    if not isinstance(t, Ref):
+        return None
+    if t.attr in ("main_route_table_id", "default_route_table_id"):
+        return Ref(t.target, t.rtype, None)
+    table = graph.deref(t, "ec2.route_table")
+    return table.get("vpc") if table is not None else None
+
+
+def _unsure(graph: Graph, subnet: Resource, tid: str, table: Optional[Resource]) -> str:
+    """Why what the graph cannot place may add routes to the subnet's table (a route whose table is
+    unknown), or give the subnet another table when it has none of its own (an association whose subnet is
+    unknown: AWS associates a subnet with one table only); "" when nothing can."""
+    idx = route_index(graph)
+    if not idx.unknown_routes:
+        return ""
+    if table is None:  # a main table is its VPC's
+        table = graph.resources.get(tid[len("main:"):] if tid.startswith("main:") else tid)
+    why = idx.loose_routes.about(graph, table)
+    if why or idx.assoc.get(subnet.key):
+        return why
+    vpc = subnet.get("vpc")
+    return idx.loose_assocs_in_vpc.get(vpc.target if isinstance(vpc, Ref) else "", "") or \
+        idx.loose_assocs.about(graph, subnet)
 
 
 def table_ref_id(t: Ref) -> str:
@@ -93,24 +135,37 @@ def _table_id(rt: Resource) -> str:
 def _untouched_cfn_main_table(graph: Graph, vpc_key: str) -> bool:
     """The main route table of a VPC declared in CloudFormation holds only the local route when nothing in
     the run can change it: CloudFormation exposes no attribute to route it (only a custom resource could,
-    or a Terraform resource of the same run adopting it)."""
+    or a Terraform resource of the same run adopting it, when the VPC it names may be this one)."""
     vpc = graph.resources.get(vpc_key)
     if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional"):
         return False
-    return not may_route_cfn_main_tables(graph)
+    # a custom resource's code could reach any VPC (the run says only that there is one, not where)
+    return not graph.inputs.custom_resources and not graph.facts.index(_main_table_adopters).about(graph, vpc)
+
+
+def _foreign(v: Any) -> bool:
+    """A VPC value that is not one of the run's own: a literal ID, a variable, a data source's selection."""
+    return not (isinstance(v, Ref) and not v.rtype.startswith("data."))
+
+
+def _main_table_adopters(graph: Graph) -> Unresolved:
+    """Terraform main route tables and main associations of VPCs named by a value: each may adopt the
+    main table of any VPC that value can stand for."""
+    out = Unresolved()
+    for rt in graph.of_kind("ec2.route_table"):
+        if rt.get("main") and _foreign(rt.get("vpc")):
+            out.add(rt, rt.get("vpc"), f"{rt.name} may route the main table of any VPC")
+    for a in graph.of_kind("ec2.route_table_association"):
+        if a.get("main_for_vpc") is not None and _foreign(a.get("main_for_vpc")):
+            out.add(a, a.get("main_for_vpc"), f"{a.name} may replace the main table of any VPC")
+    return out
 
 
 def may_route_cfn_main_tables(graph: Graph) -> bool:
     """Something in the run may change a CloudFormation VPC's main route table: a custom resource, or a
     Terraform main route table or main association whose VPC is not one of its own (a literal ID, or a
     data source that may select any VPC)."""
-    def foreign(v: Any) -> bool:
-        return not (isinstance(v, Ref) and not v.rtype.startswith("data."))
-
-    return graph.inputs.custom_resources or any(
-        rt.get("main") and foreign(rt.get("vpc")) for rt in graph.of_kind("ec2.route_table")) or any(
-        a.get("main_for_vpc") is not None and foreign(a.get("main_for_vpc"))
-        for a in graph.of_kind("ec2.route_table_association"))
+    return graph.inputs.custom_resources or bool(graph.facts.index(_main_table_adopters))
 
 
 def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:
@@ -163,16 +218,16 @@ def egress4(graph: Graph, subnet: Resource) -> Egress:
     if tid is None:
         e = Egress("unknown", why=why)
     else:
-        e = _egress_of_table(graph, tid, table)
+        e = _egress_of_table(graph, tid, table, _unsure(graph, subnet, tid, table))
     cache[subnet.key] = e
     return e
 
 
-def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egress:
+def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource], unsure: str) -> Egress:
     idx = route_index(graph)
     if table is None and tid.startswith("main:"):
         table = idx.main_tables.get(tid)
-    uncertain = idx.unknown_routes
+    uncertain = bool(unsure)
     default = None
     for res, path, r in idx.routes.get(tid, []):
         dest = r.get("destination")
@@ -197,7 +252,7 @@ def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource]) -> Egres
         return Egress("unknown", table=None,
                       why="the subnet uses the VPC's main route table, which the scanned files do not manage")
     if uncertain:
-        return Egress("unknown", table=table, why="some routes cannot be resolved")
+        return Egress("unknown", table=table, why=unsure or "some routes cannot be resolved")
     return Egress("none", table=table)
 
 
@@ -248,7 +303,7 @@ def egress6(graph: Graph, subnet: Resource) -> str:
     if found is None:
         if tid.startswith("main:") and table is None and tid not in idx.main_tables:
             return "unknown"
-        return "unknown" if idx.unknown_routes else "none"
+        return "unknown" if _unsure(graph, subnet, tid, table) else "none"
     target = found.get("target")
     if found.get("target_attr") == "eigw":
         return "eigw"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
+from pullcheck.facts.reach import Unresolved
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.graph.values import Ref, Unknown, text_of
 
@@ -235,7 +236,13 @@ def rule_admits(rule: Dict[str, Any], peer: Peer, own_group: Optional[str], lo: 
 @dataclass
 class _SGIndex:
     rules: Dict[Tuple[str, str], List[Resource]] = field(default_factory=dict)
-    unresolved: str = ""
+    # standalone rules whose group (or direction) cannot be resolved, by direction: each may belong to any
+    # group its value can stand for (pullcheck.facts.reach)
+    loose: Dict[str, Unresolved] = field(default_factory=lambda: {"ingress": Unresolved(), "egress": Unresolved()})
+
+    @property
+    def unresolved(self) -> str:
+        return str(self.loose["ingress"]) or str(self.loose["egress"])
 
 
 def sg_index(graph: Graph) -> _SGIndex:
@@ -248,8 +255,9 @@ def _build_sg_index(graph: Graph) -> _SGIndex:
         g, d = r.get("group"), r.get("direction")
         if isinstance(g, Ref) and d in ("ingress", "egress"):
             idx.rules.setdefault((g.target, d), []).append(r)
-        else:
-            idx.unresolved = f"rule {r.name} belongs to a group or direction that cannot be resolved"
+            continue
+        for direction in (d,) if d in ("ingress", "egress") else ("ingress", "egress"):
+            idx.loose[direction].add(r, g, f"rule {r.name} belongs to a group or direction that cannot be resolved")
     return idx
 
 
@@ -321,8 +329,9 @@ def group(graph: Graph, sg: Resource) -> Group:
         if sg.get("conditional") or any(r.get("conditional") for r in standalone):
             rules[direction], why = None, "the group or one of its rules depends on a condition"
             continue
-        if idx.unresolved:
-            rules[direction], why = None, idx.unresolved
+        loose = idx.loose[direction].about(graph, sg)
+        if loose:
+            rules[direction], why = None, loose
             continue
         if isinstance(inline, Unknown) or (isinstance(inline, list) and any(isinstance(x, Unknown) for x in inline)):
             rules[direction], why = None, f"the {direction} rules of {sg.name} cannot be evaluated"
@@ -386,7 +395,24 @@ class _ACLIndex:
     by_subnet: Dict[str, List[Resource]] = field(default_factory=dict)
     default_by_vpc: Dict[str, Resource] = field(default_factory=dict)
     entries: Dict[str, List[Resource]] = field(default_factory=dict)
-    unresolved: str = ""
+    # what the graph cannot place, each reaching only what it can be part of (pullcheck.facts.reach):
+    loose_acls: Dict[str, str] = field(default_factory=dict)  # subnet -> why its association is unknown
+    loose_in_vpc: Dict[str, str] = field(default_factory=dict)  # VPC -> why an ACL of it may take any subnet
+    loose_subnets: Unresolved = field(default_factory=Unresolved)  # the same, for an ACL whose VPC is unknown
+    loose_entries: Unresolved = field(default_factory=Unresolved)  # entries whose ACL is unknown
+
+    @property
+    def unresolved(self) -> str:
+        return next(iter(self.loose_acls.values()), "") or next(iter(self.loose_in_vpc.values()), "") or \
+            str(self.loose_subnets) or str(self.loose_entries)
+
+    def any_subnet(self, acl: Optional[Resource], holder: Resource, value: Any, why: str) -> None:
+        """An ACL (None: not known) that may govern a subnet the graph cannot name: one of its VPC's."""
+        vpc = acl.get("vpc") if acl is not None else None
+        if isinstance(vpc, Ref):
+            self.loose_in_vpc.setdefault(vpc.target, why)
+        else:
+            self.loose_subnets.add(holder, value, why)
 
 
 def acl_index(graph: Graph) -> _ACLIndex:
@@ -405,38 +431,45 @@ def _build_acl_index(graph: Graph) -> _ACLIndex:
                 if isinstance(s, Ref):
                     idx.by_subnet.setdefault(s.target, []).append(acl)
                 else:
-                    idx.unresolved = f"network ACL {acl.name} lists a subnet that cannot be resolved"
+                    idx.any_subnet(acl, acl, s, f"network ACL {acl.name} lists a subnet that cannot be resolved")
         elif subnets is not None:
-            idx.unresolved = f"the subnets of network ACL {acl.name} cannot be resolved"
+            idx.any_subnet(acl, acl, subnets, f"the subnets of network ACL {acl.name} cannot be resolved")
     for a in graph.of_kind("ec2.network_acl_association"):
         s, acl = a.get("subnet"), graph.deref(a.get("acl"), "ec2.network_acl")
         if isinstance(s, Ref) and acl is not None and not a.get("conditional"):
             idx.by_subnet.setdefault(s.target, []).append(acl)
+        elif isinstance(s, Ref):
+            idx.loose_acls.setdefault(s.target, f"association {a.name} cannot be resolved")
         else:
-            idx.unresolved = f"association {a.name} cannot be resolved"
+            idx.any_subnet(acl, a, s, f"association {a.name} cannot be resolved")
     for e in graph.of_kind("ec2.network_acl_entry"):
         acl = e.get("acl")
         if isinstance(acl, Ref) and not e.get("conditional"):
             idx.entries.setdefault(acl.target, []).append(e)
         else:
-            idx.unresolved = f"entry {e.name} cannot be tied to a network ACL"
+            idx.loose_entries.add(e, acl, f"entry {e.name} cannot be tied to a network ACL")
     return idx
 
 
 def subnet_acl(graph: Graph, subnet: Resource) -> Tuple[Optional[Resource], str]:
     """(the network ACL that governs the subnet or None for an unmanaged default, reason if unknown)."""
     idx = acl_index(graph)
-    if idx.unresolved:
-        return None, idx.unresolved
+    vpc = subnet.get("vpc")
+    vpc_key = vpc.target if isinstance(vpc, Ref) else None
+    unplaced = next(iter(idx.loose_in_vpc.values()), "") if vpc_key is None else ""  # any VPC's ACL may take it
+    why = idx.loose_acls.get(subnet.key) or idx.loose_in_vpc.get(vpc_key or "") or unplaced or \
+        idx.loose_subnets.about(graph, subnet)
+    if why:
+        return None, why
     acls = idx.by_subnet.get(subnet.key, [])
     if len(acls) > 1:
         return None, "the subnet is associated with several network ACLs"
-    if acls:
-        return acls[0], ""
-    vpc = subnet.get("vpc")
-    if isinstance(vpc, Ref) and vpc.target in idx.default_by_vpc:
-        return idx.default_by_vpc[vpc.target], ""
-    return None, ""
+    acl = acls[0] if acls else idx.default_by_vpc.get(vpc_key) if vpc_key else None
+    # an entry whose ACL is unknown may be one of this ACL's (or of the VPC's unmanaged default ACL)
+    why = idx.loose_entries.about(graph, acl if acl is not None else graph.resources.get(vpc_key or ""))
+    if why:
+        return None, why
+    return acl, ""
 
 
 @dataclass

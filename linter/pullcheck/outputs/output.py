@@ -1,13 +1,11 @@
 """Output formats over a list of findings."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Dict, List, Sequence, Tuple
 
-from pullcheck import __version__
 from pullcheck.graph.model import Finding, Rule
-from pullcheck.outputs.safetext import printable
+from pullcheck.outputs.safetext import json_text, printable
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "parseable")
 
@@ -33,77 +31,15 @@ def as_json(findings: List[Finding], rules: Dict[str, Rule]) -> str:
              "rule": f.rule_id, "name": f.name, "severity": f.severity, "message": f.message,
              "resource": f.resource, "path": f.path, "fingerprint": f.fingerprint,
              **({"fix": f.fix.as_dict()} if f.fix is not None else {})} for f in findings]
-    return _json(rows)
-
-
-def _json(doc: Any) -> str:
-    """JSON for standard output, which a CI log may hold: every line starts with indentation and a quote or a
-    bracket, so none starts a workflow command with ``::``; a ``##[`` (the runner's older command form, read
-    anywhere in a line) can only be inside a string, where its second ``#`` is written ``\\u0023``, the same
-    text once decoded."""
-    return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
-
-
-_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_BUILTIN = {"PARSE001": "File cannot be read or parsed", "SUP001": "Suppression that matches no finding",
-            "SUP002": "Suppression without a reason"}
+    return json_text(rows)
 
 
 def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
           silencing: Silencing = ()) -> str:
-    """SARIF 2.1.0; internal errors of the run (``errors``) become tool execution notifications and mark
-    the invocation as not successful; a configuration that silences checks is a tool configuration
-    notification on that file."""
-    ids = sorted(set(rules) | {f.rule_id for f in findings})
-    descriptors = []
-    for rid in ids:
-        r = rules.get(rid)
-        if r is None:  # PARSE001 and the suppression checks
-            name = next((f.name for f in findings if f.rule_id == rid), rid)
-            descriptors.append({"id": rid, "name": name,
-                                "shortDescription": {"text": _BUILTIN.get(rid, name)},
-                                "defaultConfiguration": {"level": "error" if rid == "PARSE001" else "warning"}})
-            continue
-        from pullcheck.engine.registry import rule_doc
+    """SARIF 2.1.0 for GitHub code scanning (``pullcheck.outputs.sarif``)."""
+    from pullcheck.outputs.sarif import sarif as write
 
-        doc = rule_doc(r)
-        descriptors.append({
-            "id": r.id, "name": r.name,
-            "shortDescription": {"text": r.summary},
-            "fullDescription": {"text": doc},
-            "help": {"text": doc, "markdown": doc},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
-            "properties": {"tags": [r.id[:3].lower()]},
-        })
-    index = {rid: i for i, rid in enumerate(ids)}
-    results = []
-    for f in findings:
-        results.append({
-            "ruleId": f.rule_id, "ruleIndex": index[f.rule_id], "level": _SARIF_LEVEL.get(f.severity, "error"),
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.file},
-                "region": {"startLine": f.line, "startColumn": f.col,
-                           "endLine": max(f.end_line, f.line), "endColumn": max(f.end_col, f.col)}}}],
-            "partialFingerprints": {"pullcheck/v1": f.fingerprint},
-            **({"fixes": [_sarif_fix(f.fix)]} if f.fix is not None else {}),
-        })
-    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "pullcheck", "version": __version__,
-                                         "informationUri": "https://pypi.org/project/pullcheck/",
-                                         "rules": descriptors}},
-                     "results": results}]}
-    if errors or silencing:
-        invocation: Dict[str, Any] = {"executionSuccessful": not errors}
-        if errors:
-            invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": e}} for e in errors]
-        if silencing:
-            invocation["toolConfigurationNotifications"] = [
-                {"level": "note", "message": {"text": f"configuration {path} silences checks ({what})"},
-                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": path}}}]}
-                for path, what in silencing]
-        doc["runs"][0]["invocations"] = [invocation]
-    return _json(doc)
+    return write(findings, rules, errors, silencing)
 
 
 def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
@@ -121,8 +57,6 @@ def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Se
     if fmt in ("text", "github"):
         return WRITERS[fmt](findings, rules, silencing)
     return WRITERS[fmt](findings, rules)
-
-
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -194,15 +128,3 @@ def junit(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 
 WRITERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "parseable": parseable}
 EXTENSIONS = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".txt": "text", ".md": "markdown"}
-
-
-def _sarif_fix(fix) -> dict:
-    """A fix as SARIF 2.1.0 has it: a description and, per file, the replacements (deleted region and
-    inserted text)."""
-    by_file: dict = {}
-    for e in fix.edits:
-        region = {"startLine": e.line, "startColumn": e.col, "endLine": e.end_line, "endColumn": e.end_col}
-        by_file.setdefault(e.file, []).append({"deletedRegion": region, "insertedContent": {"text": e.text}})
-    return {"description": {"text": fix.title + ("" if fix.safe else " (unsafe)")},
-            "artifactChanges": [{"artifactLocation": {"uri": file}, "replacements": reps}
-                                for file, reps in by_file.items()]}

@@ -47,3 +47,13 @@ def printable(text: str, keep_tab: bool = False) -> str:
     if text.startswith("::", i):
         text = text[:i] + "\\x3a" + text[i + 1:]
     return text
+
+
+def json_text(doc: object) -> str:
+    """JSON for standard output, which a CI log may hold: every line starts with indentation and a quote or a
+    bracket, so none starts a workflow command with ``::``; a ``##[`` (the runner's older command form, read
+    anywhere in a line) can only be inside a string, where its second ``#`` is written ``\\u0023``, the same
+    text once decoded."""
+    import json
+
+    return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"

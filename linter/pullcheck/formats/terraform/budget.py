@@ -56,7 +56,8 @@ DEEP = {"can", "distinct", "toset", "contains", "index", "tolist", "tomap", "coa
 # functions that compare, convert or check each element they read: steps per element, not a step per
 # READS_PER_STEP of them (cidrsubnets() works out a network for each)
 ELEMENTWISE = {"can": 1, "distinct": 1, "toset": 1, "tolist": 1, "tomap": 1, "contains": 1, "index": 1, "sort": 1,
-                "sum": 1, "min": 1, "max": 1, "zipmap": 1, "coalesce": 1, "cidrsubnets": 4}
+                "sum": 1, "min": 1, "max": 1, "zipmap": 1, "coalesce": 1, "cidrsubnets": 4,
+                "matchkeys": 1, "transpose": 1}
 
 
 # values the walks below tell apart: the evaluator's own (unknown to functions), and jsonencode()'s result

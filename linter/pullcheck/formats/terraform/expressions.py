@@ -31,6 +31,7 @@ from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
 from pullcheck.formats.terraform.unify import unify_pair
+from pullcheck.formats.terraform.functions_template import is_reference, template_argument
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Undeclared, Unknown, make_template
 from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import MDict, MList
@@ -176,6 +177,8 @@ class Evaluator:
         if "::" in name:
             return Unknown(f"provider function {name}")
         args = [self.eval(a) for a in t.b]
+        if name == "templatestring" and t.b and not t.c:  # Terraform takes its template only from a reference
+            args[0] = template_argument(args[0], is_reference(t.b[0]), self.depth)
         if t.c and args:  # f(list...): the last argument's elements are the arguments
             last = args.pop()
             if not isinstance(last, list) or isinstance(last, Template):

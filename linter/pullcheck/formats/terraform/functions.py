@@ -14,7 +14,9 @@ from pullcheck.formats.terraform import functions_net as net
 from pullcheck.formats.terraform import functions_numbers as numbers
 from pullcheck.formats.terraform import functions_regex as regex
 from pullcheck.formats.terraform import functions_sets as sets
+from pullcheck.formats.terraform import functions_template as templates
 from pullcheck.formats.terraform import functions_text as text
+from pullcheck.formats.terraform import functions_time as times
 from pullcheck.formats.terraform import functions_world as world
 from pullcheck.formats.terraform import functions_yaml as yaml
 from pullcheck.formats.terraform.budget import (
@@ -168,7 +170,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "distinct": Pure(coll.distinct, structural=True), "setproduct": Pure(coll.setproduct, structural=True),
     "one": Pure(coll.one, structural=True), "coalescelist": Pure(coll.coalescelist, structural=True),
     "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
-    "chunklist": Pure(coll.chunklist, structural=True),
+    "chunklist": Pure(coll.chunklist, structural=True), "matchkeys": Pure(coll.matchkeys),
+    "transpose": Pure(coll.transpose),
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
     "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
@@ -179,7 +182,8 @@ _FUNCTIONS: Dict[str, Function] = {
     # numbers
     "max": Pure(numbers.largest), "min": Pure(numbers.smallest), "sum": Pure(numbers.sum_list),
     "abs": Pure(numbers.absolute), "ceil": Pure(numbers.ceil), "floor": Pure(numbers.floor),
-    "range": Pure(numbers.number_range),
+    "range": Pure(numbers.number_range), "pow": Pure(numbers.power), "log": Pure(numbers.logarithm),
+    "signum": Pure(numbers.signum), "parseint": Pure(numbers.parseint),
     # networks
     "cidrhost": Pure(net.cidrhost, text=(0,)), "cidrnetmask": Pure(net.cidrnetmask, text=(0,)),
     "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
@@ -198,6 +202,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "sha256": Pure(hashes.sha256, text="all"), "sha512": Pure(hashes.sha512, text="all"),
     "base64sha256": Pure(hashes.base64sha256, text="all"), "base64sha512": Pure(hashes.base64sha512, text="all"),
     "uuidv5": Pure(hashes.uuidv5, text="all"),
+    # templates (templatefile() is read by the evaluator; templatestring()'s template is handed over by it)
+    "templatestring": templates.templatestring,
     # paths and files (file() and templatefile() are read by the evaluator)
     "basename": Pure(files.basename, text="all"), "dirname": Pure(files.dirname, text="all"),
     "pathexpand": Pure(files.pathexpand, text="all"), "abspath": Pure(files.abspath, text="all"),
@@ -209,6 +215,10 @@ _FUNCTIONS: Dict[str, Function] = {
     "filesha512": Pure(files.filesha512, text="all", metered=True),
     "filebase64sha256": Pure(files.filebase64sha256, text="all", metered=True),
     "filebase64sha512": Pure(files.filebase64sha512, text="all", metered=True),
+    # given times
+    "formatdate": Pure(times.formatdate, text="all", metered=True),
+    "timeadd": Pure(times.timeadd, text="all", metered=True),
+    "timecmp": Pure(times.timecmp, text="all"),
     # the clock, chance, keys and marks
     "timestamp": world.timestamp, "plantimestamp": world.plantimestamp, "uuid": world.uuid, "bcrypt": world.bcrypt,
     "rsadecrypt": world.rsadecrypt, "sensitive": world.sensitive, "nonsensitive": world.nonsensitive,

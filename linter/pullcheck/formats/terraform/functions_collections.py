@@ -157,6 +157,45 @@ def sort(xs: Any) -> Any:
     return TfList(sorted(texts))
 
 
+def matchkeys(values: Any, keys: Any, searchset: Any) -> Any:
+    """matchkeys(): the values whose key (at the same index) is in the search set; the keys and the search set
+    converted to the one type they unify to, the values to a list of one type. Each key is looked up by its
+    equality key, so the work is the keys and the search set read once."""
+    if not all(_list_like(x) for x in (values, keys, searchset)):
+        return Missing("matchkeys() of a value that is not a list")
+    both = unified(list(keys) + list(searchset))  # raises Invalid: keys and searchset must be of the same type
+    out = TfList()
+    items = unified(values)
+    if len(items) != len(keys):
+        return Missing("matchkeys(): length of keys and values should be equal")
+    key = equality_key()
+    wanted = {key(x) for x in both[len(keys):]}
+    for value, k in zip(items, both[:len(keys)]):
+        if key(k) in wanted:
+            out.append(value)
+    return out
+
+
+def transpose(m: Any) -> Any:
+    """transpose(): a map of lists of strings turned inside out: each string a key, listing the keys whose
+    lists hold it (in the order of the keys, once per time it is held)."""
+    if not isinstance(m, dict):
+        return Missing("transpose() of a value that is not a map of lists of strings")
+    out: Dict[str, TfList] = {}
+    for name in sorted(m):
+        strings = m[name]
+        if not _list_like(strings):
+            return Missing("transpose() of a value that is not a map of lists of strings")
+        for x in strings:
+            if x is None:
+                return Missing("transpose(): input list must not contain null string")
+            t = text_of(x)
+            if t is None:
+                return Missing("transpose() of a value that is not a map of lists of strings")
+            out.setdefault(t, TfList()).append(name)
+    return TfMap((k, out[k]) for k in sorted(out))
+
+
 def chunklist(xs: Any, n: Any) -> Any:
     size = _whole(n, "the size of a chunk")
     if isinstance(size, Missing) or size < 0:

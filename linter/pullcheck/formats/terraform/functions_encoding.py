@@ -1,5 +1,5 @@
-"""Terraform's encoding functions (jsonencode(), jsondecode(), base64encode(), md5()), and JSON text decoded
-with its positions, its unknown interpolations kept as holes."""
+"""Terraform's JSON functions, jsonencode() and jsondecode() (base64 and the hashes are in functions_hash), and
+JSON text decoded with its positions, its unknown interpolations kept as holes."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ from pullcheck.formats.terraform.budget import (
     expanded_size,
     shared_walk,
 )
-from pullcheck.formats.terraform.convert import Unknowable, is_number, number_of, spend, strings, text_known
+from pullcheck.formats.terraform.convert import Unknowable, is_number, number_of, spend, text_known
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Unknown, make_template
 from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import load_json
@@ -110,18 +110,6 @@ def jsondecode(args: List[Any], unknown: Any, meter: Budget) -> Any:
         except ParseError as e:
             return Missing(f"jsondecode() of text that is not JSON: {e.message}")
     return unknown()
-
-
-def base64encode(s: Any) -> Any:
-    import base64
-
-    return base64.b64encode(s.encode()).decode() if strings(s) else None
-
-
-def md5(s: Any) -> Any:
-    import hashlib
-
-    return hashlib.md5(s.encode()).hexdigest() if strings(s) else None
 
 
 def decode_json(text: str, meter: Budget, keep: bool = False) -> Any:

@@ -1,12 +1,16 @@
-"""Terraform's numeric functions, and those that work out networks (cidrsubnet(), cidrsubnets()). Each returns
-None when it cannot tell and a Missing where Terraform gives an error. Numbers are Terraform's (number): the
-arguments are converted to them as Terraform converts, text that spells a number included."""
+"""Terraform's numeric functions. Each returns None when it cannot tell and a Missing where Terraform gives an
+error. Numbers are Terraform's (number): the arguments are converted to them as Terraform converts, text that
+spells a number included. pow(), log() and signum() work, as cty does, on Go's float64 and int64: the float
+arithmetic is Go's own (pullcheck.formats.terraform.go_math), so the last digit is Terraform's."""
 from __future__ import annotations
 
+import math
+import sys
 from typing import Any, List
 
-from pullcheck.formats.terraform import number
-from pullcheck.formats.terraform.convert import TfList, text_of, to_count, to_number
+from pullcheck.formats.terraform import go_math, number
+from pullcheck.formats.terraform.convert import TfList, Unknowable, to_number
+from pullcheck.formats.terraform.failures import Fails
 from pullcheck.graph.values import Missing
 
 MAX_RANGE = 1024  # range() gives at most this many numbers: Terraform refuses more
@@ -104,39 +108,72 @@ def number_range(*args: Any) -> Any:
     return TfList(out)
 
 
-def cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
-    if text_of(prefix) is None or to_number(newbits) is None or to_number(netnum) is None:
-        return None
-    return _cidrsubnet(prefix, int(to_number(newbits)), int(to_number(netnum)))
+# -- pow(), log(), signum(), parseint(): Go's float64 and int64 ---------------------------------------------------
+
+def _float(v: Any, name: str) -> float:
+    """A number as cty gives it to a float64 parameter: rounded to the nearest, an infinity refused."""
+    n = to_number(v)
+    if n is None:
+        raise Fails(f"{name}(): a number is required")
+    f = float(n)
+    if f in (math.inf, -math.inf) and not (isinstance(n, number.Number) and n.infinite()):
+        raise Fails(f"{name}(): value must be between {-sys.float_info.max:f} and {sys.float_info.max:f} inclusive")
+    return f
 
 
-def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> Any:
-    import ipaddress
-
-    net = ipaddress.ip_network(prefix, strict=False)
-    plen = net.prefixlen + newbits
-    if newbits < 0 or plen > net.max_prefixlen or netnum < 0 or netnum >= (1 << newbits):
-        return None
-    base = int(net.network_address) + (netnum << (net.max_prefixlen - plen))
-    return f"{ipaddress.ip_address(base)}/{plen}"
+def _number(f: float, name: str) -> Any:
+    """cty.NumberFloatVal(f): NaN is no number of cty's (Terraform reports an error)."""
+    if f != f:
+        raise Fails(f"{name}() gives no number (NaN)")
+    return number.from_float(f)
 
 
-def cidrsubnets(prefix: Any, *bits: Any) -> Any:
-    import ipaddress
+def power(x: Any, y: Any) -> Any:
+    """pow(): Go's math.Pow of the two float64."""
+    return _number(go_math.power(_float(x, "pow"), _float(y, "pow")), "pow")
 
-    if text_of(prefix) is None or not all(to_count(b) is not None for b in bits):
-        return None
-    net = ipaddress.ip_network(prefix, strict=False)
-    out = []
-    cursor = int(net.network_address)
-    for b in bits:
-        plen = net.prefixlen + to_count(b)
-        if plen > net.max_prefixlen:
-            return None
-        size = 1 << (net.max_prefixlen - plen)
-        cursor = (cursor + size - 1) // size * size
-        if cursor + size > int(net.network_address) + net.num_addresses:
-            return None
-        out.append(f"{ipaddress.ip_address(cursor)}/{plen}")
-        cursor += size
-    return out
+
+def logarithm(x: Any, base: Any) -> Any:
+    """log(): Go's math.Log(x) / math.Log(base)."""
+    return _number(go_math.divide(go_math.log(_float(x, "log")), go_math.log(_float(base, "log"))), "log")
+
+
+_INT64 = 1 << 63
+
+
+def _int64(v: Any, name: str) -> int:
+    """A number as cty gives it to a Go int parameter: a whole number that fits in 64 bits."""
+    n = to_number(v)
+    if not isinstance(n, int) or not -_INT64 <= n < _INT64:
+        raise Fails(f"{name}(): value must be a whole number, between {-_INT64} and {_INT64 - 1}")
+    return int(n)
+
+
+def signum(v: Any) -> Any:
+    n = _int64(v, "signum")
+    return number.go_int((n > 0) - (n < 0))
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def parseint(text: Any, base: Any) -> Any:
+    """parseint(): Go's big.Int SetString in a base of 2 to 62: a sign, then digits only (no prefix, no
+    underscore, no space); up to base 36 letters of either case, past it a-z before A-Z. The number is exact,
+    at the precision Go's big.Float gives a big.Int (its bits, at least 64)."""
+    if not isinstance(text, str):
+        raise Fails("parseint(): first argument must be a string")
+    b = _int64(base, "parseint")
+    if not 2 <= b <= 62:
+        raise Fails("parseint(): base must be a whole number between 2 and 62 inclusive")
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    values = [_DIGITS.find(c.lower() if b <= 36 else c) for c in digits]
+    if not digits or any(not 0 <= d < b for d in values):
+        raise Fails(f"parseint(): cannot parse {text!r} as a base {b} integer")
+    if len(digits) * math.log2(b) > number.MAX_BITS + 8:
+        raise Unknowable(f"gives a number of more than {number.MAX_BITS} bits")
+    n = 0
+    for d in values:
+        n = n * b + d
+    n = -n if text.startswith("-") else n
+    return number.go_int(n, max(number.INT_PRECISION, n.bit_length()))

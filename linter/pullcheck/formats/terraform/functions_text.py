@@ -1,5 +1,5 @@
-"""Terraform's string functions (format() and formatlist() are in functions_format), and the conversions to and
-from text (tostring(), tonumber()).
+"""Terraform's string functions (format() and formatlist() are in functions_format; the conversions tostring()
+and tonumber() in functions_conversion).
 
 Strings are as cty holds them: in NFC (functions.Pure normalises the text it is given), counted in grapheme
 clusters, cased and trimmed as Go's strings package does (pullcheck.formats.terraform.unicode_text). Those
@@ -275,15 +275,3 @@ def _quoted_field(src: str, i: int) -> Any:
         if i < len(src) and src[i] not in ",\n" and not src.startswith("\r\n", i):
             raise Fails(f'CSV parse error on line {_line(src, i)}: extraneous or missing " in quoted-field')
         return "".join(out).replace("\r\n", "\n"), i
-
-
-# -- conversions ----------------------------------------------------------------------------------------------
-
-def tostring(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    return args[0] if len(args) == 1 else unknown()
-
-
-def tonumber(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    if len(args) == 1 and isinstance(args[0], (str, int, float)):
-        return float(args[0]) if "." in str(args[0]) else int(args[0])
-    return unknown()
