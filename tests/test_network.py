@@ -155,7 +155,9 @@ def test_explain_shows_the_path_and_the_blocking_group():
     assert "Service (AWS::ECS::Service, fixtures/NET009/bad_ingress_from_other_range.yaml:90)" in out
     assert "0.0.0.0/0 -> nothing (no 0.0.0.0/0 route)" in out
     assert "endpoint EcrDkrEndpoint (ecr.dkr): private DNS True; its groups admit the task on TCP 443: BLOCKED" in out
-    assert out.rstrip().endswith("Found 3 problems.")
+    # its execution role is not in the file: the account's line follows, saying the site is not judged
+    assert out.rstrip().splitlines()[-2:][0] == "Found 3 problems."
+    assert "judged 0 of 1 launch site" in out.rstrip().splitlines()[-1]
 
 
 def test_explain_names_the_unknown(tmp_path):
@@ -169,7 +171,7 @@ def test_explain_keeps_json_on_stdout(tmp_path):
     path = isolate_tf(os.path.join(FIXTURES, "NET002", "bad_launch_sites.tf"), tmp_path)
     r = run_cli("--explain", "--format", "json", path)
     assert r.returncode == 1
-    data = json.loads(r.stdout)
+    data = json.loads(r.stdout)["findings"]  # with --explain: one object, the findings and the launch sites
     assert [(f["line"], f["rule"]) for f in data] == [(39, "NET002"), (56, "NET002"), (72, "NET002"), (93, "NET002"),
                                                     (109, "NET002"), (141, "NET002")]
     for site in ("aws_cloudwatch_event_target.nightly", "aws_scheduler_schedule.hourly", "aws_pipes_pipe.queue",

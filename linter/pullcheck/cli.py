@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     from pullcheck.engine.config import terraform_options
-    return terraform_options(p)
+    from pullcheck.outputs.account import options as account_options
+    return account_options(terraform_options(p))
 
 
 def _jobs(text: str) -> int:
@@ -518,6 +519,7 @@ _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict[str, str]) -> int:
     """The reports and the console output; the exit code."""
+    from pullcheck.outputs import account
     from pullcheck.outputs.writing import written
     from pullcheck.sources import interrupt
 
@@ -525,9 +527,11 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     if refused:
         return _error(refused)
     errors = [f.message for f in internal]  # the errors of the lint itself, which the reports carry
-    explained = _explained(run, graph, findings, internal)
+    sites = account.for_run(graph, run.args, run.console, run.cfg, internal)  # with --verbose, said on stderr
+    explained = _explained(run, graph, findings, internal) + account.explain_text(sites, run.args.explain)
     try:
         reports, text = _rendered(run, graph, findings, errors)
+        text = account.console(run.console, text, sites, run.args.explain)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")
@@ -538,8 +542,9 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
         sys.stdout.write(text)
     if internal or failed_writes:
         return 2
-    fail_on = run.args.fail_on
-    return 1 if any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)] for f in findings) else 0
+    fail_on, unjudged = run.args.fail_on, account.fails(sites, run.args, run.cfg)
+    return 1 if unjudged or any(f.severity in _FAILING[fail_on or fail_of.get(f.file, run.cfg.fail_on)]
+                                for f in findings) else 0
 
 
 def _outputs_refused(run: _Run) -> str:

@@ -6,6 +6,7 @@ select = ["NET", "IAM"]          # rule IDs, ID prefixes or names; default: all
 ignore = ["NET012"]
 exclude = ["legacy/**"]          # globs, relative to the config file's folder
 fail-on = "error"                # error | warning | never
+fail-on-unjudged = true          # exit 1 when a launch site is not judged (default: false)
 [tool.pullcheck.per-file-ignores]
 "stacks/sandbox/*.yaml" = ["NET001"]
 [tool.pullcheck.severity]
@@ -37,7 +38,7 @@ NAMES = (".pullcheck.toml", "pyproject.toml")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "never")
 KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores", "severity", "rules", "stacks", "terraform",
-        "network", "region"}
+        "network", "region", "fail-on-unjudged"}
 TERRAFORM_KEYS = {"var-files", "vars", "env-vars"}
 
 
@@ -61,6 +62,7 @@ class Config:
     tf_env_vars: bool = False
     network: str = ""  # the account's snapshot (a file or a folder of AWS CLI outputs), under root
     region: str = ""  # the Region the run is for: a snapshot of another is refused
+    fail_on_unjudged: bool = False  # exit 1 when a launch site is not judged (pullcheck.facts.verdicts)
 
     def relative(self, path: str) -> str:
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
@@ -350,6 +352,9 @@ def load(path: str, known_rules: Dict[str, Any]) -> Config:
     cfg.ignore = _strings(data.get("ignore", []), ("ignore",), where)
     cfg.exclude = _strings(data.get("exclude", []), ("exclude",), where)
     cfg.fail_on = _one_of(data.get("fail-on", "warning"), FAIL_ON, ("fail-on",), where)
+    cfg.fail_on_unjudged = data.get("fail-on-unjudged", False)
+    if not isinstance(cfg.fail_on_unjudged, bool):
+        raise where.error(("fail-on-unjudged",), "must be true or false")
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise where.error(("per-file-ignores",), "must be a table of glob = [rule IDs]")

@@ -72,6 +72,7 @@ def _lint(ids: List[int]) -> tuple:
 
     from pullcheck.engine import links
     from pullcheck.engine.stages import Reading, build_from, judge
+    from pullcheck.facts.verdicts import account
     from pullcheck.sources.session import current
 
     gc.disable()
@@ -88,7 +89,8 @@ def _lint(ids: List[int]) -> tuple:
     # the folders these call, and which of the parts were linted as roots (not called by another part here)
     roots = set(graph.inputs.tf_roots)
     return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read), links.signature(graph),
-            graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots])
+            graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots],
+            account(graph))
 
 
 def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
@@ -200,6 +202,7 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         skipped.extend(r[3])
         current().read.update(r[4])
     graph.inputs.jobs = (0, len(batches), again)
+    graph.inputs.account = sorted((s for r in results for s in r[9]), key=lambda s: (s.file, s.line, s.name))
     graph.inputs.skipped = sorted(skipped, key=lambda s: order.get(s[0], len(order)))
     return graph, sorted(set(found))
 

@@ -154,6 +154,9 @@ class Inputs:
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
     # task-definition files (as resources name them) -> what registers them (pullcheck.formats.taskdef.deploys)
     registered_by: Dict[str, Tuple[Registration, ...]] = field(default_factory=dict)
+    # the verdict account a parallel run gathered from its batches (pullcheck.facts.verdicts.Site), or None:
+    # then computed from the graph when asked
+    account: Optional[list] = None
 
 
 # Data sources that select resources declared elsewhere (Terraform's ``data "aws_subnets"`` with a tag

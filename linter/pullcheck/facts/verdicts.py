@@ -1,0 +1,272 @@
+"""The verdict account: for each Fargate launch site of the graph, whether the rules could judge it, and when
+not, each value it waits on, where that value is used and how a run can be given it.
+
+A launch site is judged when no fact a rule that applies to it reads is unknown: whether it runs on Fargate,
+its task definition and images, its execution role (when the task needs one), its subnets and security
+groups, and per subnet its route table, default route and endpoints. This module asks the same facts the rules
+ask (their indexes are built once per graph, so the account costs one more look at each launch site), and
+says "not judged" whenever one of them is unknown: an account that errs says too little, never "safe".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List, Optional, Tuple
+
+from pullcheck.facts import endpoints as eps
+from pullcheck.facts import iam
+from pullcheck.facts import launches
+from pullcheck.facts import routing
+from pullcheck.facts import security as sec
+from pullcheck.facts.images import classify
+from pullcheck.graph.model import LAUNCH_KINDS, Graph, Resource
+from pullcheck.graph.values import Ref, Template, Unknown, placeholder, shown
+
+# how a run is given a value, by the start of an Unknown's origin (the first match wins)
+_SUPPLY: Tuple[Tuple[str, str], ...] = (
+    ("parameter ", "a parameter file or a stacks-file entry"),
+    ("pseudo parameter ", "a stacks-file entry (the stack's account and Region)"),
+    ("variable ", "--var-file or --var"),
+    ("output of module ", "terraform init (the module's folder)"),
+    ("data source ", "a network snapshot (--network)"),
+    ("Fn::ImportValue ", "the sibling stack that exports it (its template in the run), or a network snapshot "
+                         "(--network)"),
+    ("output ", "the sibling stack (its template in the run)"),
+    ("nested stack ", "the nested stack's template within the paths the run reads (--root)"),
+    ("definition substitution ", "a parameter file or a stacks-file entry"),
+)
+_NOT_IN_RUN = "the template or module that declares it, in the run (or under --root)"
+_ACCOUNT = "a network snapshot (--network), or the template or module that declares it, in the run"
+_ROLE = "the template or module that declares the role, in the run (or under --root)"
+_LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, or its cluster's default strategy"
+_RENDERED = "the file as the pipeline renders it (a value in place of the placeholder)"
+_CONDITION = "a parameter file or a stacks-file entry (the condition's parameters)"
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A value a launch site waits on: what it is, where it is used, how to supply it."""
+
+    value: str
+    file: str
+    line: int
+    supply: str
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "file": self.file, "line": self.line, "supply": self.supply}
+
+
+@dataclass(frozen=True)
+class Site:
+    """A launch site of the account: judged, or the values it waits on."""
+
+    name: str
+    kind: str
+    file: str
+    line: int
+    waits_on: Tuple[Wait, ...] = field(default=())
+
+    @property
+    def judged(self) -> bool:
+        return not self.waits_on
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "file": self.file, "line": self.line, "judged": self.judged,
+                "waits_on": [w.as_dict() for w in self.waits_on]}
+
+
+def supply_for(origin: str) -> str:
+    """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
+    if origin.startswith("module ") and "not downloaded" in origin:
+        return "terraform init"
+    if origin.startswith("module "):
+        return "the module's folder within the paths the run reads (--root), or terraform init"
+    if "at run time" in origin or "run-time" in origin or "state's input" in origin:
+        return "nothing a run of pullcheck can be given: the value is chosen when the task is started"
+    for prefix, how in _SUPPLY:
+        if origin.startswith(prefix):
+            return how
+    return "a value the scanned files do not give (" + origin + ")"
+
+
+def account(graph: Graph) -> List[Site]:
+    """Every launch site that runs, or may run, on Fargate, in file and line order; the account a parallel
+    run gathered from its batches when the graph holds it."""
+    given = graph.inputs.account
+    if given is not None:
+        return list(given)
+    sites = [site(graph, launch) for launch in candidates(graph)]
+    return sorted(sites, key=lambda s: (s.file, s.line, s.name))
+
+
+def candidates(graph: Graph) -> Iterator[Resource]:
+    """The launch sites the account counts: Fargate ones, and those that may be (launch type unknown, or
+    existing only under a condition)."""
+    for launch in list(graph.of_kind(*LAUNCH_KINDS)) + launches.batch_launches(graph):
+        if launches.is_fargate(launch, graph) is not False:
+            yield launch
+
+
+def site(graph: Graph, launch: Resource) -> Site:
+    span = launch.span
+    waits = _dedup(list(_waits(graph, launch)))
+    return Site(launch.name, launch.kind, launch.file, span.line, tuple(waits))
+
+
+def _dedup(waits: List[Wait]) -> List[Wait]:
+    seen, out = set(), []
+    for w in waits:
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
+def _at(res: Resource, *path: Any) -> Tuple[str, int]:
+    """The file and line where ``res`` writes the attribute ``path``."""
+    sp = res.locate(path)
+    return (getattr(sp, "file", None) or res.file), sp.line
+
+
+def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
+    """(value as shown, how to supply it) for each part of ``v`` that cannot be known: an Unknown, or a
+    reference to a resource the graph does not hold."""
+    if isinstance(v, Unknown):
+        yield shown(v), supply_for(v.origin)
+    elif isinstance(v, Ref):
+        if v.target not in graph.resources:
+            yield shown(v), _NOT_IN_RUN
+    elif isinstance(v, Template):
+        for p in v.parts:
+            if not isinstance(p, str):
+                yield from unknowns_in(p, graph)
+    elif isinstance(v, list):
+        for item in v:
+            yield from unknowns_in(item, graph)
+    elif isinstance(v, dict):
+        for item in v.values():
+            yield from unknowns_in(item, graph)
+
+
+def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT_IN_RUN) -> Iterator[Wait]:
+    """The waits of ``res``'s attribute ``attr``: each unknown part of it, else (the value known but not
+    found in the graph) the value itself, to be found as ``where`` says."""
+    file, line = _at(res, attr)
+    v = res.get(attr)
+    found = list(unknowns_in(v, graph))
+    if not found:
+        found = [(fallback if v is None else shown(v), where)]
+    for value, supply in found:
+        yield Wait(value, file, line, supply)
+
+
+def _waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
+    if launch.get("conditional"):
+        file, line = launch.file, launch.span.line
+        yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
+        return
+    if launches.is_fargate(launch, graph) is None:
+        attr = "launch_type" if launch.get("launch_type") is not None else "capacity_providers"
+        yield from _of(graph, launch, attr, "the launch type or capacity provider strategy", _LAUNCH_TYPE)
+        return
+    yield from _task_waits(graph, launch)
+    yield from _network_waits(graph, launch)
+
+
+def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
+    td = launches.task_definition(graph, launch)
+    if td is None:
+        yield from _of(graph, launch, "task_definition", "the task definition")
+        return
+    containers = td.get("containers")
+    if not isinstance(containers, list):
+        yield from _of(graph, td, "containers", "the container definitions")
+        return
+    for i, c in enumerate(containers):
+        image = c.get("image") if isinstance(c, dict) else None
+        if image is not None and classify(image).kind == "unresolved":
+            # a reference to a resource of the run is the image rules' to judge; a placeholder waits on the
+            # pipeline, an unknown on what its origin says
+            found = list(unknowns_in(image, graph)) or (
+                [(image, _RENDERED)] if isinstance(image, str) and placeholder(image) else [])
+            file, line = _at(td, "containers", i, "image")
+            for value, supply in found:
+                yield Wait(value, file, line, supply)
+    needs = iam.needs(graph, td)
+    role = td.get("execution_role")
+    if needs != [] and role is not None and iam.role_for(graph, role) is None:
+        yield from _of(graph, td, "execution_role", "the execution role", _ROLE)
+
+
+def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
+    subnets = launches.launch_subnets(graph, launch)
+    raw = launch.get("subnets")
+    # no subnets at all is a launch site without a network configuration: a finding (NET017), not an unknown
+    if raw is not None and (subnets is None or (isinstance(raw, list) and len(raw) > len(subnets))):
+        file, line = _at(launch, "subnets")
+        known = {s.key for _, s in subnets or ()}
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            if isinstance(item, Ref) and item.target in known:
+                continue
+            for value, supply in list(unknowns_in(item, graph)) or [
+                    ("the subnets" if item is None else shown(item), _ACCOUNT)]:
+                yield Wait(value, file, line, supply)
+    vpc = None
+    for _, subnet in subnets or ():
+        vpc = vpc or subnet.get("vpc")
+        yield from _subnet_waits(graph, launch, subnet)
+    if subnets and sec.task_groups(graph, launch, vpc) is None:
+        yield from _groups_waits(graph, launch)
+
+
+def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
+    sgs = launch.get("security_groups")
+    file, line = _at(launch, "security_groups")
+    if not sgs:
+        yield Wait("the VPC's default security group", file, line, _ACCOUNT)
+        return
+    items = sgs if isinstance(sgs, list) else [sgs]
+    found = [w for item in items for w in unknowns_in(item, graph)]
+    found += [(shown(item), _ACCOUNT) for item in items if not isinstance(item, (Unknown, Ref, Template))
+              and graph.deref(item, "ec2.security_group") is None]
+    # the groups are unknown (task_groups said so) even when no part of them is: then the value as written
+    for value, supply in found or [(shown(sgs), _ACCOUNT)]:
+        yield Wait(value, file, line, supply)
+
+
+def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[Wait]:
+    """A subnet's unknowns as the network rules meet them: its route table and default route; then, with an
+    internet gateway, the public IP; with no way to the internet, the endpoints (asked only then, as the
+    rules ask them)."""
+    tid, _, why = routing.route_table(graph, subnet)
+    if tid is None:
+        yield Wait(f"the route table of subnet {subnet.name} ({why})", subnet.file, subnet.span.line, _ACCOUNT)
+        return
+    kind = routing.internet_kind(graph, subnet)
+    if kind == "unknown":
+        egress = routing.egress4(graph, subnet)
+        yield Wait(f"the 0.0.0.0/0 route of subnet {subnet.name}{' (' + egress.why + ')' if egress.why else ''}",
+                   subnet.file, subnet.span.line, _ACCOUNT)
+    elif kind == "igw" and launches.public_ip(launch) is None:
+        yield from _of(graph, launch, "assign_public_ip", "whether the task gets a public IP")
+    elif kind == "none":
+        found = eps.endpoints(graph, subnet)
+        if not found.known:
+            yield Wait(f"the VPC endpoints of subnet {subnet.name} ({found.why})", subnet.file, subnet.span.line,
+                       _ACCOUNT)
+
+
+def not_judged(sites: List[Site]) -> List[Site]:
+    return [s for s in sites if not s.judged]
+
+
+def counts(sites: List[Site]) -> Tuple[int, int]:
+    """(judged, all) launch sites."""
+    return sum(1 for s in sites if s.judged), len(sites)
+
+
+def summary(sites: Optional[List[Site]]) -> str:
+    if not sites:
+        return ""
+    n, m = counts(sites)
+    return f"judged {n} of {m} launch site{'s' if m != 1 else ''}"
