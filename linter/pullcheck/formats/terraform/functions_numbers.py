@@ -26,23 +26,22 @@ def _numbers(args: Any, name: str) -> Any:
 
 def largest(*args: Any) -> Any:
     """max(): the first of the greatest (as cty compares from minus infinity)."""
-    nums = _numbers(args, "max")
-    if isinstance(nums, Missing) or not nums:
-        return nums or Missing("max() of no number")
-    best = nums[0]
-    for n in nums[1:]:
-        if number.compare(n, best) > 0:
-            best = n
-    return best
+    return _first_most(args, "max", 1)
 
 
 def smallest(*args: Any) -> Any:
-    nums = _numbers(args, "min")
+    """min(): the first of the least."""
+    return _first_most(args, "min", -1)
+
+
+def _first_most(args: Any, name: str, sign: int) -> Any:
+    """The first number that no later one passes in the direction ``sign`` (1: greater, -1: less)."""
+    nums = _numbers(args, name)
     if isinstance(nums, Missing) or not nums:
-        return nums or Missing("min() of no number")
+        return nums or Missing(f"{name}() of no number")
     best = nums[0]
     for n in nums[1:]:
-        if number.compare(n, best) < 0:
+        if number.compare(n, best) * sign > 0:
             best = n
     return best
 
