@@ -1,16 +1,8 @@
 """Terraform's built-in functions as real modules use them, evaluated from HCL text."""
 import pytest
 
-from pullcheck.formats.terraform.evaluate import Module
-from pullcheck.formats.terraform.syntax import read
 from pullcheck.graph.values import Ref, Unknown
-
-
-def _eval(expr, module_text=""):
-    m = Module(".")
-    m.add_body(read(module_text + f"\nx = {expr}\n", "main.tf"))
-    body = read(f"x = {expr}\n", "main.tf")
-    return m.evaluator({}).eval(body.attrs["x"])
+from tf_eval import evaluate as _eval
 
 
 @pytest.mark.parametrize("expr,want", [

@@ -4,27 +4,15 @@ read from ``terraform console`` (the same cases, and more, are in tests/data/tf_
 import pytest
 
 from pullcheck.formats.terraform import functions_time, go_math
-from pullcheck.formats.terraform.budget import Budget, JsonEncoded
+from pullcheck.formats.terraform.budget import Budget
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.functions_template import template_argument
 from pullcheck.formats.terraform.syntax import read
 from pullcheck.graph.values import Missing, Unknown
-
-
-def _eval(expr, module_text=""):
-    m = Module(".")
-    m.add_body(read(module_text + f"\nx = {expr}\n", "main.tf"))
-    body = read(f"x = {expr}\n", "main.tf")
-    return m.evaluator({}).eval(body.attrs["x"])
-
-
-def _text(expr, module_text=""):
-    """What Terraform writes for the value: jsonencode()'s text."""
-    got = _eval(f"jsonencode({expr})", module_text)
-    assert isinstance(got, JsonEncoded) and not got.holes, got
-    return str(got)
+from tf_eval import encoded as _text
+from tf_eval import evaluate as _eval
 
 
 @pytest.mark.parametrize("expr,want", [

@@ -9,23 +9,9 @@ from conftest import ROOT
 from pullcheck.formats.terraform import number
 from pullcheck.formats.terraform.budget import JsonEncoded
 from pullcheck.formats.terraform.convert import TfList, TfMap, TfSet
-from pullcheck.formats.terraform.evaluate import Module
-from pullcheck.formats.terraform.syntax import read
 from pullcheck.graph.values import Missing, Unknown
-
-
-def _eval(expr, module_text=""):
-    m = Module(".")
-    m.add_body(read(module_text + f"\nx = {expr}\n", "main.tf"))
-    body = read(f"x = {expr}\n", "main.tf")
-    return m.evaluator({}).eval(body.attrs["x"])
-
-
-def _text(expr, module_text=""):
-    """What Terraform writes for the value: jsonencode()'s text."""
-    got = _eval(f"jsonencode({expr})", module_text)
-    assert isinstance(got, JsonEncoded) and not got.holes, got
-    return str(got)
+from tf_eval import encoded as _text
+from tf_eval import evaluate as _eval
 
 
 # --------------------------------------------------------------------------- numbers
