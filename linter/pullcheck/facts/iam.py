@@ -253,8 +253,40 @@ def trusts_ecs_tasks(graph: Graph, role: Resource) -> Optional[bool]:
             if t is None:
                 result = None
             elif t.startswith("ecs-tasks.amazonaws.com"):
-                return True if not st.conditions else None
+                return True if all(_own_account(c) for c in st.conditions) else None
     return result
+
+
+# the trust conditions AWS recommends against the confused deputy: ECS assumes the role for a task of the
+# role's own account, so a condition that names that account (the stack's AWS::AccountId, the caller's
+# account in Terraform) holds for every task the account starts
+_DEPUTY_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+_DEPUTY_OPS = ("stringequals", "stringlike", "arnequals", "arnlike")
+_OWN_ACCOUNT = ("pseudo parameter AWS::AccountId", "data source aws_caller_identity")
+_OWN_PLACE = _OWN_ACCOUNT + ("pseudo parameter AWS::Region", "pseudo parameter AWS::Partition",
+                             "data source aws_region", "data source aws_partition")
+
+
+def _own_account(cond: Tuple[str, str, Any]) -> bool:
+    op, key, values = cond
+    if op.lower() not in _DEPUTY_OPS or key.lower() not in _DEPUTY_KEYS:
+        return False
+    items = values if isinstance(values, list) else [values]
+    return bool(items) and all(_names_own_account(v) for v in items)
+
+
+def _names_own_account(v: Any) -> bool:
+    parts = v.parts if isinstance(v, Template) else [v]
+    account = False
+    for p in parts:
+        if isinstance(p, str):
+            continue
+        origin = p.origin if isinstance(p, Unknown) else \
+            f"data source {p.rtype[5:]}" if isinstance(p, Ref) and p.rtype.startswith("data.") else ""
+        if not origin.startswith(_OWN_PLACE):
+            return False
+        account = account or origin.startswith(_OWN_ACCOUNT)
+    return account
 
 
 # --------------------------------------------------------------------------- what a task needs

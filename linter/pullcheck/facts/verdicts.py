@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, List, Optional, Tuple
 
+from pullcheck.facts import coverage
 from pullcheck.facts import endpoints as eps
 from pullcheck.facts import iam
 from pullcheck.facts import launches
@@ -193,8 +194,14 @@ def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                 yield Wait(value, file, line, supply)
     needs = iam.needs(graph, td)
     role = td.get("execution_role")
-    if needs != [] and role is not None and iam.role_for(graph, role) is None:
+    if needs == [] or role is None:
+        return
+    declared = iam.role_for(graph, role)
+    if declared is None:
         yield from _of(graph, td, "execution_role", "the execution role", _ROLE)
+    else:
+        for value, file, line, supply in coverage.role_waits(graph, td, declared, needs):
+            yield Wait(value, file, line, supply)
 
 
 def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
@@ -215,8 +222,18 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     for _, subnet in subnets or ():
         vpc = vpc or subnet.get("vpc")
         yield from _subnet_waits(graph, launch, subnet)
-    if subnets and sec.task_groups(graph, launch, vpc) is None:
+    if not subnets:
+        return
+    groups = sec.task_groups(graph, launch, vpc)
+    if groups is None:
         yield from _groups_waits(graph, launch)
+    td = launches.task_definition(graph, launch)
+    for _, subnet in subnets:
+        more = coverage.acl_waits(graph, subnet), coverage.endpoint_waits(graph, launch, subnet, td), \
+            coverage.egress_waits(graph, launch, subnet, groups) if groups is not None else iter(())
+        for found in more:
+            for value, file, line, supply in found:
+                yield Wait(value, file, line, supply)
 
 
 def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
