@@ -167,3 +167,23 @@ def test_a_network_acl_that_is_known_is_judged_both_ways(tmp_path):
     site, findings = _site(tmp_path, more=ACL % "10.9.0.0/16")
     assert site["judged"] is True
     assert [f["rule"] for f in findings] == ["NET011"]
+
+
+def test_a_group_rule_written_as_the_vpcs_own_range_is_judged(tmp_path):
+    """``CidrIp: !GetAtt VPC.CidrBlock`` (what CDK writes for endpoint groups) is the VPC's range."""
+    import os
+
+    from conftest import ROOT
+
+    src = open(os.path.join(ROOT, "fixtures", "NET009", "bad_ingress_from_other_range.yaml")).read()
+    assert src.count("CidrIp: 192.168.0.0/16") == 1
+    path = tmp_path / "stack.yaml"
+    path.write_text(src.replace("CidrIp: 192.168.0.0/16", "CidrIp: !GetAtt VPC.CidrBlock"))
+    r = run_cli("--no-config", "--explain", "--format", "json", str(path))
+    doc = json.loads(r.stdout)
+    assert [f["rule"] for f in doc["findings"]] == []
+    [site] = doc["launch_sites"]
+    assert site["waits_on"] and not any("groups of endpoint" in w["value"] for w in site["waits_on"])
+    r = run_cli("--no-config", "--format", "json", os.path.join(ROOT, "fixtures", "NET009",
+                                                                 "bad_ingress_from_other_range.yaml"))
+    assert {f["rule"] for f in json.loads(r.stdout)} == {"NET009"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, Optional, Tuple
 
+from pullcheck.facts import acls
 from pullcheck.facts import endpoints as eps
 from pullcheck.facts import iam
 from pullcheck.facts import security as sec
@@ -66,13 +67,13 @@ def egress_waits(graph: Graph, launch: Resource, subnet: Resource, groups: List[
 
 def acl_waits(graph: Graph, subnet: Resource) -> Iterator[Waiting]:
     """The subnet's network ACL, both ways of the pull (NET011)."""
-    acl, why = sec.subnet_acl(graph, subnet)
+    acl, why = acls.subnet_acl(graph, subnet)
     if acl is None:
         if why:
             yield f"the network ACL of subnet {subnet.name} ({why})", subnet.file, subnet.span.line, _ACL
         return
     for egress, lo, hi in ((True, sec.HTTPS, sec.HTTPS), (False, sec.EPHEMERAL[0], sec.EPHEMERAL[1])):
-        v = sec.acl_allows(graph, acl, egress, lo, hi)
+        v = acls.acl_allows(graph, acl, egress, lo, hi)
         if v.allowed is None:
             what = "outbound TCP 443" if egress else "inbound replies"
             yield f"whether network ACL {acl.name} allows {what} ({v.why or 'an entry that cannot be known'})", \
