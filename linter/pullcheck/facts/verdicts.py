@@ -163,7 +163,12 @@ def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT
 def _waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     if launch.get("conditional"):
         file, line = launch.file, launch.span.line
-        yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
+        counted = launch.get("instances")
+        if isinstance(counted, Unknown):  # a Terraform count or for_each that cannot be known
+            yield Wait(f"how many instances of {launch.name} its count or for_each makes ({shown(counted)})",
+                       file, line, supply_for(counted.origin))
+        else:
+            yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
         return
     if launches.is_fargate(launch, graph) is None:
         attr = "launch_type" if launch.get("launch_type") is not None else "capacity_providers"

@@ -364,6 +364,8 @@ def _build_resources(module: Module, graph: Graph) -> None:
             origin = Unknown(insts.origin)
             build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
                   added, conditional=True)
+            for r in added:
+                r.attrs["instances"] = origin  # what the count or for_each waits on
         else:
             for suffix, ctx in insts:
                 build(module, res, kind, suffix, ctx, added)
