@@ -119,3 +119,16 @@ def test_a_count_or_for_each_that_cannot_be_known_names_what_it_waits_on(tmp_pat
     [wait] = site["waits_on"]
     assert "variable services" in wait["value"] and "for_each" in wait["value"]
     assert wait["supply"] == "--var-file or --var"  # not a CloudFormation condition's parameters
+
+
+def test_an_empty_list_of_subnets_is_not_judged(tmp_path):
+    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true.tf")
+    with open(src, encoding="utf-8") as f:
+        text = f.read()
+    (tmp_path / "main.tf").write_text(text.replace("aws_subnet.private[*].id", "var.subnets")
+                                      + '\nvariable "subnets" {\n  default = []\n}\n')
+    r, doc = _account(str(tmp_path))
+    [site] = doc["launch_sites"]
+    assert site["judged"] is False
+    [wait] = site["waits_on"]
+    assert "the list is empty" in wait["value"] and wait["line"] > site["line"]

@@ -212,6 +212,11 @@ def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
 def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     subnets = launches.launch_subnets(graph, launch)
     raw = launch.get("subnets")
+    if raw == []:
+        file, line = _at(launch, "subnets")
+        yield Wait("the subnets (the list is empty: ECS refuses a service or task set without subnets)", file, line,
+                   "the subnets the tasks run in (a variables or parameter file for the environment)")
+        return
     # no subnets at all is a launch site without a network configuration: a finding (NET017), not an unknown
     if raw is not None and (subnets is None or (isinstance(raw, list) and len(raw) > len(subnets))):
         file, line = _at(launch, "subnets")
