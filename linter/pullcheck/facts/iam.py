@@ -188,11 +188,32 @@ def _named(st: Statement, scope: str) -> Statement:
     return replace(st, **changed) if changed else st
 
 
+def looked_up_policy(graph: Graph, ref: Ref) -> Optional[str]:
+    """The ARN a Terraform ``data "aws_iam_policy"`` finds, where its arguments tell it: the ARN it names,
+    or an AWS managed policy this module knows, named by its name (a lookup by name finds one policy or
+    fails, so a known managed policy's name is that policy)."""
+    res = graph.resources.get(ref.target) if ref.rtype == "data.aws_iam_policy" else None
+    if res is None or res.get("conditional") or ref.attr not in ("arn", "id"):
+        return None
+    arn = text_of(res.get("arn"))
+    if arn is not None:
+        return arn
+    name, prefix = text_of(res.get("policy_name")), res.get("path_prefix")
+    entry = MANAGED.get(name or "")
+    if entry is None or not (prefix is None or text_of(prefix) == "/" + entry[0]):
+        return None
+    return f"arn:aws:iam::aws:policy/{entry[0]}{name}"
+
+
 def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
     if isinstance(arn, Ref):
         pol = graph.deref(arn, "iam.policy")
         if pol is not None:
             _add_document(graph, out, pol.get("document"), Source(pol, ("document",), pol.name))
+            return
+        found = looked_up_policy(graph, arn)
+        if found is not None:
+            _add_arn(graph, out, found, src)
             return
         out.unknown(f"{src.label}: policy {arn} is not in the scanned files")
         return
