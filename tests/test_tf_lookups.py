@@ -59,3 +59,43 @@ def test_a_managed_policy_looked_up_by_name(tmp_path, lookup, allowed):
 def test_a_known_policy_without_the_pull_is_a_finding(tmp_path, rules):
     (tmp_path / "main.tf").write_text(CONFIG % {"lookup": 'name = "CloudWatchLogsFullAccess"'})
     assert {f.rule_id for f in lint_paths([str(tmp_path)], rules, "IAM005")} == {"IAM005"}
+
+
+SERVICE = textwrap.dedent("""\
+    resource "aws_ecs_task_definition" "app" {
+      family                   = "app"
+      requires_compatibilities = ["FARGATE"]
+      network_mode             = "awsvpc"
+      cpu                      = 256
+      memory                   = 512
+      container_definitions    = jsonencode([{ name = "app", essential = true, image = "nginx:1.27" }])
+    }
+    data "aws_ecs_task_definition" "app" {
+      task_definition = %(family)s
+    }
+    resource "aws_ecs_service" "app" {
+      name            = "app"
+      launch_type     = "FARGATE"
+      task_definition = data.aws_ecs_task_definition.app.arn
+      network_configuration {
+        subnets = ["subnet-0123456789abcdef0"]
+      }
+    }
+    """)
+
+
+@pytest.mark.parametrize("family, found", [
+    ("aws_ecs_task_definition.app.family", True),
+    ('"app"', True),
+    ('"other"', False),  # a family the run does not register
+])
+def test_a_family_looked_up_through_the_data_source_is_the_runs_task_definition(tmp_path, family, found):
+    from pullcheck.engine.stages import build_graph
+    from pullcheck.facts import launches
+
+    (tmp_path / "main.tf").write_text(SERVICE % {"family": family})
+    graph, errors = build_graph([str(tmp_path)])
+    assert errors == []
+    [service] = graph.of_kind("ecs.service")
+    td = launches.task_definition(graph, service)
+    assert (td is not None and td.name == "aws_ecs_task_definition.app") is found

@@ -49,6 +49,7 @@ KINDS = {
     "aws_iam_role_policy": "iam.policy", "aws_iam_policy": "iam.policy",
     "aws_iam_role_policy_attachment": "iam.attachment", "aws_iam_policy_attachment": "iam.attachment",
     "data.aws_iam_policy_document": "iam.policy_document", "data.aws_iam_policy": "data.iam_policy",
+    "data.aws_ecs_task_definition": "data.task_definition",
     "data.aws_subnets": "data.subnets",
     "data.aws_subnet": "data.subnet", "data.aws_vpc": "data.vpc", "aws_ecr_repository_policy": "ecr.repository_policy",
     "data.aws_security_group": "data.security_group", "data.aws_security_groups": "data.security_groups",
