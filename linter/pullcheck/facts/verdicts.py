@@ -9,8 +9,9 @@ says "not judged" whenever one of them is unknown: an account that errs says too
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from pullcheck.facts import endpoints as eps
 from pullcheck.facts import iam
@@ -40,6 +41,10 @@ _ROLE = "the template or module that declares the role, in the run (or under --r
 _LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, or its cluster's default strategy"
 _RENDERED = "the file as the pipeline renders it (a value in place of the placeholder)"
 _CONDITION = "a parameter file or a stacks-file entry (the condition's parameters)"
+_UNIT_OUTPUTS = "outputs of the unit "
+# where the formats record the module calls and Terragrunt units whose source is not on disk
+NOT_ON_DISK = "modules not on disk"
+_ABSENT = re.compile(r"\$\{(module \S+) comes from (.+?), which is not downloaded here")
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,9 @@ class Site:
 def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
     if origin.startswith("module ") and "not downloaded" in origin:
-        return "terraform init"
+        return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
+        return f"the unit {origin[len(_UNIT_OUTPUTS):].split(',', 1)[0]} in the run"
     if origin.startswith("module "):
         return "the module's folder within the paths the run reads (--root), or terraform init"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:
@@ -270,3 +277,44 @@ def summary(sites: Optional[List[Site]]) -> str:
         return ""
     n, m = counts(sites)
     return f"judged {n} of {m} launch site{'s' if m != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A module call (or a Terragrunt unit's module) whose source is not on disk, named once per run: what
+    calls it, its source, where, and how many launch sites wait on it."""
+
+    what: str
+    source: str
+    file: str
+    line: int
+    waiting: int
+
+    def as_dict(self) -> dict:
+        return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
+                "launch_sites_waiting": self.waiting, "supply": "terraform init"}
+
+
+def not_on_disk(graph: Graph) -> Dict[Tuple[str, int], Tuple[str, str]]:
+    """(file, line) of a module call or a unit's source -> (what it is, the source), as the formats record
+    them while reading."""
+    return graph.inputs.tf_folders.setdefault(NOT_ON_DISK, {})
+
+
+def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
+    """Each module not on disk once, with the launch sites waiting on it; those a parallel run's batches
+    saw are read back from the values the launch sites wait on."""
+    found = {key: what for key, what in graph.inputs.tf_folders.get(NOT_ON_DISK, {}).items()}
+    sources = {source for _, source in found.values()}
+    for s in sites or ():
+        for w in s.waits_on:
+            m = _ABSENT.search(w.value)
+            if m and m.group(2) not in sources:
+                sources.add(m.group(2))
+                found[(w.file, w.line)] = (m.group(1).replace("module ", "module."), m.group(2))
+    out = []
+    for (file, line), (what, source) in sorted(found.items()):
+        mark = f"comes from {source}, which is not downloaded"
+        waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
+        out.append(Absent(what, source, file, line, waiting))
+    return out
