@@ -291,8 +291,10 @@ class Absent:
     waiting: int
 
     def as_dict(self) -> dict:
+        unit = self.what.startswith("the unit ")
         return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
-                "launch_sites_waiting": self.waiting, "supply": "terraform init"}
+                "launch_sites_waiting": None if unit else self.waiting,
+                "supply": "a local source for the unit" if unit else "terraform init"}
 
 
 def not_on_disk(graph: Graph) -> Dict[Tuple[str, int], Tuple[str, str]]:

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any, List, Optional
 
-from pullcheck.facts.verdicts import Site, account, counts, not_judged, summary
+from pullcheck.facts.verdicts import Absent, Site, absent_modules, account, counts, not_judged, summary
 from pullcheck.outputs.safetext import printable
 
 
@@ -25,9 +25,12 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
     to ``internal`` (the run then exits 2, as for any internal error)."""
     if not (console_format == "text" or args.explain or args.verbose or args.fail_on_unjudged
             or cfg.fail_on_unjudged):
+        if absent_modules(graph, None):  # named with the launch sites that wait on each
+            sys.stderr.write(absent_text(absent_modules(graph, _quiet_account(graph))))
         return None
     try:
-        sites = account(graph)
+        sites = Sites(account(graph))
+        sites.absent = absent_modules(graph, sites)
     except Exception as e:
         from pullcheck.engine.stages import internal as internal_error
 
@@ -36,7 +39,37 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
         return None
     if args.verbose:
         sys.stderr.write(verbose_text(sites))
+    if console_format != "text" and not (console_format == "json" and args.explain):
+        sys.stderr.write(absent_text(sites.absent))  # the console output is a report: said beside it
     return sites
+
+
+def _quiet_account(graph: Any) -> Optional[List[Site]]:
+    """The account when only the modules not on disk need it: a defect in it leaves their counts out."""
+    try:
+        return account(graph)
+    except Exception:
+        return None
+
+
+class Sites(list):
+    """The launch sites of the account, and the modules not on disk (``Absent``), each named once."""
+
+    absent: List[Absent] = []
+
+
+def absent_text(absent: List[Absent]) -> str:
+    """One line per module not on disk: what calls it, its source, the launch sites waiting on it."""
+    out = []
+    for a in absent:
+        if a.what.startswith("the unit "):  # Terragrunt downloads it into its cache, which is not linted
+            waiting = "its launch sites cannot be seen; give the unit a local source to lint it"
+        else:
+            waiting = (f"{a.waiting} launch site{'s' if a.waiting != 1 else ''} wait{'s' if a.waiting == 1 else ''}"
+                       f" on it; run `terraform init`")
+        out.append(f"pullcheck: {printable(a.what)} ({_where(a.file, a.line)}) comes from {printable(a.source)}, "
+                   f"which is not on disk: {waiting}\n")
+    return "".join(out)
 
 
 def fails(sites: Optional[List[Site]], args: Any, cfg: Any) -> bool:
@@ -85,6 +118,8 @@ def json_account(findings_json: str, sites: List[Site]) -> str:
     """The one JSON object ``--explain --format json`` prints: the findings as the bare JSON list has them,
     and the launch sites. Written as the list is: no line can start a workflow command."""
     doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    if getattr(sites, "absent", None):
+        doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
@@ -94,7 +129,7 @@ def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> 
     if sites is None:
         return text
     if fmt == "text":
-        return text + summary_line(sites)
+        return text + summary_line(sites) + absent_text(getattr(sites, "absent", []))
     if fmt == "json" and explain:
         return json_account(text, sites)
     return text

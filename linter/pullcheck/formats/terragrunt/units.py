@@ -54,15 +54,18 @@ class Unit:
         self.module_folder: Any = Unknown(f"the unit {self.folder} names no Terraform module")
         self.read: Optional[_Read] = None
         self.inputs: Optional[Dict[str, Tuple[Any, str, int]]] = None
+        self.computing = False
 
     def assigned(self) -> Dict[str, Assigned]:
         """Its inputs as variables files' values are given, evaluated on first use: a dependency's outputs are
         known once the run knows which units it lints."""
         if self.inputs is None:
-            self.inputs = {}
-            inputs, where = self.read.inputs() if self.read is not None else ({}, {})
-            if isinstance(inputs, dict):
-                self.inputs = {k: (v, *where[k]) for k, v in inputs.items()}
+            self.computing = True  # a dependency that leads back here finds it so (a cycle)
+            try:
+                inputs, where = self.read.inputs() if self.read is not None else ({}, {})
+            finally:
+                self.computing = False
+            self.inputs = {k: (v, *where[k]) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
         out = {}
         for name, (value, file, line) in self.inputs.items():
             where = f"the input {name} in {file}:{line}"
@@ -265,7 +268,7 @@ def _outputs(graph: Graph, ctx: Context, full: str, written: str) -> Any:
     if key in cache:
         return cache[key]
     busy = cache.setdefault(_BUSY, set())
-    if full in busy:
+    if full in busy or (is_unit(full) and load(ctx.shown(full), graph, None).computing):
         return Unknown(f"outputs of the unit {written}, whose dependencies lead back to it (a cycle)")
     busy.add(full)
     try:
