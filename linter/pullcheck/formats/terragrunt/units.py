@@ -68,8 +68,8 @@ class Unit:
             self.inputs = {k: (v, *where[k]) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
         out = {}
         for name, (value, file, line) in self.inputs.items():
-            where = f"the input {name} in {file}:{line}"
-            out[name] = Assigned(where, expr=shown_inputs(value, where), literal=True)
+            said = f"the input {name} in {file}:{line}"
+            out[name] = Assigned(said, expr=shown_inputs(value, said), literal=True)
         return out
 
 
@@ -93,11 +93,8 @@ class _Read:
             if t is None:
                 continue
             v = c.value(t)
-            if not isinstance(v, dict):
-                merged = v if isinstance(v, Unknown) else merged
+            if not isinstance(v, dict):  # inputs that cannot be known: the variables they set stay without value
                 continue
-            if not isinstance(merged, dict):
-                merged = {}
             kpos = getattr(v, "kpos", {}) or {}
             for k, item in v.items():
                 merged[k] = _deep(merged[k], item) if deep and k in merged else item
