@@ -42,9 +42,10 @@ _LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, o
 _RENDERED = "the file as the pipeline renders it (a value in place of the placeholder)"
 _CONDITION = "a parameter file or a stacks-file entry (the condition's parameters)"
 _UNIT_OUTPUTS = "outputs of the unit "
-# where the formats record the module calls and Terragrunt units whose source is not on disk
-NOT_ON_DISK = "modules not on disk"
-_ABSENT = re.compile(r"\$\{(module \S+) comes from (.+?), which is not downloaded here")
+_UNIT_SOURCE = "the unit's module comes from "
+_UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
+UNIT_INPUTS = "terragrunt unit inputs"
+_ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Site:
 
 def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
-    if origin.startswith("module ") and "not downloaded" in origin:
+    if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
     if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
         return f"the unit {origin[len(_UNIT_OUTPUTS):].split(',', 1)[0]} in the run"
@@ -297,26 +298,34 @@ class Absent:
                 "supply": "a local source for the unit" if unit else "terraform init"}
 
 
-def not_on_disk(graph: Graph) -> Dict[Tuple[str, int], Tuple[str, str]]:
-    """(file, line) of a module call or a unit's source -> (what it is, the source), as the formats record
-    them while reading."""
-    return graph.inputs.tf_folders.setdefault(NOT_ON_DISK, {})
+def not_on_disk(source: str, line: int) -> str:
+    """Why a Terragrunt unit (its configuration file is the path skipped) is left out: its module's source is
+    not on disk. Said with --verbose as any file left out, and read back by ``absent_modules``."""
+    return f"{_UNIT_SOURCE}{source}, which is not on disk (line {line})"
+
+
+def unit_inputs(graph: Graph) -> Dict[str, List[Tuple[str, Any, str, int]]]:
+    """Terragrunt unit folder -> each input it gives its module's variables (name, value, file, line), as
+    the Terragrunt reader records them: where a value of a module used by a unit comes from."""
+    return graph.inputs.tf_folders.setdefault(UNIT_INPUTS, {})
 
 
 def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
-    """Each module not on disk once, with the launch sites waiting on it; those a parallel run's batches
-    saw are read back from the values the launch sites wait on."""
-    found = {key: what for key, what in graph.inputs.tf_folders.get(NOT_ON_DISK, {}).items()}
-    sources = {source for _, source in found.values()}
+    """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
+    on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""
+    found: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    for path, why in graph.inputs.skipped:  # a parallel run's batches hand these back too
+        m = _UNIT_ABSENT.match(why)
+        if m:
+            found[(path, int(m.group(2)))] = (f"the unit {path.rsplit('/', 1)[0]}", m.group(1))
     for s in sites or ():
         for w in s.waits_on:
             m = _ABSENT.search(w.value)
-            if m and m.group(2) not in sources:
-                sources.add(m.group(2))
-                found[(w.file, w.line)] = (m.group(1).replace("module ", "module."), m.group(2))
+            if m and (m.group(2), int(m.group(3))) not in found:
+                found[(m.group(2), int(m.group(3)))] = (m.group(1), m.group(4))
     out = []
     for (file, line), (what, source) in sorted(found.items()):
-        mark = f"comes from {source}, which is not downloaded"
+        mark = f"({file}:{line}) comes from {source}, which is not downloaded"
         waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
         out.append(Absent(what, source, file, line, waiting))
     return out

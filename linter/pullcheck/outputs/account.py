@@ -8,7 +8,8 @@ import json
 import sys
 from typing import Any, List, Optional
 
-from pullcheck.facts.verdicts import Absent, Site, absent_modules, account, counts, not_judged, summary
+from pullcheck.facts.verdicts import UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary
+from pullcheck.graph.values import shown
 from pullcheck.outputs.safetext import printable
 
 
@@ -25,12 +26,13 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
     to ``internal`` (the run then exits 2, as for any internal error)."""
     if not (console_format == "text" or args.explain or args.verbose or args.fail_on_unjudged
             or cfg.fail_on_unjudged):
-        if absent_modules(graph, None):  # named with the launch sites that wait on each
+        if graph.inputs.tf_roots or graph.inputs.account is not None:  # Terraform in the run: modules to name
             sys.stderr.write(absent_text(absent_modules(graph, _quiet_account(graph))))
         return None
     try:
         sites = Sites(account(graph))
         sites.absent = absent_modules(graph, sites)
+        sites.inputs = dict(graph.inputs.tf_folders.get(UNIT_INPUTS, {})) if args.explain else {}
     except Exception as e:
         from pullcheck.engine.stages import internal as internal_error
 
@@ -56,6 +58,25 @@ class Sites(list):
     """The launch sites of the account, and the modules not on disk (``Absent``), each named once."""
 
     absent: List[Absent] = []
+    inputs: dict = {}  # Terragrunt unit -> its inputs (pullcheck.facts.verdicts.unit_inputs), for --explain
+
+
+def inputs_text(units: dict) -> List[str]:
+    """--explain's origin of the values a Terragrunt unit gives its module: each input, where it is set."""
+    lines = []
+    for unit, given in sorted(units.items()):
+        lines.append(f"Terragrunt unit {printable(unit)}: its module's variables take these inputs")
+        for name, value, file, line in given:
+            lines.append(f"  {printable(name)} = {printable(_short(value))} (set at {_where(file, line)})")
+    return lines
+
+
+def _short(value: Any) -> str:
+    try:
+        text = json.dumps(value, default=shown, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        text = shown(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def absent_text(absent: List[Absent]) -> str:
@@ -106,7 +127,8 @@ def explain_text(sites: Optional[List[Site]], explain: bool = True) -> str:
     if not sites or not explain:
         return ""
     n, m = counts(sites)
-    lines = [f"Verdict account: judged {n} of {m} launch site{'s' if m != 1 else ''}"]
+    lines = inputs_text(getattr(sites, "inputs", {}))
+    lines.append(f"Verdict account: judged {n} of {m} launch site{'s' if m != 1 else ''}")
     for s in not_judged(sites):
         lines.append(f"{printable(s.name)} ({printable(s.kind)}, {_where(s.file, s.line)}): not judged, waits on")
         for w in s.waits_on:
@@ -120,6 +142,9 @@ def json_account(findings_json: str, sites: List[Site]) -> str:
     doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
     if getattr(sites, "absent", None):
         doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
+    if getattr(sites, "inputs", None):
+        doc["unit_inputs"] = {unit: [{"name": k, "value": _short(v), "file": f, "line": line}
+                                     for k, v, f, line in given] for unit, given in getattr(sites, "inputs").items()}
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 

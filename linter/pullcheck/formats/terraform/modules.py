@@ -7,7 +7,6 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.facts.verdicts import not_on_disk
 from pullcheck.sources import scope
 from pullcheck.graph import suppressions as suppress
 from pullcheck.graph.model import Graph, Span
@@ -213,15 +212,20 @@ def called_folders(folder: str, graph: Graph) -> List[str]:
 def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
     """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
     resources to the graph."""
+    if _is_unit(folder):  # built once per run, also when another unit's dependency asked for it first
+        from pullcheck.formats.terragrunt import units
+
+        return units.load_built(folder, graph)
+    return build_root(folder, graph)[1]
+
+
+def build_root(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
+    """The root module in ``folder`` with its resources in the graph (see root_module)."""
     # the whole tree of module instances first, then their resources: a value can then be read from any
     # module of the tree, whatever order the calls are written in (Terraform does not care either)
     module, errors = root_module(folder, graph)
     _build_resources(module, graph)
-    if module.dir != module.folder:  # a Terragrunt unit's module: its resources name the unit
-        from pullcheck.formats.terragrunt import units
-
-        units.name_resources(module, graph)
-    return errors
+    return module, errors
 
 
 def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
@@ -276,9 +280,9 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     for name, (body, pos, file) in calls:
         graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
         where = _module_source(module, name, body, root)
-        if isinstance(where, Unknown) and "not downloaded" in where.origin:  # named once in the account
-            not_on_disk(graph)[(norm_path(file), pos[0])] = (f"{module.prefix}module.{name}",
-                                                             str(_source(module, body)))
+        if isinstance(where, Unknown) and "not downloaded" in where.origin:  # the account names the call
+            where = Unknown(f"{module.prefix}module.{name} ({norm_path(file)}:{pos[0]}) comes from "
+                            f"{_source(module, body)}, which is not downloaded here")
         if not isinstance(where, Unknown) and not isinstance(where, tuple) and not scope.readable(where):
             # as file() does: a source cannot bring a folder of the machine in
             where = Unknown(f"module {name}: its folder lies outside the paths this run reads "

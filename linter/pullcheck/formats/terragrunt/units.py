@@ -22,7 +22,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.facts.verdicts import not_on_disk
+from pullcheck.facts.verdicts import not_on_disk, unit_inputs
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.formats.terraform.variables import Assigned
@@ -36,6 +36,7 @@ FILE = "terragrunt.hcl"
 _CACHE = "terragrunt unit "  # graph.inputs.tf_folders keys: each unit read once per run
 _OUTPUTS = "terragrunt outputs "
 _BUSY = "terragrunt units being read"
+_BUILT = "terragrunt built "
 _REMOTE = re.compile(r"^[A-Za-z0-9+.-]+::|://|^git@|^(github\.com|bitbucket\.org|gitlab\.com)/")
 
 Errors = List[Tuple[str, ParseError]]
@@ -235,7 +236,7 @@ def _module_folder(unit: Unit, ctx: Context, source: Any, file: str, line: int, 
     if not isinstance(source, str):
         return source if isinstance(source, Unknown) else Unknown(f"the source of the unit {unit.folder}")
     if _REMOTE.search(source):
-        not_on_disk(graph)[(file, line)] = (f"the unit {unit.folder}", source)
+        graph.inputs.skipped.append((file, not_on_disk(source, line)))  # named by the account
         return Unknown(f"module of the unit {unit.folder} comes from {source}, which is not downloaded here")
     full = ctx.resolve(source.split("?", 1)[0].replace("//", "/"))
     if not scope.readable(full):
@@ -254,10 +255,10 @@ def _names(folder: str) -> List[str]:
 
 
 def _outputs(graph: Graph, ctx: Context, full: str, written: str) -> Any:
-    """The outputs of the configuration in ``full``, a dependency written ``written``: known only when
-    that unit is linted in this run."""
-    roots = {os.path.abspath(d) for d in graph.inputs.tf_roots}
-    if full not in roots or not scope.readable(full):
+    """The outputs of the configuration in ``full``, a dependency written ``written``: known only when that
+    unit is in the run (within the paths it reads), whose resources are then built once, wherever a part of
+    the run asks for them first."""
+    if not scope.readable(full) or not is_unit(full):
         shown = ctx.shown(full) if os.path.isabs(written) else written
         return Unknown(f"outputs of the unit {shown}, which is not in the run")
     cache = graph.inputs.tf_folders
@@ -265,17 +266,37 @@ def _outputs(graph: Graph, ctx: Context, full: str, written: str) -> Any:
     if key in cache:
         return cache[key]
     busy = cache.setdefault(_BUSY, set())
-    if full in busy or (is_unit(full) and load(ctx.shown(full), graph, None).computing):
+    if full in busy or load(ctx.shown(full), graph, None).computing:
         return Unknown(f"outputs of the unit {written}, whose dependencies lead back to it (a cycle)")
     busy.add(full)
     try:
-        from pullcheck.formats.terraform.modules import root_module
-
-        module, _ = root_module(ctx.shown(full), graph)
+        module = _built(ctx.shown(full), graph)[0]
         cache[key] = {k: module.output(k) for k in sorted(module.outputs)}
     finally:
         busy.discard(full)
     return cache[key]
+
+
+def _built(folder: str, graph: Graph) -> list:
+    """[root module, parse errors, whether they were reported] of a unit whose resources are in the graph."""
+    key = _BUILT + os.path.abspath(folder)
+    cache = graph.inputs.tf_folders
+    if key not in cache:
+        from pullcheck.formats.terraform.modules import build_root
+
+        module, errors = build_root(folder, graph)
+        name_resources(module, graph)
+        cache[key] = [module, errors, False]
+    return cache[key]
+
+
+def load_built(folder: str, graph: Graph) -> Errors:
+    """A unit linted as a root of the run: built unless a dependency built it already; its errors once."""
+    entry = _built(folder, graph)
+    if entry[2]:
+        return []
+    entry[2] = True
+    return entry[1]
 
 
 def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
@@ -286,6 +307,9 @@ def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
         return Module(folder)
     module = Module(unit.module_folder, unit.folder)
     module.assigned.update(unit.assigned())
+    given = unit_inputs(graph)
+    if unit.folder not in given and unit.inputs:
+        given[unit.folder] = [(k, v, file, line) for k, (v, file, line) in sorted(unit.inputs.items())]
     return module
 
 
