@@ -327,3 +327,22 @@ def test_a_terraform_only_run_does_not_read_terragrunt():
     r = subprocess.run([sys.executable, "-c", code, "--no-config", os.path.join("fixtures", "NET001")],
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert "IMPORTED []" in r.stdout, r.stderr
+
+
+def test_explain_shows_where_each_input_of_a_unit_is_set():
+    r = run_cli("--no-config", "--explain", LIVE)
+    assert f"Terragrunt unit {LIVE}/prod/service: its module's variables take these inputs" in r.stdout
+    assert f"  assign_public_ip = false (set at {LIVE}/prod/service/terragrunt.hcl:13)" in r.stdout
+    assert f"  name = \"app-prod\" (set at {LIVE}/_envcommon/service.hcl:20)" in r.stdout  # from the include
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", LIVE).stdout)
+    given = {i["name"]: i for i in doc["unit_inputs"][f"{LIVE}/prod/service"]}
+    assert (given["assign_public_ip"]["file"], given["assign_public_ip"]["line"]) == (
+        f"{LIVE}/prod/service/terragrunt.hcl", 13)
+
+
+def test_the_same_bytes_in_one_process_and_in_batches():
+    for fmt in ("text", "json"):
+        one = run_cli("--no-config", "--jobs", "1", "--format", fmt, LIVE)
+        two = run_cli("--no-config", "--jobs", "2", "--format", fmt, LIVE)
+        assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+        assert "NET001" in one.stdout
