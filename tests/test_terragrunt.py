@@ -346,3 +346,13 @@ def test_the_same_bytes_in_one_process_and_in_batches():
         two = run_cli("--no-config", "--jobs", "2", "--format", fmt, LIVE)
         assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
         assert "NET001" in one.stdout
+
+
+def test_a_unit_whose_module_cannot_be_read_is_said_not_to_be_linted():
+    alone = f"{LIVE}/prod/service"
+    r = run_cli("--no-config", alone)  # its root.hcl and _envcommon lie above the named folder
+    assert r.returncode == 0
+    assert r.stdout.startswith(f"pullcheck: {alone}/terragrunt.hcl is not linted: ")
+    assert "find_in_parent_folders(\"root.hcl\") finds no such file" in r.stdout and "--root" in r.stdout
+    r = run_cli("--no-config", "--root", LIVE, alone)  # the same unit, its includes and dependency readable
+    assert r.returncode == 1 and "NET001" in r.stdout and "not linted" not in r.stdout

@@ -310,6 +310,13 @@ def unit_inputs(graph: Graph) -> Dict[str, List[Tuple[str, Any, str, int]]]:
     return graph.inputs.tf_folders.setdefault(UNIT_INPUTS, {})
 
 
+def units_not_linted(graph: Graph) -> List[Tuple[str, str]]:
+    """(configuration file, why) of each Terragrunt unit whose module cannot be read but for a remote source
+    (``absent_modules`` names those): from the files the run left out, which a parallel run hands back."""
+    return [(path, why) for path, why in graph.inputs.skipped
+            if path.endswith("/terragrunt.hcl") and not _UNIT_ABSENT.match(why)]
+
+
 def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
     """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
     on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""

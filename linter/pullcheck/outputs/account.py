@@ -8,7 +8,8 @@ import json
 import sys
 from typing import Any, List, Optional
 
-from pullcheck.facts.verdicts import UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary
+from pullcheck.facts.verdicts import (UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary,
+                                      units_not_linted)
 from pullcheck.graph.values import shown
 from pullcheck.outputs.safetext import printable
 
@@ -27,11 +28,12 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
     if not (console_format == "text" or args.explain or args.verbose or args.fail_on_unjudged
             or cfg.fail_on_unjudged):
         if graph.inputs.tf_roots or graph.inputs.account is not None:  # Terraform in the run: modules to name
-            sys.stderr.write(absent_text(absent_modules(graph, _quiet_account(graph))))
+            sys.stderr.write(absent_text(absent_modules(graph, _quiet_account(graph)), units_not_linted(graph)))
         return None
     try:
         sites = Sites(account(graph))
         sites.absent = absent_modules(graph, sites)
+        sites.unread = units_not_linted(graph)
         sites.inputs = dict(graph.inputs.tf_folders.get(UNIT_INPUTS, {})) if args.explain else {}
     except Exception as e:
         from pullcheck.engine.stages import internal as internal_error
@@ -42,7 +44,7 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
     if args.verbose:
         sys.stderr.write(verbose_text(sites))
     if console_format != "text" and not (console_format == "json" and args.explain):
-        sys.stderr.write(absent_text(sites.absent))  # the console output is a report: said beside it
+        sys.stderr.write(absent_text(sites.absent, sites.unread))  # the console output is a report: beside it
     return sites
 
 
@@ -58,6 +60,7 @@ class Sites(list):
     """The launch sites of the account, and the modules not on disk (``Absent``), each named once."""
 
     absent: List[Absent] = []
+    unread: List[tuple] = []  # Terragrunt units whose module cannot be read: (configuration file, why)
     inputs: dict = {}  # Terragrunt unit -> its inputs (pullcheck.facts.verdicts.unit_inputs), for --explain
 
 
@@ -79,9 +82,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def absent_text(absent: List[Absent]) -> str:
-    """One line per module not on disk: what calls it, its source, the launch sites waiting on it."""
-    out = []
+def absent_text(absent: List[Absent], unread: Any = ()) -> str:
+    """One line per module not on disk (what calls it, its source, the launch sites waiting on it), and per
+    Terragrunt unit whose module cannot be read."""
+    out = [f"pullcheck: {printable(path)} is not linted: {printable(why)}\n" for path, why in unread]
     for a in absent:
         if a.what.startswith("the unit "):  # Terragrunt downloads it into its cache, which is not linted
             waiting = "its launch sites cannot be seen; give the unit a local source to lint it"
@@ -142,6 +146,8 @@ def json_account(findings_json: str, sites: List[Site]) -> str:
     doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
     if getattr(sites, "absent", None):
         doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
+    if getattr(sites, "unread", None):
+        doc["units_not_linted"] = [{"file": path, "why": why} for path, why in getattr(sites, "unread")]
     if getattr(sites, "inputs", None):
         doc["unit_inputs"] = {unit: [{"name": k, "value": _short(v), "file": f, "line": line}
                                      for k, v, f, line in given] for unit, given in getattr(sites, "inputs").items()}
@@ -154,7 +160,7 @@ def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> 
     if sites is None:
         return text
     if fmt == "text":
-        return text + summary_line(sites) + absent_text(getattr(sites, "absent", []))
+        return text + summary_line(sites) + absent_text(getattr(sites, "absent", []), getattr(sites, "unread", []))
     if fmt == "json" and explain:
         return json_account(text, sites)
     return text

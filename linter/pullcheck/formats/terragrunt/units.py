@@ -28,7 +28,7 @@ from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.formats.terraform.variables import Assigned
 from pullcheck.formats.terragrunt.config import Config, Context, parse, shown_inputs
 from pullcheck.graph.model import Graph
-from pullcheck.graph.values import Unknown
+from pullcheck.graph.values import Unknown, shown
 from pullcheck.sources import scope
 from pullcheck.sources.errors import ParseError
 
@@ -80,6 +80,7 @@ class _Read:
     def __init__(self, own: Config) -> None:
         self.own = own
         self.parents: List[Tuple[str, Config, bool, str]] = []  # (label, included file, expose, merge strategy)
+        self.unread: List[str] = []  # includes whose path cannot be known, and why
 
     def files(self) -> List[Config]:
         return [p for _, p, _, _ in self.parents] + [self.own]
@@ -141,6 +142,8 @@ def _assemble(path: str, ctx: Context, errors: Errors) -> _Read:
         label = labels[0] if labels else ""
         target = own.attr(b, "path")
         if not isinstance(target, str):
+            why = target.origin if isinstance(target, Unknown) else f"its path {shown(target)} cannot be known"
+            read.unread.append(f"include {label or '(unnamed)'}: {why}")
             continue
         full = ctx.resolve(target)
         try:
@@ -224,6 +227,11 @@ def _load(folder: str, graph: Graph, errors: Errors) -> Unit:
         return unit
     source, file, line = read.source()
     unit.module_folder = _module_folder(unit, ctx, source, file, line, graph)
+    if isinstance(unit.module_folder, Unknown) and not _REMOTE.search(str(source)):
+        why = "; ".join([unit.module_folder.origin] + read.unread)
+        if read.unread:
+            why += " (name a folder that holds what it includes, or --root)"
+        graph.inputs.skipped.append((os.path.join(folder, FILE).replace(os.sep, "/"), why))
     unit.read = read
     return unit
 
