@@ -356,3 +356,35 @@ def test_a_unit_whose_module_cannot_be_read_is_said_not_to_be_linted():
     assert "find_in_parent_folders(\"root.hcl\") finds no such file" in r.stdout and "--root" in r.stdout
     r = run_cli("--no-config", "--root", LIVE, alone)  # the same unit, its includes and dependency readable
     assert r.returncode == 1 and "NET001" in r.stdout and "not linted" not in r.stdout
+
+
+def test_a_fan_of_reads_is_read_once_per_file(tmp_path):
+    """Each file reads the next one thirty times: read once each, or the run would never end."""
+    files = {"modules/app/main.tf": 'variable "family" {\n  type = string\n}\n'
+                                    'resource "aws_ecs_task_definition" "app" {\n  family = var.family\n}\n'}
+    for i in range(12):
+        reads = "\n".join(f'  a{k} = read_terragrunt_config("r{i + 1}.hcl").locals' for k in range(30))
+        files[f"unit/r{i}.hcl"] = f"locals {{\n{reads}\n  leaf = \"level{i}\"\n}}\n"
+    files["unit/r12.hcl"] = 'locals {\n  leaf = "bottom"\n}\n'
+    files["unit/terragrunt.hcl"] = """
+        locals {
+          top = read_terragrunt_config("r0.hcl")
+        }
+        terraform {
+          source = "../modules//app"
+        }
+        inputs = {
+          family = local.top.locals.a0.a1.a2.leaf
+        }
+        """
+    _write(tmp_path, files)
+    graph, errors = _graph(tmp_path)
+    [td] = graph.of_kind("ecs.task_definition")
+    assert td.get("family") == "level3"
+    # past eight files read inside one another the reading stops, with an unknown that says so
+    deeper = "local.top.locals" + "".join(f".a{k}" for k in range(10)) + ".leaf"
+    (tmp_path / "unit" / "terragrunt.hcl").write_text(files["unit/terragrunt.hcl"].replace(
+        "local.top.locals.a0.a1.a2.leaf", deeper))
+    graph, errors = _graph(tmp_path)
+    [td] = graph.of_kind("ecs.task_definition")
+    assert "nested more than 8 deep" in shown(td.get("family"))

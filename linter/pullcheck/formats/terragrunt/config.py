@@ -53,6 +53,7 @@ class Context:
         self.outputs = outputs
         self.chain = chain
         self.budget: Any = None  # one evaluation budget for a unit and every file it reads
+        self.memo: Dict[str, Any] = {}  # what read_terragrunt_config() gave for each file, once per unit
         # what read_terragrunt_config() gives for an absolute path (set by the unit's reader)
         self.read: Callable[[str, "Context"], Any] = lambda path, ctx: Unknown("read_terragrunt_config() is not "
                                                                               "evaluated here")
@@ -60,7 +61,7 @@ class Context:
     def within(self, unit_dir: str, path: str) -> "Context":
         """The context of a file that read_terragrunt_config() reads: its own folder."""
         out = Context(unit_dir, self.relative, self.environment, self.outputs, self.chain + (path,))
-        out.budget, out.read = self.budget, self.read
+        out.budget, out.read, out.memo = self.budget, self.read, self.memo
         return out
 
     def shown(self, path: str) -> str:
@@ -118,7 +119,10 @@ class Config(Module):
         return self.once(self.tg_values, name, f"local.{name}", lambda: self.value(self.locals[name], depth + 1))
 
     def value(self, t: Any, depth: int = 0) -> Any:
-        """An expression of the file, Terragrunt's functions and names answered first."""
+        """An expression of the file, Terragrunt's functions and names answered first (none once the unit's
+        evaluation budget is spent: reading files is work too)."""
+        if self.budget.over():
+            return self.budget.spent()
         return Evaluator(self, {}, depth).eval(self.rewritten(t, 0))
 
     def attr(self, body: Body, name: str) -> Any:
@@ -210,7 +214,9 @@ def _read_config(c: Config, args: List[Any]) -> Any:
     if not args or not isinstance(args[0], str):
         raise TypeError
     path = c.ctx.resolve(args[0])
-    got = c.ctx.read(path, c.ctx)
+    if path not in c.ctx.memo:  # a file read many times (by many files) is evaluated once
+        c.ctx.memo[path] = c.ctx.read(path, c.ctx)
+    got = c.ctx.memo[path]
     if isinstance(got, Unknown) and len(args) > 1:
         return args[1]
     return got
