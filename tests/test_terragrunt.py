@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import ROOT, run_cli
 
 from pullcheck.engine.stages import build_graph
@@ -29,14 +31,20 @@ def _graph(*paths):
     return graph, errors
 
 
+@pytest.fixture(scope="module")
+def live_json():
+    """The live repository's --explain JSON object, read once for the tests that look at it."""
+    r = run_cli("--no-config", "--explain", "--format", "json", LIVE)
+    return r, json.loads(r.stdout)
+
+
 def _services(graph):
     return {r.name: r for r in graph.of_kind("ecs.service")}
 
 
-def test_live_repository_judges_the_service_and_names_the_unit_of_its_defect():
-    r = run_cli("--no-config", "--explain", "--format", "json", LIVE)
+def test_live_repository_judges_the_service_and_names_the_unit_of_its_defect(live_json):
+    r, doc = live_json
     assert r.returncode == 1, r.stderr
-    doc = json.loads(r.stdout)
     [finding] = doc["findings"]
     assert finding["rule"] == "NET001" and finding["file"] == SERVICE_MAIN and finding["line"] == 52
     assert f"(unit {LIVE}/prod/service)" in finding["message"]  # the unit whose inputs make it
@@ -64,9 +72,8 @@ def test_dependency_outputs_come_from_the_unit_in_the_run_and_inputs_merge_as_te
     assert td.get("containers")[0]["image"] == "nginx:1.27"  # include.envcommon.locals.image (expose = true)
 
 
-def test_mock_outputs_are_never_taken_and_a_dependency_outside_the_run_waits_on_its_unit():
-    r = run_cli("--no-config", "--explain", "--format", "json", LIVE)
-    doc = json.loads(r.stdout)
+def test_mock_outputs_are_never_taken_and_a_dependency_outside_the_run_waits_on_its_unit(live_json):
+    r, doc = live_json
     sites = {s["name"]: s for s in doc["launch_sites"]}
     orphan = sites[f"aws_ecs_service.app (unit {LIVE}/stage/orphan)"]
     assert orphan["judged"] is False
@@ -78,7 +85,7 @@ def test_mock_outputs_are_never_taken_and_a_dependency_outside_the_run_waits_on_
     assert not any("stage/orphan" in f["message"] for f in doc["findings"])
 
 
-def test_a_module_not_on_disk_is_named_once_with_the_launch_sites_waiting_on_it():
+def test_a_module_not_on_disk_is_named_once_with_the_launch_sites_waiting_on_it(live_json):
     r = run_cli("--no-config", LIVE)
     lines = r.stdout.splitlines()
     worker = [line for line in lines if "module.worker_sg" in line]
@@ -87,8 +94,7 @@ def test_a_module_not_on_disk_is_named_once_with_the_launch_sites_waiting_on_it(
                       "1 launch site waits on it; run `terraform init`"]
     unit = [line for line in lines if "tfr://" in line]
     assert len(unit) == 1 and f"the unit {LIVE}/stage/service " in unit[0]
-    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", LIVE).stdout)
-    absent = {a["module"]: a for a in doc["modules_not_on_disk"]}
+    absent = {a["module"]: a for a in live_json[1]["modules_not_on_disk"]}
     assert absent["module.worker_sg"]["launch_sites_waiting"] == 1
     assert absent["module.worker_sg"]["supply"] == "terraform init"
     r = run_cli("--no-config", "--format", "sarif", LIVE)  # a report on standard output: named on stderr
@@ -329,13 +335,12 @@ def test_a_terraform_only_run_does_not_read_terragrunt():
     assert "IMPORTED []" in r.stdout, r.stderr
 
 
-def test_explain_shows_where_each_input_of_a_unit_is_set():
+def test_explain_shows_where_each_input_of_a_unit_is_set(live_json):
     r = run_cli("--no-config", "--explain", LIVE)
     assert f"Terragrunt unit {LIVE}/prod/service: its module's variables take these inputs" in r.stdout
     assert f"  assign_public_ip = false (set at {LIVE}/prod/service/terragrunt.hcl:13)" in r.stdout
     assert f"  name = \"app-prod\" (set at {LIVE}/_envcommon/service.hcl:20)" in r.stdout  # from the include
-    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", LIVE).stdout)
-    given = {i["name"]: i for i in doc["unit_inputs"][f"{LIVE}/prod/service"]}
+    given = {i["name"]: i for i in live_json[1]["unit_inputs"][f"{LIVE}/prod/service"]}
     assert (given["assign_public_ip"]["file"], given["assign_public_ip"]["line"]) == (
         f"{LIVE}/prod/service/terragrunt.hcl", 13)
 
