@@ -79,6 +79,10 @@ class Context:
         return os.path.normpath(path if os.path.isabs(path) else os.path.join(self.unit_dir, path))
 
 
+class OutOfScope(ParseError):
+    """A configuration beyond the run's scope: an unknown for whoever names it, not a defect of a file."""
+
+
 def parse(path: str, ctx: Context) -> Body:
     """A configuration file's body; a ParseError when it cannot be read, is not HCL, lies outside the run's
     scope or is already being read (a cycle)."""
@@ -87,7 +91,7 @@ def parse(path: str, ctx: Context) -> Body:
     if len(ctx.chain) >= MAX_DEPTH:
         raise ParseError(f"Terragrunt configurations nested more than {MAX_DEPTH} deep: not read")
     if not scope.readable(path):
-        raise ParseError("a Terragrunt configuration outside the paths this run reads: not read")
+        raise OutOfScope(f"{ctx.shown(path)} lies outside the paths this run reads: not read")
     if not os.path.isfile(path):
         raise ParseError("no such Terragrunt configuration")
     return read(read_text(path), ctx.shown(path))

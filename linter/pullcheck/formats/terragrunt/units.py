@@ -26,7 +26,7 @@ from pullcheck.facts.verdicts import not_on_disk, unit_inputs
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.formats.terraform.variables import Assigned
-from pullcheck.formats.terragrunt.config import Config, Context, parse, shown_inputs
+from pullcheck.formats.terragrunt.config import Config, Context, OutOfScope, parse, shown_inputs
 from pullcheck.graph.model import Graph
 from pullcheck.graph.values import Unknown, shown
 from pullcheck.sources import scope
@@ -83,14 +83,16 @@ class _Read:
         self.unread: List[str] = []  # includes whose path cannot be known, and why
 
     def files(self) -> List[Config]:
-        return [p for _, p, _, _ in self.parents] + [self.own]
+        """The files merged into the configuration, in Terragrunt's order (an include with ``no_merge`` is
+        read for what it exposes only)."""
+        return [p for _, p, _, s in self.parents if s != "no_merge"] + [self.own]
 
     def inputs(self) -> Tuple[Dict[str, Any], Dict[str, Tuple[str, int]]]:
         """The merged inputs, and where each top-level one is written."""
         merged: Dict[str, Any] = {}
         where: Dict[str, Tuple[str, int]] = {}
         deep = any(s == "deep" for _, _, _, s in self.parents)
-        for c in [p for _, p, _, s in self.parents if s != "no_merge"] + [self.own]:
+        for c in self.files():
             t = next((b.attrs["inputs"] for b in [c.body] if "inputs" in b.attrs), None)
             if t is None:
                 continue
@@ -148,6 +150,9 @@ def _assemble(path: str, ctx: Context, errors: Errors) -> _Read:
         full = ctx.resolve(target)
         try:
             body = parse(full, own.ctx)
+        except OutOfScope as e:  # not an error of the file: what the run may read ends there
+            read.unread.append(f"include {label or '(unnamed)'}: {e.message}")
+            continue
         except ParseError as e:
             errors.append((own.body.file, ParseError(f"include {label or '(unnamed)'}: {e.message}", pos[0], pos[1])))
             continue
