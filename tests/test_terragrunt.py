@@ -162,6 +162,17 @@ def test_terragrunt_cache_is_never_linted(tmp_path):
     assert len(_services(graph)) == 3
 
 
+def test_a_dependency_on_a_unit_whose_module_is_not_on_disk_waits_on_that_module(tmp_path):
+    shutil.copytree(LIVE, tmp_path / "live")
+    worker = tmp_path / "live" / "prod" / "worker" / "terragrunt.hcl"
+    worker.write_text(worker.read_text().replace('config_path = "../vpc"', 'config_path = "../../stage/service"'))
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path / "live")).stdout)
+    [site] = [s for s in doc["launch_sites"] if s["name"].startswith("aws_ecs_service.worker")]
+    supplies = {w["supply"] for w in site["waits_on"]}
+    assert "the module of the unit ../../stage/service on disk (a local source, within the paths the run reads)" \
+        in supplies
+
+
 def test_deep_and_shallow_merge_of_included_inputs(tmp_path):
     module = """
         variable "settings" {
@@ -393,3 +404,40 @@ def test_a_fan_of_reads_is_read_once_per_file(tmp_path):
     graph, errors = _graph(tmp_path)
     [td] = graph.of_kind("ecs.task_definition")
     assert "nested more than 8 deep" in shown(td.get("family"))
+
+
+def test_path_functions_answer_as_terragrunt_does_in_the_unit_and_in_what_it_includes(tmp_path):
+    _write(tmp_path, {
+        "live/modules/app/main.tf": """
+            variable "family" {
+              type = string
+            }
+            variable "cpu" {
+              type = string
+            }
+            resource "aws_ecs_task_definition" "app" {
+              family = var.family
+              cpu    = var.cpu
+            }
+            """,
+        "live/root.hcl": """
+            inputs = {
+              family = "${path_relative_to_include()}:${basename(get_parent_terragrunt_dir())}"
+            }
+            """,
+        "live/prod/app/terragrunt.hcl": """
+            include {
+              path = find_in_parent_folders("root.hcl")
+            }
+            terraform {
+              source = "${get_parent_terragrunt_dir()}/modules//app"
+            }
+            inputs = {
+              cpu = "${basename(get_terragrunt_dir())}-${path_relative_from_include()}-${get_env("PULLCHECK_UNSET_X", "d")}"
+            }
+            """,
+    })
+    graph, errors = _graph(tmp_path / "live")
+    assert errors == []
+    [td] = graph.of_kind("ecs.task_definition")
+    assert (td.get("family"), td.get("cpu")) == ("prod/app:live", "app-../..-d")

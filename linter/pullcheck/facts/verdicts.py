@@ -85,7 +85,10 @@ def supply_for(origin: str) -> str:
     if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
     if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
-        return f"the unit {origin[len(_UNIT_OUTPUTS):].split(',', 1)[0]} in the run"
+        unit = origin[len(_UNIT_OUTPUTS):].split(",", 1)[0]
+        if ", whose module cannot be read" in origin:
+            return f"the module of the unit {unit} on disk (a local source, within the paths the run reads)"
+        return f"the unit {unit} in the run"
     if origin.startswith("module "):
         return "the module's folder within the paths the run reads (--root), or terraform init"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:

@@ -232,7 +232,9 @@ def _load(folder: str, graph: Graph, errors: Errors) -> Unit:
         return unit
     source, file, line = read.source()
     unit.module_folder = _module_folder(unit, ctx, source, file, line, graph)
-    if isinstance(unit.module_folder, Unknown) and not _REMOTE.search(str(source)):
+    # a configuration with no module at all is one that units include (an old-style root terragrunt.hcl)
+    if isinstance(unit.module_folder, Unknown) and not _REMOTE.search(str(source)) and (
+            source is not None or read.unread):
         why = "; ".join([unit.module_folder.origin] + read.unread)
         if read.unread:
             why += " (name a folder that holds what it includes, or --root)"
@@ -271,15 +273,18 @@ def _outputs(graph: Graph, ctx: Context, full: str, written: str) -> Any:
     """The outputs of the configuration in ``full``, a dependency written ``written``: known only when that
     unit is in the run (within the paths it reads), whose resources are then built once, wherever a part of
     the run asks for them first."""
+    said = ctx.shown(full) if os.path.isabs(written) else written
     if not scope.readable(full) or not is_unit(full):
-        shown = ctx.shown(full) if os.path.isabs(written) else written
-        return Unknown(f"outputs of the unit {shown}, which is not in the run")
+        return Unknown(f"outputs of the unit {said}, which is not in the run")
+    unit = load(ctx.shown(full), graph, None)
+    if isinstance(unit.module_folder, Unknown):
+        return Unknown(f"outputs of the unit {said}, whose module cannot be read ({unit.module_folder.origin})")
     cache = graph.inputs.tf_folders
     key = _OUTPUTS + full
     if key in cache:
         return cache[key]
     busy = cache.setdefault(_BUSY, set())
-    if full in busy or load(ctx.shown(full), graph, None).computing:
+    if full in busy or unit.computing:
         return Unknown(f"outputs of the unit {written}, whose dependencies lead back to it (a cycle)")
     busy.add(full)
     try:
