@@ -29,7 +29,7 @@ from pullcheck.formats.terraform.variables import Assigned
 from pullcheck.formats.terragrunt.config import Config, Context, OutOfScope, parse, shown_inputs
 from pullcheck.graph.model import Graph
 from pullcheck.graph.values import Unknown, shown
-from pullcheck.sources import scope
+from pullcheck.sources import interrupt, scope
 from pullcheck.sources.errors import ParseError
 
 FILE = "terragrunt.hcl"
@@ -333,7 +333,11 @@ def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
 
 def called(folder: str, graph: Graph) -> List[str]:
     """The absolute folder of the unit's module (it is linted through the unit, not on its own)."""
-    unit = load(folder, graph, None)
+    try:
+        unit = load(folder, graph, None)
+    except (Exception, RecursionError):  # said when the unit itself is linted; the other folders go on
+        interrupt.check()
+        return []
     return [] if isinstance(unit.module_folder, Unknown) else [os.path.abspath(unit.module_folder)]
 
 
