@@ -9,8 +9,9 @@ says "not judged" whenever one of them is unknown: an account that errs says too
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from pullcheck.facts import coverage
 from pullcheck.facts import endpoints as eps
@@ -41,6 +42,11 @@ _ROLE = "the template or module that declares the role, in the run (or under --r
 _LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, or its cluster's default strategy"
 _RENDERED = "the file as the pipeline renders it (a value in place of the placeholder)"
 _CONDITION = "a parameter file or a stacks-file entry (the condition's parameters)"
+_UNIT_OUTPUTS = "outputs of the unit "
+_UNIT_SOURCE = "the unit's module comes from "
+_UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
+UNIT_INPUTS = "terragrunt unit inputs"
+_ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,13 @@ class Site:
 
 def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
-    if origin.startswith("module ") and "not downloaded" in origin:
-        return "terraform init"
+    if origin.startswith("module") and "not downloaded" in origin:
+        return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
+        unit = origin[len(_UNIT_OUTPUTS):].split(",", 1)[0]
+        if ", whose module cannot be read" in origin:
+            return f"the module of the unit {unit} on disk (a local source, within the paths the run reads)"
+        return f"the unit {unit} in the run"
     if origin.startswith("module "):
         return "the module's folder within the paths the run reads (--root), or terraform init"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:
@@ -297,3 +308,61 @@ def summary(sites: Optional[List[Site]]) -> str:
         return ""
     n, m = counts(sites)
     return f"judged {n} of {m} launch site{'s' if m != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A module call (or a Terragrunt unit's module) whose source is not on disk, named once per run: what
+    calls it, its source, where, and how many launch sites wait on it."""
+
+    what: str
+    source: str
+    file: str
+    line: int
+    waiting: int
+
+    def as_dict(self) -> dict:
+        unit = self.what.startswith("the unit ")
+        return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
+                "launch_sites_waiting": None if unit else self.waiting,
+                "supply": "a local source for the unit" if unit else "terraform init"}
+
+
+def not_on_disk(source: str, line: int) -> str:
+    """Why a Terragrunt unit (its configuration file is the path skipped) is left out: its module's source is
+    not on disk. Said with --verbose as any file left out, and read back by ``absent_modules``."""
+    return f"{_UNIT_SOURCE}{source}, which is not on disk (line {line})"
+
+
+def unit_inputs(graph: Graph) -> Dict[str, List[Tuple[str, Any, str, int]]]:
+    """Terragrunt unit folder -> each input it gives its module's variables (name, value, file, line), as
+    the Terragrunt reader records them: where a value of a module used by a unit comes from."""
+    return graph.inputs.tf_folders.setdefault(UNIT_INPUTS, {})
+
+
+def units_not_linted(graph: Graph) -> List[Tuple[str, str]]:
+    """(configuration file, why) of each Terragrunt unit whose module cannot be read but for a remote source
+    (``absent_modules`` names those): from the files the run left out, which a parallel run hands back."""
+    return [(path, why) for path, why in graph.inputs.skipped
+            if path.endswith("/terragrunt.hcl") and not _UNIT_ABSENT.match(why)]
+
+
+def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
+    """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
+    on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""
+    found: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    for path, why in graph.inputs.skipped:  # a parallel run's batches hand these back too
+        m = _UNIT_ABSENT.match(why)
+        if m:
+            found[(path, int(m.group(2)))] = (f"the unit {path.rsplit('/', 1)[0]}", m.group(1))
+    for s in sites or ():
+        for w in s.waits_on:
+            m = _ABSENT.search(w.value)
+            if m and (m.group(2), int(m.group(3))) not in found:
+                found[(m.group(2), int(m.group(3)))] = (m.group(1), m.group(4))
+    out = []
+    for (file, line), (what, source) in sorted(found.items()):
+        mark = f"({file}:{line}) comes from {source}, which is not downloaded"
+        waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
+        out.append(Absent(what, source, file, line, waiting))
+    return out
