@@ -147,6 +147,16 @@ def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
     return True if is_known(args[0]) else Unknown("can() of a value that cannot be known")
 
 
+def _slice(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
+    """slice(): of a known list, or (with known indexes) of a data source's list, as long as it asks."""
+    if len(args) == 3 and coll.from_data_source(args[0]) and all(is_known(a) for a in args[1:]):
+        return coll.data_slice(args, unknown, meter)
+    return _SLICE(args, unknown, meter)
+
+
+_SLICE = Pure(coll.slice_list, structural=True)
+
+
 # Terraform's functions by name, each a Pure function of values or a Function of its own; a name not here is
 # not evaluated
 _FUNCTIONS: Dict[str, Function] = {
@@ -169,7 +179,7 @@ _FUNCTIONS: Dict[str, Function] = {
     "zipmap": Pure(coll.zipmap, structural=True),
     "distinct": Pure(coll.distinct, structural=True), "setproduct": Pure(coll.setproduct, structural=True),
     "one": Pure(coll.one, structural=True), "coalescelist": Pure(coll.coalescelist, structural=True),
-    "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
+    "reverse": Pure(coll.reverse, structural=True), "slice": _slice,
     "chunklist": Pure(coll.chunklist, structural=True), "matchkeys": Pure(coll.matchkeys),
     "transpose": Pure(coll.transpose),
     "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),

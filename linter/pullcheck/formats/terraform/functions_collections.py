@@ -16,6 +16,7 @@ from pullcheck.formats.terraform.convert import (
     TfSet,
     at_most,
     equality_key,
+    is_known,
     text_known,
     text_of,
     to_number,
@@ -142,6 +143,28 @@ def slice_list(xs: Any, a: Any, b: Any) -> Any:
     return TfList(out) if isinstance(xs, TfList) else list(out)
 
 
+def data_slice(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    """slice() of a data source's list, from known indexes: a list of as many unknown elements. Terraform
+    reads a data source while planning, so the list is known then; a slice of it either has that length or
+    is Terraform's error (an end past the list's), and so what is counted from it is known."""
+    xs, a, b = args
+    start, end = _whole(a, "a start index"), _whole(b, "an end index")
+    for got in (start, end):
+        if isinstance(got, Missing):
+            return got
+    if start < 0:
+        return Missing("slice(): the start index must not be less than zero")
+    if start > end:
+        return Missing("slice(): the start index must not be greater than the end index")
+    at_most(end - start)
+    return [Unknown(f"element {i} of {str(xs).split(':', 1)[-1]}") for i in range(start, end)]
+
+
+def from_data_source(v: Any) -> bool:
+    """``v`` is an attribute of a data source (known while planning, unknown to pullcheck)."""
+    return isinstance(v, Ref) and v.rtype.startswith("data.")
+
+
 def sort(xs: Any) -> Any:
     """sort(): the elements as strings (numbers and bools converted), in lexical order."""
     if not _list_like(xs):
@@ -232,6 +255,8 @@ def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     v = args[0]
     if v is None:
         return Missing("length() of null")
+    if isinstance(v, TfSet) and not is_known(v):
+        return Unknown("length() of a set whose elements are not all known (equal ones are one element)")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
         return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision
     return unknown() if _unknown(v) or isinstance(v, str) else Missing("length() of a value that has none")
