@@ -30,6 +30,7 @@ from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
+from pullcheck.formats.terraform.types import Typed
 from pullcheck.formats.terraform.unify import unify_pair
 from pullcheck.formats.terraform.functions_template import is_reference, template_argument
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Undeclared, Unknown, make_template
@@ -363,6 +364,8 @@ class Evaluator:
             return Unknown(f"attribute {name} of {base.res.address} without an index")
         if isinstance(base, dict):
             return base.get(name, Missing(f"attribute {name} is not set"))
+        if isinstance(base, Typed):
+            return base.attribute(name)
         if isinstance(base, Unknown):
             return base
         if isinstance(base, Ref):
@@ -454,6 +457,8 @@ class Evaluator:
             return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
         if isinstance(base, Namespace) and base.kind == "data":
             return Unknown(f"data source {base.name}")
+        if isinstance(base, Typed) and not isinstance(idx, (Unknown, Ref, Template, Opaque)):
+            return base.element(idx)
         if isinstance(base, Unknown):
             return base
         if isinstance(idx, (Unknown, Ref, Template, Opaque)):

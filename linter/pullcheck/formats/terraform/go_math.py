@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from pullcheck.formats.terraform.convert import Unknowable
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
