@@ -29,6 +29,7 @@ from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instanc
 from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
+from pullcheck.formats.terraform.sensitivity import marked
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
 from pullcheck.formats.terraform.types import Typed
 from pullcheck.formats.terraform.unify import unify_pair
@@ -178,6 +179,10 @@ class Evaluator:
         if "::" in name:
             return Unknown(f"provider function {name}")
         args = [self.eval(a) for a in t.b]
+        if name == "issensitive" and len(t.b) == 1 and not t.c and not isinstance(args[0], Missing):
+            told = marked(self.m, t.b[0])
+            if told is not None:
+                return told
         if name == "templatestring" and t.b and not t.c:  # Terraform takes its template only from a reference
             args[0] = template_argument(args[0], is_reference(t.b[0]), self.depth)
         if t.c and args:  # f(list...): the last argument's elements are the arguments
