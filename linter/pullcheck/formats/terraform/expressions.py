@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 def joined(parts: List[Any], budget: Any = None) -> Any:
     """A template's parts as one value, converted as Terraform converts them: numbers and bools as text,
-    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown.
+    a jsonencode() result as its JSON; a collection or null inside a template is Terraform's error.
     Text past MAX_STRING characters is unknown; with a ``budget``, the text is spent from it."""
     flat: List[Any] = []
     for p in parts:
@@ -55,15 +55,18 @@ def joined(parts: List[Any], budget: Any = None) -> Any:
         elif isinstance(p, Template):
             flat.extend(p.parts)
         elif isinstance(p, (list, dict)):
-            flat.append(Unknown("collection inside a template"))
+            flat.append(Missing("a collection inside a template, which takes strings, numbers and bools"))
         elif isinstance(p, bool):
             flat.append("true" if p else "false")
         elif p is None:
-            flat.append(Unknown("null inside a template"))
+            flat.append(Missing("a null inside a template"))
         elif isinstance(p, float) or (isinstance(p, int) and p.bit_length() > number.PRECISION):
             flat.append(number.text(number_of(p)))  # an int within the precision: as make_template writes it
         else:
             flat.append(p)
+    failed = next((p for p in flat if isinstance(p, Missing)), None)
+    if failed is not None:  # an error in a part is the template's
+        return failed
     size = sum(len(p) for p in flat if isinstance(p, str))
     if size > MAX_STRING:
         return Unknown(f"a template of more than {MAX_STRING} characters")
@@ -248,7 +251,7 @@ class Evaluator:
             try:
                 node = parse_template(text)
             except ParseError as e:
-                node = Unknown(f"template: {e.message}")
+                node = Missing(f"template: {e.message}")
             if len(_TEMPLATES) >= 256:
                 _TEMPLATES.clear()
             _TEMPLATES[text] = node
@@ -353,10 +356,18 @@ class Evaluator:
         if name == "data":
             return Namespace("dataroot")
         if self.template_only:
-            return Unknown(f"{name} is not a variable of the template")
+            return Missing(f"{name} is not a variable of the template")
         if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
             return Namespace(name)
         return Namespace("type", name)
+
+    def bare(self, name: str) -> Any:
+        """A name alone as a value: a for expression's or a template's variable; any other (a resource type,
+        ``var``, ``local``...) is Terraform's "Invalid reference", found before anything is evaluated."""
+        got = self._root(name)
+        if isinstance(got, Namespace):
+            return Undeclared(f"invalid reference: {name} alone is not a value")
+        return got
 
     def _get_attr(self, base: Any, name: str) -> Any:
         if isinstance(base, Namespace):
@@ -475,8 +486,8 @@ class Evaluator:
 
 # each node kind's value (the kinds and their fields: see hcl); a kind not here is not evaluated
 _BY_KIND: Dict[str, Callable[[Evaluator, Any], Any]] = {
-    "var": lambda ev, t: ev._root(t.a),
-    "attr": lambda ev, t: ev._get_attr(ev.eval(t.a), t.b),
+    "var": lambda ev, t: ev.bare(t.a),
+    "attr": lambda ev, t: ev._get_attr(ev._root(t.a.a) if t.a.kind == "var" else ev.eval(t.a), t.b),
     "tpl": lambda ev, t: ev.template(t.a, pos_of(t) if t.b == "h" else None),
     "num": lambda ev, t: _number(t.a),
     "lit": lambda ev, t: t.a,

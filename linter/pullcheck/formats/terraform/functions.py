@@ -3,7 +3,7 @@ up in the registry (_FUNCTIONS) of small functions, by family in the functions_*
 is charged from the root module's budget (pullcheck.formats.terraform.budget)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform import functions_conversion as conversion
@@ -58,6 +58,9 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
     meter = budget if budget is not None else Budget()
     if meter.over():
         return meter.spent()
+    wrong = arity_error(name, len(args))
+    if wrong is not None:
+        return wrong
     run = _FUNCTIONS.get(name)
     if name not in CONSTANT and name not in _SELF_CHARGED:
         deep = name in DEEP or (isinstance(run, Pure) and not run.structural)
@@ -125,7 +128,7 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     if failed is not None and name not in ("try", "can"):
         return failed
     if run is None:
-        return unknown()
+        return unknown()  # a function Terraform has that is not evaluated here (see ARITY)
     try:
         return run(args, unknown, meter)
     except Unknowable as e:
@@ -134,6 +137,48 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
         return Missing(f"function {name}() fails: {e}")
     except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, RecursionError):
         return unknown()
+
+
+def arity_error(name: str, count: int) -> Any:
+    """The Missing of Terraform's error for a call of ``name`` with ``count`` arguments (a function Terraform
+    does not have, too few or too many arguments), or None."""
+    if "::" in name or name == "type":  # a provider's function; type() of the console alone
+        return None
+    bounds = ARITY.get(name)
+    if bounds is None:
+        return Missing(f"call to unknown function {name}()")
+    least, most = bounds
+    if count < least:
+        return Missing(f"{name}(): not enough function arguments (it takes {least})")
+    if most is not None and count > most:
+        return Missing(f"{name}(): too many function arguments (it takes {most})")
+    return None
+
+
+# each function of Terraform (1.11) that needs no provider: the fewest and the most arguments it takes (None:
+# any number more), as Terraform checks them before it calls the function
+ARITY: Dict[str, Tuple[int, Optional[int]]] = {
+    **{name: (1, 1) for name in (
+        "abs", "abspath", "alltrue", "anytrue", "base64decode", "base64encode", "base64gzip", "base64sha256",
+        "base64sha512", "basename", "can", "ceil", "chomp", "cidrnetmask", "compact", "csvdecode", "dirname",
+        "distinct", "ephemeralasnull", "file", "filebase64", "filebase64sha256", "filebase64sha512", "fileexists",
+        "filemd5", "filesha1", "filesha256", "filesha512", "flatten", "floor", "issensitive", "jsondecode",
+        "jsonencode", "keys", "length", "lower", "md5", "nonsensitive", "one", "pathexpand", "reverse",
+        "sensitive", "sha1", "sha256", "sha512", "signum", "sort", "strrev", "sum", "title", "tobool", "tolist",
+        "tomap", "tonumber", "toset", "tostring", "transpose", "trimspace", "upper", "urlencode", "values",
+        "yamldecode", "yamlencode")},
+    **{name: (2, 2) for name in (
+        "chunklist", "cidrhost", "contains", "element", "endswith", "fileset", "formatdate", "indent", "index", "log",
+        "parseint", "pow", "regex", "regexall", "rsadecrypt", "setsubtract", "split", "startswith", "strcontains",
+        "templatefile", "templatestring", "textdecodebase64", "textencodebase64", "timeadd", "timecmp", "trim",
+        "trimprefix", "trimsuffix", "uuidv5", "zipmap")},
+    **{name: (3, 3) for name in ("cidrsubnet", "matchkeys", "replace", "slice", "substr")},
+    **{name: (0, 0) for name in ("plantimestamp", "timestamp", "uuid")},
+    **{name: (0, None) for name in (
+        "coalesce", "coalescelist", "concat", "list", "map", "max", "merge", "min", "range", "setproduct", "try")},
+    **{name: (1, None) for name in ("cidrsubnets", "format", "formatlist", "join", "setintersection", "setunion")},
+    "bcrypt": (1, 2), "lookup": (2, None),
+}
 
 
 def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:

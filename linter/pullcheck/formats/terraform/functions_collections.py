@@ -315,6 +315,8 @@ _END = object()
 
 
 def lookup(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    if len(args) > 3:
+        return Missing("lookup() takes one default value at most")
     if len(args) not in (2, 3) or _unknown(args[0]) or _unknown(args[1]):
         return unknown()
     m, key = args[0], text_of(args[1])

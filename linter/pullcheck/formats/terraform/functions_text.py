@@ -216,7 +216,12 @@ def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if len(args) < 2:
         raise Fails("at least one list is required")
     sep = text_of(args[0])
-    if sep is None or not all(isinstance(a, list) and not isinstance(a, Template) for a in args[1:]):
+    for a in args[1:]:
+        if a is None or isinstance(a, (str, bool, int, float, dict)) and not isinstance(a, Template):
+            raise Fails("a list of strings is required")
+    if sep is None or not all(isinstance(a, list) for a in args[1:]):
+        if args[0] is None or isinstance(args[0], (list, dict)):
+            raise Fails("a string is required for the separator")
         return unknown()
     items: List[Any] = []
     for a in args[1:]:
@@ -225,9 +230,11 @@ def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
                 return x
             if x is None:
                 raise Fails("cannot concatenate null values")
+            if isinstance(x, (list, dict)):
+                raise Fails("a list of strings is required: an element is a collection")
             t = text_of(x)
             if t is None and not isinstance(x, (Ref, Template, Unknown)):
-                return unknown()  # a collection, a jsonencode() of unknowns, a resource itself
+                return unknown()  # a jsonencode() of unknowns, a resource itself
             items.append(x if t is None else t)
     text_at_most(sum(len(x) for x in items if isinstance(x, str)) + len(sep) * max(0, len(items) - 1))
     if all(isinstance(x, str) for x in items):
