@@ -98,6 +98,8 @@ class Pure:
         self.fn, self.structural, self.text, self.metered = fn, structural, text, metered
 
     def __call__(self, args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
+        if self.text and any(_a_collection(a) for i, a in enumerate(args) if self.text == "all" or i in self.text):
+            raise Fails("a string is required")
         ok = _known_itself if self.structural else is_known
         if not all(ok(a) for a in args):
             return unknown()
@@ -114,6 +116,12 @@ class Pure:
         return None if out is NULL else unknown() if out is None else out
 
 
+def _a_collection(a: Any) -> bool:
+    """``a`` is an unknown whose type is a collection or an object: never a primitive."""
+    ty = getattr(a, "ty", None) if isinstance(a, Unknown) else None
+    return ty is not None and ty.kind not in ("string", "number", "bool", "any")
+
+
 def _known_itself(a: Any) -> bool:
     """The argument itself is known; a list or map may hold references and unknowns."""
     return not isinstance(a, (Unknown, Ref, Template, Opaque))
@@ -127,6 +135,8 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     failed = next((a for a in args if isinstance(a, Missing)), None)
     if failed is not None and name not in ("try", "can"):
         return failed
+    if name in ("tostring", "tonumber", "tobool") and args and _a_collection(args[0]):
+        return Missing(f"function {name}() fails: a collection or object cannot be converted to a primitive")
     if run is None:
         return unknown()  # a function Terraform has that is not evaluated here (see ARITY)
     try:
@@ -227,7 +237,7 @@ _FUNCTIONS: Dict[str, Function] = {
     "reverse": Pure(coll.reverse, structural=True), "slice": _slice,
     "chunklist": Pure(coll.chunklist, structural=True), "matchkeys": Pure(coll.matchkeys),
     "transpose": Pure(coll.transpose),
-    "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
+    "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort, structural=True),
     "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
     # type conversions
@@ -244,8 +254,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
     # sets, and tests over a list's elements
     "setunion": Pure(sets.setunion, metered=True), "setintersection": Pure(sets.setintersection, metered=True),
-    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, metered=True),
-    "anytrue": Pure(sets.anytrue, metered=True),
+    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, structural=True, metered=True),
+    "anytrue": Pure(sets.anytrue, structural=True, metered=True),
     # encodings and hashes
     "jsonencode": encoding.jsonencode, "jsondecode": encoding.jsondecode,
     "yamldecode": Pure(yaml.yamldecode, text="all", metered=True), "yamlencode": yaml.yamlencode,

@@ -30,6 +30,13 @@ def _unknown(v: Any) -> bool:
     return isinstance(v, (Unknown, Ref, Template, Opaque))
 
 
+def _text_shaped(v: Any) -> bool:
+    """``v`` is known to be one string, not a list that flatten() would open: a template, an unknown of a
+    primitive type."""
+    ty = getattr(v, "ty", None) if isinstance(v, Unknown) else None
+    return isinstance(v, Template) or ty is not None and ty.kind in ("string", "number", "bool")
+
+
 def _whole(v: Any, what: str) -> Any:
     """A whole number given for ``what`` (an index, a size), or the Missing of Terraform's error."""
     n = to_number(v)
@@ -73,6 +80,8 @@ def distinct(xs: Any) -> Any:
     """The list without repeats, its elements of one type, in one pass: each element by its equality key."""
     if not _list_like(xs):
         return Missing("distinct() of a value that is not a list")
+    if any(_unknown(x) for x in xs):  # which are equal is not known
+        return None
     key = equality_key()
     seen: set = set()
     out = TfList()
@@ -170,6 +179,8 @@ def sort(xs: Any) -> Any:
     if not _list_like(xs):
         return Missing("sort() of a value that is not a list")
     texts = []
+    if any(_unknown(x) for x in xs):  # as many elements, in an order not known
+        return TfList(Unknown("an element of a sorted list that holds unknowns") for _ in xs)
     for x in xs:
         if x is None:
             return Missing("sort() of a list with a null element")
@@ -249,12 +260,24 @@ def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
     return xs[n % len(xs)]
 
 
+def typed_length(v: Any) -> Any:
+    """The length an unknown of a known type has whatever its value: an object's attributes, a tuple's
+    elements; None for any other."""
+    ty = getattr(v, "ty", None) if isinstance(v, Unknown) else None
+    if ty is not None and ty.kind in ("object", "tuple"):
+        return go_int(len(ty.attrs if ty.kind == "object" else ty.items))
+    return None
+
+
 def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if len(args) != 1:
         return unknown()
     v = args[0]
     if v is None:
         return Missing("length() of null")
+    counted = typed_length(v)
+    if counted is not None:
+        return counted
     if isinstance(v, TfSet) and not is_known(v):
         return Unknown("length() of a set whose elements are not all known (equal ones are one element)")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
@@ -281,9 +304,9 @@ def concat(args: List[Any], unknown: Any, meter: Budget) -> Any:
 
 
 def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """flatten(): the elements of nested lists, sets and tuples, at any depth, in one list (a value that
-    cannot be known stays an element); a list shared many times is counted whole before anything is
-    built."""
+    """flatten(): the elements of nested lists, sets and tuples, at any depth, in one list (unknown where
+    an element that cannot be known may be a list: any but a template or an unknown of a primitive type);
+    a list shared many times is counted whole before anything is built."""
     if len(args) != 1 or _unknown(args[0]):
         return unknown()
     if not isinstance(args[0], list):
@@ -306,6 +329,8 @@ def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
             stack.pop()
         elif isinstance(x, list):
             stack.append(iter(x))
+        elif _unknown(x) and not _text_shaped(x):
+            return unknown()
         else:
             out.append(x)
     return TfList(out) if isinstance(args[0], (TfList, TfSet)) else out
@@ -370,9 +395,9 @@ def compact(args: List[Any], unknown: Any, meter: Budget) -> Any:
         return Missing("compact() of a value that is not a list")
     out = TfList()
     for x in args[0]:
-        if x is None or _unknown(x):
-            if x is not None:
-                out.append(x)
+        if _unknown(x):
+            return unknown()  # it may be empty or null, and so be left out
+        if x is None:
             continue
         t = text_of(x)
         if t is None:
