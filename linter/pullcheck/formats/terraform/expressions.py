@@ -284,9 +284,11 @@ class Evaluator:
             if isinstance(p, str):
                 out.append(p)
             elif p.kind == "tif":
-                cond = to_bool(self.eval(p.a))
+                test = self.eval(p.a)
+                cond = to_bool(test)
                 if cond is None:
-                    out.append(Unknown("template %{if} on a value that cannot be known"))
+                    out.append(test if isinstance(test, Missing) else
+                               Unknown("template %{if} on a value that cannot be known"))
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
@@ -544,6 +546,8 @@ def _items(coll: Any, what: str) -> Any:
         return [(x, x) for x in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
+    if isinstance(coll, Missing):  # an error in the collection is the walk's
+        return coll
     if coll is None or isinstance(coll, (str, bool, int, float)):
         return Missing(f"{what} over a value that is not a collection")
     return Unknown(f"{what} over a value that cannot be known")

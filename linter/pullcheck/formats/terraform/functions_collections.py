@@ -40,6 +40,8 @@ def _text_shaped(v: Any) -> bool:
 def _whole(v: Any, what: str) -> Any:
     """A whole number given for ``what`` (an index, a size), or the Missing of Terraform's error."""
     n = to_number(v)
+    if isinstance(n, float) and n == 0:  # negative zero is the Go int 0
+        return 0
     if not isinstance(n, int):
         return Missing(f"{what} must be a whole number")
     return n
