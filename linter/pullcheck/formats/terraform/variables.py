@@ -120,9 +120,10 @@ def value(module: "Module", name: str) -> Any:
         given, where = ev.eval(decl.attrs["default"]), "its default"
         if given is None and not nullable:
             return Unknown(f"variable {name} has a null default, which nullable = false forbids")
-    if isinstance(given, Unknown):
-        return given
     ty = type_of(module, name)
+    if isinstance(given, Unknown):  # converted to the variable's type, whatever it is: of that type
+        plain = type(given) is Unknown and isinstance(ty, Type) and ty.kind != "any"
+        return Typed(given.origin, ty) if plain else given
     if isinstance(ty, Unknown):
         return ty
     if ty is None:

@@ -25,3 +25,9 @@ locals {
   mixed = [terraform_data.a.output, "x", 1]
   obj   = { k = terraform_data.a.output, j = "y" }
 }
+
+module "child" {
+  source = "./child"
+  s      = terraform_data.a.output
+  o      = terraform_data.b.output
+}
