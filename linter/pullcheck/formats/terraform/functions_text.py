@@ -216,6 +216,9 @@ def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if len(args) < 2:
         raise Fails("at least one list is required")
     sep = text_of(args[0])
+    ty = getattr(args[0], "ty", None) if isinstance(args[0], Unknown) else None
+    if ty is not None and ty.kind not in ("string", "number", "bool", "any"):
+        raise Fails("a string is required for the separator")
     for a in args[1:]:
         if a is None or isinstance(a, (str, bool, int, float, dict)) and not isinstance(a, Template):
             raise Fails("a list of strings is required")

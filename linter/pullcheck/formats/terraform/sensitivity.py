@@ -82,6 +82,33 @@ def _element(module: "Module", node: Any, deep: bool, depth: int) -> Optional[bo
     return None
 
 
+def _picked(module: "Module", node: Any, depth: int) -> Optional[bool]:
+    """lookup(), element() and one() of a tuple or object written out, with a literal key or index: marked
+    as the collection itself is, or else as the element they pick."""
+    args = node.b
+    if not args:
+        return None
+    whole = marked(module, args[0], False, depth + 1)
+    if whole is not False:
+        return True if whole else None
+    built = _built(module, args[0], depth)
+    if built is None:
+        return None
+    if node.a == "one":
+        return marked(module, built.a[0], False, depth + 1) if built.kind == "tuple" and len(built.a) == 1 else None
+    key = args[1] if len(args) > 1 else None
+    if key is None or isinstance(key, Known) or key.kind not in ("num", "lit", "tpl"):
+        return None
+    text = key.a if key.kind != "tpl" else (key.a[0] if len(key.a) == 1 and isinstance(key.a[0], str) else None)
+    if node.a == "element" and built.kind == "tuple" and isinstance(text, str) and text.isdigit() and built.a:
+        return marked(module, built.a[int(text) % len(built.a)], False, depth + 1)
+    if node.a == "lookup" and built.kind == "object" and isinstance(text, str):
+        for e in built.a:
+            if e.a.kind == "var" and e.a.a == text or e.a.kind == "tpl" and e.a.a == [text]:
+                return marked(module, e.b, False, depth + 1)
+    return None
+
+
 def _built(module: "Module", node: Any, depth: int) -> Any:
     """The tuple or object constructor ``node`` is, through parentheses and locals, or None."""
     for _ in range(MAX_DEPTH - depth):
@@ -129,6 +156,8 @@ def _call(module: "Module", node: Any, depth: int) -> Optional[bool]:
         return _MARKERS[node.a] if len(node.b) == 1 and not node.c else None
     if _any(module, node.b, True, depth) is False:
         return False
+    if node.a in ("lookup", "element", "one") and not node.c:
+        return _picked(module, node, depth)
     if node.a in _TOP_MARKS:
         return _any(module, node.b, False, depth)
     if node.a in _OWN_MARKS:
