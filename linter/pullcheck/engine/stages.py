@@ -203,8 +203,10 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
+    if reading.deploy_files and (templates or reading.tf_dirs):
+        stacks = _with_deploy_inputs(reading.deploy_files, stacks or [], graph, errors)
     if reading.tf_dirs:
-        _read_terraform(reading.tf_dirs, graph, errors)
+        _read_terraform(reading.tf_dirs, graph, errors, stacks or [])
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         _read_plans(plans, stacks or [], graph, errors)
@@ -251,8 +253,39 @@ def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
         errors.append(internal("reading how task definitions are registered", files[0], e))
 
 
-def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> None:
-    """Each Terraform folder that no other folder of the run calls, as a root module, into the graph."""
+def _with_deploy_inputs(files: List[str], stacks: list, graph: Graph, errors: List[Finding]) -> list:
+    """The run's stacks with those its deploy inputs imply (pullcheck.engine.deploy.implicit): the explicit
+    ones win; where each implied stack comes from is kept for the account."""
+    from pullcheck.engine.deploy import implicit
+
+    try:
+        found = implicit.implied(files)
+        out = implicit.merged(stacks, found.stacks, found)
+    except Exception as e:  # a defect must not end the run: the stacks stay those named
+        errors.append(internal("reading the deploy inputs", files[0], e))
+        return stacks
+    graph.inputs.skipped.extend(found.notes)
+    graph.inputs.warnings.extend(w for w in found.warnings if w not in graph.inputs.warnings)
+    graph.inputs.stack_origins.update({s.name: s.origin for s in out if getattr(s, "origin", "")})
+    return out
+
+
+def _given_to(folder: str, stacks: list, base: Any) -> Any:
+    """What the run gives the root module in ``folder``: ``base`` (--var-file, --var), then what the stack
+    naming that folder gives it (a stacks file's var-files and vars, or a deploy command's)."""
+    extra = [a for s in stacks if getattr(s, "terraform", "") == os.path.abspath(folder)
+             for a in s.tf_assignments()]
+    if not extra:
+        return base
+    from pullcheck.formats.terraform.variables import Given
+
+    return Given(tuple(base.assignments if base is not None else ()) + tuple(extra),
+                 base.environment if base is not None else False)
+
+
+def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding], stacks: Optional[list] = None) -> None:
+    """Each Terraform folder that no other folder of the run calls, as a root module, into the graph (given
+    what the run and the stack naming the folder give it)."""
     from pullcheck.formats.terraform.modules import called_folders, load_module
 
     # a folder that another module of the run calls is linted as that call, with its inputs
@@ -263,11 +296,13 @@ def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> 
         called = set()  # each folder then stands alone, and its own load reports what is wrong
     graph.inputs.tf_called = called
     graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
+    given = graph.inputs.tf_given
     for d in graph.inputs.tf_roots:
         before = set(graph.resources)
         try:
             fault("terraform")
             graph.inputs.linted += 1
+            graph.inputs.tf_given = _given_to(d, stacks or [], given)
             for f, e in load_module(d, graph):
                 errors.append(parse_finding(f, e))
         except RecursionError:
@@ -275,6 +310,7 @@ def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> 
         except Exception as e:  # the folder is left out whole: a half-read module would mislead
             errors.append(internal("evaluating the Terraform folder", d, e))
             _drop_since(graph, before)
+    graph.inputs.tf_given = given
 
 
 def _read_plans(plans: List[Tuple[Any, str]], stacks: list, graph: Graph, errors: List[Finding]) -> None:
