@@ -16,6 +16,7 @@ from pullcheck.engine.deploy.commands import SAM, TERRAFORM, Deploy, sam_overrid
 from pullcheck.engine.deploy.shell import has_hole, holes_in
 from pullcheck.engine.deploy.sources import MAX_FILES, deploys_in, kind_of, read_bounded
 from pullcheck.engine.stacks import Stack, StacksError, parameters_from
+from pullcheck.facts.verdicts import DEPLOYED_WITH
 from pullcheck.graph.values import Unknown
 
 MAX_UP = 12  # folders above a command's own where its relative paths are looked for
@@ -205,8 +206,8 @@ def _parameters(d: Deploy, found: Found, file: str) -> Optional[Dict[str, Any]]:
             found.notes.append((file, str(e)))
             return None
     for key, value in given.items():
-        out[key] = Unknown(f"parameter {key}: {d.origin} passes a value that depends on "
-                           f"{', '.join(holes_in(value))}") if has_hole(value) else value
+        out[key] = Unknown(f"parameter {key}: {d.origin}{DEPLOYED_WITH}{', '.join(holes_in(value))}") \
+            if has_hole(value) else value
     return out
 
 
