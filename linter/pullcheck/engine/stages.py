@@ -397,8 +397,25 @@ def _once_key(rule: Rule, hit: Hit) -> tuple:
     return (hit.resource.key, hit.path, hit.message, hit.severity)
 
 
+def _stack_of(graph: Graph) -> Callable[[Any], str]:
+    """The stack a resource is in, when its template is deployed as several stacks of the run ("" when it
+    is one stack or none): a finding there then names the stack whose values make it fail."""
+    per_file: Dict[str, set] = {}
+    for key in graph.resources:
+        if "@" in key and "#" in key:
+            file, _, rest = key.partition("@")
+            per_file.setdefault(file, set()).add(rest.rsplit("#", 1)[0])
+    several = {f for f, names in per_file.items() if len(names) > 1}
+
+    def stack(res: Any) -> str:
+        file, at, rest = res.key.partition("@")
+        return rest.rsplit("#", 1)[0] if at and file in several and "#" in rest else ""
+    return stack
+
+
 def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     out: List[Finding] = []
+    stack_of = _stack_of(graph)
     for r in rules.values():
         if r.kinds and not any(True for _ in graph.of_kind(*r.kinds)):
             continue  # nothing in this run that the rule reads
@@ -421,6 +438,9 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
             message = hit.message
             if span.file and span.file != hit.resource.file:  # reported where the fix goes (a module's caller)
                 message += f" (the resource is {hit.resource.file}:{hit.resource.span.line})"
+            stack = stack_of(hit.resource)
+            if stack and f"(stack {stack}" not in message:
+                message += f" (stack {stack})"
             out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
                                span.end_col or span.col, r.id, hit.severity or r.severity, message, r.name,
                                hit.resource.name, ".".join(str(p) for p in hit.path), span.origin, hit.fix))
