@@ -210,7 +210,7 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         _read_plans(plans, stacks or [], graph, errors)
-    if templates or stacks:
+    if templates or any(getattr(s, "template", "") for s in stacks or []):  # a Terraform stack needs none
         _read_templates(templates or [], stacks or [], graph, errors)
     if network is not None:
         from pullcheck.formats import snapshot

@@ -8,7 +8,8 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from pullcheck.engine.deploy.shell import Variables, commands, expand, has_hole, logical_lines, split
+from pullcheck.engine.deploy.shell import (SCRIPT_DIR, Variables, commands, expand, has_hole, hole, logical_lines,
+                                           split)
 
 CFN, SAM, TERRAFORM = "cloudformation", "sam", "terraform"
 MENTIONS = ("cloudformation", "sam deploy", "terraform", "tofu")
@@ -41,6 +42,7 @@ def in_text(text: str, origin_file: str, first_line: int, cwd: Optional[str],
     if not any(m in text for m in MENTIONS):
         return []
     variables = variables or Variables.of(text, given)
+    home = cwd
     out: List[Deploy] = []
     for n, line in logical_lines(text, first_line):
         if not any(m in line for m in MENTIONS) and "cd" not in line:
@@ -50,7 +52,7 @@ def in_text(text: str, origin_file: str, first_line: int, cwd: Optional[str],
             continue  # quoting that does not close: not a command anyone runs
         for cmd in commands(words):
             if cmd[0] in ("cd", "pushd") and len(cmd) <= 2:
-                cwd = _moved(cwd, cmd[1] if len(cmd) == 2 else "")
+                cwd = _moved(cwd, cmd[1] if len(cmd) == 2 else "", home)
                 continue
             found = read(cmd, f"{origin_file}:{n}", cwd)
             if found is not None:
@@ -58,7 +60,10 @@ def in_text(text: str, origin_file: str, first_line: int, cwd: Optional[str],
     return out
 
 
-def _moved(cwd: Optional[str], target: str) -> Optional[str]:
+def _moved(cwd: Optional[str], target: str, home: Optional[str]) -> Optional[str]:
+    """Where ``cd target`` leads from ``cwd`` (``home``: the script's own folder, for ``cd "$(dirname "$0")"``)."""
+    if target.startswith(hole(SCRIPT_DIR)) and home is not None:
+        cwd, target = home, "." + target[len(hole(SCRIPT_DIR)):]
     if cwd is None or not target or has_hole(target) or target.startswith(("~", "-")) or os.path.isabs(target):
         return None
     return os.path.normpath(os.path.join(cwd, target))

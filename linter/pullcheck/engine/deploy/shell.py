@@ -16,7 +16,7 @@ HOLE, END = "\x00", "\x01"
 MAX_LINE = 64 * 1024  # a logical line longer than this is not read
 MAX_DEPTH = 8  # variables whose values name variables
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", ";;", "|&"}
-_ASSIGN = re.compile(r"^[ \t]*(?:(?:export|readonly|local|declare(?:[ \t]+-\w+)*|typeset)[ \t]+)?"
+_ASSIGN = re.compile(r"^[ \t]*(?:(?:then|else|do|\{|\()[ \t]+)*(?:(?:export|readonly|local|declare(?:[ \t]+-\w+)*|typeset)[ \t]+)?"
                      r"([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _OTHER_SET = re.compile(r"\b(?:for|select)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+in\b"
                         r"|\bread(?:[ \t]+-[a-zA-Z]+(?:[ \t]+\S+)?)*((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)"
@@ -145,9 +145,18 @@ def _put(value: str, quoted: bool) -> str:
     return " ".join("'" + piece.replace("'", "'\"'\"'") + "'" for piece in value.split())
 
 
+# the folder of the script itself: $(dirname "$0"), $(dirname "${BASH_SOURCE[0]}"), $(cd "$(dirname "$0")" && pwd)
+SCRIPT_DIR = "scriptdir"
+_DIRNAME = r"""\$\(\s*dirname\s+["']?\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\}|BASH_SOURCE)["']?\s*\)"""
+_SCRIPT_DIR = re.compile(_DIRNAME + "|" + r"""\$\(\s*cd\s+["']?""" + _DIRNAME + r"""["']?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)""")
+
+
 def _dollar(text: str, i: int, variables: Variables, quoted: bool, depth: int) -> Tuple[str, int]:
     """What ``$...`` at ``i`` becomes, and the index after it."""
     nxt = text[i + 1] if i + 1 < len(text) else ""
+    mine = _SCRIPT_DIR.match(text, i)
+    if mine:
+        return hole(SCRIPT_DIR), mine.end()
     if nxt == "(":
         end = _closing(text, i + 2, "(", ")")
         return _hole(text[i:end]), end

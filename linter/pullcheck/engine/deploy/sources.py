@@ -9,7 +9,7 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from pullcheck.engine.deploy.commands import CFN, MENTIONS, Deploy, in_text
-from pullcheck.engine.deploy.shell import clean, hole
+from pullcheck.engine.deploy.shell import clean, has_hole, hole
 
 MAX_BYTES = 256 * 1024  # a deploy file larger than this is not read
 MAX_FILES = 256  # deploy files read per run
@@ -193,7 +193,8 @@ def _env(node: Any, outer: Dict[str, Optional[str]]) -> Dict[str, Optional[str]]
         value = v.value if isinstance(v, ScalarNode) and isinstance(v.value, str) else None
         if isinstance(_get(v, "value"), ScalarNode):  # GitLab's {value: ..., description: ...}
             value = _get(v, "value").value
-        got[k] = None if value is None or "${{" in value else _substituted(value, outer)
+        value = None if value is None else _substituted(value, outer)
+        got[k] = None if value is None or has_hole(value) else value
     return got
 
 
