@@ -431,3 +431,48 @@ def test_hostile_ci_yaml(tmp_path):
                             "samconfig.toml": "version = [", "buildspec.yml": "phases: {b: {commands: 3}}\n"})
     r = _lint(root)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+
+
+# --- CodePipeline's CloudFormation actions link template and configuration
+
+PIPELINE = """\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Pipeline:
+        Type: AWS::CodePipeline::Pipeline
+        Properties:
+          RoleArn: arn:aws:iam::123456789012:role/pipeline
+          Stages:
+            - Name: Source
+              Actions:
+                - Name: Source
+                  ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeStarSourceConnection, Version: "1"}
+                  OutputArtifacts: [{Name: Src}]
+            - Name: Deploy
+              Actions:
+                - Name: Prod
+                  ActionTypeId: {Category: Deploy, Owner: AWS, Provider: CloudFormation, Version: "1"}
+                  InputArtifacts: [{Name: Src}]
+                  Configuration:
+                    ActionMode: CREATE_UPDATE
+                    StackName: app-prod
+                    TemplatePath: Src::infra/app.yaml
+                    TemplateConfiguration: Src::infra/prod.json
+                - Name: Dev
+                  ActionTypeId: {Category: Deploy, Owner: AWS, Provider: CloudFormation, Version: "1"}
+                  InputArtifacts: [{Name: Src}]
+                  Configuration:
+                    StackName: app-dev
+                    TemplatePath: Src::infra/app.yaml
+                    ParameterOverrides: '{"Egress": "nat"}'
+    """
+
+
+def test_codepipeline_actions(tmp_path):
+    root = _tree(tmp_path, {"infra/app.yaml": APP, "infra/prod.json": json.dumps({"Parameters": {"Egress": "none"}}),
+                            "pipeline/pipeline.yaml": PIPELINE})
+    r = _lint(root)
+    assert r.returncode == 1 and "(stack app-prod)" in r.stdout and "app-dev" not in r.stdout, r.stdout + r.stderr
+    origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
+    assert origins == ["stack app-dev, from pipeline/pipeline.yaml:23",
+                       "stack app-prod, from pipeline/pipeline.yaml:15"]

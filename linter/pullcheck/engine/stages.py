@@ -203,8 +203,8 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
-    if reading.deploy_files and (templates or reading.tf_dirs):
-        stacks = _with_deploy_inputs(reading.deploy_files, stacks or [], graph, errors)
+    if (reading.deploy_files and (templates or reading.tf_dirs)) or templates:
+        stacks = _with_deploy_inputs(reading.deploy_files, templates, stacks or [], graph, errors)
     if reading.tf_dirs:
         _read_terraform(reading.tf_dirs, graph, errors, stacks or [])
     plans, graph.inputs.plans = graph.inputs.plans, []
@@ -253,13 +253,20 @@ def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
         errors.append(internal("reading how task definitions are registered", files[0], e))
 
 
-def _with_deploy_inputs(files: List[str], stacks: list, graph: Graph, errors: List[Finding]) -> list:
-    """The run's stacks with those its deploy inputs imply (pullcheck.engine.deploy.implicit): the explicit
-    ones win; where each implied stack comes from is kept for the account."""
+def _with_deploy_inputs(files: List[str], templates: list, stacks: list, graph: Graph,
+                        errors: List[Finding]) -> list:
+    """The run's stacks with those its deploy inputs imply (pullcheck.engine.deploy.implicit): deploy files
+    and the CloudFormation actions of pipeline templates. The explicit ones win; where each implied stack
+    comes from is kept for the account."""
+    if not files and not any(isinstance(body, dict) and body.get("Type") == "AWS::CodePipeline::Pipeline"
+                             for doc, _ in templates if isinstance(doc.get("Resources"), dict)
+                             for body in doc["Resources"].values()):
+        return stacks
     from pullcheck.engine.deploy import implicit
 
     try:
-        found = implicit.implied(files)
+        found = implicit.implied(files) if files else implicit.Found()
+        found.stacks += implicit.pipeline_stacks(templates, found)
         out = implicit.merged(stacks, found.stacks, found)
     except Exception as e:  # a defect must not end the run: the stacks stay those named
         errors.append(internal("reading the deploy inputs", files[0], e))

@@ -274,3 +274,82 @@ def merged(explicit: List[Stack], implicit: List[Stack], found: Found) -> List[S
 
 def _same(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
     return {k: repr(v) for k, v in a.items()} == {k: repr(v) for k, v in b.items()}
+
+
+# --- CodePipeline's CloudFormation actions
+
+_PIPELINE_MODES = {"CREATE_UPDATE", "REPLACE_ON_FAILURE", "CHANGE_SET_REPLACE"}
+
+
+def pipeline_stacks(templates: List[Tuple[Any, str]], found: Found) -> List[Stack]:
+    """The stacks the CloudFormation deploy actions of the run's CodePipeline templates deploy, where their
+    artifact paths (``Artifact::path``) resolve to files of the repository (from the pipeline template's
+    folder or one above it): ``TemplatePath``, ``TemplateConfiguration`` and ``ParameterOverrides``."""
+    from pullcheck.sources.marked import position_of
+
+    out: List[Stack] = []
+    for doc, name in templates:
+        resources = doc.get("Resources") if isinstance(doc, dict) else None
+        for logical, body in (resources.items() if isinstance(resources, dict) else ()):
+            if not isinstance(body, dict) or body.get("Type") != "AWS::CodePipeline::Pipeline":
+                continue
+            props = body.get("Properties")
+            stages = props.get("Stages") if isinstance(props, dict) else None
+            for si, stage in enumerate(stages if isinstance(stages, list) else ()):
+                actions = stage.get("Actions") if isinstance(stage, dict) else None
+                for ai, action in enumerate(actions if isinstance(actions, list) else ()):
+                    path = ("Resources", logical, "Properties", "Stages", si, "Actions", ai)
+                    origin = f"{name}:{position_of(doc, path)[0]}"
+                    stack = _pipeline_action(action, os.path.dirname(os.path.abspath(name)), origin, found)
+                    if stack is not None:
+                        out.append(stack)
+    return out
+
+
+def _artifact_path(value: Any) -> Optional[str]:
+    if isinstance(value, str) and "::" in value:
+        return value.split("::", 1)[1]
+    return None
+
+
+def _pipeline_action(action: Any, folder: str, origin: str, found: Found) -> Optional[Stack]:
+    kind = action.get("ActionTypeId") if isinstance(action, dict) else None
+    config = action.get("Configuration") if isinstance(action, dict) else None
+    if not isinstance(kind, dict) or kind.get("Provider") != "CloudFormation" or not isinstance(config, dict):
+        return None
+    if config.get("ActionMode", "CREATE_UPDATE") not in _PIPELINE_MODES:
+        return None
+    relative = _artifact_path(config.get("TemplatePath"))
+    template = _where_is(relative, folder) if relative else None
+    if template is None:
+        return None  # built by an earlier action, or not in the repository
+    name = config.get("StackName")
+    stack = Stack(name if isinstance(name, str) else origin, template, base=os.path.dirname(template), origin=origin,
+                  name_known=isinstance(name, str))
+    file = origin.rsplit(":", 1)[0]
+    if "TemplateConfiguration" in config:
+        relative = _artifact_path(config["TemplateConfiguration"])
+        path = _where_is(relative, folder) if relative else None
+        if path is None:
+            found.notes.append((file, f"{origin}: its template configuration is not a file of the repository: "
+                                      f"no stack implied"))
+            return None
+        try:
+            stack.parameters.update(parameters_from(os.path.basename(path), os.path.dirname(path), origin))
+        except StacksError as e:
+            found.notes.append((file, str(e)))
+            return None
+    overrides = config.get("ParameterOverrides")
+    if overrides is not None:
+        import json
+
+        try:
+            given = json.loads(overrides) if isinstance(overrides, str) else None
+        except (ValueError, RecursionError):
+            given = None
+        if not isinstance(given, dict):
+            found.notes.append((file, f"{origin}: ParameterOverrides cannot be read: no stack implied"))
+            return None
+        stack.parameters.update({str(k): v if isinstance(v, str) else Unknown(
+            f"parameter {k}: {origin}{DEPLOYED_WITH}what the pipeline puts in at run time") for k, v in given.items()})
+    return stack
