@@ -4,6 +4,7 @@ files, the Terraform folders and each named path that is not read, with why."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -77,9 +78,10 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
     missing: List[Tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
-            for root, names in _walk(p, skip):
+            github: List[str] = []  # the walked folders holding a .github folder
+            for root, names in _walk(p, skip, github):
                 if deploy_kind is not None and deploy_files is not None:
-                    deploy_files.extend(_deploy_inputs(root, names, p, skip, deploy_kind))
+                    deploy_files.extend(_deploy_inputs(root, names, p, skip, deploy_kind, root in github))
                 for n in sorted(names):
                     full = os.path.join(root, n)
                     if skip(full) or not _plain_file_within(full, p):
@@ -116,6 +118,11 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
 
 # --- deploy inputs (pullcheck.engine.deploy): listed by name while walking, read only when templates or
 # Terraform folders are in the run
+# the names a deploy input may have (pullcheck.engine.deploy.sources.kind_of decides): a cheap first look
+_DEPLOY_NAME = re.compile(r"(?i)(?:.*\.(?:sh|bash|mk)|makefile|gnumakefile|samconfig\.(?:toml|ya?ml)"
+                          r"|buildspec.*\.ya?ml|\.gitlab-ci\.ya?ml|[^.]+)$")
+
+
 def _deploy_kind() -> Callable[[str], str]:
     from pullcheck.engine.deploy.sources import kind_of
 
@@ -123,12 +130,12 @@ def _deploy_kind() -> Callable[[str], str]:
 
 
 def _deploy_inputs(root: str, names: List[str], top: str, skip: Callable[[str], bool],
-                   kind: Callable[[str], str]) -> List[str]:
+                   kind: Callable[[str], str], has_github: bool) -> List[str]:
     """The deploy inputs of one walked folder: its own files of the kinds deploys are kept in, and the
     workflows of a ``.github/workflows`` in it (a folder the walk itself leaves out)."""
-    out = [os.path.join(root, n) for n in sorted(names) if kind(os.path.join(root, n))]
+    out = [os.path.join(root, n) for n in sorted(names) if _DEPLOY_NAME.match(n) and kind(os.path.join(root, n))]
     workflows = os.path.join(root, ".github", "workflows")
-    if os.path.isdir(workflows) and not skip(workflows):
+    if has_github and os.path.isdir(workflows) and not skip(workflows):
         try:
             listed = sorted(os.listdir(workflows))
         except OSError:
@@ -137,13 +144,16 @@ def _deploy_inputs(root: str, names: List[str], top: str, skip: Callable[[str], 
     return [f for f in out if not skip(f) and _plain_file_within(f, top)]
 
 
-def _walk(top: str, skip: Callable[[str], bool]) -> Iterator[Tuple[str, List[str]]]:
+def _walk(top: str, skip: Callable[[str], bool], github: Optional[List[str]] = None
+          ) -> Iterator[Tuple[str, List[str]]]:
     """(folder, file names) of each folder walked under ``top``, in order: hidden folders are left out but
     ``.aws`` (and ``.github/workflows/.aws``, reached without reading .github itself), as are ``SKIP_DIRS``,
     the assets bundled in a CDK cloud assembly and what ``skip`` says."""
     starters: List[str] = []
     for root, dirs, names in os.walk(top):
         in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
+        if ".github" in dirs and github is not None:
+            github.append(root)
         if ".github" in dirs and _walkable_aws(os.path.join(root, STARTER_FOLDER), top):
             starters.append(os.path.join(root, STARTER_FOLDER))
         dirs[:] = sorted(d for d in dirs if (not d.startswith(".") or _walkable_aws(os.path.join(root, d), top))

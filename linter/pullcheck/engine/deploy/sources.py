@@ -39,9 +39,9 @@ def kind_of(path: str) -> str:
         return "gitlab"
     if low.startswith("buildspec") and low.endswith((".yml", ".yaml")):
         return "buildspec"
-    parts = path.replace(os.sep, "/").split("/")
-    if len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"] and low.endswith((".yml", ".yaml")):
-        return "workflow"
+    if low.endswith((".yml", ".yaml")) and ".github" in path:
+        parts = path.replace(os.sep, "/").split("/")
+        return "workflow" if len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"] else ""
     if "." not in name and os.path.basename(os.path.dirname(path)) in _SCRIPT_FOLDERS and _shebang(path):
         return "script"
     return ""
