@@ -476,3 +476,84 @@ def test_codepipeline_actions(tmp_path):
     origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
     assert origins == ["stack app-dev, from pipeline/pipeline.yaml:23",
                        "stack app-prod, from pipeline/pipeline.yaml:15"]
+
+
+# --- sam deploy in a script, and --jobs
+
+def test_sam_deploy_command_without_samconfig(tmp_path):
+    root = _tree(tmp_path, {"app/template.yaml": APP, "deploy.sh": """\
+        #!/bin/bash
+        cd app
+        sam build
+        sam deploy --stack-name app-prod --no-confirm-changeset \\
+          --parameter-overrides 'Egress=none Owner="a b"'
+        """})
+    r = _lint(root)
+    assert r.returncode == 1, r.stdout + r.stderr
+    site, = _account(root)["launch_sites"]
+    assert site["deployed_as"] == "stack app-prod, from deploy.sh:4"
+
+
+def test_sam_deploy_of_a_configured_environment_is_that_environment(tmp_path):
+    root = _tree(tmp_path, {"template.yaml": APP, "samconfig.toml": SAMCONFIG,
+                            "Makefile": "deploy-prod:\n\tsam deploy --config-env prod\n"})
+    origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
+    assert origins == ["stack app-dev, from samconfig.toml [dev]", "stack app-prod, from samconfig.toml [prod]"]
+
+
+def test_jobs_give_the_same_findings(tmp_path):
+    root = _tree(tmp_path, {"template.yaml": APP, "samconfig.toml": SAMCONFIG,
+                            **{f"more/t{i}.json": json.dumps({"family": f"f{i}", "containerDefinitions": [
+                                {"name": "a", "image": "nginx"}]}) for i in range(6)}})
+    one = run_cli("--jobs", "1", "--select", "NET", ".", cwd=str(root))
+    two = run_cli("--jobs", "2", "--select", "NET", ".", cwd=str(root))
+    assert one.returncode == two.returncode == 1 and one.stdout == two.stdout and "(stack app-prod)" in one.stdout
+
+
+# --- the shell's words, read without a shell
+
+def _words(text, given=None):
+    from pullcheck.engine.deploy.shell import Variables, commands, expand, logical_lines, split
+
+    variables = Variables.of(text, given)
+    return [c for _, line in logical_lines(text) for c in commands(split(expand(line, variables)) or [])
+            if c[0] in ("aws", "sam", "terraform")]
+
+
+def test_shell_variables_and_quotes():
+    from pullcheck.engine.deploy.shell import has_hole, holes_in
+
+    cmd, = _words('ENV=prod\nSTACK="${ENV}-vpc"\nexport R=eu-west-1\n'
+                  "aws --region $R cloudformation deploy --stack-name $STACK 'X=$ENV' \"Y=$ENV\" Z=$HOME \\\n"
+                  "  W=$(date) V=`id` U=${ENV:-dev} T=$1 # Q=1\n")
+    assert cmd[:7] == ["aws", "--region", "eu-west-1", "cloudformation", "deploy", "--stack-name", "prod-vpc"]
+    assert cmd[7:9] == ["X=$ENV", "Y=prod"]
+    assert [holes_in(w) for w in cmd[9:]] == [["$HOME"], ["command-output"], ["command-output"], ["$ENVdev"],
+                                              ["$1"]]
+    assert not any("Q=1" in w for w in cmd) and all(has_hole(w) for w in cmd[9:])
+
+
+def test_shell_word_splitting_of_an_unquoted_variable():
+    cmd, = _words('PARAMS="A=1 B=2"\nsam deploy --parameter-overrides $PARAMS\n')
+    assert cmd == ["sam", "deploy", "--parameter-overrides", "A=1", "B=2"]
+
+
+def test_shell_self_reference_and_loops_are_unknown():
+    from pullcheck.engine.deploy.shell import has_hole
+
+    cmd, = _words("A=$B\nB=$A\nfor C in x y; do :; done\nread -r D\nterraform apply -var a=$A -var c=$C -var d=$D\n")
+    assert cmd[:2] == ["terraform", "apply"] and all(has_hole(w) for w in cmd[3::2])
+
+
+def test_deploy_commands_read():
+    from pullcheck.engine.deploy.commands import in_text
+
+    found = in_text("cd infra && aws cloudformation update-stack --stack-name s --template-body file://t.yaml "
+                    "--parameters ParameterKey=A,ParameterValue=1 ParameterKey=B,UsePreviousValue=true\n"
+                    "terraform -chdir=envs/p plan --var-file p.tfvars -var=x=1 -out plan\n"
+                    "aws cloudformation describe-stacks --stack-name s\n", "d.sh", 1, "/repo")
+    cfn, tf = found
+    assert (cfn.tool, cfn.cwd, cfn.template, cfn.stack, cfn.origin) == ("cloudformation", "/repo/infra", "t.yaml", "s",
+                                                                        "d.sh:1")
+    assert cfn.parameters == ["ParameterKey=A,ParameterValue=1", "ParameterKey=B,UsePreviousValue=true"]
+    assert (tf.folder, tf.var_files, tf.variables, tf.cwd) == ("envs/p", ["p.tfvars"], ["x=1"], "/repo/infra")
