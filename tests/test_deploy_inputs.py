@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
 from conftest import run_cli
@@ -69,13 +70,14 @@ def _tree(root, files):
 
 
 def _lint(root, *args):
-    return run_cli("--select", "NET", *args, ".", cwd=str(root))
-
-
-def _account(root, *args):
-    r = run_cli("--explain", "--format", "json", *args, ".", cwd=str(root))
-    assert r.returncode in (0, 1), r.stderr
-    return json.loads(r.stdout)
+    """One run (the NET rules): its exit code, its findings as the text output writes them, standard error and
+    the account's launch sites."""
+    r = run_cli("--select", "NET", "--explain", "--format", "json", *args, ".", cwd=str(root))
+    if r.returncode not in (0, 1):
+        return SimpleNamespace(returncode=r.returncode, stdout="", stderr=r.stderr, sites=[])
+    doc = json.loads(r.stdout)
+    text = "".join(f"{f['file']}:{f['line']}:{f['column']}: {f['rule']} {f['message']}\n" for f in doc["findings"])
+    return SimpleNamespace(returncode=r.returncode, stdout=text, stderr=r.stderr, sites=doc["launch_sites"])
 
 
 # --- the walkthrough: two stacks joined by !ImportValue !Sub '${ProjectName}:...', deployed by deploy.sh
@@ -86,7 +88,7 @@ def test_walkthrough_is_judged_with_the_deploy_script(tmp_path):
     r = _lint(root)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "service.yaml:28:11: NET002" in r.stdout and "(stack demo-vpc, vpc.yaml)" in r.stdout
-    site, = _account(root)["launch_sites"]
+    site, = r.sites
     assert site["judged"] and site["deployed_as"] == "stack demo-service, from deploy.sh:9"
     text = run_cli("--explain", ".", cwd=str(root)).stdout
     assert "Service (service.yaml:20): stack demo-service, from deploy.sh:9" in text
@@ -96,8 +98,9 @@ def test_walkthrough_without_the_script_waits(tmp_path):
     shutil.copytree(os.path.join(DATA, "walkthrough"), tmp_path / "repo")
     root = tmp_path / "repo"
     os.remove(root / "deploy.sh")
-    assert _lint(root).returncode == 0
-    site, = _account(root)["launch_sites"]
+    r = _lint(root)
+    assert r.returncode == 0
+    site, = r.sites
     assert not site["judged"] and "deployed_as" not in site
 
 
@@ -108,7 +111,7 @@ def test_a_stacks_file_wins_over_the_script(tmp_path):
                                       '[stacks.svc]\ntemplate = "service.yaml"\nparameters = { ProjectName = "x" }\n')
     r = _lint(root, "--stacks", "stacks.toml")
     assert r.returncode == 0, r.stdout  # the stacks file's names do not meet: the import stays unknown
-    site, = _account(root, "--stacks", "stacks.toml")["launch_sites"]
+    site, = r.sites
     assert not site["judged"] and "deployed_as" not in site
 
 
@@ -132,7 +135,7 @@ def test_samconfig_names_the_environment_that_fails(tmp_path):
     r = _lint(root)
     assert r.returncode == 1 and r.stdout.count("NET002") == 1, r.stdout + r.stderr
     assert "(stack app-prod)" in r.stdout and "app-dev" not in r.stdout
-    origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
+    origins = sorted(s["deployed_as"] for s in r.sites)
     assert origins == ["stack app-dev, from samconfig.toml [dev]", "stack app-prod, from samconfig.toml [prod]"]
 
 
@@ -140,7 +143,7 @@ def test_samconfig_where_every_environment_has_egress_is_clean(tmp_path):
     root = _tree(tmp_path, {"template.yaml": APP, "samconfig.toml": SAMCONFIG.replace("Egress=none", "Egress=nat")})
     r = _lint(root)
     assert r.returncode == 0, r.stdout
-    assert all(s["judged"] for s in _account(root)["launch_sites"])
+    assert all(s["judged"] for s in r.sites)
 
 
 def test_samconfig_yaml_with_global_and_template_file(tmp_path):
@@ -157,14 +160,15 @@ def test_samconfig_yaml_with_global_and_template_file(tmp_path):
         """})
     r = _lint(root)
     assert r.returncode == 1 and "(stack shop-prod)" not in r.stdout, r.stdout  # one stack: nothing to tell apart
-    site, = _account(root)["launch_sites"]
+    site, = r.sites
     assert site["deployed_as"] == "stack shop-prod, from sam/samconfig.yaml [prod]"
 
 
 def test_a_template_with_no_deploy_input_stays_as_it_was(tmp_path):
     root = _tree(tmp_path, {"template.yaml": APP, "other/samconfig.toml": SAMCONFIG})
-    assert _lint(root).returncode == 0  # the samconfig has no template beside it: nothing implied
-    site, = _account(root)["launch_sites"]
+    r = _lint(root)
+    assert r.returncode == 0  # the samconfig has no template beside it: nothing implied
+    site, = r.sites
     assert "deployed_as" not in site
 
 
@@ -191,7 +195,7 @@ def test_github_workflow_step_with_env_literals(tmp_path):
         """})
     r = _lint(root)
     assert r.returncode == 1 and "NET002" in r.stdout, r.stdout + r.stderr
-    site, = _account(root)["launch_sites"]
+    site, = r.sites
     assert site["deployed_as"] == "stack app-none, from .github/workflows/deploy.yml:15"
 
 
@@ -230,7 +234,7 @@ def test_makefile_variables(tmp_path):
         """})
     r = _lint(root)
     assert r.returncode == 1, r.stdout + r.stderr
-    site, = _account(root)["launch_sites"]
+    site, = r.sites
     assert site["deployed_as"] == "stack app-prod, from Makefile:6"
 
 
@@ -262,9 +266,10 @@ def test_a_value_the_shell_decides_is_unknown_never_guessed(tmp_path):
         if [ "$1" = dev ]; then EGRESS=nat; fi
         aws cloudformation deploy --template-file app.yaml --stack-name "app-$1" --parameter-overrides Egress=$EGRESS
         """})
-    assert _lint(root).returncode == 0  # EGRESS is set two ways: which one runs is the shell's to decide
-    site, = _account(root)["launch_sites"]
-    assert site["deployed_as"] == "stack deploy.sh:4, from deploy.sh:4"
+    r = _lint(root)
+    assert r.returncode == 0  # EGRESS is set two ways: which one runs is the shell's to decide
+    site, = r.sites
+    assert site["deployed_as"] == "stack deployed by deploy.sh:4"
 
 
 def test_unknown_parameter_says_how_to_supply_it(tmp_path):
@@ -274,7 +279,7 @@ def test_unknown_parameter_says_how_to_supply_it(tmp_path):
         aws cloudformation deploy --template-file app.yaml --stack-name app \\
           --parameter-overrides Egress=nat SubnetId="$(aws ec2 describe-subnets --query x)"
         """})
-    site, = _account(root)["launch_sites"]
+    site, = _lint(root).sites
     supplies = [w["supply"] for w in site["waits_on"]]
     assert supplies == ["a literal value in the deploy command at deploy.sh:1, or a stacks-file entry (which wins)"]
 
@@ -353,7 +358,7 @@ def test_terraform_chdir_var_file(tmp_path):
     r = _lint(root)
     assert r.returncode == 1 and r.stdout.startswith("envs/prod/main.tf:"), r.stdout + r.stderr
     assert "envs/dev" not in r.stdout  # the dev folder is given nothing: its variable stays unknown
-    sites = {s["file"]: s for s in _account(root)["launch_sites"]}
+    sites = {s["file"]: s for s in r.sites}
     assert sites["envs/prod/main.tf"]["deployed_as"] == "Terraform variables from deploy.sh:1"
     assert not sites["envs/dev/main.tf"]["judged"]
 
@@ -473,7 +478,7 @@ def test_codepipeline_actions(tmp_path):
                             "pipeline/pipeline.yaml": PIPELINE})
     r = _lint(root)
     assert r.returncode == 1 and "(stack app-prod)" in r.stdout and "app-dev" not in r.stdout, r.stdout + r.stderr
-    origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
+    origins = sorted(s["deployed_as"] for s in r.sites)
     assert origins == ["stack app-dev, from pipeline/pipeline.yaml:23",
                        "stack app-prod, from pipeline/pipeline.yaml:15"]
 
@@ -490,14 +495,14 @@ def test_sam_deploy_command_without_samconfig(tmp_path):
         """})
     r = _lint(root)
     assert r.returncode == 1, r.stdout + r.stderr
-    site, = _account(root)["launch_sites"]
+    site, = r.sites
     assert site["deployed_as"] == "stack app-prod, from deploy.sh:4"
 
 
 def test_sam_deploy_of_a_configured_environment_is_that_environment(tmp_path):
     root = _tree(tmp_path, {"template.yaml": APP, "samconfig.toml": SAMCONFIG,
                             "Makefile": "deploy-prod:\n\tsam deploy --config-env prod\n"})
-    origins = sorted(s["deployed_as"] for s in _account(root)["launch_sites"])
+    origins = sorted(s["deployed_as"] for s in _lint(root).sites)
     assert origins == ["stack app-dev, from samconfig.toml [dev]", "stack app-prod, from samconfig.toml [prod]"]
 
 
@@ -557,3 +562,19 @@ def test_deploy_commands_read():
                                                                         "d.sh:1")
     assert cfn.parameters == ["ParameterKey=A,ParameterValue=1", "ParameterKey=B,UsePreviousValue=true"]
     assert (tf.folder, tf.var_files, tf.variables, tf.cwd) == ("envs/p", ["p.tfvars"], ["x=1"], "/repo/infra")
+
+
+def test_values_that_double_each_other_stay_bounded(tmp_path):
+    names = [f"V{i}" for i in range(12)]
+    lines = [f'{names[0]}="{"x" * 1000}"'] + [f'{b}="${a}${a}"' for a, b in zip(names, names[1:])]
+    make = [f"{names[0]} = {'x' * 1000}"] + [f"{b} = $({a})$({a})" for a, b in zip(names, names[1:])]
+    root = _tree(tmp_path, {"app.yaml": APP,
+                            "deploy.sh": "\n".join(lines) + f"\naws cloudformation deploy --template-file app.yaml "
+                                         f"--stack-name ${names[-1]} --parameter-overrides Egress=none\n",
+                            "Makefile": "\n".join(make) + f"\nd:\n\taws cloudformation deploy --template-file app.yaml "
+                                        f"--stack-name $({names[-1]}) --parameter-overrides Egress=none\n",
+                            ".gitlab-ci.yml": "s: &s [" + ", ".join(["aws cloudformation deploy"] * 50) + "]\n"
+                                              + "".join(f"j{i}: {{script: *s}}\n" for i in range(2000))})
+    r = _lint(root)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert all(len(s["deployed_as"]) < 200 for s in r.sites)

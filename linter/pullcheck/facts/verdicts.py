@@ -135,7 +135,10 @@ def _deployed_as(graph: Graph, launch: Resource) -> str:
     key = launch.key
     if "@" in key and "#" in key:
         stack = key.split("@", 1)[1].rsplit("#", 1)[0]
-        return f"stack {stack}, from {origins[stack]}" if stack in origins else ""
+        if stack not in origins:
+            return ""
+        # a stack whose name the deploy command leaves to the shell is named by the command
+        return f"stack {stack}" if stack.endswith(origins[stack]) else f"stack {stack}, from {origins[stack]}"
     folder = os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0])
     origin = origins.get("terraform:" + folder)
     return f"Terraform variables from {origin}" if origin else ""

@@ -165,7 +165,7 @@ def _from_command(d: Deploy, sam: Dict[str, Dict[str, Stack]], found: Found) -> 
         return None
     stack = Stack(d.stack, template, base=os.path.dirname(template), origin=d.origin)
     if not d.stack or has_hole(d.stack):
-        stack.name, stack.name_known = d.origin, False
+        stack.name, stack.name_known = f"deployed by {d.origin}", False
     params = _parameters(d, found, file)
     if params is None:
         return None
@@ -324,7 +324,7 @@ def _pipeline_action(action: Any, folder: str, origin: str, found: Found) -> Opt
     if template is None:
         return None  # built by an earlier action, or not in the repository
     name = config.get("StackName")
-    stack = Stack(name if isinstance(name, str) else origin, template, base=os.path.dirname(template), origin=origin,
+    stack = Stack(name if isinstance(name, str) else f"deployed by {origin}", template, base=os.path.dirname(template), origin=origin,
                   name_known=isinstance(name, str))
     file = origin.rsplit(":", 1)[0]
     if "TemplateConfiguration" in config:

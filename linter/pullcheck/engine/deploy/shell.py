@@ -46,21 +46,19 @@ def holes_in(word: str) -> List[str]:
 def logical_lines(text: str, first: int = 1) -> Iterator[Tuple[int, str]]:
     """(line number, text) of each line with its backslash continuations joined."""
     buf: List[str] = []
-    start = first
+    size, start = 0, first
     for n, line in enumerate(text.split("\n"), first):
         if not buf:
-            start = n
+            start, size = n, 0
+        size += len(line) + 1
         if line.endswith("\\") and not line.endswith("\\\\"):
             buf.append(line[:-1])
-            if sum(map(len, buf)) > MAX_LINE:
-                buf = []
             continue
         buf.append(line)
-        joined = " ".join(buf)
+        if size <= MAX_LINE:
+            yield start, " ".join(buf).replace("\r", "")
         buf = []
-        if len(joined) <= MAX_LINE:
-            yield start, joined.replace("\r", "")
-    if buf and sum(map(len, buf)) <= MAX_LINE:
+    if buf and size <= MAX_LINE:
         yield start, " ".join(buf)
 
 
@@ -103,6 +101,8 @@ class Variables:
             words = split(expand(next(iter(raws)), self, depth + 1))
             if words is not None and len(words) <= 1 and not any(map(has_hole, words)):
                 got = words[0] if words else ""
+            if got is not None and len(got) > MAX_LINE:
+                got = None  # values that double each other: past a line's bound
         self._cache[name] = got
         return got
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from pullcheck.engine.deploy.commands import CFN, MENTIONS, Deploy, in_text
 from pullcheck.engine.deploy.shell import clean, has_hole, hole
@@ -15,6 +15,7 @@ MAX_BYTES = 256 * 1024  # a deploy file larger than this is not read
 MAX_FILES = 256  # deploy files read per run
 MAX_TOTAL = 8 * 1024 * 1024
 MAX_NODES = 20000  # YAML nodes looked at per file
+MAX_SHELL = 1024 * 1024  # shell text read per file (a YAML alias may name one step's text many times)
 SCRIPT_EXT = (".sh", ".bash")
 MAKEFILES = {"makefile", "gnumakefile"}
 SAMCONFIGS = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
@@ -91,6 +92,27 @@ def deploys_in(path: str, shown: str, kind: str, text: str) -> List[Deploy]:
     return []
 
 
+class _Meter:
+    """What one file may still cost: nodes looked at and shell text read (aliases repeat both); a text met
+    again with the same variables and at the same line (a YAML alias) is read once."""
+
+    def __init__(self) -> None:
+        self.nodes, self.chars = MAX_NODES, MAX_SHELL
+        self.seen: Set[Tuple[str, int, str]] = set()
+
+    def take(self, chars: int = 0) -> bool:
+        self.nodes -= 1
+        self.chars -= chars
+        return self.nodes >= 0 and self.chars >= 0
+
+    def first(self, text: str, line: int, env: Dict[str, Optional[str]]) -> bool:
+        key = (text, line, repr(sorted(env.items())))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
 # --- Makefiles
 
 def _makefile(text: str, shown: str, folder: str) -> List[Deploy]:
@@ -116,6 +138,8 @@ def _makefile(text: str, shown: str, folder: str) -> List[Deploy]:
         n += 1
         if not recipe.startswith("\t") or not any(m in recipe for m in MENTIONS):
             continue
+        if len(recipe) > MAX_SHELL // 16:
+            continue  # past a line's bound once joined
         shell = _make_expand(recipe.lstrip("\t").lstrip("@-+"), raw, 0)
         out.extend(in_text(shell, shown, first + 1, folder))
     return out
@@ -129,7 +153,8 @@ def _make_expand(text: str, raw: Dict[str, List[Tuple[str, str]]], depth: int) -
         sets = raw.get(name, [])
         if depth > 8 or not sets or len({s for s in sets}) != 1 or sets[0][0] not in ("=", ":=", "::="):
             return hole("$" + name if name else "make")
-        return _make_expand(sets[0][1], raw, depth + 1)
+        value = _make_expand(sets[0][1], raw, depth + 1)
+        return value if len(value) <= MAX_SHELL // 16 else hole("$" + name)
 
     return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}|\$[(@<^*?%{]",
                   one, text)
@@ -215,6 +240,7 @@ def _workflow(text: str, shown: str, root: str) -> List[Deploy]:
     doc = _compose(text)
     out: List[Deploy] = []
     env = _env(_get(doc, "env"), {})
+    meter = _Meter()
     for _, job in _items(_get(doc, "jobs")):
         job_env = _env(_get(job, "env"), env)
         job_dir = _scalar(_get(_get(_get(job, "defaults"), "run"), "working-directory"))
@@ -227,7 +253,9 @@ def _workflow(text: str, shown: str, root: str) -> List[Deploy]:
                 out.extend([found] if found else [])
                 continue
             run = _get(step, "run")
-            if _scalar(run) is None:
+            if not meter.take(len(_scalar(run) or "")):
+                return out
+            if _scalar(run) is None or not meter.first(run.value, _first_line(run), step_env):
                 continue
             folder = _scalar(_get(step, "working-directory")) or job_dir
             cwd: Optional[str] = root
@@ -278,8 +306,11 @@ def _ci(text: str, shown: str, folder: str, kind: str) -> List[Deploy]:
         env = _env(_get(doc, "variables"), {})
         blocks = [(_env(_get(job, "variables"), env), _get(job, key)) for _, job in _items(doc)
                   for key in ("before_script", "script", "after_script")]
+    meter = _Meter()
     for block_env, node in blocks:
         for item in _scalars(node):
-            if isinstance(item.value, str):
+            if not meter.take(len(item.value) if isinstance(item.value, str) else 0):
+                return out
+            if isinstance(item.value, str) and meter.first(item.value, _first_line(item), block_env):
                 out.extend(in_text(item.value, shown, _first_line(item), folder, block_env))
     return out
