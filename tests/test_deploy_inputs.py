@@ -578,3 +578,35 @@ def test_values_that_double_each_other_stay_bounded(tmp_path):
     r = _lint(root)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert all(len(s["deployed_as"]) < 200 for s in r.sites)
+
+
+def test_github_matrix_environments_are_worlds_of_their_own(tmp_path):
+    root = _tree(tmp_path, {"app.yaml": APP, ".github/workflows/deploy.yml": """\
+        on: push
+        jobs:
+          deploy:
+            strategy:
+              matrix:
+                egress: [nat, none]
+            runs-on: ubuntu-latest
+            env:
+              OWNER: ${{ matrix.egress == 'none' && 'a' || 'b' }}
+            steps:
+              - run: |
+                  aws cloudformation deploy --template-file app.yaml --stack-name app-${{ matrix.egress }} \\
+                    --parameter-overrides Egress=${{ matrix.egress }} Owner=$OWNER
+          fixed:
+            strategy:
+              matrix:
+                egress: [none]
+            runs-on: ubuntu-latest
+            steps:
+              - run: aws cloudformation deploy --template-file app.yaml --stack-name fixed --parameter-overrides Egress=${{ matrix.egress }}
+        """})
+    r = _lint(root)
+    assert r.returncode == 1 and r.stdout.count("NET002") == 2, r.stdout + r.stderr
+    assert "(stack fixed)" in r.stdout and "(stack app-none)" in r.stdout and "app-nat" not in r.stdout
+    origins = sorted(s["deployed_as"] for s in r.sites)
+    assert origins == ["stack app-nat, from .github/workflows/deploy.yml:12 (egress=nat)",
+                       "stack app-none, from .github/workflows/deploy.yml:12 (egress=none)",
+                       "stack fixed, from .github/workflows/deploy.yml:20 (egress=none)"]

@@ -220,9 +220,12 @@ def _terraform(d: Deploy, found: Found, file: str) -> Optional[Stack]:
         found.notes.append((file, f"{d.origin}: Terraform folder {_shown(d.folder or '.')} not found"))
         return None
     stack = Stack(f"terraform {d.origin}", "", terraform=folder, base=folder, origin=d.origin)
+    from pullcheck.sources import scope
+
     for f in d.var_files:
-        path = _where_is(f, folder)
-        if path is None:
+        # relative to the folder terraform runs in, as it reads them (no other folder is tried)
+        path = None if has_hole(f) else os.path.normpath(os.path.join(folder, f))
+        if path is None or not os.path.isfile(path) or not scope.readable(path):
             found.notes.append((file, f"{d.origin}: variables file {_shown(f)} cannot be read: its variables "
                                       f"are not given"))
             return None

@@ -209,8 +209,10 @@ def _first_line(node: Any) -> int:
     return node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
 
 
-def _env(node: Any, outer: Dict[str, Optional[str]]) -> Dict[str, Optional[str]]:
-    """``outer`` with an ``env:``/``variables:`` mapping's literal values (an expression is unknown)."""
+def _env(node: Any, outer: Dict[str, Optional[str]], matrix: Optional[Dict[str, str]] = None
+         ) -> Dict[str, Optional[str]]:
+    """``outer`` with an ``env:``/``variables:`` mapping's literal values (an expression is unknown but
+    ``env.X`` and ``matrix.X`` of known values)."""
     from yaml import ScalarNode
 
     got = dict(outer)
@@ -218,20 +220,47 @@ def _env(node: Any, outer: Dict[str, Optional[str]]) -> Dict[str, Optional[str]]
         value = v.value if isinstance(v, ScalarNode) and isinstance(v.value, str) else None
         if isinstance(_get(v, "value"), ScalarNode):  # GitLab's {value: ..., description: ...}
             value = _get(v, "value").value
-        value = None if value is None else _substituted(value, outer)
+        value = None if value is None else _substituted(value, outer, matrix)
         got[k] = None if value is None or has_hole(value) else value
     return got
 
 
-def _substituted(text: str, env: Dict[str, Optional[str]]) -> str:
-    """GitHub's ``${{ env.X }}`` put in where X is known; every other expression a hole."""
+def _substituted(text: str, env: Dict[str, Optional[str]], matrix: Optional[Dict[str, str]] = None) -> str:
+    """GitHub's ``${{ env.X }}`` and ``${{ matrix.X }}`` put in where X is known; every other expression a hole."""
     def one(m: "re.Match[str]") -> str:
         expr = m.group(1)
         if expr.startswith("env.") and env.get(expr[4:]) is not None:
             return str(env[expr[4:]])
+        if expr.startswith("matrix.") and matrix and expr[7:] in matrix:
+            return matrix[expr[7:]]
         return hole(expr)
 
     return _EXPRESSION.sub(one, text)
+
+
+MAX_COMBINATIONS = 16  # a job's matrix combinations read, each a run of its own
+
+
+def _combinations(job: Any) -> List[Dict[str, str]]:
+    """The combinations of a job's ``strategy.matrix`` written as literal lists (each a world of its own: a
+    deploy per environment); [{}] when there is none or it is not literal (``matrix.X`` is then a hole)."""
+    from yaml import MappingNode, ScalarNode, SequenceNode
+
+    matrix = _get(_get(job, "strategy"), "matrix")
+    if not isinstance(matrix, MappingNode):
+        return [{}]
+    axes: List[Tuple[str, List[str]]] = []
+    for key, values in _items(matrix):
+        if key in ("include", "exclude") or not isinstance(values, SequenceNode) or not all(
+                isinstance(v, ScalarNode) for v in values.value):
+            return [{}]
+        axes.append((key, [str(v.value) for v in values.value]))
+    combos: List[Dict[str, str]] = [{}]
+    for key, values in axes:
+        combos = [dict(c, **{key: v}) for c in combos for v in values]
+        if len(combos) > MAX_COMBINATIONS:
+            return [{}]
+    return combos
 
 
 def _workflow(text: str, shown: str, root: str) -> List[Deploy]:
@@ -242,28 +271,40 @@ def _workflow(text: str, shown: str, root: str) -> List[Deploy]:
     env = _env(_get(doc, "env"), {})
     meter = _Meter()
     for _, job in _items(_get(doc, "jobs")):
-        job_env = _env(_get(job, "env"), env)
-        job_dir = _scalar(_get(_get(_get(job, "defaults"), "run"), "working-directory"))
-        steps = _get(job, "steps")
-        for step in getattr(steps, "value", [])[:MAX_NODES] if steps is not None else []:
-            step_env = _env(_get(step, "env"), job_env)
-            uses = _scalar(_get(step, "uses")) or ""
-            if uses.startswith(_CFN_ACTION):
-                found = _cfn_action(step, step_env, shown, root)
-                out.extend([found] if found else [])
-                continue
-            run = _get(step, "run")
-            if not meter.take(len(_scalar(run) or "")):
+        for matrix in _combinations(job):
+            if not _job(job, env, matrix, shown, root, meter, out):
                 return out
-            if _scalar(run) is None or not meter.first(run.value, _first_line(run), step_env):
-                continue
+    return out
+
+
+def _job(job: Any, env: Dict[str, Optional[str]], matrix: Dict[str, str], shown: str, root: str, meter: _Meter,
+         out: List[Deploy]) -> bool:
+    """The deploys of one job in one combination of its matrix, added to ``out``; False past the bounds."""
+    job_env = _env(_get(job, "env"), env, matrix)
+    job_dir = _scalar(_get(_get(_get(job, "defaults"), "run"), "working-directory"))
+    steps = _get(job, "steps")
+    said = " (" + ", ".join(f"{k}={v}" for k, v in matrix.items()) + ")" if matrix else ""
+    for step in getattr(steps, "value", [])[:MAX_NODES] if steps is not None else []:
+        step_env = _env(_get(step, "env"), job_env, matrix)
+        uses = _scalar(_get(step, "uses")) or ""
+        run = _get(step, "run")
+        if not meter.take(len(_scalar(run) or "")):
+            return False
+        if uses.startswith(_CFN_ACTION):
+            found = [d for d in [_cfn_action(step, step_env, matrix, shown, root)] if d is not None]
+        elif _scalar(run) is None or not meter.first(run.value + said, _first_line(run), step_env):
+            continue
+        else:
             folder = _scalar(_get(step, "working-directory")) or job_dir
             cwd: Optional[str] = root
             if folder is not None:
-                cwd = None if "${{" in folder else os.path.normpath(os.path.join(root, folder))
-            out.extend(in_text(_substituted(run.value, step_env), shown, _first_line(run), cwd,
-                               {k: v for k, v in step_env.items()}))
-    return out
+                folder = _substituted(folder, step_env, matrix)
+                cwd = None if has_hole(folder) else os.path.normpath(os.path.join(root, folder))
+            found = in_text(_substituted(run.value, step_env, matrix), shown, _first_line(run), cwd, step_env)
+        for d in found:
+            d.origin += said
+        out.extend(found)
+    return True
 
 
 def _scalar(node: Any) -> Optional[str]:
@@ -272,7 +313,8 @@ def _scalar(node: Any) -> Optional[str]:
     return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
 
 
-def _cfn_action(step: Any, env: Dict[str, Optional[str]], shown: str, root: str) -> Optional[Deploy]:
+def _cfn_action(step: Any, env: Dict[str, Optional[str]], matrix: Dict[str, str], shown: str, root: str
+                ) -> Optional[Deploy]:
     """aws-actions/aws-cloudformation-github-deploy: ``with: template, name, parameter-overrides`` (``K=V,K2=V2``
     or a file URL)."""
     with_ = _get(step, "with")
@@ -280,11 +322,11 @@ def _cfn_action(step: Any, env: Dict[str, Optional[str]], shown: str, root: str)
     if not template:
         return None
     line = _get(with_, "template").start_mark.line + 1
-    d = Deploy(CFN, f"{shown}:{line}", root, template=_substituted(template, env),
-               stack=_substituted(_scalar(_get(with_, "name")) or "", env) or hole("name"))
+    d = Deploy(CFN, f"{shown}:{line}", root, template=_substituted(template, env, matrix),
+               stack=_substituted(_scalar(_get(with_, "name")) or "", env, matrix) or hole("name"))
     overrides = _scalar(_get(with_, "parameter-overrides"))
     if overrides:
-        overrides = _substituted(overrides.strip(), env)
+        overrides = _substituted(overrides.strip(), env, matrix)
         if overrides.startswith("file://"):
             # file:///${{ github.workspace }}/params.json: the checkout is the folder holding .github
             path = overrides[len("file://"):].replace(hole("github.workspace"), "").lstrip("/")
