@@ -610,3 +610,12 @@ def test_github_matrix_environments_are_worlds_of_their_own(tmp_path):
     assert origins == ["stack app-nat, from .github/workflows/deploy.yml:12 (egress=nat)",
                        "stack app-none, from .github/workflows/deploy.yml:12 (egress=none)",
                        "stack fixed, from .github/workflows/deploy.yml:20 (egress=none)"]
+
+
+def test_a_deploy_of_an_excluded_template_reads_nothing(tmp_path):
+    root = _tree(tmp_path, {"app.yaml": APP, "pyproject.toml": '[tool.pullcheck]\nexclude = ["app.yaml"]\n',
+                            "vpc.yaml": "Resources:\n  V: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n",
+                            "deploy.sh": "aws cloudformation deploy --template-file app.yaml --stack-name a "
+                                         "--parameter-overrides Egress=none\n"})
+    r = _lint(root, "--config", "pyproject.toml")  # excluded when walking
+    assert r.returncode == 0 and r.sites == [], r.stdout + r.stderr

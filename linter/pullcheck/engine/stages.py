@@ -267,6 +267,9 @@ def _with_deploy_inputs(files: List[str], templates: list, stacks: list, graph: 
     try:
         found = implicit.implied(files) if files else implicit.Found()
         found.stacks += implicit.pipeline_stacks(templates, found)
+        # a deploy names templates the run reads (not those the configuration excludes, nor other files)
+        read = {os.path.abspath(name) for _, name in templates}
+        found.stacks = [s for s in found.stacks if s.terraform or s.template in read]
         out = implicit.merged(stacks, found.stacks, found)
     except Exception as e:  # a defect must not end the run: the stacks stay those named
         errors.append(internal("reading the deploy inputs", files[0], e))
