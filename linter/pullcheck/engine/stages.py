@@ -203,7 +203,7 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
-    if (reading.deploy_files and (templates or reading.tf_dirs)) or templates:
+    if templates or (reading.deploy_files and reading.tf_dirs):
         stacks = _with_deploy_inputs(reading.deploy_files, templates, stacks or [], graph, errors)
     if reading.tf_dirs:
         _read_terraform(reading.tf_dirs, graph, errors, stacks or [])
@@ -272,7 +272,7 @@ def _with_deploy_inputs(files: List[str], templates: list, stacks: list, graph: 
         found.stacks = [s for s in found.stacks if s.terraform or s.template in read]
         out = implicit.merged(stacks, found.stacks, found)
     except Exception as e:  # a defect must not end the run: the stacks stay those named
-        errors.append(internal("reading the deploy inputs", files[0], e))
+        errors.append(internal("reading the deploy inputs", files[0] if files else "", e))
         return stacks
     graph.inputs.skipped.extend(found.notes)
     graph.inputs.warnings.extend(w for w in found.warnings if w not in graph.inputs.warnings)
