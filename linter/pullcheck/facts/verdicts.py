@@ -36,6 +36,8 @@ _SUPPLY: Tuple[Tuple[str, str], ...] = (
     ("nested stack ", "the nested stack's template within the paths the run reads (--root)"),
     ("definition substitution ", "a parameter file or a stacks-file entry"),
 )
+# how an unknown parameter that a deploy command of the repository passes says so (pullcheck.engine.deploy)
+DEPLOYED_WITH = " passes a value that depends on "
 _NOT_IN_RUN = "the template or module that declares it, in the run (or under --root)"
 _ACCOUNT = "a network snapshot (--network), or the template or module that declares it, in the run"
 _ROLE = "the template or module that declares the role, in the run (or under --root)"
@@ -71,14 +73,19 @@ class Site:
     file: str
     line: int
     waits_on: Tuple[Wait, ...] = field(default=())
+    # the stack the repository's deploy inputs imply for it, and where ("stack prod, from samconfig.toml [prod]")
+    deployed_as: str = ""
 
     @property
     def judged(self) -> bool:
         return not self.waits_on
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "file": self.file, "line": self.line, "judged": self.judged,
-                "waits_on": [w.as_dict() for w in self.waits_on]}
+        got = {"name": self.name, "kind": self.kind, "file": self.file, "line": self.line, "judged": self.judged,
+               "waits_on": [w.as_dict() for w in self.waits_on]}
+        if self.deployed_as:
+            got["deployed_as"] = self.deployed_as
+        return got
 
 
 def supply_for(origin: str) -> str:
@@ -92,6 +99,10 @@ def supply_for(origin: str) -> str:
         return f"the unit {unit} in the run"
     if origin.startswith("module "):
         return "the module's folder within the paths the run reads (--root), or terraform init"
+    if origin.startswith("parameter ") and DEPLOYED_WITH in origin:
+        # a deploy command of the repository passes it, from something the shell is given when it runs
+        command = origin.split(": ", 1)[-1].split(DEPLOYED_WITH, 1)[0]
+        return f"a literal value in the deploy command at {command}, or a stacks-file entry (which wins)"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:
         return "nothing a run of pullcheck can be given: the value is chosen when the task is started"
     for prefix, how in _SUPPLY:
@@ -121,7 +132,28 @@ def candidates(graph: Graph) -> Iterator[Resource]:
 def site(graph: Graph, launch: Resource) -> Site:
     span = launch.span
     waits = _dedup(list(_waits(graph, launch)))
-    return Site(launch.name, launch.kind, launch.file, span.line, tuple(waits))
+    return Site(launch.name, launch.kind, launch.file, span.line, tuple(waits), _deployed_as(graph, launch))
+
+
+def _deployed_as(graph: Graph, launch: Resource) -> str:
+    """Where the stack (or Terraform root module) of a launch site comes from, when the repository's deploy
+    inputs imply it; "" otherwise. A template evaluated as a stack keys its resources ``file@stack#logical``,
+    a Terraform resource ``folder:address``."""
+    origins = graph.inputs.stack_origins
+    if not origins:
+        return ""
+    import os
+
+    key = launch.key
+    if "@" in key and "#" in key:
+        stack = key.split("@", 1)[1].rsplit("#", 1)[0]
+        if stack not in origins:
+            return ""
+        # a stack whose name the deploy command leaves to the shell is named by the command
+        return f"stack {stack}" if stack.endswith(origins[stack]) else f"stack {stack}, from {origins[stack]}"
+    folder = os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0])
+    origin = origins.get("terraform:" + folder)
+    return f"Terraform variables from {origin}" if origin else ""
 
 
 def _dedup(waits: List[Wait]) -> List[Wait]:

@@ -133,6 +133,10 @@ def explain_text(sites: Optional[List[Site]], explain: bool = True) -> str:
     n, m = counts(sites)
     lines = inputs_text(getattr(sites, "inputs", {}))
     lines.append(f"Verdict account: judged {n} of {m} launch site{'s' if m != 1 else ''}")
+    deployed = [s for s in sites if s.deployed_as]
+    if deployed:
+        lines.append("Stacks read from the repository's deploy inputs:")
+        lines += [f"  {printable(s.name)} ({_where(s.file, s.line)}): {printable(s.deployed_as)}" for s in deployed]
     for s in not_judged(sites):
         lines.append(f"{printable(s.name)} ({printable(s.kind)}, {_where(s.file, s.line)}): not judged, waits on")
         for w in s.waits_on:
