@@ -214,9 +214,24 @@ def cdk_stacks(paths: Iterable[str]) -> list:
                     continue
                 template = os.path.join(root, str(props.get("templateFile", "")))
                 if os.path.isfile(template):
-                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template), {},
-                                     base=os.path.abspath(root)))
+                    out.append(Stack(str(props.get("stackName") or art_id), os.path.abspath(template),
+                                     _cdk_place(art.get("environment")), base=os.path.abspath(root)))
     return out
+
+
+def _cdk_place(environment: object) -> dict:
+    """The pseudo parameters a CDK stack's environment (``aws://123456789012/eu-west-1``) fixes; an
+    environment-agnostic stack (``aws://unknown-account/unknown-region``) fixes none."""
+    import re
+
+    m = re.fullmatch(r"aws://([0-9]{12}|unknown-account)/([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}|unknown-region)",
+                     environment if isinstance(environment, str) else "")
+    if m is None:
+        return {}
+    from pullcheck.formats.cloudformation.resolver import pseudo_parameters
+
+    return pseudo_parameters(m.group(1) if m.group(1) != "unknown-account" else "",
+                             m.group(2) if m.group(2) != "unknown-region" else "")
 
 
 def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], infrastructure_only: bool,

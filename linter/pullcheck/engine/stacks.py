@@ -7,6 +7,8 @@ template = "fargate-networking-stacks/public-private-vpc.yml"
 [stacks.nat-a]
 template = "vpc/vpc-nat-gateway.yaml"
 parameters = { ParentVPCStack = "vpc", SubnetZone = "A" }   # or a path to a parameters file
+account = "123456789012"       # the stack's AWS::AccountId and AWS::Region (optional; the partition
+region = "eu-west-1"           # and URL suffix follow from the Region)
 [stacks.prod]
 terraform = "envs/prod"        # a Terraform root module
 plan = "plans/prod.json"       # the terraform show -json plan made from it (optional)
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
@@ -103,9 +106,10 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
         if not isinstance(spec, dict) or not isinstance(spec.get("template"), str):
             raise StacksError(f"{where}: needs template = \"path/to/template.yaml\" (or terraform = \"folder\" "
                               f"and plan = \"plan.json\")")
-        unknown = sorted(set(spec) - {"template", "parameters"})
+        unknown = sorted(set(spec) - {"template", "parameters", "account", "region"})
         if unknown:
             raise StacksError(f"{where}: unknown key {', '.join(unknown)}")
+        pseudo = _place(spec, where)
         template = os.path.normpath(os.path.join(base, spec["template"]))
         params = spec.get("parameters", {})
         stack = Stack(str(name), os.path.abspath(template), base=os.path.abspath(base))
@@ -121,8 +125,27 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
             if stack.under_base(stack.template) and not os.path.isfile(template):
                 raise StacksError(f"{where}: no such template {spec['template']}")
             stack.parameters = parameters_from(params, base, where)
+            stack.parameters.update(pseudo)
         out.append(stack)
     return out
+
+
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+
+
+def _place(spec: Dict[str, Any], where: str) -> Dict[str, str]:
+    """The stack's ``account`` and ``region`` as the pseudo parameters its template reads."""
+    account, region = spec.get("account", ""), spec.get("region", "")
+    if not isinstance(account, str) or (account and not _ACCOUNT.fullmatch(account)):
+        raise StacksError(f"{where}: account must be a 12-digit AWS account ID")
+    if not isinstance(region, str) or (region and not _REGION.fullmatch(region)):
+        raise StacksError(f"{where}: region must be a Region name such as eu-west-1")
+    if not account and not region:
+        return {}
+    from pullcheck.formats.cloudformation.resolver import pseudo_parameters
+
+    return pseudo_parameters(account, region)
 
 
 def _warn(message: str) -> None:

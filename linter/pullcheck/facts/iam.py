@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from pullcheck.facts import policy, symbols
 from pullcheck.facts.images import HOLE, classify, repository_path
 from pullcheck.graph.model import Graph, Resource
+from pullcheck.graph.reference import partition
 from pullcheck.facts.policy import Document, Statement
 from pullcheck.facts.reach import Unresolved, part
 from pullcheck.graph.values import Ref, Template, Unknown, shown, text_of
@@ -339,6 +340,11 @@ def _secret_arn(v: str) -> str:
     return ":".join(parts[:7]) if len(parts) > 7 and parts[2] == "secretsmanager" else v
 
 
+def partition_of(region: Optional[str]) -> str:
+    """The partition a Region belongs to, or a hole when the Region is not known."""
+    return partition(region) if region else HOLE
+
+
 def _named_repository(image: Any, scope: str) -> Optional[str]:
     """The repository ARN of an image written with the stack's own account and Region (a CDK asset image:
     ``${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/...``), with those written as named
@@ -361,8 +367,11 @@ def _named_repository(image: Any, scope: str) -> Optional[str]:
 def _log_account(opts: Dict[str, Any], scope: str) -> str:
     """``arn:partition:logs:region:account`` of a task's log group: the task's own account and partition, the
     Region its ``awslogs-region`` names (named unknowns where the stack decides them)."""
-    region = opts.get("awslogs-region")
+    region, group = opts.get("awslogs-region"), opts.get("awslogs-group")
     r = text_of(region) or symbols.text(region, scope) or HOLE
+    if isinstance(group, Ref) and symbols.text(group, scope) is not None:
+        # a group the stack creates is in the stack's Region (the driver finds no group elsewhere)
+        r = symbols.token(scope, "AWS::Region")
     return f"arn:{symbols.token(scope, 'AWS::Partition')}:logs:{r}:{symbols.token(scope, 'AWS::AccountId')}"
 
 
@@ -386,8 +395,8 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
                 out.append(Need("ecr", "ecr:GetAuthorizationToken", _ALL, "the ECR auth token"))
                 ecr_seen = True
             path = repository_path(graph, im)
-            repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}" if path
-                    else f"arn:{HOLE}:ecr:{HOLE}")
+            repo = (f"arn:{partition_of(im.region)}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}"
+                    if path else f"arn:{HOLE}:ecr:{HOLE}")
             if HOLE in repo:
                 repo = _named_repository(c.get("image"), part(td)) or repo
             for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):

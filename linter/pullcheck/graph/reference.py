@@ -58,3 +58,18 @@ def problem(ref: str) -> Optional[str]:
                 return f"repository path component {p!r} has upper-case letters; repository names are lower case"
             return f"repository path component {p!r} has characters a repository name cannot have"
     return None
+
+
+# Region name prefixes of the partitions other than "aws", longest first
+_PARTITIONS = (("us-isob-", "aws-iso-b"), ("us-isof-", "aws-iso-f"), ("eu-isoe-", "aws-iso-e"), ("us-iso-", "aws-iso"),
+               ("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def partition(region: str) -> str:
+    """The partition a Region belongs to (``aws`` for every commercial Region)."""
+    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+
+
+def url_suffix(region: str) -> str:
+    """The domain a Region's endpoints end in (``AWS::URLSuffix``)."""
+    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"

@@ -55,6 +55,25 @@ class Exports:
         return found
 
 
+# the pseudo parameters a stack's deployment decides and a run may be told: ``pseudo_parameters``
+PSEUDO_GIVEN = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix")
+
+
+def pseudo_parameters(account: str, region: str) -> dict:
+    """The pseudo parameters of a stack deployed in ``account`` and ``region`` (either may be ""): the
+    partition and URL suffix follow from the Region."""
+    out = {}
+    if account:
+        out["AWS::AccountId"] = account
+    if region:
+        from pullcheck.graph.reference import partition, url_suffix
+
+        out["AWS::Region"] = region
+        out["AWS::Partition"] = partition(region)
+        out["AWS::URLSuffix"] = url_suffix(region)
+    return out
+
+
 class Resolver:
     """One template evaluated as one stack: ``stack`` its name (None for a template on its own), ``given``
     the parameters it is deployed with."""
@@ -149,7 +168,9 @@ class Resolver:
         if name == "AWS::StackName" and self.stack and self.stack_known:
             return self.stack
         if name.startswith("AWS::"):
-            return Unknown(f"pseudo parameter {name}")
+            # the stack's account and Region, where the stacks file (or a CDK manifest) gives them
+            given = self.given.get(name) if name in PSEUDO_GIVEN else None
+            return given if isinstance(given, str) else Unknown(f"pseudo parameter {name}")
         p = self.params.get(name)
         if isinstance(p, dict):
             ptype = p.get("Type") if isinstance(p.get("Type"), str) else ""
