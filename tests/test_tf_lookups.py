@@ -99,3 +99,33 @@ def test_a_family_looked_up_through_the_data_source_is_the_runs_task_definition(
     [service] = graph.of_kind("ecs.service")
     td = launches.task_definition(graph, service)
     assert (td is not None and td.name == "aws_ecs_task_definition.app") is found
+
+
+def test_a_counted_policy_document_is_read_by_its_index(tmp_path):
+    """terraform-aws-modules writes ``data "aws_iam_policy_document" "x" { count = ... }`` and reads
+    ``data.aws_iam_policy_document.x[0].json``: the trust policy of that instance."""
+    from pullcheck.engine.stages import build_graph
+    from pullcheck.facts import iam
+
+    for read in ("[0]", "[count.index]"):
+        (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+            data "aws_iam_policy_document" "trust" {
+              count = 1
+              statement {
+                actions = ["sts:AssumeRole"]
+                principals {
+                  type        = "Service"
+                  identifiers = ["ecs-tasks.amazonaws.com"]
+                }
+              }
+            }
+            resource "aws_iam_role" "exec" {
+              count              = 1
+              name               = "exec"
+              assume_role_policy = data.aws_iam_policy_document.trust%s.json
+            }
+            """) % read)
+        graph, errors = build_graph([str(tmp_path)])
+        assert errors == []
+        [role] = graph.of_kind("iam.role")
+        assert iam.trusts_ecs_tasks(graph, role) is True, read

@@ -443,6 +443,24 @@ class Evaluator:
             return {s[2:-2]: Instance(res, s) for s, _ in insts}  # for_each: a map of them by key
         return Unknown(f"{base.kind}.{name}")
 
+    def _data_instances(self, base: Namespace) -> Any:
+        """The instances of a counted data source the module declares as a fact of its own (a policy
+        document, a lookup), each read as ``data.type.name[i]``; unknown for any other."""
+        res = self.m.resources.get(f"data.{base.name}")
+        insts = res.instances() if res is not None else None
+        if not isinstance(insts, list) or insts == [("", {})]:
+            return insts if isinstance(insts, Unknown) else Unknown(f"data source {base.name}")
+        return [Namespace("data", f"{base.name}{suffix}") for suffix, _ in insts]
+
+    def _data_instance(self, base: Namespace, idx: Any) -> Any:
+        found = self._data_instances(base)
+        if not isinstance(found, list):
+            return found
+        want = f"[{idx}]" if isinstance(idx, int) and not isinstance(idx, bool) else \
+            f'["{idx}"]' if isinstance(idx, str) else None
+        return next((n for n in found if want is not None and n.name.endswith(want)),
+                    Unknown(f"data source {base.name}{want or '[?]'}"))
+
     def _splat_base(self, base: Any) -> Any:
         if isinstance(base, Counted):
             insts = base.res.instances()
@@ -454,7 +472,7 @@ class Evaluator:
         if isinstance(base, list):
             return list(base)
         if isinstance(base, Namespace) and base.kind == "data":
-            return Unknown(f"data source {base.name}")
+            return self._data_instances(base)
         if isinstance(base, Unknown):
             return base
         if base is None:  # a splat of null is an empty tuple, of any other value a tuple of it
@@ -474,7 +492,7 @@ class Evaluator:
                     return Instance(base.res, s)
             return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
         if isinstance(base, Namespace) and base.kind == "data":
-            return Unknown(f"data source {base.name}")
+            return self._data_instance(base, idx)
         if isinstance(base, Typed) and not isinstance(idx, (Unknown, Ref, Template, Opaque)):
             return base.element(idx)
         if isinstance(base, Unknown):
