@@ -531,7 +531,7 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     explained = _explained(run, graph, findings, internal) + account.explain_text(sites, run.args.explain)
     try:
         reports, text = _rendered(run, graph, findings, errors)
-        text = account.console(run.console, text, sites, run.args.explain)
+        text = account.console(run.console, text, sites, run.args.explain, graph.inputs.assumed)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")

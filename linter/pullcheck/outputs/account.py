@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from pullcheck.facts.verdicts import Site, account, counts, not_judged, summary
 from pullcheck.outputs.safetext import printable
@@ -81,14 +81,18 @@ def explain_text(sites: Optional[List[Site]], explain: bool = True) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def json_account(findings_json: str, sites: List[Site]) -> str:
+def json_account(findings_json: str, sites: List[Site], assumed: Sequence[str] = ()) -> str:
     """The one JSON object ``--explain --format json`` prints: the findings as the bare JSON list has them,
-    and the launch sites. Written as the list is: no line can start a workflow command."""
-    doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    the launch sites and, when the run made any, the assumptions its values rest on (an import matched to
+    the one export built the same way from parameters). Written as the list is: no line can start a
+    workflow command."""
+    doc: dict = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    if assumed:
+        doc["assumptions"] = list(assumed)
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
-def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> str:
+def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool, assumed: Sequence[str] = ()) -> str:
     """The console output with the account: the summary line after text output, the object for JSON with
     ``--explain``; other formats as they are."""
     if sites is None:
@@ -96,5 +100,5 @@ def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> 
     if fmt == "text":
         return text + summary_line(sites)
     if fmt == "json" and explain:
-        return json_account(text, sites)
+        return json_account(text, sites, assumed)
     return text
