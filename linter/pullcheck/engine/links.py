@@ -206,6 +206,19 @@ def signature(graph: Graph) -> Signature:
     return frozenset(provides), frozenset(consumes)
 
 
+def named(resources: Iterable[Any]) -> Signature:
+    """The names ``resources`` declare and the names they look up (only the ``names`` links): what ties a
+    changed file to the parts of a repository that name what it declares or declare what it names
+    (``pullcheck.engine.changed``)."""
+    part = Graph()
+    for r in resources:
+        part.add(r)
+    provides: Set[str] = set()
+    consumes: Set[str] = set()
+    _names(part, provides, consumes)
+    return frozenset(provides), frozenset(consumes)
+
+
 def joined(signatures: Iterable[Signature]) -> list:
     """Groups of indexes of ``signatures`` whose links meet (directly or through others), in order."""
     sigs = list(signatures)

@@ -1,0 +1,301 @@
+"""``--changed``: the named files are those a commit changes (what the pre-commit hook passes). They are linted
+with what links them to the rest of the repository, and only the findings located in them, or caused by them,
+are reported.
+
+The repository is every ``--root`` (the hook gives the work tree's root), else the current folder; nothing
+outside it is read. It is walked as a run walks a folder (the configuration's excludes too), and each file's
+text is read once and searched, not parsed (``Index``), for what ties one part to another:
+
+- Terraform: a folder is one module; the folders that call it (``source = "./..."``), up to the roots,
+  are linted with it (a folder another one calls is linted as that call, and the modules a folder calls are
+  read through the call, as in any run); a folder naming a changed data file (``file("containers.json")``)
+  is linted with it, as is a plan kept in a changed folder, and the folder a changed plan stands for;
+- CloudFormation: a template that imports (``Fn::ImportValue``) is linted with every template that exports,
+  and one that exports with every template that imports (export names are built with ``!Sub``, ``!Join``
+  and parameters: which export an import takes is known only once both are evaluated); the templates that
+  nest a changed template as a stack are linted with it, up to the top; a stacks file's stacks are
+  evaluated as in any run;
+- names: what a changed part declares or looks up by name (a role, a task-definition family, a cluster, an
+  ECR repository, as ``pullcheck.engine.links`` lists them) is searched for as a whole word in the text of
+  every other part, and the parts that hold it are linted too (one step: the names of what this adds are
+  not followed further). The deploy configuration around a task-definition file is read by every run.
+
+What ``pullcheck.engine.links`` calls hubs (a route whose table is not known applies to every subnet) would
+tie every part to every other one; they are not followed: a hook run judges the changed files with what
+they name and what names them.
+
+"Caused by" (``Caused``): a finding is reported when it is located in a changed file, in a Terraform folder
+holding or reading one, or written there (a module's resource reported at its caller: the finding's
+origin); or when its resource depends on a changed file: the references of its attributes, followed from
+resource to resource (an import resolved to an export is such a reference), reach a resource declared in a
+changed file or one that such a resource references (a route added to a table), or the resource looks up by
+name what a changed file declares (or declares what a changed file looks up). Other findings of the linked
+files are theirs, not the commit's: a broken file the commit does not touch does not fail it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from pullcheck.engine.discover import discover, norm
+from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Finding, Graph, Resource
+from pullcheck.graph.values import Ref, Template
+from pullcheck.sources.errors import ParseError, read_text
+
+_MODULE_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}/[^"]*)"')
+_NAMED_FILE = re.compile(r'"(?:\$\{path\.(?:module|root)\}/)?([^"$\n]+\.(?:json|ya?ml|tpl|template))"')
+_NESTED = re.compile(r'\b(?:TemplateURL|Location)["\']?\s*:\s*["\']?([^\s"\'{},\[\]]+)')
+_IMPORTS = re.compile(r"ImportValue")
+_EXPORTS = re.compile(r"\bExport[\"']?\s*:")
+_PLAN = re.compile(r'"(?:planned_values|format_version)"')
+_NAME = re.compile(r"[\w.-]{3,}")
+_MOST_NAMES = 2_000  # names searched for at once (a changed part declaring more is linted without that step)
+
+
+def options(p: Any) -> Any:
+    """The command line's flag for changed files."""
+    p.add_argument("--changed", action="store_true",
+                   help="the files named are the changed ones (the pre-commit hook's run): lint them with what "
+                        "links them to the rest of the repository (--root, else the current folder) and report "
+                        "only findings in them or caused by them")
+    return p
+
+
+def _text(path: str) -> str:
+    try:
+        return read_text(path)
+    except (ParseError, OSError, UnicodeError, ValueError):
+        return ""
+
+
+class Index:
+    """The repository's parts (data files and Terraform folders, by absolute path, with the path the run
+    names them by) and what their texts say of each other."""
+
+    def __init__(self, roots: List[str], exclude: Optional[Callable[[str], bool]]) -> None:
+        files, dirs, _ = discover(roots, exclude)
+        self.shown: Dict[str, str] = {os.path.abspath(p): p for p in files + dirs}
+        self.files = {os.path.abspath(f) for f in files}
+        self.dirs = {os.path.abspath(d) for d in dirs}
+        self.text: Dict[str, str] = {}
+        self.callers: Dict[str, Set[str]] = {}  # folder -> folders calling it
+        self.reads: Dict[str, Set[str]] = {}  # data file -> folders naming it
+        self.parents: Dict[str, Set[str]] = {}  # template -> templates nesting it
+        self.importers: Set[str] = set()
+        self.exporters: Set[str] = set()
+        self.plans: Set[str] = set()
+        for f in sorted(self.files):
+            self._file(f)
+        for d in sorted(self.dirs):
+            self._folder(d)
+
+    def _file(self, f: str) -> None:
+        text = self.text[f] = _text(f)
+        if _IMPORTS.search(text):
+            self.importers.add(f)
+        if _EXPORTS.search(text):
+            self.exporters.add(f)
+        if _PLAN.search(text):
+            self.plans.add(f)
+        for m in _NESTED.finditer(text):
+            child = os.path.normpath(os.path.join(os.path.dirname(f), m.group(1)))
+            if child in self.files:
+                self.parents.setdefault(child, set()).add(f)
+
+    def _folder(self, d: str) -> None:
+        try:
+            names = sorted(n for n in os.listdir(d) if n.endswith((".tf", ".tf.json")))
+        except OSError:
+            names = []
+        text = self.text[d] = "\n".join(_text(os.path.join(d, n)) for n in names)
+        for m in _MODULE_SOURCE.finditer(text):
+            called = os.path.normpath(os.path.join(d, m.group(1).split("//", 1)[0]))
+            if called in self.dirs and called != d:
+                self.callers.setdefault(called, set()).add(d)
+        for m in _NAMED_FILE.finditer(text):
+            named = os.path.normpath(os.path.join(d, m.group(1)))
+            if named in self.files:
+                self.reads.setdefault(named, set()).add(d)
+
+    def naming(self, names: Iterable[str]) -> Set[str]:
+        """The parts whose text holds one of ``names`` as a whole word."""
+        wanted = sorted({n for n in names if _NAME.fullmatch(n)})
+        if not wanted or len(wanted) > _MOST_NAMES:
+            return set()
+        found = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, wanted)) + r")(?![\w-])")
+        return {p for p, text in self.text.items() if found.search(text)}
+
+
+def _up(start: Set[str], edges: Dict[str, Set[str]]) -> Set[str]:
+    """``start`` and everything ``edges`` leads to from it, transitively."""
+    out, todo = set(start), list(start)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in out:
+                out.add(nxt)
+                todo.append(nxt)
+    return out
+
+
+def linked(index: Index, files: Set[str], dirs: Set[str]) -> Tuple[Set[str], Set[str], Set[str]]:
+    """(data files, Terraform folders) to lint with the changed ``files`` and ``dirs`` (absolute paths), by
+    what their texts say (see the module's docstring); and the folders that read a changed file."""
+    reading = {d for f in files for d in index.reads.get(f, ())}
+    dirs = dirs | reading | {os.path.dirname(f) for f in files & index.plans if os.path.dirname(f) in index.dirs}
+    files = files | {f for f in index.plans if os.path.dirname(f) in dirs}
+    dirs = _up(dirs, index.callers)
+    if files & index.importers:
+        files = files | index.exporters
+    if files & index.exporters:
+        files = files | index.importers
+    return _up(files, index.parents), dirs, reading
+
+
+def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[str], bool]], stacks: list,
+         infrastructure_only: bool, roots: List[str], tf_given: Any = None,
+         network: Any = None) -> Tuple[Graph, List[Finding]]:
+    """The graph of the changed paths and what links them to the repository, and the findings in or caused
+    by the changed files."""
+    import gc
+
+    from pullcheck.engine import fixes
+    from pullcheck.sources import scope
+
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        fixes.forget()
+        repo = list(roots) or ["."]
+        scope.set_roots(changed, repo)  # fixes still write only to the changed files
+        outside = [p for p in changed if scope.leaves_root(p)]
+        files, dirs, missing = discover([p for p in changed if p not in outside], exclude)
+        missing += [(p, "lies outside --root once links are resolved: not read") for p in outside]
+        index = Index(repo, exclude)
+        caused = Caused({os.path.abspath(f) for f in files}, {os.path.abspath(d) for d in dirs})
+        given = {os.path.abspath(f): f for f in files}
+        given.update((os.path.abspath(d), d) for d in dirs)
+        more_files, more_dirs, reading = linked(index, set(caused.files), set(caused.dirs))
+        caused.dirs |= reading
+        run = (changed, missing, infrastructure_only, stacks, tf_given, network)
+        graph, found = _lint(index, given, more_files | more_dirs, run, rules)
+        names = caused.names(graph)
+        more = index.naming(names) - more_files - more_dirs
+        if more:
+            graph, found = _lint(index, given, more_files | more_dirs | more, run, rules)
+        return graph, caused.only(graph, found)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _lint(index: Index, given: Dict[str, str], parts: Set[str], run: tuple,
+          rules: Dict[str, Any]) -> Tuple[Graph, List[Finding]]:
+    """Build and judge the changed paths (``given``: absolute -> as named) with the linked ``parts``."""
+    from pullcheck.engine.stages import Reading, build_from, judge
+
+    changed, missing, infrastructure_only, stacks, tf_given, network = run
+    named = {a for a in given if a not in index.dirs}
+    files = [(given[a], infrastructure_only) for a in sorted(named)]
+    files += [(index.shown[a], True) for a in sorted(parts) if a in index.files and a not in named]
+    dirs = [given[a] if a in given else index.shown[a] for a in sorted(parts | set(given)) if a in index.dirs
+            or (a in given and a not in index.files and os.path.isdir(a))]
+    graph, errors = build_from(Reading(files, dirs, list(missing), list(changed)), stacks, tf_given, network)
+    return graph, judge(graph, errors, rules)
+
+
+def _refs(v: Any, out: List[str], budget: List[int]) -> None:
+    """The targets of the references in a value (within ``budget`` nodes)."""
+    todo = [v]
+    while todo and budget[0] > 0:
+        x = todo.pop()
+        budget[0] -= 1
+        if isinstance(x, Ref):
+            out.append(x.target)
+        elif isinstance(x, Template):
+            todo.extend(x.parts)
+        elif isinstance(x, dict):
+            todo.extend(x.values())
+        elif isinstance(x, (list, tuple)):
+            todo.extend(x)
+
+
+class Caused:
+    """Which findings the changed files cause (see the module's docstring)."""
+
+    def __init__(self, files: Set[str], dirs: Set[str]) -> None:
+        self.files = files  # changed data files, absolute
+        self.dirs = dirs  # Terraform folders holding or reading a changed file, absolute
+
+    def changed(self, path: str) -> bool:
+        if not path:
+            return False
+        a = os.path.abspath(path)
+        return a in self.files or a in self.dirs or os.path.dirname(a) in self.dirs
+
+    def names(self, graph: Graph) -> Set[str]:
+        """The names the changed files' resources declare or look up."""
+        from pullcheck.engine import links
+
+        provides, consumes = links.named([r for r in graph.resources.values() if self.changed(r.file)])
+        return {t.split(":", 1)[1] for t in provides | consumes}
+
+    def only(self, graph: Graph, found: List[Finding]) -> List[Finding]:
+        """The findings located in or caused by the changed files; the verdict account of the launch sites
+        they concern."""
+        from pullcheck.engine import links
+        from pullcheck.facts.verdicts import account
+
+        mine = [r for r in graph.resources.values() if self.changed(r.file)]
+        touched = {r.key for r in mine}
+        # what a changed resource references it may change (a route added to a table, a rule to a group); what
+        # a launch or a task definition references it only uses (a cluster other services share)
+        for r in mine:
+            if r.kind in LAUNCH_KINDS or r.kind in SITE_KINDS or r.kind == "ecs.task_definition":
+                continue
+            out: List[str] = []
+            _refs(r.attrs, out, [100_000])
+            touched.update(out)
+        self._touched = touched
+        self._names = links.named(mine)
+        self._graph = graph
+        self._memo: Dict[str, bool] = {}
+        by_name: Dict[str, List[Resource]] = {}
+        for r in graph.resources.values():
+            by_name.setdefault(r.name, []).append(r)
+        self._by_name = by_name
+        kept = [f for f in found if not f.file or self.changed(f.file)
+                or (f.origin and self.changed(str(f.origin[0]))) or self._caused(f.resource, f.file)]
+        graph.inputs.account = [s for s in account(graph) if self.changed(s.file) or self._caused(s.name, s.file)]
+        return kept
+
+    def _caused(self, name: str, file: str) -> bool:
+        candidates = self._by_name.get(name, []) if name else []
+        here = [r for r in candidates if norm(r.file) == norm(file)] or candidates
+        return any(self._depends(r) for r in here)
+
+    def _depends(self, res: Resource) -> bool:
+        """``res`` reaches, through references, what a changed file declares or references, or looks up a
+        name a changed file declares (or the other way round)."""
+        if res.key in self._memo:
+            return self._memo[res.key]
+        from pullcheck.engine import links
+
+        self._memo[res.key] = False
+        seen, todo, budget = {res.key}, [res], [200_000]
+        found = False
+        while todo and not found:
+            r = todo.pop()
+            provides, consumes = links.named([r])
+            found = bool(provides & self._names[1] or consumes & self._names[0])
+            out: List[str] = []
+            _refs(r.attrs, out, budget)
+            for key in out:
+                if key in self._touched:
+                    found = True
+                nxt = self._graph.resources.get(key)
+                if nxt is not None and key not in seen:
+                    seen.add(key)
+                    todo.append(nxt)
+        self._memo[res.key] = found
+        return found
