@@ -46,7 +46,6 @@ from pullcheck.sources.errors import ParseError, read_text
 _MODULE_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}/[^"]*)"')
 _NAMED_FILE = re.compile(r'"(?:\$\{path\.(?:module|root)\}/)?([^"$\n]+\.(?:json|ya?ml|tpl|template))"')
 _NESTED = re.compile(r'\b(?:TemplateURL|Location)["\']?\s*:\s*["\']?([^\s"\'{},\[\]]+)')
-_IMPORTS = re.compile(r"ImportValue")
 _EXPORTS = re.compile(r"\bExport[\"']?\s*:")
 _PLAN = re.compile(r'"(?:planned_values|format_version)"')
 _NAME = re.compile(r"[\w.-]{3,}")
@@ -92,12 +91,15 @@ class Index:
 
     def _file(self, f: str) -> None:
         text = self.text[f] = _text(f)
-        if _IMPORTS.search(text):
+        # plain searches first: most files hold none of these words
+        if "ImportValue" in text:
             self.importers.add(f)
-        if _EXPORTS.search(text):
+        if "Export" in text and _EXPORTS.search(text):
             self.exporters.add(f)
-        if _PLAN.search(text):
+        if ("planned_values" in text or "format_version" in text) and _PLAN.search(text):
             self.plans.add(f)
+        if "TemplateURL" not in text and "Location" not in text:
+            return
         for m in _NESTED.finditer(text):
             child = os.path.normpath(os.path.join(os.path.dirname(f), m.group(1)))
             if child in self.files:
@@ -118,13 +120,41 @@ class Index:
             if named in self.files:
                 self.reads.setdefault(named, set()).add(d)
 
-    def naming(self, names: Iterable[str]) -> Set[str]:
-        """The parts whose text holds one of ``names`` as a whole word."""
-        wanted = sorted({n for n in names if _NAME.fullmatch(n)})
-        if not wanted or len(wanted) > _MOST_NAMES:
-            return set()
-        found = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, wanted)) + r")(?![\w-])")
-        return {p for p, text in self.text.items() if found.search(text)}
+    def naming(self, provided: Iterable[str], looked_up: Iterable[str]) -> Set[str]:
+        """The parts that declare one of ``looked_up`` (``RoleName: x``, ``family = "x"``), and those that
+        name one of ``provided`` where a value is written (an ARN's ``role/x``, an image's ``x:1.0``; not
+        where a name of their own is declared, nor in a Terraform address such as ``aws_ecs_cluster.x.id``)."""
+        out: Set[str] = set()
+        for names, declaring in ((looked_up, True), (provided, False)):
+            wanted = _words(names)
+            if not wanted:
+                continue
+            either = "|".join(map(re.escape, wanted))
+            found = re.compile(r"(?<![\w-])" + _DECLARING + r"[\"']?\s*[:=]\s*[\"']?(?:" + either
+                               + r")[\"']?(?![\w-])" if declaring else r"(?<![\w.-])(?:" + either + r")(?![\w-]|\.\w)")
+            for p, text in self.text.items():
+                if p in out or not any(w in text for w in wanted):  # a plain search first: most texts hold none
+                    continue
+                if declaring and found.search(text) or not declaring and any(
+                        _a_value(text, m.start()) for m in found.finditer(text)):
+                    out.add(p)
+        return out
+
+
+_DECLARING = r"(?:RoleName|Family|ClusterName|RepositoryName|name|family|cluster_name|repository_name)"
+_DECLARATION = re.compile(r"\s*(?:[\"']?" + _DECLARING + r"[\"']?\s*[:=]|(?:resource|data|module|variable|output)\b)")
+
+
+def _words(names: Iterable[str]) -> List[str]:
+    """The names worth searching for (whole words of three characters or more); none past ``_MOST_NAMES``."""
+    wanted = sorted({n for n in names if _NAME.fullmatch(n)})
+    return wanted if len(wanted) <= _MOST_NAMES else []
+
+
+def _a_value(text: str, at: int) -> bool:
+    """The word at ``at`` is in a value, not on a line declaring a name or a block."""
+    start = text.rfind("\n", 0, at) + 1
+    return _DECLARATION.match(text, start) is None
 
 
 def _up(start: Set[str], edges: Dict[str, Set[str]]) -> Set[str]:
@@ -177,10 +207,11 @@ def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[
         given.update((os.path.abspath(d), d) for d in dirs)
         more_files, more_dirs, reading = linked(index, set(caused.files), set(caused.dirs))
         caused.dirs |= reading
+        caused.files |= {os.path.abspath(p) for p, _ in missing}  # said where they are named
         run = (changed, missing, infrastructure_only, stacks, tf_given, network)
         graph, found = _lint(index, given, more_files | more_dirs, run, rules)
-        names = caused.names(graph)
-        more = index.naming(names) - more_files - more_dirs
+        provided, looked_up = caused.names(graph)
+        more = index.naming(provided, looked_up) - more_files - more_dirs
         if more:
             graph, found = _lint(index, given, more_files | more_dirs | more, run, rules)
         return graph, caused.only(graph, found)
@@ -233,12 +264,12 @@ class Caused:
         a = os.path.abspath(path)
         return a in self.files or a in self.dirs or os.path.dirname(a) in self.dirs
 
-    def names(self, graph: Graph) -> Set[str]:
-        """The names the changed files' resources declare or look up."""
+    def names(self, graph: Graph) -> Tuple[Set[str], Set[str]]:
+        """The names the changed files' resources declare, and those they look up."""
         from pullcheck.engine import links
 
         provides, consumes = links.named([r for r in graph.resources.values() if self.changed(r.file)])
-        return {t.split(":", 1)[1] for t in provides | consumes}
+        return {t.split(":", 1)[1] for t in provides}, {t.split(":", 1)[1] for t in consumes}
 
     def only(self, graph: Graph, found: List[Finding]) -> List[Finding]:
         """The findings located in or caused by the changed files; the verdict account of the launch sites

@@ -1,0 +1,145 @@
+"""``--changed`` (what the pre-commit hook runs): the changed files linted with what links them to the rest of
+the repository, and only the findings in them or caused by them reported."""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+from conftest import FIXTURES, run_cli
+
+NETWORK_MODULE = textwrap.dedent("""\
+    resource "aws_vpc" "main" {
+      cidr_block = "10.0.0.0/16"
+    }
+
+    resource "aws_subnet" "private" {
+      vpc_id     = aws_vpc.main.id
+      cidr_block = "10.0.1.0/24"
+    }
+
+    resource "aws_route_table" "private" {
+      vpc_id = aws_vpc.main.id
+    }
+
+    resource "aws_route_table_association" "private" {
+      subnet_id      = aws_subnet.private.id
+      route_table_id = aws_route_table.private.id
+    }
+
+    output "subnet_id" {
+      value = aws_subnet.private.id
+    }
+    """)
+ROOT_MODULE = textwrap.dedent("""\
+    module "network" {
+      source = "../../modules/network"
+    }
+
+    resource "aws_ecs_task_definition" "app" {
+      family                   = "app"
+      requires_compatibilities = ["FARGATE"]
+      network_mode             = "awsvpc"
+      cpu                      = 256
+      memory                   = 512
+      container_definitions    = jsonencode([{ name = "app", image = "nginx:1.27" }])
+    }
+
+    resource "aws_ecs_service" "app" {
+      name            = "app"
+      launch_type     = "FARGATE"
+      task_definition = aws_ecs_task_definition.app.arn
+      network_configuration {
+        subnets = [module.network.subnet_id]
+      }
+    }
+    """)
+
+
+def _terraform_repo(tmp_path):
+    (tmp_path / "modules" / "network").mkdir(parents=True)
+    (tmp_path / "modules" / "network" / "main.tf").write_text(NETWORK_MODULE)
+    (tmp_path / "envs" / "prod").mkdir(parents=True)
+    (tmp_path / "envs" / "prod" / "main.tf").write_text(ROOT_MODULE)
+    (tmp_path / "other").mkdir()  # broken, and not changed
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), tmp_path / "other" / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), tmp_path / "broken.yaml")
+    return tmp_path
+
+
+def _changed(repo, *files):
+    return run_cli("--no-config", "--infrastructure-only", "--root", ".", "--changed", *files, cwd=str(repo))
+
+
+def test_a_changed_module_is_linted_through_the_root_that_calls_it(tmp_path):
+    repo = _terraform_repo(tmp_path)
+    r = _changed(repo, "modules/network/main.tf")
+    assert r.returncode == 1, r.stdout + r.stderr
+    lines = [x for x in r.stdout.splitlines() if ": NET" in x]
+    assert len(lines) == 1 and lines[0].startswith("envs/prod/main.tf:") and "NET002" in lines[0], r.stdout
+    # alone, the module declares no service: nothing to judge
+    alone = run_cli("--no-config", "--infrastructure-only", "--root", ".", "modules/network/main.tf", cwd=str(repo))
+    assert alone.returncode == 0, alone.stdout
+
+
+def test_a_changed_root_module_reports_what_it_causes_and_not_the_unrelated_broken_files(tmp_path):
+    repo = _terraform_repo(tmp_path)
+    r = _changed(repo, "envs/prod/main.tf")
+    assert r.returncode == 1 and "envs/prod/main.tf:" in r.stdout and "NET002" in r.stdout
+    assert "other/" not in r.stdout and "broken.yaml" not in r.stdout
+
+
+def test_an_unrelated_change_passes_whatever_else_is_broken(tmp_path):
+    repo = _terraform_repo(tmp_path)
+    shutil.copy(os.path.join(FIXTURES, "NET001", "good_assign_public_ip_enabled.yaml"), repo / "good.yaml")
+    r = _changed(repo, "good.yaml")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+TASK_DEFINITION = """{
+  "family": "web",
+  "requiresCompatibilities": ["FARGATE"],
+  "networkMode": "awsvpc",
+  "cpu": "256",
+  "memory": "512",
+  "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]
+}
+"""
+
+
+def test_a_changed_task_definition_is_judged_where_a_service_runs_it_by_family(tmp_path):
+    # the service (in a template nobody changed) names the task definition by its family
+    bad = open(os.path.join(FIXTURES, "NET002", "bad_private_subnet_no_route.yaml"), encoding="utf-8").read()
+    assert "TaskDefinition: !Ref TaskDefinition" in bad
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "service.yaml").write_text(bad.replace("TaskDefinition: !Ref TaskDefinition",
+                                                                  "TaskDefinition: web"))
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "task-definition.json").write_text(TASK_DEFINITION)
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), tmp_path / "broken.yaml")
+    r = _changed(tmp_path, "deploy/task-definition.json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "stacks/service.yaml:" in r.stdout and "NET002" in r.stdout and "broken.yaml" not in r.stdout
+    alone = run_cli("--no-config", "deploy/task-definition.json", cwd=str(tmp_path))
+    assert alone.returncode == 0, alone.stdout
+
+
+def test_a_hook_run_without_cloudformation_in_its_links_imports_no_cloudformation_code(tmp_path):
+    repo = _terraform_repo(tmp_path)  # broken.yaml, a template, is in the repository but not linked
+    code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
+            "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.formats.cloudformation'))]; "
+            "print('IMPORTED', bad); raise SystemExit(rc)")
+    r = subprocess.run([sys.executable, "-c", code, "--no-config", "--infrastructure-only", "--root", ".",
+                        "--changed", "modules/network/main.tf"], capture_output=True, text=True, cwd=str(repo))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "IMPORTED []" in r.stdout
+
+
+def test_nothing_outside_the_repository_is_read(tmp_path):
+    repo = _terraform_repo(tmp_path / "repo")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), outside / "vpc.yaml")
+    r = _changed(repo, "../elsewhere/vpc.yaml")
+    assert r.returncode == 1 and "NET001" not in r.stdout, r.stdout + r.stderr
+    assert r.stdout.startswith("../elsewhere/vpc.yaml:1:1: PARSE001 lies outside --root"), r.stdout
