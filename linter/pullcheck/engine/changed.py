@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from pullcheck.engine.discover import discover, norm
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Finding, Graph, Resource
@@ -203,8 +203,7 @@ def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[
         missing += [(p, "lies outside --root once links are resolved: not read") for p in outside]
         index = Index(repo, exclude)
         caused = Caused({os.path.abspath(f) for f in files}, {os.path.abspath(d) for d in dirs})
-        given = {os.path.abspath(f): f for f in files}
-        given.update((os.path.abspath(d), d) for d in dirs)
+        given = ({os.path.abspath(f): f for f in files}, {os.path.abspath(d): d for d in dirs})
         more_files, more_dirs, reading = linked(index, set(caused.files), set(caused.dirs))
         caused.dirs |= reading
         caused.files |= {os.path.abspath(p) for p, _ in missing}  # said where they are named
@@ -220,17 +219,18 @@ def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[
             gc.enable()
 
 
-def _lint(index: Index, given: Dict[str, str], parts: Set[str], run: tuple,
+def _lint(index: Index, given: Tuple[Dict[str, str], Dict[str, str]], parts: Set[str], run: tuple,
           rules: Dict[str, Any]) -> Tuple[Graph, List[Finding]]:
-    """Build and judge the changed paths (``given``: absolute -> as named) with the linked ``parts``."""
+    """Build and judge the changed paths (``given``: their data files and Terraform folders, absolute -> as
+    named) with the linked ``parts``."""
     from pullcheck.engine.stages import Reading, build_from, judge
 
     changed, missing, infrastructure_only, stacks, tf_given, network = run
-    named = {a for a in given if a not in index.dirs}
-    files = [(given[a], infrastructure_only) for a in sorted(named)]
+    named, folders = given
+    files = [(named[a], infrastructure_only) for a in sorted(named)]
     files += [(index.shown[a], True) for a in sorted(parts) if a in index.files and a not in named]
-    dirs = [given[a] if a in given else index.shown[a] for a in sorted(parts | set(given)) if a in index.dirs
-            or (a in given and a not in index.files and os.path.isdir(a))]
+    dirs = [folders[a] for a in sorted(folders)]
+    dirs += [index.shown[a] for a in sorted(parts) if a in index.dirs and a not in folders]
     graph, errors = build_from(Reading(files, dirs, list(missing), list(changed)), stacks, tf_given, network)
     return graph, judge(graph, errors, rules)
 
@@ -257,6 +257,11 @@ class Caused:
     def __init__(self, files: Set[str], dirs: Set[str]) -> None:
         self.files = files  # changed data files, absolute
         self.dirs = dirs  # Terraform folders holding or reading a changed file, absolute
+        self._graph = Graph()
+        self._touched: Set[str] = set()  # keys of the resources the changed files declare or may change
+        self._names: Tuple[FrozenSet[str], FrozenSet[str]] = (frozenset(), frozenset())
+        self._memo: Dict[str, bool] = {}
+        self._by_name: Dict[str, List[Resource]] = {}
 
     def changed(self, path: str) -> bool:
         if not path:
@@ -287,14 +292,10 @@ class Caused:
             out: List[str] = []
             _refs(r.attrs, out, [100_000])
             touched.update(out)
-        self._touched = touched
-        self._names = links.named(mine)
-        self._graph = graph
-        self._memo: Dict[str, bool] = {}
-        by_name: Dict[str, List[Resource]] = {}
+        self._touched, self._names, self._graph, self._memo = touched, links.named(mine), graph, {}
+        self._by_name = {}
         for r in graph.resources.values():
-            by_name.setdefault(r.name, []).append(r)
-        self._by_name = by_name
+            self._by_name.setdefault(r.name, []).append(r)
         kept = [f for f in found if not f.file or self.changed(f.file)
                 or (f.origin and self.changed(str(f.origin[0]))) or self._caused(f.resource, f.file)]
         graph.inputs.account = [s for s in account(graph) if self.changed(s.file) or self._caused(s.name, s.file)]
