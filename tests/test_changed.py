@@ -143,3 +143,43 @@ def test_nothing_outside_the_repository_is_read(tmp_path):
     r = _changed(repo, "../elsewhere/vpc.yaml")
     assert r.returncode == 1 and "NET001" not in r.stdout, r.stdout + r.stderr
     assert r.stdout.startswith("../elsewhere/vpc.yaml:1:1: PARSE001 lies outside --root"), r.stdout
+
+
+def _nested(tmp_path):
+    """A parent template that declares a public subnet and nests a service template, passing it the subnet:
+    the service gives its tasks no public IP (NET001, seen only through the parent)."""
+    with open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8") as f:
+        head, service = f.read().split("  TaskDefinition:\n", 1)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "parent.yaml").write_text(
+        head + "  Service:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+        "      TemplateURL: ./service.yaml\n      Parameters: {SubnetId: !Ref PublicSubnet}\n")
+    (tmp_path / "stacks" / "service.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  SubnetId: {Type: String}\nResources:\n'
+        "  TaskDefinition:\n" + service.replace("!Ref PublicSubnet", "!Ref SubnetId"))
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), tmp_path / "broken.yaml")
+    return tmp_path
+
+
+def test_a_changed_nested_template_is_linted_through_its_parent(tmp_path):
+    repo = _nested(tmp_path)
+    r = _changed(repo, "stacks/service.yaml")
+    assert r.returncode == 1, r.stdout + r.stderr
+    lines = [x for x in r.stdout.splitlines() if ": NET" in x]
+    assert len(lines) == 1 and lines[0].startswith("stacks/service.yaml:") and "NET001" in lines[0], r.stdout
+    alone = run_cli("--no-config", "--infrastructure-only", "stacks/service.yaml", cwd=str(repo))
+    assert alone.returncode == 0, alone.stdout
+
+
+def test_a_changed_service_takes_the_export_built_from_the_same_unset_parameter(tmp_path):
+    with open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8") as f:
+        head, service = f.read().split("  TaskDefinition:\n", 1)
+    parameter = 'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  ProjectName: {Type: String}\n'
+    (tmp_path / "vpc.yaml").write_text(parameter + head.split("\n", 1)[1] + "Outputs:\n  Subnet:\n"
+                                       "    Value: !Ref PublicSubnet\n"
+                                       '    Export: {Name: !Sub "${ProjectName}-public-subnet"}\n')
+    (tmp_path / "service.yaml").write_text(
+        parameter + "Resources:\n  TaskDefinition:\n"
+        + service.replace("!Ref PublicSubnet", '!ImportValue {"Fn::Sub": "${ProjectName}-public-subnet"}'))
+    r = _changed(tmp_path, "service.yaml")
+    assert r.returncode == 1 and r.stdout.startswith("service.yaml:") and "NET001" in r.stdout, r.stdout + r.stderr
