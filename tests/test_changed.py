@@ -183,3 +183,15 @@ def test_a_changed_service_takes_the_export_built_from_the_same_unset_parameter(
         + service.replace("!Ref PublicSubnet", '!ImportValue {"Fn::Sub": "${ProjectName}-public-subnet"}'))
     r = _changed(tmp_path, "service.yaml")
     assert r.returncode == 1 and r.stdout.startswith("service.yaml:") and "NET001" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_changed_template_of_a_stacks_file_is_judged_as_its_stacks(tmp_path):
+    from test_stacks import NETWORK, SERVICE, _write_stacks
+
+    (tmp_path / "network.yaml").write_text(NETWORK)
+    (tmp_path / "service.yaml").write_text(SERVICE)
+    _write_stacks(tmp_path, '{ Egress = "none" }')
+    r = _changed(tmp_path, "--stacks", "stacks.toml", "--select", "NET", "network.yaml")
+    assert r.returncode == 1 and r.stdout.startswith("service.yaml:21:") and "NET002" in r.stdout, r.stdout
+    _write_stacks(tmp_path, '{ Egress = "nat" }')
+    assert _changed(tmp_path, "--stacks", "stacks.toml", "--select", "NET", "network.yaml").returncode == 0
