@@ -195,3 +195,14 @@ def test_a_changed_template_of_a_stacks_file_is_judged_as_its_stacks(tmp_path):
     assert r.returncode == 1 and r.stdout.startswith("service.yaml:21:") and "NET002" in r.stdout, r.stdout
     _write_stacks(tmp_path, '{ Egress = "nat" }')
     assert _changed(tmp_path, "--stacks", "stacks.toml", "--select", "NET", "network.yaml").returncode == 0
+
+
+def test_every_file_changed_is_the_repository_s_run(tmp_path):
+    # pre-commit run --all-files: nothing is left to link, every finding is the change's
+    repo = _nested(_terraform_repo(tmp_path))
+    every = sorted(os.path.relpath(os.path.join(d, n), repo) for d, _, names in os.walk(repo) for n in names)
+    plain = run_cli("--no-config", "--infrastructure-only", "--root", ".", *every, cwd=str(repo))
+    assert plain.returncode == 1 and plain.stdout.count(": NET") == 4, plain.stdout
+    for jobs in ("1", "2"):
+        r = _changed(repo, "--jobs", jobs, *every)
+        assert (r.returncode, r.stdout) == (plain.returncode, plain.stdout)

@@ -371,7 +371,7 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     if args.changed:  # the changed files with what links them to the repository (the pre-commit hook)
         from pullcheck.engine import changed
         return changed.lint(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root,
-                            args.tf_given, run.network)
+                            args.tf_given, run.network, 1 if whole else args.jobs)
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 

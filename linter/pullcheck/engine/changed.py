@@ -183,10 +183,11 @@ def linked(index: Index, files: Set[str], dirs: Set[str]) -> Tuple[Set[str], Set
 
 
 def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[str], bool]], stacks: list,
-         infrastructure_only: bool, roots: List[str], tf_given: Any = None,
-         network: Any = None) -> Tuple[Graph, List[Finding]]:
+         infrastructure_only: bool, roots: List[str], tf_given: Any = None, network: Any = None,
+         jobs: Optional[int] = 1) -> Tuple[Graph, List[Finding]]:
     """The graph of the changed paths and what links them to the repository, and the findings in or caused
-    by the changed files."""
+    by the changed files. When every part of the repository is changed (``pre-commit run --all-files``), the
+    run is the repository's, by several processes as ``--jobs`` says (1: this one)."""
     import gc
 
     from pullcheck.engine import fixes
@@ -208,6 +209,8 @@ def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[
         caused.dirs |= reading
         caused.files |= {os.path.abspath(p) for p, _ in missing}  # said where they are named
         run = (changed, missing, infrastructure_only, stacks, tf_given, network)
+        if index.files <= caused.files and index.dirs <= caused.dirs:  # nothing to link, every finding theirs
+            return _everything(index, given, run, rules, jobs)
         graph, found = _lint(index, given, more_files | more_dirs, run, rules)
         provided, looked_up = caused.names(graph)
         more = index.naming(provided, looked_up) - more_files - more_dirs
@@ -219,18 +222,38 @@ def lint(changed: List[str], rules: Dict[str, Any], exclude: Optional[Callable[[
             gc.enable()
 
 
-def _lint(index: Index, given: Tuple[Dict[str, str], Dict[str, str]], parts: Set[str], run: tuple,
-          rules: Dict[str, Any]) -> Tuple[Graph, List[Finding]]:
-    """Build and judge the changed paths (``given``: their data files and Terraform folders, absolute -> as
-    named) with the linked ``parts``."""
-    from pullcheck.engine.stages import Reading, build_from, judge
-
-    changed, missing, infrastructure_only, stacks, tf_given, network = run
+def _parts(index: Index, given: Tuple[Dict[str, str], Dict[str, str]], parts: Set[str],
+           infrastructure_only: bool) -> Tuple[List[Tuple[str, bool]], List[str]]:
+    """(data files with their walked flag, Terraform folders) of the changed paths (``given``: their data files
+    and Terraform folders, absolute -> as named) and the linked ``parts``."""
     named, folders = given
     files = [(named[a], infrastructure_only) for a in sorted(named)]
     files += [(index.shown[a], True) for a in sorted(parts) if a in index.files and a not in named]
     dirs = [folders[a] for a in sorted(folders)]
     dirs += [index.shown[a] for a in sorted(parts) if a in index.dirs and a not in folders]
+    return files, dirs
+
+
+def _everything(index: Index, given: Tuple[Dict[str, str], Dict[str, str]], run: tuple, rules: Dict[str, Any],
+                jobs: Optional[int]) -> Tuple[Graph, List[Finding]]:
+    """Every part of the repository changed: the repository's run, by several processes when ``jobs`` allows."""
+    if jobs != 1:
+        from pullcheck.engine import parallel
+
+        files, dirs = _parts(index, given, set(), run[2])
+        got = parallel.lint(files, dirs, run[1], rules, jobs, run[4])
+        if got is not None:
+            return got
+    return _lint(index, given, set(), run, rules)
+
+
+def _lint(index: Index, given: Tuple[Dict[str, str], Dict[str, str]], parts: Set[str], run: tuple,
+          rules: Dict[str, Any]) -> Tuple[Graph, List[Finding]]:
+    """Build and judge the changed paths with the linked ``parts``."""
+    from pullcheck.engine.stages import Reading, build_from, judge
+
+    changed, missing, infrastructure_only, stacks, tf_given, network = run
+    files, dirs = _parts(index, given, parts, infrastructure_only)
     graph, errors = build_from(Reading(files, dirs, list(missing), list(changed)), stacks, tf_given, network)
     return graph, judge(graph, errors, rules)
 
