@@ -84,13 +84,19 @@ class Index:
         self.importers: Set[str] = set()
         self.exporters: Set[str] = set()
         self.plans: Set[str] = set()
-        for f in sorted(self.files):
+        for f in sorted(self.files):  # a file that is not infrastructure leaves the set
             self._file(f)
         for d in sorted(self.dirs):
             self._folder(d)
 
     def _file(self, f: str) -> None:
-        text = self.text[f] = _text(f)
+        from pullcheck.engine.stages import is_infrastructure
+
+        text = _text(f)
+        if not is_infrastructure(text):
+            self.files.discard(f)  # never linted as a linked part (walked, it would be left out)
+            return
+        self.text[f] = text
         # plain searches first: most files hold none of these words
         if "ImportValue" in text:
             self.importers.add(f)
