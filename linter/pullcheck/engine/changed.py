@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from pullcheck.engine.discover import discover, norm
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Finding, Graph, Resource
@@ -84,10 +84,16 @@ class Index:
         self.importers: Set[str] = set()
         self.exporters: Set[str] = set()
         self.plans: Set[str] = set()
+        from pullcheck.sources.session import current
+
+        read = current().read
+        before = set(read)
         for f in sorted(self.files):  # a file that is not infrastructure leaves the set
             self._file(f)
         for d in sorted(self.dirs):
             self._folder(d)
+        # what the run reads is what it lints (a report may not be written over it); searched is not linted
+        read.intersection_update(before)
 
     def _file(self, f: str) -> None:
         from pullcheck.engine.stages import is_infrastructure
@@ -130,24 +136,15 @@ class Index:
         """The parts that declare one of ``looked_up`` (``RoleName: x``, ``family = "x"``), and those that
         name one of ``provided`` where a value is written (an ARN's ``role/x``, an image's ``x:1.0``; not
         where a name of their own is declared, nor in a Terraform address such as ``aws_ecs_cluster.x.id``)."""
-        out: Set[str] = set()
-        for names, declaring in ((looked_up, True), (provided, False)):
-            wanted = _words(names)
-            if not wanted:
-                continue
-            either = "|".join(map(re.escape, wanted))
-            found = re.compile(r"(?<![\w-])" + _DECLARING + r"[\"']?\s*[:=]\s*[\"']?(?:" + either
-                               + r")[\"']?(?![\w-])" if declaring else r"(?<![\w.-])(?:" + either + r")(?![\w-]|\.\w)")
-            for p, text in self.text.items():
-                if p in out or not any(w in text for w in wanted):  # a plain search first: most texts hold none
-                    continue
-                if declaring and found.search(text) or not declaring and any(
-                        _a_value(text, m.start()) for m in found.finditer(text)):
-                    out.add(p)
-        return out
+        declared, used = _words(looked_up), _words(provided)
+        return {p for p, text in self.text.items()
+                if any(_declares(text, w) for w in declared if w in text)
+                or any(_uses(text, w) for w in used if w in text)}
 
 
 _DECLARING = r"(?:RoleName|Family|ClusterName|RepositoryName|name|family|cluster_name|repository_name)"
+# what stands before a name where a part declares it, and a line that declares a name or a block
+_DECLARED_BEFORE = re.compile(r"(?<![\w-])" + _DECLARING + r"[\"']?\s*[:=]\s*[\"']?$")
 _DECLARATION = re.compile(r"\s*(?:[\"']?" + _DECLARING + r"[\"']?\s*[:=]|(?:resource|data|module|variable|output)\b)")
 
 
@@ -157,10 +154,35 @@ def _words(names: Iterable[str]) -> List[str]:
     return wanted if len(wanted) <= _MOST_NAMES else []
 
 
-def _a_value(text: str, at: int) -> bool:
-    """The word at ``at`` is in a value, not on a line declaring a name or a block."""
-    start = text.rfind("\n", 0, at) + 1
-    return _DECLARATION.match(text, start) is None
+def _wordy(c: str) -> bool:
+    return c.isalnum() or c in "_-"
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` stands in ``text`` as a whole word (no letter, digit, ``_`` or ``-`` either side)."""
+    i = text.find(word)
+    while i != -1:
+        end = i + len(word)
+        if (i == 0 or not _wordy(text[i - 1])) and (end == len(text) or not _wordy(text[end])):
+            yield i
+        i = text.find(word, i + 1)
+
+
+def _declares(text: str, word: str) -> bool:
+    """``word`` is declared as a name in ``text`` (``RoleName: word``, ``family = "word"``)."""
+    return any(_DECLARED_BEFORE.search(text, max(0, i - 48), i) for i in _occurrences(text, word))
+
+
+def _uses(text: str, word: str) -> bool:
+    """``word`` is written in a value of ``text``: not in a Terraform address (``aws_ecs_cluster.word.id``),
+    nor on a line declaring a name or a block."""
+    for i in _occurrences(text, word):
+        end = i + len(word)
+        if (i and text[i - 1] == ".") or text[end:end + 1] == "." and _wordy(text[end + 1:end + 2] or " "):
+            continue
+        if _DECLARATION.match(text, text.rfind("\n", 0, i) + 1) is None:
+            return True
+    return False
 
 
 def _up(start: Set[str], edges: Dict[str, Set[str]]) -> Set[str]:
