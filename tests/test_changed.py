@@ -206,3 +206,18 @@ def test_every_file_changed_is_the_repository_s_run(tmp_path):
     for jobs in ("1", "2"):
         r = _changed(repo, "--jobs", jobs, *every)
         assert (r.returncode, r.stdout) == (plain.returncode, plain.stdout)
+
+
+def test_a_changed_file_that_a_terraform_folder_reads_lints_that_folder(tmp_path):
+    with open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8") as f:
+        main = f.read()
+    start = main.index("  container_definitions = jsonencode(")
+    end = main.index("  ])\n", start) + len("  ])\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.tf").write_text(
+        main[:start] + '  container_definitions = file("${path.module}/containers.json")\n' + main[end:])
+    (tmp_path / "app" / "containers.json").write_text('[{"name": "app", "image": "nginx:1.27"}]\n')
+    shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), tmp_path / "broken.yaml")
+    r = _changed(tmp_path, "app/containers.json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout.startswith("app/main.tf:") and "NET002" in r.stdout and "broken.yaml" not in r.stdout

@@ -75,7 +75,8 @@ class Index:
     def __init__(self, roots: List[str], exclude: Optional[Callable[[str], bool]]) -> None:
         files, dirs, _ = discover(roots, exclude)
         self.shown: Dict[str, str] = {os.path.abspath(p): p for p in files + dirs}
-        self.files = {os.path.abspath(f) for f in files}
+        self.files = {os.path.abspath(f) for f in files}  # then only those that are infrastructure
+        self.walked = frozenset(self.files)  # every data file (a Terraform folder may read any of them)
         self.dirs = {os.path.abspath(d) for d in dirs}
         self.text: Dict[str, str] = {}
         self.callers: Dict[str, Set[str]] = {}  # folder -> folders calling it
@@ -129,7 +130,7 @@ class Index:
                 self.callers.setdefault(called, set()).add(d)
         for m in _NAMED_FILE.finditer(text):
             named = os.path.normpath(os.path.join(d, m.group(1)))
-            if named in self.files:
+            if named in self.walked:
                 self.reads.setdefault(named, set()).add(d)
 
     def naming(self, provided: Iterable[str], looked_up: Iterable[str]) -> Set[str]:
