@@ -13,7 +13,8 @@ as a ratio to a floor measured in the same run, on the same services:
 - start-up: ``python -c pass``.
 
 ``--monorepo`` also lints the 1000-file monorepo with one process and with every core (``--jobs``' default),
-alternating the two and reporting the median wall times and their ratio.
+alternating the two and reporting the median wall times and their ratio, and runs the pre-commit hook's
+``--changed`` on one changed file of each kind in it (CPU against the whole monorepo's and start-up's).
 ``--cold`` also runs the Terraform folder in a new, empty cache home (a first run) beside a warm run.
 ``--lsp`` speaks to ``pullcheck lsp`` over stdio as an editor does (open, then changes one at a time) and
 reports the server's CPU per change on a 33-service Terraform folder and a 1000-resource template.
@@ -126,6 +127,22 @@ def _lsp_cpu_per_change(path, text, changes=10):
     return statistics.median(costs)
 
 
+# one file of each kind changed in the monorepo, as the pre-commit hook lints it (--changed)
+HOOK_CHANGES = (("a .tf file", "team00/infra-000/main.tf"), ("a template", "team00/stacks-001/svc1.yaml"),
+                ("a task definition", "team00/taskdefs-002/svc5-taskdef.json"))
+
+
+def hook_runs(pull, mono, repeat, whole, base):
+    """The pre-commit hook's run on one changed file of the monorepo: the repository indexed, the file linted
+    with what links to it; its CPU against the whole monorepo's and against start-up."""
+    for what, rel in HOOK_CHANGES:
+        run = best(pull + ["--infrastructure-only", "--root", mono, "--changed", os.path.join(mono, rel)],
+                   max(3, repeat))
+        cpu = run[0]
+        print(f"| pre-commit hook, {what} changed in the monorepo | 1 | {cpu:.2f} | {run[1]:.2f} | {run[2]:.0f} | "
+              f"{cpu / whole[0]:.2f}x the whole monorepo, {cpu / base[0]:.1f}x `python -c pass` |", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,100,1000")
@@ -183,7 +200,9 @@ def main() -> int:
         if args.monorepo:
             mono = os.path.join(tmp, "mono")
             workloads.monorepo(mono)
-            row("monorepo (1000 files, 300 folders), one process", 1000, best(pull + [mono], args.repeat))
+            whole = best(pull + [mono], args.repeat)
+            row("monorepo (1000 files, 300 folders), one process", 1000, whole)
+            hook_runs(pull, mono, args.repeat, whole, base)
             # every core against one process: medians of alternating runs (a shared machine drifts)
             once(pull[:-2] + [mono])
             alone, every = [], []

@@ -94,14 +94,18 @@ def test_walkthrough_is_judged_with_the_deploy_script(tmp_path):
     assert "Service (service.yaml:20): stack demo-service, from deploy.sh:9" in text
 
 
-def test_walkthrough_without_the_script_waits(tmp_path):
+def test_walkthrough_without_the_script_rests_on_the_shared_name(tmp_path):
+    """Without the script, the import is matched to the one export built the same way from the same unset
+    parameter, and the account says the verdict rests on that assumption."""
     shutil.copytree(os.path.join(DATA, "walkthrough"), tmp_path / "repo")
     root = tmp_path / "repo"
     os.remove(root / "deploy.sh")
-    r = _lint(root)
-    assert r.returncode == 0
-    site, = r.sites
-    assert not site["judged"] and "deployed_as" not in site
+    r = run_cli("--select", "NET", "--explain", "--format", "json", ".", cwd=str(root))
+    doc = json.loads(r.stdout)
+    site, = doc["launch_sites"]
+    assert site["judged"] and "deployed_as" not in site
+    assert any("ProjectName" in a for a in doc["assumptions"]), doc.get("assumptions")
+    assert r.returncode == 1 and {f["rule"] for f in doc["findings"]} == {"NET002"}
 
 
 def test_a_stacks_file_wins_over_the_script(tmp_path):

@@ -65,6 +65,7 @@ def project(tmp_path_factory):
     (d / "network" / "terraform.tfvars").write_text('unused = 2\n')
     shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), d / "service.template")
     (d / "tsconfig.json").write_text('{\n  // comments are fine here\n  "compilerOptions": {},\n}\n')
+    _vpc_and_service(d / "stacks")
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
@@ -74,6 +75,20 @@ def project(tmp_path_factory):
     for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
         assert _run(cmd, d, env).returncode == 0
     return d, env
+
+
+def _vpc_and_service(folder):
+    """A public subnet exported by a VPC template, and a service template that imports it and gives its tasks
+    no public IP (NET001, seen only with both templates)."""
+    folder.mkdir()
+    with open(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), encoding="utf-8") as f:
+        whole = f.read()
+    head, service = whole.split("  TaskDefinition:\n", 1)
+    (folder / "vpc.yaml").write_text(
+        head + "Outputs:\n  PublicSubnet:\n    Value: !Ref PublicSubnet\n    Export: {Name: shop-public-subnet}\n")
+    service = service.replace("!Ref PublicSubnet", "!ImportValue shop-public-subnet")
+    (folder / "service.yaml").write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  TaskDefinition:\n'
+                                         + service)
 
 
 def _try(project, *files):
@@ -115,3 +130,18 @@ def test_hook_lints_the_folder_of_a_changed_tfvars(project):
 def test_hook_leaves_other_json_alone(project):
     r = _try(project, "tsconfig.json", "good.yaml")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_hook_judges_a_changed_service_with_the_vpc_it_imports_from(project):
+    r = _try(project, "stacks/service.yaml")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "stacks/service.yaml:" in r.stdout and "NET001" in r.stdout
+    # bad.yaml and network/main.tf are broken too, but not changed and not linked: not this commit's
+    assert "bad.yaml" not in r.stdout and "network/main.tf" not in r.stdout
+
+
+def test_hook_reports_what_a_changed_vpc_breaks_in_a_service_that_did_not_change(project):
+    r = _try(project, "stacks/vpc.yaml")
+    assert r.returncode == 1, r.stdout + r.stderr
+    lines = [x for x in r.stdout.splitlines() if "NET0" in x]
+    assert len(lines) == 1 and lines[0].startswith("stacks/service.yaml:") and "NET001" in lines[0], r.stdout

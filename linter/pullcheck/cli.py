@@ -20,7 +20,7 @@ def _split(values: List[str]) -> List[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from pullcheck.usage import Parser  # a mistyped flag or value is answered with the closest one
+    from pullcheck.usage import Parser, jobs_count  # a mistyped flag or value is answered with the closest one
 
     p = Parser(
         prog="pullcheck",
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--infrastructure-only", action="store_true",
                    help="read named JSON/YAML files only when they are infrastructure, as when walking a folder "
                         "(the pre-commit hook passes every changed file)")
-    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    p.add_argument("--jobs", "-j", type=jobs_count, default=None, metavar="N",
                    help="processes to lint with, at most one per core (default: one per core, for runs of 20 "
                         "files and 1 MB or more; 1: this process only); the output is the same whatever N")
     p.add_argument("--root", action="append", default=[], metavar="DIR",
@@ -74,18 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="also name, on standard error, the walked files left out and why")
     p.add_argument("--version", action="version", version=f"pullcheck {__version__}")
     from pullcheck.engine.config import terraform_options
+    from pullcheck.engine.changed import options as changed_options
     from pullcheck.outputs.account import options as account_options
-    return account_options(terraform_options(p))
-
-
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"at least 1 process: {text!r}")
-    return n
+    return changed_options(account_options(terraform_options(p)))
 
 
 def run() -> None:
@@ -377,6 +368,10 @@ def _linted(run: _Run) -> Tuple[Any, list]:
     # a snapshot is the account every part of the run shares
     whole = bool(run.stacks) or args.explain or "markdown" in [args.format] + [f for f, _ in run.outputs] or \
         run.network is not None
+    if args.changed:  # the changed files with what links them to the repository (the pre-commit hook)
+        from pullcheck.engine import changed
+        return changed.lint(run.paths, run.linted, exclude, run.stacks, args.infrastructure_only, args.root,
+                            args.tf_given, run.network, 1 if whole else args.jobs)
     if not whole and args.jobs != 1:
         from pullcheck.engine import parallel
 
@@ -531,7 +526,7 @@ def _report(run: _Run, graph: Any, findings: list, internal: list, fail_of: Dict
     explained = _explained(run, graph, findings, internal) + account.explain_text(sites, run.args.explain)
     try:
         reports, text = _rendered(run, graph, findings, errors)
-        text = account.console(run.console, text, sites, run.args.explain)
+        text = account.console(run.console, text, sites, run.args.explain, graph.inputs.assumed)
     except Exception as e:  # a defect in a writer: one line, not a traceback
         interrupt.check()  # a termination whose raise failed is a termination, not a defect
         return _error(f"internal error while writing the report ({type(e).__name__}: {e})")

@@ -42,3 +42,14 @@ class Parser(argparse.ArgumentParser):
             near = closest(str(value), map(str, action.choices))
             tip = f"\n\n  tip: a similar value exists: {near!r}" if near else ""
             raise argparse.ArgumentError(action, f"invalid choice: {value!r} (choose from {choices}){tip}")
+
+
+def jobs_count(text: str) -> int:
+    """``--jobs``' value: a number of processes, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 process: {text!r}")
+    return n

@@ -23,7 +23,8 @@ is listed here, next to the index or rule that makes it:
   matches every subnet and VPC of the run), ``ptc:`` (a pull-through cache rule applies to the ECR images
   under its prefix), ``registry-policy`` (the registry policy to every pull-through cache rule), ``batch`` (every Fargate Batch job runs in every Fargate compute environment);
 - shared places: ``supfile:`` (a suppression comment is used or unused by the findings of every part that reads its
-  file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder). Two Terraform
+  file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder), ``template:`` (a
+  template that another one nests is evaluated as that child only, not on its own as well). Two Terraform
   roots calling the same module stay apart: each evaluates its own instances (and a folder that another
   one calls is not linted on its own: ``pullcheck.engine.parallel`` leaves it out);
 - whole-run evaluation: ``worlds`` (parameter combinations are counted over the run), ``cfn-link``
@@ -179,6 +180,8 @@ def _shared_places(graph: Graph, provides: Set[str], consumes: Set[str]) -> None
     for s in graph.suppressions:
         _both("supfile:" + s.file, provides, consumes)
     for key, r in graph.resources.items():
+        if "#" in key and r.rtype.startswith("AWS::"):  # a template's resource, on its own or as a nested stack
+            _both("template:" + os.path.abspath(r.file), provides, consumes)
         if key.startswith("plan:"):  # a plan's resource: the plan stands for the configuration in its folder
             _both("tfroot:" + os.path.abspath(os.path.dirname(r.file) or "."), provides, consumes)
         elif ":" in key and r.rtype.startswith(("aws_", "data.")):  # as the engine ties a plan to its sources
@@ -203,6 +206,19 @@ def signature(graph: Graph) -> Signature:
     consumes: Set[str] = set()
     for part in _PARTS:
         part(graph, provides, consumes)
+    return frozenset(provides), frozenset(consumes)
+
+
+def named(resources: Iterable[Any]) -> Signature:
+    """The names ``resources`` declare and the names they look up (only the ``names`` links): what ties a
+    changed file to the parts of a repository that name what it declares or declare what it names
+    (``pullcheck.engine.changed``)."""
+    part = Graph()
+    for r in resources:
+        part.add(r)
+    provides: Set[str] = set()
+    consumes: Set[str] = set()
+    _names(part, provides, consumes)
     return frozenset(provides), frozenset(consumes)
 
 

@@ -151,6 +151,8 @@ class Inputs:
     jobs: Tuple[int, int, int] = ()  # --jobs: (processes, batches, batches linted again together)
     cfn_linked: bool = False  # templates of the run export, import or nest stacks
     cfn_steps: int = 0  # intrinsic evaluations the templates took (their budget is shared by the run)
+    # what the templates' evaluation assumed, in words (an import matched to an export built the same way)
+    assumed: List[str] = field(default_factory=list)
     module_calls: Dict[Tuple[str, int], str] = field(default_factory=dict)  # (file, line) -> "module.x."
     # task-definition files (as resources name them) -> what registers them (pullcheck.formats.taskdef.deploys)
     registered_by: Dict[str, Tuple[Registration, ...]] = field(default_factory=dict)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from pullcheck.facts.verdicts import (UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary,
                                       units_not_linted)
@@ -144,10 +144,14 @@ def explain_text(sites: Optional[List[Site]], explain: bool = True) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def json_account(findings_json: str, sites: List[Site]) -> str:
+def json_account(findings_json: str, sites: List[Site], assumed: Sequence[str] = ()) -> str:
     """The one JSON object ``--explain --format json`` prints: the findings as the bare JSON list has them,
-    and the launch sites. Written as the list is: no line can start a workflow command."""
-    doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    the launch sites and, when the run has them, the assumptions its values rest on (an import matched to
+    the one export built the same way from parameters), the modules not on disk, the units not linted and
+    their inputs. Written as the list is: no line can start a workflow command."""
+    doc: dict = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    if assumed:
+        doc["assumptions"] = list(assumed)
     if getattr(sites, "absent", None):
         doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
     if getattr(sites, "unread", None):
@@ -158,7 +162,7 @@ def json_account(findings_json: str, sites: List[Site]) -> str:
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
-def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> str:
+def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool, assumed: Sequence[str] = ()) -> str:
     """The console output with the account: the summary line after text output, the object for JSON with
     ``--explain``; other formats as they are."""
     if sites is None:
@@ -166,5 +170,5 @@ def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> 
     if fmt == "text":
         return text + summary_line(sites) + absent_text(getattr(sites, "absent", []), getattr(sites, "unread", []))
     if fmt == "json" and explain:
-        return json_account(text, sites)
+        return json_account(text, sites, assumed)
     return text

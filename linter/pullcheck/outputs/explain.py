@@ -48,6 +48,13 @@ def _snapshot(graph: Graph) -> List[str]:
             f"then, not the run's", ""]
 
 
+def _assumed(graph: Graph) -> List[str]:
+    """What the run's values rest on besides the files: imports matched to exports by how their names are
+    built from parameters nobody gave."""
+    notes = graph.inputs.assumed
+    return [f"Assumed: {printable(n)}" for n in notes] + [""] if notes else []
+
+
 def explain(graph: Graph, findings: List[Finding]) -> str:
     by_resource: Dict[str, List[str]] = {}
     for f in findings:
@@ -56,7 +63,7 @@ def explain(graph: Graph, findings: List[Finding]) -> str:
     if not launches:
         return "No launch sites (ECS services, task sets, scheduled or pipe targets, state machine tasks, " \
                "Batch jobs) in the scanned files.\n"
-    out: List[str] = _snapshot(graph)
+    out: List[str] = _snapshot(graph) + _assumed(graph)
     for launch in launches:
         out.extend(_launch(graph, launch))
         out.append("")

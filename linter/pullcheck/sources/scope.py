@@ -44,7 +44,28 @@ def readable(path: str, roots: Optional[Iterable[str]] = None) -> bool:
         return False
     session = current()
     named = _named(roots) if roots is not None else (session.roots or _named(["."])) + session.also
-    return any(under(real, top if is_dir else os.path.dirname(top)) for top, is_dir in named)
+    tops = _tops(tuple(named))
+    # ``real`` or a folder above it is one of them: as many set lookups as the path is deep, however many
+    # files the run names (a large commit's)
+    while True:
+        if real in tops:
+            return True
+        parent = os.path.dirname(real)
+        if parent == real:
+            return False
+        real = parent
+
+
+_TOPS: List[Tuple[tuple, frozenset]] = []  # the last named paths asked about, and their folders
+
+
+def _tops(named: tuple) -> frozenset:
+    """The folders readable files lie under: each named folder, and the folder of each named file."""
+    if _TOPS and _TOPS[0][0] == named:
+        return _TOPS[0][1]
+    tops = frozenset(top if is_dir else os.path.dirname(top) for top, is_dir in named)
+    _TOPS[:] = [(named, tops)]
+    return tops
 
 
 def leaves_root(path: str) -> bool:

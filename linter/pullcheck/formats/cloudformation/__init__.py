@@ -43,8 +43,9 @@ def parse_all(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Grap
         add_resources(r, graph, current().cfn_built)
     graph.inputs.choices = exports.choices
     graph.inputs.cfn_steps = exports.budget[0]
+    graph.inputs.assumed = list(exports.assumed)
     # values that cross templates: exports, imports, nested stacks (what --jobs must keep together)
-    graph.inputs.cfn_linked = bool(exports.by_name or exports.ambiguous or exports.imported
+    graph.inputs.cfn_linked = bool(exports.by_name or exports.shaped or exports.ambiguous or exports.imported
                                    or any(r.children for r in every) or stacks)
     return found.errors + repeated_keys(found)
 

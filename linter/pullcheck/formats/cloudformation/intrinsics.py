@@ -45,6 +45,8 @@ def _import_value(r: "Resolver", arg: Any, depth: int) -> Any:
     name = r.resolve(arg, depth + 1)
     if isinstance(name, str) and r.exports is not None:
         return r.exports.value(name, depth)
+    if r.exports is not None:
+        return r.exports.by_shape(name, r, depth)
     return Unknown(f"Fn::ImportValue {name if isinstance(name, str) else '(computed name)'}")
 
 

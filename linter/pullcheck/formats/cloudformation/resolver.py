@@ -3,6 +3,7 @@ intrinsic functions, within the run's bounds; and the exports every stack of the
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.formats.cloudformation.intrinsics import FUNCTIONS, NOVALUE, split_template
@@ -11,6 +12,62 @@ from pullcheck.sources.marked import MDict, MList
 
 MAX_STEPS = 2_000_000  # intrinsic evaluations per run (per parameter combination): past it, values are unknown
 MAX_TEXT = 64 << 20  # characters Fn::Sub, Fn::Join and Fn::Split build from one template, in all its stacks
+
+
+@dataclass(frozen=True)
+class Unset(Unknown):
+    """A parameter with no value in the template and none given (``name``), or the name of a stack made of a
+    template linted on its own (``name`` is ``AWS::StackName``): unknown here, but stacks deployed as one set
+    are given the same environment name, which is what matches an import to an export built from it."""
+
+    name: str = ""
+
+
+STACK_NAME = "AWS::StackName"
+Shape = Tuple[Any, ...]
+
+
+def name_shape(v: Any) -> Optional[Shape]:
+    """How an export or import name is built when parameters nobody gave are in it: its text parts, and
+    ("param", name) in place of each such parameter, ("stack",) in place of the stack's own name. None for a
+    name that is not built that way (plain text is matched as text; any other unknown part matches nothing),
+    and for a name made of parameters alone (with no text of its own, it would match too much)."""
+    parts = v.parts if isinstance(v, Template) else ()
+    if not any(isinstance(p, str) for p in parts):
+        return None
+    out: List[Any] = []
+    for p in parts:
+        if isinstance(p, str):
+            out.append(p)
+        elif isinstance(p, Unset):
+            out.append(("stack",) if p.name == STACK_NAME else ("param", p.name))
+        else:
+            return None
+    return tuple(out)
+
+
+def fits(export: Shape, wanted: Shape) -> bool:
+    """An export name built as ``export`` answers an import built as ``wanted``: the same text in the same
+    places, the same parameter where the export has a parameter, and any parameter of the importing stack
+    where the export has its own stack name (the parameter that names the stack to import from)."""
+    if len(export) != len(wanted):
+        return False
+    for e, w in zip(export, wanted):
+        if isinstance(e, str) or isinstance(w, str):
+            if e != w:
+                return False
+        elif e == ("stack",):
+            if w[0] != "param":
+                return False
+        elif e != w:
+            return False
+    return True
+
+
+def written(shape: Shape) -> str:
+    """A name's shape as a template writes it: ``${ProjectName}:VPC``."""
+    return "".join(p if isinstance(p, str) else "${" + (STACK_NAME if p == ("stack",) else p[1]) + "}"
+                   for p in shape)
 
 
 class Exports:
@@ -28,6 +85,38 @@ class Exports:
         self.budget = [0]
         self.imported = False  # a template of the run evaluated Fn::ImportValue
         self.text: Dict[str, List[int]] = {}  # text built so far, per template file (see MAX_TEXT)
+        # exports whose names are built from parameters nobody gave: (shape, resolver, value)
+        self.shaped: List[Tuple[Shape, "Resolver", Any]] = []
+        self.assumed: List[str] = []  # the matches made on the shapes of names, in words
+
+    def add_shaped(self, shape: Shape, resolver: "Resolver", value: Any) -> None:
+        self.shaped.append((shape, resolver, value))
+
+    def by_shape(self, built: Any, importer: "Resolver", depth: int) -> Any:
+        """The value of the one export of another stack whose name is built as the import's name ``built`` is
+        (see ``name_shape`` and ``fits``), on the assumption that the stacks are deployed with the same values
+        of those parameters; unknown when no export or several are built that way, or the name is not built
+        from parameters nobody gave."""
+        shape = name_shape(built)
+        if shape is None:
+            return Unknown("Fn::ImportValue (computed name)")
+        found = [e for e in self.shaped if e[1] is not importer and fits(e[0], shape)]
+        name = written(shape)
+        if len(found) != 1:
+            how = "no export" if not found else f"{len(found)} exports"
+            return Unknown(f"Fn::ImportValue {name} ({how} of the run built the same way)")
+        export, resolver, value = found[0]
+        busy = "\x00" + name + "\x00" + resolver.key("")
+        if busy in self._busy:
+            return Unknown(f"Fn::ImportValue {name}")
+        note = _assumption(shape, export, importer, resolver)
+        if note not in self.assumed:
+            self.assumed.append(note)
+        self._busy.add(busy)
+        try:
+            return resolver.resolve(value, depth + 1)
+        finally:
+            self._busy.discard(busy)
 
     def add(self, name: str, resolver: "Resolver", value: Any) -> None:
         if name in self.by_name and self.by_name[name][0] is not resolver:
@@ -72,6 +161,19 @@ def pseudo_parameters(account: str, region: str) -> dict:
         out["AWS::Partition"] = partition(region)
         out["AWS::URLSuffix"] = url_suffix(region)
     return out
+
+
+def _assumption(shape: Shape, export: Shape, importer: "Resolver", resolver: "Resolver") -> str:
+    """The words that say on what an import was matched to an export built the same way."""
+    same = sorted({p[1] for p in export if isinstance(p, tuple) and p[0] == "param"})
+    naming = sorted({w[1] for e, w in zip(export, shape) if e == ("stack",)})
+    why = []
+    if same:
+        why.append(f"both stacks are deployed with the same {', '.join(same)}")
+    if naming:
+        why.append(f"{', '.join(naming)} names the stack made of {resolver.file}")
+    return (f"Fn::ImportValue {written(shape)} in {importer.file} matched the export {written(export)} of "
+            f"{resolver.file} (the only one built that way), assuming {' and '.join(why)}")
 
 
 class Resolver:
@@ -165,8 +267,10 @@ class Resolver:
             return Ref(self.key(name), self.rtype(name), None)
         if name == "AWS::NoValue":
             return NOVALUE
-        if name == "AWS::StackName" and self.stack and self.stack_known:
+        if name == STACK_NAME and self.stack and self.stack_known:
             return self.stack
+        if name == STACK_NAME:
+            return Unset(f"pseudo parameter {name}", name)
         if name.startswith("AWS::"):
             # the stack's account and Region, where the stacks file (or a CDK manifest) gives them
             given = self.given.get(name) if name in PSEUDO_GIVEN else None
@@ -184,7 +288,9 @@ class Resolver:
                 if key in self.exports.assignment:
                     return self.exports.assignment[key]
                 self.exports.choices.setdefault(key, [str(a) for a in allowed])
-            if "Default" not in p or ptype.startswith("AWS::SSM::"):
+            if "Default" not in p:
+                return Unset(f"parameter {name} has no value in the template", name)
+            if ptype.startswith("AWS::SSM::"):
                 return Unknown(f"parameter {name} has no value in the template")
             default = p["Default"]
             if ptype.startswith("List<") or ptype == "CommaDelimitedList":

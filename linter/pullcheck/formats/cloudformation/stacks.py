@@ -7,7 +7,7 @@ import os
 from collections import deque
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pullcheck.formats.cloudformation.resolver import Exports, Resolver
+from pullcheck.formats.cloudformation.resolver import Exports, Resolver, name_shape
 from pullcheck.graph.model import Graph
 from pullcheck.graph.values import Unknown
 from pullcheck.sources import scope
@@ -150,3 +150,7 @@ def add_exports(every: List[Resolver], exports: Exports) -> None:
                 name = r.resolve(export["Name"])
                 if isinstance(name, str):
                     exports.add(name, r, out.get("Value"))
+                    continue
+                shape = name_shape(name)
+                if shape is not None:
+                    exports.add_shaped(shape, r, out.get("Value"))
