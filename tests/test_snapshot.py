@@ -71,7 +71,8 @@ def _platform(url):
     nat = ids["nat"] = ec2.create_nat_gateway(SubnetId=ids["public-a"], AllocationId=eip)["NatGateway"][
         "NatGatewayId"]
     _, nat_rt = subnet("private-a", "10.0.1.0/24", "private")
-    ec2.create_tags(Resources=[nat_rt], Tags=[{"Key": "Name", "Value": "behind-nat"}])
+    ec2.create_tags(Resources=[nat_rt], Tags=[{"Key": "Name", "Value": "behind-nat"}, {"Key": "Slot",
+                                                                                     "Value": "tables[0]"}])
     ec2.create_route(RouteTableId=nat_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     _, broken_rt = subnet("private-b", "10.0.2.0/24", "private")
     ec2.create_route(RouteTableId=broken_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
@@ -292,6 +293,24 @@ data "aws_route_table" "by_id" {{
 data "aws_route_table" "by_tags" {{
   tags = {{ Name = "behind-nat" }}
 }}
+data "aws_route_table" "bracketed" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["tables[0]"]
+  }}
+}}
+data "aws_route_table" "wildcards" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["t*s?0]"]
+  }}
+}}
+data "aws_route_table" "no_character_sets" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["tables[01]"]
+  }}
+}}
 data "aws_route_table" "main" {{
   vpc_id = "{vpc}"
   filter {{
@@ -356,6 +375,9 @@ def test_route_tables_and_endpoints_are_found_as_aws_finds_them(taken):
     s3 = next(e["VpcEndpointId"] for e in snap["VpcEndpoints"] if e["ServiceName"].endswith(".s3"))
     assert found == {"by_subnet": [ids["private-a-rt"]], "by_variable": [ids["private-b-rt"]],
                      "by_id": [ids["public-a-rt"]], "by_tags": [ids["private-a-rt"]], "main": [ids["main-rt"]],
+                     # EC2's filters know * and ? only: brackets are text
+                     "bracketed": [ids["private-a-rt"]], "wildcards": [ids["private-a-rt"]],
+                     "no_character_sets": None,
                      "main_by_id": [ids["main-rt"]], "explicitly_on_main": [ids["main-rt"]],
                      "implicitly_on_main": None, "isolated": [isolated_rt], "two_of_them": None,
                      "dkr": [dkr], "s3": [s3], "none_there": None}

@@ -45,7 +45,7 @@ class NotMoved(Exception):
     pass
 
 
-class _Quiet:
+class Quiet:
     def __call__(self, what, n):
         pass
 
@@ -80,7 +80,7 @@ def server():
         srv.stop()
 
 
-class _Builder:
+class Builder:
     """A graph's network resources built through the EC2 API; ``ids``: graph key -> AWS ID."""
 
     def __init__(self, ec2, graph):
@@ -253,25 +253,33 @@ class _Builder:
         self.ids[r.key] = "associated"
 
     def route(self, r):
+        self.add_route(self.val(r.get("route_table")), r.attrs)
+        self.ids[r.key] = "route"
+
+    def add_route(self, table, rec):
+        """A route (a resource's, or a record of a table's inline routes) in the table ``table``."""
         fields = {"gateway": "GatewayId", "nat": "NatGatewayId", "tgw": "TransitGatewayId",
                   "pcx": "VpcPeeringConnectionId", "vpce": "VpcEndpointId", "eigw": "EgressOnlyInternetGatewayId"}
-        target, kind = r.get("target"), r.get("target_attr")
+        target, kind = rec.get("target"), rec.get("target_attr")
         text = self.val(target)
         if kind not in fields or not isinstance(text, str):
             raise NotMoved(f"a route to {kind}")
-        if text.startswith("tgw-") and r.get("target") == text:
+        if text.startswith("tgw-") and target == text:
             text = self.ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]  # a literal ID
-        elif text.startswith("pcx-") and r.get("target") == text:
-            vpc = self.ec2.describe_route_tables(RouteTableIds=[self.val(r.get("route_table"))])["RouteTables"][0]
+        elif text.startswith("pcx-") and target == text:
+            vpc = self.ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]
             peer = self.ec2.create_vpc(CidrBlock="192.168.0.0/16")["Vpc"]["VpcId"]
             text = self.ec2.create_vpc_peering_connection(VpcId=vpc["VpcId"], PeerVpcId=peer)[
                 "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-        dest = {"DestinationCidrBlock": self.val(r.get("destination"))} if r.get("destination") else \
-            {"DestinationIpv6CidrBlock": self.val(r.get("destination_ipv6"))}
-        self.ec2.create_route(RouteTableId=self.val(r.get("route_table")), **dest, **{fields[kind]: text})
-        self.ids[r.key] = "route"
+        if rec.get("destination_prefix_list") is not None:
+            raise NotMoved("a route to a prefix list")
+        dest = {"DestinationCidrBlock": self.val(rec.get("destination"))} if rec.get("destination") else \
+            {"DestinationIpv6CidrBlock": self.val(rec.get("destination_ipv6"))}
+        if not all(isinstance(v, str) for v in dest.values()):
+            raise NotMoved("a route whose destination cannot be known")
+        self.ec2.create_route(RouteTableId=table, **dest, **{fields[kind]: text})
 
-    def permission(self, rule):
+    def permission(self, rule, group=None):
         p = {"IpProtocol": str(self.val(rule.get("protocol")))}
         if p["IpProtocol"] not in ("-1", "all"):
             p["FromPort"], p["ToPort"] = int(self.val(rule.get("from"))), int(self.val(rule.get("to")))
@@ -280,6 +288,10 @@ class _Builder:
         p["IpRanges"] = [{"CidrIp": self.val(c)} for c in rule.get("cidr4") or []]
         p["Ipv6Ranges"] = [{"CidrIpv6": self.val(c)} for c in rule.get("cidr6") or []]
         p["UserIdGroupPairs"] = [{"GroupId": self.val(g)} for g in rule.get("groups") or []]
+        if rule.get("self") is True:
+            if group is None:
+                raise NotMoved("a rule of its own group, whose group is not known here")
+            p["UserIdGroupPairs"].append({"GroupId": group})
         if rule.get("prefix_lists"):
             raise NotMoved("a prefix list in a rule")
         return p
@@ -294,21 +306,23 @@ class _Builder:
             self.ec2.authorize_security_group_ingress
         if r.get("group") is None:
             raise NotMoved("a rule of a group given by name")
-        fn(GroupId=self.val(r.get("group")), IpPermissions=[self.permission(r.get("rule"))])
+        group = self.val(r.get("group"))
+        fn(GroupId=group, IpPermissions=[self.permission(r.get("rule"), group)])
         self.ids[r.key] = "rule"
 
     def rules_of_groups(self):
         for key, r in self.extra.items():
             gid = self.ids[key]
-            if r.get("egress") is not None:
+            # Terraform keeps a group to its blocks: EC2's allow-all egress goes (egress_default "none")
+            if r.get("egress") is not None or r.get("egress_default") == "none":
                 self.ec2.revoke_security_group_egress(GroupId=gid, IpPermissions=[
                     {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
                 if r.get("egress"):
                     self.ec2.authorize_security_group_egress(GroupId=gid, IpPermissions=[
-                        self.permission(x) for x in r.get("egress")])
+                        self.permission(x, gid) for x in r.get("egress")])
             if r.get("ingress"):
                 self.ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-                    self.permission(x) for x in r.get("ingress")])
+                    self.permission(x, gid) for x in r.get("ingress")])
 
     def vpc_endpoint(self, r):
         if self.extra and not getattr(self, "_rules_done", False):
@@ -427,7 +441,8 @@ def test_the_verdicts_hold_with_the_vpc_in_a_snapshot(rel, forms, server, rules,
     if rel in NO_VPC:
         pytest.skip("no VPC in the template")
     session, url = server
-    built = _Builder(session.client("ec2", endpoint_url=url), graph)
+    aws_server.reset(url)
+    built = Builder(session.client("ec2", endpoint_url=url), graph)
     try:
         built.build()
         if built.extra and not getattr(built, "_rules_done", False):
@@ -445,7 +460,7 @@ def test_the_verdicts_hold_with_the_vpc_in_a_snapshot(rel, forms, server, rules,
         doc = _plain(load_yaml_documents(f.read())[0])
     (tmp_path / "service.json").write_text(json.dumps(_without_network(doc, moved), indent=1))
     args = argparse.Namespace(vpc=built.vpcs, role=[], ecr=False, endpoint_url=url)
-    snap = built.snapshot_as_built(take(session, aws_server.REGION, args, _Quiet()))
+    snap = built.snapshot_as_built(take(session, aws_server.REGION, args, Quiet()))
     expected = _verdicts(src, net)
     if "file" in forms:
         (tmp_path / "network.json").write_text(json.dumps(snap))

@@ -10,7 +10,7 @@ table has none, so Terraform finds no table and the answer stays unknown; the ma
 """
 from __future__ import annotations
 
-import fnmatch
+import re
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from pullcheck.graph.values import Ref, text_of
@@ -27,6 +27,13 @@ _OWN_ID = {"ec2.subnet": ("id", "subnet-id"), "ec2.vpc": ("id", "vpc-id"), "ec2.
            "ec2.route_table": ("id", "route-table-id"), "ec2.vpc_endpoint": ("id", "vpc-endpoint-id")}
 # filters on an attribute of the candidate, compared as text
 _TEXT = {"group-name": "group_name", "service-name": "service_name", "vpc-endpoint-type": "type"}
+
+
+def _like(have: str, pattern: str) -> bool:
+    """An EC2 filter value's match: ``*`` any run of characters, ``?`` any one, everything else itself
+    (``[0]`` in a tag is text, not a set of characters as in a shell pattern)."""
+    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                        have, re.DOTALL) is not None
 
 
 def _tags(res: Resource) -> Any:
@@ -70,7 +77,7 @@ def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[
         wanted = [text_of(v) for v in values]
         if have is None or None in wanted:
             return None
-        return any(fnmatch.fnmatchcase(have, w) for w in wanted if w is not None)
+        return any(_like(have, w) for w in wanted if w is not None)
     if name.startswith("tag:"):
         tags = _tags(res)
         if tags is None:
@@ -79,7 +86,7 @@ def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[
         wanted = [text_of(v) for v in values]
         if None in wanted:
             return None
-        return have is not None and any(fnmatch.fnmatchcase(have, w) for w in wanted)
+        return have is not None and any(_like(have, w) for w in wanted)
     if name in ("vpc-id", "vpc_id"):
         vpc = res.get("vpc")
         if not isinstance(vpc, Ref):
