@@ -67,9 +67,9 @@ def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[
     if res.kind == "ec2.route_table" and name == "association.subnet-id":
         return _associated(graph, res, values)
     if res.kind == "ec2.route_table" and name == "association.main":
-        wanted = {str(text_of(v)).lower() for v in values}
+        flags = {str(text_of(v)).lower() for v in values}
         main = _is_main(graph, res)
-        return None if main is None or not wanted <= {"true", "false"} else str(main).lower() in wanted
+        return None if main is None or not flags <= {"true", "false"} else str(main).lower() in flags
     if name in _OWN_ID.get(res.kind, ()):
         return _own_id(res, values)
     if name in _TEXT:
@@ -86,7 +86,7 @@ def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[
         wanted = [text_of(v) for v in values]
         if None in wanted:
             return None
-        return have is not None and any(_like(have, w) for w in wanted)
+        return have is not None and any(_like(have, w) for w in wanted if w is not None)
     if name in ("vpc-id", "vpc_id"):
         vpc = res.get("vpc")
         if not isinstance(vpc, Ref):
