@@ -4,13 +4,16 @@ files, the Terraform folders and each named path that is not read, with why."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.session import current
 
-SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
+# Terraform's and Terragrunt's downloads (copies of modules, linted through what calls them), and packages
+SKIP_DIRS = {".terraform", ".terragrunt-cache", "node_modules", "__pycache__"}
+TERRAGRUNT_UNIT = "terragrunt.hcl"  # its folder is a Terragrunt unit: a Terraform root (formats.terragrunt)
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
 # The one hidden folder walked: GitHub's ECS starter workflow keeps the task definition in `.aws/` (at the top
 # of the repository, or beside the workflow in `.github/workflows/.aws/`). Other hidden folders (.git,
@@ -31,6 +34,9 @@ class Reading:
     tf_dirs: List[str] = field(default_factory=list)  # Terraform folders
     missing: List[Tuple[str, str]] = field(default_factory=list)  # named paths not read, and why
     paths: List[str] = field(default_factory=list)  # the named paths (where a CDK cloud assembly is looked for)
+    # deploy inputs met while walking (SAM configurations, scripts, Makefiles, CI files): the stacks they
+    # imply are read by pullcheck.engine.deploy.implicit
+    deploy_files: List[str] = field(default_factory=list)
 
 
 def norm(path: str) -> str:
@@ -62,30 +68,35 @@ def _plain_file_within(path: str, top: str) -> bool:
         return False
 
 
-def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None
-             ) -> Tuple[List[str], List[str], List[Tuple[str, str]]]:
+def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = None,
+             deploy_files: Optional[List[str]] = None) -> Tuple[List[str], List[str], List[Tuple[str, str]]]:
     """(data files, terraform folders, (path, why) of each named path not read). Hidden folders are skipped
-    while walking, and so is whatever ``exclude`` (the configuration's globs) says, for given files too."""
+    while walking, and so is whatever ``exclude`` (the configuration's globs) says, for given files too.
+    ``deploy_files``: where to list the deploy inputs met while walking (by their names only)."""
     skip = exclude or (lambda p: False)
+    deploy_kind = _deploy_kind() if deploy_files is not None else None
     files: List[str] = []
     tf_dirs: Dict[str, None] = {}
     missing: List[Tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
-            for root, names in _walk(p, skip):
+            github: List[str] = []  # the walked folders holding a .github folder
+            for root, names in _walk(p, skip, github):
+                if deploy_kind is not None and deploy_files is not None:
+                    deploy_files.extend(_deploy_inputs(root, names, p, skip, deploy_kind, root in github))
                 for n in sorted(names):
                     full = os.path.join(root, n)
                     if skip(full) or not _plain_file_within(full, p):
                         continue
-                    if n.endswith((".tf", ".tf.json")):  # native and JSON syntax (cdktf writes cdk.tf.json)
-                        tf_dirs[root] = None
+                    if n.endswith((".tf", ".tf.json")) or n == TERRAGRUNT_UNIT:
+                        tf_dirs[root] = None  # native and JSON syntax (cdktf writes cdk.tf.json), or a unit
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
         elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)) or _unsaved(p):
             # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is
             if skip(p):
                 continue
-            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")) or os.path.basename(p) == TERRAGRUNT_UNIT:
                 # a changed .tf, .tf.json or variables file is linted with its folder (one module)
                 tf_dirs[os.path.dirname(p) or "."] = None
             else:
@@ -107,13 +118,44 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
     return unique_files, list(unique_dirs.values()), missing
 
 
-def _walk(top: str, skip: Callable[[str], bool]) -> Iterator[Tuple[str, List[str]]]:
+# --- deploy inputs (pullcheck.engine.deploy): listed by name while walking, read only when templates or
+# Terraform folders are in the run
+# the names a deploy input may have (pullcheck.engine.deploy.sources.kind_of decides): a cheap first look
+_DEPLOY_NAME = re.compile(r"(?i)(?:.*\.(?:sh|bash|mk)|makefile|gnumakefile|samconfig\.(?:toml|ya?ml)"
+                          r"|buildspec.*\.ya?ml|\.gitlab-ci\.ya?ml|[^.]+)$")
+
+
+def _deploy_kind() -> Callable[[str], str]:
+    from pullcheck.engine.deploy.sources import kind_of
+
+    return kind_of
+
+
+def _deploy_inputs(root: str, names: List[str], top: str, skip: Callable[[str], bool],
+                   kind: Callable[[str], str], has_github: bool) -> List[str]:
+    """The deploy inputs of one walked folder: its own files of the kinds deploys are kept in, and the
+    workflows of a ``.github/workflows`` in it (a folder the walk itself leaves out)."""
+    out = [os.path.join(root, n) for n in sorted(names) if _DEPLOY_NAME.match(n) and kind(os.path.join(root, n))]
+    workflows = os.path.join(root, ".github", "workflows")
+    if has_github and os.path.isdir(workflows) and not skip(workflows):
+        try:
+            listed = sorted(os.listdir(workflows))
+        except OSError:
+            listed = []
+        out += [os.path.join(workflows, n) for n in listed if n.endswith((".yml", ".yaml"))]
+    return [f for f in out if not skip(f) and _plain_file_within(f, top)]
+
+
+def _walk(top: str, skip: Callable[[str], bool], github: Optional[List[str]] = None
+          ) -> Iterator[Tuple[str, List[str]]]:
     """(folder, file names) of each folder walked under ``top``, in order: hidden folders are left out but
     ``.aws`` (and ``.github/workflows/.aws``, reached without reading .github itself), as are ``SKIP_DIRS``,
     the assets bundled in a CDK cloud assembly and what ``skip`` says."""
     starters: List[str] = []
     for root, dirs, names in os.walk(top):
         in_cdk_out = os.path.isfile(os.path.join(root, "manifest.json")) and "cdk.out" in root
+        if ".github" in dirs and github is not None:
+            github.append(root)
         if ".github" in dirs and _walkable_aws(os.path.join(root, STARTER_FOLDER), top):
             starters.append(os.path.join(root, STARTER_FOLDER))
         dirs[:] = sorted(d for d in dirs if (not d.startswith(".") or _walkable_aws(os.path.join(root, d), top))
@@ -187,7 +229,9 @@ def what_to_read(paths: List[str], exclude: Optional[Callable[[str], bool]], inf
     fixes.forget()  # fixes read the files as this run finds them
     scope.set_roots(paths, roots or ())  # what file(), modules, nested stacks and fixes may reach
     outside = [p for p in paths if scope.leaves_root(p)]
-    files, tf_dirs, missing = discover([p for p in paths if p not in outside], exclude)
+    deploy_files: List[str] = []
+    files, tf_dirs, missing = discover([p for p in paths if p not in outside], exclude, deploy_files)
     missing += [(p, "lies outside --root once links are resolved: not read") for p in outside]
     explicit = {os.path.normpath(p) for p in paths if os.path.isfile(p)} if not infrastructure_only else set()
-    return Reading([(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing, list(paths))
+    return Reading([(f, os.path.normpath(f) not in explicit) for f in files], tf_dirs, missing, list(paths),
+                   deploy_files)

@@ -213,4 +213,9 @@ def lint_paths(paths: List[str], rules: Dict[str, Rule], exclude: Optional[Calla
     from pullcheck.engine.stages import what_to_read
 
     reading = what_to_read(list(paths), exclude, infrastructure_only, roots)
+    if reading.deploy_files:
+        from pullcheck.engine.deploy.implicit import implied
+
+        if implied(reading.deploy_files).stacks:
+            return None  # the stacks a deploy input implies join templates by name: one run
     return lint(reading.files, reading.tf_dirs, reading.missing, rules, jobs, tf_given)

@@ -9,8 +9,11 @@ template = "vpc/vpc-nat-gateway.yaml"
 parameters = { ParentVPCStack = "vpc", SubnetZone = "A" }   # or a path to a parameters file
 [stacks.prod]
 terraform = "envs/prod"        # a Terraform root module
-plan = "plans/prod.json"       # and the terraform show -json plan made from it
+plan = "plans/prod.json"       # the terraform show -json plan made from it (optional)
+var-files = ["prod.tfvars"]    # as terraform -chdir=envs/prod apply -var-file=prod.tfvars (optional)
+vars = { image_tag = "1.4" }   # as -var, after the var-files (optional)
 ```
+Variables files are relative to the Terraform folder, as ``-chdir`` makes them.
 Parameter files may be the CloudFormation CLI list (``[{"ParameterKey": ..., "ParameterValue": ...}]``)
 or the CodePipeline template configuration (``{"Parameters": {...}}``). Paths are relative to the file
 that names them. A template is read under that folder or the paths the run reads, a parameters file under
@@ -39,6 +42,14 @@ class Stack:
     parameters_file: str = ""  # absolute path of the parameters file the parameters come from
     skipped: str = ""  # why the stack is left out
     base: str = ""  # the folder of the file that names the stack: its files may lie under it
+    origin: str = ""  # where a stack the repository's deploy inputs imply comes from ("deploy.sh:12"); "" if named
+    name_known: bool = True  # False when the deploy command's stack name depends on what the shell is given
+    var_files: List[str] = field(default_factory=list)  # absolute paths, for a Terraform root module
+    variables: Dict[str, str] = field(default_factory=dict)  # -var NAME=VALUE, after the var-files
+
+    def tf_assignments(self) -> List[Tuple[str, str]]:
+        """What this stack gives its Terraform root module, as -var-file and -var in their order."""
+        return [("file", f) for f in self.var_files] + [("var", f"{k}={v}") for k, v in self.variables.items()]
 
     def may_read(self, path: str) -> bool:
         """A file of this stack that the run may read: in the run's scope, or under the folder of the file
@@ -57,7 +68,9 @@ class Stack:
                                                                        os.path.realpath(self.base))
 
 
-def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
+def parameters_from(value: Any, base: str, where: str) -> Dict[str, Any]:
+    """Parameters as a table, or read from a parameters file (``value`` relative to ``base``): the CLI list,
+    the CodePipeline template configuration, or the list of ``"K=V"`` that ``cloudformation deploy`` takes."""
     if isinstance(value, dict):
         return {str(k): (",".join(map(str, v)) if isinstance(v, list) else v) for k, v in value.items()}
     if not isinstance(value, str):
@@ -73,6 +86,8 @@ def _parameters(value: Any, base: str, where: str) -> Dict[str, Any]:
         return {str(k): v for k, v in data["Parameters"].items()}
     if isinstance(data, list) and all(isinstance(x, dict) and "ParameterKey" in x for x in data):  # CLI list
         return {str(x["ParameterKey"]): x.get("ParameterValue", "") for x in data if not x.get("UsePreviousValue")}
+    if isinstance(data, list) and all(isinstance(x, str) and "=" in x for x in data):  # deploy's K=V list
+        return dict(x.split("=", 1) for x in data)
     raise StacksError(f"{where}: {value} is neither a CloudFormation parameters list nor a template configuration")
 
 
@@ -105,7 +120,7 @@ def parse(table: Any, base: str, source: str) -> List[Stack]:
         else:
             if stack.under_base(stack.template) and not os.path.isfile(template):
                 raise StacksError(f"{where}: no such template {spec['template']}")
-            stack.parameters = _parameters(params, base, where)
+            stack.parameters = parameters_from(params, base, where)
         out.append(stack)
     return out
 
@@ -119,20 +134,37 @@ def _warn(message: str) -> None:
 
 
 def _terraform(name: str, spec: Dict[str, Any], base: str, where: str) -> Stack:
-    """A Terraform configuration and the plan made from it: the plan's values apply to that folder only."""
-    unknown = sorted(set(spec) - {"terraform", "plan"})
+    """A Terraform configuration, and the plan made from it (its values apply to that folder only) and the
+    variables it is applied with (``var-files`` relative to the folder, as ``-chdir`` makes them, and ``vars``),
+    each optional. A variables file lies under the stacks file's folder or the paths the run reads."""
+    unknown = sorted(set(spec) - {"terraform", "plan", "var-files", "vars"})
     if unknown:
-        raise StacksError(f"{where}: unknown key {', '.join(unknown)} (a Terraform stack has terraform and plan)")
-    folder, plan = spec.get("terraform"), spec.get("plan")
+        raise StacksError(f"{where}: unknown key {', '.join(unknown)} (a Terraform stack has terraform, plan, "
+                          f"var-files and vars)")
+    folder, plan = spec.get("terraform"), spec.get("plan", "")
+    files, values = spec.get("var-files", []), spec.get("vars", {})
     if not isinstance(folder, str) or not isinstance(plan, str):
-        raise StacksError(f"{where}: needs terraform = \"folder\" and plan = \"plan.json\"")
+        raise StacksError(f"{where}: needs terraform = \"folder\" (and plan = \"plan.json\")")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise StacksError(f"{where}: var-files must be a list of paths")
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise StacksError(f"{where}: vars must be a table of name = \"value\" (text, as -var takes it)")
     folder_path = os.path.normpath(os.path.join(base, folder))
-    plan_path = os.path.normpath(os.path.join(base, plan))
     if not os.path.isdir(folder_path):
         raise StacksError(f"{where}: no such folder {folder}")
-    if not os.path.isfile(plan_path):
+    plan_path = os.path.normpath(os.path.join(base, plan)) if plan else ""
+    if plan and not os.path.isfile(plan_path):
         raise StacksError(f"{where}: no such plan {plan}")
-    return Stack(name, "", terraform=os.path.abspath(folder_path), plan=os.path.abspath(plan_path))
+    stack = Stack(name, "", terraform=os.path.abspath(folder_path), plan=os.path.abspath(plan_path) if plan else "",
+                  base=os.path.abspath(base), variables={str(k): v for k, v in values.items()})
+    for f in files:
+        path = os.path.abspath(os.path.join(folder_path, f))
+        if not os.path.isfile(path):
+            raise StacksError(f"{where}: no such variables file {f} (relative to {folder})")
+        if not stack.may_read(path):
+            raise StacksError(f"{where}: variables file {f} lies outside the paths this run reads")
+        stack.var_files.append(path)
+    return stack
 
 
 def load(path: str) -> List[Stack]:

@@ -203,12 +203,14 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
     templates, graph.inputs.templates = graph.inputs.templates, []
     if templates and not stacks:
         stacks = cdk_stacks(reading.paths)
+    if templates or (reading.deploy_files and reading.tf_dirs):
+        stacks = _with_deploy_inputs(reading.deploy_files, templates, stacks or [], graph, errors)
     if reading.tf_dirs:
-        _read_terraform(reading.tf_dirs, graph, errors)
+        _read_terraform(reading.tf_dirs, graph, errors, stacks or [])
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         _read_plans(plans, stacks or [], graph, errors)
-    if templates or stacks:
+    if templates or any(getattr(s, "template", "") for s in stacks or []):  # a Terraform stack needs none
         _read_templates(templates or [], stacks or [], graph, errors)
     if network is not None:
         from pullcheck.formats import snapshot
@@ -251,8 +253,50 @@ def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
         errors.append(internal("reading how task definitions are registered", files[0], e))
 
 
-def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> None:
-    """Each Terraform folder that no other folder of the run calls, as a root module, into the graph."""
+def _with_deploy_inputs(files: List[str], templates: list, stacks: list, graph: Graph,
+                        errors: List[Finding]) -> list:
+    """The run's stacks with those its deploy inputs imply (pullcheck.engine.deploy.implicit): deploy files
+    and the CloudFormation actions of pipeline templates. The explicit ones win; where each implied stack
+    comes from is kept for the account."""
+    if not files and not any(isinstance(body, dict) and body.get("Type") == "AWS::CodePipeline::Pipeline"
+                             for doc, _ in templates if isinstance(doc.get("Resources"), dict)
+                             for body in doc["Resources"].values()):
+        return stacks
+    from pullcheck.engine.deploy import implicit
+
+    try:
+        found = implicit.implied(files) if files else implicit.Found()
+        found.stacks += implicit.pipeline_stacks(templates, found)
+        # a deploy names templates the run reads (not those the configuration excludes, nor other files)
+        read = {os.path.abspath(name) for _, name in templates}
+        found.stacks = [s for s in found.stacks if s.terraform or s.template in read]
+        out = implicit.merged(stacks, found.stacks, found)
+    except Exception as e:  # a defect must not end the run: the stacks stay those named
+        errors.append(internal("reading the deploy inputs", files[0] if files else "", e))
+        return stacks
+    graph.inputs.skipped.extend(found.notes)
+    graph.inputs.warnings.extend(w for w in found.warnings if w not in graph.inputs.warnings)
+    graph.inputs.stack_origins.update({("terraform:" + s.terraform if s.terraform else s.name): s.origin
+                                       for s in out if getattr(s, "origin", "")})
+    return out
+
+
+def _given_to(folder: str, stacks: list, base: Any) -> Any:
+    """What the run gives the root module in ``folder``: ``base`` (--var-file, --var), then what the stack
+    naming that folder gives it (a stacks file's var-files and vars, or a deploy command's)."""
+    extra = [a for s in stacks if getattr(s, "terraform", "") == os.path.abspath(folder)
+             for a in s.tf_assignments()]
+    if not extra:
+        return base
+    from pullcheck.formats.terraform.variables import Given
+
+    return Given(tuple(base.assignments if base is not None else ()) + tuple(extra),
+                 base.environment if base is not None else False)
+
+
+def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding], stacks: Optional[list] = None) -> None:
+    """Each Terraform folder that no other folder of the run calls, as a root module, into the graph (given
+    what the run and the stack naming the folder give it)."""
     from pullcheck.formats.terraform.modules import called_folders, load_module
 
     # a folder that another module of the run calls is linted as that call, with its inputs
@@ -263,11 +307,13 @@ def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> 
         called = set()  # each folder then stands alone, and its own load reports what is wrong
     graph.inputs.tf_called = called
     graph.inputs.tf_roots = [d for d in tf_dirs if os.path.abspath(d) not in called] or list(tf_dirs)
+    given = graph.inputs.tf_given
     for d in graph.inputs.tf_roots:
         before = set(graph.resources)
         try:
             fault("terraform")
             graph.inputs.linted += 1
+            graph.inputs.tf_given = _given_to(d, stacks or [], given)
             for f, e in load_module(d, graph):
                 errors.append(parse_finding(f, e))
         except RecursionError:
@@ -275,6 +321,7 @@ def _read_terraform(tf_dirs: List[str], graph: Graph, errors: List[Finding]) -> 
         except Exception as e:  # the folder is left out whole: a half-read module would mislead
             errors.append(internal("evaluating the Terraform folder", d, e))
             _drop_since(graph, before)
+    graph.inputs.tf_given = given
 
 
 def _read_plans(plans: List[Tuple[Any, str]], stacks: list, graph: Graph, errors: List[Finding]) -> None:
@@ -360,8 +407,25 @@ def _once_key(rule: Rule, hit: Hit) -> tuple:
     return (hit.resource.key, hit.path, hit.message, hit.severity)
 
 
+def _stack_of(graph: Graph) -> Callable[[Any], str]:
+    """The stack a resource is in, when its template is deployed as several stacks of the run ("" when it
+    is one stack or none): a finding there then names the stack whose values make it fail."""
+    per_file: Dict[str, set] = {}
+    for key in graph.resources:
+        if "@" in key and "#" in key:
+            file, _, rest = key.partition("@")
+            per_file.setdefault(file, set()).add(rest.rsplit("#", 1)[0])
+    several = {f for f, names in per_file.items() if len(names) > 1}
+
+    def stack(res: Any) -> str:
+        file, at, rest = res.key.partition("@")
+        return rest.rsplit("#", 1)[0] if at and file in several and "#" in rest else ""
+    return stack
+
+
 def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
     out: List[Finding] = []
+    stack_of = _stack_of(graph)
     for r in rules.values():
         if r.kinds and not any(True for _ in graph.of_kind(*r.kinds)):
             continue  # nothing in this run that the rule reads
@@ -384,6 +448,9 @@ def run_rules(graph: Graph, rules: Dict[str, Rule]) -> List[Finding]:
             message = hit.message
             if span.file and span.file != hit.resource.file:  # reported where the fix goes (a module's caller)
                 message += f" (the resource is {hit.resource.file}:{hit.resource.span.line})"
+            stack = stack_of(hit.resource)
+            if stack and f"(stack {stack}" not in message:
+                message += f" (stack {stack})"
             out.append(Finding(span.file or hit.resource.file, span.line, span.col, span.end_line or span.line,
                                span.end_col or span.col, r.id, hit.severity or r.severity, message, r.name,
                                hit.resource.name, ".".join(str(p) for p in hit.path), span.origin, hit.fix))

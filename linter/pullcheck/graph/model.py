@@ -157,6 +157,8 @@ class Inputs:
     # the verdict account a parallel run gathered from its batches (pullcheck.facts.verdicts.Site), or None:
     # then computed from the graph when asked
     account: Optional[list] = None
+    # stack name -> where the repository's deploy inputs imply it ("deploy.sh:12", "samconfig.toml [prod]")
+    stack_origins: Dict[str, str] = field(default_factory=dict)
 
 
 # Data sources that select resources declared elsewhere (Terraform's ``data "aws_subnets"`` with a tag

@@ -85,6 +85,8 @@ def top_stacks(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Gra
         entry = found.get(spec.template)
         if entry is not None:
             roots.append(Resolver(entry[0], entry[1], spec.name, dict(spec.parameters), exports))
+            # a deploy command whose stack name the shell decides: AWS::StackName stays unknown
+            roots[-1].stack_known = getattr(spec, "name_known", True)
             configured.add(spec.template)
     for d, f in templates:
         if os.path.abspath(f) not in configured and os.path.abspath(f) not in children:
