@@ -14,9 +14,9 @@ pytest.importorskip("pygls")
 
 
 class Client:
-    def __init__(self, cwd):
-        self.proc = subprocess.Popen([sys.executable, "-m", "pullcheck", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, cwd, *args):
+        self.proc = subprocess.Popen([sys.executable, "-m", "pullcheck", "lsp", *args], cwd=cwd,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.next_id = 0
         # what the server says on standard error is read as it comes: a full pipe would stop the server
         self.errors = []
@@ -419,3 +419,131 @@ def test_an_editor_lint_reads_what_its_workspace_folder_holds(tmp_path, rules):
     assert not [d for d in alone if "FromShared" in d["message"]], alone
     found = diagnostics(str(main), text, rules, roots=scope_roots(str(main), [str(tmp_path)]))
     assert [d["code"] for d in found if "Example/FromShared" in d["message"]] == ["IMG003"], found
+
+
+# -- the account's network, given to the server as to the command line
+
+SNAPSHOT = {"format": "pullcheck-snapshot", "version": 1, "account": "123456789012", "region": "eu-west-1",
+            "taken": "2026-01-01T00:00:00Z",
+            "Vpcs": [{"VpcId": "vpc-0a", "CidrBlock": "10.0.0.0/16", "EnableDnsSupport": True,
+                      "EnableDnsHostnames": True}],
+            "Subnets": [{"SubnetId": "subnet-0a", "VpcId": "vpc-0a", "CidrBlock": "10.0.0.0/24",
+                         "AvailabilityZone": "eu-west-1a"}],
+            "InternetGateways": [{"InternetGatewayId": "igw-0a", "Attachments": [{"VpcId": "vpc-0a",
+                                                                                 "State": "available"}]}],
+            "RouteTables": [{"RouteTableId": "rtb-0a", "VpcId": "vpc-0a", "Associations": [
+                {"Main": False, "SubnetId": "subnet-0a", "RouteTableAssociationId": "rtbassoc-0a"}], "Routes": [
+                {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"},
+                {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a", "State": "active"}]}]}
+SERVICE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  SubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: "256"
+      Memory: "512"
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/exec
+      ContainerDefinitions:
+        - Name: app
+          Image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      TaskDefinition: !Ref TaskDefinition
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: !Ref SubnetIds
+  Literal:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      TaskDefinition: !Ref TaskDefinition
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: [subnet-0a]
+"""
+LITERAL, PARAMETER = 31, 23  # 0-based lines of the two services' subnets
+
+
+def _account_tree(folder):
+    (folder / "network.json").write_text(json.dumps(SNAPSHOT))
+    (folder / "service.yaml").write_text(SERVICE)
+    (folder / "params.json").write_text('[{"ParameterKey": "SubnetIds", "ParameterValue": "subnet-0a"}]')
+    (folder / "stacks.toml").write_text('network = "network.json"\nregion = "eu-west-1"\n[stacks.service]\n'
+                                        'template = "service.yaml"\nparameters = "params.json"\n')
+
+
+def _opened(client, folder, name="service.yaml"):
+    rid = client.send("initialize", {"processId": None, "rootUri": _uri(folder), "capabilities": {}}, request=True)
+    client.wait_for(lambda m: m.get("id") == rid)
+    client.send("initialized", {})
+    path = folder / name
+    client.send("textDocument/didOpen", {"textDocument": {"uri": _uri(path), "languageId": "yaml", "version": 1,
+                                                          "text": path.read_text()}})
+    return [(d["code"], d["range"]["start"]["line"]) for d in client.diagnostics(_uri(path))], path
+
+
+def _ended(client):
+    client.send("shutdown", {}, request=True)
+    client.send("exit", {})
+    assert client.ended()[0] == 0
+
+
+@pytest.mark.parametrize("args, config, found", [
+    ((), "", []),  # alone, the subnets are unknowns
+    (("--network", "network.json"), "", [("NET001", LITERAL)]),
+    (("--region", "eu-west-1"), '[tool.pullcheck]\nnetwork = "network.json"\n', [("NET001", LITERAL)]),
+    # the stacks file's network, and its parameters: the service that takes its subnets as a parameter too
+    (("--stacks", "stacks.toml"), "", [("NET001", PARAMETER), ("NET001", LITERAL)]),
+    # --network wins over the configuration's (which names a file that is not there)
+    (("--network", "network.json"), '[tool.pullcheck]\nnetwork = "gone.json"\n', [("NET001", LITERAL)]),
+], ids=["alone", "network", "configuration", "stacks", "network-wins"])
+def test_the_server_reads_the_accounts_network_as_the_command_line_does(tmp_path, args, config, found):
+    _account_tree(tmp_path)
+    if config:
+        (tmp_path / "pyproject.toml").write_text(config)
+    client = Client(str(tmp_path), *args)
+    try:
+        got, _ = _opened(client, tmp_path)
+        assert [d for d in got if d[0].startswith("NET")] == found, got
+        _ended(client)
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
+def test_a_snapshot_is_read_again_when_it_changes_and_a_bad_one_is_said(tmp_path):
+    _account_tree(tmp_path)
+    client = Client(str(tmp_path), "--network", "network.json")
+    try:
+        got, path = _opened(client, tmp_path)
+        assert got == [("NET001", LITERAL)]
+        private = json.loads(json.dumps(SNAPSHOT))
+        private["RouteTables"][0]["Routes"].pop()  # no default route: a private subnet without endpoints
+        (tmp_path / "network.json").write_text(json.dumps(private))
+        os.utime(tmp_path / "network.json", ns=(1, 1))  # changed on disk, whatever the clock's resolution
+        client.send("textDocument/didSave", {"textDocument": {"uri": _uri(path)}})
+        assert [(d["code"], d["range"]["start"]["line"]) for d in client.diagnostics(_uri(path))] == [
+            ("NET002", LITERAL)]
+        (tmp_path / "network.json").write_text('{"format": "pullcheck-snapshot", "version": 0}')
+        client.send("textDocument/didSave", {"textDocument": {"uri": _uri(path)}})
+        [said] = client.diagnostics(_uri(path))
+        assert said["code"] == "CONFIG" and said["message"].startswith("snapshot error: ") and \
+            "snapshot format version 0" in said["message"], said
+        _ended(client)
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
+def test_wrong_server_options_are_a_usage_error(tmp_path):
+    got = subprocess.run([sys.executable, "-m", "pullcheck", "lsp", "--netwrok", "x"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert got.returncode == 2 and "unrecognized arguments: --netwrok" in got.stderr and not got.stdout

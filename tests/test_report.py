@@ -314,3 +314,21 @@ def test_mermaid_parses_every_picture():
     failed = [(c, v["error"]) for c, v in zip(charts, verdicts) if not v["ok"]]
     assert not failed, failed[0]
     assert {v["type"] for v in verdicts} == {"flowchart-v2"}
+
+
+def test_the_launch_sites_not_judged_are_listed_with_what_they_wait_on(tmp_path):
+    bad = os.path.join("fixtures", "NET002", "bad_private_subnet_no_route.yaml")
+    unjudged = os.path.join("fixtures", "NET002", "good_subnet_parameter_without_default.yaml")
+    out = run_cli("--no-config", "--format", "markdown", bad, unjudged).stdout
+    section = out[out.index("### Not judged"):]
+    assert "pullcheck judged 1 of 2 launch sites" in section
+    lines = section.splitlines()
+    site = next(x for x in lines if x.startswith("- "))
+    assert "good\\_subnet\\_parameter\\_without\\_default.yaml:34**" in site and " Service (ecs.service)" in site
+    waits = [x for x in lines if x.startswith("  - ")]
+    assert len(waits) == 1 and "SubnetId" in waits[0] and "supply a parameter file or a stacks-file entry" in waits[0]
+    # a run with nothing to report still lists them: "No problems found." is not "every task can pull"
+    alone = run_cli("--no-config", "--format", "markdown", unjudged).stdout
+    assert alone.index("No problems found.") < alone.index("### Not judged")
+    # and a run that judged every launch site has no such section
+    assert "Not judged" not in run_cli("--no-config", "--format", "markdown", bad).stdout

@@ -325,3 +325,18 @@ def test_a_link_in_the_tree_is_named_by_the_file_it_leads_to(tmp_path):
     assert res["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "real/t.yaml",
                                                                           "uriBaseId": "%SRCROOT%"}
     assert "primaryLocationLineHash" in res["partialFingerprints"]  # of the file the link leads to
+
+
+UNJUDGED = os.path.join("fixtures", "NET002", "good_subnet_parameter_without_default.yaml")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_run_carries_the_verdict_account(jobs):
+    """The run's property bag counts the launch sites, those judged and those not, in one process or several."""
+    run = _validated(run_cli("--no-config", "--jobs", jobs, "--format", "sarif", BAD, UNJUDGED).stdout)["runs"][0]
+    assert run["properties"] == {"launchSites": 2, "judged": 1, "notJudged": 1}
+    judged = _validated(run_cli("--no-config", "--format", "sarif", BAD).stdout)["runs"][0]
+    assert judged["properties"] == {"launchSites": 1, "judged": 1, "notJudged": 0}
+    none = _validated(run_cli("--no-config", "--format", "sarif", os.path.join("fixtures", "TD001",
+                                                                           "bad_numeric_sizes.json")).stdout)
+    assert none["runs"][0]["properties"]["launchSites"] == 0

@@ -68,12 +68,21 @@ def _platform(url):
     _, public_rt = subnet("public-a", "10.0.0.0/24", "public")
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=ids["public-a"], AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    nat = ids["nat"] = ec2.create_nat_gateway(SubnetId=ids["public-a"], AllocationId=eip)["NatGateway"][
+        "NatGatewayId"]
     _, nat_rt = subnet("private-a", "10.0.1.0/24", "private")
+    ec2.create_tags(Resources=[nat_rt], Tags=[{"Key": "Name", "Value": "behind-nat"}, {"Key": "Slot",
+                                                                                     "Value": "tables[0]"}])
     ec2.create_route(RouteTableId=nat_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     _, broken_rt = subnet("private-b", "10.0.2.0/24", "private")
     ec2.create_route(RouteTableId=broken_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     ec2.delete_route(RouteTableId=broken_rt, DestinationCidrBlock="0.0.0.0/0")  # the NAT route removed
+    # two spare subnets on the VPC's main table: one implicitly (no association), one explicitly
+    main = ids["main-rt"] = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {
+        "Name": "association.main", "Values": ["true"]}])["RouteTables"][0]["RouteTableId"]
+    for name, cidr in (("spare-implicit", "10.0.8.0/24"), ("spare-explicit", "10.0.9.0/24")):
+        ids[name] = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    ec2.associate_route_table(RouteTableId=main, SubnetId=ids["spare-explicit"])
     sg = ids["sg-closed"] = ec2.create_security_group(GroupName="closed", Description="no egress",
                                                       VpcId=vpc)["GroupId"]
     ec2.revoke_security_group_egress(GroupId=sg, IpPermissions=[
@@ -265,6 +274,155 @@ def test_terraform_variables_and_data_sources_select_from_the_snapshot(taken):
     assert not any(ids["private-a"] in x for x in lines), got.stdout
     assert any("NET010 aws_ecs_service.public" in x for x in lines), got.stdout
     assert len([x for x in lines if ": NET" in x]) == 2, got.stdout
+
+
+ROUTE_TABLES = """\
+variable "subnet" {{
+  type    = string
+  default = "{private-b}"
+}}
+data "aws_route_table" "by_subnet" {{
+  subnet_id = "{private-a}"
+}}
+data "aws_route_table" "by_variable" {{
+  subnet_id = var.subnet
+}}
+data "aws_route_table" "by_id" {{
+  route_table_id = "{public-a-rt}"
+}}
+data "aws_route_table" "by_tags" {{
+  tags = {{ Name = "behind-nat" }}
+}}
+data "aws_route_table" "bracketed" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["tables[0]"]
+  }}
+}}
+data "aws_route_table" "wildcards" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["t*s?0]"]
+  }}
+}}
+data "aws_route_table" "no_character_sets" {{
+  filter {{
+    name   = "tag:Slot"
+    values = ["tables[01]"]
+  }}
+}}
+data "aws_route_table" "main" {{
+  vpc_id = "{vpc}"
+  filter {{
+    name   = "association.main"
+    values = ["true"]
+  }}
+}}
+data "aws_route_table" "main_by_id" {{
+  route_table_id = "{main-rt}"
+}}
+data "aws_route_table" "explicitly_on_main" {{
+  subnet_id = "{spare-explicit}"
+}}
+data "aws_route_table" "implicitly_on_main" {{
+  subnet_id = "{spare-implicit}"
+}}
+data "aws_route_table" "isolated" {{
+  filter {{
+    name   = "vpc-id"
+    values = ["{vpc-endpoints}"]
+  }}
+  filter {{
+    name   = "association.main"
+    values = ["false"]
+  }}
+}}
+data "aws_route_table" "two_of_them" {{
+  vpc_id = "{vpc-endpoints}"
+}}
+data "aws_vpc_endpoint" "dkr" {{
+  vpc_id       = "{vpc-endpoints}"
+  service_name = "com.amazonaws.eu-west-1.ecr.dkr"
+}}
+data "aws_vpc_endpoint" "s3" {{
+  service_name = "com.amazonaws.eu-west-1.s3"
+}}
+data "aws_vpc_endpoint" "none_there" {{
+  vpc_id       = "{vpc}"
+  service_name = "com.amazonaws.eu-west-1.ecr.dkr"
+}}
+"""
+
+
+def test_route_tables_and_endpoints_are_found_as_aws_finds_them(taken):
+    """``data "aws_route_table"`` by subnet (explicit associations only, as DescribeRouteTables' filter), by ID,
+    tags, VPC, filters and the main association; ``data "aws_vpc_endpoint"`` by service and VPC."""
+    from pullcheck.engine.stages import build_graph
+    from pullcheck.formats import snapshot
+    from pullcheck.formats.terraform.lookup import matches
+
+    folder, snap, ids = taken
+    tf = folder / "tables"
+    tf.mkdir(exist_ok=True)
+    (tf / "main.tf").write_text(ROUTE_TABLES.format(**ids))
+    graph, _ = build_graph([str(tf)], network=snapshot.load(str(folder / "network.json")))
+    found = {}
+    for q in list(graph.of_kind("data.route_table")) + list(graph.of_kind("data.vpc_endpoint")):
+        got = matches(graph, q)
+        found[q.name.rsplit(".", 1)[1]] = None if got is None else [r.get("id") for r in got]
+    isolated_rt = ids["isolated-a-rt"]
+    dkr = next(e["VpcEndpointId"] for e in snap["VpcEndpoints"] if e["ServiceName"].endswith("ecr.dkr"))
+    s3 = next(e["VpcEndpointId"] for e in snap["VpcEndpoints"] if e["ServiceName"].endswith(".s3"))
+    assert found == {"by_subnet": [ids["private-a-rt"]], "by_variable": [ids["private-b-rt"]],
+                     "by_id": [ids["public-a-rt"]], "by_tags": [ids["private-a-rt"]], "main": [ids["main-rt"]],
+                     # EC2's filters know * and ? only: brackets are text
+                     "bracketed": [ids["private-a-rt"]], "wildcards": [ids["private-a-rt"]],
+                     "no_character_sets": None,
+                     "main_by_id": [ids["main-rt"]], "explicitly_on_main": [ids["main-rt"]],
+                     "implicitly_on_main": None, "isolated": [isolated_rt], "two_of_them": None,
+                     "dkr": [dkr], "s3": [s3], "none_there": None}
+
+
+ROUTE_ADDED = """\
+data "aws_route_table" "b" {{
+  subnet_id = "{private-b}"
+}}
+resource "aws_route" "back" {{
+  route_table_id         = data.aws_route_table.b.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = "{nat}"
+}}
+resource "aws_ecs_task_definition" "app" {{
+  family                   = "app"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = "arn:aws:iam::123456789012:role/exec"
+  container_definitions    = jsonencode([{{ name = "app", image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1" }}])
+}}
+resource "aws_ecs_service" "b" {{
+  name            = "b"
+  launch_type     = "FARGATE"
+  task_definition = aws_ecs_task_definition.app.arn
+  network_configuration {{
+    subnets = ["{private-b}"]
+  }}
+}}
+"""
+
+
+def test_a_route_added_to_a_table_found_by_subnet_counts(taken):
+    folder, _, ids = taken
+    tf = folder / "route"
+    tf.mkdir(exist_ok=True)
+    (tf / "main.tf").write_text(ROUTE_ADDED.format(**ids))
+    got = _run("--network", "../network.json", "--select", "NET", ".", cwd=tf)
+    assert got.returncode == 0 and "NET002" not in got.stdout, got.stdout + got.stderr
+    (tf / "main.tf").write_text(ROUTE_ADDED.format(**ids).replace('subnet_id = "' + ids["private-b"],
+                                                                  'subnet_id = "' + ids["private-a"]))
+    got = _run("--network", "../network.json", "--select", "NET", ".", cwd=tf)
+    assert got.returncode == 1 and "NET002 aws_ecs_service.b" in got.stdout, got.stdout + got.stderr
 
 
 def _cli_outputs(url, folder):

@@ -5,6 +5,12 @@ Diagnostics are published when a document is opened, changed or saved, from the 
 the modules it calls); a template or task definition on its own. The configuration found above the file
 applies, as on the command line. Columns are UTF-16 code units, as the protocol counts them.
 
+``pullcheck lsp --network FILE|FOLDER [--region R] [--stacks FILE]`` gives every lint the account's snapshot
+and the stacks, chosen as the command line chooses them: ``--network``, else the stacks file's ``network``,
+else the configuration's; the stacks file's entries, else the configuration's ``[stacks]``. The snapshot is
+read once and again only when it changes on disk; one that cannot be used is a diagnostic, as a
+configuration error is.
+
 Between changes the server keeps each top-level block of a ``.tf`` file and each resource of a YAML
 template as parsed (by its text), and each resource as evaluated while nothing it can read has changed
 (the session: ``pullcheck.sources.session``): a keystroke parses and evaluates again only the block it is
@@ -51,16 +57,26 @@ def scope_roots(path: str, folders: Iterable[str]) -> List[str]:
     return [folder for folder in folders if under(real, os.path.realpath(folder))] or [path]
 
 
-def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None
-                ) -> List[Dict[str, Any]]:
+@dataclass(frozen=True)
+class Given:
+    """What the server was started with, as a command line gives a run: the account's snapshot, its Region,
+    a stacks file (each "" when not given)."""
+
+    network: str = ""
+    region: str = ""
+    stacks: str = ""
+
+
+def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None,
+                given: Given = Given()) -> List[Dict[str, Any]]:
     """Diagnostics (LSP shape, 0-based) for one document whose current text is ``text``. ``roots``: the
     run's scope (see ``scope_roots``), by default the document's own folder."""
     from pullcheck.engine.stages import INTERNAL_ID
 
     try:
-        linter = _linter(path, rules, roots)
+        linter = _linter(path, rules, roots, given)
     except ValueError as e:
-        return [_diag(0, 0, 0, 1, 1, "CONFIG", f"configuration error: {e}")]
+        return [_diag(0, 0, 0, 1, 1, "CONFIG", str(e))]
     if linter is None:
         return []
     overlay = session.current().overlay
@@ -91,11 +107,14 @@ def diagnostics(path: str, text: str, rules: Dict[str, Any], roots: Optional[Lis
     return out
 
 
-def _linter(path: str, rules: Dict[str, Any], roots: Optional[List[str]]) -> Optional[Callable[[], list]]:
+def _linter(path: str, rules: Dict[str, Any], roots: Optional[List[str]], given: Given = Given()
+            ) -> Optional[Callable[[], list]]:
     """What lints the document ``path`` (reading the session's overlay for its text), judged by the
-    configuration above it; None when that configuration excludes it, ValueError when it is wrong."""
+    configuration above it; None when that configuration excludes it, ValueError (its message the
+    diagnostic's) when it, the stacks or the snapshot is wrong."""
     from pullcheck.engine import config as cfgmod
-    from pullcheck.engine.stages import finish, lint
+    from pullcheck.engine import stacks as stacksmod
+    from pullcheck.engine.stages import finish, lint_graph
     from pullcheck.engine.registry import select_rules
 
     cfg = cfgmod.Config()
@@ -104,22 +123,65 @@ def _linter(path: str, rules: Dict[str, Any], roots: Optional[List[str]]) -> Opt
         try:
             cfg = cfgmod.load(found, rules)
         except cfgmod.ConfigError as e:
-            raise ValueError(str(e)) from None
+            raise ValueError(f"configuration error: {e}") from None
     if cfg.exclude and cfg.excluded(path):
         return None
     selected = select_rules(rules, cfg.select, cfg.ignore)
+    try:
+        stacks = stacksmod.load(given.stacks) if given.stacks else (
+            stacksmod.parse(cfg.stacks, cfg.root, cfg.path) if cfg.stacks else [])
+        network = _network(given, cfg)
+    except stacksmod.StacksError as e:
+        raise ValueError(f"stacks error: {e}") from None
     # a .tf file names its folder's module (its own files and the modules it calls, not the subtree)
-    return lambda: finish(lint([path], selected, roots=roots), cfg)
+    return lambda: finish(lint_graph([path], selected, stacks=stacks, roots=roots, network=network)[1], cfg)
 
 
-def fix_all(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None) -> Optional[str]:
+_SNAPSHOT: Dict[str, Any] = {}  # the one snapshot read, under the key of what it was read from
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def _network(given: Given, cfg: Any) -> Any:
+    """The account's snapshot of a lint, chosen as the command line chooses it (the server's --network, else
+    the stacks file's, else the configuration's), read again only when it changed on disk; None without one."""
+    from pullcheck.engine import stacks as stacksmod
+    from pullcheck.formats import snapshot
+
+    network, region = given.network, given.region
+    if given.stacks:
+        named, theirs = stacksmod.account(given.stacks)
+        network, region = network or named, region or theirs
+    network, region = os.path.abspath(network or cfg.network) if network or cfg.network else "", region or cfg.region
+    if not network:
+        return None
+    try:
+        key = repr((network, region, _stamp(network)))
+        with _SNAPSHOT_LOCK:
+            if key not in _SNAPSHOT:
+                _SNAPSHOT.clear()
+                _SNAPSHOT[key] = snapshot.load(network, region or None)
+            return _SNAPSHOT[key]
+    except OSError:
+        raise ValueError(f"snapshot error: {network}: no such snapshot file or folder") from None
+    except snapshot.SnapshotError as e:
+        raise ValueError(f"snapshot error: {e}") from None
+
+
+def _stamp(path: str) -> List[Tuple[str, int, int]]:
+    """What changes when a snapshot, or a file of a folder of CLI outputs, is written again."""
+    names = [path] + ([os.path.join(path, n) for n in sorted(os.listdir(path))] if os.path.isdir(path) else [])
+    return [(n, st.st_mtime_ns, st.st_size) for n in names for st in [os.stat(n)]]
+
+
+def fix_all(path: str, text: str, rules: Dict[str, Any], roots: Optional[List[str]] = None,
+            given: Given = Given()) -> Optional[str]:
     """The document's text once "fix all safe" is applied: the safe fixes of this document (``text``), in
     passes as ``--fix`` applies them (``pullcheck.engine.fixing``: linted again after each pass, a fix taken
     back as there), kept in memory. None when nothing would change."""
     from pullcheck.engine import fixing
 
     try:
-        linter = _linter(path, rules, roots)
+        linter = _linter(path, rules, roots, given)
     except ValueError:
         return None
     if linter is None:
@@ -219,6 +281,7 @@ class _State:
     """What the handlers of one server share."""
 
     rules: Dict[str, Any]
+    given: Given = Given()  # the account's snapshot and stacks the server was started with
     # uri -> (the document version they were computed for, the diagnostics last published in LSP shape)
     published: Dict[str, Tuple[Any, List[Dict[str, Any]]]] = field(default_factory=dict)
     # one lint at a time (the editor buffers are shared with the readers)
@@ -249,10 +312,33 @@ def _server_class() -> Any:
     return Server
 
 
+def _arguments(argv: List[str]) -> Optional[Given]:
+    """The server's options, or None when they are wrong (argparse has said why)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="pullcheck lsp",
+                                description="Speak the Language Server Protocol on standard input and output.")
+    p.add_argument("--network", metavar="FILE|FOLDER", default="",
+                   help="a snapshot of the account (pullcheck snapshot), or a folder of AWS CLI outputs")
+    p.add_argument("--region", default="", help="the Region the lints are for: a snapshot of another is refused")
+    p.add_argument("--stacks", metavar="FILE", default="",
+                   help="which template is deployed as which stack, with which parameters")
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as e:
+        if e.code in (0, None):
+            raise
+        return None
+    return Given(args.network, args.region, args.stacks)
+
+
 def serve(argv: List[str]) -> int:
-    if argv and argv[0] in ("-h", "--help"):
-        print("usage: pullcheck lsp   (speaks the Language Server Protocol on stdin/stdout)")
-        return 0
+    try:
+        given = _arguments(argv)
+    except SystemExit:
+        return 0  # --help
+    if given is None:
+        return 2
     try:
         from lsprotocol import types as t
         server_class = _server_class()
@@ -265,7 +351,7 @@ def serve(argv: List[str]) -> int:
     # each .tf block's and each template resource's parse, by its text, and each resource's evaluation
     # while nothing it can read has changed: a keystroke works again only on the block it is in
     session.begin(keep_parses=True)
-    state = _State(load_rules())
+    state = _State(load_rules(), given)
     server = server_class("pullcheck", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Full)
     _register(server, state)
     server.start_io()
@@ -392,7 +478,8 @@ def _lint(state: _State, ls: Any, uri: str, path: str, wanted: Any) -> Optional[
         if doc.version != wanted or state.closing.is_set():
             return None
         try:
-            found = diagnostics(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)))
+            found = diagnostics(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)),
+                                given=state.given)
         except Exception as e:  # keep what the editor shows; say why once
             why = f"pullcheck could not lint {os.path.basename(path)}: {type(e).__name__}: {e}"
             with state.out:
@@ -441,7 +528,8 @@ def _fix_all_edits(state: _State, ls: Any, uri: str, version: Any, found: List[D
             return []
         path = _path(uri)
         try:
-            after = fix_all(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)))
+            after = fix_all(path, doc.source, state.rules, roots=scope_roots(path, _workspace_folders(ls)),
+                            given=state.given)
         except Exception:  # the engine failed: the lint said so already, and the quick fixes stay
             after = None
         edits = text_edits(doc.source, after) if after is not None else []

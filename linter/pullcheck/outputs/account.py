@@ -162,6 +162,17 @@ def json_account(findings_json: str, sites: List[Site], assumed: Sequence[str] =
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
+def of_graph(graph: Any) -> Optional[List[Site]]:
+    """The account of a built graph for a report (SARIF, markdown); None without one."""
+    return None if graph is None else account(graph)
+
+
+def sarif_properties(sites: List[Site]) -> dict:
+    """The counts a SARIF run carries in its property bag."""
+    n, m = counts(sites)
+    return {"launchSites": m, "judged": n, "notJudged": m - n}
+
+
 def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool, assumed: Sequence[str] = ()) -> str:
     """The console output with the account: the summary line after text output, the object for JSON with
     ``--explain``; other formats as they are."""

@@ -35,11 +35,11 @@ def as_json(findings: List[Finding], rules: Dict[str, Rule]) -> str:
 
 
 def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
-          silencing: Silencing = ()) -> str:
+          silencing: Silencing = (), graph: Any = None) -> str:
     """SARIF 2.1.0 for GitHub code scanning (``pullcheck.outputs.sarif``)."""
     from pullcheck.outputs.sarif import sarif as write
 
-    return write(findings, rules, errors, silencing)
+    return write(findings, rules, errors, silencing, graph=graph)
 
 
 def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
@@ -49,7 +49,7 @@ def render(fmt: str, findings: List[Finding], rules: Dict[str, Rule], errors: Se
     configurations that turn checks off, in the formats a reviewer reads (text, github, SARIF, markdown);
     JSON stays a bare list of findings, and parseable and JUnit hold findings only."""
     if fmt == "sarif":
-        return sarif(findings, rules, errors, silencing)
+        return sarif(findings, rules, errors, silencing, graph)
     if fmt == "markdown":
         from pullcheck.outputs.report import markdown
 

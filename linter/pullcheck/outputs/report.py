@@ -4,7 +4,9 @@ A count by rule, then per finding its place, message and fix; for a network find
 Mermaid flowchart of the path its pull takes (``pullcheck.outputs.pathchart``), shown open unless it has
 more than FOLD_NODES nodes. In GitHub Actions (``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY`` and
 ``GITHUB_SHA`` set) each place links to its line at the commit (``pullcheck.outputs.locations``). Rules with
-more than COLLAPSE_AFTER findings have the rest folded.
+more than COLLAPSE_AFTER findings have the rest folded. Last, when a launch site is not judged, a "Not
+judged" section lists each with the values it waits on and how to supply them, so "No problems found." is
+never read as "every task can pull".
 """
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optiona
     top = ["## pullcheck", ""]
     for path, what in silencing:
         top += [f"> Configuration **{_escape(path)}** silences checks ({_escape(what)})", ""]
+    place = _Places(environ)
+    unjudged = _not_judged(graph, place)
     if not findings:
-        return "\n".join(top + ["No problems found."]) + "\n"
+        return "\n".join(top + ["No problems found."] + unjudged) + "\n"
     by_rule: Dict[str, List[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
@@ -33,7 +37,6 @@ def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optiona
                  "| rule | name | severity | count |", "|---|---|---|---|"]
     for rid, fs in sorted(by_rule.items()):
         out.append(f"| {_escape(rid)} | {_escape(fs[0].name)} | {fs[0].severity} | {len(fs)} |")
-    place = _Places(environ)
     pictures = None
     if graph is not None:
         from pullcheck.outputs.pathchart import Pictures
@@ -52,7 +55,25 @@ def markdown(findings: Sequence[Finding], rules: Dict[str, Rule], graph: Optiona
             out += ["", "</details>"]
         else:
             out += items
-    return "\n".join(out) + "\n"
+    return "\n".join(out + unjudged) + "\n"
+
+
+def _not_judged(graph: Optional[Graph], place: "_Places") -> List[str]:
+    """The section of the launch sites not judged, each with what it waits on; [] when all were judged."""
+    from pullcheck.outputs.account import of_graph
+    from pullcheck.facts.verdicts import not_judged, summary
+
+    sites = of_graph(graph)
+    waiting = not_judged(sites) if sites else []
+    if not waiting:
+        return []
+    out = ["", "### Not judged", "", f"pullcheck {_escape(summary(sites))}; these wait on values the run does not "
+           "give:", ""]
+    for s in waiting:
+        out.append(f"- {place.at(s.file, s.line)} {_escape(s.name)} ({_escape(s.kind)}) waits on")
+        for w in s.waits_on:
+            out.append(f"  - {_escape(w.value)} (used at {place.at(w.file, w.line)}): supply {_escape(w.supply)}")
+    return out
 
 
 class _Places:
@@ -67,15 +88,18 @@ class _Places:
         self.relative: Dict[str, Optional[str]] = {}
 
     def __call__(self, f: Finding) -> str:
+        return self.at(f.file, f.line, f.col)
+
+    def at(self, file: str, line: int, col: Optional[int] = None) -> str:
         from pullcheck.outputs import locations
 
-        text = f"{_escape(f.file)}:{f.line}:{f.col}"
+        text = f"{_escape(file)}:{line}" + (f":{col}" if col is not None else "")
         if self.blob is None:
             return f"**{text}**"
-        if f.file not in self.relative:
-            self.relative[f.file] = locations.relative(f.file, self.root)
-        rel = self.relative[f.file]
-        return f"**[{text}]({locations.line_link(self.blob, rel, f.line)})**" if rel is not None else f"**{text}**"
+        if file not in self.relative:
+            self.relative[file] = locations.relative(file, self.root)
+        rel = self.relative[file]
+        return f"**[{text}]({locations.line_link(self.blob, rel, line)})**" if rel is not None else f"**{text}**"
 
 
 def _item(f: Finding, place: _Places, pictures: Any) -> str:

@@ -10,7 +10,9 @@ its own key; at most 25,000 results and rules a run (past that GitHub rejects th
 are the most severe, and a notification says how many were left out). A file's URI is relative to
 ``%SRCROOT%`` and percent-encoded, and the run's ``originalUriBaseIds`` gives that root as a ``file://``
 URI ending in ``/`` (``pullcheck.outputs.locations``); a file outside the root is named by its absolute
-``file://`` URI. Columns count Unicode code points, as the readers count them.
+``file://`` URI. Columns count Unicode code points, as the readers count them. The run's ``properties``
+hold the verdict account's counts (``launchSites``, ``judged``, ``notJudged``), so a run that judged only
+part of its launch sites says so to whatever reads the file.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from pullcheck import __version__
 from pullcheck.graph.model import Finding, Rule
-from pullcheck.outputs import locations
+from pullcheck.outputs import account, locations
 from pullcheck.outputs.safetext import json_text
 
 MAX_RESULTS = 25_000  # results of a run, and rules: GitHub rejects a file with more
@@ -90,10 +92,12 @@ def descriptor(rid: str, rule: Optional[Rule], findings: Sequence[Finding]) -> D
 
 
 def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str] = (),
-          silencing: Sequence[Tuple[str, str]] = (), environ: Optional[Mapping[str, str]] = None) -> str:
+          silencing: Sequence[Tuple[str, str]] = (), environ: Optional[Mapping[str, str]] = None,
+          graph: Any = None) -> str:
     """The SARIF log; internal errors of the run (``errors``) become tool execution notifications and mark
     the invocation as not successful; a configuration that silences checks is a tool configuration
-    notification on that file."""
+    notification on that file. With the run's ``graph``, the run's property bag holds the verdict account's
+    counts: launch sites, judged, not judged."""
     kept, dropped = _within_limit(findings)
     ids = sorted(set(rules) | {f.rule_id for f in kept})
     index = {rid: i for i, rid in enumerate(ids)}
@@ -109,6 +113,9 @@ def sarif(findings: List[Finding], rules: Dict[str, Rule], errors: Sequence[str]
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    sites = account.of_graph(graph)
+    if sites is not None:
+        run["properties"] = account.sarif_properties(sites)
     notes = [{"level": "error", "message": {"text": e}} for e in errors]
     if dropped:
         notes.append({"level": "warning", "message": {"text": (

@@ -192,11 +192,12 @@ def query(c: BuildContext) -> None:
         c.r.attrs["criteria"] = Unknown("tags cannot be known")
         return
     for attr, name in (("vpc_id", "vpc-id"), ("cidr_block", "cidr-block"), ("id", "id"), ("route_table_id", "id"),
-                       ("name", "group-name"), ("service_name", "service-name")):
+                       ("name", "group-name"), ("service_name", "service-name"),
+                       ("subnet_id", "association.subnet-id")):
         v = c.value(b, attr)
         if v is not None:
             criteria.append((name, [v]))
-    if any(k in b.attrs for k in ("default", "state", "availability_zone", "availability_zone_id", "subnet_id",
+    if any(k in b.attrs for k in ("default", "state", "availability_zone", "availability_zone_id",
                                   "gateway_id", "service", "ids")):
         criteria = []  # selectors this does not model: leave the answer unknown
     c.r.attrs["criteria"] = criteria

@@ -2,10 +2,15 @@
 ``tag:Name`` filter, ``aws_subnet``, ``aws_vpc``), answered from resources declared elsewhere in the same
 run. An answer is given only when every candidate can be judged and the match is not empty (and unique
 where the data source returns one resource); otherwise the value stays unknown.
+
+A route table is found by a subnet (``subnet_id``, the ``association.subnet-id`` filter) as EC2's
+DescribeRouteTables finds it: through the subnet's explicit association only. A subnet left on its VPC's main
+table has none, so Terraform finds no table and the answer stays unknown; the main table is the one the
+``association.main`` filter names.
 """
 from __future__ import annotations
 
-import fnmatch
+import re
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from pullcheck.graph.values import Ref, text_of
@@ -22,6 +27,13 @@ _OWN_ID = {"ec2.subnet": ("id", "subnet-id"), "ec2.vpc": ("id", "vpc-id"), "ec2.
            "ec2.route_table": ("id", "route-table-id"), "ec2.vpc_endpoint": ("id", "vpc-endpoint-id")}
 # filters on an attribute of the candidate, compared as text
 _TEXT = {"group-name": "group_name", "service-name": "service_name", "vpc-endpoint-type": "type"}
+
+
+def _like(have: str, pattern: str) -> bool:
+    """An EC2 filter value's match: ``*`` any run of characters, ``?`` any one, everything else itself
+    (``[0]`` in a tag is text, not a set of characters as in a shell pattern)."""
+    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                        have, re.DOTALL) is not None
 
 
 def _tags(res: Resource) -> Any:
@@ -48,10 +60,16 @@ def _tags(res: Resource) -> Any:
     return None
 
 
-def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
+def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[bool]:
     """Whether a candidate meets one filter (``tag:Name``, ``vpc-id``, ``cidr-block``); None if unknown."""
     if not isinstance(values, list):
         return None
+    if res.kind == "ec2.route_table" and name == "association.subnet-id":
+        return _associated(graph, res, values)
+    if res.kind == "ec2.route_table" and name == "association.main":
+        flags = {str(text_of(v)).lower() for v in values}
+        main = _is_main(graph, res)
+        return None if main is None or not flags <= {"true", "false"} else str(main).lower() in flags
     if name in _OWN_ID.get(res.kind, ()):
         return _own_id(res, values)
     if name in _TEXT:
@@ -59,7 +77,7 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
         wanted = [text_of(v) for v in values]
         if have is None or None in wanted:
             return None
-        return any(fnmatch.fnmatchcase(have, w) for w in wanted if w is not None)
+        return any(_like(have, w) for w in wanted if w is not None)
     if name.startswith("tag:"):
         tags = _tags(res)
         if tags is None:
@@ -68,7 +86,7 @@ def _criterion(res: Resource, name: str, values: Any) -> Optional[bool]:
         wanted = [text_of(v) for v in values]
         if None in wanted:
             return None
-        return have is not None and any(fnmatch.fnmatchcase(have, w) for w in wanted)
+        return have is not None and any(_like(have, w) for w in wanted if w is not None)
     if name in ("vpc-id", "vpc_id"):
         vpc = res.get("vpc")
         if not isinstance(vpc, Ref):
@@ -93,7 +111,8 @@ def _own_id(res: Resource, values: List[Any]) -> Optional[bool]:
     out: Optional[bool] = False
     for v in values:
         if isinstance(v, Ref):
-            if v.target == res.key:
+            if v.target == res.key or (res.kind == "ec2.route_table" and v.attr == "main_route_table_id"
+                                       and _names_table(None, v, res)):
                 return True
             continue
         wanted = text_of(v)
@@ -102,6 +121,70 @@ def _own_id(res: Resource, values: List[Any]) -> Optional[bool]:
         elif wanted == have:
             return True
     return out
+
+
+def _identity(graph: Graph, v: Any) -> Any:
+    """What a value names, comparable across forms: a resource's key (a reference, or the ID of a resource
+    that has one), other text as it is; None when it cannot be known (a data source not yet answered)."""
+    if isinstance(v, Ref):
+        target = graph.resources.get(v.target)
+        if target is None or target.kind.startswith("data.") or v.attr not in (None, "id"):
+            return None
+        return ("key", v.target)
+    text = text_of(v)
+    if text is None:
+        return None
+    for res in graph.resources.values():
+        if res.get("id") == text and res.get("snapshot"):
+            return ("key", res.key)
+    return ("text", text)
+
+
+def _names_table(graph: Optional[Graph], v: Any, table: Resource) -> Optional[bool]:
+    """Whether an association's route table is ``table`` (a VPC's main table is named through its VPC)."""
+    if isinstance(v, Ref) and v.attr == "main_route_table_id":
+        vpc = table.get("vpc")
+        if table.get("main") is True and isinstance(vpc, Ref):
+            return vpc.target == v.target
+        return False if table.get("main") is False else None
+    if graph is None:
+        return None
+    got, own = _identity(graph, v), ("key", table.key)
+    if got is None:
+        return None
+    return got == own or (got[0] == "text" and got[1] == text_of(table.get("id")))
+
+
+def _associated(graph: Graph, table: Resource, values: List[Any]) -> Optional[bool]:
+    """Whether one of the subnets is explicitly associated with ``table``."""
+    wanted = [_identity(graph, v) for v in values]
+    out: Optional[bool] = False
+    for a in graph.of_kind("ec2.route_table_association"):
+        if a.get("subnet") is None:
+            continue  # the VPC's main association, or a gateway's
+        named = _names_table(graph, a.get("route_table"), table)
+        if named is False:
+            continue
+        subnet = _identity(graph, a.get("subnet"))
+        hit: Optional[bool] = None if subnet is None or None in wanted else subnet in wanted
+        if named and hit:
+            return True
+        if hit is not False:
+            out = None
+    return out
+
+
+def _is_main(graph: Graph, table: Resource) -> Optional[bool]:
+    """Whether a route table is its VPC's main one: the account's say so; a run's is when it is the VPC's
+    default table or a main association names it."""
+    if table.get("main") is True:
+        return True
+    for a in graph.of_kind("ec2.route_table_association"):
+        if a.get("main_for_vpc") is not None:
+            named = _names_table(graph, a.get("route_table"), table)
+            if named is not False:
+                return named
+    return False if table.get("main") is False else None
 
 
 def matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
@@ -120,7 +203,7 @@ def _matches(graph: Graph, query: Resource) -> Optional[List[Resource]]:
         return None  # no selector (the default VPC, say) or one that cannot be read
     out = []
     for res in graph.of_kind(QUERY_KINDS[query.kind]):
-        verdicts = [_criterion(res, name, values) for name, values in criteria]
+        verdicts = [_criterion(graph, res, name, values) for name, values in criteria]
         if False in verdicts:
             continue
         if None in verdicts or res.get("conditional"):
