@@ -5,14 +5,18 @@ from pullcheck import Graph, Resource
 from pullcheck.facts import network as net
 
 
-def sites(graph: Graph) -> Iterator[Tuple[Resource, Optional[Resource], int, Resource]]:
-    """(launch site, its task definition, subnet index, subnet) for every Fargate launch and known subnet."""
+def sites(graph: Graph, ipv4: bool = True) -> Iterator[Tuple[Resource, Optional[Resource], int, Resource]]:
+    """(launch site, its task definition, subnet index, subnet) for every Fargate launch and known subnet.
+    The IPv4 rules (``ipv4``) leave out a subnet that is, or may be, IPv6-only: a task there has no IPv4
+    address, and NET016 judges how it pulls."""
     for launch in net.fargate_launches(graph):
         subnets = net.launch_subnets(graph, launch)
         if not subnets:
             continue
         td = net.task_definition(graph, launch)
         for i, subnet in subnets:
+            if ipv4 and net.ipv6_only(subnet) is not False:
+                continue
             yield launch, td, i, subnet
 
 

@@ -44,7 +44,7 @@ def check(graph: Graph) -> Iterator[Hit]:
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     - https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-requests.html
     """
-    for launch, td, i, subnet in sites(graph):
+    for launch, td, i, subnet in sites(graph, ipv4=False):
         if net.ipv6_only(subnet) is not True:
             continue
         problems = []
