@@ -312,6 +312,14 @@ def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[
     if tid is None:
         yield Wait(f"the route table of subnet {subnet.name} ({why})", subnet.file, subnet.span.line, _ACCOUNT)
         return
+    only6 = routing.ipv6_only(subnet)
+    if only6 is None:
+        yield Wait(f"whether subnet {subnet.name} is IPv6-only", *_at(subnet, "ipv6_native"), _ACCOUNT)
+        return
+    if only6:  # NET016's: the ::/0 route; the IPv4 rules do not judge it
+        if routing.egress6(graph, subnet) == "unknown":
+            yield Wait(f"the ::/0 route of subnet {subnet.name}", subnet.file, subnet.span.line, _ACCOUNT)
+        return
     kind = routing.internet_kind(graph, subnet)
     if kind == "unknown":
         egress = routing.egress4(graph, subnet)
