@@ -297,3 +297,32 @@ def test_a_default_group_adopted_in_a_vpc_of_the_run_is_that_vpcs(tmp_path, rule
     alone = _found(rules, [path], "main.tf", "NET010")
     assert alone == [(85, "NET010")]
     assert [x for x in _found(rules, [path, tmp_path / "sg"], "main.tf", "NET010") if x in alone] == alone
+
+
+@pytest.mark.parametrize("tags, expected", [
+    ("Tags: [{Key: Name, Value: app-vpc}]", ["NET002"]),  # the lookup's filter rules this VPC out
+    # the one VPC of the run it selects: the endpoint is this VPC's, and judged there
+    ("Tags: [{Key: Name, Value: core-infra}]", ["NET005", "NET007"]),
+    ("", ["NET002"]),  # no Name tag: a tag filter selects no such VPC
+])
+def test_an_endpoint_whose_vpc_a_data_source_looks_up_reaches_what_its_filters_may_select(tmp_path, rules,
+                                                                                        tags, expected):
+    network = NETWORK.replace("Properties: {CidrBlock: 10.0.0.0/16}",
+                              "Properties:\n          CidrBlock: 10.0.0.0/16\n          " + tags if tags else
+                              "Properties: {CidrBlock: 10.0.0.0/16}")
+    lookup = textwrap.dedent("""\
+        data "aws_vpc" "core" {
+          filter {
+            name   = "tag:Name"
+            values = ["core-infra"]
+          }
+        }
+        resource "aws_vpc_endpoint" "ecr_dkr" {
+          vpc_id              = data.aws_vpc.core.id
+          service_name        = "com.amazonaws.eu-west-1.ecr.dkr"
+          vpc_endpoint_type   = "Interface"
+          private_dns_enabled = true
+        }
+        """)
+    _write(tmp_path, {"net/network.yaml": network, "ep/main.tf": lookup})
+    assert sorted(r for _, r in _found(rules, [tmp_path / "net", tmp_path / "ep"], "network.yaml", "NET")) == expected

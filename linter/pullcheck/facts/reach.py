@@ -134,6 +134,7 @@ class Unresolved:
         self.items: List[Tuple[Resource, Any, str]] = []
         self._anywhere: Optional[str] = None  # why, for the first value that may stand for anything
         self._within: Dict[str, str] = {}  # joined parts -> why, for the first value that reaches them
+        self._lookups: List[Tuple[Any, str]] = []  # data sources' lookups, each reaching what it may select
 
     def add(self, holder: Resource, value: Any, why: str) -> None:
         self.items.append((holder, value, why))
@@ -154,12 +155,19 @@ class Unresolved:
             return self.items[0][2]
         if self._anywhere is None:
             self._sort(graph)
-        return self._anywhere or self._within.get(joined(graph, target), "")
+        found = self._anywhere or self._within.get(joined(graph, target), "")
+        if found:
+            return found
+        # a data source's lookup reaches what its filters may select, wherever it was declared
+        return next((why for value, why in self._lookups if graph.may_select(value, target) is not False), "")
 
     def _sort(self, graph: Graph) -> None:
         parts = graph.facts.index(_build_parts)
-        self._anywhere, self._within = "", {}
+        self._anywhere, self._within, self._lookups = "", {}, []
         for holder, value, why in self.items:
+            if graph.narrows(value):
+                self._lookups.append((value, why))
+                continue
             group = joined(graph, holder)
             if looked_up(graph, value) or group in parts.searching:
                 self._anywhere = why

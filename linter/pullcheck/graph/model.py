@@ -171,8 +171,16 @@ Selector = Callable[["Graph", Ref, Optional[str]], Any]
 _SELECTORS: Dict[str, Selector] = {}
 
 
-def register_selector(kind: str, selector: Selector) -> None:
+def register_selector(kind: str, selector: Selector, narrower: Optional["Narrower"] = None) -> None:
+    """``selector`` answers what a data source of ``kind`` selects; ``narrower``, when given, whether it may
+    select a given resource at all (its filters tried on that resource alone)."""
     _SELECTORS[kind] = selector
+    if narrower is not None:
+        _NARROWERS[kind] = narrower
+
+
+Narrower = Callable[["Graph", Ref, "Resource"], Optional[bool]]
+_NARROWERS: Dict[str, Narrower] = {}
 
 
 class Graph:
@@ -216,6 +224,18 @@ class Graph:
                 found = _SELECTORS[r.kind](self, v, kind)
                 return found if isinstance(found, Resource) else None
         return None
+
+    def may_select(self, v: Any, res: "Resource") -> Optional[bool]:
+        """Whether a reference to a data source that looks resources up may stand for ``res``: False when its
+        filters rule ``res`` out; None when they cannot tell, or nothing says how it selects."""
+        query = self.resources.get(v.target) if isinstance(v, Ref) else None
+        narrower = _NARROWERS.get(query.kind) if query is not None else None
+        return narrower(self, v, res) if narrower is not None else None
+
+    def narrows(self, v: Any) -> bool:
+        """Whether ``may_select`` can rule resources out for this value."""
+        query = self.resources.get(v.target) if isinstance(v, Ref) else None
+        return query is not None and query.kind in _NARROWERS
 
     def select(self, v: Any) -> Optional[List["Resource"]]:
         """The resources a reference to a selecting data source's list of IDs stands for, else None."""

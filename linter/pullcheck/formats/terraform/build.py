@@ -13,7 +13,7 @@ from pullcheck.formats.terraform.budget import JsonEncoded
 from pullcheck.formats.terraform.build_context import BuildContext, flatten_refs, json_attr, json_value, nested
 from pullcheck.formats.terraform.declared import Declared
 from pullcheck.formats.terraform.evaluate import Module, expand_dynamic
-from pullcheck.formats.terraform.lookup import QUERY_KINDS, resolve
+from pullcheck.formats.terraform.lookup import QUERY_KINDS, may_select, resolve
 from pullcheck.formats.terraform.syntax import Body, is_heredoc, pos_of, shift
 from pullcheck.graph import mapping
 from pullcheck.graph.model import Graph, Resource, Span, register_selector
@@ -21,7 +21,7 @@ from pullcheck.graph.values import Template, Unknown
 from pullcheck.sources.marked import MDict
 
 for _kind in QUERY_KINDS:  # the data sources this format builds that select resources declared elsewhere
-    register_selector(_kind, resolve)
+    register_selector(_kind, resolve, may_select)
 
 KINDS = {
     "aws_ecs_service": "ecs.service", "aws_ecs_task_set": "ecs.task_set",

@@ -227,3 +227,19 @@ def resolve(graph: Graph, v: Any, kind: Optional[str] = None) -> Any:
     if query.kind in PLURAL:
         return found if v.attr == "ids" else None
     return found[0] if kind is None or found[0].kind == kind else None
+
+
+def may_select(graph: Graph, v: Ref, res: Resource) -> Optional[bool]:
+    """Whether the data source ``v`` reads from may stand for ``res``: False when ``v`` names what the data
+    source selects (its ``id``/``ids``) and a filter rules ``res`` out, or ``res`` is of another kind; None
+    otherwise (another attribute, such as a subnet's ``vpc_id``, or filters that cannot tell)."""
+    query = graph.resources.get(v.target)
+    if query is None or query.kind not in QUERY_KINDS or query.get("conditional") or v.attr not in ("id", "ids"):
+        return None
+    if res.kind != QUERY_KINDS[query.kind]:
+        return False
+    criteria = query.get("criteria")
+    if not isinstance(criteria, list):
+        return None
+    verdicts = [_criterion(graph, res, name, values) for name, values in criteria]
+    return False if False in verdicts else None
