@@ -78,7 +78,7 @@ def test_fail_on_unjudged_flag_and_config_key(tmp_path):
 
 
 def test_terraform_variable_waits_on_var_file_or_var(tmp_path):
-    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true.tf")
+    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true", "main.tf")
     with open(src, encoding="utf-8") as f:
         text = f.read()
     assert "aws_subnet.private[*].id" in text

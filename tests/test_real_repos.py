@@ -210,7 +210,7 @@ def test_each_file_takes_the_configuration_nearest_above_it(tmp_path):
 def test_a_conditional_association_stays_local(tmp_path):
     """An association that may or may not exist (count on an unknown variable) makes its own subnet's table
     unknown, not every table of the run."""
-    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
     extra = """
 variable "with_other" {}
@@ -240,3 +240,23 @@ def test_no_endpoints_means_any_image_needs_the_internet(tmp_path):
     (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
     r = run_cli("--no-config", "--format", "parseable", "--select", "NET012", str(tmp_path / "t.yaml"))
     assert [int(line.split(":")[1]) for line in r.stdout.splitlines()] == [n + 3 for n in want], r.stdout
+
+
+def test_a_resource_declared_in_two_files_is_named_and_the_rest_still_linted(tmp_path):
+    """A copy of the route table left in a second file: PARSE001 at the copy, naming the first; the module is
+    linted with the first declaration (no default route: NET002 stands), not the copy's NAT route."""
+    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
+    first = base.splitlines().index('resource "aws_route_table" "private" {') + 1
+    (tmp_path / "main.tf").write_text(base, encoding="utf-8")
+    (tmp_path / "routes.tf").write_text(
+        'resource "aws_route_table" "private" {\n  vpc_id = aws_vpc.main.id\n  route {\n'
+        '    cidr_block     = "0.0.0.0/0"\n    nat_gateway_id = "nat-0123456789abcdef0"\n  }\n}\n', encoding="utf-8")
+    (tmp_path / "main_override.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.1.0.0/16"\n}\n',
+                                               encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path))
+    lines = r.stdout.splitlines()
+    assert [line for line in lines if "PARSE001" in line] == [
+        f"{tmp_path / 'routes.tf'}:1:1:1:2: error PARSE001 duplicate resource aws_route_table.private: already declared at "
+        f"main.tf:{first}; Terraform refuses a module that declares a name twice (this one is left out)"], r.stdout
+    assert [int(line.split(":")[1]) for line in lines if "NET002" in line] == want, r.stdout
