@@ -102,6 +102,20 @@ class Module:
     def root_folder(self) -> str:
         return self.root().folder
 
+    def path_value(self, name: str) -> Any:
+        """``path.module``, ``path.root`` and ``path.cwd`` as Terraform gives them when it runs in the root
+        module's folder, wherever pullcheck runs: the module's folder relative to the root's ("." for the
+        root itself, "modules/web" for a module it calls), "." for the root, and the root's folder as an
+        absolute path. A relative one is read from the root's folder again (read_file), as Terraform does."""
+        root = self.root_folder()
+        if name == "module":
+            return os.path.relpath(self.folder, root).replace(os.sep, "/")
+        if name == "root":
+            return "."
+        if name == "cwd":
+            return os.path.abspath(root).replace(os.sep, "/")
+        return Unknown(f"path.{name}")
+
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
         Terraform reads them; only regular files of the run's scope (pullcheck.sources.scope: a path or a symbolic
