@@ -260,3 +260,26 @@ def test_a_resource_declared_in_two_files_is_named_and_the_rest_still_linted(tmp
         f"{tmp_path / 'routes.tf'}:1:1:1:2: error PARSE001 duplicate resource aws_route_table.private: already declared at "
         f"main.tf:{first}; Terraform refuses a module that declares a name twice (this one is left out)"], r.stdout
     assert [int(line.split(":")[1]) for line in lines if "NET002" in line] == want, r.stdout
+
+
+def test_ecspresso_leaves_empty_enumerations_out_and_the_cli_does_not(tmp_path):
+    """A file only ecspresso registers: its empty enumeration fields are left out of the request, so only
+    what then is wrong is TD003 (a required enumeration, the environment file's type, is then missing);
+    the same file also registered with --cli-input-json: every empty value is reported."""
+    doc = {"family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+           "memory": "512", "ipcMode": "", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+           "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True,
+                                     "environmentFiles": [{"value": "arn:aws:s3:::b/web.env", "type": ""}]}]}
+    import json
+
+    (tmp_path / "ecs-task-def.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    (tmp_path / "ecspresso.yml").write_text("cluster: default\nservice: web\ntask_definition: ecs-task-def.json\n",
+                                            encoding="utf-8")
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    assert [line.split(" ", 3)[3] for line in r.stdout.splitlines()] == [
+        "task definition web: containerDefinitions/0/environmentFiles/0: 'type' is a required property"], r.stdout
+    (tmp_path / "Makefile").write_text("deploy:\n\taws ecs register-task-definition --cli-input-json "
+                                       "file://ecs-task-def.json\n", encoding="utf-8")
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    said = [line.split(" ", 3)[3].split(":")[1].strip() for line in r.stdout.splitlines()]
+    assert said == ["ipcMode", "containerDefinitions/0/environmentFiles/0/type"], r.stdout

@@ -41,6 +41,11 @@ def check(graph: Graph) -> Iterator[Hit]:
     The CLI and the SDKs reject such input before anything is registered (`Unknown parameter in input`,
     `Invalid type for parameter cpu`), and the deploy step of a pipeline fails.
 
+    ecspresso registers through the AWS SDK for Go v2, whose request writer leaves out an enumeration
+    field set to `""` (`"ipcMode": ""`, `"appProtocol": ""`): in a file that only ecspresso registers (see
+    TD002 for how that is found) such a field is as if absent, and only what remains is checked.
+    `register-task-definition --cli-input-json` sends it, and the API rejects it.
+
     ## How to fix
     Use the key names and types of the RegisterTaskDefinition API: task-level `cpu` and `memory` are strings,
     container-level `cpu` and `memory` are integers; remove keys that only `describe-task-definition` returns.
@@ -57,6 +62,11 @@ def check(graph: Graph) -> Iterator[Hit]:
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema
         errors = sorted(_get_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+        if _only_ecspresso(graph, td):
+            dropped = [tuple(e.absolute_path) for e in errors if _empty_enum_field(e)]
+            if dropped:
+                raw = _without(raw, dropped)
+                errors = sorted(_get_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             path = tuple(err.absolute_path)
             if path in (("cpu",), ("memory",)) and err.validator == "type":
@@ -72,3 +82,32 @@ def check(graph: Graph) -> Iterator[Hit]:
             where = "/".join(str(p) for p in path) or "(top level)"
             msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
             yield Hit(td, key, f"task definition {td.name}: {where}: {msg}")
+
+
+def _only_ecspresso(graph: Graph, td) -> bool:
+    """Whether what the repository says registers the file is ecspresso, and nothing else."""
+    registered = graph.inputs.registered_by.get(td.file, ())
+    return bool(registered) and all(r.tool == "ecspresso" for r in registered)
+
+
+def _empty_enum_field(err) -> bool:
+    """An object's field (not a list's item) of an enumeration, set to "": the Go SDK leaves it out of the
+    request (its writer sends an enumeration field only when it is not empty)."""
+    path = list(err.absolute_path)
+    return err.validator == "enum" and err.instance == "" and bool(path) and isinstance(path[-1], str)
+
+
+def _without(doc, paths):
+    """A copy of ``doc`` without the fields at ``paths``: what ecspresso sends."""
+    if not paths:
+        return doc
+    here = {p[0] for p in paths if len(p) == 1}
+    deeper = {}
+    for p in paths:
+        if len(p) > 1:
+            deeper.setdefault(p[0], []).append(p[1:])
+    if isinstance(doc, dict):
+        return {k: _without(v, deeper.get(k, [])) for k, v in doc.items() if k not in here}
+    if isinstance(doc, list):
+        return [_without(v, deeper.get(i, [])) for i, v in enumerate(doc)]
+    return doc
