@@ -283,3 +283,20 @@ def test_ecspresso_leaves_empty_enumerations_out_and_the_cli_does_not(tmp_path):
     r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
     said = [line.split(" ", 3)[3].split(":")[1].strip() for line in r.stdout.splitlines()]
     assert said == ["ipcMode", "containerDefinitions/0/environmentFiles/0/type"], r.stdout
+
+
+def test_a_custom_resource_reaches_only_what_it_can_stand_for(tmp_path):
+    """A custom resource given a VPC ID it cannot resolve (a parameter) may change the main table of a VPC in
+    its own template, never that of an unrelated template's VPC: NET002 stands there."""
+    base = open(os.path.join(FIXTURES, "NET002", "bad_main_route_table_local_only.yaml"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
+    (tmp_path / "app.yaml").write_text(base, encoding="utf-8")
+    custom = base.replace("Resources:\n", "Parameters:\n  TargetVpc:\n    Type: String\nResources:\n"
+                          "  Routes:\n    Type: Custom::Routes\n    Properties:\n      ServiceToken: arn:aws:lambda:"
+                          "eu-west-1:123456789012:function:routes\n      VpcId: !Ref TargetVpc\n", 1)
+    (tmp_path / "other.yaml").write_text(custom, encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", "--select", "NET002", str(tmp_path))
+    assert [(line.split(":")[0], int(line.split(":")[1])) for line in r.stdout.splitlines()] == \
+        [(str(tmp_path / "app.yaml"), want[0])], r.stdout
+    r = run_cli("--no-config", "--explain", str(tmp_path / "other.yaml"))
+    assert "custom resource Routes (Custom::Routes) is given a value that may name this VPC" in r.stdout, r.stdout
