@@ -300,3 +300,28 @@ def test_a_custom_resource_reaches_only_what_it_can_stand_for(tmp_path):
         [(str(tmp_path / "app.yaml"), want[0])], r.stdout
     r = run_cli("--no-config", "--explain", str(tmp_path / "other.yaml"))
     assert "custom resource Routes (Custom::Routes) is given a value that may name this VPC" in r.stdout, r.stdout
+
+
+def test_the_deploy_action_leaves_empty_values_out_and_errors_keep_their_place(tmp_path):
+    """aws-actions/amazon-ecs-deploy-task-definition removes "", null and empty lists and objects at any
+    depth before it registers: none of them is TD003, and an error after a removed list item is reported
+    where it is written in the file."""
+    import json
+
+    doc = {"family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+           "memory": "512", "pidMode": "", "taskRoleArn": None, "volumes": [],
+           "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+           "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True, "user": "",
+                                     "portMappings": [{"appProtocol": ""}, {"containerPort": "eighty"}]}]}
+    text = json.dumps(doc, indent=2)
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "task-definition.json").write_text(text, encoding="utf-8")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text(
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n"
+        "          task-definition: .aws/task-definition.json\n          cluster: default\n", encoding="utf-8")
+    line = text.splitlines().index('          "containerPort": "eighty"') + 1
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    assert [(int(x.split(":")[1]), x.split(" ", 3)[3].split(":")[1].strip()) for x in r.stdout.splitlines()] == \
+        [(line, "containerDefinitions/0/portMappings/1/containerPort")], r.stdout
