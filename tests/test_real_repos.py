@@ -257,8 +257,9 @@ def test_a_resource_declared_in_two_files_is_named_and_the_rest_still_linted(tmp
     r = run_cli("--no-config", "--format", "parseable", str(tmp_path))
     lines = r.stdout.splitlines()
     assert [line for line in lines if "PARSE001" in line] == [
-        f"{tmp_path / 'routes.tf'}:1:1:1:2: error PARSE001 duplicate resource aws_route_table.private: already declared at "
-        f"main.tf:{first}; Terraform refuses a module that declares a name twice (this one is left out)"], r.stdout
+        f"{tmp_path / 'routes.tf'}:1:1:1:2: error PARSE001 duplicate resource aws_route_table.private (first at "
+        f"main.tf:{first}): Terraform refuses a module that declares a name twice; the first is the one linted, "
+        f"remove one of them"], r.stdout
     assert [int(line.split(":")[1]) for line in lines if "NET002" in line] == want, r.stdout
 
 

@@ -262,8 +262,8 @@ def _declaration(name: str, labels: List[str]) -> str:
 
 
 def _repeat(what: str, first: Tuple[str, int]) -> str:
-    return (f"duplicate {what}: already declared at {os.path.basename(first[0])}:{first[1]}; Terraform "
-            f"refuses a module that declares a name twice (this one is left out)")
+    return (f"duplicate {what} (first at {os.path.basename(first[0])}:{first[1]}): Terraform refuses a module "
+            f"that declares a name twice; the first is the one linted, remove one of them")
 
 
 def _text(t: Any) -> Any:
