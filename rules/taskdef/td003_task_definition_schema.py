@@ -91,7 +91,7 @@ def _errors_as_sent(graph: Graph, td, raw):
     nothing is seen to register it or the CLI does; in the order of the paths."""
     tools = {r.tool for r in graph.inputs.registered_by.get(td.file, ())} or {"cli"}
     errors = _errors(raw)
-    out = []
+    out: list = []
     # the file as written first: another tool's error about what holds one already said is left out (a
     # required field the tool took out, where the CLI's error names the field's value)
     for tool in sorted(tools, key=lambda t: (t in ("ecspresso", "deploy-action"), t)):
