@@ -5,7 +5,7 @@ service module's own group with either version's rule inputs. Each case is shape
 write their calls."""
 import pytest
 
-from conftest import lint_paths
+from conftest import lint_paths, run_cli
 
 VPC = '''module "vpc" {
   source = "terraform-aws-modules/vpc/aws"
@@ -64,6 +64,17 @@ def test_a_task_whose_only_group_is_the_endpoints_group_is_judged(tmp_path, rule
     (security_group_id output) cannot reach the endpoints."""
     service = '  create_security_group = false\n  security_group_ids    = [module.endpoints.security_group_id]\n'
     assert _found(tmp_path, rules, service=service) == [(11, "NET010")]
+    # and its verdict is whole: the execution role the module creates (ECR and logs allowed) is judged too
+    r = run_cli("--no-config", "--fail-on-unjudged", str(tmp_path))
+    assert r.returncode == 1 and "not judged" not in r.stderr, r.stderr
+
+
+def test_the_execution_role_the_service_module_creates_allows_the_pull(tmp_path, rules):
+    (tmp_path / "main.tf").write_text(VPC % (HTTPS_IN, "module.vpc.private_route_table_ids", "private_subnets",
+                                             ALL_OUT), encoding="utf-8")
+    assert [f.rule_id for f in lint_paths([str(tmp_path)], rules, "IAM")] == []
+    r = run_cli("--no-config", "--fail-on-unjudged", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.mark.parametrize("service", [

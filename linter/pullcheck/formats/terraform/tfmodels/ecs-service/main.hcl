@@ -1,4 +1,5 @@
-# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role, and
+# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role (with
+# the policy the module writes for it), and
 # the security group it creates (create_security_group), with the rules of either version of its inputs:
 # security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on)
 variable "name" { default = null }
@@ -21,6 +22,12 @@ variable "container_definitions" { default = {} }
 variable "create_task_exec_iam_role" { default = true }
 variable "task_exec_iam_role_arn" { default = null }
 variable "platform_version" { default = null }
+variable "create_task_exec_policy" { default = true }
+variable "task_exec_iam_role_name" { default = null }
+variable "task_exec_iam_role_policies" { default = {} }
+variable "task_exec_ssm_param_arns" { default = [] }
+variable "task_exec_secret_arns" { default = [] }
+variable "task_exec_iam_statements" { default = null }
 
 resource "aws_ecs_task_definition" "this" {
   count                    = var.create ? 1 : 0
@@ -29,8 +36,7 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = var.network_mode
   cpu                      = var.cpu
   memory                   = var.memory
-  # the module creates the role when asked to; what it allows is not modelled, so it stays unknown
-  execution_role_arn = var.create_task_exec_iam_role ? "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${var.name}-exec" : var.task_exec_iam_role_arn
+  execution_role_arn       = try(aws_iam_role.task_exec[0].arn, var.task_exec_iam_role_arn)
   container_definitions = jsonencode([for k, v in var.container_definitions : {
     name  = lookup(v, "name", k)
     image = lookup(v, "image", null)
@@ -108,10 +114,89 @@ resource "aws_vpc_security_group_egress_rule" "this" {
   referenced_security_group_id = lookup(each.value, "referenced_security_group_id", null) == "self" ? aws_security_group.this[0].id : lookup(each.value, "referenced_security_group_id", null)
 }
 
+# the execution role the module creates: trusted by ECS tasks, with what AmazonECSTaskExecutionRolePolicy
+# allows (logs and ECR), the parameters and secrets it is given, the statements and policies added
+resource "aws_iam_role" "task_exec" {
+  count              = var.create && var.create_task_exec_iam_role ? 1 : 0
+  name               = coalesce(var.task_exec_iam_role_name, "${var.name}-task-exec")
+  assume_role_policy = data.aws_iam_policy_document.task_exec_assume[0].json
+}
+
+data "aws_iam_policy_document" "task_exec_assume" {
+  count = var.create && var.create_task_exec_iam_role ? 1 : 0
+  statement {
+    sid     = "ECSTaskExecutionAssumeRole"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "task_exec" {
+  count = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ECR"
+    actions   = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    resources = ["*"]
+  }
+  dynamic "statement" {
+    for_each = length(var.task_exec_ssm_param_arns) > 0 ? [1] : []
+    content {
+      sid       = "GetSSMParams"
+      actions   = ["ssm:GetParameters"]
+      resources = var.task_exec_ssm_param_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.task_exec_secret_arns) > 0 ? [1] : []
+    content {
+      sid       = "GetSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = var.task_exec_secret_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = var.task_exec_iam_statements != null ? var.task_exec_iam_statements : []
+    content {
+      sid           = try(statement.value.sid, null)
+      actions       = try(statement.value.actions, null)
+      not_actions   = try(statement.value.not_actions, null)
+      effect        = try(statement.value.effect, null)
+      resources     = try(statement.value.resources, null)
+      not_resources = try(statement.value.not_resources, null)
+    }
+  }
+}
+
+resource "aws_iam_policy" "task_exec" {
+  count  = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  policy = data.aws_iam_policy_document.task_exec[0].json
+}
+
+resource "aws_iam_role_policy_attachment" "task_exec" {
+  count      = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  role       = aws_iam_role.task_exec[0].name
+  policy_arn = aws_iam_policy.task_exec[0].arn
+}
+
+resource "aws_iam_role_policy_attachment" "task_exec_additional" {
+  for_each   = { for k, v in var.task_exec_iam_role_policies : k => v if var.create && var.create_task_exec_iam_role }
+  role       = aws_iam_role.task_exec[0].name
+  policy_arn = each.value
+}
+
 output "id" { value = try(aws_ecs_service.this[0].id, null) }
 output "name" { value = try(aws_ecs_service.this[0].name, null) }
 output "task_definition_arn" { value = try(aws_ecs_task_definition.this[0].arn, null) }
 output "task_definition_family" { value = try(aws_ecs_task_definition.this[0].family, null) }
-output "task_exec_iam_role_arn" { value = var.create_task_exec_iam_role ? aws_ecs_task_definition.this[0].execution_role_arn : var.task_exec_iam_role_arn }
+output "task_exec_iam_role_arn" { value = try(aws_iam_role.task_exec[0].arn, var.task_exec_iam_role_arn) }
+output "task_exec_iam_role_name" { value = try(aws_iam_role.task_exec[0].name, null) }
 output "security_group_id" { value = try(aws_security_group.this[0].id, null) }
 output "security_group_arn" { value = try(aws_security_group.this[0].arn, null) }
