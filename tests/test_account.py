@@ -100,3 +100,35 @@ def test_the_account_is_the_same_whatever_jobs_says():
     two = run_cli("--no-config", "--jobs", "2", folder)
     assert "launch sites" in one.stdout.splitlines()[-1]
     assert one.stdout == two.stdout and one.returncode == two.returncode
+
+
+def test_a_count_or_for_each_that_cannot_be_known_names_what_it_waits_on(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "services" {}\n'
+        'resource "aws_ecs_service" "s" {\n'
+        '  for_each        = var.services\n'
+        '  name            = each.key\n'
+        '  launch_type     = "FARGATE"\n'
+        '  task_definition = "web:1"\n'
+        '  network_configuration {\n'
+        '    subnets = ["subnet-0123456789abcdef0"]\n'
+        '  }\n'
+        '}\n')
+    r, doc = _account(str(tmp_path))
+    [site] = doc["launch_sites"]
+    [wait] = site["waits_on"]
+    assert "variable services" in wait["value"] and "for_each" in wait["value"]
+    assert wait["supply"] == "--var-file or --var"  # not a CloudFormation condition's parameters
+
+
+def test_an_empty_list_of_subnets_is_not_judged(tmp_path):
+    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true", "main.tf")
+    with open(src, encoding="utf-8") as f:
+        text = f.read()
+    (tmp_path / "main.tf").write_text(text.replace("aws_subnet.private[*].id", "var.subnets")
+                                      + '\nvariable "subnets" {\n  default = []\n}\n')
+    r, doc = _account(str(tmp_path))
+    [site] = doc["launch_sites"]
+    assert site["judged"] is False
+    [wait] = site["waits_on"]
+    assert "the list is empty" in wait["value"] and wait["line"] > site["line"]

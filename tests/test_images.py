@@ -1,7 +1,7 @@
 """Images written from an ECR repository's URL: the repository they are an image of, whatever follows the URL,
-and what the execution-role rules make of them. Terraform's join() and format() are to give such an image as
-the text of its parts (a Template whose first part is the reference), as CloudFormation's !Join and !Sub and
-Terraform's own interpolation already do."""
+and what the execution-role rules make of them. Terraform's join() and format() give such an image as the
+text of its parts (a Template whose first part is the reference), as CloudFormation's !Join and !Sub and
+Terraform's own interpolation do."""
 import os
 import textwrap
 
@@ -46,7 +46,7 @@ def test_the_repository_path_comes_from_the_repository_of_the_graph():
     assert repository_path(graph, classify(Template((REPO, ":", TAG)))) == ""
 
 
-# Terraform's forms of the same image; the evaluator gives join() and format() over a reference as unknown
+# Terraform's forms of the same image, through join() and format()
 TERRAFORM = """\
     variable "tag" {}
     resource "aws_ecr_repository" "app" {
@@ -82,29 +82,23 @@ def _terraform(tmp_path):
     return str(tmp_path)
 
 
-def test_join_and_format_as_the_evaluator_is_to_give_them(tmp_path, rules):
-    """With the images as the evaluator is to give them, the task definitions are judged: no execution role
-    for an image of a private repository."""
-    from pullcheck.engine.registry import select_rules
-    from pullcheck.engine.stages import build_graph, judge
+def test_join_and_format_give_the_text_of_their_parts(tmp_path):
+    """The evaluator gives join() and format() over a repository's URL as a Template whose first part is
+    the reference, as an interpolation gives it."""
+    from pullcheck.engine.stages import build_graph
 
-    graph, errors = build_graph([_terraform(tmp_path)])
+    graph, _ = build_graph([_terraform(tmp_path)])
     repo = next(graph.of_kind("ecr.repository"))
     url = Ref(repo.key, repo.rtype, "repository_url")
     made = {"joined": Template((url, ":", Unknown("variable tag has no value"))),
             "formatted": Template((url, ":latest"))}
-    for td in graph.of_kind("ecs.task_definition"):
-        container = td.get("containers")[0]
-        assert isinstance(container["image"], Unknown)  # what the evaluator gives today
-        container["image"] = made[td.get("family")]
-    found = judge(graph, errors, select_rules(rules, ["IAM001"], []))
-    assert sorted((f.line, f.rule_id) for f in found) == [(13, "IAM001"), (24, "IAM001")]
+    images = {td.get("family"): td.get("containers")[0]["image"] for td in graph.of_kind("ecs.task_definition")}
+    assert images == made
+    assert {f: classify(v).repository for f, v in images.items()} == {f: repo.key for f in made}
 
 
-@pytest.mark.xfail(strict=True, reason="the Terraform evaluator gives join() and format() over a reference as "
-                                       "unknown; once it gives a Template of their parts, this passes: make it a "
-                                       "fixture of IAM001")
 def test_join_and_format_straight_from_the_evaluator(tmp_path, rules):
+    """The task definitions are judged: no execution role for an image of a private repository."""
     found = lint_paths([_terraform(tmp_path)], rules, "IAM001")
     assert sorted((os.path.basename(f.file), f.line) for f in found) == [("main.tf", 13), ("main.tf", 24)]
 

@@ -1,6 +1,7 @@
 """What an installed pullcheck puts into site-packages: one import package, whole rule pages, no cfn-lint."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,7 +35,12 @@ def _run(cmd, **kw):
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheels")
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), ROOT], cwd=str(out))
+    # built from a copy: an in-tree build reuses the checkout's build/ folder, which may hold modules that no
+    # longer exist and which two test workers would write at once
+    source = tmp_path_factory.mktemp("source") / "pullcheck"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info",
+                                                                  "__pycache__", ".pytest_cache", "dist"))
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)], cwd=str(out))
     _owner_wheel(str(out))
     found = {name.split("-")[0]: str(out / name) for name in os.listdir(out) if name.endswith(".whl")}
     assert set(found) == {"pullcheck", "rules_owner"}, found

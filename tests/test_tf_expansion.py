@@ -234,3 +234,63 @@ module "service" {
     found = lint_paths([str(tmp_path)], rules, "NET")
     assert sorted((f.line, f.rule_id, f.resource) for f in found) == [
         (14, "NET002", f'module.service["{k}"].aws_ecs_service.this[0]') for k in ("api", "web")]
+
+
+# subnets counted from a slice of the zones a data source gives: Terraform reads the data source while
+# planning, so the slice is as long as it asks (or Terraform's error), and the subnets are three
+ZONES = '''data "aws_availability_zones" "up" {
+  state = "available"
+}
+locals {
+  zones = slice(data.aws_availability_zones.up.names, 0, 3)
+}
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "private" {
+  count             = length(local.zones)
+  vpc_id            = aws_vpc.v.id
+  availability_zone = local.zones[count.index]
+  cidr_block        = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_route_table_association" "private" {
+  count          = length(aws_subnet.private)
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_ecs_service" "s" {
+  name        = "s"
+  launch_type = "FARGATE"
+  network_configuration {
+    subnets = aws_subnet.private[*].id
+  }
+}
+'''
+
+
+def test_a_slice_of_a_data_source_s_list_keeps_its_length(tmp_path, scoped):
+    folder = _write(tmp_path, {"main.tf": ZONES})
+    zones, n, names, listed, joined, bounded, wrong, deduplicated = scoped(
+        folder, 'local.zones', 'length(local.zones)', '[for z in local.zones : "zone ${z}"]',
+        'length(concat(tolist(local.zones), ["x"]))', 'join(",", aws_subnet.private[*].id)',
+        'range(length(aws_subnet.private))', 'slice(data.aws_availability_zones.up.names, 2, 1)',
+        'length(toset(local.zones))')
+    assert len(zones) == 3 and all(isinstance(z, Unknown) for z in zones) and n == 3
+    assert len(names) == 3 and all(isinstance(x, Template) for x in names) and listed == 4
+    assert isinstance(joined, Template) and [p for p in joined.parts if isinstance(p, str)] == [",", ","]
+    assert bounded == [0, 1, 2] and isinstance(wrong, Missing)
+    # equal elements of a set are one: the length of a set of unknowns is not known
+    assert isinstance(deduplicated, Unknown) and not isinstance(deduplicated, Missing)
+
+
+def test_a_fargate_service_in_subnets_counted_from_the_zones_is_judged(tmp_path, rules):
+    folder = _write(tmp_path, {"main.tf": ZONES})
+    found = lint_paths([folder], rules, "NET002")
+    assert [(f.rule_id, f.resource) for f in found] == [("NET002", "aws_ecs_service.s")]
+    # a whole data source's list, of a length not known: the subnets are not known, nor is the service judged
+    whole = ZONES.replace("slice(data.aws_availability_zones.up.names, 0, 3)", "data.aws_availability_zones.up.names")
+    _write(tmp_path, {"main.tf": whole})
+    assert lint_paths([folder], rules, "NET002") == []

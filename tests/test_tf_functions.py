@@ -48,3 +48,29 @@ def test_a_cycle_is_an_unknown_naming_it():
     assert got.parts == (Unknown("cycle: local.a -> local.b -> local.a"), "-x")
     v = _eval("var.v", 'variable "v" { default = var.v }')
     assert isinstance(v, Unknown) and v.origin == "cycle: var.v -> var.v"
+
+
+def test_every_function_evaluated_is_one_terraform_has_with_its_arguments_counted():
+    from pullcheck.formats.terraform.functions import _FUNCTIONS, ARITY
+
+    assert set(ARITY) == set(_FUNCTIONS) | {"file", "templatefile"}  # those two the evaluator reads itself
+
+
+@pytest.mark.parametrize("expr", [
+    "nosuch(1)", "upper(nosuch(1))", "upper()", 'upper("a", "b")', "length()", "slice([1], 0)",
+    'lookup({}, "a", 1, 2)', 'join(",", [[1]])', 'join(",", ["a"], "b")', 'file("a", "b")',
+    '"a ${[1]}"', '"a ${null}"', 'templatestring("$${x}", {})',
+])
+def test_terraform_s_errors_are_errors_that_try_passes_over(expr):
+    from pullcheck.graph.values import Missing, Undeclared
+
+    got = _eval(expr, 'locals {\n  t = "$${x}"\n}\n')
+    assert isinstance(got, Missing) and not isinstance(got, Undeclared), got
+    assert _eval(f'try({expr}, "d")') == "d" and _eval(f"can({expr})") is False
+
+
+@pytest.mark.parametrize("expr", ["first", '"a${first}b"', 'replace("ab", "/(a)(b)/", "[${first}]")', "var", "local"])
+def test_a_name_alone_is_an_invalid_reference_that_try_does_not_pass_over(expr):
+    from pullcheck.graph.values import Undeclared
+
+    assert isinstance(_eval(expr), Undeclared) and isinstance(_eval(f"try({expr}, 1)"), Undeclared)

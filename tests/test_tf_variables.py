@@ -435,3 +435,38 @@ def test_console_takes_variables_files_and_values_in_their_order(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pullcheck", "console", "--var", "x", str(tmp_path)], input="",
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "NAME=VALUE" in r.stderr
+
+
+TYPED = '''variable "s" {
+  type = string
+}
+variable "o" {
+  type = object({ a = string, l = list(number), m = map(bool) })
+}
+variable "t" {
+  type = tuple([string, number])
+}
+variable "free" {}
+'''
+
+
+@pytest.mark.parametrize("expr,kind", [
+    ("var.s.x", "error"), ("var.s[0]", "error"), ("try(var.s.x, 1)", 1), ("can(var.s.x)", False),
+    ("var.o.b", "error"), ("var.o.a", "unknown"), ("var.o.a.b", "error"), ("var.o.l[0]", "unknown"),
+    ('var.o.l["x"]', "error"), ("var.o.l[0].y", "error"), ("var.o.m.k", "unknown"), ('var.o.m["k"]', "unknown"),
+    ("var.t[1]", "unknown"), ("var.t[2]", "error"), ("var.t[1].z", "error"), ("try(var.o.b, 2)", 2),
+    ("try(var.o.a, 2)", "unknown"), ("var.free.x", "unknown"), ("var.free[0]", "unknown"),
+])
+def test_a_variable_without_a_value_keeps_its_type(expr, kind):
+    """Terraform checks what is read of an unknown value against its type: a missing attribute or index is
+    its error (try() passes over it), what there is stays unknown."""
+    from tf_eval import evaluate
+    from pullcheck.graph.values import Missing
+
+    got = evaluate(expr, TYPED)
+    if kind == "error":
+        assert isinstance(got, Missing), got
+    elif kind == "unknown":
+        assert isinstance(got, Unknown) and not isinstance(got, Missing), got
+    else:
+        assert got == kind

@@ -36,8 +36,12 @@ def check(graph: Graph) -> Iterator[Hit]:
             continue
         e = net.egress4(graph, subnet)
         table = table_name(e)
+        images = net.images(td)
+        # endpoints serve private ECR only: for another registry they are no way out
+        endpoints = ", or the ECR VPC endpoints" if images is None or all(im.kind == "ecr" for im in images) \
+            else ""
         yield Hit(launch, ("subnets", i),
                   f"{launch.name} runs on Fargate in subnet {subnet.label(launch)}, whose {table} has no 0.0.0.0/0 "
                   f"route, and the VPC "
                   f"has no ECR endpoints: the image cannot be pulled; add a NAT gateway route, or a public "
-                  f"subnet with {spell(launch, 'assign_public_ip', 'ENABLED')}, or the ECR VPC endpoints")
+                  f"subnet with {spell(launch, 'assign_public_ip', 'ENABLED')}{endpoints}")

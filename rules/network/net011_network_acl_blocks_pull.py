@@ -1,6 +1,7 @@
 from typing import Iterator
 
 from pullcheck import SITE_KINDS, Graph, Hit, rule
+from pullcheck.facts import acls
 from pullcheck.facts import security as sec
 from pullcheck.rules.network._common import sites
 
@@ -30,14 +31,14 @@ def check(graph: Graph) -> Iterator[Hit]:
     """
     seen = set()
     for launch, td, i, subnet in sites(graph):
-        acl, why = sec.subnet_acl(graph, subnet)
+        acl, why = acls.subnet_acl(graph, subnet)
         if acl is None:
             continue
         for egress, lo, hi, what in ((True, sec.HTTPS, sec.HTTPS, "outbound TCP 443"),
                                      (False, sec.EPHEMERAL[0], sec.EPHEMERAL[1], "inbound TCP 1024-65535 (replies)")):
             if (acl.key, egress) in seen:
                 continue
-            v = sec.acl_allows(graph, acl, egress, lo, hi)
+            v = acls.acl_allows(graph, acl, egress, lo, hi)
             if v.allowed is not False:
                 continue
             seen.add((acl.key, egress))

@@ -10,7 +10,9 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.session import current
 
-SKIP_DIRS = {".terraform", "node_modules", "__pycache__"}
+# Terraform's and Terragrunt's downloads (copies of modules, linted through what calls them), and packages
+SKIP_DIRS = {".terraform", ".terragrunt-cache", "node_modules", "__pycache__"}
+TERRAGRUNT_UNIT = "terragrunt.hcl"  # its folder is a Terragrunt unit: a Terraform root (formats.terragrunt)
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
 # The one hidden folder walked: GitHub's ECS starter workflow keeps the task definition in `.aws/` (at the top
 # of the repository, or beside the workflow in `.github/workflows/.aws/`). Other hidden folders (.git,
@@ -77,15 +79,15 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                     full = os.path.join(root, n)
                     if skip(full) or not _plain_file_within(full, p):
                         continue
-                    if n.endswith((".tf", ".tf.json")):  # native and JSON syntax (cdktf writes cdk.tf.json)
-                        tf_dirs[root] = None
+                    if n.endswith((".tf", ".tf.json")) or n == TERRAGRUNT_UNIT:
+                        tf_dirs[root] = None  # native and JSON syntax (cdktf writes cdk.tf.json), or a unit
                     elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
                         files.append(full)
         elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)) or _unsaved(p):
             # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is
             if skip(p):
                 continue
-            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+            if p.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")) or os.path.basename(p) == TERRAGRUNT_UNIT:
                 # a changed .tf, .tf.json or variables file is linted with its folder (one module)
                 tf_dirs[os.path.dirname(p) or "."] = None
             else:

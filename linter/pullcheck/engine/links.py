@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from typing import Any, FrozenSet, Iterable, Set, Tuple
 
-from pullcheck.facts import endpoints, iam, launches, routing, security
+from pullcheck.facts import acls, endpoints, iam, launches, routing, security
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph
 from pullcheck.graph.values import Ref, Template, text_of
 
@@ -135,7 +135,7 @@ def _hubs(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
         provides.add("sg-rules")
     if _has(graph, *SITE_KINDS) or _has(graph, "ec2.security_group"):
         consumes.add("sg-rules")
-    if security.acl_index(graph).unresolved:
+    if acls.acl_index(graph).unresolved:
         provides.add("acl")
     if any(_not_ref(a.get("vpc")) or a.get("conditional") for a in graph.of_kind("ec2.dhcp_options_association")):
         provides.add("dhcp")

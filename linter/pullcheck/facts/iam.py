@@ -7,15 +7,15 @@ policy this module does not know make it incomplete, and "no Allow seen" then me
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.facts import policy
+from pullcheck.facts import policy, symbols
 from pullcheck.facts.images import HOLE, classify, repository_path
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.facts.policy import Document, Statement
-from pullcheck.facts.reach import Unresolved
-from pullcheck.graph.values import Ref, Template, Unknown, text_of
+from pullcheck.facts.reach import Unresolved, part
+from pullcheck.graph.values import Ref, Template, Unknown, shown, text_of
 
 _ALL = "*"
 # AWS managed policies the rules rely on: name -> (canonical path, actions granted on "*", scopes).
@@ -173,9 +173,36 @@ def document(graph: Graph, doc: Any) -> Any:
 def _add_document(graph: Graph, out: PolicySet, doc: Any, src: Source) -> None:
     doc = document(graph, doc)
     if isinstance(doc, Document):
-        out.statements.extend((st, src) for st in doc.statements)
+        out.statements.extend((_named(st, part(src.resource)), src) for st in doc.statements)
     else:
         out.unknown(f"{src.label}: {doc.origin if isinstance(doc, Unknown) else 'cannot be read'}")
+
+
+def _named(st: Statement, scope: str) -> Statement:
+    """The statement with each resource written from the stack's named unknowns as text with those names."""
+    changed: Dict[str, Any] = {}
+    for attr in ("resources", "not_resources"):
+        items = getattr(st, attr)
+        if isinstance(items, list) and any(not isinstance(x, str) for x in items):
+            changed[attr] = [x if isinstance(x, str) else symbols.text(x, scope) or x for x in items]
+    return replace(st, **changed) if changed else st
+
+
+def looked_up_policy(graph: Graph, ref: Ref) -> Optional[str]:
+    """The ARN a Terraform ``data "aws_iam_policy"`` finds, where its arguments tell it: the ARN it names,
+    or an AWS managed policy this module knows, named by its name (a lookup by name finds one policy or
+    fails, so a known managed policy's name is that policy)."""
+    res = graph.resources.get(ref.target) if ref.rtype == "data.aws_iam_policy" else None
+    if res is None or res.get("conditional") or ref.attr not in ("arn", "id"):
+        return None
+    arn = text_of(res.get("arn"))
+    if arn is not None:
+        return arn
+    name, prefix = text_of(res.get("policy_name")), res.get("path_prefix")
+    entry = MANAGED.get(name or "")
+    if entry is None or not (prefix is None or text_of(prefix) == "/" + entry[0]):
+        return None
+    return f"arn:aws:iam::aws:policy/{entry[0]}{name}"
 
 
 def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
@@ -183,6 +210,10 @@ def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
         pol = graph.deref(arn, "iam.policy")
         if pol is not None:
             _add_document(graph, out, pol.get("document"), Source(pol, ("document",), pol.name))
+            return
+        found = looked_up_policy(graph, arn)
+        if found is not None:
+            _add_arn(graph, out, found, src)
             return
         out.unknown(f"{src.label}: policy {arn} is not in the scanned files")
         return
@@ -253,8 +284,40 @@ def trusts_ecs_tasks(graph: Graph, role: Resource) -> Optional[bool]:
             if t is None:
                 result = None
             elif t.startswith("ecs-tasks.amazonaws.com"):
-                return True if not st.conditions else None
+                return True if all(_own_account(c) for c in st.conditions) else None
     return result
+
+
+# the trust conditions AWS recommends against the confused deputy: ECS assumes the role for a task of the
+# role's own account, so a condition that names that account (the stack's AWS::AccountId, the caller's
+# account in Terraform) holds for every task the account starts
+_DEPUTY_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+_DEPUTY_OPS = ("stringequals", "stringlike", "arnequals", "arnlike")
+_OWN_ACCOUNT = ("pseudo parameter AWS::AccountId", "data source aws_caller_identity")
+_OWN_PLACE = _OWN_ACCOUNT + ("pseudo parameter AWS::Region", "pseudo parameter AWS::Partition",
+                             "data source aws_region", "data source aws_partition")
+
+
+def _own_account(cond: Tuple[str, str, Any]) -> bool:
+    op, key, values = cond
+    if op.lower() not in _DEPUTY_OPS or key.lower() not in _DEPUTY_KEYS:
+        return False
+    items = values if isinstance(values, list) else [values]
+    return bool(items) and all(_names_own_account(v) for v in items)
+
+
+def _names_own_account(v: Any) -> bool:
+    parts = v.parts if isinstance(v, Template) else [v]
+    account = False
+    for p in parts:
+        if isinstance(p, str):
+            continue
+        origin = p.origin if isinstance(p, Unknown) else \
+            f"data source {p.rtype[5:]}" if isinstance(p, Ref) and p.rtype.startswith("data.") else ""
+        if not origin.startswith(_OWN_PLACE):
+            return False
+        account = account or origin.startswith(_OWN_ACCOUNT)
+    return account
 
 
 # --------------------------------------------------------------------------- what a task needs
@@ -276,6 +339,37 @@ def _secret_arn(v: str) -> str:
     return ":".join(parts[:7]) if len(parts) > 7 and parts[2] == "secretsmanager" else v
 
 
+def _named_repository(image: Any, scope: str) -> Optional[str]:
+    """The repository ARN of an image written with the stack's own account and Region (a CDK asset image:
+    ``${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/...``), with those written as named
+    unknowns, so that a policy of the same stack written from the same names matches it."""
+    t = symbols.text(image, scope)
+    if t is None or not symbols.has_names(t):
+        return None
+    host, slash, rest = t.split("@", 1)[0].partition("/")
+    labels = host.split(".")
+    if not slash or len(labels) < 4 or labels[1:3] != ["dkr", "ecr"]:
+        return None
+    account, region = labels[0], labels[3]
+    if not (account.isdigit() or symbols.has_names(account)) or not (region.isalnum() or "-" in region
+                                                                        or symbols.has_names(region)):
+        return None
+    path = rest.split(":", 1)[0]
+    return f"arn:{symbols.token(scope, 'AWS::Partition')}:ecr:{region}:{account}:repository/{path}"
+
+
+def _log_account(opts: Dict[str, Any], scope: str) -> str:
+    """``arn:partition:logs:region:account`` of a task's log group: the task's own account and partition, the
+    Region its ``awslogs-region`` names (named unknowns where the stack decides them)."""
+    region = opts.get("awslogs-region")
+    r = text_of(region) or symbols.text(region, scope) or HOLE
+    return f"arn:{symbols.token(scope, 'AWS::Partition')}:logs:{r}:{symbols.token(scope, 'AWS::AccountId')}"
+
+
+def _group_shown(v: Any, group: str) -> str:
+    return group if text_of(v) is not None else "(unknown)" if group == HOLE else shown(v)
+
+
 def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
     """The calls the execution role makes for this task definition; None when they cannot be known."""
     cs = td.get("containers")
@@ -294,18 +388,20 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             path = repository_path(graph, im)
             repo = (f"arn:{HOLE}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}" if path
                     else f"arn:{HOLE}:ecr:{HOLE}")
+            if HOLE in repo:
+                repo = _named_repository(c.get("image"), part(td)) or repo
             for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
                 out.append(Need("ecr", a, repo, f"image {im.shown}"))
         if text_of(c.get("log_driver")) == "awslogs":
             opts = c.get("log_options")
             if not isinstance(opts, dict):
                 opts = {}
-            group = text_of(opts.get("awslogs-group")) or HOLE
-            arn = f"arn:{HOLE}:logs:{HOLE}:{HOLE}:log-group:{group}:log-stream:{HOLE}"
+            group = text_of(opts.get("awslogs-group")) or symbols.text(opts.get("awslogs-group"), part(td)) or HOLE
+            arn = f"{_log_account(opts, part(td))}:log-group:{group}:log-stream:{HOLE}"
             for a in ("logs:CreateLogStream", "logs:PutLogEvents"):
-                out.append(Need("logs", a, arn, f"log group {group.replace(HOLE, '(unknown)')}"))
+                out.append(Need("logs", a, arn, f"log group {_group_shown(opts.get('awslogs-group'), group)}"))
             if text_of(opts.get("awslogs-create-group")) == "true":
-                out.append(Need("logs", "logs:CreateLogGroup", f"arn:{HOLE}:logs:{HOLE}:{HOLE}:log-group:{group}",
+                out.append(Need("logs", "logs:CreateLogGroup", f"{_log_account(opts, part(td))}:log-group:{group}",
                                 "awslogs-create-group"))
         refs = list(c.get("secrets") or []) if isinstance(c.get("secrets"), list) else []
         if c.get("repository_credentials") is not None:

@@ -137,10 +137,19 @@ def task_definition(graph: Graph, launch: Resource) -> Optional[Resource]:
     """The task definition a launch runs: a reference, or a family name (``family``, ``family:revision``,
     an ARN, or ``${aws_ecs_task_definition.t.family}:${...}``) naming the one task definition of the run
     with that family."""
-    v = launch.get("task_definition")
+    return _task_definition_of(graph, launch.get("task_definition"), 2)
+
+
+def _task_definition_of(graph: Graph, v: Any, depth: int) -> Optional[Resource]:
     found = graph.deref(v, "ecs.task_definition")
     if found is not None or v is None:
         return found
+    if isinstance(v, Ref) and v.rtype == "data.aws_ecs_task_definition" and depth > 0:
+        # Terraform's lookup of a family's latest revision: the task definition of the run it names
+        lookup = graph.resources.get(v.target)
+        if lookup is None or lookup.get("conditional"):
+            return None
+        return _task_definition_of(graph, lookup.get("task_definition"), depth - 1)
     if isinstance(v, Template) and v.parts and isinstance(v.parts[0], Ref):
         head = v.parts[0]
         rest = v.parts[1] if len(v.parts) > 1 else ""

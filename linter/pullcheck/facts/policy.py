@@ -17,6 +17,7 @@ from pullcheck.graph.jsontext import json_value
 from pullcheck.graph.values import Ref, Template, Unknown, text_of
 
 HOLE = "\x00"
+SYMBOL = "\x01"  # brackets a named unknown: the same name stands for the same value on both sides
 
 
 @dataclass
@@ -139,7 +140,14 @@ def _match_one(pattern: Any, value: str, case: bool) -> Optional[bool]:
     p = text_of(pattern)
     if p is None:
         return None
+    if SYMBOL in p or SYMBOL in value:
+        return _match_symbols(p, value, case)
     if HOLE in value:
+        if p == "*":
+            return True
+        if value.endswith(HOLE) and value.count(HOLE) == 1 and p.endswith("*") and \
+                _glob(p, case).match(value[:-1]) is not None:
+            return True  # a final wildcard takes whatever the deployment puts at the end
         if p == "*":
             return True
         # the value has parts only the deployment knows: decide only when the known start already differs
@@ -149,6 +157,28 @@ def _match_one(pattern: Any, value: str, case: bool) -> Optional[bool]:
             known, lit = known.lower(), lit.lower()
         return None if known.startswith(lit) or lit.startswith(known) else False
     return _glob(p, case).match(value) is not None
+
+
+def _match_symbols(p: str, value: str, case: bool) -> Optional[bool]:
+    """Match where either side holds a named unknown (``facts.symbols``): the same name is the same value, so
+    the two sides match as written; otherwise a name may be any text, as a hole is."""
+    if HOLE not in value and _glob(p, case).match(value) is not None:
+        return True
+    if value.endswith(HOLE) and value.count(HOLE) == 1 and p.endswith("*") and \
+            _glob(p, case).match(value[:-1]) is not None:
+        return True
+    loose_p = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", "*", p)
+    loose_v = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", HOLE, value)
+    if HOLE in loose_v:
+        if loose_p == "*":
+            return True
+        known = loose_v.split(HOLE, 1)[0]
+        lit = re.split(r"[*?]", loose_p, 1)[0]
+        if not case:
+            known, lit = known.lower(), lit.lower()
+        return None if known.startswith(lit) or lit.startswith(known) else False
+    # a literal value: the pattern could match it only as far as its names could
+    return None if _glob(loose_p, case).match(loose_v) is not None else False
 
 
 def _match_list(patterns: Any, value: str, case: bool) -> Optional[bool]:

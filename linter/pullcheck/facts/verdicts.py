@@ -9,9 +9,11 @@ says "not judged" whenever one of them is unknown: an account that errs says too
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from pullcheck.facts import coverage
 from pullcheck.facts import endpoints as eps
 from pullcheck.facts import iam
 from pullcheck.facts import launches
@@ -40,6 +42,11 @@ _ROLE = "the template or module that declares the role, in the run (or under --r
 _LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, or its cluster's default strategy"
 _RENDERED = "the file as the pipeline renders it (a value in place of the placeholder)"
 _CONDITION = "a parameter file or a stacks-file entry (the condition's parameters)"
+_UNIT_OUTPUTS = "outputs of the unit "
+_UNIT_SOURCE = "the unit's module comes from "
+_UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
+UNIT_INPUTS = "terragrunt unit inputs"
+_ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,13 @@ class Site:
 
 def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
-    if origin.startswith("module ") and "not downloaded" in origin:
-        return "terraform init"
+    if origin.startswith("module") and "not downloaded" in origin:
+        return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
+        unit = origin[len(_UNIT_OUTPUTS):].split(",", 1)[0]
+        if ", whose module cannot be read" in origin:
+            return f"the module of the unit {unit} on disk (a local source, within the paths the run reads)"
+        return f"the unit {unit} in the run"
     if origin.startswith("module "):
         return "the module's folder within the paths the run reads (--root), or terraform init"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:
@@ -162,7 +174,12 @@ def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT
 def _waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     if launch.get("conditional"):
         file, line = launch.file, launch.span.line
-        yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
+        counted = launch.get("instances")
+        if isinstance(counted, Unknown):  # a Terraform count or for_each that cannot be known
+            yield Wait(f"how many instances of {launch.name} its count or for_each makes ({shown(counted)})",
+                       file, line, supply_for(counted.origin))
+        else:
+            yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
         return
     if launches.is_fargate(launch, graph) is None:
         attr = "launch_type" if launch.get("launch_type") is not None else "capacity_providers"
@@ -193,13 +210,24 @@ def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                 yield Wait(value, file, line, supply)
     needs = iam.needs(graph, td)
     role = td.get("execution_role")
-    if needs != [] and role is not None and iam.role_for(graph, role) is None:
+    if needs == [] or role is None:
+        return
+    declared = iam.role_for(graph, role)
+    if declared is None:
         yield from _of(graph, td, "execution_role", "the execution role", _ROLE)
+    else:
+        for value, file, line, supply in coverage.role_waits(graph, td, declared, needs):
+            yield Wait(value, file, line, supply)
 
 
 def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     subnets = launches.launch_subnets(graph, launch)
     raw = launch.get("subnets")
+    if raw == []:
+        file, line = _at(launch, "subnets")
+        yield Wait("the subnets (the list is empty: ECS refuses a service or task set without subnets)", file, line,
+                   "the subnets the tasks run in (a variables or parameter file for the environment)")
+        return
     # no subnets at all is a launch site without a network configuration: a finding (NET017), not an unknown
     if raw is not None and (subnets is None or (isinstance(raw, list) and len(raw) > len(subnets))):
         file, line = _at(launch, "subnets")
@@ -215,8 +243,18 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     for _, subnet in subnets or ():
         vpc = vpc or subnet.get("vpc")
         yield from _subnet_waits(graph, launch, subnet)
-    if subnets and sec.task_groups(graph, launch, vpc) is None:
+    if not subnets:
+        return
+    groups = sec.task_groups(graph, launch, vpc)
+    if groups is None:
         yield from _groups_waits(graph, launch)
+    td = launches.task_definition(graph, launch)
+    for _, subnet in subnets:
+        more = coverage.acl_waits(graph, subnet), coverage.endpoint_waits(graph, launch, subnet, td), \
+            coverage.egress_waits(graph, launch, subnet, groups) if groups is not None else iter(())
+        for found in more:
+            for value, file, line, supply in found:
+                yield Wait(value, file, line, supply)
 
 
 def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
@@ -270,3 +308,61 @@ def summary(sites: Optional[List[Site]]) -> str:
         return ""
     n, m = counts(sites)
     return f"judged {n} of {m} launch site{'s' if m != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A module call (or a Terragrunt unit's module) whose source is not on disk, named once per run: what
+    calls it, its source, where, and how many launch sites wait on it."""
+
+    what: str
+    source: str
+    file: str
+    line: int
+    waiting: int
+
+    def as_dict(self) -> dict:
+        unit = self.what.startswith("the unit ")
+        return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
+                "launch_sites_waiting": None if unit else self.waiting,
+                "supply": "a local source for the unit" if unit else "terraform init"}
+
+
+def not_on_disk(source: str, line: int) -> str:
+    """Why a Terragrunt unit (its configuration file is the path skipped) is left out: its module's source is
+    not on disk. Said with --verbose as any file left out, and read back by ``absent_modules``."""
+    return f"{_UNIT_SOURCE}{source}, which is not on disk (line {line})"
+
+
+def unit_inputs(graph: Graph) -> Dict[str, List[Tuple[str, Any, str, int]]]:
+    """Terragrunt unit folder -> each input it gives its module's variables (name, value, file, line), as
+    the Terragrunt reader records them: where a value of a module used by a unit comes from."""
+    return graph.inputs.tf_folders.setdefault(UNIT_INPUTS, {})
+
+
+def units_not_linted(graph: Graph) -> List[Tuple[str, str]]:
+    """(configuration file, why) of each Terragrunt unit whose module cannot be read but for a remote source
+    (``absent_modules`` names those): from the files the run left out, which a parallel run hands back."""
+    return [(path, why) for path, why in graph.inputs.skipped
+            if path.endswith("/terragrunt.hcl") and not _UNIT_ABSENT.match(why)]
+
+
+def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
+    """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
+    on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""
+    found: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    for path, why in graph.inputs.skipped:  # a parallel run's batches hand these back too
+        m = _UNIT_ABSENT.match(why)
+        if m:
+            found[(path, int(m.group(2)))] = (f"the unit {path.rsplit('/', 1)[0]}", m.group(1))
+    for s in sites or ():
+        for w in s.waits_on:
+            m = _ABSENT.search(w.value)
+            if m and (m.group(2), int(m.group(3))) not in found:
+                found[(m.group(2), int(m.group(3)))] = (m.group(1), m.group(4))
+    out = []
+    for (file, line), (what, source) in sorted(found.items()):
+        mark = f"({file}:{line}) comes from {source}, which is not downloaded"
+        waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
+        out.append(Absent(what, source, file, line, waiting))
+    return out

@@ -172,6 +172,14 @@ ATTRIBUTES: Dict[str, Tuple[Attr, ...]] = {
         _a("managed_arns", "ManagedPolicyArns", "managed_policy_arns"),
         _own("inline", "Policies", "inline_policy"),
     ),
+    "data.task_definition": (  # Terraform's lookup of a family's latest revision
+        _a("task_definition", None, "task_definition"),
+    ),
+    "data.iam_policy": (  # Terraform's lookup of a policy by name or ARN
+        _a("policy_name", None, "name"),
+        _a("arn", None, "arn"),
+        _a("path_prefix", None, "path_prefix"),
+    ),
     "secretsmanager.secret": (
         _a("kms_key", "KmsKeyId", "kms_key_id"),
         _a("secret_name", "Name", "name"),

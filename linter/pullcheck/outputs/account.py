@@ -8,7 +8,9 @@ import json
 import sys
 from typing import Any, List, Optional
 
-from pullcheck.facts.verdicts import Site, account, counts, not_judged, summary
+from pullcheck.facts.verdicts import (UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary,
+                                      units_not_linted)
+from pullcheck.graph.values import shown
 from pullcheck.outputs.safetext import printable
 
 
@@ -25,9 +27,14 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
     to ``internal`` (the run then exits 2, as for any internal error)."""
     if not (console_format == "text" or args.explain or args.verbose or args.fail_on_unjudged
             or cfg.fail_on_unjudged):
+        if graph.inputs.tf_roots or graph.inputs.account is not None:  # Terraform in the run: modules to name
+            sys.stderr.write(absent_text(absent_modules(graph, _quiet_account(graph)), units_not_linted(graph)))
         return None
     try:
-        sites = account(graph)
+        sites = Sites(account(graph))
+        sites.absent = absent_modules(graph, sites)
+        sites.unread = units_not_linted(graph)
+        sites.inputs = dict(graph.inputs.tf_folders.get(UNIT_INPUTS, {})) if args.explain else {}
     except Exception as e:
         from pullcheck.engine.stages import internal as internal_error
 
@@ -36,7 +43,58 @@ def for_run(graph: Any, args: Any, console_format: str, cfg: Any, internal: list
         return None
     if args.verbose:
         sys.stderr.write(verbose_text(sites))
+    if console_format != "text" and not (console_format == "json" and args.explain):
+        sys.stderr.write(absent_text(sites.absent, sites.unread))  # the console output is a report: beside it
     return sites
+
+
+def _quiet_account(graph: Any) -> Optional[List[Site]]:
+    """The account when only the modules not on disk need it: a defect in it leaves their counts out."""
+    try:
+        return account(graph)
+    except Exception:
+        return None
+
+
+class Sites(list):
+    """The launch sites of the account, and the modules not on disk (``Absent``), each named once."""
+
+    absent: List[Absent] = []
+    unread: List[tuple] = []  # Terragrunt units whose module cannot be read: (configuration file, why)
+    inputs: dict = {}  # Terragrunt unit -> its inputs (pullcheck.facts.verdicts.unit_inputs), for --explain
+
+
+def inputs_text(units: dict) -> List[str]:
+    """--explain's origin of the values a Terragrunt unit gives its module: each input, where it is set."""
+    lines = []
+    for unit, given in sorted(units.items()):
+        lines.append(f"Terragrunt unit {printable(unit)}: its module's variables take these inputs")
+        for name, value, file, line in given:
+            lines.append(f"  {printable(name)} = {printable(_short(value))} (set at {_where(file, line)})")
+    return lines
+
+
+def _short(value: Any) -> str:
+    try:
+        text = json.dumps(value, default=shown, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        text = shown(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def absent_text(absent: List[Absent], unread: Any = ()) -> str:
+    """One line per module not on disk (what calls it, its source, the launch sites waiting on it), and per
+    Terragrunt unit whose module cannot be read."""
+    out = [f"pullcheck: {printable(path)} is not linted: {printable(why)}\n" for path, why in unread]
+    for a in absent:
+        if a.what.startswith("the unit "):  # Terragrunt downloads it into its cache, which is not linted
+            waiting = "its launch sites cannot be seen; give the unit a local source to lint it"
+        else:
+            waiting = (f"{a.waiting} launch site{'s' if a.waiting != 1 else ''} wait{'s' if a.waiting == 1 else ''}"
+                       f" on it; run `terraform init`")
+        out.append(f"pullcheck: {printable(a.what)} ({_where(a.file, a.line)}) comes from {printable(a.source)}, "
+                   f"which is not on disk: {waiting}\n")
+    return "".join(out)
 
 
 def fails(sites: Optional[List[Site]], args: Any, cfg: Any) -> bool:
@@ -73,7 +131,8 @@ def explain_text(sites: Optional[List[Site]], explain: bool = True) -> str:
     if not sites or not explain:
         return ""
     n, m = counts(sites)
-    lines = [f"Verdict account: judged {n} of {m} launch site{'s' if m != 1 else ''}"]
+    lines = inputs_text(getattr(sites, "inputs", {}))
+    lines.append(f"Verdict account: judged {n} of {m} launch site{'s' if m != 1 else ''}")
     for s in not_judged(sites):
         lines.append(f"{printable(s.name)} ({printable(s.kind)}, {_where(s.file, s.line)}): not judged, waits on")
         for w in s.waits_on:
@@ -85,6 +144,13 @@ def json_account(findings_json: str, sites: List[Site]) -> str:
     """The one JSON object ``--explain --format json`` prints: the findings as the bare JSON list has them,
     and the launch sites. Written as the list is: no line can start a workflow command."""
     doc = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
+    if getattr(sites, "absent", None):
+        doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
+    if getattr(sites, "unread", None):
+        doc["units_not_linted"] = [{"file": path, "why": why} for path, why in getattr(sites, "unread")]
+    if getattr(sites, "inputs", None):
+        doc["unit_inputs"] = {unit: [{"name": k, "value": _short(v), "file": f, "line": line}
+                                     for k, v, f, line in given] for unit, given in getattr(sites, "inputs").items()}
     return json.dumps(doc, indent=2).replace("##[", "#\\u0023[") + "\n"
 
 
@@ -94,7 +160,7 @@ def console(fmt: str, text: str, sites: Optional[List[Site]], explain: bool) -> 
     if sites is None:
         return text
     if fmt == "text":
-        return text + summary_line(sites)
+        return text + summary_line(sites) + absent_text(getattr(sites, "absent", []), getattr(sites, "unread", []))
     if fmt == "json" and explain:
         return json_account(text, sites)
     return text

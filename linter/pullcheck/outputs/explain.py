@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from pullcheck.facts import network as net
+from pullcheck.facts import acls
 from pullcheck.facts import security as sec
 from pullcheck.graph.model import Finding, Graph, Resource
 from pullcheck.outputs.safetext import printable
@@ -135,12 +136,12 @@ def _subnet(graph: Graph, launch: Resource, td, subnet: Resource) -> List[str]:
                 verdict = sec.groups_allow(groups, "ingress", peer) if groups and peer else None
                 lines.append(f"    endpoint {ep.name} ({service}): private DNS {ep.get('private_dns')}; its groups "
                              f"admit the task on TCP 443: {_WORD[verdict]}")
-    acl, why = sec.subnet_acl(graph, subnet)
+    acl, why = acls.subnet_acl(graph, subnet)
     if acl is None:
         lines.append(f"    network ACL: {'unknown (' + why + ')' if why else 'the default ACL (allows all)'}")
     else:
-        out = sec.acl_allows(graph, acl, True, sec.HTTPS, sec.HTTPS)
-        back = sec.acl_allows(graph, acl, False, *sec.EPHEMERAL)
+        out = acls.acl_allows(graph, acl, True, sec.HTTPS, sec.HTTPS)
+        back = acls.acl_allows(graph, acl, False, *sec.EPHEMERAL)
         lines.append(f"    network ACL {_mark(acl, acl.name)}: TCP 443 out {_WORD[out.allowed]}, replies in {_WORD[back.allowed]}")
     groups = sec.task_groups(graph, launch, subnet.get("vpc"))
     if groups is None:

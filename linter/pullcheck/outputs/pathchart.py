@@ -108,6 +108,7 @@ def involved(graph: Graph, launch: Resource) -> Set[str]:
     tables, default routes and their targets, endpoints, network ACLs and their entries, security groups): a finding on one of
     them is drawn on that launch site's path. Empty for a launch site not on Fargate."""
     from pullcheck.facts import network as net
+    from pullcheck.facts import acls
     from pullcheck.facts import security as sec
 
     if net.is_fargate(launch, graph) is not True:
@@ -120,9 +121,9 @@ def involved(graph: Graph, launch: Resource) -> Set[str]:
         _, table, _ = net.route_table(graph, subnet)
         egress = net.egress4(graph, subnet)
         target = graph.deref(net.route_target(egress))
-        acl, _ = sec.subnet_acl(graph, subnet)
+        acl, _ = acls.subnet_acl(graph, subnet)
         keys.update(r.key for r in (subnet, table, egress.route, target, acl) if r is not None)
-        keys.update(e.key for e in (sec.acl_index(graph).entries.get(acl.key, []) if acl is not None else []))
+        keys.update(e.key for e in (acls.acl_index(graph).entries.get(acl.key, []) if acl is not None else []))
         keys.update(ep.key for eps in net.endpoints(graph, subnet).interface.values() for ep in eps)
         keys.update(ep.key for ep in net.s3_gateway_endpoints(graph, subnet))
         keys.update(g.resource.key for g in sec.task_groups(graph, launch, subnet.get("vpc")) or []
@@ -157,6 +158,7 @@ def _subnet(chart: Chart, graph: Graph, launch: Resource, subnet: Resource,
 
 def _guards(chart: Chart, graph: Graph, launch: Resource, subnet: Resource, s: str, red: str) -> None:
     """For a rule about them, the task's security groups or the subnet's network ACL, in red."""
+    from pullcheck.facts import acls
     from pullcheck.facts import security as sec
 
     if red == "egress":
@@ -165,7 +167,7 @@ def _guards(chart: Chart, graph: Graph, launch: Resource, subnet: Resource, s: s
         g, _ = chart.node(("groups", names), "G", label(f"{names}: no TCP 443 out"), "broken")
         chart.edge("L", g, "egress", red=True)
     elif red == "acl":
-        acl, _ = sec.subnet_acl(graph, subnet)
+        acl, _ = acls.subnet_acl(graph, subnet)
         if acl is not None:
             a, _ = chart.node(("acl", acl.key), "A", label(f"network ACL {acl.name}: blocks HTTPS"), "broken")
             chart.edge(s, a, "TCP 443", red=True)

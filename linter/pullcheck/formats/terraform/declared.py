@@ -38,9 +38,10 @@ def expansion(ev: Any, body: Body, what: str) -> Any:
     ``ev``, one ``("", {})`` without either; an Unknown when they cannot be evaluated."""
     result: Any
     if "count" in body.attrs:
-        n = to_count(ev.eval(body.attrs["count"]))
+        counted = ev.eval(body.attrs["count"])
+        n = to_count(counted)
         if n is None:
-            result = Unknown(f"count of {what} cannot be evaluated")
+            result = _cause(counted, f"count of {what} cannot be evaluated")
         elif n > MAX_INSTANCES:
             result = Unknown(f"count of {what} is over {MAX_INSTANCES} instances")
         else:
@@ -58,10 +59,26 @@ def expansion(ev: Any, body: Body, what: str) -> Any:
         elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
             result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
         else:
-            result = Unknown(f"for_each of {what} cannot be evaluated")
+            result = _cause(fe, f"for_each of {what} cannot be evaluated")
     else:
         result = [("", {})]
     return result
+
+
+def _cause(v: Any, otherwise: str) -> Unknown:
+    """What a count or for_each that cannot be evaluated waits on: the first unknown in its value (a variable
+    without a value, a data source), else ``otherwise``."""
+    stack, seen = [v], 0
+    while stack and seen < 1000:
+        x = stack.pop()
+        seen += 1
+        if isinstance(x, Unknown):
+            return Unknown(x.origin)
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+    return Unknown(otherwise)
 
 
 class Instance(Opaque):

@@ -29,7 +29,9 @@ from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instanc
 from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
+from pullcheck.formats.terraform.sensitivity import marked
 from pullcheck.formats.terraform.syntax import JsonExpr, Known, pinned, pos_of
+from pullcheck.formats.terraform.types import Typed
 from pullcheck.formats.terraform.unify import unify_pair
 from pullcheck.formats.terraform.functions_template import is_reference, template_argument
 from pullcheck.graph.values import MAX_STRING, Missing, Ref, Template, Undeclared, Unknown, make_template
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
 
 def joined(parts: List[Any], budget: Any = None) -> Any:
     """A template's parts as one value, converted as Terraform converts them: numbers and bools as text,
-    a jsonencode() result as its JSON; a collection or null inside a template is an error, so unknown.
+    a jsonencode() result as its JSON; a collection or null inside a template is Terraform's error.
     Text past MAX_STRING characters is unknown; with a ``budget``, the text is spent from it."""
     flat: List[Any] = []
     for p in parts:
@@ -53,15 +55,18 @@ def joined(parts: List[Any], budget: Any = None) -> Any:
         elif isinstance(p, Template):
             flat.extend(p.parts)
         elif isinstance(p, (list, dict)):
-            flat.append(Unknown("collection inside a template"))
+            flat.append(Missing("a collection inside a template, which takes strings, numbers and bools"))
         elif isinstance(p, bool):
             flat.append("true" if p else "false")
         elif p is None:
-            flat.append(Unknown("null inside a template"))
+            flat.append(Missing("a null inside a template"))
         elif isinstance(p, float) or (isinstance(p, int) and p.bit_length() > number.PRECISION):
             flat.append(number.text(number_of(p)))  # an int within the precision: as make_template writes it
         else:
             flat.append(p)
+    failed = next((p for p in flat if isinstance(p, Missing)), None)
+    if failed is not None:  # an error in a part is the template's
+        return failed
     size = sum(len(p) for p in flat if isinstance(p, str))
     if size > MAX_STRING:
         return Unknown(f"a template of more than {MAX_STRING} characters")
@@ -177,6 +182,10 @@ class Evaluator:
         if "::" in name:
             return Unknown(f"provider function {name}")
         args = [self.eval(a) for a in t.b]
+        if name == "issensitive" and len(t.b) == 1 and not t.c and not isinstance(args[0], Missing):
+            told = marked(self.m, t.b[0])
+            if told is not None:
+                return told
         if name == "templatestring" and t.b and not t.c:  # Terraform takes its template only from a reference
             args[0] = template_argument(args[0], is_reference(t.b[0]), self.depth)
         if t.c and args:  # f(list...): the last argument's elements are the arguments
@@ -242,7 +251,7 @@ class Evaluator:
             try:
                 node = parse_template(text)
             except ParseError as e:
-                node = Unknown(f"template: {e.message}")
+                node = Missing(f"template: {e.message}")
             if len(_TEMPLATES) >= 256:
                 _TEMPLATES.clear()
             _TEMPLATES[text] = node
@@ -275,9 +284,11 @@ class Evaluator:
             if isinstance(p, str):
                 out.append(p)
             elif p.kind == "tif":
-                cond = to_bool(self.eval(p.a))
+                test = self.eval(p.a)
+                cond = to_bool(test)
                 if cond is None:
-                    out.append(Unknown("template %{if} on a value that cannot be known"))
+                    out.append(test if isinstance(test, Missing) else
+                               Unknown("template %{if} on a value that cannot be known"))
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
@@ -347,10 +358,18 @@ class Evaluator:
         if name == "data":
             return Namespace("dataroot")
         if self.template_only:
-            return Unknown(f"{name} is not a variable of the template")
+            return Missing(f"{name} is not a variable of the template")
         if name in ("var", "local", "module", "count", "each", "path", "terraform", "self"):
             return Namespace(name)
         return Namespace("type", name)
+
+    def bare(self, name: str) -> Any:
+        """A name alone as a value: a for expression's or a template's variable; any other (a resource type,
+        ``var``, ``local``...) is Terraform's "Invalid reference", found before anything is evaluated."""
+        got = self._root(name)
+        if isinstance(got, Namespace):
+            return Undeclared(f"invalid reference: {name} alone is not a value")
+        return got
 
     def _get_attr(self, base: Any, name: str) -> Any:
         if isinstance(base, Namespace):
@@ -363,6 +382,8 @@ class Evaluator:
             return Unknown(f"attribute {name} of {base.res.address} without an index")
         if isinstance(base, dict):
             return base.get(name, Missing(f"attribute {name} is not set"))
+        if isinstance(base, Typed):
+            return base.attribute(name)
         if isinstance(base, Unknown):
             return base
         if isinstance(base, Ref):
@@ -450,6 +471,8 @@ class Evaluator:
             return Unknown(f"{base.res.address}{want} does not exist or cannot be known")
         if isinstance(base, Namespace) and base.kind == "data":
             return Unknown(f"data source {base.name}")
+        if isinstance(base, Typed) and not isinstance(idx, (Unknown, Ref, Template, Opaque)):
+            return base.element(idx)
         if isinstance(base, Unknown):
             return base
         if isinstance(idx, (Unknown, Ref, Template, Opaque)):
@@ -461,8 +484,8 @@ class Evaluator:
 
 # each node kind's value (the kinds and their fields: see hcl); a kind not here is not evaluated
 _BY_KIND: Dict[str, Callable[[Evaluator, Any], Any]] = {
-    "var": lambda ev, t: ev._root(t.a),
-    "attr": lambda ev, t: ev._get_attr(ev.eval(t.a), t.b),
+    "var": lambda ev, t: ev.bare(t.a),
+    "attr": lambda ev, t: ev._get_attr(ev._root(t.a.a) if t.a.kind == "var" else ev.eval(t.a), t.b),
     "tpl": lambda ev, t: ev.template(t.a, pos_of(t) if t.b == "h" else None),
     "num": lambda ev, t: _number(t.a),
     "lit": lambda ev, t: t.a,
@@ -519,6 +542,8 @@ def _items(coll: Any, what: str) -> Any:
         return [(x, x) for x in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
+    if isinstance(coll, Missing):  # an error in the collection is the walk's
+        return coll
     if coll is None or isinstance(coll, (str, bool, int, float)):
         return Missing(f"{what} over a value that is not a collection")
     return Unknown(f"{what} over a value that cannot be known")

@@ -3,7 +3,7 @@ up in the registry (_FUNCTIONS) of small functions, by family in the functions_*
 is charged from the root module's budget (pullcheck.formats.terraform.budget)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform import functions_conversion as conversion
@@ -58,6 +58,9 @@ def call(name: str, args: List[Any], budget: Any = None) -> Any:
     meter = budget if budget is not None else Budget()
     if meter.over():
         return meter.spent()
+    wrong = arity_error(name, len(args))
+    if wrong is not None:
+        return wrong
     run = _FUNCTIONS.get(name)
     if name not in CONSTANT and name not in _SELF_CHARGED:
         deep = name in DEEP or (isinstance(run, Pure) and not run.structural)
@@ -95,6 +98,8 @@ class Pure:
         self.fn, self.structural, self.text, self.metered = fn, structural, text, metered
 
     def __call__(self, args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
+        if self.text and any(_a_collection(a) for i, a in enumerate(args) if self.text == "all" or i in self.text):
+            raise Fails("a string is required")
         ok = _known_itself if self.structural else is_known
         if not all(ok(a) for a in args):
             return unknown()
@@ -111,6 +116,12 @@ class Pure:
         return None if out is NULL else unknown() if out is None else out
 
 
+def _a_collection(a: Any) -> bool:
+    """``a`` is an unknown whose type is a collection or an object: never a primitive."""
+    ty = getattr(a, "ty", None) if isinstance(a, Unknown) else None
+    return ty is not None and ty.kind not in ("string", "number", "bool", "any")
+
+
 def _known_itself(a: Any) -> bool:
     """The argument itself is known; a list or map may hold references and unknowns."""
     return not isinstance(a, (Unknown, Ref, Template, Opaque))
@@ -124,8 +135,10 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     failed = next((a for a in args if isinstance(a, Missing)), None)
     if failed is not None and name not in ("try", "can"):
         return failed
+    if name in ("tostring", "tonumber", "tobool") and args and _a_collection(args[0]):
+        return Missing(f"function {name}() fails: a collection or object cannot be converted to a primitive")
     if run is None:
-        return unknown()
+        return unknown()  # a function Terraform has that is not evaluated here (see ARITY)
     try:
         return run(args, unknown, meter)
     except Unknowable as e:
@@ -134,6 +147,48 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
         return Missing(f"function {name}() fails: {e}")
     except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, RecursionError):
         return unknown()
+
+
+def arity_error(name: str, count: int) -> Any:
+    """The Missing of Terraform's error for a call of ``name`` with ``count`` arguments (a function Terraform
+    does not have, too few or too many arguments), or None."""
+    if "::" in name or name == "type":  # a provider's function; type() of the console alone
+        return None
+    bounds = ARITY.get(name)
+    if bounds is None:
+        return Missing(f"call to unknown function {name}()")
+    least, most = bounds
+    if count < least:
+        return Missing(f"{name}(): not enough function arguments (it takes {least})")
+    if most is not None and count > most:
+        return Missing(f"{name}(): too many function arguments (it takes {most})")
+    return None
+
+
+# each function of Terraform (1.11) that needs no provider: the fewest and the most arguments it takes (None:
+# any number more), as Terraform checks them before it calls the function
+ARITY: Dict[str, Tuple[int, Optional[int]]] = {
+    **{name: (1, 1) for name in (
+        "abs", "abspath", "alltrue", "anytrue", "base64decode", "base64encode", "base64gzip", "base64sha256",
+        "base64sha512", "basename", "can", "ceil", "chomp", "cidrnetmask", "compact", "csvdecode", "dirname",
+        "distinct", "ephemeralasnull", "file", "filebase64", "filebase64sha256", "filebase64sha512", "fileexists",
+        "filemd5", "filesha1", "filesha256", "filesha512", "flatten", "floor", "issensitive", "jsondecode",
+        "jsonencode", "keys", "length", "lower", "md5", "nonsensitive", "one", "pathexpand", "reverse",
+        "sensitive", "sha1", "sha256", "sha512", "signum", "sort", "strrev", "sum", "title", "tobool", "tolist",
+        "tomap", "tonumber", "toset", "tostring", "transpose", "trimspace", "upper", "urlencode", "values",
+        "yamldecode", "yamlencode")},
+    **{name: (2, 2) for name in (
+        "chunklist", "cidrhost", "contains", "element", "endswith", "fileset", "formatdate", "indent", "index", "log",
+        "parseint", "pow", "regex", "regexall", "rsadecrypt", "setsubtract", "split", "startswith", "strcontains",
+        "templatefile", "templatestring", "textdecodebase64", "textencodebase64", "timeadd", "timecmp", "trim",
+        "trimprefix", "trimsuffix", "uuidv5", "zipmap")},
+    **{name: (3, 3) for name in ("cidrsubnet", "matchkeys", "replace", "slice", "substr")},
+    **{name: (0, 0) for name in ("plantimestamp", "timestamp", "uuid")},
+    **{name: (0, None) for name in (
+        "coalesce", "coalescelist", "concat", "list", "map", "max", "merge", "min", "range", "setproduct", "try")},
+    **{name: (1, None) for name in ("cidrsubnets", "format", "formatlist", "join", "setintersection", "setunion")},
+    "bcrypt": (1, 2), "lookup": (2, None),
+}
 
 
 def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
@@ -145,6 +200,16 @@ def _can(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
     if isinstance(args[0], Missing):
         return False
     return True if is_known(args[0]) else Unknown("can() of a value that cannot be known")
+
+
+def _slice(args: List[Any], unknown: Callable[[], Unknown], meter: Budget) -> Any:
+    """slice(): of a known list, or (with known indexes) of a data source's list, as long as it asks."""
+    if len(args) == 3 and coll.from_data_source(args[0]) and all(is_known(a) for a in args[1:]):
+        return coll.data_slice(args, unknown, meter)
+    return _SLICE(args, unknown, meter)
+
+
+_SLICE = Pure(coll.slice_list, structural=True)
 
 
 # Terraform's functions by name, each a Pure function of values or a Function of its own; a name not here is
@@ -169,10 +234,10 @@ _FUNCTIONS: Dict[str, Function] = {
     "zipmap": Pure(coll.zipmap, structural=True),
     "distinct": Pure(coll.distinct, structural=True), "setproduct": Pure(coll.setproduct, structural=True),
     "one": Pure(coll.one, structural=True), "coalescelist": Pure(coll.coalescelist, structural=True),
-    "reverse": Pure(coll.reverse, structural=True), "slice": Pure(coll.slice_list, structural=True),
+    "reverse": Pure(coll.reverse, structural=True), "slice": _slice,
     "chunklist": Pure(coll.chunklist, structural=True), "matchkeys": Pure(coll.matchkeys),
     "transpose": Pure(coll.transpose),
-    "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort),
+    "contains": Pure(coll.contains), "index": Pure(coll.index), "sort": Pure(coll.sort, structural=True),
     "element": coll.element, "concat": coll.concat, "flatten": coll.flatten,
     "lookup": coll.lookup, "merge": coll.merge, "keys": coll.keys, "values": coll.values, "compact": coll.compact,
     # type conversions
@@ -189,8 +254,8 @@ _FUNCTIONS: Dict[str, Function] = {
     "cidrsubnet": Pure(net.cidrsubnet, text=(0,)), "cidrsubnets": Pure(net.cidrsubnets, text=(0,)),
     # sets, and tests over a list's elements
     "setunion": Pure(sets.setunion, metered=True), "setintersection": Pure(sets.setintersection, metered=True),
-    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, metered=True),
-    "anytrue": Pure(sets.anytrue, metered=True),
+    "setsubtract": Pure(sets.setsubtract, metered=True), "alltrue": Pure(sets.alltrue, structural=True, metered=True),
+    "anytrue": Pure(sets.anytrue, structural=True, metered=True),
     # encodings and hashes
     "jsonencode": encoding.jsonencode, "jsondecode": encoding.jsondecode,
     "yamldecode": Pure(yaml.yamldecode, text="all", metered=True), "yamlencode": yaml.yamlencode,

@@ -16,6 +16,7 @@ from pullcheck.formats.terraform.convert import (
     TfSet,
     at_most,
     equality_key,
+    is_known,
     text_known,
     text_of,
     to_number,
@@ -29,9 +30,18 @@ def _unknown(v: Any) -> bool:
     return isinstance(v, (Unknown, Ref, Template, Opaque))
 
 
+def _text_shaped(v: Any) -> bool:
+    """``v`` is known to be one string, not a list that flatten() would open: a template, an unknown of a
+    primitive type."""
+    ty = getattr(v, "ty", None) if isinstance(v, Unknown) else None
+    return isinstance(v, Template) or ty is not None and ty.kind in ("string", "number", "bool")
+
+
 def _whole(v: Any, what: str) -> Any:
     """A whole number given for ``what`` (an index, a size), or the Missing of Terraform's error."""
     n = to_number(v)
+    if isinstance(n, float) and n == 0:  # negative zero is the Go int 0
+        return 0
     if not isinstance(n, int):
         return Missing(f"{what} must be a whole number")
     return n
@@ -72,6 +82,8 @@ def distinct(xs: Any) -> Any:
     """The list without repeats, its elements of one type, in one pass: each element by its equality key."""
     if not _list_like(xs):
         return Missing("distinct() of a value that is not a list")
+    if any(_unknown(x) for x in xs):  # which are equal is not known
+        return None
     key = equality_key()
     seen: set = set()
     out = TfList()
@@ -142,11 +154,35 @@ def slice_list(xs: Any, a: Any, b: Any) -> Any:
     return TfList(out) if isinstance(xs, TfList) else list(out)
 
 
+def data_slice(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    """slice() of a data source's list, from known indexes: a list of as many unknown elements. Terraform
+    reads a data source while planning, so the list is known then; a slice of it either has that length or
+    is Terraform's error (an end past the list's), and so what is counted from it is known."""
+    xs, a, b = args
+    start, end = _whole(a, "a start index"), _whole(b, "an end index")
+    for got in (start, end):
+        if isinstance(got, Missing):
+            return got
+    if start < 0:
+        return Missing("slice(): the start index must not be less than zero")
+    if start > end:
+        return Missing("slice(): the start index must not be greater than the end index")
+    at_most(end - start)
+    return [Unknown(f"element {i} of {str(xs).split(':', 1)[-1]}") for i in range(start, end)]
+
+
+def from_data_source(v: Any) -> bool:
+    """``v`` is an attribute of a data source (known while planning, unknown to pullcheck)."""
+    return isinstance(v, Ref) and v.rtype.startswith("data.")
+
+
 def sort(xs: Any) -> Any:
     """sort(): the elements as strings (numbers and bools converted), in lexical order."""
     if not _list_like(xs):
         return Missing("sort() of a value that is not a list")
     texts = []
+    if any(_unknown(x) for x in xs):  # as many elements, in an order not known
+        return TfList(Unknown("an element of a sorted list that holds unknowns") for _ in xs)
     for x in xs:
         if x is None:
             return Missing("sort() of a list with a null element")
@@ -226,12 +262,26 @@ def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
     return xs[n % len(xs)]
 
 
+def typed_length(v: Any) -> Any:
+    """The length an unknown of a known type has whatever its value: an object's attributes, a tuple's
+    elements; None for any other."""
+    ty = getattr(v, "ty", None) if isinstance(v, Unknown) else None
+    if ty is not None and ty.kind in ("object", "tuple"):
+        return go_int(len(ty.attrs if ty.kind == "object" else ty.items))
+    return None
+
+
 def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if len(args) != 1:
         return unknown()
     v = args[0]
     if v is None:
         return Missing("length() of null")
+    counted = typed_length(v)
+    if counted is not None:
+        return counted
+    if isinstance(v, TfSet) and not is_known(v):
+        return Unknown("length() of a set whose elements are not all known (equal ones are one element)")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
         return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision
     return unknown() if _unknown(v) or isinstance(v, str) else Missing("length() of a value that has none")
@@ -256,9 +306,9 @@ def concat(args: List[Any], unknown: Any, meter: Budget) -> Any:
 
 
 def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """flatten(): the elements of nested lists, sets and tuples, at any depth, in one list (a value that
-    cannot be known stays an element); a list shared many times is counted whole before anything is
-    built."""
+    """flatten(): the elements of nested lists, sets and tuples, at any depth, in one list (unknown where
+    an element that cannot be known may be a list: any but a template or an unknown of a primitive type);
+    a list shared many times is counted whole before anything is built."""
     if len(args) != 1 or _unknown(args[0]):
         return unknown()
     if not isinstance(args[0], list):
@@ -281,6 +331,8 @@ def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
             stack.pop()
         elif isinstance(x, list):
             stack.append(iter(x))
+        elif _unknown(x) and not _text_shaped(x):
+            return unknown()
         else:
             out.append(x)
     return TfList(out) if isinstance(args[0], (TfList, TfSet)) else out
@@ -290,6 +342,8 @@ _END = object()
 
 
 def lookup(args: List[Any], unknown: Any, meter: Budget) -> Any:
+    if len(args) > 3:
+        return Missing("lookup() takes one default value at most")
     if len(args) not in (2, 3) or _unknown(args[0]) or _unknown(args[1]):
         return unknown()
     m, key = args[0], text_of(args[1])
@@ -343,9 +397,9 @@ def compact(args: List[Any], unknown: Any, meter: Budget) -> Any:
         return Missing("compact() of a value that is not a list")
     out = TfList()
     for x in args[0]:
-        if x is None or _unknown(x):
-            if x is not None:
-                out.append(x)
+        if _unknown(x):
+            return unknown()  # it may be empty or null, and so be left out
+        if x is None:
             continue
         t = text_of(x)
         if t is None:

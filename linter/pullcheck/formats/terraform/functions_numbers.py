@@ -143,6 +143,8 @@ _INT64 = 1 << 63
 def _int64(v: Any, name: str) -> int:
     """A number as cty gives it to a Go int parameter: a whole number that fits in 64 bits."""
     n = to_number(v)
+    if isinstance(n, float) and n == 0:  # negative zero is the Go int 0
+        n = 0
     if not isinstance(n, int) or not -_INT64 <= n < _INT64:
         raise Fails(f"{name}(): value must be a whole number, between {-_INT64} and {_INT64 - 1}")
     return int(n)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, List
 
-from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.budget import Budget, Opaque
 from pullcheck.formats.terraform.convert import Unknowable, at_most, equality_key, spend, text_of, to_bool
 from pullcheck.formats.terraform.failures import Fails
+from pullcheck.graph.values import Ref, Template, Unknown
 
 
 def _elements(sets: Any, meter: Budget) -> List[List[Any]]:
@@ -84,12 +85,16 @@ def setsubtract(a: Any, b: Any, meter: Budget) -> Any:
 
 
 def _bools(xs: Any, meter: Budget) -> List[Any]:
-    """A list of bools as Terraform converts one (each element a bool, "true" or "false", or null)."""
+    """A list of bools as Terraform converts one (each element a bool, "true" or "false", or null); an
+    element that cannot be known stays as it is."""
     if not isinstance(xs, list):
         raise Fails("list of bool required")
     spend(meter, len(xs))
     out = []
     for i, x in enumerate(xs):
+        if isinstance(x, (Unknown, Ref, Template, Opaque)):
+            out.append(_NOT_KNOWN)
+            continue
         b = None if x is None else to_bool(x)
         if x is not None and b is None:
             raise Fails(f"element {i}: bool required")
@@ -97,11 +102,23 @@ def _bools(xs: Any, meter: Budget) -> List[Any]:
     return out
 
 
+_NOT_KNOWN = object()
+
+
 def alltrue(xs: Any, meter: Budget) -> Any:
-    """True unless an element is false or null (the first to be is the answer)."""
-    return all(b is True for b in _bools(xs, meter))
+    """True unless an element is false or null (the first to be is the answer; an unknown one before it
+    leaves the answer unknown)."""
+    for b in _bools(xs, meter):
+        if b is _NOT_KNOWN:
+            return None
+        if b is not True:
+            return False
+    return True
 
 
 def anytrue(xs: Any, meter: Budget) -> Any:
-    """Whether an element is true (nulls are passed over)."""
-    return any(b is True for b in _bools(xs, meter))
+    """Whether an element is true (nulls are passed over; unknown ones leave a false answer unknown)."""
+    got = _bools(xs, meter)
+    if any(b is True for b in got):
+        return True
+    return None if _NOT_KNOWN in got else False

@@ -25,7 +25,7 @@ from pullcheck.formats.terraform.unicode_text import (
     go_upper,
     nfc,
 )
-from pullcheck.graph.values import Missing, Template, Unknown
+from pullcheck.graph.values import Missing, Ref, Template, Unknown, make_template
 
 GRAPHEME_CHARS_PER_STEP = 1  # characters of text other than ASCII read cluster by cluster in a step
 
@@ -55,11 +55,35 @@ def format_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if fmt is None:
         return _not_text(args[0], unknown)
     if not all(is_known(a) for a in args[1:]):
-        return unknown()
+        return _format_parts(nfc(fmt), args[1:], meter) or unknown()
     try:
         return format_text(nfc(fmt), args[1:], meter)
     except NotKnown:
         return unknown()
+
+
+_PLAIN_VERB = re.compile(r"%[sv]")
+
+
+def _format_parts(fmt: str, args: List[Any], meter: Budget) -> Any:
+    """format() whose verbs are all plain ``%s`` or ``%v``, one for each argument in turn, over arguments
+    some of which are references, templates or unknowns: the Template of its parts. None for any other
+    (Terraform leaves such a call unknown without reading it further)."""
+    if "\x00" in fmt:
+        return None
+    pieces = _PLAIN_VERB.split(fmt.replace("%%", "\x00"))
+    if len(pieces) != len(args) + 1 or any("%" in p for p in pieces):
+        return None
+    parts: List[Any] = [pieces[0].replace("\x00", "%")]
+    for arg, piece in zip(args, pieces[1:]):
+        if isinstance(arg, (Ref, Template, Unknown)):
+            parts.append(arg)
+        elif arg is None or isinstance(arg, (list, dict)) or not is_known(arg):
+            return None
+        else:
+            parts.append(format_text("%s", [arg], meter))
+        parts.append(piece.replace("\x00", "%"))
+    return _template(parts)
 
 
 def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
@@ -192,21 +216,42 @@ def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
     if len(args) < 2:
         raise Fails("at least one list is required")
     sep = text_of(args[0])
-    if sep is None or not all(isinstance(a, list) and not isinstance(a, Template) for a in args[1:]):
+    ty = getattr(args[0], "ty", None) if isinstance(args[0], Unknown) else None
+    if ty is not None and ty.kind not in ("string", "number", "bool", "any"):
+        raise Fails("a string is required for the separator")
+    for a in args[1:]:
+        if a is None or isinstance(a, (str, bool, int, float, dict)) and not isinstance(a, Template):
+            raise Fails("a list of strings is required")
+    if sep is None or not all(isinstance(a, list) for a in args[1:]):
+        if args[0] is None or isinstance(args[0], (list, dict)):
+            raise Fails("a string is required for the separator")
         return unknown()
-    items: List[str] = []
+    items: List[Any] = []
     for a in args[1:]:
         for x in a:
             if isinstance(x, Missing):
                 return x
             if x is None:
                 raise Fails("cannot concatenate null values")
+            if isinstance(x, (list, dict)):
+                raise Fails("a list of strings is required: an element is a collection")
             t = text_of(x)
-            if t is None:
-                return unknown()
-            items.append(t)
-    text_at_most(sum(len(x) for x in items) + len(sep) * max(0, len(items) - 1))
-    return sep.join(items)
+            if t is None and not isinstance(x, (Ref, Template, Unknown)):
+                return unknown()  # a jsonencode() of unknowns, a resource itself
+            items.append(x if t is None else t)
+    text_at_most(sum(len(x) for x in items if isinstance(x, str)) + len(sep) * max(0, len(items) - 1))
+    if all(isinstance(x, str) for x in items):
+        return sep.join(items)
+    return _template([part for n, x in enumerate(items) for part in ((sep, x) if n else (x,))])
+
+
+def _template(parts: List[Any]) -> Any:
+    """Text of known parts and parts that are not known (references, unknowns, templates): a Template of
+    them, as a template that interpolates them gives it."""
+    flat: List[Any] = []
+    for p in parts:
+        flat.extend(p.parts if isinstance(p, Template) else (p,))
+    return make_template(flat)
 
 
 # -- CSV ------------------------------------------------------------------------------------------------------

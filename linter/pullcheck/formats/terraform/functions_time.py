@@ -4,9 +4,10 @@ fields, a ``T``, ``Z`` or an offset of whole minutes below 24 hours, a fraction 
 nanoseconds); a duration is Go's time.ParseDuration's ("1h30m", "-1.5h", "300ms"). Time is counted here in
 nanoseconds from 1970 in proleptic Gregorian days, as Go counts it, so years 0 to 9999 all work.
 
-What Terraform prints for a time given with a numeric offset may depend on the time zone of the machine that
-runs it (Go names the zone, and follows its summer time, when the machine's zone has that offset): such a
-result is unknown, never a guess."""
+What Terraform prints for a time given with a numeric offset depends on the time zone of the machine that
+runs it (Go names the zone, and follows its summer time, when the machine's zone has that offset): it is
+taken here as UTC, the zone of build machines and containers, where only a zero offset is the machine's
+(named ``UTC``) and any other stays the fixed offset it was written with."""
 from __future__ import annotations
 
 import re
@@ -171,8 +172,6 @@ def timeadd(timestamp: Any, duration: Any, meter: Budget) -> Any:
     t = parse_time(timestamp)
     spend(meter, len(duration) // 2)  # a part of a duration, two characters at least, is about a step
     d = parse_duration(duration)
-    if not t.zulu and d:  # Go keeps it in the machine's zone when that has the offset then: its summer time
-        raise Unknowable("of a time with an offset: the machine's time zone may decide the offset of the result")
     return rfc3339(Time(t.ns + d, t.offset, t.zulu))
 
 
@@ -232,9 +231,7 @@ def _verb(token: str, t: Time, fields: Tuple[int, ...]) -> str:
         half = "AM" if hour < 12 else "PM"
         return half if letter == "A" else half.lower()
     if letter == "Z" and n in (1, 3, 4, 5):
-        if n == 3:
-            if not t.zulu:
-                raise Unknowable("names the zone of a time with an offset as the machine's time zone may")
-            return "UTC"
+        if n == 3:  # the zone's name: UTC's for a zero offset, none (the offset) for a fixed zone
+            return "UTC" if t.offset == 0 else _offset(t.offset, "", False)
         return _offset(t.offset, ":" if n != 4 else "", n == 1)
     raise Fails(f"invalid date format verb {token!r}")

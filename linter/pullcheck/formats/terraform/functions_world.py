@@ -1,7 +1,8 @@
 """Terraform's functions whose value is not in their arguments alone: the clock (timestamp(), plantimestamp()),
 chance (uuid(), bcrypt()'s salt), a private key (rsadecrypt()), and the marks Terraform keeps beside a value
 (sensitive(), nonsensitive(), issensitive(), ephemeralasnull()). pullcheck keeps no marks: a value marked
-sensitive is the value itself, and whether one is marked is unknown. And the functions Terraform retired,
+sensitive is the value itself; whether one is marked is read from the expression that makes it (the
+evaluator asks pullcheck.formats.terraform.sensitivity), and is unknown where that cannot tell. And the functions Terraform retired,
 list() and map(), which are errors."""
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def ephemeralasnull(args: List[Any], unknown: Any, meter: Budget) -> Any:
 
 def issensitive(args: List[Any], unknown: Any, meter: Budget) -> Any:
     _one(args, "issensitive")
-    return Unknown("issensitive(): pullcheck does not follow which values are sensitive")
+    return Unknown("issensitive(): whether the value is marked sensitive cannot be told from its expression")
 
 
 def _retired(name: str, instead: str) -> Any:

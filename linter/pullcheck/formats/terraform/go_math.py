@@ -4,8 +4,8 @@ arithmetic, without fused multiply-adds, as Go's on amd64."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
-from pullcheck.formats.terraform.convert import Unknowable
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -38,6 +38,47 @@ def log(x: float) -> float:
     return k * _LN2_HI - ((hfsq - (s * (hfsq + r) + k * _LN2_LO)) - f)
 
 
+# Go's math.Exp on amd64 and arm64 (assembly after Shibata's method, from SLEEF): x = k ln 2 + r, r / 16
+# by a Taylor series, squared back four times, with fused multiply-adds (every arm64; amd64 with AVX2 and
+# FMA, as every x86-64 since 2013: only an older one, without them, may give another last bit)
+_LOG2E = 1.4426950408889634073599246810018920
+_LN2U = 0.69314718055966295651160180568695068359375
+_LN2L = 0.28235290563031577122588448175013436025525412068e-12
+_EXP_OVERFLOW = 7.09782712893384e+02
+_TAYLOR = (2.4801587301587301587e-5, 1.9841269841269841270e-4, 1.3888888888888888889e-3, 8.3333333333333333333e-3,
+           4.1666666666666666667e-2, 1.6666666666666666667e-1, 0.5, 1.0)
+
+
+def _fma(a: float, b: float, c: float) -> float:
+    """a * b + c rounded once, as a fused multiply-add gives it."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def exp(x: float) -> float:
+    """Go's math.Exp."""
+    if x != x or x == math.inf:
+        return x
+    if x == -math.inf:
+        return 0.0
+    if x > _EXP_OVERFLOW:
+        return math.inf
+    k = round(x * _LOG2E)  # CVTSD2SL rounds to the nearest, ties to even, as round() does
+    kf = float(k)
+    r = _fma(-kf, _LN2L, _fma(-kf, _LN2U, x)) * 0.0625
+    p = _TAYLOR[0]
+    for t in _TAYLOR[1:]:
+        p = _fma(r, p, t)
+    r = r * p
+    for _ in range(3):
+        r = r * (r + 2.0)
+    r = _fma(r + 2.0, r, 1.0)
+    if k + 0x3FF <= 0:
+        return 0.0
+    if k + 0x3FF >= 0x7FF:
+        return math.inf
+    return r * math.ldexp(1.0, k)
+
+
 def divide(a: float, b: float) -> float:
     """Go's a / b on float64: by zero, an infinity of the signs' product, or NaN for 0 / 0."""
     if b != 0:
@@ -62,8 +103,8 @@ def _ldexp(frac: float, exp: int) -> float:
 
 
 def power(x: float, y: float) -> float:
-    """Go's math.Pow: its special cases, then x**y by repeated squaring of Frexp's parts. A power with a
-    fraction (other than a half) needs Go's math.Exp, which on amd64 is assembly of its own: Unknowable."""
+    """Go's math.Pow: its special cases, then x**y by repeated squaring of Frexp's parts, times Go's
+    math.Exp of the fraction's logarithm."""
     special = _pow_special(x, y)
     if special is not None:
         return special
@@ -74,9 +115,12 @@ def power(x: float, y: float) -> float:
         if x == -1:
             return 1.0
         return 0.0 if (abs(x) < 1) == (y > 0) else math.inf
-    if yf != 0:
-        raise Unknowable("of a fractional power is computed with Go's math.Exp, not followed here")
     a1, ae = 1.0, 0
+    if yf != 0:
+        if yf > 0.5:
+            yf -= 1
+            yi += 1
+        a1 = exp(yf * log(x))
     x1, xe = math.frexp(x)
     i = int(yi)
     while i != 0:

@@ -193,7 +193,12 @@ def _installed_modules(root: str) -> Dict[str, str]:
 
 
 def called_folders(folder: str, graph: Graph) -> List[str]:
-    """Absolute folders that the module in ``folder`` calls with a local source."""
+    """Absolute folders that the module in ``folder`` calls with a local source (for a Terragrunt unit, the
+    folder of its module)."""
+    if _is_unit(folder):
+        from pullcheck.formats.terragrunt import units
+
+        return units.called(folder, graph)
     parsed = _parse_folder(folder, graph, None)
     module = Module(folder)
     sources: Dict[str, Any] = {}
@@ -207,11 +212,20 @@ def called_folders(folder: str, graph: Graph) -> List[str]:
 def load_module(folder: str, graph: Graph) -> List[Tuple[str, ParseError]]:
     """Parse every .tf file of a folder as one root module, with the local modules it calls, and add their
     resources to the graph."""
+    if _is_unit(folder):  # built once per run, also when another unit's dependency asked for it first
+        from pullcheck.formats.terragrunt import units
+
+        return units.load_built(folder, graph)
+    return build_root(folder, graph)[1]
+
+
+def build_root(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
+    """The root module in ``folder`` with its resources in the graph (see root_module)."""
     # the whole tree of module instances first, then their resources: a value can then be read from any
     # module of the tree, whatever order the calls are written in (Terraform does not care either)
     module, errors = root_module(folder, graph)
     _build_resources(module, graph)
-    return errors
+    return module, errors
 
 
 def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, ParseError]]]:
@@ -219,10 +233,20 @@ def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, Pars
     on demand, nothing built into the graph), its variables given what its files and the run
     (graph.inputs.tf_given) give them; and the parse errors met."""
     errors: List[Tuple[str, ParseError]] = []
-    module = Module(folder)
-    _instantiate(module, folder, graph, errors, 0, (os.path.abspath(folder),))
+    if _is_unit(folder):  # a Terragrunt unit: its module's folder, given the unit's inputs
+        from pullcheck.formats.terragrunt import units
+
+        module = units.root_of(folder, graph, errors)
+    else:
+        module = Module(folder)
+    _instantiate(module, module.folder, graph, errors, 0, (os.path.abspath(module.folder),))
     _forget(module)
     return module, errors
+
+
+def _is_unit(folder: str) -> bool:
+    """A Terragrunt unit's folder (pullcheck.formats.terragrunt, read only when the run holds one)."""
+    return os.path.isfile(os.path.join(folder, "terragrunt.hcl"))
 
 
 def _forget(module: Module) -> None:
@@ -257,6 +281,9 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     for name, (body, pos, file) in calls:
         graph.inputs.module_calls[(norm_path(file), pos[0])] = f"{module.prefix}module.{name}."
         where = _module_source(module, name, body, root)
+        if isinstance(where, Unknown) and "not downloaded" in where.origin:  # the account names the call
+            where = Unknown(f"{module.prefix}module.{name} ({norm_path(file)}:{pos[0]}) comes from "
+                            f"{_source(module, body)}, which is not downloaded here")
         if not isinstance(where, Unknown) and not isinstance(where, tuple) and not scope.readable(where):
             # as file() does: a source cannot bring a folder of the machine in
             where = Unknown(f"module {name}: its folder lies outside the paths this run reads "
@@ -365,6 +392,8 @@ def _build_resources(module: Module, graph: Graph) -> None:
             origin = Unknown(insts.origin)
             build(module, res, kind, "[?]", {"count.index": origin, "each.key": origin, "each.value": origin},
                   added, conditional=True)
+            for r in added:
+                r.attrs["instances"] = origin  # what the count or for_each waits on
         else:
             for suffix, ctx in insts:
                 build(module, res, kind, suffix, ctx, added)

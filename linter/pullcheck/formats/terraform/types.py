@@ -15,7 +15,7 @@ from pullcheck.formats.terraform.budget import Opaque
 from pullcheck.formats.terraform.convert import equality_key, is_known, spend, text_of, to_bool, to_number
 from pullcheck.formats.terraform.hcl import MAX_NESTING, Node
 from pullcheck.formats.terraform.syntax import JsonExpr, read
-from pullcheck.graph.values import Ref, Template, Unknown
+from pullcheck.graph.values import Missing, Ref, Template, Unknown
 from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import MDict, MList
 
@@ -53,6 +53,48 @@ class Type:
 
 ANY = Type("any")
 STRING = Type("string")
+
+
+@dataclass(frozen=True)
+class Typed(Unknown):
+    """An unknown value whose type is known (a variable of a declared type without a value): what has no
+    such attribute or index is Terraform's error even so, and what it has is an unknown of its type."""
+
+    ty: Type = field(default_factory=lambda: ANY, compare=False, hash=False)
+
+    def attribute(self, name: str) -> Any:
+        """``value.name``: an unknown of the attribute's type, or the Missing of Terraform's error."""
+        ty = self.ty
+        if ty.kind == "object":
+            if name in ty.attrs:
+                return Typed(self.origin, ty.attrs[name])
+            return Missing(f"attribute {name} is not an attribute of {ty}")
+        if ty.kind == "map" and ty.elem is not None:
+            return Typed(self.origin, ty.elem)
+        if ty.kind in PRIMITIVES + ("list", "set", "tuple"):
+            return Missing(f"attribute {name} of a {ty.kind}, which has no attributes")
+        return Unknown(self.origin)
+
+    def element(self, key: Any) -> Any:
+        """``value[key]`` with a known key: an unknown of the element's type, or the Missing of Terraform's
+        error (a primitive or a set has no index, a key of the wrong kind)."""
+        ty = self.ty
+        if ty.kind in PRIMITIVES or ty.kind == "set":
+            return Missing(f"index of a {ty.kind}, which has none")
+        if ty.kind == "object":
+            name = text_of(key)
+            if name is None:
+                return Missing("key of an object that is not a string")
+            return self.attribute(name)
+        if ty.kind in ("list", "tuple"):
+            n = to_number(key)
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                return Missing(f"index of a {ty.kind} that is not a whole number from 0")
+            if ty.kind == "tuple":
+                return Typed(self.origin, ty.items[n]) if n < len(ty.items) else Missing(f"index {n} out of range")
+        elif ty.kind == "map" and text_of(key) is None:
+            return Missing("key of a map that is not a string")
+        return Typed(self.origin, ty.elem) if ty.elem is not None else Unknown(self.origin)
 
 
 class BadType(Exception):

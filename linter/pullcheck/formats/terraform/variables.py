@@ -20,7 +20,7 @@ from pullcheck.formats.terraform.convert import Unknowable
 from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform.syntax import Body, read
-from pullcheck.formats.terraform.types import BadType, Mismatch, Type, convert, parse_type
+from pullcheck.formats.terraform.types import BadType, Mismatch, Type, Typed, convert, parse_type
 from pullcheck.graph.values import Undeclared, Unknown
 from pullcheck.sources.errors import ParseError
 
@@ -112,14 +112,18 @@ def value(module: "Module", name: str) -> Any:
     nullable = "nullable" not in decl.attrs or ev.eval(decl.attrs["nullable"]) is not False
     if given is _UNSET or (given is None and not nullable):
         if "default" not in decl.attrs:
-            return Unknown(f"variable {name} has no value" if given is _UNSET else
-                           f"variable {name} is null, which nullable = false forbids, and has no default")
+            if given is not _UNSET:
+                return Unknown(f"variable {name} is null, which nullable = false forbids, and has no default")
+            ty = type_of(module, name)
+            return Typed(f"variable {name} has no value", ty) if isinstance(ty, Type) else \
+                Unknown(f"variable {name} has no value")
         given, where = ev.eval(decl.attrs["default"]), "its default"
         if given is None and not nullable:
             return Unknown(f"variable {name} has a null default, which nullable = false forbids")
-    if isinstance(given, Unknown):
-        return given
     ty = type_of(module, name)
+    if isinstance(given, Unknown):  # converted to the variable's type, whatever it is: of that type
+        plain = type(given) is Unknown and isinstance(ty, Type) and ty.kind != "any"
+        return Typed(given.origin, ty) if plain else given
     if isinstance(ty, Unknown):
         return ty
     if ty is None:

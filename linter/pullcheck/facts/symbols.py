@@ -1,0 +1,78 @@
+"""Named unknowns: values the deployment decides, but that are the same value wherever one stack writes them.
+
+A stack's ``AWS::AccountId``, ``AWS::Region`` and ``AWS::Partition`` (in Terraform, what
+``data.aws_caller_identity``, ``data.aws_region`` and ``data.aws_partition`` read for a root module) are not
+known before deployment, but an image ``${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/repo`` and a
+policy resource ``arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/repo`` in the same
+stack name the same repository. Likewise a log group the files create with a generated name: ``!Ref LogGroup``
+in a task's ``awslogs-group`` and ``!GetAtt LogGroup.Arn`` in a policy are that one group. Such a value is
+written here as a name between two ``SYMBOL`` marks (``policy.SYMBOL``), which the policy matcher compares
+as text: the same name is the same value, a name against other text is undecided.
+
+A name is scoped to one part of the run (``reach.part``: a template, a Terraform root folder), so the account
+of one stack never stands for another's.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, List, Optional
+
+from pullcheck.facts.policy import SYMBOL
+from pullcheck.graph.values import Ref, Template, Unknown
+
+_PSEUDO = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix")
+# Terraform data sources that read the provider's account, Region and partition, by attribute
+_DATA = {("data.aws_caller_identity", "account_id"): "AWS::AccountId",
+         ("data.aws_region", "name"): "AWS::Region", ("data.aws_region", "region"): "AWS::Region",
+         ("data.aws_region", "id"): "AWS::Region", ("data.aws_partition", "partition"): "AWS::Partition",
+         ("data.aws_partition", "dns_suffix"): "AWS::URLSuffix"}
+_LOG_GROUPS = ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group")
+_NAME_ATTRS = (None, "Ref", "name", "id")
+
+
+def token(scope: str, name: str) -> str:
+    digest = hashlib.sha1(f"{scope}\x00{name}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{SYMBOL}{digest}{SYMBOL}"
+
+
+def text(v: Any, scope: str) -> Optional[str]:
+    """``v`` as text with its named unknowns written as names; None when a part of it is an unknown that has
+    no name (a parameter, a variable, a resource attribute this module does not name)."""
+    if isinstance(v, str):
+        return v if SYMBOL not in v else None
+    if isinstance(v, Template):
+        out: List[str] = []
+        for p in v.parts:
+            t = text(p, scope)
+            if t is None:
+                return None
+            out.append(t)
+        return "".join(out)
+    if isinstance(v, Unknown):
+        name = v.origin[len("pseudo parameter "):] if v.origin.startswith("pseudo parameter ") else ""
+        return token(scope, name) if name in _PSEUDO else None
+    if isinstance(v, Ref):
+        return _ref(v, scope)
+    return None
+
+
+def _ref(v: Ref, scope: str) -> Optional[str]:
+    pseudo = _DATA.get((v.rtype, v.attr or ""))
+    if pseudo is not None:
+        return token(scope, pseudo)
+    if v.rtype not in _LOG_GROUPS:
+        return None
+    name = token("log group", v.target)
+    if v.attr in _NAME_ATTRS:
+        return name
+    arn = (f"arn:{token(scope, 'AWS::Partition')}:logs:{token(scope, 'AWS::Region')}:"
+           f"{token(scope, 'AWS::AccountId')}:log-group:{name}")
+    if v.attr == "Arn":
+        return arn + ":*"  # CloudFormation's Arn of a log group ends in ":*"
+    if v.attr == "arn":
+        return arn
+    return None
+
+
+def has_names(t: str) -> bool:
+    return SYMBOL in t

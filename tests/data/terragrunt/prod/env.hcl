@@ -1,0 +1,3 @@
+locals {
+  environment = get_env("PULLCHECK_TEST_ENVIRONMENT", "prod")
+}

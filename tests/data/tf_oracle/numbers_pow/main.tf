@@ -1,0 +1,3 @@
+locals {
+  quarter = 0.25
+}

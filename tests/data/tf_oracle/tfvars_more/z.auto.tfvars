@@ -1,0 +1,1 @@
+shadowed = "from z.auto.tfvars"

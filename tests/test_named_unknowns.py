@@ -1,0 +1,137 @@
+"""A stack's own account, Region and partition, and a log group it creates with a generated name, are
+unknown before deployment but the same value wherever the stack writes them: an execution role whose policy
+names the image's repository or the task's log group through them is judged (allowed, or denied), never
+left undecided; the same names in another stack are another stack's."""
+import json
+import textwrap
+
+from conftest import lint_paths, run_cli
+
+TEMPLATE = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      LogGroup:
+        Type: AWS::Logs::LogGroup
+        Properties:
+          RetentionInDays: 7
+      TaskDefinition:
+        Type: AWS::ECS::TaskDefinition
+        Properties:
+          RequiresCompatibilities: [FARGATE]
+          NetworkMode: awsvpc
+          Cpu: "256"
+          Memory: "512"
+          ExecutionRoleArn: !GetAtt ExecutionRole.Arn
+          ContainerDefinitions:
+            - Name: web
+              Image: !Sub "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/cdk-assets-${AWS::AccountId}-${AWS::Region}:abc"
+              LogConfiguration:
+                LogDriver: awslogs
+                Options:
+                  awslogs-group: !Ref LogGroup
+                  awslogs-region: !Ref AWS::Region
+                  awslogs-stream-prefix: web
+      ExecutionRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - Effect: Allow
+                Principal: {Service: ecs-tasks.amazonaws.com}
+                Action: sts:AssumeRole
+          Policies:
+            - PolicyName: pull
+              PolicyDocument:
+                Statement:
+                  - Effect: %(effect)s
+                    Action: [ecr:BatchGetImage, ecr:GetDownloadUrlForLayer]
+                    Resource: !Join ["", ["arn:", !Ref AWS::Partition, ":ecr:", !Ref AWS::Region, ":", !Ref AWS::AccountId, ":repository/", !Sub "%(repository)s"]]
+                  - Effect: Allow
+                    Action: ecr:GetAuthorizationToken
+                    Resource: "*"
+                  - Effect: Allow
+                    Action: [logs:CreateLogStream, logs:PutLogEvents]
+                    Resource: %(logs)s
+    """)
+SAME = {"effect": "Allow", "repository": "cdk-assets-${AWS::AccountId}-${AWS::Region}",
+        "logs": "!GetAtt LogGroup.Arn"}
+
+
+def _write(tmp_path, name="stack.yaml", **change):
+    path = tmp_path / name
+    path.write_text(TEMPLATE % dict(SAME, **change))
+    return path
+
+
+def _decisions(path):
+    """{action: allowed} of the task definition's execution role, as the account and rules see them."""
+    from pullcheck.engine.stages import build_graph
+    from pullcheck.facts import iam
+
+    graph, _ = build_graph([str(path)])
+    [td] = graph.of_kind("ecs.task_definition")
+    role = iam.role_for(graph, td.get("execution_role"))
+    pset = iam.role_policies(graph, role)
+    return {n.action: iam.check(pset, n).allowed for n in iam.needs(graph, td)}
+
+
+def test_the_stacks_own_names_match_the_image_and_the_log_group(tmp_path):
+    assert _decisions(_write(tmp_path)) == {"ecr:GetAuthorizationToken": True, "ecr:BatchGetImage": True,
+                                            "ecr:GetDownloadUrlForLayer": True, "logs:CreateLogStream": True,
+                                            "logs:PutLogEvents": True}
+
+
+def test_a_deny_of_the_same_names_is_a_finding(tmp_path, rules):
+    found = lint_paths([str(_write(tmp_path, effect="Deny"))], rules, "IAM005")
+    assert [f.rule_id for f in found] == ["IAM005"]
+    assert "ecr:BatchGetImage" in found[0].message
+
+
+def test_other_names_stay_undecided_not_denied(tmp_path, rules):
+    decided = _decisions(_write(tmp_path, repository="other-${AWS::Region}", logs="!Sub '${AWS::StackName}-*'"))
+    assert decided["ecr:BatchGetImage"] is None and decided["logs:PutLogEvents"] is None
+    assert lint_paths([str(_write(tmp_path, repository="other"))], rules, "IAM005") == []
+
+
+def test_the_launch_site_is_judged(tmp_path):
+    path = _write(tmp_path)
+    service = textwrap.dedent("""\
+      Service:
+        Type: AWS::ECS::Service
+        Properties:
+          LaunchType: FARGATE
+          TaskDefinition: !Ref TaskDefinition
+          NetworkConfiguration:
+            AwsvpcConfiguration:
+              AssignPublicIp: ENABLED
+              Subnets: [subnet-0123456789abcdef0]
+    """)
+    path.write_text(path.read_text() + textwrap.indent(service, "  "))
+    r = run_cli("--no-config", "--explain", "--format", "json", str(path))
+    [site] = json.loads(r.stdout)["launch_sites"]
+    assert not any("policies of ExecutionRole" in w["value"] for w in site["waits_on"]), site["waits_on"]
+
+
+def test_names_are_the_stacks_own(tmp_path):
+    """The role in one template, the task definition in another: their AWS::AccountId may differ."""
+    from pullcheck.engine.stages import build_graph
+    from pullcheck.facts import iam
+
+    text = TEMPLATE % SAME
+    role_part = text[text.index("  ExecutionRole:"):]
+    task_part = text[:text.index("  ExecutionRole:")].replace("!GetAtt ExecutionRole.Arn",
+                                                                "!ImportValue execution-role-arn")
+    (tmp_path / "task.yaml").write_text(task_part)
+    (tmp_path / "role.yaml").write_text("Resources:\n" + role_part + textwrap.dedent("""\
+        Outputs:
+          Arn:
+            Value: !GetAtt ExecutionRole.Arn
+            Export: {Name: execution-role-arn}
+        """))
+    graph, _ = build_graph([str(tmp_path / "task.yaml"), str(tmp_path / "role.yaml")])
+    [td] = graph.of_kind("ecs.task_definition")
+    role = iam.role_for(graph, td.get("execution_role"))
+    assert role is not None
+    pset = iam.role_policies(graph, role)
+    decided = {n.action: iam.check(pset, n).allowed for n in iam.needs(graph, td)}
+    assert decided["ecr:BatchGetImage"] is None
