@@ -20,6 +20,7 @@ from pullcheck.formats.terraform.budget import JsonEncoded, Opaque, expanded_siz
 from pullcheck.formats.terraform.convert import number_of
 from pullcheck.formats.terraform.declared import Counted, Instance, ModuleValue, Namespace
 from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.functions_collections import STRICT_REFERENCES
 from pullcheck.formats.terraform.expressions import joined
 from pullcheck.formats.terraform.hcl import parse_expression
 from pullcheck.formats.terraform.modules import root_module
@@ -39,7 +40,11 @@ class Console:
         self.graph = Graph()  # keeps the folders' parses from one line to the next
         self.graph.inputs.tf_given = given  # -var-file / -var, as variables.Given
         self.broken = ""  # the first parse error of the configuration: every line is an error in Terraform
-        _, errors = root_module(folder, self.graph)
+        strict = STRICT_REFERENCES.set(True)
+        try:
+            _, errors = root_module(folder, self.graph)
+        finally:
+            STRICT_REFERENCES.reset(strict)
         if errors:
             path, e = errors[0]
             self.broken = f"{path}:{e.line}:{e.col}: {e.message}"
@@ -49,10 +54,14 @@ class Console:
         stripped = text.strip()
         if not stripped or stripped.startswith(("#", "//")):
             return ""
+        # the console answers as terraform console does; a lint reads references further (see STRICT_REFERENCES)
+        strict = STRICT_REFERENCES.set(True)
         try:
             return self._answer(text)
         except Exception as e:  # a defect, said as such; the next line is answered all the same
             return f"{INTERNAL}{_oneline(f'{type(e).__name__}: {e}')})"
+        finally:
+            STRICT_REFERENCES.reset(strict)
 
     def _answer(self, text: str) -> str:
         try:

@@ -5,6 +5,7 @@ Terraform gives an error; the others are given the call's arguments and its ``un
 the order of their keys and sets in theirs (unify.set_of), as Terraform reads them."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import Budget, Opaque
@@ -28,6 +29,21 @@ from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared
 
 def _unknown(v: Any) -> bool:
     return isinstance(v, (Unknown, Ref, Template, Opaque))
+
+
+# Where distinct(), compact() and flatten() need a value that is only known after apply (is it equal to
+# another element? empty? a list?), Terraform answers unknown, and so does ``pullcheck console``. A lint
+# takes a reference to a resource's attribute as that resource's own ID, ARN or name instead: one string,
+# equal only to a reference to the same attribute, never empty, so that ``flatten([aws_subnet.a[*].id])``
+# stays the subnets it lists. The console sets this to True.
+STRICT_REFERENCES = ContextVar("strict_references", default=False)
+
+
+def _undecided(x: Any) -> bool:
+    """An element whose value distinct(), compact() or flatten() would need and cannot have."""
+    if isinstance(x, Ref) and not STRICT_REFERENCES.get():
+        return False
+    return _unknown(x)
 
 
 def _text_shaped(v: Any) -> bool:
@@ -82,7 +98,7 @@ def distinct(xs: Any) -> Any:
     """The list without repeats, its elements of one type, in one pass: each element by its equality key."""
     if not _list_like(xs):
         return Missing("distinct() of a value that is not a list")
-    if any(_unknown(x) for x in xs):  # which are equal is not known
+    if any(_undecided(x) for x in xs):  # which are equal is not known
         return None
     key = equality_key()
     seen: set = set()
@@ -331,7 +347,7 @@ def flatten(args: List[Any], unknown: Any, meter: Budget) -> Any:
             stack.pop()
         elif isinstance(x, list):
             stack.append(iter(x))
-        elif _unknown(x) and not _text_shaped(x):
+        elif _undecided(x) and not _text_shaped(x):
             return unknown()
         else:
             out.append(x)
@@ -397,6 +413,9 @@ def compact(args: List[Any], unknown: Any, meter: Budget) -> Any:
         return Missing("compact() of a value that is not a list")
     out = TfList()
     for x in args[0]:
+        if isinstance(x, Ref) and not STRICT_REFERENCES.get():
+            out.append(x)  # a resource's own attribute, taken as never empty
+            continue
         if _unknown(x):
             return unknown()  # it may be empty or null, and so be left out
         if x is None:
