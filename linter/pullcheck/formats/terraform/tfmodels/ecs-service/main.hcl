@@ -119,11 +119,12 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 resource "aws_iam_role" "task_exec" {
   count              = var.create && var.create_task_exec_iam_role ? 1 : 0
   name               = coalesce(var.task_exec_iam_role_name, "${var.name}-task-exec")
-  assume_role_policy = data.aws_iam_policy_document.task_exec_assume[0].json
+  assume_role_policy = data.aws_iam_policy_document.task_exec_assume.json
 }
 
+# the policy documents without the module's count: a document has no effect of its own, and one that is
+# not counted is read through its reference
 data "aws_iam_policy_document" "task_exec_assume" {
-  count = var.create && var.create_task_exec_iam_role ? 1 : 0
   statement {
     sid     = "ECSTaskExecutionAssumeRole"
     actions = ["sts:AssumeRole"]
@@ -135,7 +136,6 @@ data "aws_iam_policy_document" "task_exec_assume" {
 }
 
 data "aws_iam_policy_document" "task_exec" {
-  count = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -177,7 +177,7 @@ data "aws_iam_policy_document" "task_exec" {
 
 resource "aws_iam_policy" "task_exec" {
   count  = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
-  policy = data.aws_iam_policy_document.task_exec[0].json
+  policy = data.aws_iam_policy_document.task_exec.json
 }
 
 resource "aws_iam_role_policy_attachment" "task_exec" {
