@@ -78,7 +78,7 @@ def test_fail_on_unjudged_flag_and_config_key(tmp_path):
 
 
 def test_terraform_variable_waits_on_var_file_or_var(tmp_path):
-    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true.tf")
+    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true", "main.tf")
     with open(src, encoding="utf-8") as f:
         text = f.read()
     assert "aws_subnet.private[*].id" in text
@@ -122,7 +122,7 @@ def test_a_count_or_for_each_that_cannot_be_known_names_what_it_waits_on(tmp_pat
 
 
 def test_an_empty_list_of_subnets_is_not_judged(tmp_path):
-    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true.tf")
+    src = os.path.join(FIXTURES, "NET001", "good_assign_public_ip_true", "main.tf")
     with open(src, encoding="utf-8") as f:
         text = f.read()
     (tmp_path / "main.tf").write_text(text.replace("aws_subnet.private[*].id", "var.subnets")

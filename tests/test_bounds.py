@@ -84,7 +84,7 @@ def test_module_fan_out_is_bounded(tmp_path):
     per configuration the rest are unknowns, and each instance that is made is still judged."""
     from pullcheck.formats.terraform.modules import MAX_MODULE_INSTANCES
 
-    leaf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    leaf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     for d in range(9):
         folder = tmp_path / (f"m{d}" if d else "root")
         folder.mkdir()

@@ -62,7 +62,7 @@ def _terraform_repo(tmp_path):
     (tmp_path / "envs" / "prod").mkdir(parents=True)
     (tmp_path / "envs" / "prod" / "main.tf").write_text(ROOT_MODULE)
     (tmp_path / "other").mkdir()  # broken, and not changed
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), tmp_path / "other" / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), tmp_path / "other" / "main.tf")
     shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), tmp_path / "broken.yaml")
     return tmp_path
 
@@ -209,7 +209,7 @@ def test_every_file_changed_is_the_repository_s_run(tmp_path):
 
 
 def test_a_changed_file_that_a_terraform_folder_reads_lints_that_folder(tmp_path):
-    with open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8") as f:
+    with open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8") as f:
         main = f.read()
     start = main.index("  container_definitions = jsonencode(")
     end = main.index("  ])\n", start) + len("  ])\n")

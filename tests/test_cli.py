@@ -158,13 +158,13 @@ def test_default_path_is_current_folder(tmp_path):
     assert r.returncode == 1 and r.stdout.startswith("stack.yml:39:15: NET002")
 
 
-@pytest.mark.parametrize("name", ["bad_assign_public_ip_false.tf"])
+@pytest.mark.parametrize("name", ["bad_assign_public_ip_false"])
 def test_terraform_only_run_does_not_import_cloudformation_stack(tmp_path, name):
     import shutil
     import subprocess
     import sys
 
-    shutil.copy(os.path.join(FIXTURES, "NET001", name), tmp_path / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET001", name, "main.tf"), tmp_path / "main.tf")
     td = os.path.join(FIXTURES, "IAM002", "bad_awslogs_no_role.json")
     code = ("import sys; from pullcheck.cli import main; rc = main(sys.argv[1:]); "
             "bad = [m for m in sys.modules if m.startswith(('cfnlint', 'yaml', 'pullcheck.formats.cloudformation', "
@@ -202,7 +202,7 @@ def test_a_foreign_hcl2_module_does_not_matter(tmp_path):
     (fake / "hcl2.lark").write_text("start: body\n", encoding="utf-8")
     mod = tmp_path / "mod"
     mod.mkdir()
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), mod / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), mod / "main.tf")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
     r = subprocess.run([sys.executable, "-m", "pullcheck", str(mod)], capture_output=True, text=True, env=env,
                        cwd=str(tmp_path))
@@ -217,5 +217,5 @@ def test_a_path_named_twice_is_read_once():
     twice = run_cli("--no-config", "fixtures/NET003", "fixtures/NET003/bad_private_nat_gateway.yaml",
                     os.path.join(ROOT, "fixtures", "NET003", "bad_private_nat_gateway.yaml"))
     assert twice.stdout == alone.stdout
-    tf = run_cli("--no-config", "fixtures/IAM004", os.path.join(ROOT, "fixtures", "IAM004", "bad_trusts_ecs.tf"))
+    tf = run_cli("--no-config", "fixtures/IAM004", os.path.join(ROOT, "fixtures", "IAM004", "bad_trusts_ecs", "main.tf"))
     assert tf.stdout == run_cli("--no-config", "fixtures/IAM004").stdout

@@ -58,3 +58,28 @@ def test_the_readme_pins_the_tag_the_release_process_creates():
     assert re.findall(r"uses: your-org/pullcheck@(\S+)", readme) == [tag]
     releasing = open(os.path.join(ROOT, "RELEASING.md"), encoding="utf-8").read()
     assert 'git tag -a "v$version"' in releasing and 'git push origin "v$version"' in releasing
+
+
+def test_each_page_example_command_does_what_the_page_says(capsys, monkeypatch):
+    """Every rule page names a command per example: ``pullcheck fixtures/<ID>/bad_...`` reports the rule,
+    ``pullcheck fixtures/<ID>/good_...`` does not; each is run as written, from the checkout."""
+    import re
+
+    from pullcheck.cli import main
+
+    monkeypatch.chdir(ROOT)
+    said = re.compile(r"`pullcheck (fixtures/\S+)` (reports it|does not report it)")
+    folder = os.path.join(ROOT, "docs", "rules")
+    ran = 0
+    for name in sorted(os.listdir(folder)):
+        rid = name[:-len(".md")]
+        for path, claim in said.findall(open(os.path.join(folder, name), encoding="utf-8").read()):
+            main(["--no-config", path])
+            out = capsys.readouterr().out
+            reported = [line for line in out.splitlines() if f" {rid} " in line]
+            if claim == "reports it":
+                assert reported, f"{name}: pullcheck {path} does not report {rid}:\n{out}"
+            else:
+                assert not reported, f"{name}: pullcheck {path} reports {rid}:\n{out}"
+            ran += 1
+    assert ran == 2 * len(os.listdir(folder))

@@ -26,12 +26,15 @@ def _cases(prefix):
 
 
 def _copy(path, tmp_path):
-    """The fixture alone in a folder (a Terraform fixture is a module of its own)."""
+    """The fixture alone in a folder (a Terraform fixture is a folder: a module of its own), and its main
+    file there."""
     folder = tmp_path / "case"
+    if os.path.isdir(path):
+        shutil.copytree(path, folder)
+        return folder, folder / "main.tf"
     folder.mkdir()
-    name = "main.tf" if path.endswith(".tf") else os.path.basename(path)
-    shutil.copy(path, folder / name)
-    return folder, folder / name
+    shutil.copy(path, folder / os.path.basename(path))
+    return folder, folder / os.path.basename(path)
 
 
 @pytest.mark.parametrize("rule,path", list(_cases("bad_")), ids=lambda x: os.path.relpath(x, FIXTURES)
@@ -120,7 +123,7 @@ def test_the_text_output_says_how_many_findings_fix_would_fix(tmp_path):
 
 
 def test_fixes_travel_in_json_and_sarif(tmp_path):
-    path = os.path.join(FIXTURES, "IMG002", "bad_repository_name.tf")
+    path = os.path.join(FIXTURES, "IMG002", "bad_repository_name", "main.tf")
     folder, _ = _copy(path, tmp_path)
     rows = json.loads(run_cli("--no-config", "--format", "json", str(folder)).stdout)
     fix = next(x["fix"] for x in rows if x["rule"] == "IMG002")

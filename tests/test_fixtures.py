@@ -1,4 +1,4 @@
-"""Every rule's bad_* and good_* fixtures: the exact set of (line, rule ID) pairs, and a snapshot of every
+"""Every rule's bad_* and good_* fixtures (a file, or a folder that is one Terraform module): the exact set of (line, rule ID) pairs, and a snapshot of every
 finding's range and message (`pytest --snapshot-update tests/test_fixtures.py` rewrites it after a deliberate
 change). The snapshot holds an entry for each fixture there is and no other: an entry whose fixture is gone
 fails the run, and the update leaves it out."""
@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, ROOT, isolate_tf, lint_paths
+from conftest import FIXTURES, ROOT, lint_paths
 
 # PULLCHECK_TEST_SNAPSHOT: another file in its place, for the test of the update itself
 SNAPSHOT = os.environ.get("PULLCHECK_TEST_SNAPSHOT") or os.path.join(ROOT, "tests", "snapshots", "fixtures.json")
@@ -29,7 +29,17 @@ def _cases():
             yield pytest.param(rid, os.path.join(d, name), id=f"{rid}/{name}")
 
 
+def fixture_files(path):
+    """The files of a fixture: itself, or those of its folder (relative paths, sorted)."""
+    if not os.path.isdir(path):
+        return [path]
+    return sorted(os.path.join(d, n) for d, _, names in os.walk(path) for n in names if not n.endswith(".expect"))
+
+
 def expected(path):
+    """(line, rule ID) of a file fixture; (file in the folder, line, rule ID) of a folder fixture."""
+    if os.path.isdir(path):
+        return {(os.path.relpath(f, path), n, rid) for f in fixture_files(path) for n, rid in expected(f)}
     pairs = set()
     sidecar = path + ".expect"
     if os.path.exists(sidecar):
@@ -79,20 +89,24 @@ def snapshot(request):
 
 @pytest.mark.parametrize("rule_id,path", list(_cases()))
 def test_fixture(rule_id, path, rules, tmp_path, snapshot, request):
-    target = isolate_tf(path, tmp_path) if path.endswith(".tf") else path
+    # each Terraform fixture is a folder, one module: two in one folder would be one module declaring twice
+    assert not path.endswith((".tf", ".tf.json")), f"{path}: put a Terraform fixture in a folder of its own"
     # a suppression is judged against the findings of the rules it names: those rules run too
-    findings = [f for f in lint_paths([target], rules, select=None if rule_id.startswith("SUP") else rule_id)
+    findings = [f for f in lint_paths([path], rules, select=None if rule_id.startswith("SUP") else rule_id)
                 if f.rule_id == rule_id]
-    found = {(f.line, f.rule_id) for f in findings}
+    # in a folder fixture, each finding is said with the file it is in
+    where = (lambda f: (os.path.relpath(f.file, path),)) if os.path.isdir(path) else (lambda f: ())
+    found = {where(f) + (f.line, f.rule_id) for f in findings}
     rel = os.path.relpath(path, FIXTURES)
-    shown = sorted(f"{f.line}:{f.col}-{f.end_line}:{f.end_col} {f.rule_id} {f.severity}: "
-                   f"{f.message.replace(os.path.dirname(FIXTURES) + os.sep, '')}" for f in findings)
+    shown = sorted(":".join(where(f) + (f"{f.line}:{f.col}-{f.end_line}:{f.end_col} {f.rule_id} {f.severity}: "
+                                        f"{f.message.replace(os.path.dirname(FIXTURES) + os.sep, '')}",))
+                   for f in findings)
     recorded, seen = snapshot
     seen[rel] = shown
     if not request.config.getoption("--snapshot-update"):
         assert rel in recorded, f"no snapshot for {rel}: run {UPDATE}"
         assert shown == recorded[rel], f"findings differ from {os.path.relpath(SNAPSHOT, ROOT)}"
-    want = {p for p in expected(path) if p[1] == rule_id}
+    want = {p for p in expected(path) if p[-1] == rule_id}
     name = os.path.basename(path)
     if name.startswith("bad_"):
         assert want, f"{name} marks no expected finding"

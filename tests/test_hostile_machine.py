@@ -135,7 +135,7 @@ def test_python_m_imports_nothing_from_the_current_folder(tmp_path):
     scanned = tmp_path / "repo"
     scanned.mkdir()
     shutil.copy(BAD, scanned / "stack.yaml")
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), scanned / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), scanned / "main.tf")
     shutil.copy(os.path.join(FIXTURES, "TD001", sorted(n for n in os.listdir(os.path.join(FIXTURES, "TD001"))
                                                        if n.endswith(".json"))[0]), scanned / "taskdef.json")
     args = ["--no-config", ".", "--explain", "--format", "sarif", "--output", str(tmp_path / "r.xml"),

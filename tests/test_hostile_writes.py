@@ -442,7 +442,7 @@ def test_a_diff_shows_the_lines_of_the_file_escaped(tmp_path):
     """--diff prints lines of the scanned file: one that starts a command after its indentation, one with
     ``##[``, escape and OSC bytes are shown escaped, a tab stays, and a last line without a line break is
     marked, so what follows starts a line of its own."""
-    with open(os.path.join(FIXTURES, "IMG002", "bad_repository_name.tf"), encoding="utf-8") as f:
+    with open(os.path.join(FIXTURES, "IMG002", "bad_repository_name", "main.tf"), encoding="utf-8") as f:
         src = f.read()
     hostile = "      description = <<EOT\n\t##[stop-commands]tok\n  ::add-mask::pwned\nEOT\n"
     text = src.replace("      image = ", hostile + "      image = ").replace(

@@ -5,7 +5,7 @@ import pytest
 from conftest import FIXTURES, lint_paths
 
 BASE_YAML = os.path.join(FIXTURES, "IAM004", "good_trusts_ecs_tasks.yaml")
-BASE_TF = os.path.join(FIXTURES, "IAM004", "good_trust_from_data_source.tf")
+BASE_TF = os.path.join(FIXTURES, "IAM004", "good_trust_from_data_source", "main.tf")
 MANAGED = "        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy\n"
 
 

@@ -103,7 +103,7 @@ def test_conversation(client, tmp_path):
     # a Terraform file is linted with its folder: the service in main.tf uses the subnet from network.tf
     folder = tmp_path / "tf"
     folder.mkdir()
-    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     head, sep, tail = tf.partition('resource "aws_ecs_task_definition"')
     (folder / "network.tf").write_text(head)
     main = folder / "main.tf"
@@ -202,7 +202,7 @@ def test_a_burst_of_changes_ends_in_the_last_version_and_an_unsaved_file_is_lint
     client.send("initialized", {})
     folder = tmp_path / "tf"
     folder.mkdir()
-    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    tf = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     head, sep, tail = tf.partition('resource "aws_ecs_task_definition"')
     (folder / "network.tf").write_text(head)
     main = folder / "main.tf"  # never saved: the editor's buffer is all there is

@@ -7,7 +7,7 @@ from conftest import FIXTURES, isolate_tf, lint_paths, run_cli
 from test_fixtures import expected
 
 EP_YAML = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled.yaml")
-EP_TF = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled.tf")
+EP_TF = os.path.join(FIXTURES, "NET006", "good_private_dns_enabled", "main.tf")
 
 
 def _variant(tmp_path, src, edits, name="main"):
@@ -28,7 +28,7 @@ def _ids(paths, rules, select="NET"):
 
 def test_base_stacks_are_clean(rules):
     assert _ids([EP_YAML], rules) == []
-    assert _ids([os.path.dirname(EP_TF) + "/good_private_dns_enabled.tf"], rules) == []
+    assert _ids([EP_TF], rules) == []
 
 
 _IGW_ROUTE = ("  Gateway:\n    Type: AWS::EC2::InternetGateway\n  Attachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n"
@@ -137,14 +137,13 @@ def test_terraform_variants(case, rules, tmp_path):
     assert [(line, rid, sev) for _, line, rid, sev in _ids([path], rules)] == want
 
 
-@pytest.mark.parametrize("name", ["bad_public_subnet_without_public_ip.tf", "bad_public_subnet_without_public_ip.yaml"])
+@pytest.mark.parametrize("name", ["bad_public_subnet_without_public_ip", "bad_public_subnet_without_public_ip.yaml"])
 def test_every_cause_that_blocks_the_pull_at_once(name, rules, tmp_path):
     """No public IP in a public subnet (NET001) and a group without egress (NET010): both, each at its place,
     as the fixture marks them, with every network rule running."""
     path = os.path.join(FIXTURES, "NET010", name)
-    target = isolate_tf(path, tmp_path) if name.endswith(".tf") else path
-    found = {(f.line, f.rule_id) for f in lint_paths([target], rules, "NET")}
-    assert found == expected(path)
+    found = {(f.line, f.rule_id) for f in lint_paths([path], rules, "NET")}
+    assert found == {p[-2:] for p in expected(path)}
     assert {rid for _, rid in found} == {"NET001", "NET010"}
 
 
@@ -168,7 +167,7 @@ def test_explain_names_the_unknown(tmp_path):
 
 
 def test_explain_keeps_json_on_stdout(tmp_path):
-    path = isolate_tf(os.path.join(FIXTURES, "NET002", "bad_launch_sites.tf"), tmp_path)
+    path = isolate_tf(os.path.join(FIXTURES, "NET002", "bad_launch_sites", "main.tf"), tmp_path)
     r = run_cli("--explain", "--format", "json", path)
     assert r.returncode == 1
     data = json.loads(r.stdout)["findings"]  # with --explain: one object, the findings and the launch sites

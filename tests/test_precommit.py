@@ -60,7 +60,7 @@ def project(tmp_path_factory):
     shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), d / "bad.yaml")
     shutil.copy(os.path.join(FIXTURES, "NET001", "good_assign_public_ip_enabled.yaml"), d / "good.yaml")
     (d / "network").mkdir()
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), d / "network" / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), d / "network" / "main.tf")
     (d / "network" / "variables.tf").write_text('variable "unused" {\n  default = 1\n}\n')
     (d / "network" / "terraform.tfvars").write_text('unused = 2\n')
     shutil.copy(os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml"), d / "service.template")

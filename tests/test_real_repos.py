@@ -210,7 +210,7 @@ def test_each_file_takes_the_configuration_nearest_above_it(tmp_path):
 def test_a_conditional_association_stays_local(tmp_path):
     """An association that may or may not exist (count on an unknown variable) makes its own subnet's table
     unknown, not every table of the run."""
-    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
     extra = """
 variable "with_other" {}
@@ -240,3 +240,89 @@ def test_no_endpoints_means_any_image_needs_the_internet(tmp_path):
     (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
     r = run_cli("--no-config", "--format", "parseable", "--select", "NET012", str(tmp_path / "t.yaml"))
     assert [int(line.split(":")[1]) for line in r.stdout.splitlines()] == [n + 3 for n in want], r.stdout
+
+
+def test_a_resource_declared_in_two_files_is_named_and_the_rest_still_linted(tmp_path):
+    """A copy of the route table left in a second file: PARSE001 at the copy, naming the first; the module is
+    linted with the first declaration (no default route: NET002 stands), not the copy's NAT route."""
+    base = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
+    first = base.splitlines().index('resource "aws_route_table" "private" {') + 1
+    (tmp_path / "main.tf").write_text(base, encoding="utf-8")
+    (tmp_path / "routes.tf").write_text(
+        'resource "aws_route_table" "private" {\n  vpc_id = aws_vpc.main.id\n  route {\n'
+        '    cidr_block     = "0.0.0.0/0"\n    nat_gateway_id = "nat-0123456789abcdef0"\n  }\n}\n', encoding="utf-8")
+    (tmp_path / "main_override.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.1.0.0/16"\n}\n',
+                                               encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", str(tmp_path))
+    lines = r.stdout.splitlines()
+    assert [line for line in lines if "PARSE001" in line] == [
+        f"{tmp_path / 'routes.tf'}:1:1:1:2: error PARSE001 duplicate resource aws_route_table.private (first at "
+        f"main.tf:{first}): Terraform refuses a module that declares a name twice; the first is the one linted, "
+        f"remove one of them"], r.stdout
+    assert [int(line.split(":")[1]) for line in lines if "NET002" in line] == want, r.stdout
+
+
+def test_ecspresso_leaves_empty_enumerations_out_and_the_cli_does_not(tmp_path):
+    """A file only ecspresso registers: its empty enumeration fields are left out of the request, so only
+    what then is wrong is TD003 (a required enumeration, the environment file's type, is then missing);
+    the same file also registered with --cli-input-json: every empty value is reported."""
+    doc = {"family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+           "memory": "512", "ipcMode": "", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+           "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True,
+                                     "environmentFiles": [{"value": "arn:aws:s3:::b/web.env", "type": ""}]}]}
+    import json
+
+    (tmp_path / "ecs-task-def.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    (tmp_path / "ecspresso.yml").write_text("cluster: default\nservice: web\ntask_definition: ecs-task-def.json\n",
+                                            encoding="utf-8")
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    assert [line.split(" ", 3)[3] for line in r.stdout.splitlines()] == [
+        "task definition web: containerDefinitions/0/environmentFiles/0: 'type' is a required property"], r.stdout
+    (tmp_path / "Makefile").write_text("deploy:\n\taws ecs register-task-definition --cli-input-json "
+                                       "file://ecs-task-def.json\n", encoding="utf-8")
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    said = [line.split(" ", 3)[3].split(":")[1].strip() for line in r.stdout.splitlines()]
+    assert said == ["ipcMode", "containerDefinitions/0/environmentFiles/0/type"], r.stdout
+
+
+def test_a_custom_resource_reaches_only_what_it_can_stand_for(tmp_path):
+    """A custom resource given a VPC ID it cannot resolve (a parameter) may change the main table of a VPC in
+    its own template, never that of an unrelated template's VPC: NET002 stands there."""
+    base = open(os.path.join(FIXTURES, "NET002", "bad_main_route_table_local_only.yaml"), encoding="utf-8").read()
+    want = [n for n, line in enumerate(base.splitlines(), 1) if "expect: NET002" in line]
+    (tmp_path / "app.yaml").write_text(base, encoding="utf-8")
+    custom = base.replace("Resources:\n", "Parameters:\n  TargetVpc:\n    Type: String\nResources:\n"
+                          "  Routes:\n    Type: Custom::Routes\n    Properties:\n      ServiceToken: arn:aws:lambda:"
+                          "eu-west-1:123456789012:function:routes\n      VpcId: !Ref TargetVpc\n", 1)
+    (tmp_path / "other.yaml").write_text(custom, encoding="utf-8")
+    r = run_cli("--no-config", "--format", "parseable", "--select", "NET002", str(tmp_path))
+    assert [(line.split(":")[0], int(line.split(":")[1])) for line in r.stdout.splitlines()] == \
+        [(str(tmp_path / "app.yaml"), want[0])], r.stdout
+    r = run_cli("--no-config", "--explain", str(tmp_path / "other.yaml"))
+    assert "custom resource Routes (Custom::Routes) is given a value that may name this VPC" in r.stdout, r.stdout
+
+
+def test_the_deploy_action_leaves_empty_values_out_and_errors_keep_their_place(tmp_path):
+    """aws-actions/amazon-ecs-deploy-task-definition removes "", null and empty lists and objects at any
+    depth before it registers: none of them is TD003, and an error after a removed list item is reported
+    where it is written in the file."""
+    import json
+
+    doc = {"family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+           "memory": "512", "pidMode": "", "taskRoleArn": None, "volumes": [],
+           "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+           "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True, "user": "",
+                                     "portMappings": [{"appProtocol": ""}, {"containerPort": "eighty"}]}]}
+    text = json.dumps(doc, indent=2)
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "task-definition.json").write_text(text, encoding="utf-8")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text(
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n"
+        "          task-definition: .aws/task-definition.json\n          cluster: default\n", encoding="utf-8")
+    line = text.splitlines().index('          "containerPort": "eighty"') + 1
+    r = run_cli("--no-config", "--select", "TD003", "--format", "parseable", str(tmp_path))
+    assert [(int(x.split(":")[1]), x.split(" ", 3)[3].split(":")[1].strip()) for x in r.stdout.splitlines()] == \
+        [(line, "containerDefinitions/0/portMappings/1/containerPort")], r.stdout

@@ -298,7 +298,7 @@ def test_no_line_hash_from_a_file_outside_the_named_paths(tmp_path):
     (tmp_path / "repo").mkdir()
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.tf").write_text('variable "x" {\n  default = "s3cr3t"\n}\n', encoding="utf-8")
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), tmp_path / "repo" / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), tmp_path / "repo" / "main.tf")
     os.symlink(tmp_path / "outside" / "secret.tf", tmp_path / "repo" / "vars.tf")
     r = run_cli("--no-config", "--format", "sarif", "repo", cwd=str(tmp_path))
     results = {x["ruleId"]: x for x in _validated(r.stdout)["runs"][0]["results"]}

@@ -28,7 +28,7 @@ def test_special_files_in_a_walked_tree_are_left_out(tmp_path):
     (tmp_path / "cdk.out").mkdir()
     os.mkfifo(tmp_path / "cdk.out" / "manifest.json")
     os.makedirs(tmp_path / "tf" / ".terraform" / "modules")
-    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), tmp_path / "tf" / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), tmp_path / "tf" / "main.tf")
     os.mkfifo(tmp_path / "tf" / ".terraform" / "modules" / "modules.json")
     r = _run(str(tmp_path), "--format", "parseable", stdin=subprocess.PIPE)  # an open pipe on stdin
     assert r.returncode == 1, r.stderr

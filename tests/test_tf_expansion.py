@@ -228,6 +228,7 @@ module "service" {
   container_definitions = {
     (each.key) = { image = each.value }
   }
+  security_group_egress_rules = { all = { ip_protocol = "-1", cidr_ipv4 = "0.0.0.0/0" } }
 }
 ''')
     found = lint_paths([str(tmp_path)], rules, "NET")

@@ -432,7 +432,7 @@ def test_windows_line_endings(tmp_path):
 
     from conftest import FIXTURES
 
-    text = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf"), encoding="utf-8").read()
+    text = open(os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf"), encoding="utf-8").read()
     (tmp_path / "main.tf").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     r, found = _lint(tmp_path)
     want = [i for i, line in enumerate(text.splitlines(), 1) if "expect: NET002" in line]

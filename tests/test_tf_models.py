@@ -21,6 +21,7 @@ module "service" {
   container_definitions = {
     web = { image = "%s" }
   }
+  security_group_egress_rules = { all = { ip_protocol = "-1", cidr_ipv4 = "0.0.0.0/0" } }
 }
 '''
 ENDPOINTS = '''
@@ -34,6 +35,8 @@ module "endpoints" {
     ecr_dkr = { service = "ecr.dkr", subnet_ids = module.vpc.intra_subnets%s }
     logs    = { service = "logs", subnet_ids = module.vpc.intra_subnets%s }
   }
+  create_security_group = true
+  security_group_rules  = { https = { cidr_blocks = [module.vpc.vpc_cidr_block] } }
 }
 '''
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0"
@@ -61,7 +64,7 @@ def test_intra_subnets_never_get_a_nat_route(tmp_path, rules):
 def test_endpoint_module_private_dns_defaults_to_off(tmp_path, rules):
     text = VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % ("", "", "")
     # one finding per endpoint, at the endpoints input of the call
-    assert _lint(tmp_path, rules, text) == [(26, "NET006")] * 3
+    assert _lint(tmp_path, rules, text) == [(27, "NET006")] * 3
     on = ", private_dns_enabled = true"
     assert _lint(tmp_path, rules, VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % (on, on, on)) == []
     # the execution role the service module creates is not modelled: nothing is said about it

@@ -378,7 +378,7 @@ def test_the_configurations_terraform_table(project):
 
 
 def test_container_definitions_from_an_override_file_are_reported_there(tmp_path, rules):
-    shutil.copy(os.path.join(ROOT, "fixtures", "IMG002", "good_repository_url.tf"), tmp_path / "main.tf")
+    shutil.copy(os.path.join(ROOT, "fixtures", "IMG002", "good_repository_url", "main.tf"), tmp_path / "main.tf")
     (tmp_path / "task_override.tf").write_text(textwrap.dedent('''\
         resource "aws_ecs_task_definition" "app" {
           container_definitions = jsonencode([

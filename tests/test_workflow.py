@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 BAD_CFN = os.path.join(FIXTURES, "NET001", "bad_assign_public_ip_absent.yaml")
-BAD_TF = os.path.join(FIXTURES, "NET002", "bad_no_default_route.tf")
+BAD_TF = os.path.join(FIXTURES, "NET002", "bad_no_default_route", "main.tf")
 WARN_CFN = os.path.join(FIXTURES, "NET012", "bad_peering_only.yaml")
 
 

@@ -40,7 +40,10 @@ PARSE001 = _core("PARSE001", "parse-error", "error", """
     It also reports, at the later key, a key that a CloudFormation template writes twice in one mapping.
     CloudFormation accepts such a template and deploys the later value, so the template is linted with that
     value; the earlier one is silently lost, and cfn-lint (and tools that read YAML strictly, such as
-    Terraform's `aws_cloudformation_stack`) reject the template.
+    Terraform's `aws_cloudformation_stack`) reject the template. Likewise a resource, data source, variable,
+    local value, module call or output that one Terraform module declares twice, in one file or two (its
+    override files aside, which Terraform merges on purpose): Terraform refuses the whole module; it is
+    reported at the second declaration and the module linted with the first.
 
     ## Why is this bad?
     Nothing in that file is checked: a broken template hides every other finding it would have. A key

@@ -7,12 +7,13 @@ something the scanned files do not show.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.facts.reach import Unresolved
 from pullcheck.graph.model import Graph, Resource
-from pullcheck.graph.values import Ref, Unknown, text_of, truthy
+from pullcheck.graph.values import Ref, Template, Unknown, text_of, truthy
 
 _PREFIX_KIND = {"igw-": "igw", "nat-": "nat", "vgw-": "assumed", "tgw-": "assumed", "pcx-": "pcx",
                 "eni-": "assumed", "i-": "assumed", "vpce-": "assumed", "eigw-": "unknown", "cagw-": "assumed",
@@ -134,13 +135,66 @@ def _table_id(rt: Resource) -> str:
 
 def _untouched_cfn_main_table(graph: Graph, vpc_key: str) -> bool:
     """The main route table of a VPC declared in CloudFormation holds only the local route when nothing in
-    the run can change it: CloudFormation exposes no attribute to route it (only a custom resource could,
-    or a Terraform resource of the same run adopting it, when the VPC it names may be this one)."""
+    the run can change it: CloudFormation exposes no attribute to route it (only a custom resource given
+    that VPC, or a value that may stand for it, could; or a Terraform resource of the same run adopting
+    it, when the VPC it names may be this one)."""
     vpc = graph.resources.get(vpc_key)
     if vpc is None or vpc.rtype != "AWS::EC2::VPC" or vpc.get("conditional"):
         return False
-    # a custom resource's code could reach any VPC (the run says only that there is one, not where)
-    return not graph.inputs.custom_resources and not graph.facts.index(_main_table_adopters).about(graph, vpc)
+    return not main_table_changer(graph, vpc)
+
+
+def main_table_changer(graph: Graph, vpc: Resource) -> str:
+    """What in the run may change the main route table of ``vpc``, said; "" when nothing can."""
+    named, loose = graph.facts.index(_custom_reach)
+    return named.get(vpc.key) or loose.about(graph, vpc) or graph.facts.index(_main_table_adopters).about(graph, vpc)
+
+
+# where a custom resource's code may change routes: the VPC of each resource it is given (a VPC itself,
+# or a resource in one); a value that cannot be resolved may stand for any VPC its template reaches
+_CUSTOM = re.compile(r"Custom::|AWS::CloudFormation::CustomResource$")
+_ID = re.compile(r"(?:vpc|subnet|rtb|sg|eni|vpce)-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+
+
+def _custom_reach(graph: Graph) -> Tuple[Dict[str, str], Unresolved]:
+    named: Dict[str, str] = {}
+    loose = Unresolved()
+    for cr in graph.inputs.custom_resources:
+        why = f"custom resource {cr.name} ({cr.rtype}) is given the VPC and may change its main table's routes"
+        for v in _leaves(cr.get("given")):
+            if isinstance(v, Ref) and v.target not in graph.resources and _CUSTOM.match(v.rtype or ""):
+                loose.add(cr, v, f"custom resource {cr.name} ({cr.rtype}) is given another's output, which may "
+                                 f"name this VPC")
+            elif isinstance(v, Ref):
+                target = graph.resources.get(v.target)
+                vpc = target if target is not None and target.kind == "ec2.vpc" else \
+                    (target.get("vpc") if target is not None else None)
+                if isinstance(vpc, Resource):
+                    named.setdefault(vpc.key, why)
+                elif isinstance(vpc, Ref) and vpc.target in graph.resources:
+                    named.setdefault(vpc.target, why)
+                elif target is not None and vpc is not None:
+                    loose.add(cr, vpc, f"custom resource {cr.name} ({cr.rtype}) is given a VPC that may be this one")
+            elif isinstance(v, Unknown) or (isinstance(v, str) and _ID.match(v.strip())):
+                loose.add(cr, v, f"custom resource {cr.name} ({cr.rtype}) is given a value that may name this VPC")
+    return named, loose
+
+
+def _leaves(value: Any) -> List[Any]:
+    """The references, unknowns and texts a value holds, at any depth (a text built of parts: its parts)."""
+    out: List[Any] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, Template):
+            stack.extend(v.parts)
+        else:
+            out.append(v)
+    return out
 
 
 def _foreign(v: Any) -> bool:
@@ -162,10 +216,12 @@ def _main_table_adopters(graph: Graph) -> Unresolved:
 
 
 def may_route_cfn_main_tables(graph: Graph) -> bool:
-    """Something in the run may change a CloudFormation VPC's main route table: a custom resource, or a
+    """Something in the run may change a CloudFormation VPC's main route table: a custom resource given a VPC
+    or a value that may be one, or a
     Terraform main route table or main association whose VPC is not one of its own (a literal ID, or a
     data source that may select any VPC)."""
-    return graph.inputs.custom_resources or bool(graph.facts.index(_main_table_adopters))
+    named, loose = graph.facts.index(_custom_reach)
+    return bool(named) or bool(loose) or bool(graph.facts.index(_main_table_adopters))
 
 
 def route_table(graph: Graph, subnet: Resource) -> Tuple[Optional[str], Optional[Resource], str]:
@@ -249,8 +305,11 @@ def _egress_of_table(graph: Graph, tid: str, table: Optional[Resource], unsure: 
             return Egress("none", table=None, main_local_only=True,
                           why="the VPC's main route table, which holds only the local route: the subnet has no "
                               "route table association and CloudFormation cannot add routes to a main table")
+        vpc = graph.resources.get(tid[len("main:"):])
+        changer = main_table_changer(graph, vpc) if vpc is not None and vpc.rtype == "AWS::EC2::VPC" else ""
         return Egress("unknown", table=None,
-                      why="the subnet uses the VPC's main route table, which the scanned files do not manage")
+                      why=f"the subnet uses the VPC's main route table, and {changer}" if changer else
+                      "the subnet uses the VPC's main route table, which the scanned files do not manage")
     if uncertain:
         return Egress("unknown", table=table, why=unsure or "some routes cannot be resolved")
     return Egress("none", table=table)

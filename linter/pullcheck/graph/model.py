@@ -147,7 +147,9 @@ class Inputs:
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # walked files left out, and why
     warnings: List[str] = field(default_factory=list)  # what the run leaves out that the user named (a stack)
     linted: int = 0  # infrastructure documents and Terraform folders read
-    custom_resources: bool = False  # a CloudFormation custom resource is in the run
+    # the run's CloudFormation custom resources, each a Resource outside the graph (kind
+    # "cloudformation.custom_resource") holding what it is given: its code may change what that reaches
+    custom_resources: List[Any] = field(default_factory=list)
     jobs: Tuple[int, int, int] = ()  # --jobs: (processes, batches, batches linted again together)
     cfn_linked: bool = False  # templates of the run export, import or nest stacks
     cfn_steps: int = 0  # intrinsic evaluations the templates took (their budget is shared by the run)

@@ -20,14 +20,30 @@ def _fixtures(rule_id: str, root: str) -> List[str]:
     return sorted(n for n in os.listdir(folder) if n.startswith(("bad_", "good_")) and not n.endswith(".expect"))
 
 
+def _files(path: str) -> List[str]:
+    """A fixture's files: itself, or (a Terraform module) the files of its folder, sorted."""
+    if not os.path.isdir(path):
+        return [path]
+    return sorted(os.path.join(path, n) for n in os.listdir(path)
+                  if not n.endswith(".expect") and os.path.isfile(os.path.join(path, n)))
+
+
+def _size(path: str) -> int:
+    return sum(os.path.getsize(f) for f in _files(path))
+
+
 def _example(rule_id: str, name: str, root: str) -> Optional[str]:
+    """The fixture's text, each file of a folder under its name; None when it is too long to show."""
     path = os.path.join(root, "fixtures", rule_id, name)
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    if len(lines) > MAX_EXAMPLE_LINES:
+    shown: List[str] = []
+    for f in _files(path):
+        with open(f, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+        shown += ([f"`{os.path.basename(f)}`:", ""] if f != path else []) + [
+            f"```{_LANG.get(os.path.splitext(f)[1], '')}", *lines, "```", ""]
+    if sum(len(s.splitlines()) for s in shown) > MAX_EXAMPLE_LINES + 4 * len(_files(path)):
         return None
-    lang = _LANG.get(os.path.splitext(name)[1], "")
-    return f"```{lang}\n" + "\n".join(lines) + "\n```"
+    return "\n".join(shown).rstrip("\n")
 
 
 def installed_page(rule: Rule) -> Optional[str]:
@@ -59,16 +75,18 @@ def page(rule: Rule, root: str = ROOT) -> str:
     if names:
         out += ["", "## Examples", ""]
         for kind in ("bad", "good"):
-            chosen = [n for n in names if n.startswith(kind + "_")]
-            shown = None
-            for n in sorted(chosen, key=lambda n: os.path.getsize(os.path.join(root, "fixtures", rule.id, n))):
-                shown = (n, _example(rule.id, n, root))
-                if shown[1]:
-                    break
-            if shown and shown[1]:
-                heading = "Flagged" if kind == "bad" else "Not flagged"
-                note = " (the flagged lines carry an `expect` comment or are listed in a `.expect` file)" \
-                    if kind == "bad" else ""
-                out += [f"{heading}: `fixtures/{rule.id}/{shown[0]}`{note}", "", shown[1], ""]
+            chosen = sorted((n for n in names if n.startswith(kind + "_")),
+                            key=lambda n: _size(os.path.join(root, "fixtures", rule.id, n)))
+            if not chosen:
+                continue
+            text = _example(rule.id, chosen[0], root)  # the smallest: when it is too long, every one is
+            heading = f"Flagged, `pullcheck fixtures/{rule.id}/{chosen[0]}` reports it" if kind == "bad" else \
+                f"Not flagged, `pullcheck fixtures/{rule.id}/{chosen[0]}` does not report it"
+            if text is None:
+                out += [f"{heading} (too long to show here).", ""]
+                continue
+            note = " (the flagged lines carry an `expect` comment or are listed in a `.expect` file)" \
+                if kind == "bad" else ""
+            out += [f"{heading}{note}:", "", text, ""]
         out += ["All fixtures: " + ", ".join(f"`{n}`" for n in names)]
     return "\n".join(out).rstrip() + "\n"

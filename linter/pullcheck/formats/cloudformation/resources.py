@@ -89,7 +89,8 @@ class _Adding:
         rtype = body.get("Type")
         kind = KINDS.get(rtype) if isinstance(rtype, str) else None
         if isinstance(rtype, str) and (rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"):
-            self.graph.inputs.custom_resources = True  # code of its own: it could change anything, a main table too
+            self._custom(logical, body, rtype)
+            return
         if kind is None:
             return
         cond = body.get("Condition")
@@ -111,6 +112,22 @@ class _Adding:
                 self.built.clear()
             self.built[(r.file, logical)] = (body, self.context, (present, pos), added, r.budget[0] - steps,
                                              r.text[0] - text)
+
+    def _custom(self, logical: str, body: dict, rtype: str) -> None:
+        """A custom resource runs code of its own, which may change what it is given (a VPC, a subnet, a
+        route table: a main route table's routes too). Kept beside the graph with its properties but the
+        ServiceToken (where its code runs, not what it acts on), for the facts to say what it reaches."""
+        r = self.r
+        cond = body.get("Condition")
+        if cond is not None and r.condition(cond) is False:
+            return
+        pos = r.resources.kpos.get(logical, (1, 1)) if isinstance(r.resources, MDict) else (1, 1)
+        props = body.get("Properties")
+        given = r.resolve({k: v for k, v in props.items() if k != "ServiceToken"}) if isinstance(props, dict) else {}
+        res = Resource(key=r.key(logical), kind="cloudformation.custom_resource", rtype=rtype, name=logical,
+                       file=r.file, span=Span.at(pos))
+        res.attrs["given"] = given
+        self.graph.inputs.custom_resources.append(res)
 
     def _name(self, logical: str, body: dict, pos: Any) -> str:
         """The resource's name in findings; its ``pullcheck`` metadata noted for suppressions."""

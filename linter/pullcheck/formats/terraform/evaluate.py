@@ -46,6 +46,7 @@ class Module:
         self.input_files: Dict[str, str] = {}  # the call's arguments written in another file (an override)
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
         self.resources: Dict[str, Declared] = {}
+        self.declared_at: Dict[str, Tuple[str, int]] = {}  # what the module declares -> (file, line) first
         self.variables: Dict[str, Any] = {}
         self.var_values: Dict[str, Any] = {}  # each variable's value, computed on first use
         self.var_types: Dict[str, Any] = {}  # each variable's type constraint, read on first use
@@ -101,6 +102,20 @@ class Module:
     def root_folder(self) -> str:
         return self.root().folder
 
+    def path_value(self, name: str) -> Any:
+        """``path.module``, ``path.root`` and ``path.cwd`` as Terraform gives them when it runs in the root
+        module's folder, wherever pullcheck runs: the module's folder relative to the root's ("." for the
+        root itself, "modules/web" for a module it calls), "." for the root, and the root's folder as an
+        absolute path. A relative one is read from the root's folder again (read_file), as Terraform does."""
+        root = self.root_folder()
+        if name == "module":
+            return os.path.relpath(self.folder, root).replace(os.sep, "/")
+        if name == "root":
+            return "."
+        if name == "cwd":
+            return os.path.abspath(root).replace(os.sep, "/")
+        return Unknown(f"path.{name}")
+
     def read_file(self, path: Any) -> Any:
         """A file named by file() / templatefile(): relative paths from the root module's folder, as
         Terraform reads them; only regular files of the run's scope (pullcheck.sources.scope: a path or a symbolic
@@ -152,33 +167,60 @@ class Module:
             return Unknown("the provider's region is not set in the module")
         return self.evaluator({}).eval(self.provider.attrs["region"])
 
-    def add_body(self, body: Body) -> None:
+    def add_body(self, body: Body) -> List[Tuple[str, Tuple[int, ...]]]:
+        """A (non-override) file's declarations added to the module; each one declared before, in this file
+        or another of the module, as (why, position): Terraform refuses such a module ("Duplicate resource
+        configuration"). The first declaration is kept and the repeat left out, so the rest of the module
+        is still linted with the definition a reader meets first; the finding points at the repeat."""
+        repeats: List[Tuple[str, Tuple[int, ...]]] = []
         for name, labels, b, pos in body.blocks:
-            if name == "resource":
-                self.defs.append(("resource", tuple(labels), _text(b.attrs.get("count")),
-                                  _text(b.attrs.get("for_each"))))
-            else:
-                self.defs.append(b)
-            if name == "resource" and len(labels) == 2:
-                r = Declared(labels[0], labels[1], b, pos, self)
+            key = _declaration(name, labels)
+            if name == "locals":
+                fresh: Dict[str, Any] = {}
+                for k, t in b.attrs.items():
+                    first = self.declared_at.get(f"local.{k}")
+                    at = b.attr_at.get(k) or pos_of(t)[:2]
+                    if first is None:
+                        self.declared_at[f"local.{k}"] = (body.file, at[0])
+                        fresh[k] = t
+                    else:
+                        repeats.append((_repeat(f"local value {k}", first), at))
+                b = Body.made(b.file, fresh, b.blocks) if len(fresh) < len(b.attrs) else b
+            elif key:
+                first = self.declared_at.get(key)
+                if first is not None:
+                    repeats.append((_repeat(key.replace(".", " ", 1), first), pos))
+                    continue
+                self.declared_at[key] = (body.file, pos[0])
+            self._declare(name, labels, b, pos, body.file)
+        return repeats
+
+    def _declare(self, name: str, labels: List[str], b: Body, pos: Tuple[int, ...], file: str) -> None:
+        if name == "resource":
+            self.defs.append(("resource", tuple(labels), _text(b.attrs.get("count")),
+                              _text(b.attrs.get("for_each"))))
+        else:
+            self.defs.append(b)
+        if name == "resource" and len(labels) == 2:
+            r = Declared(labels[0], labels[1], b, pos, self)
+            self.resources[r.address] = r
+        elif name == "data" and len(labels) == 2:
+            self.data.add(f"{labels[0]}.{labels[1]}")
+            if labels[0] == "template_file":  # the template provider: rendered from template and vars
+                self.template_files[labels[1]] = b
+            if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
+                r = Declared(f"data.{labels[0]}", labels[1], b, pos, self)
                 self.resources[r.address] = r
-            elif name == "data" and len(labels) == 2:
-                self.data.add(f"{labels[0]}.{labels[1]}")
-                if labels[0] == "template_file":  # the template provider: rendered from template and vars
-                    self.template_files[labels[1]] = b
-                if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
-                    r = Declared(f"data.{labels[0]}", labels[1], b, pos, self)
-                    self.resources[r.address] = r
-            elif name == "variable" and labels:
-                self.variables[labels[0]] = b
-            elif name == "locals":
-                self.locals.update(b.attrs)
-            elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
-                self.provider = b
-            elif name == "module" and labels:
-                self.calls[labels[0]] = (b, pos, body.file)
-            elif name == "output" and labels and "value" in b.attrs:
-                self.outputs[labels[0]] = b.attrs["value"]
+        elif name == "variable" and labels:
+            self.variables[labels[0]] = b
+        elif name == "locals":
+            self.locals.update(b.attrs)
+        elif name == "provider" and labels == ["aws"] and "alias" not in b.attrs:
+            self.provider = b
+        elif name == "module" and labels:
+            self.calls[labels[0]] = (b, pos, file)
+        elif name == "output" and labels and "value" in b.attrs:
+            self.outputs[labels[0]] = b.attrs["value"]
 
     def evaluator(self, ctx: Dict[str, Any]) -> "Evaluator":
         return Evaluator(self, ctx)
@@ -207,6 +249,21 @@ class Module:
 
 
 _BUSY = object()  # a value being computed
+
+
+def _declaration(name: str, labels: List[str]) -> str:
+    """The name a top-level block declares in its module, as one key ("resource.aws_vpc.main"), or "" for
+    a block that may be written more than once (provider, terraform, moved, import, ...)."""
+    if name in ("resource", "data") and len(labels) == 2:
+        return f"{name}.{labels[0]}.{labels[1]}"
+    if name in ("variable", "module", "output") and len(labels) == 1:
+        return f"{name}.{labels[0]}"
+    return ""
+
+
+def _repeat(what: str, first: Tuple[str, int]) -> str:
+    return (f"duplicate {what} (first at {os.path.basename(first[0])}:{first[1]}): Terraform refuses a module "
+            f"that declares a name twice; the first is the one linted, remove one of them")
 
 
 def _text(t: Any) -> Any:

@@ -414,11 +414,7 @@ class Evaluator:
         if base.kind == "terraform" and name == "workspace":
             return "default"  # pullcheck reads a configuration as it is, in the workspace Terraform starts in
         if base.kind == "path":
-            if name == "module":
-                return self.m.folder
-            if name == "root":
-                return self.m.root_folder()
-            return Unknown(f"path.{name}")
+            return self.m.path_value(name)
         if base.kind == "data" and base.name.startswith("template_file.") and name == "rendered":
             body = self.m.template_files.get(base.name.split(".", 1)[1])
             if body is not None and "count" not in body.attrs and "for_each" not in body.attrs:

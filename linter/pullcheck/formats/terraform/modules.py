@@ -268,7 +268,8 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
         return
     bodies, override_bodies, var_files = parsed
     for body in bodies:
-        module.add_body(body)
+        for why, at in module.add_body(body):
+            errors.append((body.file, ParseError(why, at[0], at[1])))
     for body in override_bodies:  # after every other file, as Terraform merges them
         for why, at in overrides.apply(module, body):
             errors.append((body.file, ParseError(why, at[0], at[1])))

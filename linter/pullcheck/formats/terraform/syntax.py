@@ -94,10 +94,13 @@ class Body:
     # attributes written in another file than the body (an override file's), by name; replaced whole, never
     # changed in place, so that a body made without it (a plan's values) shares this empty one
     attr_files: Dict[str, str] = {}
+    # where each attribute's name is written (native syntax), for what points at the attribute itself
+    attr_at: Dict[str, Tuple[int, int]] = {}
 
     def __init__(self, raw: "hcl.RawBody", file: str) -> None:
         self.file = file
         self.attrs: Dict[str, Any] = {name: node for name, (node, _) in raw.attrs.items()}
+        self.attr_at = {name: raw.src.lc(start) for name, (_, start) in raw.attrs.items()}
         self.blocks: List[Tuple[str, List[str], "Body", Tuple[int, ...]]] = []
         src = raw.src
         for name, labels, inner, start, end in raw.blocks:

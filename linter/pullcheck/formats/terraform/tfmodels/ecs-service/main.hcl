@@ -1,4 +1,7 @@
-# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role
+# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role (with
+# the policy the module writes for it), and
+# the security group it creates (create_security_group), with the rules of either version of its inputs:
+# security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on)
 variable "name" { default = null }
 variable "create" { default = true }
 variable "launch_type" { default = "FARGATE" }
@@ -7,6 +10,10 @@ variable "subnet_ids" { default = [] }
 variable "assign_public_ip" { default = false }
 variable "security_group_ids" { default = [] }
 variable "create_security_group" { default = true }
+variable "vpc_id" { default = null }
+variable "security_group_rules" { default = {} }
+variable "security_group_ingress_rules" { default = {} }
+variable "security_group_egress_rules" { default = {} }
 variable "requires_compatibilities" { default = ["FARGATE"] }
 variable "network_mode" { default = "awsvpc" }
 variable "cpu" { default = 1024 }
@@ -15,6 +22,12 @@ variable "container_definitions" { default = {} }
 variable "create_task_exec_iam_role" { default = true }
 variable "task_exec_iam_role_arn" { default = null }
 variable "platform_version" { default = null }
+variable "create_task_exec_policy" { default = true }
+variable "task_exec_iam_role_name" { default = null }
+variable "task_exec_iam_role_policies" { default = {} }
+variable "task_exec_ssm_param_arns" { default = [] }
+variable "task_exec_secret_arns" { default = [] }
+variable "task_exec_iam_statements" { default = null }
 
 resource "aws_ecs_task_definition" "this" {
   count                    = var.create ? 1 : 0
@@ -23,8 +36,7 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = var.network_mode
   cpu                      = var.cpu
   memory                   = var.memory
-  # the module creates the role when asked to; what it allows is not modelled, so it stays unknown
-  execution_role_arn = var.create_task_exec_iam_role ? "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${var.name}-exec" : var.task_exec_iam_role_arn
+  execution_role_arn       = try(aws_iam_role.task_exec[0].arn, var.task_exec_iam_role_arn)
   container_definitions = jsonencode([for k, v in var.container_definitions : {
     name  = lookup(v, "name", k)
     image = lookup(v, "image", null)
@@ -44,7 +56,147 @@ resource "aws_ecs_service" "this" {
   network_configuration {
     subnets          = var.subnet_ids
     assign_public_ip = var.assign_public_ip
-    # the group the module creates has the rules of var.security_group_rules, not modelled: unknown
-    security_groups = var.create_security_group ? concat(var.security_group_ids, [data.aws_security_group.module.id]) : var.security_group_ids
+    security_groups  = flatten(concat([try(aws_security_group.this[0].id, [])], var.security_group_ids))
   }
 }
+
+locals {
+  create_security_group = var.create && var.create_security_group && var.network_mode == "awsvpc"
+}
+
+data "aws_subnet" "this" {
+  count = local.create_security_group ? 1 : 0
+  id    = element(var.subnet_ids, 0)
+}
+
+# no egress block: Terraform removes the rule that lets everything out, so the group lets out only what
+# its rules say (none by default)
+resource "aws_security_group" "this" {
+  count  = local.create_security_group ? 1 : 0
+  vpc_id = var.vpc_id != null ? var.vpc_id : data.aws_subnet.this[0].vpc_id
+}
+
+resource "aws_security_group_rule" "this" {
+  for_each                 = { for k, v in var.security_group_rules : k => v if local.create_security_group }
+  security_group_id        = aws_security_group.this[0].id
+  protocol                 = each.value.protocol
+  from_port                = each.value.from_port
+  to_port                  = each.value.to_port
+  type                     = each.value.type
+  cidr_blocks              = lookup(each.value, "cidr_blocks", null)
+  ipv6_cidr_blocks         = lookup(each.value, "ipv6_cidr_blocks", null)
+  prefix_list_ids          = lookup(each.value, "prefix_list_ids", null)
+  self                     = lookup(each.value, "self", null)
+  source_security_group_id = lookup(each.value, "source_security_group_id", null)
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each                     = { for k, v in var.security_group_ingress_rules : k => v if local.create_security_group }
+  security_group_id            = aws_security_group.this[0].id
+  cidr_ipv4                    = lookup(each.value, "cidr_ipv4", null)
+  cidr_ipv6                    = lookup(each.value, "cidr_ipv6", null)
+  from_port                    = lookup(each.value, "from_port", null)
+  to_port                      = try(coalesce(lookup(each.value, "to_port", null), lookup(each.value, "from_port", null)), null)
+  ip_protocol                  = lookup(each.value, "ip_protocol", "tcp")
+  prefix_list_id               = lookup(each.value, "prefix_list_id", null)
+  referenced_security_group_id = lookup(each.value, "referenced_security_group_id", null) == "self" ? aws_security_group.this[0].id : lookup(each.value, "referenced_security_group_id", null)
+}
+
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each                     = { for k, v in var.security_group_egress_rules : k => v if local.create_security_group }
+  security_group_id            = aws_security_group.this[0].id
+  cidr_ipv4                    = lookup(each.value, "cidr_ipv4", null)
+  cidr_ipv6                    = lookup(each.value, "cidr_ipv6", null)
+  from_port                    = try(coalesce(lookup(each.value, "from_port", null), lookup(each.value, "to_port", null)), null)
+  to_port                      = lookup(each.value, "to_port", null)
+  ip_protocol                  = lookup(each.value, "ip_protocol", "tcp")
+  prefix_list_id               = lookup(each.value, "prefix_list_id", null)
+  referenced_security_group_id = lookup(each.value, "referenced_security_group_id", null) == "self" ? aws_security_group.this[0].id : lookup(each.value, "referenced_security_group_id", null)
+}
+
+# the execution role the module creates: trusted by ECS tasks, with what AmazonECSTaskExecutionRolePolicy
+# allows (logs and ECR), the parameters and secrets it is given, the statements and policies added
+resource "aws_iam_role" "task_exec" {
+  count              = var.create && var.create_task_exec_iam_role ? 1 : 0
+  name               = coalesce(var.task_exec_iam_role_name, "${var.name}-task-exec")
+  assume_role_policy = data.aws_iam_policy_document.task_exec_assume.json
+}
+
+# the policy documents without the module's count: a document has no effect of its own, and one that is
+# not counted is read through its reference
+data "aws_iam_policy_document" "task_exec_assume" {
+  statement {
+    sid     = "ECSTaskExecutionAssumeRole"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "task_exec" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ECR"
+    actions   = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    resources = ["*"]
+  }
+  dynamic "statement" {
+    for_each = length(var.task_exec_ssm_param_arns) > 0 ? [1] : []
+    content {
+      sid       = "GetSSMParams"
+      actions   = ["ssm:GetParameters"]
+      resources = var.task_exec_ssm_param_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.task_exec_secret_arns) > 0 ? [1] : []
+    content {
+      sid       = "GetSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = var.task_exec_secret_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = var.task_exec_iam_statements != null ? var.task_exec_iam_statements : []
+    content {
+      sid           = try(statement.value.sid, null)
+      actions       = try(statement.value.actions, null)
+      not_actions   = try(statement.value.not_actions, null)
+      effect        = try(statement.value.effect, null)
+      resources     = try(statement.value.resources, null)
+      not_resources = try(statement.value.not_resources, null)
+    }
+  }
+}
+
+resource "aws_iam_policy" "task_exec" {
+  count  = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  policy = data.aws_iam_policy_document.task_exec.json
+}
+
+resource "aws_iam_role_policy_attachment" "task_exec" {
+  count      = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  role       = aws_iam_role.task_exec[0].name
+  policy_arn = aws_iam_policy.task_exec[0].arn
+}
+
+resource "aws_iam_role_policy_attachment" "task_exec_additional" {
+  for_each   = { for k, v in var.task_exec_iam_role_policies : k => v if var.create && var.create_task_exec_iam_role }
+  role       = aws_iam_role.task_exec[0].name
+  policy_arn = each.value
+}
+
+output "id" { value = try(aws_ecs_service.this[0].id, null) }
+output "name" { value = try(aws_ecs_service.this[0].name, null) }
+output "task_definition_arn" { value = try(aws_ecs_task_definition.this[0].arn, null) }
+output "task_definition_family" { value = try(aws_ecs_task_definition.this[0].family, null) }
+output "task_exec_iam_role_arn" { value = try(aws_iam_role.task_exec[0].arn, var.task_exec_iam_role_arn) }
+output "task_exec_iam_role_name" { value = try(aws_iam_role.task_exec[0].name, null) }
+output "security_group_id" { value = try(aws_security_group.this[0].id, null) }
+output "security_group_arn" { value = try(aws_security_group.this[0].arn, null) }
