@@ -3,6 +3,8 @@ the vpc-endpoints module creates (its id output, the rules of security_group_rul
 the vpc module manages (no rules unless given), the database subnets on the private route tables, and the
 service module's own group with either version's rule inputs. Each case is shaped as the modules' READMEs
 write their calls."""
+import textwrap
+
 import pytest
 
 from conftest import lint_paths, run_cli
@@ -105,3 +107,41 @@ def test_database_subnets_use_the_private_route_tables(tmp_path, rules):
     assert _found(tmp_path, rules, tables="module.vpc.database_route_table_ids", subnets="database_subnets") == []
     found = _found(tmp_path, rules, tables="[module.vpc.default_route_table_id]", subnets="database_subnets")
     assert [rid for _, rid in found] == ["NET005"], found
+
+
+def test_a_lookup_by_the_tags_the_vpc_module_gives_its_subnets_selects_them(tmp_path):
+    """The vpc module tags each subnet with its Name, ``tags``, the kind's ``*_subnet_tags`` and their
+    per-zone maps: a ``data "aws_subnets"`` selecting by those tags finds the module's subnets."""
+    from pullcheck.engine.stages import build_graph
+
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+        module "vpc" {
+          source              = "terraform-aws-modules/vpc/aws"
+          name                = "app"
+          cidr                = "10.0.0.0/16"
+          azs                 = ["eu-west-1a", "eu-west-1b"]
+          private_subnets     = ["10.0.1.0/24", "10.0.2.0/24"]
+          public_subnets      = ["10.0.101.0/24", "10.0.102.0/24"]
+          private_subnet_names = ["first"]
+          tags                = { Team = "core" }
+          private_subnet_tags = { Tier = "private" }
+          private_subnet_tags_per_az = { "eu-west-1b" = { Zone = "b" } }
+        }
+        data "aws_subnets" "private" {
+          filter {
+            name   = "vpc-id"
+            values = [module.vpc.vpc_id]
+          }
+          tags = { Tier = "private", Team = "core" }
+        }
+        """))
+    graph, errors = build_graph([str(tmp_path)])
+    assert errors == []
+    [query] = [r for r in graph.resources.values() if r.kind == "data.subnets"]
+    from pullcheck.graph.values import Ref
+
+    found = graph.select(Ref(query.key, "data.aws_subnets", "ids"))
+    assert [r.name for r in found] == ["module.vpc.aws_subnet.private[0]", "module.vpc.aws_subnet.private[1]"]
+    tags = [r.get("tags") for r in found]
+    assert tags[0] == {"Name": "first", "Team": "core", "Tier": "private"}
+    assert tags[1] == {"Name": "app-private-eu-west-1b", "Team": "core", "Tier": "private", "Zone": "b"}

@@ -24,6 +24,19 @@ variable "default_security_group_ingress" { default = [] }
 variable "default_security_group_egress" { default = [] }
 variable "manage_default_route_table" { default = true }
 variable "default_route_table_routes" { default = [] }
+variable "tags" { default = {} }
+variable "vpc_tags" { default = {} }
+variable "public_subnet_tags" { default = {} }
+variable "private_subnet_tags" { default = {} }
+variable "intra_subnet_tags" { default = {} }
+variable "database_subnet_tags" { default = {} }
+variable "public_subnet_tags_per_az" { default = {} }
+variable "private_subnet_tags_per_az" { default = {} }
+variable "intra_subnet_tags_per_az" { default = {} }
+variable "public_subnet_names" { default = [] }
+variable "private_subnet_names" { default = [] }
+variable "intra_subnet_names" { default = [] }
+variable "database_subnet_names" { default = [] }
 
 locals {
   nat_gateway_count = var.single_nat_gateway ? 1 : var.one_nat_gateway_per_az ? length(var.azs) : length(var.private_subnets)
@@ -34,6 +47,7 @@ resource "aws_vpc" "this" {
   cidr_block           = var.cidr
   enable_dns_hostnames = var.enable_dns_hostnames
   enable_dns_support   = var.enable_dns_support
+  tags                 = merge({ Name = var.name }, var.tags, var.vpc_tags)
 }
 
 resource "aws_internet_gateway" "this" {
@@ -45,7 +59,13 @@ resource "aws_subnet" "public" {
   count      = length(var.public_subnets)
   vpc_id     = aws_vpc.this.id
   cidr_block = element(var.public_subnets, count.index)
-  tags       = { Name = "${var.name}-${var.public_subnet_suffix}-${element(var.azs, count.index)}" }
+  tags = merge(
+    { Name = try(var.public_subnet_names[count.index],
+      "${var.name}-${var.public_subnet_suffix}-${element(var.azs, count.index)}") },
+    var.tags,
+    var.public_subnet_tags,
+    lookup(var.public_subnet_tags_per_az, element(var.azs, count.index), {})
+  )
 }
 
 resource "aws_route_table" "public" {
@@ -70,7 +90,13 @@ resource "aws_subnet" "private" {
   count      = length(var.private_subnets)
   vpc_id     = aws_vpc.this.id
   cidr_block = element(var.private_subnets, count.index)
-  tags       = { Name = "${var.name}-${var.private_subnet_suffix}-${element(var.azs, count.index)}" }
+  tags = merge(
+    { Name = try(var.private_subnet_names[count.index],
+      "${var.name}-${var.private_subnet_suffix}-${element(var.azs, count.index)}") },
+    var.tags,
+    var.private_subnet_tags,
+    lookup(var.private_subnet_tags_per_az, element(var.azs, count.index), {})
+  )
 }
 
 resource "aws_route_table" "private" {
@@ -100,7 +126,13 @@ resource "aws_subnet" "intra" {
   count      = length(var.intra_subnets)
   vpc_id     = aws_vpc.this.id
   cidr_block = element(var.intra_subnets, count.index)
-  tags       = { Name = "${var.name}-${var.intra_subnet_suffix}-${element(var.azs, count.index)}" }
+  tags = merge(
+    { Name = try(var.intra_subnet_names[count.index],
+      "${var.name}-${var.intra_subnet_suffix}-${element(var.azs, count.index)}") },
+    var.tags,
+    var.intra_subnet_tags,
+    lookup(var.intra_subnet_tags_per_az, element(var.azs, count.index), {})
+  )
 }
 
 # intra subnets never get a NAT route
@@ -120,7 +152,12 @@ resource "aws_subnet" "database" {
   count      = length(var.database_subnets)
   vpc_id     = aws_vpc.this.id
   cidr_block = element(var.database_subnets, count.index)
-  tags       = { Name = "${var.name}-${var.database_subnet_suffix}-${element(var.azs, count.index)}" }
+  tags = merge(
+    { Name = try(var.database_subnet_names[count.index],
+      "${var.name}-${var.database_subnet_suffix}-${element(var.azs, count.index)}") },
+    var.tags,
+    var.database_subnet_tags
+  )
 }
 
 resource "aws_route_table" "database" {
