@@ -34,6 +34,7 @@ def _is_plan(doc: dict) -> bool:
 # What an infrastructure file's text contains: a JSON or YAML file met while walking a folder is read only
 # when one of these is in it (a Helm chart, a tsconfig.json, a workflow or an OpenAPI file has none).
 _MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::[A-Za-z0-9]+::|containerDefinitions|[\"']?taskDefinition[\"']?\s*:"
+                      r"|\"(?:awsvpcConfiguration|launchType)\"\s*:"  # a service's definition (ecspresso's)
                       r"|\"(?:planned_values|resource_changes|prior_state)\"|\"format_version\"")
 
 
@@ -207,6 +208,9 @@ def build_from(reading: Reading, stacks: Optional[list], tf_given: Any = None,
         stacks = _with_deploy_inputs(reading.deploy_files, templates, stacks or [], graph, errors)
     if reading.tf_dirs:
         _read_terraform(reading.tf_dirs, graph, errors, stacks or [])
+        from pullcheck.engine import tfstate
+
+        tfstate.link(graph)  # ecspresso's tfstate placeholders: the Terraform of the run they read
     plans, graph.inputs.plans = graph.inputs.plans, []
     if plans:
         _read_plans(plans, stacks or [], graph, errors)

@@ -258,3 +258,41 @@ def _values(expr: str, env: Dict[str, str], matrix: Dict[str, List[str]], root: 
     if head == "matrix" and matrix.get(name):
         return matrix[name][:MAX_FILES]
     return None
+
+
+_SERVICE_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?service_definition["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
+_SERVICE_KEY = re.compile(r"""^[ \t]*["']?service["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
+
+
+def ecspresso_service(name: str) -> Optional[Tuple[str, str, str]]:
+    """For a service-definition file (named as the run names it) that an ecspresso configuration names as
+    its ``service_definition``: (the task-definition file the same configuration names, as the run would name
+    it, or ""; the service's name, or ""; where that is said). Searched as ``registrations`` searches."""
+    from pullcheck.sources import scope
+
+    target = os.path.realpath(name)
+    folder = os.path.dirname(os.path.abspath(name))
+    for _ in range(MAX_UP):
+        if not scope.readable(folder):
+            return None
+        for path, kind in _deploy_files(folder):
+            if kind not in ("ecspresso", "config?"):
+                continue
+            text = _read(path, MAX_CONFIG_BYTES)
+            if text is None or not _ECSPRESSO_KEY.search(text):
+                continue
+            m = _SERVICE_DEFINITION_KEY.search(text)
+            base = os.path.dirname(path)
+            if m is None or os.path.realpath(os.path.join(base, m.group(1))) != target:
+                continue
+            td = _TASK_DEFINITION_KEY.search(text)
+            service = _SERVICE_KEY.search(text)
+            td_path = os.path.join(base, td.group(1)) if td and not any(c in td.group(1) for c in "${}") else ""
+            shown = _shown(td_path, name) if td_path else ""
+            where = f"{_shown(path, name)}:{text.count(chr(10), 0, m.start(1)) + 1}"
+            return shown, service.group(1) if service else "", where
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None
