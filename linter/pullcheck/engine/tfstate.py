@@ -29,10 +29,11 @@ def link(graph: Graph) -> None:
     """Replace the tfstate placeholders of the run's task and service definitions by references."""
     from pullcheck.sources.errors import ParseError, read_text
 
-    roots = _roots(graph)
+    files = [r for r in graph.of_kind("ecs.task_definition", "ecs.service") if r.rtype in _TASKDEF_TYPES]
+    roots = _roots(graph) if files else {}
     if not roots:
         return
-    for res in [r for r in graph.resources.values() if r.rtype in _TASKDEF_TYPES]:
+    for res in files:
         config = _config(graph, res)
         if not config:
             continue
@@ -56,12 +57,9 @@ def _config(graph: Graph, res: Resource) -> str:
 
 def _roots(graph: Graph) -> Dict[str, str]:
     """Real path -> the name the graph's keys give it, for each Terraform root folder of the run."""
-    out: Dict[str, str] = {}
-    for key, r in graph.resources.items():
-        if r.rtype.startswith(("aws_", "data.")) and ":" in key and not key.startswith("plan:"):
-            name = key.split(":", 1)[0].split("/module.", 1)[0]
-            out.setdefault(os.path.realpath(name), name)
-    return out
+    names = {key.split(":", 1)[0].split("/module.", 1)[0] for key, r in graph.resources.items()
+             if r.rtype.startswith(("aws_", "data.")) and ":" in key and not key.startswith("plan:")}
+    return {os.path.realpath(name): name for name in sorted(names)}
 
 
 def _root_of(text: str, base: str, roots: Dict[str, str]) -> Optional[str]:
