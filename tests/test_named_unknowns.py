@@ -3,9 +3,11 @@ unknown before deployment but the same value wherever the stack writes them: an 
 names the image's repository or the task's log group through them is judged (allowed, or denied), never
 left undecided; the same names in another stack are another stack's."""
 import json
+import os
+import shutil
 import textwrap
 
-from conftest import lint_paths, run_cli
+from conftest import ROOT, lint_paths, run_cli
 
 TEMPLATE = textwrap.dedent("""\
     AWSTemplateFormatVersion: "2010-09-09"
@@ -135,3 +137,24 @@ def test_names_are_the_stacks_own(tmp_path):
     pset = iam.role_policies(graph, role)
     decided = {n.action: iam.check(pset, n).allowed for n in iam.needs(graph, td)}
     assert decided["ecr:BatchGetImage"] is None
+
+
+DATA = os.path.join(ROOT, "tests", "data", "named")
+
+
+def test_a_secrets_json_key_after_a_looked_up_secret_is_a_secret_not_a_parameter(tmp_path, rules):
+    """``valueFrom = "${data.aws_secretsmanager_secret.db.arn}:password::"``: the value starts with the
+    secret's ARN, which the data source gives; it is never read as a parameter name."""
+    shutil.copy(os.path.join(DATA, "secret_key_from_data_source.tf"), tmp_path / "main.tf")
+    assert lint_paths([str(tmp_path)], rules, "IAM") == []
+
+
+def test_a_secret_the_template_creates_is_the_one_its_policy_names(rules):
+    """``ValueFrom: !Ref Sec`` and a policy on ``!Ref Sec``; an image in us-east-1 written with the stack's
+    account and a policy on ``arn:${AWS::Partition}:ecr:us-east-1:${AWS::AccountId}:repository/app``."""
+    path = os.path.join(DATA, "cdk_secret_and_partition.yaml")
+    r = run_cli("--no-config", "--explain", "--format", "json", path)
+    doc = json.loads(r.stdout)
+    [site] = doc["launch_sites"]
+    assert site["judged"] is True, site["waits_on"]
+    assert doc["findings"] == []

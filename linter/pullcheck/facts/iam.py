@@ -185,7 +185,8 @@ def _named(st: Statement, scope: str) -> Statement:
     for attr in ("resources", "not_resources"):
         items = getattr(st, attr)
         if isinstance(items, list) and any(not isinstance(x, str) for x in items):
-            changed[attr] = [x if isinstance(x, str) else symbols.text(x, scope) or x for x in items]
+            changed[attr] = [x if isinstance(x, str) else _settled(symbols.text(x, scope), scope) or x
+                             for x in items]
     return replace(st, **changed) if changed else st
 
 
@@ -204,6 +205,10 @@ def looked_up_policy(graph: Graph, ref: Ref) -> Optional[str]:
     if entry is None or not (prefix is None or text_of(prefix) == "/" + entry[0]):
         return None
     return f"arn:aws:iam::aws:policy/{entry[0]}{name}"
+
+
+def _settled(t: Optional[str], scope: str) -> Optional[str]:
+    return symbols.settled(t, scope) if t is not None else None
 
 
 def _add_arn(graph: Graph, out: PolicySet, arn: Any, src: Source) -> None:
@@ -345,6 +350,21 @@ def partition_of(region: Optional[str]) -> str:
     return partition(region) if region else HOLE
 
 
+def _reference_service(graph: Graph, v: Any) -> Optional[str]:
+    """The ARN shape of a secret or parameter reference whose start is a reference (a secret's ARN with a
+    JSON key after it), from what that reference is; None when it does not say."""
+    head = v.parts[0] if isinstance(v, Template) and v.parts else v
+    if not isinstance(head, Ref):
+        return None
+    kind = head.rtype.lower()
+    if graph.deref(head, "secretsmanager.secret") is not None or "secretsmanager" in kind or \
+            "secretsmanager::secret" in kind:
+        return f"arn:{HOLE}:secretsmanager:{HOLE}:{HOLE}:secret:{HOLE}"
+    if "ssm" in kind:
+        return f"arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{HOLE}"
+    return None
+
+
 def _named_repository(image: Any, scope: str) -> Optional[str]:
     """The repository ARN of an image written with the stack's own account and Region (a CDK asset image:
     ``${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/...``), with those written as named
@@ -361,7 +381,9 @@ def _named_repository(image: Any, scope: str) -> Optional[str]:
                                                                         or symbols.has_names(region)):
         return None
     path = rest.split(":", 1)[0]
-    return f"arn:{symbols.token(scope, 'AWS::Partition')}:ecr:{region}:{account}:repository/{path}"
+    # a Region written out tells the partition; one the stack decides is in the stack's partition
+    place = partition(region) if not symbols.has_names(region) else symbols.token(scope, "AWS::Partition")
+    return f"arn:{place}:ecr:{region}:{account}:repository/{path}"
 
 
 def _log_account(opts: Dict[str, Any], scope: str) -> str:
@@ -372,7 +394,8 @@ def _log_account(opts: Dict[str, Any], scope: str) -> str:
     if isinstance(group, Ref) and symbols.text(group, scope) is not None:
         # a group the stack creates is in the stack's Region (the driver finds no group elsewhere)
         r = symbols.token(scope, "AWS::Region")
-    return f"arn:{symbols.token(scope, 'AWS::Partition')}:logs:{r}:{symbols.token(scope, 'AWS::AccountId')}"
+    return symbols.settled(f"arn:{symbols.token(scope, 'AWS::Partition')}:logs:{r}:"
+                           f"{symbols.token(scope, 'AWS::AccountId')}", scope)
 
 
 def _group_shown(v: Any, group: str) -> str:
@@ -419,9 +442,14 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             t = arn_text(v)
             if t is None and graph.deref(v, "secretsmanager.secret") is not None:
                 t = f"arn:{HOLE}:secretsmanager:{HOLE}:{HOLE}:secret:{HOLE}"
+            if t is not None and t.startswith(HOLE):
+                t = _reference_service(graph, v)  # ``${secret.arn}:password::``: the reference says which
             if t is None:
                 continue  # where the value comes from is unknown: no claim about it
-            if ":secretsmanager:" in t or v is c.get("repository_credentials"):
+            named = symbols.secret(v, part(td))
+            if named is not None:
+                t = named  # the secret the files create, named as its policy names it
+            if named is not None or ":secretsmanager:" in t or v is c.get("repository_credentials"):
                 out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {_shown(t)}"))
                 key = _kms_key(graph, v)
                 if key:

@@ -15,6 +15,7 @@ of one stack never stands for another's.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, List, Optional
 
 from pullcheck.facts.policy import SYMBOL
@@ -27,6 +28,8 @@ _DATA = {("data.aws_caller_identity", "account_id"): "AWS::AccountId",
          ("data.aws_region", "id"): "AWS::Region", ("data.aws_partition", "partition"): "AWS::Partition",
          ("data.aws_partition", "dns_suffix"): "AWS::URLSuffix"}
 _LOG_GROUPS = ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group")
+# a secret's ARN, as each format writes it: CloudFormation's Ref (and its Id), Terraform's arn and id
+_SECRET_ARNS = {"AWS::SecretsManager::Secret": (None, "Ref", "Id"), "aws_secretsmanager_secret": ("arn", "id")}
 _NAME_ATTRS = (None, "Ref", "name", "id")
 
 
@@ -60,6 +63,8 @@ def _ref(v: Ref, scope: str) -> Optional[str]:
     pseudo = _DATA.get((v.rtype, v.attr or ""))
     if pseudo is not None:
         return token(scope, pseudo)
+    if v.attr in _SECRET_ARNS.get(v.rtype, ()):
+        return token("secret", v.target)
     if v.rtype not in _LOG_GROUPS:
         return None
     name = token("log group", v.target)
@@ -76,3 +81,22 @@ def _ref(v: Ref, scope: str) -> Optional[str]:
 
 def has_names(t: str) -> bool:
     return SYMBOL in t
+
+
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
+
+
+def settled(t: str, scope: str) -> str:
+    """An ARN written with the stack's partition but a Region given as text (``arn:${AWS::Partition}:ecr:
+    us-east-1:...``) is in that Region's partition: no stack reaches another partition's resources, so the
+    name stands for the one value the Region allows."""
+    from pullcheck.graph.reference import partition
+
+    name = re.escape(token(scope, "AWS::Partition"))
+    return re.sub(rf"^arn:{name}:([a-z0-9-]+):({_REGION}):",
+                  lambda m: f"arn:{partition(m.group(2))}:{m.group(1)}:{m.group(2)}:", t)
+
+
+def secret(v: Any, scope: str) -> Optional[str]:
+    """The named ARN of a secret the files create, when ``v`` is a reference to it; else None."""
+    return _ref(v, scope) if isinstance(v, Ref) and v.attr in _SECRET_ARNS.get(v.rtype, ()) else None
