@@ -226,3 +226,21 @@ def test_the_same_with_any_number_of_processes(tmp_path, jobs):
     lines = r.stdout.splitlines()
     assert len(lines) == 24 * len(DESCRIBE_KEYS) and all(" info TD002 " in line for line in lines)
     assert not any(".aws/task-definition.json" in line for line in lines)
+
+
+def test_td003_leaves_values_the_deploy_tool_fills_in(tmp_path, rules):
+    """``"cpuArchitecture": "{{ must_env `ARCH` }}"`` is ecspresso's to fill in before it registers: no
+    enumeration error about the placeholder; a wrong value written out is still one."""
+    import json
+
+    td = {"family": "app", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+          "memory": "512", "runtimePlatform": {"cpuArchitecture": "{{ must_env `ARCH` }}",
+                                               "operatingSystemFamily": "LINUX"},
+          "containerDefinitions": [{"name": "app", "image": "nginx:1.27", "essential": True}]}
+    (tmp_path / "ecspresso.yml").write_text("region: eu-west-1\ncluster: c\nservice: s\n"
+                                            "task_definition: ecs-task-def.json\n")
+    (tmp_path / "ecs-task-def.json").write_text(json.dumps(td))
+    assert lint_paths([str(tmp_path)], rules, "TD003") == []
+    td["runtimePlatform"]["cpuArchitecture"] = "X86"
+    (tmp_path / "ecs-task-def.json").write_text(json.dumps(td))
+    assert [f.rule_id for f in lint_paths([str(tmp_path)], rules, "TD003")] == ["TD003"]

@@ -2,7 +2,7 @@ import json
 import os
 from typing import Iterator
 
-from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, rule
+from pullcheck import TASK_DEFINITION_KINDS, Graph, Hit, placeholder, rule
 from pullcheck.rules.taskdef._common import OUTPUT_ONLY
 
 _schema = None
@@ -66,6 +66,8 @@ def check(graph: Graph) -> Iterator[Hit]:
             continue  # the common case, decided without importing jsonschema
         said = set()
         for path, err in _errors_as_sent(graph, td, raw):
+            if isinstance(err.instance, str) and placeholder(err.instance):
+                continue  # a value the deploy tool fills in (ecspresso's {{ must_env }}, envsubst's ${X})
             if path in (("cpu",), ("memory",)) and err.validator == "type":
                 continue  # a number for the task's cpu or memory is TD001's, with a plainer message
             if err.validator == "additionalProperties" and isinstance(err.instance, dict):
