@@ -132,3 +132,16 @@ def test_an_empty_list_of_subnets_is_not_judged(tmp_path):
     assert site["judged"] is False
     [wait] = site["waits_on"]
     assert "the list is empty" in wait["value"] and wait["line"] > site["line"]
+
+
+def test_a_service_without_a_network_configuration_is_not_judged(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ecs_service" "s" {\n'
+        '  name            = "s"\n'
+        '  launch_type     = "FARGATE"\n'
+        '  task_definition = "web:1"\n'
+        '}\n')
+    r, doc = _account(str(tmp_path))
+    [site] = doc["launch_sites"]
+    [wait] = site["waits_on"]
+    assert site["judged"] is False and wait["value"].startswith("the network configuration (none is given")

@@ -255,6 +255,10 @@ def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
 def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     subnets = launches.launch_subnets(graph, launch)
     raw = launch.get("subnets")
+    if raw is None and launch.kind != "ecs.run_task":
+        yield Wait("the network configuration (none is given: ECS refuses an awsvpc service without subnets)",
+                   launch.file, launch.span.line, "the service's subnets (and security groups)")
+        return
     if raw == []:
         file, line = _at(launch, "subnets")
         yield Wait("the subnets (the list is empty: ECS refuses a service or task set without subnets)", file, line,
