@@ -33,17 +33,19 @@ def link(graph: Graph) -> None:
     roots = _roots(graph) if files else {}
     if not roots:
         return
+    found: Dict[str, Optional[str]] = {}  # configuration -> the root its plugin reads: each read once
+    backends: Dict[str, Optional[tuple]] = {}  # root folder -> its S3 backend: each folder read once a run
     for res in files:
         config = _config(graph, res)
         if not config:
             continue
-        try:
-            text = read_text(config)
-        except (OSError, ParseError):
-            continue
-        if "tfstate" not in text:
-            continue
-        root = _root_of(text, os.path.dirname(config), roots)
+        if config not in found:
+            try:
+                text = read_text(config)
+            except (OSError, ParseError):
+                text = ""
+            found[config] = _root_of(text, os.path.dirname(config), roots, backends) if "tfstate" in text else None
+        root = found[config]
         if root is not None:
             res.attrs.update({k: _linked(v, root, graph) for k, v in res.attrs.items() if k != "raw"})
 
@@ -62,23 +64,43 @@ def _roots(graph: Graph) -> Dict[str, str]:
     return {os.path.realpath(name): name for name in sorted(names)}
 
 
-def _root_of(text: str, base: str, roots: Dict[str, str]) -> Optional[str]:
+def _plugin(text: str) -> str:
+    """The tfstate plugin's entry of an ecspresso configuration (from its ``name: tfstate`` to the next
+    entry), or "": a url of another plugin, or of a comment, is not the state's."""
+    m = re.search(r"""^([ \t]*)-?[ \t]*name[ \t]*:[ \t]*["']?tfstate["']?[ \t]*$""", text, re.M)
+    if m is None:
+        return ""
+    rest = text[m.end():]
+    end = re.search(r"^[ \t]*-[ \t]*name[ \t]*:", rest, re.M)
+    block = rest[:end.start()] if end else rest
+    return "\n".join(line for line in block.split("\n") if not line.lstrip().startswith("#"))
+
+
+def _root_of(text: str, base: str, roots: Dict[str, str], backends: Dict[str, Optional[tuple]]) -> Optional[str]:
+    text = _plugin(text)
+    m = _S3.search(text)
+    if m is None:
+        return _local_root(text, base, roots)
+    bucket, key = m.group(1), m.group(2)
+    for real in roots:
+        if real not in backends:
+            backends[real] = _backend(real)
+    found = [name for real, name in roots.items() if backends[real] == (bucket, key)]
+    return found[0] if len(found) == 1 else None
+
+
+def _local_root(text: str, base: str, roots: Dict[str, str]) -> Optional[str]:
     m = _LOCAL.search(text)
     if m:
         folder = os.path.dirname(os.path.realpath(os.path.join(base, m.group(1))))
         if os.path.basename(folder) == ".terraform":
             folder = os.path.dirname(folder)
         return roots.get(folder)
-    m = _S3.search(text)
-    if not m:
-        return None
-    bucket, key = m.group(1), m.group(2)
-    found = [name for real, name in roots.items() if _backend_is(real, bucket, key)]
-    return found[0] if len(found) == 1 else None
+    return None
 
 
-def _backend_is(folder: str, bucket: str, key: str) -> bool:
-    """Whether the root folder's ``backend "s3"`` block names this bucket and key."""
+def _backend(folder: str) -> Optional[tuple]:
+    """(bucket, key) of the root folder's ``backend "s3"`` block, or None; each folder read once."""
     from pullcheck.sources import scope
     from pullcheck.sources.errors import ParseError, read_text
 
@@ -86,7 +108,7 @@ def _backend_is(folder: str, bucket: str, key: str) -> bool:
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))
     except OSError:
-        return False
+        return None
     for n in names:
         path = os.path.join(folder, n)
         try:
@@ -97,10 +119,11 @@ def _backend_is(folder: str, bucket: str, key: str) -> bool:
             continue
         budget -= len(text)
         block = re.search(r'backend\s+"s3"\s*\{([^{}]*)\}', text)
-        if block and re.search(rf'\bbucket\s*=\s*"{re.escape(bucket)}"', block.group(1)) and \
-                re.search(rf'\bkey\s*=\s*"{re.escape(key)}"', block.group(1)):
-            return True
-    return False
+        if block:
+            bucket = re.search(r'\bbucket\s*=\s*"([^"]*)"', block.group(1))
+            key = re.search(r'\bkey\s*=\s*"([^"]*)"', block.group(1))
+            return (bucket.group(1), key.group(1)) if bucket and key else None
+    return None
 
 
 def _linked(v: Any, root: str, graph: Graph) -> Any:

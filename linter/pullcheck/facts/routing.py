@@ -70,7 +70,10 @@ def _build_index(graph: Graph) -> _Index:
                 a.get("route_table") if not a.get("conditional") else Unknown("conditional association"))
             continue
         s = a.get("subnet")
-        if isinstance(s, Ref):
+        if isinstance(s, Ref) and s.rtype.startswith("data."):
+            found = graph.deref(s, "ec2.subnet")  # the subnet a data source selects, when it is known
+            s = Ref(found.key, found.rtype, "id") if found is not None else s
+        if isinstance(s, Ref) and not s.rtype.startswith("data."):
             idx.assoc.setdefault(s.target, []).append(a.get("route_table") if not a.get("conditional") else
                                                       Unknown("conditional association"))
             continue
@@ -159,6 +162,9 @@ _ID = re.compile(r"(?:vpc|subnet|rtb|sg|eni|vpce)-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
 def _custom_reach(graph: Graph) -> Tuple[Dict[str, str], Unresolved]:
     named: Dict[str, str] = {}
     loose = Unresolved()
+    own: Dict[str, List[Resource]] = {}  # template -> its VPCs
+    for created in graph.of_kind("ec2.vpc"):
+        own.setdefault(created.file, []).append(created)
     for cr in graph.inputs.custom_resources:
         why = f"custom resource {cr.name} ({cr.rtype}) is given the VPC and may change its main table's routes"
         for v in _leaves(cr.get("given")):
@@ -177,6 +183,13 @@ def _custom_reach(graph: Graph) -> Tuple[Dict[str, str], Unresolved]:
                     loose.add(cr, vpc, f"custom resource {cr.name} ({cr.rtype}) is given a VPC that may be this one")
             elif isinstance(v, Unknown) or (isinstance(v, str) and _ID.match(v.strip())):
                 loose.add(cr, v, f"custom resource {cr.name} ({cr.rtype}) is given a value that may name this VPC")
+    for cr in graph.inputs.custom_resources:
+        # the function behind it may find its template's VPCs without being given them (its environment, a
+        # tag, a name): every VPC of its own template may be one it changes
+        for created in own.get(cr.file, ()):
+            if not loose.about(graph, created):
+                named.setdefault(created.key, f"custom resource {cr.name} ({cr.rtype}) of the same template may "
+                                          f"change its VPC's main table's routes")
     return named, loose
 
 

@@ -19,7 +19,7 @@ SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", ";;", "|&"}
 _ASSIGN = re.compile(r"^[ \t]*(?:(?:then|else|do|\{|\()[ \t]+)*(?:(?:export|readonly|local|declare(?:[ \t]+-\w+)*|typeset)[ \t]+)?"
                      r"([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _OTHER_SET = re.compile(r"\b(?:for|select)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+in\b"
-                        r"|\bread(?:[ \t]+-[a-zA-Z]+(?:[ \t]+\S+)?)*((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)"
+                        r"|\bread((?:[ \t]+\S+)+)"  # every word after read: flags, their values and names
                         r"|\bgetopts[ \t]+\S+[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -83,7 +83,10 @@ class Variables:
                     v.raw.setdefault(m.group(1), set()).add(m.group(2).strip())
             for m in _OTHER_SET.finditer(line):
                 names = m.group(1) or m.group(3) or ""
-                v.other.update(_NAME.findall(m.group(2) or "") + ([names] if names else []))
+                # read sets the names among its words; a word that is a flag's value counts too (unknown
+                # either way: a name read at run time is never a known value)
+                read = [w for w in (m.group(2) or "").split() if _NAME.fullmatch(w)]
+                v.other.update(read + ([names] if names else []))
         return v
 
     def value(self, name: str, depth: int = 0) -> Optional[str]:
@@ -179,11 +182,26 @@ def _variable(name: str, variables: Variables, quoted: bool, depth: int) -> str:
     return _hole("$" + name) if value is None else _put(value, quoted)
 
 
+class TooLong(Exception):
+    """Text whose variables put in grows past a line's bound (values that double each other)."""
+
+
 def expand(text: str, variables: Variables, depth: int = 0) -> str:
-    """``text`` with its known variables put in, the rest as holes, comments left out: ready for ``split``."""
+    """``text`` with its known variables put in, the rest as holes, comments left out: ready for ``split``.
+    Text that would grow past ``MAX_LINE`` is one hole: its size is counted as it is built, never after."""
+    try:
+        return _expand(text, variables, depth)
+    except TooLong:
+        return hole("too-long")
+
+
+def _expand(text: str, variables: Variables, depth: int) -> str:
     out: List[str] = []
+    size = 0
     i, state = 0, ""  # "" outside quotes, "'" or '"' inside them
     while i < len(text):
+        if size > MAX_LINE:
+            raise TooLong()
         c = text[i]
         if state == "'":
             out.append(c)
@@ -195,6 +213,7 @@ def expand(text: str, variables: Variables, depth: int = 0) -> str:
         elif c == "$":
             piece, i = _dollar(text, i, variables, state == '"', depth)
             out.append(piece)
+            size += len(piece)
         elif c == "`":
             end = text.find("`", i + 1)
             end = len(text) if end < 0 else end + 1

@@ -145,19 +145,39 @@ def _makefile(text: str, shown: str, folder: str) -> List[Deploy]:
     return out
 
 
-def _make_expand(text: str, raw: Dict[str, List[Tuple[str, str]]], depth: int) -> str:
-    def one(m: "re.Match[str]") -> str:
-        if m.group(0) == "$$":
-            return "$"
-        name = m.group(1) or m.group(2) or ""
-        sets = raw.get(name, [])
-        if depth > 8 or not sets or len({s for s in sets}) != 1 or sets[0][0] not in ("=", ":=", "::="):
-            return hole("$" + name if name else "make")
-        value = _make_expand(sets[0][1], raw, depth + 1)
-        return value if len(value) <= MAX_SHELL // 16 else hole("$" + name)
+_MAKE_REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}|\$[(@<^*?%{]")
 
-    return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}|\$[(@<^*?%{]",
-                  one, text)
+
+def _make_expand(text: str, raw: Dict[str, List[Tuple[str, str]]], depth: int,
+                 memo: Optional[Dict[str, str]] = None) -> str:
+    """A Makefile's text with its variables put in: each variable expanded once (``memo``), and the text
+    built piece by piece within a line's bound, so that values doubling each other stop at once."""
+    memo = {} if memo is None else memo
+    limit = MAX_SHELL // 16
+    out: List[str] = []
+    size, at = 0, 0
+    for m in _MAKE_REFERENCE.finditer(text):
+        out.append(text[at:m.start()])
+        at = m.end()
+        if m.group(0) == "$$":
+            piece = "$"
+        else:
+            name = m.group(1) or m.group(2) or ""
+            sets = raw.get(name, [])
+            if depth > 8 or not sets or len({s for s in sets}) != 1 or sets[0][0] not in ("=", ":=", "::="):
+                piece = hole("$" + name if name else "make")
+            else:
+                if name not in memo:
+                    memo[name] = hole("$" + name)  # a variable that names itself stays a hole
+                    value = _make_expand(sets[0][1], raw, depth + 1, memo)
+                    memo[name] = value if len(value) <= limit else hole("$" + name)
+                piece = memo[name]
+        size += len(out[-1]) + len(piece)
+        if size > limit:
+            return hole("make-too-long")
+        out.append(piece)
+    out.append(text[at:])
+    return "".join(out)
 
 
 # --- YAML-based CI files

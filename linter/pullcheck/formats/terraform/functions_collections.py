@@ -39,9 +39,17 @@ def _unknown(v: Any) -> bool:
 STRICT_REFERENCES = ContextVar("strict_references", default=False)
 
 
+# attributes that are one string for every resource type that has them (an ID, an ARN, a name); any other
+# may be a list (``data.aws_subnets.x.ids``, ``aws_vpc_endpoint.x.network_interface_ids``)
+_ONE_STRING = frozenset(("id", "arn", "name", "arn_without_revision", "repository_url", "family", "json", "url",
+                         "cidr_block", "vpc_id", "subnet_id", "dns_name", "zone_id", "owner_id", "account_id",
+                         "availability_zone", "ipv6_cidr_block", "main_route_table_id", "default_route_table_id",
+                         "default_security_group_id", "registry_id", "key_id", "invoke_arn", "bucket"))
+
+
 def _undecided(x: Any) -> bool:
     """An element whose value distinct(), compact() or flatten() would need and cannot have."""
-    if isinstance(x, Ref) and not STRICT_REFERENCES.get():
+    if isinstance(x, Ref) and not STRICT_REFERENCES.get() and x.attr in _ONE_STRING:
         return False
     return _unknown(x)
 
@@ -413,8 +421,8 @@ def compact(args: List[Any], unknown: Any, meter: Budget) -> Any:
         return Missing("compact() of a value that is not a list")
     out = TfList()
     for x in args[0]:
-        if isinstance(x, Ref) and not STRICT_REFERENCES.get():
-            out.append(x)  # a resource's own attribute, taken as never empty
+        if isinstance(x, Ref) and not _undecided(x):
+            out.append(x)  # a resource's own ID, ARN or name, taken as never empty
             continue
         if _unknown(x):
             return unknown()  # it may be empty or null, and so be left out
