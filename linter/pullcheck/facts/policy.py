@@ -159,13 +159,20 @@ def _match_one(pattern: Any, value: str, case: bool) -> Optional[bool]:
     return _glob(p, case).match(value) is not None
 
 
+_NAMED = re.compile(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}")
+
+
 def _match_symbols(p: str, value: str, case: bool) -> Optional[bool]:
     """Match where either side holds a named unknown (``facts.symbols``): the same name is the same value, so
     the two sides match as written; otherwise a name may be any text, as a hole is."""
-    if HOLE not in value and _glob(p, case).match(value) is not None:
+    # each name as one character no pattern writes, so that a wildcard takes a name whole or not at all
+    names: Dict[str, str] = {}
+    one = lambda m: names.setdefault(m.group(0), chr(0xE000 + len(names) % 0x1800))  # noqa: E731
+    p1, v1 = _NAMED.sub(one, p), _NAMED.sub(one, value)
+    if HOLE not in v1 and "?" not in p1 and _glob(p1, case).match(v1) is not None:
         return True
-    if value.endswith(HOLE) and value.count(HOLE) == 1 and p.endswith("*") and \
-            _glob(p, case).match(value[:-1]) is not None:
+    if v1.endswith(HOLE) and v1.count(HOLE) == 1 and p1.endswith("*") and "?" not in p1 and \
+            _glob(p1, case).match(v1[:-1]) is not None:
         return True
     loose_p = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", "*", p)
     loose_v = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", HOLE, value)

@@ -62,7 +62,8 @@ def text(v: Any, scope: str) -> Optional[str]:
 def _ref(v: Ref, scope: str) -> Optional[str]:
     pseudo = _DATA.get((v.rtype, v.attr or ""))
     if pseudo is not None:
-        return token(scope, pseudo)
+        # one data source block: another (another module's, another provider's) may read another account
+        return token(scope, f"{pseudo}@{v.target}")
     if v.attr in _SECRET_ARNS.get(v.rtype, ()):
         return token("secret", v.target)
     if v.rtype not in _LOG_GROUPS:
