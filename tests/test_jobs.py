@@ -39,8 +39,10 @@ def per_part(monkeypatch):
 
 
 TARGETS = [pytest.param(["fixtures"], id="fixtures"),
+           # the corpus too: the same bytes over real files others wrote (slow: the default run keeps the fixtures)
            pytest.param(["fixtures", CORPUS], id="fixtures+corpus",
-                        marks=pytest.mark.skipif(not os.path.isdir(CORPUS), reason="shared corpus not present"))]
+                        marks=[pytest.mark.slow,
+                               pytest.mark.skipif(not os.path.isdir(CORPUS), reason="shared corpus not present")])]
 
 
 @pytest.mark.parametrize("target", TARGETS)
