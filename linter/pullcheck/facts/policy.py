@@ -143,20 +143,23 @@ def _match_one(pattern: Any, value: str, case: bool) -> Optional[bool]:
     if SYMBOL in p or SYMBOL in value:
         return _match_symbols(p, value, case)
     if HOLE in value:
-        if p == "*":
-            return True
-        if value.endswith(HOLE) and value.count(HOLE) == 1 and p.endswith("*") and \
-                _glob(p, case).match(value[:-1]) is not None:
-            return True  # a final wildcard takes whatever the deployment puts at the end
-        if p == "*":
-            return True
-        # the value has parts only the deployment knows: decide only when the known start already differs
-        known = value.split(HOLE, 1)[0]
-        lit = re.split(r"[*?]", p, 1)[0]
-        if not case:
-            known, lit = known.lower(), lit.lower()
-        return None if known.startswith(lit) or lit.startswith(known) else False
+        return _match_hole(p, value, case)
     return _glob(p, case).match(value) is not None
+
+
+def _match_hole(p: str, value: str, case: bool) -> Optional[bool]:
+    """Match a value with parts only the deployment knows (holes)."""
+    if p == "*":
+        return True
+    if value.endswith(HOLE) and value.count(HOLE) == 1 and p.endswith("*") and "?" not in p and \
+            _glob(p, case).match(value[:-1]) is not None:
+        return True  # a final wildcard takes whatever the deployment puts at the end
+    # decide only when the known start already differs
+    known = value.split(HOLE, 1)[0]
+    lit = re.split(r"[*?]", p, 1)[0]
+    if not case:
+        known, lit = known.lower(), lit.lower()
+    return None if known.startswith(lit) or lit.startswith(known) else False
 
 
 _NAMED = re.compile(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}")
@@ -171,19 +174,15 @@ def _match_symbols(p: str, value: str, case: bool) -> Optional[bool]:
     p1, v1 = _NAMED.sub(one, p), _NAMED.sub(one, value)
     if HOLE not in v1 and "?" not in p1 and _glob(p1, case).match(v1) is not None:
         return True
-    if v1.endswith(HOLE) and v1.count(HOLE) == 1 and p1.endswith("*") and "?" not in p1 and \
-            _glob(p1, case).match(v1[:-1]) is not None:
+    if HOLE in v1 and _match_hole(p1, v1, case):
         return True
-    loose_p = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", "*", p)
-    loose_v = re.sub(f"{SYMBOL}[^{SYMBOL}]*{SYMBOL}", HOLE, value)
+    # otherwise a name may be any text: a wildcard in the pattern, a hole in the value
+    loose_p, loose_v = _NAMED.sub("*", p), _NAMED.sub(HOLE, value)
     if HOLE in loose_v:
-        if loose_p == "*":
+        if p == "*":
             return True
-        known = loose_v.split(HOLE, 1)[0]
-        lit = re.split(r"[*?]", loose_p, 1)[0]
-        if not case:
-            known, lit = known.lower(), lit.lower()
-        return None if known.startswith(lit) or lit.startswith(known) else False
+        verdict = _match_hole(loose_p, loose_v, case)
+        return None if verdict else verdict  # matched through a name's wildcard: it only may
     # a literal value: the pattern could match it only as far as its names could
     return None if _glob(loose_p, case).match(loose_v) is not None else False
 
