@@ -161,19 +161,28 @@ def reverse(xs: Any) -> Any:
     return TfList(out) if isinstance(xs, (TfList, TfSet)) else out
 
 
-def slice_list(xs: Any, a: Any, b: Any) -> Any:
-    if not _list_like(xs) or isinstance(xs, TfSet):
-        return Missing("slice() of a value that is not a list")
+def _slice_bounds(a: Any, b: Any) -> Any:
+    """(start, end) of slice() as whole numbers in order, or the Missing of Terraform's error."""
     start, end = _whole(a, "a start index"), _whole(b, "an end index")
     for got in (start, end):
         if isinstance(got, Missing):
             return got
     if start < 0:
         return Missing("slice(): the start index must not be less than zero")
-    if end > len(xs):
-        return Missing("slice(): the end index must not be greater than the length of the list")
     if start > end:
         return Missing("slice(): the start index must not be greater than the end index")
+    return start, end
+
+
+def slice_list(xs: Any, a: Any, b: Any) -> Any:
+    if not _list_like(xs) or isinstance(xs, TfSet):
+        return Missing("slice() of a value that is not a list")
+    bounds = _slice_bounds(a, b)
+    if isinstance(bounds, Missing):
+        return bounds
+    start, end = bounds
+    if end > len(xs):
+        return Missing("slice(): the end index must not be greater than the length of the list")
     out = xs[start:end]
     return TfList(out) if isinstance(xs, TfList) else list(out)
 
@@ -183,14 +192,10 @@ def data_slice(args: List[Any], unknown: Any, meter: Budget) -> Any:
     reads a data source while planning, so the list is known then; a slice of it either has that length or
     is Terraform's error (an end past the list's), and so what is counted from it is known."""
     xs, a, b = args
-    start, end = _whole(a, "a start index"), _whole(b, "an end index")
-    for got in (start, end):
-        if isinstance(got, Missing):
-            return got
-    if start < 0:
-        return Missing("slice(): the start index must not be less than zero")
-    if start > end:
-        return Missing("slice(): the start index must not be greater than the end index")
+    bounds = _slice_bounds(a, b)
+    if isinstance(bounds, Missing):
+        return bounds
+    start, end = bounds
     at_most(end - start)
     return [Unknown(f"element {i} of {str(xs).split(':', 1)[-1]}") for i in range(start, end)]
 
