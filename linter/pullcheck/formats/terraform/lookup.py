@@ -113,8 +113,8 @@ def _criterion(graph: Graph, res: Resource, name: str, values: Any) -> Optional[
                 return True
             other = graph.resources.get(v.target) if isinstance(v, Ref) else None
             if other is not None and other.kind == "ec2.vpc" and not other.rtype.startswith("data.") \
-                    and not other.get("snapshot") and not other.get("conditional"):
-                continue  # another VPC the run creates
+                    and not other.get("conditional"):
+                continue  # another VPC: one the run creates, or the account's
             known = text_of(graph.resources[vpc.target].get("id")) if vpc.target in graph.resources else None
             if known is not None and text_of(v) is not None and known != text_of(v):
                 continue  # the account's VPC, whose ID is known, named by another ID
