@@ -33,7 +33,10 @@ GROUP_TAG = "moved-from"  # ... and its resource block's, for every instance of 
 def _cases():
     """The first bad fixture of each rule (its first good one when no bad one can move) by default, so the
     suite stays fast; every one with -m slow."""
-    paths = [os.path.relpath(p, FIXTURES) for p in sorted(glob.glob(os.path.join(FIXTURES, "NET0*", "*.tf")))]
+    # fixtures of one file: a folder whose module is its main.tf alone
+    paths = [os.path.relpath(os.path.dirname(p), FIXTURES)
+             for p in sorted(glob.glob(os.path.join(FIXTURES, "NET0*", "*", "main.tf")))
+             if glob.glob(os.path.join(os.path.dirname(p), "*.tf")) == [p]]
     chosen = {}
     for rel in sorted((p for p in paths if p not in NOT_MOVED), key=lambda p: not p.split("/")[1].startswith("bad_")):
         chosen.setdefault(rel.split("/")[0], rel)
@@ -43,11 +46,11 @@ def _cases():
 
 # fixtures whose verdict rests on what only the module can say, each with why
 NOT_MOVED = {
-    "NET002/good_unmanaged_main_route_table.tf": "the module leaves its VPC's main table unmanaged (its routes "
+    "NET002/good_unmanaged_main_route_table": "the module leaves its VPC's main table unmanaged (its routes "
                                                  "unknown); the account's main table is known",
-    "NET004/bad_nat_in_subnet_without_igw_route.tf": "the account's NAT gateways are judged only where a task of "
+    "NET004/bad_nat_in_subnet_without_igw_route": "the account's NAT gateways are judged only where a task of "
                                                      "the run routes through them",
-    "NET013/good_region_unknown.tf": "the module's Region is unknown (data.aws_region, no provider); the account's "
+    "NET013/good_region_unknown": "the module's Region is unknown (data.aws_region, no provider); the account's "
                                      "endpoints name theirs",
 }
 
@@ -336,7 +339,7 @@ def test_the_verdicts_hold_with_the_network_in_a_snapshot(rel, server, rules, tm
     net = {k: r for k, r in rules.items() if k.startswith("NET")}
     original = tmp_path / "original"
     original.mkdir()
-    shutil.copy(os.path.join(FIXTURES, rel), original / "main.tf")
+    shutil.copy(os.path.join(FIXTURES, rel, "main.tf"), original / "main.tf")
     graph, _ = build_graph([str(original / "main.tf")])
     session, url = server
     aws_server.reset(url)
