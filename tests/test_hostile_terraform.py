@@ -357,6 +357,8 @@ def test_jsondecode_is_charged_by_its_text_and_counted_whole():
     assert decoding(text)[0] <= m.budget.steps < 2 * decoding(text)[0], m.budget.steps
 
 
+@pytest.mark.slow  # 10 MB of JSON decoded a thousand times: the bound of each decode is also held by
+# test_templates_are_charged_when_parsed and test_comprehensions_and_templates_are_bounded_in_memory
 def test_decoding_in_a_loop_is_bounded(tmp_path):
     """A 9.5 MB JSON file decoded 1024 times, and a JSON text of 0.7 MB decoded 1024 times with another number
     in each: file() gives no text over 1 MiB, and each decode is charged before it is made, so the loops end
