@@ -27,18 +27,19 @@ _ACL = "a network snapshot (--network), or the network ACL and its entries in th
 _ENDPOINT = "a network snapshot (--network), or the endpoint and its VPC in the run"
 
 
-def _at(res: Resource, *path: Any) -> Tuple[str, int]:
+def at(res: Resource, *path: Any) -> Tuple[str, int]:
+    """The file and line where ``res`` writes the attribute ``path``."""
     sp = res.locate(path)
     return (getattr(sp, "file", None) or res.file), sp.line
 
 
 def role_waits(graph: Graph, td: Resource, role: Resource, needs: Optional[List[iam.Need]]) -> Iterator[Waiting]:
     """The execution role's undecided trust and permissions (IAM004-IAM007 stop on them)."""
-    file, line = _at(role)
+    file, line = at(role)
     if iam.trusts_ecs_tasks(graph, role) is None:
-        yield f"whether {role.name} trusts ecs-tasks.amazonaws.com", *_at(role, "trust"), _POLICY
+        yield f"whether {role.name} trusts ecs-tasks.amazonaws.com", *at(role, "trust"), _POLICY
     if needs is None:
-        yield f"what {td.name} needs of its execution role", *_at(td, "containers"), _POLICY
+        yield f"what {td.name} needs of its execution role", *at(td, "containers"), _POLICY
         return
     pset = iam.role_policies(graph, role)
     decisions = [(n, iam.check(pset, n)) for n in needs]
@@ -62,7 +63,7 @@ def egress_waits(graph: Graph, launch: Resource, subnet: Resource, groups: List[
         return
     if sec.groups_allow(groups, "egress", sec.Peer(internet=True)) is None:
         names = ", ".join(g.name for g in groups)
-        yield f"whether the egress rules of {names} allow TCP 443 out", *_at(launch, "security_groups"), _GROUPS
+        yield f"whether the egress rules of {names} allow TCP 443 out", *at(launch, "security_groups"), _GROUPS
 
 
 def acl_waits(graph: Graph, subnet: Resource) -> Iterator[Waiting]:
@@ -88,13 +89,13 @@ def endpoint_waits(graph: Graph, launch: Resource, subnet: Resource, td: Optiona
     _, peer = sec.task_peer(graph, launch, subnet)
     for service, ep in relied:
         if ep.get("private_dns") is not None and truthy(ep.get("private_dns")) is None:
-            yield f"whether endpoint {ep.name} ({service}) has private DNS", *_at(ep, "private_dns"), _ENDPOINT
+            yield f"whether endpoint {ep.name} ({service}) has private DNS", *at(ep, "private_dns"), _ENDPOINT
         groups = sec.endpoint_groups(graph, ep)
         if groups is None:
-            yield f"the security groups of endpoint {ep.name}", *_at(ep, "security_groups"), _ENDPOINT
+            yield f"the security groups of endpoint {ep.name}", *at(ep, "security_groups"), _ENDPOINT
         elif peer is not None and sec.groups_allow(groups, "ingress", peer) is None:
             yield f"whether the groups of endpoint {ep.name} admit TCP 443 from the task", \
-                *_at(ep, "security_groups"), _GROUPS
+                *at(ep, "security_groups"), _GROUPS
         if truthy(ep.get("private_dns")) is True:
             vpc = graph.deref(ep.get("vpc"), "ec2.vpc")
             if vpc is None:
@@ -102,4 +103,4 @@ def endpoint_waits(graph: Graph, launch: Resource, subnet: Resource, td: Optiona
             for attr in ("enable_dns_hostnames", "enable_dns_support"):
                 v = vpc.get(attr)
                 if v is not None and truthy(v) is None:
-                    yield f"{attr} of VPC {vpc.name}", *_at(vpc, attr), _ENDPOINT
+                    yield f"{attr} of VPC {vpc.name}", *at(vpc, attr), _ENDPOINT

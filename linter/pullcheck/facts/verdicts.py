@@ -165,12 +165,6 @@ def _dedup(waits: List[Wait]) -> List[Wait]:
     return out
 
 
-def _at(res: Resource, *path: Any) -> Tuple[str, int]:
-    """The file and line where ``res`` writes the attribute ``path``."""
-    sp = res.locate(path)
-    return (getattr(sp, "file", None) or res.file), sp.line
-
-
 def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
     """(value as shown, how to supply it) for each part of ``v`` that cannot be known: an Unknown, or a
     reference to a resource the graph does not hold."""
@@ -194,7 +188,7 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
 def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT_IN_RUN) -> Iterator[Wait]:
     """The waits of ``res``'s attribute ``attr``: each unknown part of it, else (the value known but not
     found in the graph) the value itself, to be found as ``where`` says."""
-    file, line = _at(res, attr)
+    file, line = coverage.at(res, attr)
     v = res.get(attr)
     found = list(unknowns_in(v, graph))
     if not found:
@@ -237,7 +231,7 @@ def _task_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
             # pipeline, an unknown on what its origin says
             found = list(unknowns_in(image, graph)) or (
                 [(image, _RENDERED)] if isinstance(image, str) and placeholder(image) else [])
-            file, line = _at(td, "containers", i, "image")
+            file, line = coverage.at(td, "containers", i, "image")
             for value, supply in found:
                 yield Wait(value, file, line, supply)
     needs = iam.needs(graph, td)
@@ -260,13 +254,13 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                    launch.file, launch.span.line, "the service's subnets (and security groups)")
         return
     if raw == []:
-        file, line = _at(launch, "subnets")
+        file, line = coverage.at(launch, "subnets")
         yield Wait("the subnets (the list is empty: ECS refuses a service or task set without subnets)", file, line,
                    "the subnets the tasks run in (a variables or parameter file for the environment)")
         return
     # no subnets at all is a launch site without a network configuration: a finding (NET017), not an unknown
     if raw is not None and (subnets is None or (isinstance(raw, list) and len(raw) > len(subnets))):
-        file, line = _at(launch, "subnets")
+        file, line = coverage.at(launch, "subnets")
         known = {s.key for _, s in subnets or ()}
         items = raw if isinstance(raw, list) else [raw]
         for item in items:
@@ -295,7 +289,7 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
 
 def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     sgs = launch.get("security_groups")
-    file, line = _at(launch, "security_groups")
+    file, line = coverage.at(launch, "security_groups")
     if not sgs:
         yield Wait("the VPC's default security group", file, line, _ACCOUNT)
         return
@@ -318,7 +312,7 @@ def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[
         return
     only6 = routing.ipv6_only(subnet)
     if only6 is None:
-        yield Wait(f"whether subnet {subnet.name} is IPv6-only", *_at(subnet, "ipv6_native"), _ACCOUNT)
+        yield Wait(f"whether subnet {subnet.name} is IPv6-only", *coverage.at(subnet, "ipv6_native"), _ACCOUNT)
         return
     if only6:  # NET016's: the ::/0 route; the IPv4 rules do not judge it
         if routing.egress6(graph, subnet) == "unknown":
