@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple, Union
 
 
@@ -40,12 +40,15 @@ class Ref:
 
     ``target`` is the graph key of the resource, ``rtype`` its native type (``AWS::ECR::Repository``,
     ``aws_ecr_repository``, ``data.aws_ecr_repository``) and ``attr`` the attribute (None for CloudFormation Ref).
-    A reference whose target is not in the graph is as unknown as an Unknown.
+    A reference whose target is not in the graph is as unknown as an Unknown. ``ty`` is the type a format
+    knows the value to have (a Terraform variable's type constraint, which the reference was given to): it
+    tells which attributes and indexes are errors; it takes no part in equality.
     """
 
     target: str
     rtype: str
     attr: Optional[str] = None
+    ty: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.target}.{self.attr}" if self.attr else self.target

@@ -183,9 +183,9 @@ class Evaluator:
             return Unknown(f"provider function {name}")
         args = [self.eval(a) for a in t.b]
         if name == "issensitive" and len(t.b) == 1 and not t.c and not isinstance(args[0], Missing):
-            told = marked(self.m, t.b[0])
-            if told is not None:
-                return told
+            told = marked(self.m, t.b[0], evaluate=self.eval)
+            if told or told is False and not isinstance(args[0], (Unknown, Ref, Template, Opaque)):
+                return told  # an unknown value that is not marked may be marked when it is known
         if name == "templatestring" and t.b and not t.c:  # Terraform takes its template only from a reference
             args[0] = template_argument(args[0], is_reference(t.b[0]), self.depth)
         if t.c and args:  # f(list...): the last argument's elements are the arguments
@@ -387,6 +387,8 @@ class Evaluator:
         if isinstance(base, Unknown):
             return base
         if isinstance(base, Ref):
+            if base.ty is not None and isinstance(Typed(str(base), base.ty).attribute(name), Missing):
+                return Typed(str(base), base.ty).attribute(name)
             if base.rtype.startswith("data."):
                 return Unknown(f"data source {base.target.split(':', 1)[-1]}")
             return Unknown(f"nested attribute {name} of {base}")
@@ -491,6 +493,10 @@ class Evaluator:
             return self._data_instance(base, idx)
         if isinstance(base, Typed) and not isinstance(idx, (Unknown, Ref, Template, Opaque)):
             return base.element(idx)
+        if isinstance(base, Ref) and base.ty is not None and not isinstance(idx, (Unknown, Ref, Template, Opaque)):
+            got = Typed(str(base), base.ty).element(idx)
+            if isinstance(got, Missing):
+                return got
         if isinstance(base, Unknown):
             return base
         if isinstance(idx, (Unknown, Ref, Template, Opaque)):

@@ -467,12 +467,12 @@ def try_values(args: List[Any], unknown: Any, meter: Budget) -> Any:
     for a in args:
         if isinstance(a, Undeclared):
             return a  # reported before evaluation: try() does not see it
-        if not isinstance(a, Missing) and not (isinstance(a, (list, dict)) and _holds_error(a)):
+        if not isinstance(a, Missing) and not (isinstance(a, (list, dict)) and holds_error(a)):
             return a
     return Missing("try(): no argument is without an error") if args else unknown()
 
 
-def _holds_error(v: Any) -> bool:
+def holds_error(v: Any) -> bool:
     """Whether an error (a Missing) sits inside ``v``, each shared part looked at once."""
     seen: set = set()
     todo = [v]

@@ -9,9 +9,11 @@ marked elements is not itself marked. Each answer is True, False, or None where 
 splat picks out of a collection; a module's variables, which carry what their caller gives)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from pullcheck.formats.terraform.functions_collections import holds_error
 from pullcheck.formats.terraform.syntax import JsonExpr, Known
+from pullcheck.graph.values import Missing, Undeclared, Unknown
 
 if TYPE_CHECKING:
     from pullcheck.formats.terraform.evaluate import Module
@@ -20,8 +22,11 @@ MAX_DEPTH = 64  # locals read through locals: past it, not told
 _MARKERS = {"sensitive": True, "nonsensitive": False, "issensitive": False}
 
 
-def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0) -> Optional[bool]:
-    """Whether the value of ``node`` in ``module`` is marked sensitive (``deep``: it or anything inside it)."""
+def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0,
+           evaluate: Optional[Callable[[Any], Any]] = None) -> Optional[bool]:
+    """Whether the value of ``node`` in ``module`` is marked sensitive (``deep``: it or anything inside it).
+    ``evaluate`` gives the value of an expression where ``node`` is written: with it, try() is told by the
+    argument it gives."""
     if depth > MAX_DEPTH:
         return None
     if isinstance(node, Known):
@@ -47,7 +52,7 @@ def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0) -> O
     if kind in ("bin", "un"):
         return _operands(module, [node.b, node.c] if kind == "bin" else [node.b], depth)
     if kind == "call":
-        return _call(module, node, depth)
+        return _call(module, node, depth, deep, evaluate)
     if kind == "cond":  # marked when the condition or either result is (Terraform marks the one it gives so)
         return _operands(module, [node.a, node.b, node.c], depth) if not deep else \
             _any(module, [node.a, node.b, node.c], True, depth)
@@ -106,6 +111,22 @@ def _picked(module: "Module", node: Any, depth: int) -> Optional[bool]:
         for e in built.a:
             if e.a.kind == "var" and e.a.a == text or e.a.kind == "tpl" and e.a.a == [text]:
                 return marked(module, e.b, False, depth + 1)
+        written = all(e.a.kind == "var" or e.a.kind == "tpl" and len(e.a.a) == 1 and isinstance(e.a.a[0], str)
+                      for e in built.a)
+        if written and len(args) == 3:  # no such key among keys all written out: the default, as it is marked
+            return marked(module, args[2], False, depth + 1)
+    return None
+
+
+def _tried(args: Any, evaluate: Callable[[Any], Any]) -> Any:
+    """The argument try() gives: the first whose value is not an error nor holds one; None where that
+    cannot be told (an argument that cannot be known comes first, or none is without an error)."""
+    for a in args:
+        got = evaluate(a)
+        if isinstance(got, Undeclared) or (isinstance(got, Unknown) and not isinstance(got, Missing)):
+            return None
+        if not isinstance(got, Missing) and not holds_error(got):
+            return a
     return None
 
 
@@ -146,14 +167,18 @@ def _operands(module: "Module", nodes: Any, depth: int) -> Optional[bool]:
 # give back keeps some marks, or none)
 _TOP_MARKS = {"length", "tolist", "toset", "tomap", "concat", "keys", "values", "merge", "flatten", "reverse", "slice",
               "setproduct", "zipmap", "chunklist"}
-_OWN_MARKS = {"try", "can", "coalesce", "lookup", "element", "one", "ephemeralasnull"}
+_OWN_MARKS = {"try", "can", "lookup", "element", "one", "ephemeralasnull"}
 
 
-def _call(module: "Module", node: Any, depth: int) -> Optional[bool]:
+def _call(module: "Module", node: Any, depth: int, deep: bool = False,
+          evaluate: Optional[Callable[[Any], Any]] = None) -> Optional[bool]:
     """A function's result: marked where an argument is (its marks anywhere inside it, for a function that
     does not read marks itself); not where none of its arguments holds a mark anywhere."""
     if node.a in _MARKERS:
         return _MARKERS[node.a] if len(node.b) == 1 and not node.c else None
+    if node.a == "try" and not node.c and evaluate is not None:
+        chosen = _tried(node.b, evaluate)
+        return None if chosen is None else marked(module, chosen, deep, depth + 1, evaluate)
     if _any(module, node.b, True, depth) is False:
         return False
     if node.a in ("lookup", "element", "one") and not node.c:

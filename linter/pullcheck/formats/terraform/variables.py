@@ -13,7 +13,7 @@ blocks are not checked.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from pullcheck.formats.terraform.convert import Unknowable
@@ -21,7 +21,7 @@ from pullcheck.formats.terraform.expressions import Evaluator
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform.syntax import Body, read
 from pullcheck.formats.terraform.types import BadType, Mismatch, Type, Typed, convert, parse_type
-from pullcheck.graph.values import Undeclared, Unknown
+from pullcheck.graph.values import Ref, Undeclared, Unknown
 from pullcheck.sources.errors import ParseError
 
 if TYPE_CHECKING:
@@ -128,6 +128,8 @@ def value(module: "Module", name: str) -> Any:
         return ty
     if ty is None:
         return given
+    if isinstance(given, Ref) and ty.kind != "any":  # still the resource's value, now of the variable's type
+        return replace(given, ty=ty)
     try:
         return convert(given, ty, module.budget)
     except Mismatch as e:
