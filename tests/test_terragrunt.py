@@ -173,6 +173,18 @@ def test_a_dependency_on_a_unit_whose_module_is_not_on_disk_waits_on_that_module
         in supplies
 
 
+def test_a_module_source_in_a_folder_found_in_parent_folders_is_followed(tmp_path, live_json):
+    shutil.copytree(LIVE, tmp_path / "live")
+    vpc = tmp_path / "live" / "prod" / "vpc" / "terragrunt.hcl"
+    vpc.write_text(vpc.read_text().replace('"../../modules//vpc"', '"${find_in_parent_folders("modules")}//vpc"'))
+    assert '"${find_in_parent_folders("modules")}//vpc"' in vpc.read_text()
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path / "live")).stdout)
+    judged = sorted((s["name"].split(" (unit ")[0], s["judged"]) for s in doc["launch_sites"])
+    assert judged == sorted((s["name"].split(" (unit ")[0], s["judged"]) for s in live_json[1]["launch_sites"])
+    assert any(j for _, j in judged)
+    assert not any("find_in_parent_folders" in json.dumps(s["waits_on"]) for s in doc["launch_sites"])
+
+
 def test_deep_and_shallow_merge_of_included_inputs(tmp_path):
     module = """
         variable "settings" {

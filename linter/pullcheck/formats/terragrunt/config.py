@@ -207,7 +207,7 @@ def _find_in_parent_folders(c: Config, args: List[Any]) -> Any:
         candidate = os.path.normpath(os.path.join(folder, name))
         if not scope.readable(candidate):
             break  # above the run's scope: Terragrunt would go on; a lint stops where it may read
-        if os.path.isfile(candidate):
+        if os.path.exists(candidate):  # a folder too, as Terragrunt finds it (a module source: "${...}//vpc")
             return candidate
     if len(args) > 1:
         return args[1]
