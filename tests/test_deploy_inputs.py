@@ -94,6 +94,18 @@ def test_walkthrough_is_judged_with_the_deploy_script(tmp_path):
     assert "Service (service.yaml:20): stack demo-service, from deploy.sh:9" in text
 
 
+def test_every_script_that_deploys_a_stack_the_same_way_is_named(tmp_path):
+    shutil.copytree(os.path.join(DATA, "walkthrough"), tmp_path / "repo")
+    root = tmp_path / "repo"
+    (root / "ci").mkdir()
+    shutil.copy(root / "deploy.sh", root / "ci" / "release.sh")
+    text = (root / "ci" / "release.sh").read_text().replace("vpc.yaml", "../vpc.yaml")
+    (root / "ci" / "release.sh").write_text(text.replace("service.yaml", "../service.yaml"))
+    site, = _lint(root).sites
+    assert site["judged"] and site["deployed_as"] == "stack demo-service, from deploy.sh:9, ci/release.sh:9"
+    assert "from deploy.sh:9, ci/release.sh:9" in run_cli("--explain", ".", cwd=str(root)).stdout
+
+
 def test_walkthrough_without_the_script_rests_on_the_shared_name(tmp_path):
     """Without the script, the import is matched to the one export built the same way from the same unset
     parameter, and the account says the verdict rests on that assumption."""
@@ -623,3 +635,18 @@ def test_a_deploy_of_an_excluded_template_reads_nothing(tmp_path):
                                          "--parameter-overrides Egress=none\n"})
     r = _lint(root, "--config", "pyproject.toml")  # excluded when walking
     assert r.returncode == 0 and r.sites == [], r.stdout + r.stderr
+
+
+def test_a_subnet_a_script_leaves_empty_is_said_empty(tmp_path):
+    template = APP.replace("Parameters:\n", "Parameters:\n  SubnetId:\n    Type: String\n", 1)
+    template = template.replace("Subnets: [!Ref Subnet]", "Subnets: [!Ref SubnetId]")
+    root = _tree(tmp_path, {"app.yaml": template, "deploy.sh": """\
+        #!/bin/sh
+        SUBNET=""
+        aws cloudformation deploy --template-file app.yaml --stack-name app \\
+          --parameter-overrides Egress=nat SubnetId=$SUBNET
+        """})
+    site, = _lint(root).sites
+    assert not site["judged"] and site["deployed_as"] == "stack app, from deploy.sh:3"
+    wait, = site["waits_on"]
+    assert wait["value"] == 'an empty subnet ID ("")' and wait["line"] == 42, wait

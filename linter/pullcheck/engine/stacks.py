@@ -46,6 +46,7 @@ class Stack:
     skipped: str = ""  # why the stack is left out
     base: str = ""  # the folder of the file that names the stack: its files may lie under it
     origin: str = ""  # where a stack the repository's deploy inputs imply comes from ("deploy.sh:12"); "" if named
+    also: List[str] = field(default_factory=list)  # other commands that deploy it the same way
     name_known: bool = True  # False when the deploy command's stack name depends on what the shell is given
     var_files: List[str] = field(default_factory=list)  # absolute paths, for a Terraform root module
     variables: Dict[str, str] = field(default_factory=dict)  # -var NAME=VALUE, after the var-files

@@ -280,8 +280,8 @@ def _with_deploy_inputs(files: List[str], templates: list, stacks: list, graph: 
         return stacks
     graph.inputs.skipped.extend(found.notes)
     graph.inputs.warnings.extend(w for w in found.warnings if w not in graph.inputs.warnings)
-    graph.inputs.stack_origins.update({("terraform:" + s.terraform if s.terraform else s.name): s.origin
-                                       for s in out if getattr(s, "origin", "")})
+    graph.inputs.stack_origins.update({("terraform:" + s.terraform if s.terraform else s.name):
+                                       ", ".join([s.origin] + s.also) for s in out if getattr(s, "origin", "")})
     return out
 
 

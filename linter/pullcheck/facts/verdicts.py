@@ -267,7 +267,7 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
             if isinstance(item, Ref) and item.target in known:
                 continue
             for value, supply in list(unknowns_in(item, graph)) or [
-                    ("the subnets" if item is None else shown(item), _ACCOUNT)]:
+                    ("the subnets" if item is None else _id(item, "subnet"))]:
                 yield Wait(value, file, line, supply)
     vpc = None
     for _, subnet in subnets or ():
@@ -287,6 +287,14 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                 yield Wait(value, file, line, supply)
 
 
+def _id(item: Any, what: str) -> Tuple[str, str]:
+    """(value as shown, how to supply it) for an ID the run does not declare; an empty one is said as such
+    (a parameter or variable a deploy input sets to "")."""
+    if isinstance(item, str) and not item.strip():
+        return f'an empty {what} ID ("{item}")', f"the {what} ID that the value given leaves empty"
+    return shown(item), _ACCOUNT
+
+
 def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
     sgs = launch.get("security_groups")
     file, line = coverage.at(launch, "security_groups")
@@ -295,7 +303,7 @@ def _groups_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
         return
     items = sgs if isinstance(sgs, list) else [sgs]
     found = [w for item in items for w in unknowns_in(item, graph)]
-    found += [(shown(item), _ACCOUNT) for item in items if not isinstance(item, (Unknown, Ref, Template))
+    found += [_id(item, "security group") for item in items if not isinstance(item, (Unknown, Ref, Template))
               and graph.deref(item, "ec2.security_group") is None]
     # the groups are unknown (task_groups said so) even when no part of them is: then the value as written
     for value, supply in found or [(shown(sgs), _ACCOUNT)]:

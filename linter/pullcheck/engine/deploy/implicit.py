@@ -259,6 +259,7 @@ def merged(explicit: List[Stack], implicit: List[Stack], found: Found) -> List[S
         key = (s.template, s.name)
         if key in seen:
             if _same(seen[key].parameters, s.parameters):
+                seen[key].also.append(s.origin)  # the same deployment, named by every command that makes it
                 continue
             found.notes.append((s.origin.rsplit(":", 1)[0], f"{s.origin}: stack {s.name} is deployed with other "
                                 f"parameters by {seen[key].origin}; only those are judged"))
@@ -267,6 +268,7 @@ def merged(explicit: List[Stack], implicit: List[Stack], found: Found) -> List[S
         out.append(s)
     for folder, stacks in by_folder.items():
         if all(x.tf_assignments() == stacks[0].tf_assignments() for x in stacks):
+            stacks[0].also.extend(x.origin for x in stacks[1:] if x.origin != stacks[0].origin)
             out.append(stacks[0])
         else:
             found.notes.append((stacks[0].origin.rsplit(":", 1)[0], f"Terraform folder {folder} is applied with "
