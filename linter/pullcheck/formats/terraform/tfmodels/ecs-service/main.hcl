@@ -6,6 +6,7 @@ variable "name" { default = null }
 variable "create" { default = true }
 variable "launch_type" { default = "FARGATE" }
 variable "capacity_provider_strategy" { default = {} }
+variable "cluster_arn" { default = null }
 variable "subnet_ids" { default = [] }
 variable "assign_public_ip" { default = false }
 variable "security_group_ids" { default = [] }
@@ -50,9 +51,18 @@ resource "aws_ecs_task_definition" "this" {
 resource "aws_ecs_service" "this" {
   count            = var.create ? 1 : 0
   name             = var.name
-  launch_type      = length(var.capacity_provider_strategy) > 0 ? null : var.launch_type
+  cluster          = var.cluster_arn
+  launch_type      = try(length(var.capacity_provider_strategy) > 0, false) ? null : var.launch_type
   task_definition  = aws_ecs_task_definition.this[0].arn
   platform_version = var.platform_version
+  dynamic "capacity_provider_strategy" {
+    for_each = var.capacity_provider_strategy != null ? var.capacity_provider_strategy : {}
+    content {
+      capacity_provider = capacity_provider_strategy.value.capacity_provider
+      base              = try(capacity_provider_strategy.value.base, null)
+      weight            = try(capacity_provider_strategy.value.weight, null)
+    }
+  }
   network_configuration {
     subnets          = var.subnet_ids
     assign_public_ip = var.assign_public_ip
