@@ -1,33 +1,89 @@
-# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role (with
-# the policy the module writes for it), and
-# the security group it creates (create_security_group), with the rules of either version of its inputs:
-# security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on)
+# terraform-aws-modules/ecs/aws//modules/service: the service (on its cluster, with its capacity provider
+# strategy), its task definition and execution role (with the policy the module writes for it), and the
+# security group it creates (create_security_group), with the rules of either version of its inputs:
+# security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on).
+# An input that 6.x declares nullable = false takes its default when given null; launch_type does not, as
+# up to 5.x, so that a null one leaves the choice to the cluster's default strategy.
 variable "name" { default = null }
-variable "create" { default = true }
+variable "create" {
+  default  = true
+  nullable = false
+}
 variable "launch_type" { default = "FARGATE" }
 variable "capacity_provider_strategy" { default = {} }
 variable "cluster_arn" { default = null }
-variable "subnet_ids" { default = [] }
-variable "assign_public_ip" { default = false }
-variable "security_group_ids" { default = [] }
-variable "create_security_group" { default = true }
+variable "subnet_ids" {
+  default  = []
+  nullable = false
+}
+variable "assign_public_ip" {
+  default  = false
+  nullable = false
+}
+variable "security_group_ids" {
+  default  = []
+  nullable = false
+}
+variable "create_security_group" {
+  default  = true
+  nullable = false
+}
 variable "vpc_id" { default = null }
-variable "security_group_rules" { default = {} }
-variable "security_group_ingress_rules" { default = {} }
-variable "security_group_egress_rules" { default = {} }
-variable "requires_compatibilities" { default = ["FARGATE"] }
-variable "network_mode" { default = "awsvpc" }
-variable "cpu" { default = 1024 }
-variable "memory" { default = 2048 }
-variable "container_definitions" { default = {} }
-variable "create_task_exec_iam_role" { default = true }
+variable "security_group_rules" {
+  default  = {}
+  nullable = false
+}
+variable "security_group_ingress_rules" {
+  default  = {}
+  nullable = false
+}
+variable "security_group_egress_rules" {
+  default  = {}
+  nullable = false
+}
+variable "requires_compatibilities" {
+  default  = ["FARGATE"]
+  nullable = false
+}
+variable "network_mode" {
+  default  = "awsvpc"
+  nullable = false
+}
+variable "cpu" {
+  default  = 1024
+  nullable = false
+}
+variable "memory" {
+  default  = 2048
+  nullable = false
+}
+variable "container_definitions" {
+  default  = {}
+  nullable = false
+}
+variable "create_task_exec_iam_role" {
+  default  = true
+  nullable = false
+}
 variable "task_exec_iam_role_arn" { default = null }
 variable "platform_version" { default = null }
-variable "create_task_exec_policy" { default = true }
+variable "create_task_exec_policy" {
+  default  = true
+  nullable = false
+}
 variable "task_exec_iam_role_name" { default = null }
-variable "task_exec_iam_role_policies" { default = {} }
-variable "task_exec_ssm_param_arns" { default = [] }
-variable "task_exec_secret_arns" { default = [] }
+variable "task_exec_iam_role_policies" {
+  default  = {}
+  nullable = false
+}
+variable "task_exec_ssm_param_arns" {
+  default  = []
+  nullable = false
+}
+variable "task_exec_secret_arns" {
+  default  = []
+  nullable = false
+}
 variable "task_exec_iam_statements" { default = null }
 
 resource "aws_ecs_task_definition" "this" {
