@@ -299,3 +299,47 @@ module "ecs" {
     graph, _ = build_graph([str(tmp_path)])
     names = sorted(r.name for r in graph.resources.values() if r.kind == "ecs.service")
     assert names == ['module.ecs.aws_ecs_service.this["api"]']
+
+
+def test_an_entry_without_its_service_or_with_a_task_definition_of_its_own(tmp_path, rules):
+    """create_service = false makes the task definition only: no launch site. create_task_definition =
+    false runs the task definition given by task_definition_arn, here the root's own, whose private ECR
+    image needs the execution role it lacks."""
+    path = _write(tmp_path, VPC + '''
+resource "aws_ecs_task_definition" "own" {
+  family                   = "own"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  container_definitions = jsonencode([
+    { name = "own", image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/own:1" }
+  ])
+}
+
+module "ecs" {
+  source = "terraform-aws-modules/ecs/aws"
+
+  services = {
+    task_only = {
+      create_service        = false
+      container_definitions = { a = { image = "nginx:1.27" } }
+      subnet_ids            = module.vpc.public_subnets
+    }
+    own = {
+      create_task_definition = false
+      task_definition_arn    = aws_ecs_task_definition.own.arn
+      subnet_ids             = module.vpc.private_subnets
+    }
+  }
+}
+''')
+    graph, errors = build_graph([path])
+    assert errors == []
+    services = {r.name: r for r in graph.resources.values() if r.kind == "ecs.service"}
+    assert sorted(services) == ['module.ecs.module.service["own"].aws_ecs_service.this[0]']
+    [own] = services.values()
+    assert graph.deref(own.get("task_definition"), "ecs.task_definition").name == "aws_ecs_task_definition.own"
+    assert sorted((f.line, f.rule_id) for f in lint_paths([path], rules, "IAM001")) == [(20, "IAM001")]
+    sites = _explained(path)["launch_sites"]
+    assert [s["name"] for s in sites] == ['module.ecs.module.service["own"].aws_ecs_service.this[0]']

@@ -32,6 +32,7 @@ module "service" {
   for_each = var.create && var.services != null ? var.services : {}
 
   create                     = try(each.value.create, null)
+  create_service             = try(each.value.create_service, null)
   name                       = try(coalesce(each.value.name, each.key), each.key)
   cluster_arn                = module.cluster.arn
   launch_type                = try(each.value.launch_type, "FARGATE")
@@ -41,6 +42,8 @@ module "service" {
   assign_public_ip           = try(each.value.assign_public_ip, null)
   security_group_ids         = try(each.value.security_group_ids, null)
 
+  create_task_definition   = try(each.value.create_task_definition, null)
+  task_definition_arn      = try(each.value.task_definition_arn, null)
   container_definitions    = try(each.value.container_definitions, null)
   cpu                      = try(each.value.cpu, null)
   memory                   = try(each.value.memory, null)
