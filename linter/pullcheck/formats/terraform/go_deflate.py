@@ -70,14 +70,13 @@ def _longest(data: bytes, chain: List[int], pos: int, head: int, oldest: int) ->
     nice = min(NICE, reach)
     best, distance = 3, 0
     want = data[pos + best]
+    ahead = int.from_bytes(data[pos:pos + reach], "little")
     floor = pos - WINDOW
+    lowest = max(floor, oldest)
     cand = head
-    tried = 0
-    while tried < CHAIN:
-        tried += 1
+    for tried in range(1, CHAIN + 1):
         if data[cand + best] == want:
-            diff = (int.from_bytes(data[cand:cand + reach], "little")
-                    ^ int.from_bytes(data[pos:pos + reach], "little"))
+            diff = int.from_bytes(data[cand:cand + reach], "little") ^ ahead
             n = ((diff & -diff).bit_length() - 1) >> 3 if diff else reach
             if n > best and (n > 4 or pos - cand <= FAR_FOUR):
                 best, distance = n, pos - cand
@@ -87,7 +86,7 @@ def _longest(data: bytes, chain: List[int], pos: int, head: int, oldest: int) ->
         if cand == floor:
             break
         cand = chain[cand]
-        if cand < floor or cand < oldest:
+        if cand < lowest:
             break
     return best, distance, tried
 
@@ -96,10 +95,10 @@ Sink = Callable[[List[int], Optional[bytes]], None]
 CHECK_EVERY = 4096  # positions between two looks at the work done
 
 
-def _lz77(data: bytes, block: Sink, work_limit: int) -> None:
+def _lz77(data: bytes, block: Sink, work_limit: int) -> int:
     """Go's lazy matching over ``data``, handing ``block`` each block's tokens and the bytes they stand for
-    (None once Go's buffer no longer holds their start); raises WorkExceeded past ``work_limit`` positions
-    and candidates."""
+    (None once Go's buffer no longer holds their start): the work done (positions and chain candidates);
+    raises WorkExceeded past ``work_limit`` of it."""
     n, hashes, hashed = len(data), _hashes(data), len(data) - 3
     heads, chain = [_EMPTY] * (1 << 17), [_EMPTY] * n
     slides = _slides(n)
@@ -127,6 +126,7 @@ def _lz77(data: bytes, block: Sink, work_limit: int) -> None:
         if prev_length >= 4 and length <= prev_length:
             tokens.append(prev_length << 16 | prev_distance)
             end = pos + prev_length - 1
+            work += end - pos
             for q in range(pos + 1, min(end, hashed)):
                 h = hashes[q]
                 chain[q] = heads[h]
@@ -146,21 +146,25 @@ def _lz77(data: bytes, block: Sink, work_limit: int) -> None:
         tokens.append(data[n - 1])
     if tokens:
         block(tokens, data[start:n] if start >= base else None)
+    return work
 
 
-def _deflate(data: bytes, work_limit: int) -> bytes:
-    """The raw deflate stream of Go's writer: ``data`` written, flushed, closed."""
+def _deflate(data: bytes, work_limit: int) -> Tuple[bytes, int]:
+    """The raw deflate stream of Go's writer (``data`` written, flushed, closed), and the work it took."""
     out = BitWriter()
-    _lz77(data, lambda tokens, raw: write_block(out, tokens, raw), work_limit)
+    work = _lz77(data, lambda tokens, raw: write_block(out, tokens, raw), work_limit)
     out.stored(b"", False)  # the flush
     out.stored(b"", True)  # the close
-    return bytes(out.out)
+    return bytes(out.out), work
 
 
-def go_gzip(data: bytes, work_limit: Optional[int] = None) -> bytes:
+def go_gzip(data: bytes, work_limit: Optional[int] = None) -> Tuple[bytes, int]:
     """The bytes of Go's gzip.Writer (default level, no name, modification time 0, OS unknown) given
-    ``data`` in one write, then Flush and Close. Raises WorkExceeded past ``work_limit`` (positions plus
-    hash candidates tried; None: no limit)."""
+    ``data`` in one write, then Flush and Close; and the work it took: a unit for each position and each
+    hash chain candidate tried, at most CHAIN + 1 a byte. Raises WorkExceeded past ``work_limit`` (None:
+    no limit), found within CHECK_EVERY * (CHAIN + 1) units of it."""
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-    body = _deflate(data, len(data) * (CHAIN + 1) + 1 if work_limit is None else work_limit)
-    return header + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    limit = len(data) * (CHAIN + 1) if work_limit is None else work_limit
+    body, work = _deflate(data, limit)
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return header + body + trailer, work
