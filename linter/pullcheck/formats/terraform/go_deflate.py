@@ -25,7 +25,7 @@ from pullcheck.formats.terraform.go_huffman import BitWriter, write_block
 
 WINDOW = 1 << 15
 MAX_MATCH = 258
-GOOD, LAZY, NICE, CHAIN = 8, 16, 128, 128  # Go's level 6
+LAZY, NICE, CHAIN = 16, 128, 128  # Go's level 6 (its "good" length never applies: each search starts at 3)
 FAR_FOUR = 4096  # a match of four bytes is taken only this close
 BLOCK_TOKENS = 1 << 14
 _BUFFER_SLACK = 4 + MAX_MATCH  # the buffer slides once fewer than this many bytes are left past the position
