@@ -4,8 +4,8 @@ urlencode(), and base64gzip(). Text is its UTF-8 bytes, in NFC as Terraform hold
 it so).
 
 base64gzip() gives the bytes of Go's compress/gzip (pullcheck.formats.terraform.go_deflate), which zlib's
-differ from, for text up to MAX_GZIP_INPUT bytes; each position and hash candidate the compressor tries is
-a step of the budget."""
+differ from, for text up to MAX_GZIP_INPUT bytes; each unit of the compressor's work (a position, or a few
+hash chain candidates tried: go_deflate.CANDIDATES_PER_UNIT) is a step of the budget."""
 from __future__ import annotations
 
 import base64

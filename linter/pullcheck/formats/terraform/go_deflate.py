@@ -93,24 +93,27 @@ def _longest(data: bytes, chain: List[int], pos: int, head: int, oldest: int) ->
 
 Sink = Callable[[List[int], Optional[bytes]], None]
 CHECK_EVERY = 4096  # positions between two looks at the work done
+CANDIDATES_PER_UNIT = 4  # a unit of work: a position, or this many chain candidates tried (each about a
+# microsecond of CPython, give or take a factor of two)
 
 
 def _lz77(data: bytes, block: Sink, work_limit: int) -> int:
     """Go's lazy matching over ``data``, handing ``block`` each block's tokens and the bytes they stand for
-    (None once Go's buffer no longer holds their start): the work done (positions and chain candidates);
-    raises WorkExceeded past ``work_limit`` of it."""
+    (None once Go's buffer no longer holds their start): the units of work done (see CANDIDATES_PER_UNIT);
+    raises WorkExceeded past ``work_limit`` of them."""
     n, hashes, hashed = len(data), _hashes(data), len(data) - 3
     heads, chain = [_EMPTY] * (1 << 17), [_EMPTY] * n
     slides = _slides(n)
     next_slide, oldest = next(slides)
     tokens: List[int] = []
     base = start = work = next_check = 0
+    cap = work_limit * CANDIDATES_PER_UNIT  # work is counted in candidates
     pos, length, distance, waiting, head = 0, 3, 0, False, _EMPTY
     while pos < n:
         if pos >= next_slide:
             base, (next_slide, oldest) = oldest, next(slides)
         if pos >= next_check:
-            if work > work_limit:
+            if work > cap:
                 raise WorkExceeded
             next_check = pos + CHECK_EVERY
         if pos < hashed:
@@ -119,14 +122,14 @@ def _lz77(data: bytes, block: Sink, work_limit: int) -> int:
             heads[h] = pos
         prev_length, prev_distance = length, distance
         length, distance = 3, 0
-        work += 1
+        work += CANDIDATES_PER_UNIT
         if head >= base and head >= pos - WINDOW and n - pos > prev_length and prev_length < LAZY:
             length, distance, tried = _longest(data, chain, pos, head, base)
             work += tried
         if prev_length >= 4 and length <= prev_length:
             tokens.append(prev_length << 16 | prev_distance)
             end = pos + prev_length - 1
-            work += end - pos
+            work += CANDIDATES_PER_UNIT * (end - pos)
             for q in range(pos + 1, min(end, hashed)):
                 h = hashes[q]
                 chain[q] = heads[h]
@@ -146,7 +149,7 @@ def _lz77(data: bytes, block: Sink, work_limit: int) -> int:
         tokens.append(data[n - 1])
     if tokens:
         block(tokens, data[start:n] if start >= base else None)
-    return work
+    return work // CANDIDATES_PER_UNIT
 
 
 def _deflate(data: bytes, work_limit: int) -> Tuple[bytes, int]:
@@ -160,11 +163,11 @@ def _deflate(data: bytes, work_limit: int) -> Tuple[bytes, int]:
 
 def go_gzip(data: bytes, work_limit: Optional[int] = None) -> Tuple[bytes, int]:
     """The bytes of Go's gzip.Writer (default level, no name, modification time 0, OS unknown) given
-    ``data`` in one write, then Flush and Close; and the work it took: a unit for each position and each
-    hash chain candidate tried, at most CHAIN + 1 a byte. Raises WorkExceeded past ``work_limit`` (None:
-    no limit), found within CHECK_EVERY * (CHAIN + 1) units of it."""
+    ``data`` in one write, then Flush and Close; and the units of work it took (a position, or
+    CANDIDATES_PER_UNIT hash chain candidates tried: at most 1 + CHAIN / CANDIDATES_PER_UNIT a byte).
+    Raises WorkExceeded past ``work_limit`` units (None: no limit), found within CHECK_EVERY positions."""
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-    limit = len(data) * (CHAIN + 1) if work_limit is None else work_limit
+    limit = len(data) * (1 + CHAIN) if work_limit is None else work_limit
     body, work = _deflate(data, limit)
     trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
     return header + body + trailer, work
