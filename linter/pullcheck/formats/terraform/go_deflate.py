@@ -1,7 +1,8 @@
 """gzip as Terraform's base64gzip() writes it: the text through Go's compress/gzip writer at the default
 level, flushed, then closed. The matches, their search and the cuts between blocks follow Go's
 compress/flate (BSD-3-Clause, the Go Authors) at level 6, so that the bytes are Go's to the bit; the blocks
-are encoded by pullcheck.formats.terraform.go_huffman.
+are encoded by pullcheck.formats.terraform.go_huffman. Terraform 1.11 is built with Go 1.23, whose writer
+this follows; the oracle group tests/data/tf_oracle/gzip holds the bytes to Terraform's own.
 
 Go's level 6 in short, as this module does it over the whole input at once:
 
@@ -39,7 +40,7 @@ class WorkExceeded(Exception):
 
 
 def _hashes(data: bytes) -> List[int]:
-    """The hash of each position that has four bytes from it."""
+    """The hash Go gives each position that has four bytes from it on (of those four bytes)."""
     n = len(data) - 3
     if n <= 0:
         return []
