@@ -176,6 +176,7 @@ MAX_GZIP_INPUT = 1 << 20  # bytes of text base64gzip() compresses: past it, unkn
 
 
 def base64gzip(s: str, meter: Budget) -> str:
+    """Go's gzip bytes of ``s`` in base64; the compressor stops once it would spend past the budget."""
     raw = s.encode()
     if len(raw) > MAX_GZIP_INPUT:
         raise Unknowable(f"is given over {MAX_GZIP_INPUT} bytes of text, more than pullcheck compresses")
@@ -183,7 +184,7 @@ def base64gzip(s: str, meter: Budget) -> str:
     try:
         out, work = go_gzip(raw, left)
     except WorkExceeded:
-        work = left + 1
-        out = b""
+        meter.spend(left + 1)
+        raise Unknowable("spends past the evaluation budget") from None
     spend(meter, work)
     return base64.b64encode(out).decode()
