@@ -214,7 +214,7 @@ class Evaluator:
             if name in fields:
                 raise JsonnetError(f"field {name} written twice", m[5], node.file)
             fields[name] = Field(m[2], m[3], m[4], env)
-        return Obj((Layer(fields, locals_, "$" not in env),))
+        return Obj((Layer(fields, locals_, "$" not in env, (node.pos, node.file)),))
 
     def k_objcomp(self, node: Node, env: Dict[str, Thunk]) -> Any:
         locals_, member, specs = node.args
@@ -234,7 +234,7 @@ class Evaluator:
             fields[name] = Field(member[2], member[3], member[4], scope)
             if len(fields) > ops.MAX_ITEMS:
                 raise Limit(f"not read: an object of more than {ops.MAX_ITEMS} fields", node.pos, node.file)
-        return Obj((Layer(fields, list(locals_), "$" not in env),))
+        return Obj((Layer(fields, list(locals_), "$" not in env, (node.pos, node.file)),))
 
     def field(self, obj: Obj, name: str, top: int, node: Optional[Node]) -> Any:
         """The value of ``obj``'s field ``name`` as the layers up to ``top`` give it (``self`` is ``obj``)."""
@@ -422,7 +422,7 @@ class _Output:
 
     def obj(self, o: Obj, anchor: Any, depth: int) -> MDict:
         out = MDict()
-        out.pos, out.kpos = anchor, {}
+        out.pos, out.kpos = self.spot(o.layers[-1].where if o.layers else None, anchor), {}
         for name in o.names():
             f = next(layer.fields[name] for layer in reversed(o.layers) if name in layer.fields)
             at = self.spot((f.node.pos, f.node.file) if f.node is not None else None, anchor)

@@ -57,10 +57,12 @@ class Layer:
     """An object literal as evaluated: its fields, its locals (bound with ``self``), whether it is the
     outermost object of its file (``$``)."""
 
-    __slots__ = ("fields", "locals", "outer")
+    __slots__ = ("fields", "locals", "outer", "where")
 
-    def __init__(self, fields: Dict[str, Field], locals_: List[Tuple[str, Any]], outer: bool) -> None:
+    def __init__(self, fields: Dict[str, Field], locals_: List[Tuple[str, Any]], outer: bool,
+                 where: Any = None) -> None:
         self.fields, self.locals, self.outer = fields, locals_, outer
+        self.where = where  # (pos, file) of the object literal
 
 
 class Obj:
