@@ -28,12 +28,16 @@ from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Field, Func, JLis
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.marked import MDict, MList
 
-MAX_STEPS = 500_000  # expressions evaluated for one file
+MAX_STEPS = 200_000  # expressions evaluated for one file
 MAX_DEPTH = 120  # nested evaluations (calls, fields, operands)
 MAX_IMPORTS = 64  # files imported by one definition, and their bytes
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000  # values in the output
 MAX_OUT_DEPTH = 64  # nesting of the output
+
+
+class TooLarge(Limit):
+    """The output past its bounds: the whole value is not read."""
 
 
 class Thunk:
@@ -400,9 +404,9 @@ class _Output:
     def value(self, v: Any, anchor: Any, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise Limit(f"not read: more than {MAX_NODES} values")
+            raise TooLarge(f"not read: more than {MAX_NODES} values")
         if depth > MAX_OUT_DEPTH:
-            raise Limit(f"not read: nested deeper than {MAX_OUT_DEPTH} levels")
+            raise TooLarge(f"not read: nested deeper than {MAX_OUT_DEPTH} levels")
         if isinstance(v, Obj):
             return self.obj(v, anchor, depth)
         if isinstance(v, list):
@@ -429,10 +433,10 @@ class _Output:
             try:
                 v = self.ev.field(o, name, len(o.layers) - 1, f.node)
                 out[name] = self.value(v, at, depth + 1)
-            except Limit:
+            except TooLarge:
                 raise
             except JsonnetError as e:
-                out[name] = Unknown(e.where())
+                out[name] = Unknown(e.where(self.ev.main))
             out.kpos[name] = at
         return out
 
@@ -451,6 +455,6 @@ def evaluate(path: str) -> Any:
             return Unknown(f"not read: a function at the top (top-level arguments) at {top[0]}:{top[1]}")
         return _Output(ev).value(value, top, 0)
     except JsonnetError as e:
-        return Unknown(e.where())
+        return Unknown(e.where(ev.main))
     except RecursionError:
         return Unknown(f"not read: nested too deep to evaluate at {top[0]}:{top[1]}")

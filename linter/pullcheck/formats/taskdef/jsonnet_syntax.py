@@ -139,6 +139,7 @@ def tokens(text: str) -> List[Token]:
 _BINARY = (("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", "<=", ">", ">=", "in"), ("<<", ">>"),
            ("+", "-"), ("*", "/", "%"))
 _UNARY = ("-", "+", "!", "~")
+_LEVEL = {op: n for n, ops in enumerate(_BINARY) for op in ops}
 
 
 class Parser:
@@ -263,14 +264,14 @@ class Parser:
         self.take()
         return out
 
-    def binary(self, level: int) -> Node:
-        if level == len(_BINARY):
-            return self.unary()
+    def binary(self, lowest: int) -> Node:
+        """Operators by precedence climbing: one call per operator taken, not per precedence level."""
         start = self.peek()
-        left = self.binary(level + 1)
+        left = self.unary()
         while True:
             t = self.peek()
-            if not ((t[0] == "op" or (t[0] == "kw" and t[1] == "in")) and t[1] in _BINARY[level]):
+            level = _LEVEL.get(t[1]) if t[0] == "op" or (t[0] == "kw" and t[1] == "in") else None
+            if level is None or level < lowest:
                 return left
             self.take()
             if t[1] == "in" and self.at("kw", "super"):
@@ -487,4 +488,8 @@ class Parser:
 
 def parse(text: str, file: str) -> Node:
     """The expression a Jsonnet text holds, or ParseError."""
-    return Parser(text, file).parse()
+    parser = Parser(text, file)
+    try:
+        return parser.parse()
+    except RecursionError:
+        raise parser.err("nested too deep to parse") from None

@@ -18,9 +18,11 @@ class JsonnetError(Exception):
         super().__init__(reason)
         self.reason, self.pos, self.file = reason, pos, file
 
-    def where(self) -> str:
+    def where(self, main: str = "") -> str:
+        """The reason and its place (and its file, when it is not ``main``, the definition)."""
         at = f" at {self.pos[0]}:{self.pos[1]}" if self.pos else ""
-        return f"{self.reason}{at}{' in ' + self.file if self.file and self.pos else ''}"
+        elsewhere = self.file and self.pos and self.file != main
+        return f"{self.reason}{at}{' in ' + self.file if elsewhere else ''}"
 
 
 class NotRead(JsonnetError):
