@@ -416,3 +416,23 @@ def test_jsonnet_no_ecspresso_configuration_names_is_left_alone(tree):
     tree("ecspresso.jsonnet", "{ region: 'eu-west-1', cluster: 'app', service: 'x' }\n")
     r = _run("--format", "json")
     assert json.loads(r.stdout) == [] and r.returncode == 0
+
+
+def test_a_configuration_whose_paths_hold_template_functions_names_each_file_they_can_give(tree):
+    """``{{ must_env `SERVICE` }}.service.jsonnet``: every file of that shape is a definition, and a service
+    is paired with the task definition the same text gives."""
+    tree("deploy/ecspresso.yml", """\
+        cluster: app
+        service: '{{ must_env `SERVICE` }}'
+        service_definition: '{{ must_env `SERVICE` }}.service.jsonnet'
+        task_definition: '{{ must_env `SERVICE` }}.taskdef.jsonnet'
+        """)
+    for name in ("api", "worker"):
+        tree(f"deploy/{name}.service.jsonnet", SERVICE % f"'subnet-{name}'")
+        tree(f"deploy/{name}.taskdef.jsonnet", TASK % "'256'")
+    tree("deploy/api.libsonnet", "{}\n")
+    doc = json.loads(_run("--explain", "--format", "json").stdout)
+    assert sorted((s["name"], s["file"]) for s in doc["launch_sites"]) == [
+        ("api", "deploy/api.service.jsonnet"), ("worker", "deploy/worker.service.jsonnet")]
+    r = _run("--explain")
+    assert "task definition: app (deploy/worker.taskdef.jsonnet:1)" in r.stdout, r.stdout
