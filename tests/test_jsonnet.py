@@ -235,6 +235,12 @@ def test_deep_nesting_is_a_parse_error_not_a_crash(tree):
     ("local s = 'x' + std.repeat('y', 1000000); { a: s + s }", "a string longer than"),
     ("local x = x + 1; { a: x }", "needs its own value"),
     ("{ a: self.a }", "nested deeper than"),
+    # built again and again: the whole evaluation's budget, not one value's bound, stops it
+    ("{ a: [std.repeat('x', 1000000) for i in std.range(1, 100000)] }", "MB of text built"),
+    ("{ a: [std.range(1, 99999) for i in std.range(1, 99999)] }", "array items built"),
+    ("{ a: std.flattenArrays([std.range(1, 99999) for i in std.range(1, 9)]) }", "an array of more than"),
+    ("{ a: std.length(std.lines([std.repeat('x', 900000) for i in std.range(1, 20)])) }", "MB of text built"),
+    ("{ a: { x: 1 } == { x: 1 } }", "not read: a comparison of two objects"),
 ])
 def test_runaway_evaluation_is_a_bounded_unknown(tree, text, said):
     doc = _eval(tree, text)

@@ -63,7 +63,9 @@ class Evaluator:
         self.depth = 0
         self.imported: Dict[str, Any] = {}  # real path -> value (or the marker of an import under way)
         self.read_bytes = 0
-        from pullcheck.formats.taskdef import jsonnet_std
+        from pullcheck.formats.taskdef import jsonnet_std, jsonnet_values
+
+        jsonnet_values.reset()
 
         self.std = jsonnet_std.library(self)
 

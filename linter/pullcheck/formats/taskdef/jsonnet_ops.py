@@ -8,8 +8,8 @@ import re
 from typing import Any, List
 
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Template, Unknown
-from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Func, JList, JsonnetError, Limit, Obj, is_unknown,
-                                                      text_of, type_name, unknown_of)
+from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Func, JList, JsonnetError, Limit, NotRead, Obj,
+                                                      is_unknown, spend, text_of, type_name, unknown_of)
 
 __all__ = ["MAX_ITEMS", "plus", "binary", "unary", "index", "slice_of", "equal", "to_string", "format_text"]
 
@@ -111,8 +111,12 @@ def equal(a: Any, b: Any) -> Any:
             if same is not True:
                 return same
         return True
+    if isinstance(a, Obj) and isinstance(b, Obj):
+        if a is b:
+            return True
+        raise NotRead("not read: a comparison of two objects")
     if isinstance(a, Obj) or isinstance(b, Obj):
-        return a is b  # two objects: compared by the evaluator's std.equals when it matters
+        return False
     if isinstance(a, (Func, Builtin)) or isinstance(b, (Func, Builtin)):
         raise JsonnetError("functions cannot be compared")
     return type_name(a) == type_name(b) and a == b
@@ -146,7 +150,10 @@ def slice_of(target: Any, bounds: List[Any], node: Any) -> Any:
     if step is not None and step <= 0:
         raise _fail("a slice's step must be positive", node)
     got = target[start:end:step]
-    return JList(got) if isinstance(target, list) else got
+    if isinstance(target, list):
+        return JList(got)
+    spend(text=len(got))
+    return got
 
 
 def to_string(v: Any) -> Any:

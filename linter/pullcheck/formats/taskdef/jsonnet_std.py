@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Template, Unknown
 from pullcheck.formats.taskdef import jsonnet_ops as ops
 from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Func, JList, JsonnetError, Limit, NotRead, Obj,
-                                                      constant, is_unknown, text_of, type_name, unknown_of)
+                                                      constant, is_unknown, spend, text_of, type_name, unknown_of)
 
 # ecspresso's natives that read AWS or the deploy's environment, and what each waits on
 _AWS_NATIVES = {"ssm": "SSM parameter", "ssm_list": "SSM parameter list", "secretsmanager_arn": "Secrets Manager secret",
@@ -42,9 +42,14 @@ def _known(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
             if is_unknown(a):
                 return unknown_of(a)
         try:
-            return fn(*args)
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as e:
+            got = fn(*args)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as e:
             raise JsonnetError(f"std.{name}: {str(e)[:80]}", node.pos, node.file) from None
+        if isinstance(got, str):
+            spend(text=len(got))
+        elif isinstance(got, list):
+            spend(text=sum(len(x) for x in got if isinstance(x, str)))
+        return got
     return call
 
 
@@ -168,8 +173,17 @@ def _higher(name: str) -> Callable[..., Any]:
             if is_unknown(got):
                 return unknown_of(got)
             out.extend(got if isinstance(got, list) else [got])
-        return JList(out) if isinstance(rest[0], list) else "".join(out)
+        if isinstance(rest[0], list):
+            return JList(out)
+        return _bounded_join(out)
     return run
+
+
+def _bounded_join(parts: List[Any]) -> str:
+    """Strings joined, when the whole stays within the bound (measured before it is built)."""
+    if sum(len(_str(p)) for p in parts) > MAX_STRING:
+        raise Limit(f"not read: a string longer than {MAX_STRING} characters")
+    return "".join(parts)
 
 
 def _object(name: str) -> Callable[..., Any]:
@@ -298,8 +312,7 @@ def _simple() -> Dict[str, Callable[..., Any]]:
         "uniq": lambda a: JList(x for i, x in enumerate(_arr(a)) if i == 0 or x != a[i - 1]),
         "sort": lambda a: JList(sorted(_arr(a))), "set": lambda a: JList(sorted(set(_arr(a)))),
         "char": lambda n: chr(int(n)), "codepoint": lambda s: float(ord(_str(s))),
-        "isEmpty": lambda s: len(_str(s)) == 0, "equals": ops.equal, "lines": lambda a: "".join(
-            _str(x) + "\n" for x in _arr(a)),
+        "isEmpty": lambda s: len(_str(s)) == 0, "equals": ops.equal, "lines": lambda a: _bounded_join([_str(x) + "\n" for x in _arr(a)]),
     }
 
 

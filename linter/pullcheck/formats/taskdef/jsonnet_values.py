@@ -6,6 +6,7 @@ written); an unknown is ``pullcheck.graph.values.Unknown``, a string with unknow
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Template, Unknown, make_template
@@ -33,15 +34,38 @@ class Limit(JsonnetError):
     """A bound passed: steps, depth, size."""
 
 
+# What one evaluation may build in all, however it is built (a string or an array made again and again in a
+# comprehension): past either, what is being evaluated is not read. Reset for each file (``reset``); one file
+# is evaluated at a time in a process.
+MAX_TEXT_TOTAL = 16 * 1024 * 1024
+MAX_ITEMS_TOTAL = 1_000_000
+_SPENT = [0, 0]
+
+
+def reset() -> None:
+    _SPENT[0] = _SPENT[1] = 0
+
+
+def spend(text: int = 0, items: int = 0) -> None:
+    _SPENT[0] += text
+    _SPENT[1] += items
+    if _SPENT[0] > MAX_TEXT_TOTAL:
+        raise Limit(f"not read: more than {MAX_TEXT_TOTAL // (1024 * 1024)} MB of text built")
+    if _SPENT[1] > MAX_ITEMS_TOTAL:
+        raise Limit(f"not read: more than {MAX_ITEMS_TOTAL} array items built")
+
+
 class JList(list):
     """An array, with where each item is written (``spots``: (pos, file) or None each) when known."""
 
     __slots__ = ("spots",)
 
     def __init__(self, items: Any = (), spots: Optional[List[Any]] = None) -> None:
-        super().__init__(items)
+        # taken one at a time up to the bound: a generator of billions stops there, never built whole
+        super().__init__(itertools.islice(iter(items), MAX_ITEMS + 1))
         if len(self) > MAX_ITEMS:
-            raise Limit(f"an array of more than {MAX_ITEMS} items")
+            raise Limit(f"not read: an array of more than {MAX_ITEMS} items")
+        spend(items=len(self))
         self.spots = spots if spots is not None and len(spots) == len(self) else [None] * len(self)
 
 
@@ -137,7 +161,8 @@ def text_of(parts: List[Any]) -> Any:
                 x = unknown_of(x)
             flat.append(x)
     if size > MAX_STRING:
-        raise Limit(f"a string longer than {MAX_STRING} characters")
+        raise Limit(f"not read: a string longer than {MAX_STRING} characters")
+    spend(text=size)
     return make_template(flat)
 
 
