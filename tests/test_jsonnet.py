@@ -442,3 +442,22 @@ def test_a_configuration_whose_paths_hold_template_functions_names_each_file_the
         ("api", "deploy/api.service.jsonnet"), ("worker", "deploy/worker.service.jsonnet")]
     r = _run("--explain")
     assert "task definition: app (deploy/worker.taskdef.jsonnet:1)" in r.stdout, r.stdout
+
+
+def test_a_state_value_is_the_json_placeholder_only_as_a_value_of_its_own(tree):
+    doc = _eval(tree, """\
+        local tfstate = std.native('tfstate');
+        local env = std.native('env');
+        {
+          group: tfstate('aws_cloudwatch_log_group.app.name'),
+          image: tfstate('aws_ecr_repository.app.repository_url') + ':' + env('TAG', 'latest'),
+          split: std.split(tfstate('output.subnet_ids_csv'), ','),
+          first: tfstate('output.subnet_ids')[0],
+          fallback: env('IMAGE', 'nginx:' + env('VERSION', '1.27')),
+        }
+        """)
+    assert doc["group"] == "{{ tfstate `aws_cloudwatch_log_group.app.name` }}"
+    assert doc["image"].known_prefix() == "{{ tfstate `aws_ecr_repository.app.repository_url` }}:"
+    assert doc["split"] == Unknown("a value computed from Terraform state output.subnet_ids_csv (tfstate)")
+    assert doc["first"] == Unknown("a value computed from Terraform state output.subnet_ids (tfstate)")
+    assert doc["fallback"].origin == 'environment variable IMAGE (default environment variable VERSION (default "1.27"))'

@@ -20,11 +20,11 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
-from pullcheck.graph.values import Unknown
+from pullcheck.graph.values import Template, Unknown, make_template
 from pullcheck.formats.taskdef import jsonnet_ops as ops
 from pullcheck.formats.taskdef.jsonnet_syntax import Node, parse
 from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Field, Func, JList, JsonnetError, Layer, Limit,
-                                                      NotRead, Obj, is_unknown, unknown_of)
+                                                      NotRead, Obj, StateValue, is_unknown, unknown_of)
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.marked import MDict, MList
 
@@ -424,6 +424,10 @@ class _Output:
             return int(v)
         if isinstance(v, (Func, Builtin)):
             return Unknown(f"not read: a function as a value at {anchor[0]}:{anchor[1]}")
+        if isinstance(v, StateValue):
+            return v.placeholder
+        if isinstance(v, Template) and any(isinstance(p, StateValue) for p in v.parts):
+            return make_template([p.placeholder if isinstance(p, StateValue) else p for p in v.parts])
         return v
 
     def obj(self, o: Obj, anchor: Any, depth: int) -> MDict:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List
 
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Template, Unknown
 from pullcheck.formats.taskdef import jsonnet_ops as ops
-from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Func, JList, JsonnetError, Limit, NotRead, Obj,
+from pullcheck.formats.taskdef.jsonnet_values import (Builtin, Func, JList, JsonnetError, Limit, NotRead, Obj, StateValue,
                                                       constant, is_unknown, spend, text_of, type_name, unknown_of)
 
 # ecspresso's natives that read AWS or the deploy's environment, and what each waits on
@@ -275,19 +275,20 @@ def _native(ev: Any, args: List[Any], node: Any) -> Any:
 
 def _native_call(name: str, args: List[Any], node: Any) -> Any:
     given = [a for a in args if a is not None]
+    if name in ("env", "must_env") and given and isinstance(given[0], str):
+        default = given[1] if len(given) > 1 else None
+        said = "" if name == "must_env" or len(args) < 2 else \
+            f" (default {json.dumps(default)})" if isinstance(default, str) or default is None else \
+            f" (default {unknown_of(default).origin})" if is_unknown(default) else ""
+        return Unknown(f"environment variable {given[0]}{said}")
     if any(is_unknown(a) for a in given):
         inner = unknown_of(*given)
         return Unknown(f"{name}() of an argument that depends on {inner.origin}")
     shown = ", ".join(json.dumps(a) if isinstance(a, str) else ops.to_string(a) if not isinstance(a, Obj) else "{...}"
                       for a in given)
-    if name == "env":
-        default = f" (default {json.dumps(given[1])})" if len(given) > 1 and isinstance(given[1], str) else \
-            " (default null)" if len(args) > 1 and len(given) == 1 else ""
-        return Unknown(f"environment variable {given[0] if given else '?'}{default}")
-    if name == "must_env":
-        return Unknown(f"environment variable {given[0] if given else '?'}")
     if name.endswith("tfstate") and len(given) == 1 and isinstance(given[0], str) and "`" not in given[0]:
-        return "{{ " + name + " `" + given[0] + "` }}"  # the JSON definition's placeholder: linked the same way
+        # the JSON definition's placeholder, linked the same way when it is a value of its own
+        return StateValue(f"Terraform state {given[0]} ({name})", "{{ " + name + " `" + given[0] + "` }}")
     base = next((b for b in _AWS_NATIVES if name.endswith(b)), None)
     if base is not None:
         return Unknown(f"{_AWS_NATIVES[base]} {name}({shown}) (ecspresso reads it from AWS when it deploys)")

@@ -7,9 +7,18 @@ written); an unknown is ``pullcheck.graph.values.Unknown``, a string with unknow
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pullcheck.graph.values import MAX_ITEMS, MAX_STRING, Template, Unknown, make_template
+
+
+@dataclass(frozen=True)
+class StateValue(Unknown):
+    """A value ecspresso's ``tfstate`` reads: unknown to every operation, and written out as the placeholder
+    a JSON definition holds (``{{ tfstate `ADDR` }}``), which ``pullcheck.engine.tfstate`` links."""
+
+    placeholder: str = ""
 
 
 class JsonnetError(Exception):
@@ -141,6 +150,8 @@ def is_unknown(v: Any) -> bool:
 def unknown_of(*values: Any) -> Unknown:
     """The unknown a value built from ``values`` is: the first unknown part's reason."""
     for v in values:
+        if isinstance(v, StateValue):  # what is computed from it is not the state's value itself
+            return Unknown(f"a value computed from {v.origin}")
         if isinstance(v, Unknown):
             return v
         if isinstance(v, Template):
