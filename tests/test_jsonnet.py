@@ -221,6 +221,11 @@ def test_a_syntax_error_is_a_parse_error_at_its_place(tree, text, line, col):
 
 # -- hostile files ------------------------------------------------------------------------------------------
 
+def test_hundreds_of_locals_in_a_row_are_read(tree):
+    text = "".join(f"local v{i} = {i};\n" for i in range(500)) + "{ last: v499, sum: v1 + v2 }\n"
+    assert _plain(_eval(tree, text)) == {"last": 499, "sum": 3}
+
+
 def test_deep_nesting_is_a_parse_error_not_a_crash(tree):
     with pytest.raises(ParseError) as e:
         _eval(tree, "[" * 5000 + "]" * 5000)

@@ -143,7 +143,10 @@ class Evaluator:
         return any(key in layer.fields for layer in obj.layers[:below + 1])
 
     def k_local(self, node: Node, env: Dict[str, Thunk]) -> Any:
-        return self.eval(node.args[1], self.bind(node.args[0], env))
+        while node.kind == "local":  # a chain of locals, one scope after another, not nested evaluations
+            env = self.bind(node.args[0], env)
+            node = node.args[1]
+        return self.eval(node, env)
 
     def k_if(self, node: Node, env: Dict[str, Thunk]) -> Any:
         cond = self.eval(node.args[0], env)

@@ -197,10 +197,16 @@ class Parser:
         t = self.peek()
         if t[0] == "kw":
             if t[1] == "local":
-                self.take()
-                binds = self.binds()
-                self.expect("op", ";")
-                return self.node("local", (binds, self.expr()), t)
+                # a run of locals is a chain, not a nesting: a file may open with hundreds of them
+                chain = []
+                while self.at("kw", "local"):
+                    start = self.take()
+                    chain.append((self.binds(), start))
+                    self.expect("op", ";")
+                body = self.expr()
+                for binds, start in reversed(chain):
+                    body = self.node("local", (binds, body), start)
+                return body
             if t[1] == "if":
                 self.take()
                 cond = self.expr()
