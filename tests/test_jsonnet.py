@@ -466,3 +466,26 @@ def test_a_state_value_is_the_json_placeholder_only_as_a_value_of_its_own(tree):
     assert doc["split"] == Unknown("a value computed from Terraform state output.subnet_ids_csv (tfstate)")
     assert doc["first"] == Unknown("a value computed from Terraform state output.subnet_ids (tfstate)")
     assert doc["fallback"].origin == 'environment variable IMAGE (default environment variable VERSION (default "1.27"))'
+
+
+def test_ecspressos_own_ci_definitions_name_their_site_and_what_it_waits_on(monkeypatch):
+    """kayac/ecspresso's CI definitions (tests/data/jsonnet): Fargate through a capacity provider strategy,
+    subnets written as IDs no file of the run declares, images the deploy renders."""
+    from conftest import ROOT
+
+    folder = os.path.join(ROOT, "tests", "data", "jsonnet", "ecspresso-ci")
+    r = run_cli("--no-config", "--explain", "--format", "json", ".", cwd=folder)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    doc = json.loads(r.stdout)
+    [site] = doc["launch_sites"]
+    assert site["file"] == "ecs-service-def.jsonnet" and not site["judged"] and doc["findings"] == []
+    waits = {w["value"]: w["line"] for w in site["waits_on"]}
+    assert {"subnet-0623adfcb3093f18f", "subnet-0376f113bbbc25742", "subnet-04b750544ddd71274"} <= set(waits)
+    assert waits["nginx:{{ env `NGINX_VERSION` `latest` }}"] == 17
+    monkeypatch.chdir(folder)
+    scope.set_roots([folder])
+    task = evaluate("ecs-task-def.jsonnet")
+    # `if isCodeDeploy then null else [...]`, isCodeDeploy from --ext-str: which, the run cannot tell
+    assert "Jsonnet external variable DEPLOYMENT_CONTROLLER" in task["volumes"].origin
+    assert task["containerDefinitions"][1].kpos["mountPoints"][:2] == (86, 20)
+    scope.set_roots([])
