@@ -133,6 +133,33 @@ def test_std_functions_real_definitions_use(tree):
     }
 
 
+def test_objects_inherit_as_jsonnet_says(tree):
+    doc = _eval(tree, """\
+        local base = {
+          name:: 'base',
+          image: 'repo/' + self.name,
+          ports: [80],
+          shown::: 'always',
+          env: { A: '1' },
+        };
+        local web = base + {
+          name:: 'web',
+          ports+: [443],
+          env+: { B: '2' },
+          parent: super.image,
+          had: 'ports' in super,
+          shown:: 'hidden again',
+        };
+        { web: web, base: base, fields: std.objectFields(web), all: std.length(std.objectFieldsAll(web)) }
+        """)
+    assert _plain(doc) == {
+        "web": {"image": "repo/web", "ports": [80, 443], "env": {"A": "1", "B": "2"}, "parent": "repo/web",
+                "had": True},
+        "base": {"image": "repo/base", "ports": [80], "shown": "always", "env": {"A": "1"}},
+        "fields": ["env", "had", "image", "parent", "ports"], "all": 7,
+    }
+
+
 def test_fields_carry_where_their_value_is_written(tree):
     tree("lib.libsonnet", "{ env: [{ name: 'A', value: '1' }] }\n")
     doc = _eval(tree, """\
