@@ -516,3 +516,51 @@ def test_ecspressos_own_ci_definitions_name_their_site_and_what_it_waits_on(monk
     assert "Jsonnet external variable DEPLOYMENT_CONTROLLER" in task["volumes"].origin
     assert task["containerDefinitions"][1].kpos["mountPoints"][:2] == (86, 20)
     scope.set_roots([])
+
+
+# -- fuzz: any text, and random expressions, give a value or a ParseError, nothing else ---------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+_LEAVES = st.sampled_from(["1", "0", "-2.5", "'a'", '"b"', "null", "true", "false", "self", "$", "x", "f",
+                           "std.native('env')('A', 'd')", "std.extVar('V')", "std.native('tfstate')('aws_x.y.id')",
+                           "import 'lib.libsonnet'", "importstr 'lib.libsonnet'", "[]", "{}", "|||\n  t\n|||",
+                           "@'v'", "super.a", "std.md5('x')", "error 'e'"])
+
+
+def _exprs():
+    return st.recursive(_LEAVES, lambda e: st.one_of(
+        st.tuples(e, st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", "&&", "||", "in"]), e).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(e, e, e).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
+        st.lists(e, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([":", "::", "+:"]), e).map(
+            lambda t: "{ " + t[0] + t[1] + " " + t[2] + " }"),
+        st.tuples(e, e).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(e, e).map(lambda t: f"(local x = {t[0]}; local f(y, z=1) = y; {t[1]})"),
+        st.tuples(e, e).map(lambda t: f"[{t[0]} for x in std.range(0, 3) if {t[1]}]"),
+        st.tuples(e, e).map(lambda t: f"std.{'join'}(',', {t[0]}) + std.format('%s', [{t[1]}])"),
+    ), max_leaves=12)
+
+
+def _holds(tree, text):
+    try:
+        evaluate(tree("fuzz.jsonnet", text))
+    except ParseError:
+        pass
+
+
+@_FUZZ
+@given(text=st.text(alphabet=st.sampled_from(list("{}[]()'\"@|:;,.+-*/%!=<>$ \nabcxyz019#\\")), max_size=80))
+def test_any_text_reads_or_is_a_parse_error(tree, text):
+    _holds(tree, text)
+
+
+@_FUZZ
+@given(expr=_exprs())
+def test_random_expressions_evaluate_to_a_value_or_an_unknown(tree, expr):
+    tree("lib.libsonnet", "{ a: 1 }")
+    _holds(tree, "{ v: " + expr + " }")
