@@ -416,6 +416,22 @@ def test_a_jsonnet_task_definition_finding_is_in_the_jsonnet_file(tree):
         [("TD001", "ecs-task-def.jsonnet", 5, 8)]
 
 
+def test_an_iam_finding_points_at_the_expression_that_builds_the_image(tree):
+    _repo(tree)
+    tree("ecs-task-def.jsonnet", """\
+        local account = '123456789012';
+        {
+          family: 'app', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
+          containerDefinitions: [
+            { name: 'app', image: '%s.dkr.ecr.eu-west-1.amazonaws.com/app:1' % account },
+          ],
+        }
+        """)
+    found = json.loads(_run("--select", "IAM001", "--format", "json").stdout)
+    assert [(f["rule"], f["file"], f["line"], f["column"]) for f in found] == \
+        [("IAM001", "ecs-task-def.jsonnet", 5, 27)]
+
+
 def test_a_site_whose_subnets_wait_on_the_environment_is_named_not_judged(tree):
     _repo(tree, subnets="std.native('must_env')('SUBNET_ID')")
     doc = json.loads(_run("--explain", "--format", "json").stdout)
