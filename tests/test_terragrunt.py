@@ -453,3 +453,51 @@ def test_path_functions_answer_as_terragrunt_does_in_the_unit_and_in_what_it_inc
     assert errors == []
     [td] = graph.of_kind("ecs.task_definition")
     assert (td.get("family"), td.get("cpu")) == ("prod/app:live", "app-../..-d")
+
+
+def test_a_registry_module_a_unit_names_is_read_from_its_model_and_findings_point_at_the_unit(tmp_path):
+    _write(tmp_path, {
+        "live/root.hcl": "locals {\n  env = \"prod\"\n}\n",
+        "live/prod/vpc/terragrunt.hcl": """
+            include "root" {
+              path = find_in_parent_folders("root.hcl")
+            }
+            terraform {
+              source = "tfr:///terraform-aws-modules/vpc/aws?version=5.8.1"
+            }
+            inputs = {
+              name            = "prod"
+              cidr            = "10.0.0.0/16"
+              azs             = ["eu-west-1a", "eu-west-1b"]
+              public_subnets  = ["10.0.1.0/24", "10.0.2.0/24"]
+              private_subnets = ["10.0.11.0/24", "10.0.12.0/24"]
+            }
+            """,
+        "live/prod/app/terragrunt.hcl": """
+            terraform {
+              source = "git::https://github.com/terraform-aws-modules/terraform-aws-ecs.git//modules/service?ref=v5.11.0"
+            }
+            dependency "vpc" {
+              config_path = "../vpc"
+            }
+            inputs = {
+              name        = "app"
+              cluster_arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"
+              container_definitions = {
+                app = { image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0" }
+              }
+              subnet_ids       = dependency.vpc.outputs.public_subnets
+              assign_public_ip = false
+              security_group_rules = {
+                egress_all = { type = "egress", from_port = 0, to_port = 0, protocol = "-1", cidr_blocks = ["0.0.0.0/0"] }
+              }
+            }
+            """,
+    })
+    r = run_cli("--no-config", "--explain", "--format", "json", str(tmp_path / "live"))
+    doc = json.loads(r.stdout)
+    [site] = doc["launch_sites"]
+    assert site["judged"] and site["file"].endswith("prod/app/terragrunt.hcl"), site
+    found = {(f["rule"], os.path.basename(os.path.dirname(f["file"])), f["line"]) for f in doc["findings"]}
+    assert found == {("NET001", "app", 15)}, doc["findings"]  # public subnets, no public IP: at the input
+    assert "not downloaded" not in r.stdout + r.stderr and "terraform init" not in r.stdout

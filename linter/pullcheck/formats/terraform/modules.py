@@ -162,10 +162,28 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
     installed = _installed_modules(root).get(key)
     if installed:
         return installed
-    model = MODELS.get(source.split("?", 1)[0].replace("registry.terraform.io/", "").rstrip("/"))
+    model = model_folder(source)
     if model:
-        return ("model", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfmodels", model))
+        return ("model", model)
     return Unknown(f"module {name} comes from {source}, which is not downloaded here")
+
+
+_GITHUB = re.compile(r"^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-"
+                     r"([a-z0-9-]+?)(?:\.git)?(//.*)?$")
+
+
+def model_folder(source: str) -> Optional[str]:
+    """The folder of pullcheck's model of the registry module ``source`` names (as a module block writes it,
+    Terragrunt's ``tfr://`` form, or the module's GitHub repository), or None."""
+    path = source.split("?", 1)[0].strip()
+    for prefix in ("tfr:///", "tfr://registry.terraform.io/", "registry.terraform.io/"):
+        if path.startswith(prefix):
+            path = path[len(prefix):]
+    found = _GITHUB.match(path)
+    if found:  # terraform-aws-modules/terraform-aws-<name>: the registry module <org>/<name>/aws
+        path = f"terraform-aws-modules/{found.group(1)}/aws{found.group(2) or ''}"
+    model = MODELS.get(path.rstrip("/"))
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfmodels", model) if model else None
 
 
 # Registry modules read from a model when they are not downloaded (tfmodels beside this file)

@@ -56,6 +56,7 @@ class Unit:
         self.read: Optional[_Read] = None
         self.inputs: Optional[Dict[str, Tuple[Any, str, int]]] = None
         self.computing = False
+        self.modelled = False  # its source is a registry module pullcheck has a model of
 
     def assigned(self) -> Dict[str, Assigned]:
         """Its inputs as variables files' values are given, evaluated on first use: a dependency's outputs are
@@ -81,6 +82,8 @@ class _Read:
         self.own = own
         self.parents: List[Tuple[str, Config, bool, str]] = []  # (label, included file, expose, merge strategy)
         self.unread: List[str] = []  # includes whose path cannot be known, and why
+        self.source_at: Tuple[str, Tuple[int, ...]] = (own.body.file, (1, 1))  # where the source is written
+        self.input_at: Dict[str, Tuple[str, Tuple[int, ...]]] = {}  # where each input is written
 
     def files(self) -> List[Config]:
         """The files merged into the configuration, in Terragrunt's order (an include with ``no_merge`` is
@@ -102,7 +105,8 @@ class _Read:
             kpos = getattr(v, "kpos", {}) or {}
             for k, item in v.items():
                 merged[k] = _deep(merged[k], item) if deep and k in merged else item
-                where[k] = (c.body.file, (kpos.get(k) or pos_of(t))[0])
+                self.input_at[k] = (c.body.file, kpos.get(k) or pos_of(t))
+                where[k] = (c.body.file, self.input_at[k][1][0])
         return merged, where
 
     def source(self) -> Tuple[Any, str, int]:
@@ -112,6 +116,7 @@ class _Read:
             for b in c.body.block_list("terraform"):
                 if "source" in b.attrs:
                     found = (c.value(b.attrs["source"]), c.body.file, pos_of(b.attrs["source"])[0])
+                    self.source_at = (c.body.file, pos_of(b.attrs["source"]))
         return found
 
     def dependencies(self) -> Dict[str, Tuple[Config, Body]]:
@@ -251,6 +256,12 @@ def _module_folder(unit: Unit, ctx: Context, source: Any, file: str, line: int, 
     if not isinstance(source, str):
         return source if isinstance(source, Unknown) else Unknown(f"the source of the unit {unit.folder}")
     if _REMOTE.search(source):
+        from pullcheck.formats.terraform.modules import model_folder
+
+        model = model_folder(source)
+        if model is not None:  # a registry module read from pullcheck's model of it, as a module call's is
+            unit.modelled = True
+            return model
         graph.inputs.skipped.append((file, not_on_disk(source, line)))  # named by the account
         return Unknown(f"module of the unit {unit.folder} comes from {source}, which is not downloaded here")
     full = ctx.resolve(source.split("?", 1)[0].replace("//", "/"))
@@ -325,6 +336,14 @@ def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
         return Module(folder)
     module = Module(unit.module_folder, unit.folder)
     module.assigned.update(unit.assigned())
+    if unit.modelled and unit.read is not None:  # findings on the model point at the unit: its source, its inputs
+        from pullcheck.formats.terraform.modules import MODEL_INPUTS
+        from pullcheck.graph.model import Span
+
+        file, pos = unit.read.source_at
+        at = unit.read.input_at
+        module.model_call = (file, pos, {out: Span.at(at[i][1], at[i][0]) for out, i in MODEL_INPUTS.items()
+                                         if i in at})
     given = unit_inputs(graph)
     if unit.folder not in given and unit.inputs:
         given[unit.folder] = [(k, v, file, line) for k, (v, file, line) in sorted(unit.inputs.items())]

@@ -3,7 +3,7 @@ include "root" {
 }
 
 terraform {
-  source = "tfr:///terraform-aws-modules/ecs/aws//modules/service?version=5.11.0"
+  source = "tfr:///cloudposse/ecs-alb-service-task/aws?version=0.76.0"
 }
 
 inputs = {
