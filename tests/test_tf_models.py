@@ -1,4 +1,7 @@
 """terraform-aws-modules read from models when not downloaded: findings at the module call's inputs."""
+import os
+
+import pytest
 from conftest import lint_paths
 
 VPC = '''module "vpc" {
@@ -70,3 +73,24 @@ def test_endpoint_module_private_dns_defaults_to_off(tmp_path, rules):
     # the execution role the service module creates is not modelled: nothing is said about it
     assert _lint(tmp_path, rules, VPC % "" + SERVICE % ("intra_subnets", ECR) + ENDPOINTS % (on, on, on),
                  select="IAM") == []
+
+
+@pytest.mark.parametrize("source, model", [
+    ("terraform-aws-modules/vpc/aws", "vpc"),
+    ("registry.terraform.io/terraform-aws-modules/vpc/aws", "vpc"),
+    ("tfr:///terraform-aws-modules/vpc/aws?version=5.8.1", "vpc"),
+    ("tfr://registry.terraform.io/terraform-aws-modules/ecs/aws//modules/service?version=5.11.0", "ecs-service"),
+    ("git::https://github.com/terraform-aws-modules/terraform-aws-vpc.git?ref=v5.8.1", "vpc"),
+    ("git::https://github.com/terraform-aws-modules/terraform-aws-vpc.git//modules/vpc-endpoints?ref=v5.8.1",
+     "vpc-endpoints"),
+    ("github.com/terraform-aws-modules/terraform-aws-ecs//modules/cluster", "ecs-cluster"),
+    ("git@github.com:terraform-aws-modules/terraform-aws-ecs.git", "ecs"),
+    ("git::https://github.com/someone/terraform-aws-vpc.git", None),
+    ("tfr:///cloudposse/ecs-alb-service-task/aws?version=0.76.0", None),
+    ("terraform-aws-modules/vpc/google", None),
+])
+def test_a_modelled_module_is_known_by_each_name_its_users_write(source, model):
+    from pullcheck.formats.terraform.modules import model_folder
+
+    got = model_folder(source)
+    assert (os.path.basename(got) if got else None) == model
