@@ -85,6 +85,7 @@ def test_endpoint_module_private_dns_defaults_to_off(tmp_path, rules):
      "vpc-endpoints"),
     ("github.com/terraform-aws-modules/terraform-aws-ecs//modules/cluster", "ecs-cluster"),
     ("git@github.com:terraform-aws-modules/terraform-aws-ecs.git", "ecs"),
+    ("tfr:///terraform-aws-modules/ecs/aws//.?version=4.1.3", "ecs"),
     ("git::https://github.com/someone/terraform-aws-vpc.git", None),
     ("tfr:///cloudposse/ecs-alb-service-task/aws?version=0.76.0", None),
     ("terraform-aws-modules/vpc/google", None),

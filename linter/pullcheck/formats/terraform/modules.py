@@ -182,6 +182,7 @@ def model_folder(source: str) -> Optional[str]:
     found = _GITHUB.match(path)
     if found:  # terraform-aws-modules/terraform-aws-<name>: the registry module <org>/<name>/aws
         path = f"terraform-aws-modules/{found.group(1)}/aws{found.group(2) or ''}"
+    path = path[:-3] if path.endswith("//.") else path  # "//." names the repository's root module
     model = MODELS.get(path.rstrip("/"))
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfmodels", model) if model else None
 
