@@ -7,7 +7,7 @@ import os
 from collections import deque
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pullcheck.formats.cloudformation.resolver import Exports, Resolver, name_shape
+from pullcheck.formats.cloudformation.resolver import PSEUDO_GIVEN, Exports, Resolver, name_shape
 from pullcheck.graph.model import Graph
 from pullcheck.graph.values import Unknown
 from pullcheck.sources import scope
@@ -132,10 +132,14 @@ def with_nested(roots: List[Resolver], graph: Graph, found: Templates, exports: 
 
 
 def _child(r: Resolver, logical: str, body: dict, entry: Tuple[MDict, str], exports: Exports) -> Resolver:
-    """The stack a nested stack resource makes of its template, with the parameters the parent passes."""
+    """The stack a nested stack resource makes of its template, with the parameters the parent passes. A
+    nested stack is created by its parent's stack, in the parent's account and Region: the pseudo parameters
+    the parent is given are the child's too."""
     params = body.get("Properties", {}).get("Parameters") if isinstance(body.get("Properties"), dict) else None
-    given = {k: (lambda expr=v, parent=r: parent.resolve(expr)) for k, v in params.items()} \
-        if isinstance(params, dict) else {}
+    given: Dict[str, Any] = {k: r.given[k] for k in PSEUDO_GIVEN if isinstance(r.given.get(k), str)}
+    if isinstance(params, dict):
+        given.update((k, (lambda expr=v, parent=r: parent.resolve(expr))) for k, v in params.items()
+                     if k not in PSEUDO_GIVEN)
     sub = Resolver(entry[0], entry[1], f"{r.stack or r.file}/{logical}", given, exports)
     sub.stack_known = False
     return sub

@@ -1,0 +1,118 @@
+"""Nested stacks: the child template a TemplateURL names, and what a child stack takes from its parent beyond
+the parameters it is passed (its account and Region)."""
+import json
+import textwrap
+
+from conftest import run_cli
+
+# a task whose subnet reaches ECR only through interface endpoints, pulling from ECR in eu-west-1
+ISOLATED = textwrap.dedent("""\
+    Parameters:
+      Image: {Type: String}
+    Resources:
+      Net:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.8.0.0/16, EnableDnsHostnames: true, EnableDnsSupport: true}
+      Private:
+        Type: AWS::EC2::Subnet
+        Properties: {VpcId: !Ref Net, CidrBlock: 10.8.1.0/24}
+      Routes:
+        Type: AWS::EC2::RouteTable
+        Properties: {VpcId: !Ref Net}
+      PrivateRoutes:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Routes}
+      EndpointGroup:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          GroupDescription: https from the VPC
+          VpcId: !Ref Net
+          SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.8.0.0/16}]
+      S3Gateway:
+        Type: AWS::EC2::VPCEndpoint
+        Properties:
+          VpcId: !Ref Net
+          ServiceName: !Sub com.amazonaws.${AWS::Region}.s3
+          VpcEndpointType: Gateway
+          RouteTableIds: [!Ref Routes]
+      Docker:
+        Type: AWS::EC2::VPCEndpoint
+        Properties:
+          VpcId: !Ref Net
+          ServiceName: !Sub com.amazonaws.${AWS::Region}.ecr.dkr
+          VpcEndpointType: Interface
+          PrivateDnsEnabled: true
+          SubnetIds: [!Ref Private]
+          SecurityGroupIds: [!Ref EndpointGroup]
+      Api:
+        Type: AWS::EC2::VPCEndpoint
+        Properties:
+          VpcId: !Ref Net
+          ServiceName: !Sub com.amazonaws.${AWS::Region}.ecr.api
+          VpcEndpointType: Interface
+          PrivateDnsEnabled: true
+          SubnetIds: [!Ref Private]
+          SecurityGroupIds: [!Ref EndpointGroup]
+      Execution:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement:
+              - {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}
+          ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+      Task:
+        Type: AWS::ECS::TaskDefinition
+        Properties:
+          RequiresCompatibilities: [FARGATE]
+          NetworkMode: awsvpc
+          Cpu: "256"
+          Memory: "512"
+          ExecutionRoleArn: !GetAtt Execution.Arn
+          ContainerDefinitions: [{Name: api, Image: !Ref Image}]
+      Api Service:
+        Type: AWS::ECS::Service
+        Properties:
+          LaunchType: FARGATE
+          TaskDefinition: !Ref Task
+          NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [!Ref Private]}}
+    """).replace("Api Service:", "Service:")
+IMAGE = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/api:7"
+PARENT = textwrap.dedent("""\
+    Parameters:
+      Image: {Type: String}
+    Resources:
+      Workload:
+        Type: AWS::CloudFormation::Stack
+        Properties:
+          TemplateURL: isolated.yaml
+          Parameters: {Image: !Ref Image}
+    """)
+
+
+def _stacks(folder, template, region):
+    where = f'\nregion = "{region}"' if region else ""
+    (folder / "stacks.toml").write_text(
+        f'[stacks.api]\ntemplate = "{template}"\nparameters = {{ Image = "{IMAGE}" }}{where}\n')
+
+
+def _lint(folder, *args):
+    r = run_cli("--format", "json", "--explain", "--stacks", "stacks.toml", *args, ".", cwd=str(folder))
+    assert r.returncode in (0, 1), r.stderr
+    return json.loads(r.stdout)
+
+
+def test_a_nested_stack_runs_in_its_parents_region(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "parent.yaml").write_text(PARENT)
+    _stacks(tmp_path, "parent.yaml", "eu-central-1")
+    out = _lint(tmp_path)
+    assert [(f["rule"], f["file"]) for f in out["findings"]] == [("NET013", "isolated.yaml")]
+    assert "runs in eu-central-1" in out["findings"][0]["message"]
+
+
+def test_a_nested_stack_in_the_images_region_is_clean(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "parent.yaml").write_text(PARENT)
+    _stacks(tmp_path, "parent.yaml", "eu-west-1")
+    out = _lint(tmp_path)
+    assert out["findings"] == [] and [s["judged"] for s in out["launch_sites"]] == [True]
