@@ -65,7 +65,10 @@ def check(graph: Graph) -> Iterator[Hit]:
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema
         said = set()
-        for path, err in _errors_as_sent(graph, td, raw):
+        # at one path, a type error before the enumeration's (which is then left out)
+        found = sorted(_errors_as_sent(graph, td, raw),
+                       key=lambda pe: (list(map(str, pe[0])), pe[1].validator == "enum"))
+        for path, err in found:
             if isinstance(err.instance, str) and placeholder(err.instance):
                 continue  # a value the deploy tool fills in (ecspresso's {{ must_env }}, envsubst's ${X})
             if path in (("cpu",), ("memory",)) and err.validator == "type":
@@ -77,11 +80,25 @@ def check(graph: Graph) -> Iterator[Hit]:
                 if not extra:
                     continue
                 path = path + (extra[0],)  # point at the unexpected key itself
+            if err.validator in ("type", "enum"):
+                if path in said:
+                    continue  # a value of the wrong type is outside the enumeration too: one finding a field
+                said.add(path)
             where = "/".join(str(p) for p in path) or "(top level)"
-            msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
+            msg = _as_json(err)
+            msg = msg if len(msg) <= 160 else msg[:157] + "..."
             if (path, msg) not in said:
                 said.add((path, msg))
                 yield Hit(td, ("raw",) + path, f"task definition {td.name}: {where}: {msg}")
+
+
+def _as_json(err) -> str:
+    """The error's message with the value it starts with written as JSON writes it (``null``, ``true``),
+    not as Python does."""
+    value = err.instance
+    if (value is None or isinstance(value, bool)) and err.message.startswith(repr(value) + " "):
+        return json.dumps(value) + err.message[len(repr(value)):]
+    return err.message
 
 
 def _errors(doc):
