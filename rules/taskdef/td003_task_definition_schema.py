@@ -65,10 +65,7 @@ def check(graph: Graph) -> Iterator[Hit]:
         if conforms(_get_schema(), raw):
             continue  # the common case, decided without importing jsonschema
         said = set()
-        # at one path, a type error before the enumeration's (which is then left out)
-        found = sorted(_errors_as_sent(graph, td, raw),
-                       key=lambda pe: (list(map(str, pe[0])), pe[1].validator == "enum"))
-        for path, err in found:
+        for path, err in _errors_as_sent(graph, td, raw):
             if isinstance(err.instance, str) and placeholder(err.instance):
                 continue  # a value the deploy tool fills in (ecspresso's {{ must_env }}, envsubst's ${X})
             if path in (("cpu",), ("memory",)) and err.validator == "type":
@@ -107,7 +104,8 @@ def _errors(doc):
 
 def _errors_as_sent(graph: Graph, td, raw):
     """(path in the file, error) of what each tool that registers the file sends: the file as written when
-    nothing is seen to register it or the CLI does; in the order of the paths."""
+    nothing is seen to register it or the CLI does; in the order of the paths, and at one path a type
+    error before an enumeration's."""
     tools = {r.tool for r in graph.inputs.registered_by.get(td.file, ())} or {"cli"}
     errors = _errors(raw)
     out: list = []
@@ -126,7 +124,8 @@ def _errors_as_sent(graph: Graph, td, raw):
             path = _in_file(tuple(e.absolute_path), trace)
             if not any(p[:len(path)] == path and p != path for p in said):
                 out.append((path, e))
-    return sorted(out, key=lambda pe: list(map(str, pe[0])))
+    # at one path, a type error before the enumeration's (which is then left out)
+    return sorted(out, key=lambda pe: (list(map(str, pe[0])), pe[1].validator == "enum"))
 
 
 def _empty_enum_field(err) -> bool:
