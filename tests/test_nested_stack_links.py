@@ -116,3 +116,55 @@ def test_a_nested_stack_in_the_images_region_is_clean(tmp_path):
     _stacks(tmp_path, "parent.yaml", "eu-west-1")
     out = _lint(tmp_path)
     assert out["findings"] == [] and [s["judged"] for s in out["launch_sites"]] == [True]
+
+
+def _parent_at(url):
+    return PARENT.replace("TemplateURL: isolated.yaml", f"TemplateURL: {url}")
+
+
+def test_a_sub_template_url_names_the_template_beside_the_parent(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    parent = _parent_at("!Sub '${Bucket}/isolated.yaml'")
+    (tmp_path / "parent.yaml").write_text(parent.replace("Parameters:\n", "Parameters:\n  Bucket: {Type: String}\n", 1))
+    _stacks(tmp_path, "parent.yaml", "eu-central-1")
+    out = _lint(tmp_path)
+    assert [(f["rule"], f["file"]) for f in out["findings"]] == [("NET013", "isolated.yaml")]
+    assert out["assumptions"] == [
+        "nested stack Workload of parent.yaml is made of isolated.yaml, linked by file name: the only template of "
+        "the run whose path from the parent's folder ends the TemplateURL's path (isolated.yaml)"]
+
+
+def test_an_s3_url_names_the_template_at_the_same_path_below_the_parent(tmp_path):
+    (tmp_path / "services" / "api").mkdir(parents=True)
+    (tmp_path / "services" / "api" / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "isolated.yaml").write_text("Resources: {}\n")  # same name, but not where the URL's path leads
+    (tmp_path / "parent.yaml").write_text(
+        _parent_at("https://s3.amazonaws.com/artifacts-bucket/services/api/isolated.yaml"))
+    _stacks(tmp_path, "parent.yaml", "eu-central-1")
+    out = _lint(tmp_path)
+    assert [(f["rule"], f["file"]) for f in out["findings"]] == [("NET013", "services/api/isolated.yaml")]
+
+
+def test_a_url_no_template_of_the_run_ends_is_not_linked(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "parent.yaml").write_text(_parent_at("s3://artifacts-bucket/stacks/other.yaml"))
+    _stacks(tmp_path, "parent.yaml", "eu-central-1")
+    out = _lint(tmp_path)
+    # the service's template is linted on its own: its image is a parameter nobody gives
+    assert out["findings"] == [] and [s["judged"] for s in out["launch_sites"]] == [False]
+    assert "assumptions" not in out
+
+
+def test_the_written_end_of_a_template_url():
+    from pullcheck.formats.cloudformation.stacks import url_tail
+
+    assert url_tail("https://s3.amazonaws.com/b/infra/vpc.yaml?versionId=3") == ["b", "infra", "vpc.yaml"]
+    assert url_tail("s3://b/vpc.yml") == ["vpc.yml"]
+    assert url_tail({"Fn::Sub": "${Prefix}vpc.yml"}) == ["vpc.yml"]
+    sub = ["https://${B}.s3.amazonaws.com/nested/vpc.json", {"B": "x"}]
+    assert url_tail({"Fn::Sub": sub}) == ["nested", "vpc.json"]
+    joined = ["", ["https://", {"Ref": "B"}, "/stacks/vpc.template"]]
+    assert url_tail({"Fn::Join": joined}) == ["stacks", "vpc.template"]
+    assert url_tail({"Fn::Sub": "${Prefix}${Name}"}) == []
+    assert url_tail("https://example.com/download?file=vpc.yaml") == []
+    assert url_tail({"Fn::Sub": "${P}/../vpc.yaml"}) == []
