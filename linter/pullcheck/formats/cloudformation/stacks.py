@@ -57,7 +57,7 @@ def url_tail(where: Any) -> List[str]:
             text = sub.rsplit("}", 1)[-1] if isinstance(sub, str) else None
         elif fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and arg[0] == "" \
                 and isinstance(arg[1], list):
-            written = []
+            written: List[str] = []
             for item in reversed(arg[1]):
                 if not isinstance(item, str):
                     break
