@@ -55,8 +55,10 @@ def test_several_processes_name_them_as_one_does(tmp_path):
     one = run_cli("--jobs", "1", ".", cwd=str(tmp_path))
     two = run_cli("--jobs", "2", "--verbose", ".", cwd=str(tmp_path))
     assert "linted by 2 processes" in two.stderr
-    named = [line for line in two.stderr.splitlines() if line.startswith("pullcheck: warning:")]
-    assert named == [line for line in one.stderr.splitlines() if line.startswith("pullcheck: warning:")] and len(named) == 4
+    def named(r):
+        return [line for line in r.stderr.splitlines() if line.startswith("pullcheck: warning:")]
+
+    assert named(two) == named(one) and len(named(one)) == 4
 
 
 def test_a_manifest_outside_a_copilot_folder_is_other_yaml(tmp_path):
