@@ -168,3 +168,13 @@ def test_the_written_end_of_a_template_url():
     assert url_tail({"Fn::Sub": "${Prefix}${Name}"}) == []
     assert url_tail("https://example.com/download?file=vpc.yaml") == []
     assert url_tail({"Fn::Sub": "${P}/../vpc.yaml"}) == []
+
+
+def test_without_a_region_the_cross_region_pull_waits_on_it(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "parent.yaml").write_text(PARENT)
+    _stacks(tmp_path, "parent.yaml", None)
+    out = _lint(tmp_path)
+    [site] = out["launch_sites"]
+    assert out["findings"] == [] and site["judged"] is False
+    assert [w["value"] for w in site["waits_on"]] == ["the Region Service runs in (its ECR images are in eu-west-1)"]
