@@ -130,14 +130,14 @@ def test_a_sub_template_url_names_the_template_beside_the_parent(tmp_path):
     out = _lint(tmp_path)
     assert [(f["rule"], f["file"]) for f in out["findings"]] == [("NET013", "isolated.yaml")]
     assert out["assumptions"] == [
-        "nested stack Workload of parent.yaml is made of isolated.yaml, linked by file name: the only template of "
-        "the run whose path from the parent's folder ends the TemplateURL's path (isolated.yaml)"]
+        "nested stack Workload of parent.yaml is made of isolated.yaml, linked by file name: the template at the "
+        "longest end of the TemplateURL's path (isolated.yaml) from the parent's folder"]
 
 
 def test_an_s3_url_names_the_template_at_the_same_path_below_the_parent(tmp_path):
     (tmp_path / "services" / "api").mkdir(parents=True)
     (tmp_path / "services" / "api" / "isolated.yaml").write_text(ISOLATED)
-    (tmp_path / "isolated.yaml").write_text("Resources: {}\n")  # same name, but not where the URL's path leads
+    (tmp_path / "isolated.yaml").write_text("Resources: {}\n")  # same name, at a shorter end of the URL's path
     (tmp_path / "parent.yaml").write_text(
         _parent_at("https://s3.amazonaws.com/artifacts-bucket/services/api/isolated.yaml"))
     _stacks(tmp_path, "parent.yaml", "eu-central-1")
@@ -178,3 +178,71 @@ def test_without_a_region_the_cross_region_pull_waits_on_it(tmp_path):
     [site] = out["launch_sites"]
     assert out["findings"] == [] and site["judged"] is False
     assert [w["value"] for w in site["waits_on"]] == ["the Region Service runs in (its ECR images are in eu-west-1)"]
+
+
+def test_a_parent_named_alone_finds_its_child_beside_it(tmp_path):
+    (tmp_path / "isolated.yaml").write_text(ISOLATED)
+    (tmp_path / "parent.yaml").write_text(_parent_at("!Sub '${AWS::StackName}-templates/isolated.yaml'"))
+    (tmp_path / "README.yaml").write_text("Resources: 3\n")
+    _stacks(tmp_path, "parent.yaml", "eu-central-1")
+    r = run_cli("--format", "json", "--stacks", "stacks.toml", "parent.yaml", cwd=str(tmp_path))
+    assert [(f["rule"], f["file"]) for f in json.loads(r.stdout)] == [("NET013", "isolated.yaml")]
+
+
+def test_a_file_of_that_name_that_is_no_template_is_not_linked_nor_reported(tmp_path):
+    (tmp_path / "isolated.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "parent.yaml").write_text(_parent_at("https://s3.amazonaws.com/b/isolated.yaml"))
+    r = run_cli("--format", "json", "parent.yaml", cwd=str(tmp_path))
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+
+
+VPC_PARENT = textwrap.dedent("""\
+    Resources:
+      Net:
+        Type: AWS::EC2::VPC
+        Properties: {CidrBlock: 10.9.0.0/16}
+      Lonely:
+        Type: AWS::EC2::Subnet
+        Properties: {VpcId: !Ref Net, CidrBlock: 10.9.1.0/24}
+      Web:
+        Type: AWS::CloudFormation::Stack
+        Properties:
+          TemplateURL: https://s3.amazonaws.com/releases/stacks/web.yaml
+          Parameters: {Subnets: !Ref Lonely}
+    """)
+WEB = textwrap.dedent("""\
+    Parameters:
+      Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+    Resources:
+      Task:
+        Type: AWS::ECS::TaskDefinition
+        Properties:
+          RequiresCompatibilities: [FARGATE]
+          NetworkMode: awsvpc
+          Cpu: "256"
+          Memory: "512"
+          ContainerDefinitions: [{Name: web, Image: "nginx:1.27"}]
+      Service:
+        Type: AWS::ECS::Service
+        Properties:
+          LaunchType: FARGATE
+          TaskDefinition: !Ref Task
+          NetworkConfiguration: {AwsvpcConfiguration: {Subnets: !Ref Subnets}}
+    """)
+
+
+def test_several_processes_link_a_child_by_name_as_one_does(tmp_path, monkeypatch, capsys):
+    from pullcheck.cli import main
+    from pullcheck.engine import parallel
+
+    monkeypatch.setattr(parallel, "BATCHES_PER_PROCESS", 10 ** 9)  # every file in a batch of its own
+    (tmp_path / "a-parent.yaml").write_text(VPC_PARENT)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "web.yaml").write_text(WEB)
+    monkeypatch.chdir(tmp_path)
+    outs = []
+    for jobs in ("1", "2"):
+        code = main(["--no-config", "--jobs", jobs, "--format", "json", "."])
+        outs.append((code, capsys.readouterr().out))
+    assert outs[0] == outs[1]
+    assert [(f["rule"], f["file"]) for f in json.loads(outs[0][1])] == [("NET002", "stacks/web.yaml")]

@@ -76,27 +76,18 @@ def url_tail(where: Any) -> List[str]:
     return parts
 
 
-def child_by_name(file: str, body: Any, known: Dict[str, List[str]]) -> Optional[str]:
-    """The one template of the run a nested stack's S3 or HTTPS TemplateURL stands for, by file name: of the
-    run's templates (``known``: absolute paths by file name) in the parent's folder or below it, those whose
-    path from that folder is the longest end of the URL's path (``${Prefix}service.yml`` beside the parent;
-    ``https://s3.amazonaws.com/bucket/services/api/service.yaml`` as services/api/service.yaml), when that is
-    exactly one; else None."""
+def child_by_name(file: str, body: Any, is_template: Callable[[str], bool]) -> Optional[str]:
+    """The template a nested stack's S3 or HTTPS TemplateURL stands for, by file name: in the parent's folder
+    or below it, the template at the longest end of the URL's path (``${Prefix}service.yml`` beside the
+    parent; ``https://s3.amazonaws.com/bucket/services/api/service.yaml`` as services/api/service.yaml, else
+    api/service.yaml, else service.yaml); None when there is none."""
     parts = url_tail(_template_url(body))
-    if not parts:
-        return None
     top = os.path.dirname(os.path.abspath(file))
-    best: List[str] = []
-    longest = 0
-    for path in known.get(parts[-1], ()):
-        rel = os.path.relpath(path, top).split(os.sep)
-        if rel[0] == ".." or len(rel) > len(parts) or parts[len(parts) - len(rel):] != rel:
-            continue
-        if len(rel) > longest:
-            best, longest = [path], len(rel)
-        elif len(rel) == longest:
-            best.append(path)
-    return best[0] if len(best) == 1 else None
+    for k in range(len(parts)):
+        path = os.path.normpath(os.path.join(top, *parts[k:]))
+        if is_template(path):
+            return path
+    return None
 
 
 class Templates:
@@ -108,9 +99,6 @@ class Templates:
         self.load = load
         self.loaded: Dict[str, Any] = {}
         self.errors: List[Tuple[str, Any]] = []
-        self.by_name: Dict[str, List[str]] = {}
-        for path in sorted(self.by_path):
-            self.by_name.setdefault(os.path.basename(path), []).append(path)
 
     def child(self, file: str, body: Any) -> Tuple[Optional[str], bool]:
         """(the local template a nested stack resource of ``file`` stands for, whether it was found by file
@@ -118,12 +106,30 @@ class Templates:
         here = local_child(file, body)
         if here is not None:
             return here, False
-        named = child_by_name(file, body, self.by_name)
+        named = child_by_name(file, body, self.is_template)
         return named, named is not None
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` is a template the run may read: one of the run's, or a file in its scope that
+        reads as one (a file that does not is no error here: a name is only a guess)."""
+        if path in self.by_path:
+            return True
+        if path not in self.loaded:
+            if not scope.readable(path) or not os.path.isfile(path):
+                return False
+            try:
+                self.loaded[path] = self.load(path)
+            except Exception:  # ParseError, or a file that is not a template
+                from pullcheck.sources import interrupt
+
+                interrupt.check()
+                self.loaded[path] = None
+        return self.loaded[path] is not None
 
     def shown(self, path: str) -> str:
         """A template's path as the run names it."""
-        return self.by_path[path][1] if path in self.by_path else path
+        entry = self.by_path.get(path) or self.loaded.get(path)
+        return entry[1] if entry else path
 
     def get(self, path: str) -> Optional[Tuple[MDict, str]]:
         if path in self.by_path:
@@ -213,8 +219,8 @@ def with_nested(roots: List[Resolver], graph: Graph, found: Templates, exports: 
             if by_name:
                 tail = "/".join(url_tail(_template_url(body)))
                 note = (f"nested stack {logical} of {r.file} is made of {found.shown(child)}, linked by file name: "
-                        f"the only template of the run whose path from the parent's folder ends the TemplateURL's "
-                        f"path ({tail})")
+                        f"the template at the longest end of the TemplateURL's path ({tail}) from the parent's "
+                        f"folder")
                 if note not in exports.assumed:
                     exports.assumed.append(note)
             queue.append((sub, depth + 1, chain + (child,)))
