@@ -246,3 +246,16 @@ def test_several_processes_link_a_child_by_name_as_one_does(tmp_path, monkeypatc
         outs.append((code, capsys.readouterr().out))
     assert outs[0] == outs[1]
     assert [(f["rule"], f["file"]) for f in json.loads(outs[0][1])] == [("NET002", "stacks/web.yaml")]
+
+
+def test_a_changed_child_named_by_url_is_linted_through_its_parent(tmp_path):
+    (tmp_path / "a-parent.yaml").write_text(VPC_PARENT.replace(
+        "https://s3.amazonaws.com/releases/stacks/web.yaml", "!Sub '${ArtifactsUrl}/web.yaml'"))
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "web.yaml").write_text(WEB)
+    (tmp_path / "web.yaml").write_text(WEB)  # beside the parent: the one a substitution ending web.yaml names
+    r = run_cli("--no-config", "--infrastructure-only", "--root", ".", "--changed", "web.yaml", cwd=str(tmp_path))
+    assert r.returncode == 1 and r.stdout.startswith("web.yaml:") and "NET002" in r.stdout, r.stdout + r.stderr
+    r = run_cli("--no-config", "--infrastructure-only", "--root", ".", "--changed", "stacks/web.yaml",
+                cwd=str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr

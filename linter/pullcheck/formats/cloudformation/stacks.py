@@ -81,7 +81,11 @@ def child_by_name(file: str, body: Any, is_template: Callable[[str], bool]) -> O
     or below it, the template at the longest end of the URL's path (``${Prefix}service.yml`` beside the
     parent; ``https://s3.amazonaws.com/bucket/services/api/service.yaml`` as services/api/service.yaml, else
     api/service.yaml, else service.yaml); None when there is none."""
-    parts = url_tail(_template_url(body))
+    return at_longest_end(file, url_tail(_template_url(body)), is_template)
+
+
+def at_longest_end(file: str, parts: List[str], is_template: Callable[[str], bool]) -> Optional[str]:
+    """The template at the longest end of the path ``parts`` (url_tail) from the folder of ``file``."""
     top = os.path.dirname(os.path.abspath(file))
     for k in range(len(parts)):
         path = os.path.normpath(os.path.join(top, *parts[k:]))
