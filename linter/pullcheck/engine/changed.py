@@ -127,9 +127,9 @@ class Index:
             if "://" not in written and not written.startswith("s3:") and "${" not in written:
                 continue  # a relative path: linked above
             parts = url_tail(written if "://" in written or written.startswith("s3:") else {"Fn::Sub": written})
-            child = at_longest_end(f, parts, lambda p: p in self.files)
-            if child is not None and child != f:
-                self.parents.setdefault(child, set()).add(f)
+            named = at_longest_end(f, parts, lambda p: p in self.files)
+            if named is not None and named != f:
+                self.parents.setdefault(named, set()).add(f)
 
     def _folder(self, d: str) -> None:
         try:
