@@ -72,8 +72,10 @@ def test_a_task_whose_only_group_is_the_endpoints_group_is_judged(tmp_path, rule
 
 
 def test_the_execution_role_the_service_module_creates_allows_the_pull(tmp_path, rules):
-    (tmp_path / "main.tf").write_text(VPC % (HTTPS_IN, "module.vpc.private_route_table_ids", "private_subnets",
-                                             ALL_OUT), encoding="utf-8")
+    # the provider's Region: with endpoints only, an ECR image of eu-west-1 is pulled only from eu-west-1 (NET013)
+    region = 'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
+    (tmp_path / "main.tf").write_text(region + VPC % (HTTPS_IN, "module.vpc.private_route_table_ids",
+                                                      "private_subnets", ALL_OUT), encoding="utf-8")
     assert [f.rule_id for f in lint_paths([str(tmp_path)], rules, "IAM")] == []
     r = run_cli("--no-config", "--fail-on-unjudged", str(tmp_path))
     assert r.returncode == 0, r.stdout + r.stderr

@@ -77,11 +77,25 @@ def check(graph: Graph) -> Iterator[Hit]:
                 if not extra:
                     continue
                 path = path + (extra[0],)  # point at the unexpected key itself
+            if err.validator in ("type", "enum"):
+                if path in said:
+                    continue  # a value of the wrong type is outside the enumeration too: one finding a field
+                said.add(path)
             where = "/".join(str(p) for p in path) or "(top level)"
-            msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
+            msg = _as_json(err)
+            msg = msg if len(msg) <= 160 else msg[:157] + "..."
             if (path, msg) not in said:
                 said.add((path, msg))
                 yield Hit(td, ("raw",) + path, f"task definition {td.name}: {where}: {msg}")
+
+
+def _as_json(err) -> str:
+    """The error's message with the value it starts with written as JSON writes it (``null``, ``true``),
+    not as Python does."""
+    value = err.instance
+    if (value is None or isinstance(value, bool)) and err.message.startswith(repr(value) + " "):
+        return json.dumps(value) + err.message[len(repr(value)):]
+    return err.message
 
 
 def _errors(doc):
@@ -90,7 +104,8 @@ def _errors(doc):
 
 def _errors_as_sent(graph: Graph, td, raw):
     """(path in the file, error) of what each tool that registers the file sends: the file as written when
-    nothing is seen to register it or the CLI does; in the order of the paths."""
+    nothing is seen to register it or the CLI does; in the order of the paths, and at one path a type
+    error before an enumeration's."""
     tools = {r.tool for r in graph.inputs.registered_by.get(td.file, ())} or {"cli"}
     errors = _errors(raw)
     out: list = []
@@ -109,7 +124,8 @@ def _errors_as_sent(graph: Graph, td, raw):
             path = _in_file(tuple(e.absolute_path), trace)
             if not any(p[:len(path)] == path and p != path for p in said):
                 out.append((path, e))
-    return sorted(out, key=lambda pe: list(map(str, pe[0])))
+    # at one path, a type error before the enumeration's (which is then left out)
+    return sorted(out, key=lambda pe: (list(map(str, pe[0])), pe[1].validator == "enum"))
 
 
 def _empty_enum_field(err) -> bool:

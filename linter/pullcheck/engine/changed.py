@@ -13,8 +13,8 @@ text is read once and searched, not parsed (``Index``), for what ties one part t
 - CloudFormation: a template that imports (``Fn::ImportValue``) is linted with every template that exports,
   and one that exports with every template that imports (export names are built with ``!Sub``, ``!Join``
   and parameters: which export an import takes is known only once both are evaluated); the templates that
-  nest a changed template as a stack are linted with it, up to the top; a stacks file's stacks are
-  evaluated as in any run;
+  nest a changed template as a stack (by a relative path, or by file name from a URL) are linted with it,
+  up to the top; a stacks file's stacks are evaluated as in any run;
 - names: what a changed part declares or looks up by name (a role, a task-definition family, a cluster, an
   ECR repository, as ``pullcheck.engine.links`` lists them) is searched for as a whole word in the text of
   every other part, and the parts that hold it are linted too (one step: the names of what this adds are
@@ -46,6 +46,9 @@ from pullcheck.sources.errors import ParseError, read_text
 _MODULE_SOURCE = re.compile(r'\bsource\s*=\s*"(\.{1,2}/[^"]*)"')
 _NAMED_FILE = re.compile(r'"(?:\$\{path\.(?:module|root)\}/)?([^"$\n]+\.(?:json|ya?ml|tpl|template))"')
 _NESTED = re.compile(r'\b(?:TemplateURL|Location)["\']?\s*:\s*["\']?([^\s"\'{},\[\]]+)')
+# a TemplateURL on one line that names its template by file name: an S3 or HTTPS URL, or a substitution
+_URL = re.compile(r'\b(?:TemplateURL|Location)["\']?\s*:\s*(?:!Sub\s+|\{\s*"Fn::Sub"\s*:\s*)?["\']?'
+                  r'([^\s"\']*\.(?:ya?ml|json|template))\b')
 _EXPORTS = re.compile(r"\bExport[\"']?\s*:")
 _PLAN = re.compile(r'"(?:planned_values|format_version)"')
 _NAME = re.compile(r"[\w.-]{3,}")
@@ -117,6 +120,16 @@ class Index:
             child = os.path.normpath(os.path.join(os.path.dirname(f), m.group(1)))
             if child in self.files:
                 self.parents.setdefault(child, set()).add(f)
+        for m in _URL.finditer(text):  # as the template's reader links a child by file name
+            from pullcheck.formats.cloudformation.stacks import at_longest_end, url_tail
+
+            written = m.group(1)
+            if "://" not in written and not written.startswith("s3:") and "${" not in written:
+                continue  # a relative path: linked above
+            parts = url_tail(written if "://" in written or written.startswith("s3:") else {"Fn::Sub": written})
+            named = at_longest_end(f, parts, lambda p: p in self.files)
+            if named is not None and named != f:
+                self.parents.setdefault(named, set()).add(f)
 
     def _folder(self, d: str) -> None:
         try:

@@ -90,7 +90,7 @@ def _lint(ids: List[int]) -> tuple:
     roots = set(graph.inputs.tf_roots)
     return (ids, found, graph.inputs.linted, graph.inputs.skipped, sorted(read), links.signature(graph),
             graph.inputs.cfn_steps, sorted(graph.inputs.tf_called), [i for i in ids if set(_UNITS[i][1]) & roots],
-            account(graph))
+            account(graph), graph.inputs.warnings)
 
 
 def _batches(units: List[Unit], sizes: List[int], n: int) -> List[List[int]]:
@@ -201,9 +201,12 @@ def _run(lint_all: Callable[[List[List[int]]], list], batches: List[List[int]], 
         graph.inputs.linted += r[2]
         skipped.extend(r[3])
         current().read.update(r[4])
+        graph.inputs.warnings.extend(w for w in r[10] if w not in graph.inputs.warnings)
     graph.inputs.jobs = (0, len(batches), again)
     graph.inputs.account = sorted((s for r in results for s in r[9]), key=lambda s: (s.file, s.line, s.name))
     graph.inputs.skipped = sorted(skipped, key=lambda s: order.get(s[0], len(order)))
+    # a warning about one file (a Copilot manifest) where a single run says it: in the order files are read
+    graph.inputs.warnings.sort(key=lambda w: order.get(w.split(" ", 1)[0], len(order)))
     return graph, sorted(set(found))
 
 

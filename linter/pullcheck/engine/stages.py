@@ -62,6 +62,14 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
         _load_jsonnet(path, graph)
         return
     text = read_text(path)
+    from pullcheck.formats import copilot
+
+    kind = copilot.workload(path, text)
+    if kind is not None:  # a launch site the run cannot judge: said, not only skipped
+        said = copilot.notice(norm(path), kind)
+        if said not in graph.inputs.warnings:
+            graph.inputs.warnings.append(said)
+        raise Skipped(f"an AWS Copilot manifest ({kind}), not read")
     if walked and not is_infrastructure(text):
         raise Skipped("no CloudFormation, task-definition or plan marker")
     try:

@@ -25,6 +25,7 @@ _CONDITION = "nothing the run can be given: the statement's condition is decided
 _GROUPS = "a network snapshot (--network), or the security groups' rules in the run"
 _ACL = "a network snapshot (--network), or the network ACL and its entries in the run"
 _ENDPOINT = "a network snapshot (--network), or the endpoint and its VPC in the run"
+_REGION = "the Region it is deployed in (a stacks-file entry's region, or the Terraform provider's)"
 
 
 def at(res: Resource, *path: Any) -> Tuple[str, int]:
@@ -86,6 +87,11 @@ def endpoint_waits(graph: Graph, launch: Resource, subnet: Resource, td: Optiona
     """The endpoints a task with no internet path pulls through: private DNS (NET006), the groups that admit
     it (NET009) and the VPC's DNS attributes (NET007)."""
     relied = eps.relied_endpoints(graph, launch, subnet, td) or []
+    if relied and eps.region(graph, launch, subnet) is None:  # NET013: endpoints serve their own Region only
+        regions = sorted({im.region for im in eps.images(td) or () if im.kind == "ecr" and im.region})
+        if regions:
+            yield f"the Region {launch.name} runs in (its ECR images are in {', '.join(regions)})", *at(launch), \
+                _REGION
     _, peer = sec.task_peer(graph, launch, subnet)
     for service, ep in relied:
         if ep.get("private_dns") is not None and truthy(ep.get("private_dns")) is None:

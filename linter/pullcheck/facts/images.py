@@ -40,7 +40,16 @@ def _repository_url(v: Any) -> bool:
     return isinstance(v, Ref) and v.rtype in _REPO_TYPES and v.attr in _URI_ATTRS
 
 
+def _public_repository_url(v: Any) -> bool:
+    """Terraform's ``aws_ecrpublic_repository.x.repository_uri``: ``public.ecr.aws/<alias>/<name>``, an
+    ECR Public image whatever the registry's alias (which only the account knows)."""
+    return isinstance(v, Ref) and v.rtype == "aws_ecrpublic_repository" and v.attr == "repository_uri"
+
+
 def classify(v: Any) -> Image:
+    if _public_repository_url(v) or (isinstance(v, Template) and _public_repository_url(v.parts[0])):
+        rest = v.text(HOLE)[1:] if isinstance(v, Template) else ""
+        return Image("ecr-public", f"public.ecr.aws/{HOLE}{rest}")
     if isinstance(v, Ref):
         if _repository_url(v):
             return Image("ecr", repository=v.target)

@@ -166,6 +166,9 @@ ATTRIBUTES: Dict[str, Tuple[Attr, ...]] = {
         _a("repository_name", "RepositoryName", "name"),
         _own("policy", "RepositoryPolicyText", None),  # Terraform: aws_ecr_repository_policy
     ),
+    "ecr.public_repository": (  # its URI is public.ecr.aws/<the registry's alias>/<name>
+        _a("repository_name", None, "repository_name"),
+    ),
     "iam.role": (
         _a("role_name", "RoleName", "name"),
         _a("trust", "AssumeRolePolicyDocument", "assume_role_policy", parse="policy"),

@@ -7,7 +7,7 @@ import os
 from collections import deque
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pullcheck.formats.cloudformation.resolver import Exports, Resolver, name_shape
+from pullcheck.formats.cloudformation.resolver import PSEUDO_GIVEN, Exports, Resolver, name_shape
 from pullcheck.graph.model import Graph
 from pullcheck.graph.values import Unknown
 from pullcheck.sources import scope
@@ -21,15 +21,77 @@ MAX_STACK_INSTANCES = 1_000
 MAX_STACK_RESOURCES = 100_000
 
 
+TEMPLATE_ENDINGS = (".yaml", ".yml", ".json", ".template")
+
+
 def local_child(file: str, body: Any) -> Optional[str]:
-    """The local template a nested stack resource points at, as an absolute path, or None."""
-    if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in NESTED:
-        return None
-    props = body.get("Properties")
-    where = props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
+    """The local template a nested stack resource points at by a relative path, as an absolute path, or
+    None."""
+    where = _template_url(body)
     if not isinstance(where, str) or "://" in where or where.startswith("s3:") or "\x00" in where:
         return None
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(file)), where))
+
+
+def _template_url(body: Any) -> Any:
+    """What a nested stack resource's TemplateURL (or Location) holds, as written; None for other resources."""
+    if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in NESTED:
+        return None
+    props = body.get("Properties")
+    return props.get(NESTED[body["Type"]]) if isinstance(props, dict) else None
+
+
+def url_tail(where: Any) -> List[str]:
+    """The path parts at the end of a TemplateURL that are written out: all of an S3 or HTTPS URL's path,
+    or what follows the last substitution of an ``Fn::Sub`` or the last reference of an ``Fn::Join``
+    (``${Prefix}service.yml`` ends in ``service.yml``). Empty when the last part does not name a template
+    file."""
+    text = None
+    if isinstance(where, str) and ("://" in where or where.startswith("s3:")):
+        text = where.split("?", 1)[0].split("://", 1)[-1]
+        text = text.split("/", 1)[1] if "/" in text else ""  # the host or bucket is not a folder
+    elif isinstance(where, dict) and len(where) == 1:
+        (fn, arg), = where.items()
+        if fn == "Fn::Sub":
+            sub = arg[0] if isinstance(arg, list) and arg else arg
+            text = sub.rsplit("}", 1)[-1] if isinstance(sub, str) else None
+        elif fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and arg[0] == "" \
+                and isinstance(arg[1], list):
+            written: List[str] = []
+            for item in reversed(arg[1]):
+                if not isinstance(item, str):
+                    break
+                written.insert(0, item)
+            text = "".join(written)
+    if text is not None and not isinstance(where, str):
+        if "://" in text:
+            return url_tail(text)
+        # after a substitution, the first part is the end of a name (``${Bucket}.s3.amazonaws.com/``) unless
+        # it is the file's name itself (``${Prefix}service.yml``)
+        text = text.split("?", 1)[0]
+        text = text if text.startswith("/") or "/" not in text else text.split("/", 1)[1]
+    parts = [p for p in (text or "").split("/") if p]
+    if not parts or not parts[-1].lower().endswith(TEMPLATE_ENDINGS) or any(p in (".", "..") for p in parts):
+        return []
+    return parts
+
+
+def child_by_name(file: str, body: Any, is_template: Callable[[str], bool]) -> Optional[str]:
+    """The template a nested stack's S3 or HTTPS TemplateURL stands for, by file name: in the parent's folder
+    or below it, the template at the longest end of the URL's path (``${Prefix}service.yml`` beside the
+    parent; ``https://s3.amazonaws.com/bucket/services/api/service.yaml`` as services/api/service.yaml, else
+    api/service.yaml, else service.yaml); None when there is none."""
+    return at_longest_end(file, url_tail(_template_url(body)), is_template)
+
+
+def at_longest_end(file: str, parts: List[str], is_template: Callable[[str], bool]) -> Optional[str]:
+    """The template at the longest end of the path ``parts`` (url_tail) from the folder of ``file``."""
+    top = os.path.dirname(os.path.abspath(file))
+    for k in range(len(parts)):
+        path = os.path.normpath(os.path.join(top, *parts[k:]))
+        if is_template(path):
+            return path
+    return None
 
 
 class Templates:
@@ -41,6 +103,37 @@ class Templates:
         self.load = load
         self.loaded: Dict[str, Any] = {}
         self.errors: List[Tuple[str, Any]] = []
+
+    def child(self, file: str, body: Any) -> Tuple[Optional[str], bool]:
+        """(the local template a nested stack resource of ``file`` stands for, whether it was found by file
+        name from an S3 or HTTPS URL rather than by a relative path)."""
+        here = local_child(file, body)
+        if here is not None:
+            return here, False
+        named = child_by_name(file, body, self.is_template)
+        return named, named is not None
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` is a template the run may read: one of the run's, or a file in its scope that
+        reads as one (a file that does not is no error here: a name is only a guess)."""
+        if path in self.by_path:
+            return True
+        if path not in self.loaded:
+            if not scope.readable(path) or not os.path.isfile(path):
+                return False
+            try:
+                self.loaded[path] = self.load(path)
+            except Exception:  # ParseError, or a file that is not a template
+                from pullcheck.sources import interrupt
+
+                interrupt.check()
+                self.loaded[path] = None
+        return self.loaded[path] is not None
+
+    def shown(self, path: str) -> str:
+        """A template's path as the run names it."""
+        entry = self.by_path.get(path) or self.loaded.get(path)
+        return entry[1] if entry else path
 
     def get(self, path: str) -> Optional[Tuple[MDict, str]]:
         if path in self.by_path:
@@ -67,7 +160,7 @@ def top_stacks(templates: List[Tuple[MDict, str]], stacks: List[Any], graph: Gra
     """The stacks the stacks specs name, then every template that is neither one of those nor the child
     of a nested stack resource, on its own."""
     children = {c for d, f in templates if isinstance(d.get("Resources"), dict)
-                for body in d["Resources"].values() for c in [local_child(f, body)] if c}
+                for body in d["Resources"].values() for c in [found.child(f, body)[0]] if c}
     roots: List[Resolver] = []
     configured = set()
     for spec in stacks:
@@ -103,7 +196,7 @@ def with_nested(roots: List[Resolver], graph: Graph, found: Templates, exports: 
         r, depth, chain = queue.popleft()
         every.append(r)
         for logical, body in r.resources.items():
-            child = local_child(r.file, body)
+            child, by_name = found.child(r.file, body)
             if child is None:
                 continue
             if child in chain or depth >= MAX_NESTING:
@@ -127,15 +220,26 @@ def with_nested(roots: List[Resolver], graph: Graph, found: Templates, exports: 
             made[0] += 1
             made[1] += len(resources) if isinstance(resources, dict) else 0
             r.children[logical] = sub = _child(r, logical, body, entry, exports)
+            if by_name:
+                tail = "/".join(url_tail(_template_url(body)))
+                note = (f"nested stack {logical} of {r.file} is made of {found.shown(child)}, linked by file name: "
+                        f"the template at the longest end of the TemplateURL's path ({tail}) from the parent's "
+                        f"folder")
+                if note not in exports.assumed:
+                    exports.assumed.append(note)
             queue.append((sub, depth + 1, chain + (child,)))
     return every
 
 
 def _child(r: Resolver, logical: str, body: dict, entry: Tuple[MDict, str], exports: Exports) -> Resolver:
-    """The stack a nested stack resource makes of its template, with the parameters the parent passes."""
+    """The stack a nested stack resource makes of its template, with the parameters the parent passes. A
+    nested stack is created by its parent's stack, in the parent's account and Region: the pseudo parameters
+    the parent is given are the child's too."""
     params = body.get("Properties", {}).get("Parameters") if isinstance(body.get("Properties"), dict) else None
-    given = {k: (lambda expr=v, parent=r: parent.resolve(expr)) for k, v in params.items()} \
-        if isinstance(params, dict) else {}
+    given: Dict[str, Any] = {k: r.given[k] for k in PSEUDO_GIVEN if isinstance(r.given.get(k), str)}
+    if isinstance(params, dict):
+        given.update((k, (lambda expr=v, parent=r: parent.resolve(expr))) for k, v in params.items()
+                     if k not in PSEUDO_GIVEN)
     sub = Resolver(entry[0], entry[1], f"{r.stack or r.file}/{logical}", given, exports)
     sub.stack_known = False
     return sub

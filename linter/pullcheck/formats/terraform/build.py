@@ -55,6 +55,7 @@ KINDS = {
     "data.aws_security_group": "data.security_group", "data.aws_security_groups": "data.security_groups",
     "data.aws_route_table": "data.route_table", "data.aws_vpc_endpoint": "data.vpc_endpoint",
     "aws_ecr_registry_policy": "ecr.registry_policy", "aws_secretsmanager_secret": "secretsmanager.secret",
+    "aws_ecrpublic_repository": "ecr.public_repository",
 }
 
 

@@ -290,6 +290,10 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
     if parsed is None:
         return
     bodies, override_bodies, var_files = parsed
+    if module.caller is None and _is_unit(module.dir):  # what the unit's generate blocks write beside them
+        from pullcheck.formats.terragrunt.generate import with_generated
+
+        bodies, override_bodies = with_generated(module.dir, bodies, override_bodies, graph, errors)
     for body in bodies:
         for why, at in module.add_body(body):
             errors.append((body.file, ParseError(why, at[0], at[1])))

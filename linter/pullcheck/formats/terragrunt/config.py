@@ -102,7 +102,9 @@ class Config(Module):
     ``include`` and ``dependency`` are answered by the unit (``names``)."""
 
     def __init__(self, path: str, body: Body, ctx: Context, included_by: str = "") -> None:
-        super().__init__(ctx.unit_dir)  # file() reads relative to the unit's folder, as Terragrunt does
+        # file() reads relative to the file's own folder, as Terragrunt evaluates each file (an included
+        # root.hcl's file("./common/x.tf") is beside it); get_terragrunt_dir() is still the unit's
+        super().__init__(os.path.dirname(path) or ctx.unit_dir)
         if ctx.budget is None:
             ctx.budget = self.budget
         self.budget = ctx.budget

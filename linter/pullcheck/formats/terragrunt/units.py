@@ -71,7 +71,10 @@ class Unit:
         out = {}
         for name, (value, file, line) in self.inputs.items():
             said = f"the input {name} in {file}:{line}"
-            out[name] = Assigned(said, expr=shown_inputs(value, said), literal=True)
+            if isinstance(value, str):  # TF_VAR_ text: read as the variable's type says ("[\"a\"]" is a list)
+                out[name] = Assigned(said, text=value)
+            else:
+                out[name] = Assigned(said, expr=shown_inputs(value, said), literal=True)
         return out
 
 
