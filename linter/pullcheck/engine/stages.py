@@ -67,8 +67,7 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
     kind = copilot.workload(path, text)
     if kind is not None:  # a launch site the run cannot judge: said, not only skipped
         said = copilot.notice(norm(path), kind)
-        if said not in graph.inputs.warnings:
-            graph.inputs.warnings.append(said)
+        graph.inputs.warnings.extend([said] if said not in graph.inputs.warnings else [])
         raise Skipped(f"an AWS Copilot manifest ({kind}), not read")
     if walked and not is_infrastructure(text):
         raise Skipped("no CloudFormation, task-definition or plan marker")
