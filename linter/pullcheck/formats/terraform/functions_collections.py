@@ -23,7 +23,7 @@ from pullcheck.formats.terraform.convert import (
     to_number,
 )
 from pullcheck.formats.terraform.number import go_int
-from pullcheck.formats.terraform.unify import DYNAMIC, convert, type_of, unified, unify
+from pullcheck.formats.terraform.unify import DYNAMIC, convert, set_of, type_of, unified, unify
 from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared, Unknown
 
 
@@ -99,7 +99,9 @@ def setproduct(*lists: Any) -> Any:
         size *= len(x)
     if size > MAX_ITEMS:
         return None
-    return [list(p) for p in itertools.product(*lists)]
+    products = [list(p) for p in itertools.product(*lists)]
+    # a set among the arguments makes the result a set (each product once, in a set's order)
+    return set_of(products) if any(isinstance(x, TfSet) for x in lists) else TfList(products)
 
 
 def distinct(xs: Any) -> Any:
