@@ -323,6 +323,9 @@ class Evaluator:
             return coll if isinstance(coll, Unknown) else items
         self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
         value_t, cond, group = t.d
+        failed = self._condition_fails(t.a, cond)
+        if failed is not None:
+            return failed
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
         for k, v in items:
@@ -351,6 +354,22 @@ class Evaluator:
             else:
                 out_list.append(sub.eval(value_t))
         return out_map if t.c is not None else out_list
+
+    def _condition_fails(self, names: Any, cond: Any) -> Any:
+        """The error of a for expression's condition before any element is walked (an empty collection too):
+        Terraform evaluates it first with its names unknown, and a condition that fails so, or that is null or
+        not a bool, is an error of the whole expression."""
+        if cond is None:
+            return None
+        name = Unknown("a for expression's name before the walk")
+        probe = self._with(names, name, name).eval(cond)
+        if isinstance(probe, Missing):
+            return probe
+        if probe is None:
+            return Missing("for expression with a null condition")
+        if isinstance(probe, (list, dict)) or is_known(probe) and to_bool(probe) is None:
+            return Missing("for expression with a condition that is not a bool")
+        return None
 
     def _root(self, name: str) -> Any:
         if ("for", name) in self.ctx:

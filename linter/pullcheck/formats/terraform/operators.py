@@ -21,7 +21,7 @@ def _unknown(v: Any) -> bool:
 
 def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     if _unknown(a) or _unknown(b):
-        return Unknown(f"operation {op} on a value that cannot be known")
+        return _operand_fails(op, b if _unknown(a) else a) or Unknown(f"operation {op} on a value that cannot be known")
     if op in ("==", "!="):
         return _equality(op, a, b, budget)
     if op in ("&&", "||"):
@@ -43,6 +43,19 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     except KeyError:
         return Unknown(f"operation {op} is not evaluated")
     return Unknown(f"operation {op} gives a number of more than {number.MAX_BITS} bits") if out is None else out
+
+
+def _operand_fails(op: str, v: Any) -> Any:
+    """The error of the operand that is known when the other is not: Terraform converts each operand to the
+    type the operator takes before it looks at either value, so a null or a value of the wrong type fails all
+    the same."""
+    if op in ("==", "!=") or _unknown(v) or (v is not None and not is_known(v)):
+        return None
+    if v is None:
+        return Missing(f"operation {op} on null")
+    if op in ("&&", "||"):
+        return None if to_bool(v) is not None else Missing(f"operation {op} on a value that is not a bool")
+    return None if to_number(v) is not None else Missing(f"operation {op} on a value that is not a number")
 
 
 def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
