@@ -140,8 +140,7 @@ class Evaluator:
 
     def _cond(self, t: Any) -> Any:
         """``c ? a : b``: the branch chosen, converted to the type both branches unify to (the other is
-        evaluated for its type only when the chosen one is a number, a bool or a collection: text and
-        null take any other branch's type as they are)."""
+        evaluated for its type; null takes any other branch's type as it is)."""
         test = self.eval(t.a)
         cond = to_bool(test)
         if cond is None:
@@ -149,9 +148,11 @@ class Evaluator:
                 return Missing("conditional on a value that is not a bool")
             return Unknown("conditional on a value that cannot be known")
         chosen = self.eval(t.b if cond else t.c)
-        if chosen is None or isinstance(chosen, (str, Template, Unknown, Ref, Opaque)):
+        if chosen is None or isinstance(chosen, (Template, Unknown, Ref, Opaque)):
             return chosen
         other = self.eval(t.c if cond else t.b)
+        if isinstance(chosen, str) and not isinstance(other, (list, dict)):
+            return chosen  # text takes a primitive's type as it is
         try:
             return unify_pair(chosen, other)
         except Invalid as e:

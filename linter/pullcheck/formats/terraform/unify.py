@@ -126,6 +126,8 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
             items = [convert(x, et, kinds) for x, et in zip(v, t[1])]
         else:
             items = [convert(x, t[1], kinds) for x in v]
+            if kinds and t[1] == DYNAMIC:  # a collection of any type: its elements take the one they unify to
+                items = unified(items)
         if kinds and kind == "set":
             return set_of(items)
         if kinds and kind == "list":
@@ -140,6 +142,8 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
         got = {k: convert(x, want[k], kinds) for k, x in v.items()}
     else:
         got = {k: convert(x, t[1], kinds) for k, x in v.items()}
+        if kinds and t[1] == DYNAMIC:
+            got = dict(zip(got, unified(list(got.values()))))
     if kinds and kind == "map":
         return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else TfMap(got)
     return v if _unchanged(v.values(), got.values()) else _like(v, got)
@@ -298,10 +302,9 @@ _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", 
 
 def unify_pair(chosen: Any, other: Any) -> Any:
     """The branch a conditional chose, converted to the type both branches unify to (``true ? 1 : "a"`` is
-    "1"); its collections keep their kind and positions. Raises Invalid when the branches have no type in
-    common; two collections without one are kept as chosen, though: a variable's value is held here without
-    the kind its type gives it (a map(object) as an object, which may not unify with {} where Terraform's
-    map does), and a conditional over one is too common to lose."""
+    "1", a tuple against a set is a set); when cty finds no such type it tries each branch's own type as the
+    other converts to it (unsafe conversions too, as Terraform's conditional does), and raises Invalid when
+    neither does. Its collections otherwise keep their kind and positions."""
     if (type(chosen) is type(other) and not isinstance(chosen, (list, dict))) \
             or (is_number(chosen) and is_number(other)):
         return chosen
@@ -311,7 +314,16 @@ def unify_pair(chosen: Any, other: Any) -> Any:
     memo: Dict[int, Any] = {}
     t = unify([type_of(chosen, memo), type_of(other, memo)])
     if t is None:
-        if isinstance(chosen, (list, dict)) and isinstance(other, (list, dict)):
-            return chosen
-        raise Invalid("the true and false results have no type in common")
-    return convert(chosen, t, kinds=False)
+        t = _target(chosen, other, memo)
+    return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] == "set")
+
+
+def _target(chosen: Any, other: Any, memo: Dict[int, Any]) -> Any:
+    """The type of one branch that the other converts to, or Invalid."""
+    for target, v in ((type_of(chosen, memo), other), (type_of(other, memo), chosen)):
+        try:
+            convert(v, target)
+        except Invalid:
+            continue
+        return target
+    raise Invalid("the true and false results have no type in common")
