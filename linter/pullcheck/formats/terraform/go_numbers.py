@@ -139,8 +139,8 @@ def _spelled(v: float) -> Tuple[bool, str, int]:
 def _exact_digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
     _, binary = exact(v)
     neg, m, e = binary
-    if m == 0:
-        return False, "", 0
+    if m == 0:  # zero keeps its sign: big.Float writes negative zero "-0"
+        return neg, "", 0
     mant, exp = _shortest(binary) if shortest else _decimal(m, e)
     return neg, mant, exp
 
