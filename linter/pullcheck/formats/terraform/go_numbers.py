@@ -148,6 +148,8 @@ def _exact_digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
 def number_text(v: Any, mode: str, prec: Optional[int]) -> str:
     """big.Float's Append(mode, prec) of ``v``: ``prec`` None is Go's default (6 for %e and %f, the
     shortest for %g), -1 the shortest."""
+    if isinstance(v, float) and v == v and abs(v) == float("inf"):  # an infinity, whatever the mode and precision
+        return "+Inf" if v > 0 else "-Inf"
     if prec is None:
         prec = -1 if mode in "gG" else 6
     shortest = prec < 0
