@@ -76,8 +76,8 @@ def _list_like(xs: Any) -> bool:
 
 
 def zipmap(keys: Any, values: Any) -> Any:
-    if not _list_like(keys) or not _list_like(values):
-        return Missing("zipmap() of a value that is not a list")
+    if not _list_like(keys) or not _list_like(values) or isinstance(values, TfSet):
+        return Missing("zipmap() of a value that is not a list")  # its values a list or tuple, never a set
     if len(keys) != len(values):
         return Missing(f"zipmap(): {len(keys)} keys for {len(values)} values")
     names = [text_of(k) for k in keys]
@@ -139,7 +139,7 @@ def index(xs: Any, v: Any) -> Any:
 
 def one(xs: Any) -> Any:
     if xs is None:
-        return NULL
+        return Missing("one() of null")
     if not _list_like(xs) or len(xs) > 1:
         return Missing("one() of a value that is not a list of at most one element")
     return xs[0] if xs else NULL
@@ -276,8 +276,8 @@ def chunklist(xs: Any, n: Any) -> Any:
 
 
 def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """element(list, i): the element at ``i`` modulo the length; a negative or fractional index, an empty
-    list or a set are Terraform's errors."""
+    """element(list, i): the element at ``i`` modulo the length (a negative index from the end of a list); a
+    fractional index, an empty list or a set are Terraform's errors."""
     if len(args) != 2 or _unknown(args[0]) or _unknown(args[1]):
         return unknown()
     xs, i = args
@@ -286,11 +286,12 @@ def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
     n = _whole(i, "an index")
     if isinstance(n, Missing):
         return n
-    if n < 0:
-        return Missing("element() with a negative index")
     if not xs:
         return Missing("element() of an empty list")
-    return xs[n % len(xs)]
+    if n < 0 and not isinstance(xs, TfList) and -n % len(xs):
+        # a tuple's element type is picked first with Go's remainder, which is negative here
+        return Missing("element() with a negative index that is not a multiple of the tuple's length")
+    return xs[n % len(xs)]  # a list's negative index counts from its end
 
 
 def typed_length(v: Any) -> Any:

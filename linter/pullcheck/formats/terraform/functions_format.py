@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from pullcheck.formats.terraform.convert import is_known, spend, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.convert import TfList, is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.go_numbers import exact, number_text
 from pullcheck.formats.terraform.unicode_text import cluster_count, cluster_starts, nfc
@@ -340,7 +340,7 @@ def formatlist(fmt: str, args: List[Any], unknown: Any, meter: Any = None) -> An
     """formatlist(): lists walked together (of one length), other arguments repeated; an element whose
     arguments are not all known is unknown, alone."""
     if not args:
-        return [format_text(fmt, [], meter)]
+        return TfList([format_text(fmt, [], meter)])
     length: Optional[Tuple[int, int]] = None
     for i, a in enumerate(args):
         if isinstance(a, list):
@@ -364,4 +364,4 @@ def formatlist(fmt: str, args: List[Any], unknown: Any, meter: Any = None) -> An
         size += len(text)
         text_at_most(size)
         out.append(text)
-    return out
+    return TfList(out)  # a list of strings, as Terraform's formatlist() gives

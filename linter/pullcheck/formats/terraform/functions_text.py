@@ -12,7 +12,7 @@ from typing import Any, List
 
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform.budget import Budget
-from pullcheck.formats.terraform.convert import at_most, is_known, spend, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.convert import TfList, at_most, is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.functions_format import NotKnown, format_text, formatlist
 from pullcheck.formats.terraform.unicode_text import (
@@ -206,9 +206,9 @@ def split(sep: Any, s: Any) -> Any:
     """Go's strings.Split: an empty separator splits between characters."""
     if sep == "":
         at_most(len(s))
-        return list(s) if s else []
+        return TfList(s) if s else TfList()
     at_most(s.count(sep) + 1)
-    return [nfc(x) for x in s.split(sep)]
+    return TfList(nfc(x) for x in s.split(sep))  # a list of strings, as Terraform's split() gives
 
 
 def join(args: List[Any], unknown: Any, meter: Budget) -> Any:
