@@ -154,7 +154,7 @@ class Evaluator:
         if isinstance(chosen, str) and not isinstance(other, (list, dict)):
             return chosen  # text takes a primitive's type as it is
         try:
-            return unify_pair(chosen, other)
+            return unify_pair(chosen, other, bool(cond))
         except Invalid as e:
             return Missing(f"conditional: {e}")
 

@@ -300,11 +300,13 @@ _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", 
                "\t": "\\t", "\v": "\\v"}
 
 
-def unify_pair(chosen: Any, other: Any) -> Any:
+def unify_pair(chosen: Any, other: Any, chosen_first: bool = True) -> Any:
     """The branch a conditional chose, converted to the type both branches unify to (``true ? 1 : "a"`` is
-    "1", a tuple against a set is a set); when cty finds no such type it tries each branch's own type as the
-    other converts to it (unsafe conversions too, as Terraform's conditional does), and raises Invalid when
-    neither does. Its collections otherwise keep their kind and positions."""
+    "1", a tuple against a set is a set); when cty's unification finds no such type, the branches' own types
+    are tried in cty's order of preference (``chosen_first``: the chosen one is the true one, first when
+    neither is preferred), each taken when the other's type has a conversion to it (unsafe ones too), and
+    the chosen value converted to it, which can fail. Raises Invalid when no type is found or the conversion
+    fails. Its collections otherwise keep their kind and positions."""
     if (type(chosen) is type(other) and not isinstance(chosen, (list, dict))) \
             or (is_number(chosen) and is_number(other)):
         return chosen
@@ -312,18 +314,54 @@ def unify_pair(chosen: Any, other: Any) -> Any:
             or isinstance(other, (Unknown, Ref, Opaque)):
         return chosen
     memo: Dict[int, Any] = {}
-    t = unify([type_of(chosen, memo), type_of(other, memo)])
+    mine, theirs = type_of(chosen, memo), type_of(other, memo)
+    t = unify([mine, theirs])
     if t is None:
-        t = _target(chosen, other, memo)
+        t = _target(mine, theirs, chosen_first)
     return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] == "set")
 
 
-def _target(chosen: Any, other: Any, memo: Dict[int, Any]) -> Any:
-    """The type of one branch that the other converts to, or Invalid."""
-    for target, v in ((type_of(chosen, memo), other), (type_of(other, memo), chosen)):
-        try:
-            convert(v, target)
-        except Invalid:
-            continue
-        return target
+def _target(mine: Any, theirs: Any, chosen_first: bool) -> Any:
+    """The type of one branch that the other's type converts to, the preferred first (see _preferred)."""
+    first, second = (mine, theirs) if chosen_first else (theirs, mine)
+    if _preferred(second, first):
+        first, second = second, first
+    for target, source in ((first, second), (second, first)):
+        if convertible(source, target):
+            return target
     raise Invalid("the true and false results have no type in common")
+
+
+def _preferred(a: Any, b: Any) -> bool:
+    """cty's order of preference among two types that do not unify: ``a`` before ``b`` (string before the
+    other primitives, a list before a tuple or a set, a tuple before a set, a map before an object)."""
+    if a == b:
+        return False
+    if a == "string" or b == "string":
+        return a == "string"
+    ka, kb = _kind(a), _kind(b)
+    if ka == kb and ka in ("list", "set", "map"):
+        return _preferred(a[1], b[1])
+    rank = {("list", "tuple"), ("list", "set"), ("tuple", "set"), ("map", "object")}
+    return (ka, kb) in rank
+
+
+def convertible(source: Any, target: Any) -> bool:
+    """Whether cty has a conversion (unsafe ones too) from type ``source`` to type ``target``: a value of the
+    one may convert to the other (each value's conversion can still fail)."""
+    if source == target or DYNAMIC in (source, target):
+        return True
+    if isinstance(source, str) or isinstance(target, str):
+        return isinstance(source, str) and isinstance(target, str) and "string" in (source, target)
+    ks, kt = source[0], target[0]
+    if kt in ("list", "set"):
+        return ks in ("list", "set", "tuple") and all(convertible(e, target[1]) for e in _elements(source))
+    if kt == "map":
+        return ks in ("map", "object") and all(convertible(e, target[1]) for e in _elements(source))
+    if kt == "tuple":
+        return ks == "tuple" and len(source[1]) == len(target[1]) and \
+            all(convertible(a, b) for a, b in zip(source[1], target[1]))
+    have = dict(source[1]) if ks == "object" else None
+    if ks == "map":
+        return all(convertible(source[1], a) for _, a in target[1])
+    return have is not None and all(n in have and convertible(have[n], a) for n, a in target[1])
