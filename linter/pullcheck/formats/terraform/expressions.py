@@ -169,6 +169,7 @@ class Evaluator:
         for op, arg in ops:
             if not self.afford(len(base)):
                 return self.m.budget.spent()
+            before = base
             if op == "attr":
                 base = [self._get_attr(b, arg) for b in base]
             elif op == "index":
@@ -176,6 +177,9 @@ class Evaluator:
                 base = [self._index(b, idx) for b in base]
             else:
                 base = [self._splat(b, arg) for b in base]
+            failed = [x for b, x in zip(before, base) if isinstance(x, Missing) and not isinstance(b, _PROVIDED)]
+            if failed:  # a value without the attribute or index (not an instance's): the whole splat's error
+                return failed[0]
         return base
 
     def _call(self, t: Any) -> Any:
@@ -357,14 +361,11 @@ class Evaluator:
         return out_map if t.c is not None else out_list
 
     def _condition_fails(self, names: Any, cond: Any) -> Any:
-        """The error of a for expression's condition before any element is walked (an empty collection too):
-        Terraform evaluates it first with its names unknown, and a condition that fails so, or that is null or
-        not a bool, is an error of the whole expression."""
-        if cond is None:
-            return None
+        """The error of a for expression's condition, evaluated first with its names unknown as Terraform does
+        (over an empty collection too): one that fails so, is null or is not a bool fails the expression."""
         name = Unknown("a for expression's name before the walk")
-        probe = self._with(names, name, name).eval(cond)
-        if isinstance(probe, Missing):
+        probe = None if cond is None else self._with(names, name, name).eval(cond)
+        if cond is None or isinstance(probe, Missing):
             return probe
         if probe is None:
             return Missing("for expression with a null condition")
@@ -573,6 +574,9 @@ def _element(base: Any, idx: Any) -> Any:
             return Missing("key of a map that is not a string")
         return base[key] if key in base else Missing(f"key {key} is not set")
     return Missing("index of null" if base is None else "index of a value that has no index")
+
+
+_PROVIDED = (Instance, Counted, Ref, Unknown)  # what a provider or a state sets, not the configuration
 
 
 def _items(coll: Any, what: str) -> Any:
