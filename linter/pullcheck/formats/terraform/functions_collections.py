@@ -94,6 +94,8 @@ def setproduct(*lists: Any) -> Any:
         return Missing("setproduct() of fewer than two lists")
     if not all(_list_like(x) for x in lists):
         return Missing("setproduct() of a value that is not a list or set")
+    # each argument a list or set of one element type: a tuple's elements take the type they unify to
+    lists = tuple(x if isinstance(x, (TfList, TfSet)) else unified(x) for x in lists)
     size = 1
     for x in lists:
         size *= len(x)
@@ -312,7 +314,7 @@ def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     counted = typed_length(v)
     if counted is not None:
         return counted
-    if isinstance(v, TfSet) and not is_known(v):
+    if isinstance(v, TfSet) and not is_known(v) and len(v) != 1:
         return Unknown("length() of a set whose elements are not all known (equal ones are one element)")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
         return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision

@@ -19,6 +19,7 @@ from pullcheck.formats.terraform.convert import (
     TfMap,
     TfSet,
     equality_key,
+    is_known,
     is_number,
     number_of,
     text_of,
@@ -201,8 +202,8 @@ def as_list(v: Any) -> Any:
     """tolist(): a list, set or tuple as a list of one element type."""
     if isinstance(v, TfList):
         return v
-    if isinstance(v, TfSet):
-        return TfList(v)
+    if isinstance(v, TfSet):  # a set with unknown elements has no known length: neither has the list
+        return TfList(v) if is_known(v) or len(v) == 1 else Unknown("a list of a set whose elements are not all known")
     if not isinstance(v, list):
         raise Invalid("a list is required")
     return TfList(unified(v))
