@@ -271,6 +271,7 @@ def chunklist(xs: Any, n: Any) -> Any:
         return size if isinstance(size, Missing) else Missing("chunklist(): the size must not be negative")
     if not _list_like(xs):
         return Missing("chunklist() of a value that is not a list")
+    xs = xs if isinstance(xs, (TfList, TfSet)) else unified(xs)  # a list of one element type
     if size == 0:
         return TfList([TfList(xs)])
     at_most(len(xs) // size + len(xs))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any, List
 
 from pullcheck.formats.terraform.budget import Budget, Opaque
-from pullcheck.formats.terraform.convert import at_most, equality_key, spend, text_of, to_bool
+from pullcheck.formats.terraform.convert import Invalid, at_most, equality_key, spend, text_of, to_bool
 from pullcheck.formats.terraform.failures import Fails
-from pullcheck.formats.terraform.unify import set_of
+from pullcheck.formats.terraform.unify import set_of, unified
 from pullcheck.graph.values import Ref, Template, Unknown
 
 
@@ -29,6 +29,16 @@ def _elements(sets: Any, meter: Budget) -> List[List[Any]]:
         raise Fails("given sets must all have compatible element types")
     if "string" in kinds and len(kinds) > 1:
         return [[x if x is None else text_of(x) for x in s] for s in sets]
+    if "collection" in kinds:  # lists, tuples or objects: all the sets' elements take the type they unify to
+        try:
+            flat = unified([x for s in sets for x in s])
+        except Invalid:
+            raise Fails("given sets must all have compatible element types") from None
+        out, at = [], 0
+        for s in sets:
+            out.append(flat[at:at + len(s)])
+            at += len(s)
+        return out
     return [list(s) for s in sets]
 
 
