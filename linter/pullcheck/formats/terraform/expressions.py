@@ -146,7 +146,7 @@ class Evaluator:
         if cond is None:
             if test is None or is_known(test):
                 return Missing("conditional on a value that is not a bool")
-            return Unknown("conditional on a value that cannot be known")
+            return test if isinstance(test, Missing) else Unknown("conditional on a value that cannot be known")
         chosen = self.eval(t.b if cond else t.c)
         if chosen is None or isinstance(chosen, (Template, Unknown, Ref, Opaque)):
             return chosen
@@ -292,8 +292,8 @@ class Evaluator:
                 test = self.eval(p.a)
                 cond = to_bool(test)
                 if cond is None:
-                    out.append(test if isinstance(test, Missing) else
-                               Unknown("template %{if} on a value that cannot be known"))
+                    out.append(test if isinstance(test, Missing) or not is_known(test) and test is not None else
+                               Missing("template %{if} on a value that is not a bool"))
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
@@ -349,7 +349,7 @@ class Evaluator:
                     return Missing("for expression with a null key")
                 key = text_of(key) if not isinstance(key, str) and text_of(key) is not None else key
                 if not isinstance(key, str) or isinstance(key, JsonEncoded) and key.holes:
-                    return Unknown("for expression with a key that cannot be known")
+                    return key if isinstance(key, Missing) else Unknown("for expression with a key not known")
                 if group:
                     out_map.setdefault(key, []).append(sub.eval(value_t))
                 elif key in out_map:

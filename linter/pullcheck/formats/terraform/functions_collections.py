@@ -144,7 +144,7 @@ def one(xs: Any) -> Any:
         return Missing("one() of null")
     if not _list_like(xs) or len(xs) > 1:
         return Missing("one() of a value that is not a list of at most one element")
-    return xs[0] if xs else NULL
+    return xs[0] if xs and xs[0] is not None else NULL
 
 
 def coalescelist(*xs: Any) -> Any:

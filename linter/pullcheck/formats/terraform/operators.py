@@ -20,6 +20,11 @@ def _unknown(v: Any) -> bool:
 
 
 def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
+    failed = next((x for x in (a, b) if isinstance(x, Missing)), None)
+    if failed is not None:  # an operand that is an error: the operation's
+        return failed
+    if op in ("==", "!=") and None in (a, b) and any(isinstance(x, (list, dict, Template)) for x in (a, b)):
+        return op == "!="  # a collection or a text, whatever unknowns it holds, is not null
     if _unknown(a) or _unknown(b):
         return _operand_fails(op, b if _unknown(a) else a) or Unknown(f"operation {op} on a value that cannot be known")
     if op in ("==", "!="):
@@ -71,7 +76,7 @@ def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
 
 
 def unary(op: str, v: Any) -> Any:
-    if _unknown(v):
+    if _unknown(v):  # an error among them, as it is
         return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
     if op == "!":
         got = to_bool(v)
