@@ -6,7 +6,7 @@ Each seed gives ``--count`` expressions from a grammar over the classes below (t
 collections, numbers, text, format verbs, regular expressions, errors with try() and can(), for expressions,
 splats, conditionals, sensitivity, variables, unknowns, templates, encodings, network functions), most of them
 well typed and some not. The same seed always gives the same expressions. They are evaluated in one root
-module (``FIXTURE``, written to a temporary folder) by ``terraform console`` and by pullcheck's console, in
+module (``FIXTURE``: tests/data/tf_oracle/fuzz_found/main.tf, copied to a temporary folder) by ``terraform console`` and by pullcheck's console, in
 process. Terraform is asked many expressions at once, as the elements of one tuple, each as
 ``try(jsonencode(EXPR), MARK)``: a piped console answers only its last line and stops at the first error, so
 a batch that fails as a whole (an error try() cannot catch, such as a reference to what is not declared) is
@@ -31,89 +31,10 @@ import tf_oracle  # noqa: E402
 MARK = "\u0001terraform-error\u0001"  # what try() gives where the expression is an error
 BATCH = 200
 
-FIXTURE = r'''
-variable "n" {
-  type    = number
-  default = "7"
-}
-variable "s" {
-  type    = string
-  default = 12
-}
-variable "l" {
-  type    = list(string)
-  default = ["b", "a", "b", 1]
-}
-variable "st" {
-  type    = set(string)
-  default = ["z", "x", "y", "x"]
-}
-variable "m" {
-  type    = map(number)
-  default = { b = 2, a = "1", "B" = 3 }
-}
-variable "o" {
-  type = object({
-    name = string
-    port = optional(number, 80)
-    tags = optional(map(string), {})
-    subs = optional(list(object({ id = string, w = optional(number) })), [])
-  })
-  default = { name = "svc", subs = [{ id = "s1" }, { id = "s2", w = 2 }] }
-}
-variable "nn" {
-  type     = string
-  default  = null
-  nullable = true
-}
-variable "nonnull" {
-  type     = list(number)
-  default  = [1, 2]
-  nullable = false
-}
-variable "anyv" {
-  type    = any
-  default = { a = [1, "x"], b = { c = true } }
-}
-variable "sec" {
-  type      = string
-  default   = "hush"
-  sensitive = true
-}
-variable "secmap" {
-  type      = map(string)
-  default   = { k = "v", j = "w" }
-  sensitive = true
-}
-resource "terraform_data" "u" {
-  input = "u"
-}
-locals {
-  nums   = [3, -1, 2.5, 10, 0]
-  strs   = ["b", "A", "a", "é", "10", "9"]
-  objs   = [{ name = "x", port = 80 }, { name = "y", port = 443 }, { name = "z", port = null }]
-  omap   = { one = { v = 1 }, two = { v = 2 } }
-  tmap   = { a = ["x", "y"], b = ["y"], c = [] }
-  mixed  = [1, "a", true, null]
-  sens   = sensitive("s")
-  senl   = [sensitive(1), 2]
-  unk    = terraform_data.u.output
-  unkl   = [terraform_data.u.output, "k"]
-  unkm   = { a = terraform_data.u.output, b = "b" }
-  nul    = null
-  emptyl = []
-  emptym = {}
-  big    = 18446744073709551616
-  frac   = 0.1
-  neg    = -3
-  text   = "Hello, Wörld"
-  cidr   = "10.0.0.0/16"
-  cidr6  = "fd00::/56"
-  json   = "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\",\"n\":1.50}"
-  yaml   = "a: 1\nb: [x, 'y', 2.0]\nc: {d: null, e: yes}\n"
-  csv    = "a,b\n1,x\n2,\"y,z\"\n"
-}
-'''
+# the root module the expressions are evaluated in, also that of the oracle group of what was found
+FOUND = os.path.join(tf_oracle.CASES, "fuzz_found")
+with open(os.path.join(FOUND, "main.tf"), encoding="utf-8") as _f:
+    FIXTURE = _f.read()
 
 # -- the grammar -------------------------------------------------------------------------------------------
 
@@ -245,8 +166,8 @@ class Grammar:
             f"{{ {self.pick(KEYS)} = {self.scalar(d - 1)}, c = {self.any_(d - 1)} }}",
             f"jsondecode({self.pick(JSON_TEXTS)})",
             f"yamldecode({self.pick(YAML_TEXTS)})",
-            f"({self.bool_(d - 1)} ? {a} : {b})", f"{{for o in local.objs : o.name => o.port}}",
-            f"var.o", f"var.o.tags", f"lookup({a}, {self.str_(0)}, {b})"])
+            f"({self.bool_(d - 1)} ? {a} : {b})", "{for o in local.objs : o.name => o.port}",
+            "var.o", "var.o.tags", f"lookup({a}, {self.str_(0)}, {b})"])
 
     def any_(self, d=2):
         k = self.r.random()
@@ -283,7 +204,7 @@ class Grammar:
         if self.chance(0.1):
             e = self.pick([f"try({e}, \"fallback\")", f"can({e})", f"try({e}, null)", f"length({e})",
                            f"tostring({e})", f"tolist({e})", f"tomap({e})", f"toset({e})", f"issensitive({e})",
-                           f"[{e}]", f"{{x = {e}}}", f"({e})[0]", f"one({e})", f"type({e})" if False else f"{e} == {e}"])
+                           f"[{e}]", f"{{x = {e}}}", f"({e})[0]", f"one({e})", f"{e} == {e}"])
         return e
 
     def c_numbers(self):
@@ -364,8 +285,8 @@ class Grammar:
         inner = self.pick([v, f"[{v}]", f"{{a = {v}}}", f"length({v})", f"tostring({v})", f"\"x${{{v}}}\"",
                            f"[for x in {v} : x]", f"{v}[0]", f"{v} == {v}", f"try({v}, 1)", f"keys({v})",
                            f"merge({v}, {{}})", f"jsonencode({v})", f"true ? {v} : 1", f"false ? {v} : 1",
-                           f"concat([{v}], [1])", f"[for x in [1] : try(local.omap.zz, x)][0]", f"lookup({v}, \"k\", 1)",
-                           f"local.senl[1]", f"tolist(toset([{v}]))", f"nonsensitive({v})", f"can({v})",
+                           f"concat([{v}], [1])", "[for x in [1] : try(local.omap.zz, x)][0]", f"lookup({v}, \"k\", 1)",
+                           "local.senl[1]", f"tolist(toset([{v}]))", f"nonsensitive({v})", f"can({v})",
                            f"{{for k, x in {v} : k => x}}", f"values({v})", f"coalesce({v}, \"d\")"])
         return self.pick([f"issensitive({inner})", f"issensitive({inner})", f"length({inner})",
                           f"nonsensitive({inner})", f"can({inner})", f"issensitive(try({inner}, 0))"])
@@ -374,35 +295,35 @@ class Grammar:
         return self.pick(["var.o", "var.o.subs", "var.o.subs[0].w", "var.o.tags", "var.n", "var.s", "var.l",
                           "var.st", "var.m", "var.nn", "var.nonnull", "var.anyv", "var.anyv.a", "var.anyv.b.c",
                           f"var.o.{self.pick(['port', 'name', 'subs[1]', 'zz'])}", f"var.m[{self.str_(0)}]",
-                          f"var.l[{self.pick(['0', '3', '4', '-1'])}]", f"tolist(var.st)[0]", f"var.anyv[{self.str_(0)}]",
-                          f"merge(var.m, {{c = {self.scalar(0)}}})", f"var.nn == null", f"coalesce(var.nn, \"d\")"])
+                          f"var.l[{self.pick(['0', '3', '4', '-1'])}]", "tolist(var.st)[0]", f"var.anyv[{self.str_(0)}]",
+                          f"merge(var.m, {{c = {self.scalar(0)}}})", "var.nn == null", "coalesce(var.nn, \"d\")"])
 
     def c_unknowns(self):
         u = self.pick(["local.unk", "local.unkl", "local.unkm", "terraform_data.u.output", "terraform_data.u.id"])
         return self.pick([f"length({u})", f"length([{u}, 1])", f"{u} == null", f"[for x in {u} : 1]", f"keys({u})",
                           f"length(keys({u}))", f"can({u})", f"try({u}, 1)", f"length(concat({u}, [1]))",
                           f"length(tolist(toset({u})))", f"{u}[*]", f"tostring({u})", f"true ? 1 : {u}",
-                          f"issensitive({u})", f"length({{a = {u}}})", f"length(slice(local.unkl, 0, 1))",
-                          f"[for x in local.unkl : 1]", f"length(local.unkm)", f"local.unkm.b", f"local.unkl[1]",
-                          f"coalesce({u}, \"x\")", f"type({u})" if False else f"{u} != null"])
+                          f"issensitive({u})", f"length({{a = {u}}})", "length(slice(local.unkl, 0, 1))",
+                          "[for x in local.unkl : 1]", "length(local.unkm)", "local.unkm.b", "local.unkl[1]",
+                          f"coalesce({u}, \"x\")", f"{u} != null"])
 
     def c_templates(self):
         x = self.pick(["local.strs", "local.nums", "var.l", "[]", "local.omap", "var.m", "var.st"])
         s = self.str_(1)
         return self.pick([
             f'"%{{for v in {x}}}${{v}},%{{endfor}}"', f'"%{{for k, v in {x}}}${{k}}=%{{endfor}}"',
-            f'"%{{if {self.bool_(1)}}}yes%{{else}}no%{{endif}}"', f'"a %{{~ if true ~}} b %{{~ endif ~}} c"',
+            f'"%{{if {self.bool_(1)}}}yes%{{else}}no%{{endif}}"', '"a %{~ if true ~} b %{~ endif ~} c"',
             f'"x ${{~ {s} ~}} y"', f'"${{{s}}}"', f'"${{{self.num(1)}}}"', f'"${{{self.bool_(1)}}}"',
-            f'"%{{for v in {x} ~}} ${{v}} %{{~ endfor}}"', f'"$${{lit}} %%{{lit}}"', f'"${{{self.any_(1)}}}"',
+            f'"%{{for v in {x} ~}} ${{v}} %{{~ endfor}}"', '"$${lit} %%{lit}"', f'"${{{self.any_(1)}}}"',
             f'"%{{if {self.any_(0)}}}t%{{endif}}"'])
 
     def c_encoding(self):
         v = self.any_(2)
         return self.pick([f"jsonencode({v})", f"jsondecode(jsonencode({v}))", f"jsondecode({self.str_(1)})",
-                          f"yamldecode({self.str_(1)})", f"yamlencode({v})", f"csvdecode(local.csv)",
+                          f"yamldecode({self.str_(1)})", f"yamlencode({v})", "csvdecode(local.csv)",
                           f"csvdecode({self.str_(1)})", f"base64decode(base64encode({self.str_(1)}))",
                           f"textencodebase64({self.str_(1)}, \"UTF-16LE\")", f"urlencode({self.str_(1)})",
-                          f"jsondecode(local.json)", f"yamldecode(local.yaml)", f"tostring(jsondecode({self.pick(NUMBER_TEXTS)}))"])
+                          "jsondecode(local.json)", "yamldecode(local.yaml)", f"tostring(jsondecode({self.pick(NUMBER_TEXTS)}))"])
 
     def c_cidr(self):
         c = self.pick(["local.cidr", "local.cidr6", '"10.1.2.0/24"', '"192.168.0.0/30"', '"10.0.0.1/8"',
