@@ -78,6 +78,8 @@ def _list_like(xs: Any) -> bool:
 def zipmap(keys: Any, values: Any) -> Any:
     if not _list_like(keys) or not _list_like(values) or isinstance(values, TfSet):
         return Missing("zipmap() of a value that is not a list")  # its values a list or tuple, never a set
+    if any(_unknown(k) for k in keys):
+        return None  # keys not all known: Terraform's result is unknown before anything else is checked
     if len(keys) != len(values):
         return Missing(f"zipmap(): {len(keys)} keys for {len(values)} values")
     names = [text_of(k) for k in keys]

@@ -144,7 +144,7 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
     else:
         got = {k: convert(x, t[1], kinds) for k, x in v.items()}
         if kinds and t[1] == DYNAMIC:
-            got = dict(zip(got, unified(list(got.values()))))
+            got = dict(zip(got, unified(list(got.values()), sequence=False)))
     if kinds and kind == "map":
         return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else TfMap(got)
     return v if _unchanged(v.values(), got.values()) else _like(v, got)
@@ -188,13 +188,16 @@ def _primitive(v: Any, t: str) -> Any:
     return got
 
 
-def unified(values: List[Any]) -> List[Any]:
-    """``values`` converted to the one type they unify to (the elements of a tuple made a list); raises
-    Invalid when there is none."""
+def unified(values: List[Any], sequence: bool = True) -> List[Any]:
+    """``values`` converted to the one type they unify to (the elements of a tuple made a list, or with
+    ``sequence`` false an object's attributes a map); raises Invalid when there is none, and (cty's
+    conversion of a tuple to a list or set) where a null sits beside collections."""
     memo: Dict[int, Any] = {}
     t = unify([type_of(x, memo) for x in values])
     if t is None:
         raise Invalid("the values have no type in common")
+    if sequence and isinstance(t, tuple) and any(x is None for x in values):
+        raise Invalid("a null element among collections")
     return [convert(x, t) for x in values]
 
 
@@ -225,7 +228,7 @@ def as_map(v: Any) -> Any:
     if not isinstance(v, dict):
         raise Invalid("a map is required")
     keys = list(v)
-    return TfMap(zip(keys, unified([v[k] for k in keys])))
+    return TfMap(zip(keys, unified([v[k] for k in keys], sequence=False)))
 
 
 def set_of(items: List[Any]) -> TfSet:
