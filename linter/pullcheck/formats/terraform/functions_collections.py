@@ -336,7 +336,7 @@ def concat(args: List[Any], unknown: Any, meter: Budget) -> Any:
     joined = [x for a in args for x in a]
     if all(isinstance(a, TfList) for a in args):
         try:
-            return TfList(unified(joined))
+            return TfList(unified(joined, sequence=False))
         except Invalid as e:
             return Missing(f"concat(): {e}")
     return joined
