@@ -320,9 +320,16 @@ def unify_pair(chosen: Any, other: Any, chosen_first: bool = True) -> Any:
     memo: Dict[int, Any] = {}
     mine, theirs = type_of(chosen, memo), type_of(other, memo)
     t = unify([mine, theirs])
+    if t is None and _objects_with_null(mine, theirs):
+        return chosen  # objects of other attributes, a null among them: Terraform takes either as it is
     if t is None:
         t = _target(mine, theirs, chosen_first)
     return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] == "set")
+
+
+def _objects_with_null(a: Any, b: Any) -> bool:
+    return _kind(a) == _kind(b) == "object" and [n for n, _ in a[1]] != [n for n, _ in b[1]] \
+        and DYNAMIC in [t for _, t in a[1] + b[1]]
 
 
 def _target(mine: Any, theirs: Any, chosen_first: bool) -> Any:
