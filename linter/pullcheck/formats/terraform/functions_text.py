@@ -54,6 +54,8 @@ def format_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     fmt = text_of(args[0])
     if fmt is None:
         return _not_text(args[0], unknown)
+    if any(a is None for a in args[1:]):  # a null of no type makes Terraform's result unknown, verbs unread
+        return unknown()
     if not all(is_known(a) for a in args[1:]):
         return _format_parts(nfc(fmt), args[1:], meter) or unknown()
     try:
@@ -92,7 +94,8 @@ def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     fmt = text_of(args[0])
     if fmt is None:
         return _not_text(args[0], unknown)
-    if any(isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None) for a in args[1:]):
+    if any(a is None or isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None)
+           for a in args[1:]):
         return unknown()
     try:
         return formatlist(nfc(fmt), args[1:], unknown, meter)
