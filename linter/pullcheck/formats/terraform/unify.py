@@ -320,16 +320,19 @@ def unify_pair(chosen: Any, other: Any, chosen_first: bool = True) -> Any:
     memo: Dict[int, Any] = {}
     mine, theirs = type_of(chosen, memo), type_of(other, memo)
     t = unify([mine, theirs])
-    if t is None and _objects_with_null(mine, theirs):
-        return chosen  # objects of other attributes, a null among them: Terraform takes either as it is
-    if t is None:
+    if t is None and _with_null(mine, theirs):
+        # objects (tuples) that do not unify, a null among their attributes: a map (list) of any one type
+        t = ("map" if _kind(mine) == "object" else "list", DYNAMIC)
+    elif t is None and _kind(mine) == _kind(theirs) and _kind(mine) in ("object", "tuple"):
+        raise Invalid("the true and false results have no type in common")  # cty tries no other type
+    elif t is None:
         t = _target(mine, theirs, chosen_first)
-    return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] == "set")
+    return convert(chosen, t, kinds=isinstance(t, tuple) and (t[0] == "set" or t[1] == DYNAMIC))
 
 
-def _objects_with_null(a: Any, b: Any) -> bool:
-    return _kind(a) == _kind(b) == "object" and [n for n, _ in a[1]] != [n for n, _ in b[1]] \
-        and DYNAMIC in [t for _, t in a[1] + b[1]]
+def _with_null(a: Any, b: Any) -> bool:
+    """Two objects or two tuples with a null (of no type) among their attributes or elements."""
+    return _kind(a) == _kind(b) and _kind(a) in ("object", "tuple") and DYNAMIC in _elements(a) + _elements(b)
 
 
 def _target(mine: Any, theirs: Any, chosen_first: bool) -> Any:
