@@ -25,7 +25,7 @@ from pullcheck.formats.terraform.convert import (
     to_bool,
     to_number,
 )
-from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instance, ModuleValue, Namespace
+from pullcheck.formats.terraform.declared import Counted, Instance, ModuleValue, Namespace, walked
 from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
@@ -122,6 +122,8 @@ class Evaluator:
         for item in t.a:
             out.append(self.eval(item))
             out.ipos.append(item.pos())
+            if isinstance(out[-1], Missing) and not isinstance(out[-1], Undeclared):  # the tuple's error too
+                return out[-1]
         return out
 
     def _object(self, t: Any) -> Any:
@@ -136,6 +138,8 @@ class Evaluator:
                 return key if isinstance(key, Unknown) else Unknown("object with a key that is not a string")
             d[key] = self.eval(elem.b)
             d.kpos[key] = elem.pos()
+            if isinstance(d[key], Missing) and not isinstance(d[key], Undeclared):  # the object's error too
+                return d[key]
         return d
 
     def _cond(self, t: Any) -> Any:
@@ -297,7 +301,7 @@ class Evaluator:
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
-                items = _items(self.eval(p.b), "template %{for}")
+                items = walked(self.eval(p.b), "template %{for}")
                 if not isinstance(items, list):
                     out.append(items)
                     continue
@@ -323,7 +327,7 @@ class Evaluator:
     def _for(self, t: Any) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
         coll = self.eval(t.b)
-        items = _items(coll, "for expression")
+        items = walked(coll, "for expression")
         if not isinstance(items, list):
             return coll if isinstance(coll, Unknown) else items
         self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
@@ -577,24 +581,6 @@ def _element(base: Any, idx: Any) -> Any:
 
 
 _PROVIDED = (Instance, Counted, Ref, Unknown)  # what a provider or a state sets, not the configuration
-
-
-def _items(coll: Any, what: str) -> Any:
-    """(key, value) pairs of a collection a for expression (``what``) walks, or an Unknown saying why not:
-    it cannot be known, or it is over MAX_INSTANCES elements (never a shorter walk)."""
-    if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
-        return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
-    if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
-        return sorted(coll.items(), key=lambda kv: str(kv[0]))
-    if isinstance(coll, TfSet):  # a set's elements are their own keys
-        return [(x, x) for x in coll]
-    if isinstance(coll, list):
-        return list(enumerate(coll))
-    if isinstance(coll, Missing):  # an error in the collection is the walk's
-        return coll
-    if coll is None or isinstance(coll, (str, bool, int, float)):
-        return Missing(f"{what} over a value that is not a collection")
-    return Unknown(f"{what} over a value that cannot be known")
 
 
 _TEMPLATES: Dict[str, Any] = {}  # template text -> its parse (or the Unknown of its error), kept across runs
