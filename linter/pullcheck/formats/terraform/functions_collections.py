@@ -150,11 +150,9 @@ def one(xs: Any) -> Any:
 
 
 def coalescelist(*xs: Any) -> Any:
+    if not all(_list_like(x) and not isinstance(x, TfSet) for x in xs):  # lists or tuples, all; no null
+        return Missing("coalescelist() of a value that is not a list")
     for x in xs:
-        if x is None:
-            continue
-        if not _list_like(x):
-            return Missing("coalescelist() of a value that is not a list")
         if x:
             return x
     return Missing("coalescelist(): no non-empty list")
@@ -386,16 +384,17 @@ def lookup(args: List[Any], unknown: Any, meter: Budget) -> Any:
     m, key = args[0], text_of(args[1])
     if not isinstance(m, dict) or key is None:
         return Missing("lookup() of a value that is not a map, or with a key that is not a string")
+    default = args[2] if len(args) == 3 else None
+    if len(args) == 3 and isinstance(m, TfMap) and m:  # converted to the map's element type, found or not
+        try:
+            default = convert(args[2], unify([type_of(x) for x in m.values()]) or DYNAMIC)
+        except Invalid:
+            return Missing("lookup(): the default is not of the type of the map's elements")
     if key in m:
         return m[key]
     if len(args) == 2:
         return Missing(f"lookup(): the map has no key {key}")
-    if isinstance(m, TfMap) and m:
-        try:
-            return convert(args[2], unify([type_of(x) for x in m.values()]) or DYNAMIC)
-        except Invalid:
-            return Missing("lookup(): the default is not of the type of the map's elements")
-    return args[2]
+    return default
 
 
 def merge(args: List[Any], unknown: Any, meter: Budget) -> Any:
