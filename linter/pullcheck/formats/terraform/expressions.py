@@ -340,9 +340,10 @@ class Evaluator:
         for k, v in items:
             sub = self._with(t.a, k, v)
             if cond is not None:
-                keep = to_bool(sub.eval(cond))
+                test = sub.eval(cond)
+                keep = to_bool(test)
                 if keep is None:
-                    return Unknown("for expression with a condition that cannot be known")
+                    return test if isinstance(test, Missing) else Unknown("for expression with a condition not known")
                 if not keep:
                     continue
             if not self.afford(1):
@@ -354,14 +355,18 @@ class Evaluator:
                 key = text_of(key) if not isinstance(key, str) and text_of(key) is not None else key
                 if not isinstance(key, str) or isinstance(key, JsonEncoded) and key.holes:
                     return key if isinstance(key, Missing) else Unknown("for expression with a key not known")
+            value = sub.eval(value_t)
+            if isinstance(value, Missing) and not isinstance(value, Undeclared):  # the whole expression's
+                return value
+            if t.c is not None:
                 if group:
-                    out_map.setdefault(key, []).append(sub.eval(value_t))
+                    out_map.setdefault(key, []).append(value)
                 elif key in out_map:
                     return Missing(f"for expression: two items have the key {key!r} (without ... to group them)")
                 else:
-                    out_map[key] = sub.eval(value_t)
+                    out_map[key] = value
             else:
-                out_list.append(sub.eval(value_t))
+                out_list.append(value)
         return out_map if t.c is not None else out_list
 
     def _condition_fails(self, names: Any, cond: Any) -> Any:
