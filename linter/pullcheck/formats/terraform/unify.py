@@ -26,6 +26,7 @@ from pullcheck.formats.terraform.convert import (
     to_bool,
     to_number,
 )
+from pullcheck.formats.terraform.types import MarkedList, MarkedMap
 from pullcheck.graph.values import Ref, Template, Unknown
 from pullcheck.sources.marked import MDict, MList
 
@@ -132,7 +133,7 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
         if kinds and kind == "set":
             return set_of(items)
         if kinds and kind == "list":
-            return v if isinstance(v, TfList) and _unchanged(v, items) else TfList(items)
+            return v if isinstance(v, TfList) and _unchanged(v, items) else _kept(v, items, MarkedList)
         return v if _unchanged(v, items) else _like(v, items)
     if not isinstance(v, dict):
         raise Invalid(f"a {kind} is required")
@@ -146,8 +147,23 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
         if kinds and t[1] == DYNAMIC:
             got = dict(zip(got, unified(list(got.values()), sequence=False)))
     if kinds and kind == "map":
-        return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else TfMap(got)
+        return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else _kept(v, got, MarkedMap)
     return v if _unchanged(v.values(), got.values()) else _like(v, got)
+
+
+def _kept(v: Any, items: Any, kind: type) -> Any:
+    """``items`` as a list or map (the class ``kind``) with the positions ``v`` has, if any."""
+    if not hasattr(v, "pos"):
+        return (TfMap if isinstance(items, dict) else TfList)(items)
+    out: Any = kind(items)
+    out.pos = v.pos
+    if isinstance(out, dict):
+        kpos = getattr(v, "kpos", {})
+        out.kpos = {k: kpos.get(k, v.pos) for k in out}
+    else:
+        ipos = getattr(v, "ipos", None)
+        out.ipos = list(ipos) if ipos is not None and len(ipos) == len(out) else [v.pos] * len(out)
+    return out
 
 
 def _unchanged(old: Any, new: Any) -> bool:
@@ -327,12 +343,15 @@ def unify_pair(chosen: Any, other: Any, chosen_first: bool = True) -> Any:
         raise Invalid("the true and false results have no type in common")  # cty tries no other type
     elif t is None:
         t = _target(mine, theirs, chosen_first)
-    return convert(chosen, t, kinds=isinstance(t, tuple) and (t[0] == "set" or t[1] == DYNAMIC))
+    # a list, set or map type makes the chosen value one (a set walked by element, a list by index)
+    return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] in ("list", "set", "map"))
 
 
 def _with_null(a: Any, b: Any) -> bool:
-    """Two objects or two tuples with a null (of no type) among their attributes or elements."""
-    return _kind(a) == _kind(b) and _kind(a) in ("object", "tuple") and DYNAMIC in _elements(a) + _elements(b)
+    """Two objects or two tuples with a null (of no type) among their attributes or elements, each of whose
+    own attributes or elements unify."""
+    return _kind(a) == _kind(b) and _kind(a) in ("object", "tuple") and DYNAMIC in _elements(a) + _elements(b) \
+        and unify(_elements(a)) is not None and unify(_elements(b)) is not None
 
 
 def _target(mine: Any, theirs: Any, chosen_first: bool) -> Any:
