@@ -81,8 +81,6 @@ UNMODELLED = {
     "transpose(": "an empty map's element type",
     "!1": "the type of an operation that fails, which the branch a conditional did not take still gives",
     "[*].missing": "the type of a splat that fails, likewise",
-    "lookup(var.m": "lookup()'s default converted to a map's element type",
-    "coalescelist(": "coalescelist()'s arguments unified to one type",
     " : tostring(v) => v}": "the type of a for expression that fails on a repeated key, likewise",
     "local.unk ==": "the type of an unknown that a comparison gives (bool)",
     "setintersection(": "the element type of a set the intersection leaves empty",
