@@ -293,7 +293,10 @@ def go_json(v: Any) -> str:
         elif isinstance(x, bool):
             out.append("true" if x else "false")
         elif isinstance(x, (int, float)):
-            out.append(go_float(x, "f", -1))
+            text = go_float(x, "f", -1)
+            if text in ("+Inf", "-Inf"):
+                raise Fails("an infinity cannot be written as JSON")
+            out.append(text)
         elif isinstance(x, str):
             out.append(go_quoted(_text(x)))
         elif isinstance(x, list):
