@@ -85,6 +85,7 @@ UNMODELLED = {
     "[*].missing": "the type of a splat that fails, likewise",
     " : tostring(v) => v}": "the type of a for expression that fails on a repeated key, likewise",
     "local.unk ==": "the type of an unknown that a comparison gives (bool)",
+    "try(local.unk": "try() of a value that holds unknowns: wholly unknown to Terraform; pullcheck keeps what is known",
     "setintersection(": "the element type of a set the intersection leaves empty",
     "setsubtract(": "the element type of a set the subtraction leaves empty",
 }
