@@ -20,6 +20,7 @@ from pullcheck.formats.terraform.convert import (
     Invalid,
     TfSet,
     is_known,
+    is_number,
     number_of,
     text_of,
     to_bool,
@@ -150,7 +151,11 @@ class Evaluator:
         if cond is None:
             if test is None or is_known(test):
                 return Missing("conditional on a value that is not a bool")
-            return test if isinstance(test, Missing) else Unknown("conditional on a value that cannot be known")
+            if isinstance(test, Missing):
+                return test
+            a, b = self.eval(t.b), self.eval(t.c)  # the range of two numbers (or nulls) that meet is the value
+            same_either = a is None is b or is_number(a) and is_number(b) and binary("==", a, b) is True
+            return a if same_either else Unknown("conditional on a value that cannot be known")
         chosen = self.eval(t.b if cond else t.c)
         if chosen is None or isinstance(chosen, (Template, Unknown, Ref, Opaque)):
             return chosen

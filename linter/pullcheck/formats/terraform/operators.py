@@ -3,6 +3,7 @@ equality of the same type only, and the logical ones. Where Terraform gives an e
 wrong type, null, zero divided by zero), the value is a Missing that says so."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pullcheck.formats.terraform import number
@@ -15,6 +16,14 @@ _ARITHMETIC = {"+": number.add, "-": number.subtract, "*": number.multiply, "/":
 _ORDER = {"<": lambda c: c < 0, ">": lambda c: c > 0, "<=": lambda c: c <= 0, ">=": lambda c: c >= 0}
 
 
+@dataclass(frozen=True)
+class Operated(Unknown):
+    """The unknown result of an operation: Terraform knows it is not null (cty refines it so)."""
+
+
+_NOT_NULL = (list, dict, Template, Operated)  # what is not null even when what it holds is not known
+
+
 def _unknown(v: Any) -> bool:
     return isinstance(v, (Unknown, Ref, Template, Opaque))
 
@@ -23,10 +32,10 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     failed = next((x for x in (a, b) if isinstance(x, Missing)), None)
     if failed is not None:  # an operand that is an error: the operation's
         return failed
-    if op in ("==", "!=") and None in (a, b) and any(isinstance(x, (list, dict, Template)) for x in (a, b)):
+    if op in ("==", "!=") and None in (a, b) and any(isinstance(x, _NOT_NULL) for x in (a, b)):
         return op == "!="  # a collection or a text, whatever unknowns it holds, is not null
     if _unknown(a) or _unknown(b):
-        return _operand_fails(op, b if _unknown(a) else a) or Unknown(f"operation {op} on a value that cannot be known")
+        return _operand_fails(op, b if _unknown(a) else a) or Operated(f"operation {op} on a value not known")
     if op in ("==", "!="):
         return _equality(op, a, b, budget)
     if op in ("&&", "||"):
@@ -76,8 +85,8 @@ def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
 
 
 def unary(op: str, v: Any) -> Any:
-    if _unknown(v):  # an error among them, as it is
-        return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
+    if _unknown(v):  # an error as it is; else an unknown known not to be null
+        return v if isinstance(v, Missing) else Operated(getattr(v, "origin", "unary operation on a value not known"))
     if op == "!":
         got = to_bool(v)
         return Missing("operation ! on a value that is not a bool") if got is None else not got
