@@ -68,6 +68,8 @@ def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0,
         return marked(module, node.b, False, depth + 1)
     if kind == "for":
         return _walked(module, node, depth)
+    if kind == "splat" and marked(module, node.a, True, depth + 1) is False:  # nothing marked to pick from
+        return False
     if kind == "var" and node.a in _CLEAN.get():
         return False
     return None
