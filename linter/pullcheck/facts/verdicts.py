@@ -267,7 +267,7 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
             if isinstance(item, Ref) and item.target in known:
                 continue
             for value, supply in list(unknowns_in(item, graph)) or [
-                    ("the subnets" if item is None else _id(item, "subnet"))]:
+                    ("the subnets", _ACCOUNT) if item is None else _id(item, "subnet")]:
                 yield Wait(value, file, line, supply)
     vpc = None
     for _, subnet in subnets or ():
