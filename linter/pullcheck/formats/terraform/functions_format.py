@@ -189,8 +189,8 @@ def _float_padded(verb: _Verb, text: str) -> str:
     if text in ("+Inf", "-Inf"):  # an infinity: "+" unless the space flag says " ", padded with spaces only
         sign = " " if text[0] == "+" and " " in verb.flags and "+" not in verb.flags else text[0]
         text = sign + text[1:]
-        pad = " " * max(0, (verb.width or 0) - len(text))
-        return text + pad if "-" in verb.flags else pad + text
+        spaces = " " * max(0, (verb.width or 0) - len(text))
+        return text + spaces if "-" in verb.flags else spaces + text
     if text.startswith("-"):
         sign, text = "-", text[1:]
     elif "+" in verb.flags:

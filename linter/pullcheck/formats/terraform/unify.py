@@ -157,9 +157,9 @@ def _kept(v: Any, items: Any, kind: type) -> Any:
         return (TfMap if isinstance(items, dict) else TfList)(items)
     out: Any = kind(items)
     out.pos = v.pos
-    if isinstance(out, dict):
+    if isinstance(items, dict):
         kpos = getattr(v, "kpos", {})
-        out.kpos = {k: kpos.get(k, v.pos) for k in out}
+        out.kpos = {k: kpos.get(k, v.pos) for k in items}
     else:
         ipos = getattr(v, "ipos", None)
         out.ipos = list(ipos) if ipos is not None and len(ipos) == len(out) else [v.pos] * len(out)
