@@ -213,8 +213,8 @@ def _call(module: "Module", node: Any, depth: int, deep: bool = False,
         return _picked(module, node, depth)
     if node.a in _SETS:  # a set holds no marked element: the marks of its elements are the set's
         return _any(module, node.b, True, depth)
-    if node.a in _TOP_MARKS:
-        return _any(module, node.b, False, depth)
+    if node.a in _TOP_MARKS:  # the marks inside its arguments stay inside its result
+        return _any(module, node.b, deep, depth)
     if node.a in _OWN_MARKS:
         return None
     return _any(module, node.b, True, depth)
