@@ -142,7 +142,8 @@ def equality_key() -> Callable[[Any], Any]:
         if isinstance(v, (list, dict)):
             got = by_id.get(id(v))
             if got is None:
-                tag = _KIND_TAGS.get(type(v), _MAP if isinstance(v, dict) else _LIST)
+                tag = next((t for kind, t in _KIND_TAGS.items() if isinstance(v, kind)),
+                           _MAP if isinstance(v, dict) else _LIST)
                 if isinstance(v, dict):
                     whole: Any = (tag, frozenset((k, key(x)) for k, x in v.items()))
                 elif tag is _SET:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, List, Tuple
 
 from pullcheck.formats.terraform.budget import Opaque
-from pullcheck.formats.terraform.convert import to_count
+from pullcheck.formats.terraform.convert import TfSet, to_count
 from pullcheck.formats.terraform.syntax import Body
-from pullcheck.graph.values import Ref, Unknown
+from pullcheck.graph.values import Missing, Ref, Unknown
 
 if TYPE_CHECKING:
     from pullcheck.formats.terraform.evaluate import Module
@@ -121,3 +121,21 @@ class ModuleGroup(Opaque):
         if self.counted:
             return [ModuleValue(m) for _, m in self.members]
         return {k: ModuleValue(m) for k, m in self.members}
+
+
+def walked(coll: Any, what: str) -> Any:
+    """(key, value) pairs of a collection a for expression (``what``) walks, or an Unknown saying why not:
+    it cannot be known, or it is over MAX_INSTANCES elements (never a shorter walk)."""
+    if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
+        return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
+    if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
+        return sorted(coll.items(), key=lambda kv: str(kv[0]))
+    if isinstance(coll, TfSet):  # a set's elements are their own keys
+        return [(x, x) for x in coll]
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    if isinstance(coll, Missing):  # an error in the collection is the walk's
+        return coll
+    if coll is None or isinstance(coll, (str, bool, int, float)):
+        return Missing(f"{what} over a value that is not a collection")
+    return Unknown(f"{what} over a value that cannot be known")

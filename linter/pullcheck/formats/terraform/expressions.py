@@ -20,12 +20,13 @@ from pullcheck.formats.terraform.convert import (
     Invalid,
     TfSet,
     is_known,
+    is_number,
     number_of,
     text_of,
     to_bool,
     to_number,
 )
-from pullcheck.formats.terraform.declared import MAX_INSTANCES, Counted, Instance, ModuleValue, Namespace
+from pullcheck.formats.terraform.declared import Counted, Instance, ModuleValue, Namespace, walked
 from pullcheck.formats.terraform.functions import call
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
@@ -122,6 +123,8 @@ class Evaluator:
         for item in t.a:
             out.append(self.eval(item))
             out.ipos.append(item.pos())
+            if isinstance(out[-1], Missing) and not isinstance(out[-1], Undeclared):  # the tuple's error too
+                return out[-1]
         return out
 
     def _object(self, t: Any) -> Any:
@@ -136,24 +139,31 @@ class Evaluator:
                 return key if isinstance(key, Unknown) else Unknown("object with a key that is not a string")
             d[key] = self.eval(elem.b)
             d.kpos[key] = elem.pos()
+            if isinstance(d[key], Missing) and not isinstance(d[key], Undeclared):  # the object's error too
+                return d[key]
         return d
 
     def _cond(self, t: Any) -> Any:
         """``c ? a : b``: the branch chosen, converted to the type both branches unify to (the other is
-        evaluated for its type only when the chosen one is a number, a bool or a collection: text and
-        null take any other branch's type as they are)."""
+        evaluated for its type; null takes any other branch's type as it is)."""
         test = self.eval(t.a)
         cond = to_bool(test)
         if cond is None:
             if test is None or is_known(test):
                 return Missing("conditional on a value that is not a bool")
-            return Unknown("conditional on a value that cannot be known")
+            if isinstance(test, Missing):
+                return test
+            a, b = self.eval(t.b), self.eval(t.c)  # the range of two numbers (or nulls) that meet is the value
+            same_either = a is None is b or is_number(a) and is_number(b) and binary("==", a, b) is True
+            return a if same_either else Unknown("conditional on a value that cannot be known")
         chosen = self.eval(t.b if cond else t.c)
-        if chosen is None or isinstance(chosen, (str, Template, Unknown, Ref, Opaque)):
+        if chosen is None or isinstance(chosen, (Template, Unknown, Ref, Opaque)):
             return chosen
         other = self.eval(t.c if cond else t.b)
+        if isinstance(chosen, str) and not isinstance(other, (list, dict)):
+            return chosen  # text takes a primitive's type as it is
         try:
-            return unify_pair(chosen, other)
+            return unify_pair(chosen, other, bool(cond))
         except Invalid as e:
             return Missing(f"conditional: {e}")
 
@@ -168,6 +178,7 @@ class Evaluator:
         for op, arg in ops:
             if not self.afford(len(base)):
                 return self.m.budget.spent()
+            before = base
             if op == "attr":
                 base = [self._get_attr(b, arg) for b in base]
             elif op == "index":
@@ -175,6 +186,9 @@ class Evaluator:
                 base = [self._index(b, idx) for b in base]
             else:
                 base = [self._splat(b, arg) for b in base]
+            failed = [x for b, x in zip(before, base) if isinstance(x, Missing) and not isinstance(b, _PROVIDED)]
+            if failed:  # a value without the attribute or index (not an instance's): the whole splat's error
+                return failed[0]
         return base
 
     def _call(self, t: Any) -> Any:
@@ -287,12 +301,12 @@ class Evaluator:
                 test = self.eval(p.a)
                 cond = to_bool(test)
                 if cond is None:
-                    out.append(test if isinstance(test, Missing) else
-                               Unknown("template %{if} on a value that cannot be known"))
+                    out.append(test if isinstance(test, Missing) or not is_known(test) and test is not None else
+                               Missing("template %{if} on a value that is not a bool"))
                 else:
                     out.extend(self._parts(p.b if cond else p.c))
             elif p.kind == "tfor":
-                items = _items(self.eval(p.b), "template %{for}")
+                items = walked(self.eval(p.b), "template %{for}")
                 if not isinstance(items, list):
                     out.append(items)
                     continue
@@ -318,19 +332,23 @@ class Evaluator:
     def _for(self, t: Any) -> Any:
         """``[for k, v in coll : expr if cond]`` and ``{for k, v in coll : key => value if cond}``."""
         coll = self.eval(t.b)
-        items = _items(coll, "for expression")
+        items = walked(coll, "for expression")
         if not isinstance(items, list):
             return coll if isinstance(coll, Unknown) else items
         self.m.budget.steps += len(coll) // READS_PER_STEP  # the walk and (a map) the sort of its keys
         value_t, cond, group = t.d
+        failed = self._condition_fails(t.a, cond)
+        if failed is not None:
+            return failed
         out_list: List[Any] = []
         out_map: Dict[Any, Any] = {}
         for k, v in items:
             sub = self._with(t.a, k, v)
             if cond is not None:
-                keep = to_bool(sub.eval(cond))
+                test = sub.eval(cond)
+                keep = to_bool(test)
                 if keep is None:
-                    return Unknown("for expression with a condition that cannot be known")
+                    return test if isinstance(test, Missing) else Unknown("for expression with a condition not known")
                 if not keep:
                     continue
             if not self.afford(1):
@@ -341,16 +359,33 @@ class Evaluator:
                     return Missing("for expression with a null key")
                 key = text_of(key) if not isinstance(key, str) and text_of(key) is not None else key
                 if not isinstance(key, str) or isinstance(key, JsonEncoded) and key.holes:
-                    return Unknown("for expression with a key that cannot be known")
+                    return key if isinstance(key, Missing) else Unknown("for expression with a key not known")
+            value = sub.eval(value_t)
+            if isinstance(value, Missing) and not isinstance(value, Undeclared):  # the whole expression's
+                return value
+            if t.c is not None:
                 if group:
-                    out_map.setdefault(key, []).append(sub.eval(value_t))
+                    out_map.setdefault(key, []).append(value)
                 elif key in out_map:
                     return Missing(f"for expression: two items have the key {key!r} (without ... to group them)")
                 else:
-                    out_map[key] = sub.eval(value_t)
+                    out_map[key] = value
             else:
-                out_list.append(sub.eval(value_t))
+                out_list.append(value)
         return out_map if t.c is not None else out_list
+
+    def _condition_fails(self, names: Any, cond: Any) -> Any:
+        """The error of a for expression's condition, evaluated first with its names unknown as Terraform does
+        (over an empty collection too): one that fails so, is null or is not a bool fails the expression."""
+        name = Unknown("a for expression's name before the walk")
+        probe = None if cond is None else self._with(names, name, name).eval(cond)
+        if cond is None or isinstance(probe, Missing):
+            return probe
+        if probe is None:
+            return Missing("for expression with a null condition")
+        if isinstance(probe, (list, dict)) or is_known(probe) and to_bool(probe) is None:
+            return Missing("for expression with a condition that is not a bool")
+        return None
 
     def _root(self, name: str) -> Any:
         if ("for", name) in self.ctx:
@@ -555,22 +590,7 @@ def _element(base: Any, idx: Any) -> Any:
     return Missing("index of null" if base is None else "index of a value that has no index")
 
 
-def _items(coll: Any, what: str) -> Any:
-    """(key, value) pairs of a collection a for expression (``what``) walks, or an Unknown saying why not:
-    it cannot be known, or it is over MAX_INSTANCES elements (never a shorter walk)."""
-    if isinstance(coll, (dict, list)) and len(coll) > MAX_INSTANCES:
-        return Unknown(f"{what} over more than {MAX_INSTANCES} elements")
-    if isinstance(coll, dict):  # a map is walked in the lexical order of its keys, as Terraform does
-        return sorted(coll.items(), key=lambda kv: str(kv[0]))
-    if isinstance(coll, TfSet):  # a set's elements are their own keys
-        return [(x, x) for x in coll]
-    if isinstance(coll, list):
-        return list(enumerate(coll))
-    if isinstance(coll, Missing):  # an error in the collection is the walk's
-        return coll
-    if coll is None or isinstance(coll, (str, bool, int, float)):
-        return Missing(f"{what} over a value that is not a collection")
-    return Unknown(f"{what} over a value that cannot be known")
+_PROVIDED = (Instance, Counted, Ref, Unknown)  # what a provider or a state sets, not the configuration
 
 
 _TEMPLATES: Dict[str, Any] = {}  # template text -> its parse (or the Unknown of its error), kept across runs

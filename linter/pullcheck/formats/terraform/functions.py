@@ -116,6 +116,11 @@ class Pure:
         return None if out is NULL else unknown() if out is None else out
 
 
+def _structure(a: Any) -> bool:
+    """A collection or an object itself, which no conversion makes a primitive."""
+    return isinstance(a, (list, dict)) or _a_collection(a)
+
+
 def _a_collection(a: Any) -> bool:
     """``a`` is an unknown whose type is a collection or an object: never a primitive."""
     ty = getattr(a, "ty", None) if isinstance(a, Unknown) else None
@@ -135,7 +140,10 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
     failed = next((a for a in args if isinstance(a, Missing)), None)
     if failed is not None and name not in ("try", "can"):
         return failed
-    if name in ("tostring", "tonumber", "tobool") and args and _a_collection(args[0]):
+    refused = NOT_NULL.get(name, ())
+    if any(i < len(args) and args[i] is None for i in refused):
+        return Missing(f"function {name}() fails: argument {refused[0] + 1} must not be null")
+    if name in ("tostring", "tonumber", "tobool") and args and _structure(args[0]):
         return Missing(f"function {name}() fails: a collection or object cannot be converted to a primitive")
     if run is None:
         return unknown()  # a function Terraform has that is not evaluated here (see ARITY)
@@ -147,6 +155,10 @@ def _call(name: str, run: Optional[Function], args: List[Any], unknown: Callable
         return Missing(f"function {name}() fails: {e}")
     except (TypeError, ValueError, ParseError, IndexError, ZeroDivisionError, OverflowError, RecursionError):
         return unknown()
+
+
+# the arguments (by index) that a function of Terraform refuses null for, before it looks at the others
+NOT_NULL: Dict[str, Tuple[int, ...]] = {"contains": (1,), "index": (1,)}
 
 
 def arity_error(name: str, count: int) -> Any:

@@ -23,7 +23,7 @@ from pullcheck.formats.terraform.convert import (
     to_number,
 )
 from pullcheck.formats.terraform.number import go_int
-from pullcheck.formats.terraform.unify import DYNAMIC, convert, type_of, unified, unify
+from pullcheck.formats.terraform.unify import DYNAMIC, convert, set_of, type_of, unified, unify
 from pullcheck.graph.values import MAX_ITEMS, Missing, Ref, Template, Undeclared, Unknown
 
 
@@ -76,8 +76,10 @@ def _list_like(xs: Any) -> bool:
 
 
 def zipmap(keys: Any, values: Any) -> Any:
-    if not _list_like(keys) or not _list_like(values):
-        return Missing("zipmap() of a value that is not a list")
+    if not _list_like(keys) or not _list_like(values) or isinstance(values, TfSet):
+        return Missing("zipmap() of a value that is not a list")  # its values a list or tuple, never a set
+    if any(_unknown(k) for k in keys):
+        return None  # keys not all known: Terraform's result is unknown before anything else is checked
     if len(keys) != len(values):
         return Missing(f"zipmap(): {len(keys)} keys for {len(values)} values")
     names = [text_of(k) for k in keys]
@@ -94,12 +96,16 @@ def setproduct(*lists: Any) -> Any:
         return Missing("setproduct() of fewer than two lists")
     if not all(_list_like(x) for x in lists):
         return Missing("setproduct() of a value that is not a list or set")
+    # each argument a list or set of one element type: a tuple's elements take the type they unify to
+    lists = tuple(x if isinstance(x, (TfList, TfSet)) else unified(x) for x in lists)
     size = 1
     for x in lists:
         size *= len(x)
     if size > MAX_ITEMS:
         return None
-    return [list(p) for p in itertools.product(*lists)]
+    products = [list(p) for p in itertools.product(*lists)]
+    # a set among the arguments makes the result a set (each product once, in a set's order)
+    return set_of(products) if any(isinstance(x, TfSet) for x in lists) else TfList(products)
 
 
 def distinct(xs: Any) -> Any:
@@ -137,18 +143,16 @@ def index(xs: Any, v: Any) -> Any:
 
 def one(xs: Any) -> Any:
     if xs is None:
-        return NULL
+        return Missing("one() of null")
     if not _list_like(xs) or len(xs) > 1:
         return Missing("one() of a value that is not a list of at most one element")
-    return xs[0] if xs else NULL
+    return xs[0] if xs and xs[0] is not None else NULL
 
 
 def coalescelist(*xs: Any) -> Any:
+    if not all(_list_like(x) and not isinstance(x, TfSet) for x in xs):  # lists or tuples, all; no null
+        return Missing("coalescelist() of a value that is not a list")
     for x in xs:
-        if x is None:
-            continue
-        if not _list_like(x):
-            return Missing("coalescelist() of a value that is not a list")
         if x:
             return x
     return Missing("coalescelist(): no non-empty list")
@@ -267,6 +271,7 @@ def chunklist(xs: Any, n: Any) -> Any:
         return size if isinstance(size, Missing) else Missing("chunklist(): the size must not be negative")
     if not _list_like(xs):
         return Missing("chunklist() of a value that is not a list")
+    xs = xs if isinstance(xs, (TfList, TfSet)) else unified(xs)  # a list of one element type
     if size == 0:
         return TfList([TfList(xs)])
     at_most(len(xs) // size + len(xs))
@@ -274,8 +279,8 @@ def chunklist(xs: Any, n: Any) -> Any:
 
 
 def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
-    """element(list, i): the element at ``i`` modulo the length; a negative or fractional index, an empty
-    list or a set are Terraform's errors."""
+    """element(list, i): the element at ``i`` modulo the length (a negative index from the end of a list); a
+    fractional index, an empty list or a set are Terraform's errors."""
     if len(args) != 2 or _unknown(args[0]) or _unknown(args[1]):
         return unknown()
     xs, i = args
@@ -284,11 +289,12 @@ def element(args: List[Any], unknown: Any, meter: Budget) -> Any:
     n = _whole(i, "an index")
     if isinstance(n, Missing):
         return n
-    if n < 0:
-        return Missing("element() with a negative index")
     if not xs:
         return Missing("element() of an empty list")
-    return xs[n % len(xs)]
+    if n < 0 and not isinstance(xs, TfList) and -n % len(xs):
+        # a tuple's element type is picked first with Go's remainder, which is negative here
+        return Missing("element() with a negative index that is not a multiple of the tuple's length")
+    return xs[n % len(xs)]  # a list's negative index counts from its end
 
 
 def typed_length(v: Any) -> Any:
@@ -309,7 +315,7 @@ def length(args: List[Any], unknown: Any, meter: Budget) -> Any:
     counted = typed_length(v)
     if counted is not None:
         return counted
-    if isinstance(v, TfSet) and not is_known(v):
+    if isinstance(v, TfSet) and not is_known(v) and len(v) != 1:
         return Unknown("length() of a set whose elements are not all known (equal ones are one element)")
     if isinstance(v, (list, dict)) or (isinstance(v, str) and text_known(v)):
         return go_int(len(v))  # a Go integer: a quotient of two lengths has its precision
@@ -328,7 +334,7 @@ def concat(args: List[Any], unknown: Any, meter: Budget) -> Any:
     joined = [x for a in args for x in a]
     if all(isinstance(a, TfList) for a in args):
         try:
-            return TfList(unified(joined))
+            return TfList(unified(joined, sequence=False))
         except Invalid as e:
             return Missing(f"concat(): {e}")
     return joined
@@ -378,16 +384,17 @@ def lookup(args: List[Any], unknown: Any, meter: Budget) -> Any:
     m, key = args[0], text_of(args[1])
     if not isinstance(m, dict) or key is None:
         return Missing("lookup() of a value that is not a map, or with a key that is not a string")
+    default = args[2] if len(args) == 3 else None
+    if len(args) == 3 and isinstance(m, TfMap) and m:  # converted to the map's element type, found or not
+        try:
+            default = convert(args[2], unify([type_of(x) for x in m.values()]) or DYNAMIC)
+        except Invalid:
+            return Missing("lookup(): the default is not of the type of the map's elements")
     if key in m:
         return m[key]
     if len(args) == 2:
         return Missing(f"lookup(): the map has no key {key}")
-    if isinstance(m, TfMap) and m:
-        try:
-            return convert(args[2], unify([type_of(x) for x in m.values()]) or DYNAMIC)
-        except Invalid:
-            return Missing("lookup(): the default is not of the type of the map's elements")
-    return args[2]
+    return default
 
 
 def merge(args: List[Any], unknown: Any, meter: Budget) -> Any:

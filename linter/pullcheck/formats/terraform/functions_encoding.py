@@ -138,10 +138,12 @@ def _numbers(v: Any, text: str) -> Any:
     """The numbers in JSON ``text`` decoded as ``v`` made Terraform's, in place: each read from its own digits
     (a second, plain decoding gives them in the same places) when any is not a small whole number."""
     todo = [v]
+    signed_zero = "-0" in text  # Python reads -0 as 0; Terraform keeps its sign
     while todo:
         x = todo.pop()
         items = x.values() if isinstance(x, dict) else x if isinstance(x, list) else (x,)
-        if any(is_number(i) and (isinstance(i, float) or i.bit_length() > number.PRECISION) for i in items):
+        if any(is_number(i) and (isinstance(i, float) or i.bit_length() > number.PRECISION or signed_zero and i == 0)
+               for i in items):
             break
         todo.extend(i for i in items if isinstance(i, (list, dict)))
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from pullcheck.formats.terraform.convert import is_known, spend, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.convert import TfList, is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.go_numbers import exact, number_text
 from pullcheck.formats.terraform.unicode_text import cluster_count, cluster_starts, nfc
@@ -186,6 +186,11 @@ def _number(verb: _Verb, arg: Any) -> str:
 def _float_padded(verb: _Verb, text: str) -> str:
     """big.Float's Format: the sign apart, padded with zeros after it for the 0 flag (before the - flag)."""
     sign = ""
+    if text in ("+Inf", "-Inf"):  # an infinity: "+" unless the space flag says " ", padded with spaces only
+        sign = " " if text[0] == "+" and " " in verb.flags and "+" not in verb.flags else text[0]
+        text = sign + text[1:]
+        spaces = " " * max(0, (verb.width or 0) - len(text))
+        return text + spaces if "-" in verb.flags else spaces + text
     if text.startswith("-"):
         sign, text = "-", text[1:]
     elif "+" in verb.flags:
@@ -288,7 +293,10 @@ def go_json(v: Any) -> str:
         elif isinstance(x, bool):
             out.append("true" if x else "false")
         elif isinstance(x, (int, float)):
-            out.append(go_float(x, "f", -1))
+            text = go_float(x, "f", -1)
+            if text in ("+Inf", "-Inf"):
+                raise Fails("an infinity cannot be written as JSON")
+            out.append(text)
         elif isinstance(x, str):
             out.append(go_quoted(_text(x)))
         elif isinstance(x, list):
@@ -335,7 +343,7 @@ def formatlist(fmt: str, args: List[Any], unknown: Any, meter: Any = None) -> An
     """formatlist(): lists walked together (of one length), other arguments repeated; an element whose
     arguments are not all known is unknown, alone."""
     if not args:
-        return [format_text(fmt, [], meter)]
+        return TfList([format_text(fmt, [], meter)])
     length: Optional[Tuple[int, int]] = None
     for i, a in enumerate(args):
         if isinstance(a, list):
@@ -359,4 +367,4 @@ def formatlist(fmt: str, args: List[Any], unknown: Any, meter: Any = None) -> An
         size += len(text)
         text_at_most(size)
         out.append(text)
-    return out
+    return TfList(out)  # a list of strings, as Terraform's formatlist() gives

@@ -9,7 +9,7 @@ import warnings
 from typing import Any, Dict, List
 
 from pullcheck.formats.terraform.budget import MAX_REGEX_WORK, Budget, built, scanning, searching
-from pullcheck.formats.terraform.convert import Unknowable, spend, text_at_most
+from pullcheck.formats.terraform.convert import TfList, Unknowable, spend, text_at_most
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.graph.values import MAX_ITEMS
 
@@ -223,4 +223,4 @@ def regexall(pattern: Any, s: Any, meter: Budget) -> Any:
     for m in _searches(r, reach, s, meter):
         out.append(_groups(r, m))
         spend(meter, 0, 1 + built(out[-1]))
-    return out
+    return TfList(out)  # a list, as Terraform's regexall() gives

@@ -2,16 +2,16 @@
 elements, alltrue() and anytrue().
 
 A set's elements take one type, as Terraform unifies them (numbers and bools with strings become strings; a
-number with a bool is an error), and come out in cty's order of a set: strings by their bytes, numbers
-ascending, false before true, null last. Sets of lists or maps have an order of their own (by hash), which is
-not modelled: one of more than one distinct element is unknown."""
+number with a bool is an error), and come out as a set in cty's order (unify.set_of): strings by their text,
+numbers ascending, false before true, lists and maps by the text cty hashes them by, null last."""
 from __future__ import annotations
 
 from typing import Any, List
 
 from pullcheck.formats.terraform.budget import Budget, Opaque
-from pullcheck.formats.terraform.convert import Unknowable, at_most, equality_key, spend, text_of, to_bool
+from pullcheck.formats.terraform.convert import Invalid, at_most, equality_key, spend, text_of, to_bool
 from pullcheck.formats.terraform.failures import Fails
+from pullcheck.formats.terraform.unify import set_of, unified
 from pullcheck.graph.values import Ref, Template, Unknown
 
 
@@ -29,6 +29,16 @@ def _elements(sets: Any, meter: Budget) -> List[List[Any]]:
         raise Fails("given sets must all have compatible element types")
     if "string" in kinds and len(kinds) > 1:
         return [[x if x is None else text_of(x) for x in s] for s in sets]
+    if "collection" in kinds:  # lists, tuples or objects: all the sets' elements take the type they unify to
+        try:
+            flat = unified([x for s in sets for x in s])
+        except Invalid:
+            raise Fails("given sets must all have compatible element types") from None
+        out, at = [], 0
+        for s in sets:
+            out.append(flat[at:at + len(s)])
+            at += len(s)
+        return out
     return [list(s) for s in sets]
 
 
@@ -44,22 +54,9 @@ def _kind(x: Any) -> str:
     return "collection"
 
 
-def _ordered(xs: List[Any]) -> List[Any]:
-    """The distinct elements in the order of a cty set."""
-    key = equality_key()
-    seen: dict = {}
-    for x in xs:
-        seen.setdefault(key(x), x)
-    out = list(seen.values())
-    present = [x for x in out if x is not None]
-    nulls = [None] * (len(out) - len(present))
-    if any(_kind(x) == "collection" for x in present):
-        if len(present) > 1:
-            raise Unknowable("gives a set of collections, whose order pullcheck does not model")
-        return present + nulls
-    if present and isinstance(present[0], str):
-        return sorted(present, key=lambda s: s.encode("utf-8", "surrogatepass")) + nulls
-    return sorted(present) + nulls
+def _ordered(xs: List[Any]) -> Any:
+    """The distinct elements as a cty set: a set (``for`` walks it by its elements), in cty's order."""
+    return set_of(xs)
 
 
 def setunion(*sets: Any, meter: Budget) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, List
 
 from pullcheck.formats.terraform import functions_collections as coll
 from pullcheck.formats.terraform.budget import Budget
-from pullcheck.formats.terraform.convert import at_most, is_known, spend, text_at_most, text_of, to_number
+from pullcheck.formats.terraform.convert import TfList, at_most, is_known, spend, text_at_most, text_of, to_number
 from pullcheck.formats.terraform.failures import Fails
 from pullcheck.formats.terraform.functions_format import NotKnown, format_text, formatlist
 from pullcheck.formats.terraform.unicode_text import (
@@ -54,6 +54,8 @@ def format_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     fmt = text_of(args[0])
     if fmt is None:
         return _not_text(args[0], unknown)
+    if any(a is None for a in args[1:]):  # a null of no type makes Terraform's result unknown, verbs unread
+        return unknown()
     if not all(is_known(a) for a in args[1:]):
         return _format_parts(nfc(fmt), args[1:], meter) or unknown()
     try:
@@ -92,7 +94,8 @@ def formatlist_call(args: List[Any], unknown: Any, meter: Budget) -> Any:
     fmt = text_of(args[0])
     if fmt is None:
         return _not_text(args[0], unknown)
-    if any(isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None) for a in args[1:]):
+    if any(a is None or isinstance(a, (Unknown, Template)) or (isinstance(a, str) and text_of(a) is None)
+           for a in args[1:]):
         return unknown()
     try:
         return formatlist(nfc(fmt), args[1:], unknown, meter)
@@ -206,9 +209,9 @@ def split(sep: Any, s: Any) -> Any:
     """Go's strings.Split: an empty separator splits between characters."""
     if sep == "":
         at_most(len(s))
-        return list(s) if s else []
+        return TfList(s) if s else TfList()
     at_most(s.count(sep) + 1)
-    return [nfc(x) for x in s.split(sep)]
+    return TfList(nfc(x) for x in s.split(sep))  # a list of strings, as Terraform's split() gives
 
 
 def join(args: List[Any], unknown: Any, meter: Budget) -> Any:

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Tuple
 
+from pullcheck.formats.terraform import number
 from pullcheck.formats.terraform.budget import Budget, decoding
 from pullcheck.formats.terraform.convert import NULL, Unknowable, is_known, spend, text_at_most, text_of
 from pullcheck.formats.terraform.failures import Fails
@@ -57,6 +58,8 @@ def _number(src: str) -> Any:
         return None
     if abs(d.adjusted()) > 4000:
         raise Unknowable("gives a number of more than 4000 digits")
+    if not d and d.is_signed():
+        return number.NEG_ZERO  # cty keeps the sign of a zero it parses
     return int(d) if d == d.to_integral_value() else float(d)
 
 

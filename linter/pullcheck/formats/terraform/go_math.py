@@ -91,7 +91,7 @@ def divide(a: float, b: float) -> float:
 def _odd_int(y: float) -> bool:
     if abs(y) >= 1 << 53:
         return False
-    whole, frac = math.modf(y)
+    frac, whole = math.modf(y)  # modf gives the fraction first
     return frac == 0 and int(whole) & 1 == 1
 
 

@@ -122,7 +122,8 @@ def _digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
     that read back as the same number. A whole number of up to PRECISION bits is its own digits; a float
     that is not a Number of the evaluator's is the decimal ``repr`` spells, which is its shortest form
     (any shorter decimal is further from it than 2 ** -PRECISION of its size)."""
-    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() <= PRECISION:
+    bits = getattr(v, "prec", PRECISION) if shortest else PRECISION  # the shortest text at the number's own bits
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() <= bits:
         text = str(abs(v))
         return v < 0, text.rstrip("0"), len(text) if v else 0
     if shortest and type(v) is float and v == v and abs(v) != float("inf"):
@@ -139,8 +140,13 @@ def _spelled(v: float) -> Tuple[bool, str, int]:
 def _exact_digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
     _, binary = exact(v)
     neg, m, e = binary
-    if m == 0:
-        return False, "", 0
+    if m == 0:  # zero keeps its sign: big.Float writes negative zero "-0"
+        return neg, "", 0
+    prec = getattr(v, "prec", PRECISION)  # a number made from a float64 (pow(), log()) has 53 bits
+    drop = m.bit_length() - prec
+    if shortest and 0 < drop and not m & ((1 << drop) - 1):  # the shortest text at the number's own precision
+        m, e = m >> drop, e + drop
+        binary = (neg, m, e)
     mant, exp = _shortest(binary) if shortest else _decimal(m, e)
     return neg, mant, exp
 
@@ -148,6 +154,8 @@ def _exact_digits(v: Any, shortest: bool) -> Tuple[bool, str, int]:
 def number_text(v: Any, mode: str, prec: Optional[int]) -> str:
     """big.Float's Append(mode, prec) of ``v``: ``prec`` None is Go's default (6 for %e and %f, the
     shortest for %g), -1 the shortest."""
+    if isinstance(v, float) and v == v and abs(v) == float("inf"):  # an infinity, whatever the mode and precision
+        return "+Inf" if v > 0 else "-Inf"
     if prec is None:
         prec = -1 if mode in "gG" else 6
     shortest = prec < 0

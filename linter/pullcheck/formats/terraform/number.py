@@ -303,7 +303,8 @@ def modulo(a: Any, b: Any) -> Any:
     ma, ea, _ = _parts(a)
     e = min(ea, ep)
     man = (ma << (ea - e)) - (mp << (ep - e))
-    return _make(*_round(man, e, prec), prec, negative_zero=a is NEG_ZERO)
+    # a zero ``a`` less b times an integer zero (positive): negative only when that product is not
+    return _make(*_round(man, e, prec), prec, negative_zero=a is NEG_ZERO and mb >= 0)
 
 
 def truncate(v: Any) -> Any:

@@ -3,6 +3,7 @@ equality of the same type only, and the logical ones. Where Terraform gives an e
 wrong type, null, zero divided by zero), the value is a Missing that says so."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pullcheck.formats.terraform import number
@@ -15,13 +16,26 @@ _ARITHMETIC = {"+": number.add, "-": number.subtract, "*": number.multiply, "/":
 _ORDER = {"<": lambda c: c < 0, ">": lambda c: c > 0, "<=": lambda c: c <= 0, ">=": lambda c: c >= 0}
 
 
+@dataclass(frozen=True)
+class Operated(Unknown):
+    """The unknown result of an operation: Terraform knows it is not null (cty refines it so)."""
+
+
+_NOT_NULL = (list, dict, Template, Operated)  # what is not null even when what it holds is not known
+
+
 def _unknown(v: Any) -> bool:
     return isinstance(v, (Unknown, Ref, Template, Opaque))
 
 
 def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
+    failed = next((x for x in (a, b) if isinstance(x, Missing)), None)
+    if failed is not None:  # an operand that is an error: the operation's
+        return failed
+    if op in ("==", "!=") and None in (a, b) and any(isinstance(x, _NOT_NULL) for x in (a, b)):
+        return op == "!="  # a collection or a text, whatever unknowns it holds, is not null
     if _unknown(a) or _unknown(b):
-        return Unknown(f"operation {op} on a value that cannot be known")
+        return _operand_fails(op, b if _unknown(a) else a) or Operated(f"operation {op} on a value not known")
     if op in ("==", "!="):
         return _equality(op, a, b, budget)
     if op in ("&&", "||"):
@@ -45,6 +59,19 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
     return Unknown(f"operation {op} gives a number of more than {number.MAX_BITS} bits") if out is None else out
 
 
+def _operand_fails(op: str, v: Any) -> Any:
+    """The error of the operand that is known when the other is not: Terraform converts each operand to the
+    type the operator takes before it looks at either value, so a null or a value of the wrong type fails all
+    the same."""
+    if op in ("==", "!=") or _unknown(v) or (v is not None and not is_known(v)):
+        return None
+    if v is None:
+        return Missing(f"operation {op} on null")
+    if op in ("&&", "||"):
+        return None if to_bool(v) is not None else Missing(f"operation {op} on a value that is not a bool")
+    return None if to_number(v) is not None else Missing(f"operation {op} on a value that is not a number")
+
+
 def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
     if a is None or b is None:  # null is told from a value known at the top, whatever it holds (a map of refs)
         return (a is None and b is None) == (op == "==")
@@ -60,8 +87,8 @@ def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
 
 
 def unary(op: str, v: Any) -> Any:
-    if _unknown(v):
-        return v if isinstance(v, Unknown) else Unknown("unary operation on a value that cannot be known")
+    if _unknown(v):  # an error as it is; else an unknown known not to be null
+        return v if isinstance(v, Missing) else Operated(getattr(v, "origin", "unary operation on a value not known"))
     if op == "!":
         got = to_bool(v)
         return Missing("operation ! on a value that is not a bool") if got is None else not got

@@ -9,7 +9,8 @@ marked elements is not itself marked. Each answer is True, False, or None where 
 splat picks out of a collection; a module's variables, which carry what their caller gives)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional
 
 from pullcheck.formats.terraform.functions_collections import holds_error
 from pullcheck.formats.terraform.syntax import JsonExpr, Known
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 64  # locals read through locals: past it, not told
 _MARKERS = {"sensitive": True, "nonsensitive": False, "issensitive": False}
+# the names of the for expressions around an expression whose collections hold no mark anywhere: each such
+# name holds no mark either
+_CLEAN: ContextVar[FrozenSet[str]] = ContextVar("clean_names", default=frozenset())
 
 
 def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0,
@@ -62,7 +66,28 @@ def marked(module: "Module", node: Any, deep: bool = False, depth: int = 0,
         return _element(module, node, deep, depth)
     if kind == "for" and not deep:  # a new collection: marked only as the one it walks is
         return marked(module, node.b, False, depth + 1)
+    if kind == "for":
+        return _walked(module, node, depth)
+    if kind == "splat" and marked(module, node.a, True, depth + 1) is False:  # nothing marked to pick from
+        return False
+    if kind == "var" and node.a in _CLEAN.get():
+        return False
     return None
+
+
+def _walked(module: "Module", node: Any, depth: int) -> Optional[bool]:
+    """Whether a for expression's result holds a mark anywhere: not when neither the collection it walks nor
+    any of its expressions (its names then holding none) does."""
+    walked = marked(module, node.b, True, depth + 1)
+    if walked is not False:
+        return walked
+    value, cond, _ = node.d
+    parts = [p for p in (node.c, value, cond) if p is not None]
+    token = _CLEAN.set(_CLEAN.get() | {n for n in node.a if isinstance(n, str)})
+    try:
+        return _any(module, parts, True, depth)
+    finally:
+        _CLEAN.reset(token)
 
 
 def _element(module: "Module", node: Any, deep: bool, depth: int) -> Optional[bool]:
@@ -71,6 +96,8 @@ def _element(module: "Module", node: Any, deep: bool, depth: int) -> Optional[bo
     base = marked(module, node.a, False, depth + 1)
     if base is not False:
         return base
+    if marked(module, node.a, True, depth + 1) is False:  # nothing inside it is marked
+        return False
     built, key = _built(module, node.a, depth), node.b
     if built is None:
         return None
@@ -167,6 +194,7 @@ def _operands(module: "Module", nodes: Any, depth: int) -> Optional[bool]:
 # give back keeps some marks, or none)
 _TOP_MARKS = {"length", "tolist", "toset", "tomap", "concat", "keys", "values", "merge", "flatten", "reverse", "slice",
               "setproduct", "zipmap", "chunklist"}
+_SETS = {"toset", "setunion", "setintersection", "setsubtract"}
 _OWN_MARKS = {"try", "can", "lookup", "element", "one", "ephemeralasnull"}
 
 
@@ -176,15 +204,17 @@ def _call(module: "Module", node: Any, depth: int, deep: bool = False,
     does not read marks itself); not where none of its arguments holds a mark anywhere."""
     if node.a in _MARKERS:
         return _MARKERS[node.a] if len(node.b) == 1 and not node.c else None
+    if _any(module, node.b, True, depth) is False:
+        return False
     if node.a == "try" and not node.c and evaluate is not None:
         chosen = _tried(node.b, evaluate)
         return None if chosen is None else marked(module, chosen, deep, depth + 1, evaluate)
-    if _any(module, node.b, True, depth) is False:
-        return False
     if node.a in ("lookup", "element", "one") and not node.c:
         return _picked(module, node, depth)
-    if node.a in _TOP_MARKS:
-        return _any(module, node.b, False, depth)
+    if node.a in _SETS:  # a set holds no marked element: the marks of its elements are the set's
+        return _any(module, node.b, True, depth)
+    if node.a in _TOP_MARKS:  # the marks inside its arguments stay inside its result
+        return _any(module, node.b, deep, depth)
     if node.a in _OWN_MARKS:
         return None
     return _any(module, node.b, True, depth)

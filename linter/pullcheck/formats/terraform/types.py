@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
 from pullcheck.formats.terraform.budget import Opaque
-from pullcheck.formats.terraform.convert import equality_key, is_known, spend, text_of, to_bool, to_number
+from pullcheck.formats.terraform.convert import (
+    TfList,
+    TfMap,
+    TfSet,
+    equality_key,
+    is_known,
+    spend,
+    text_of,
+    to_bool,
+    to_number,
+)
 from pullcheck.formats.terraform.hcl import MAX_NESTING, Node
 from pullcheck.formats.terraform.syntax import JsonExpr, read
 from pullcheck.graph.values import Missing, Ref, Template, Unknown
@@ -20,6 +30,23 @@ from pullcheck.sources.errors import ParseError
 from pullcheck.sources.marked import MDict, MList
 
 PRIMITIVES = ("string", "number", "bool")
+
+
+class MarkedList(MList, TfList):
+    """A value converted to a list type: a list to the functions (its elements of one type), with the positions
+    of what it was read from."""
+    __slots__ = ()
+
+
+class MarkedSet(MList, TfSet):
+    """A value converted to a set type: a set to the functions and ``for`` (no index; its elements are its
+    keys), with positions."""
+    __slots__ = ()
+
+
+class MarkedMap(MDict, TfMap):
+    """A value converted to a map type: a map to the functions and conversions, with positions."""
+    __slots__ = ()
 
 
 @dataclass
@@ -232,7 +259,7 @@ def _sequence(v: Any, ty: Type, meter: Any, at: str) -> Any:
     order = list(range(len(items)))
     if ty.kind == "set":
         order = _set_order(items)
-    out: Any = MList(items[i] for i in order)
+    out: Any = (MarkedSet if ty.kind == "set" else MarkedList)(items[i] for i in order)
     out.pos = getattr(v, "pos", (1, 1))
     ipos = getattr(v, "ipos", None)
     out.ipos = [ipos[i] for i in order] if ipos is not None and len(ipos) == len(v) else [out.pos] * len(order)
@@ -249,7 +276,7 @@ def _map(v: Any, ty: Type, meter: Any, at: str) -> Any:
     values = [convert(v[k], ty.elem, meter, f"element {k!r}") for k in keys]
     if ty.elem.has_any():
         values = _unified(values, "map", meter)
-    return _dict_like(v, dict(zip(keys, values)))
+    return _dict_like(v, dict(zip(keys, values)), MarkedMap)
 
 
 def _object_value(v: Any, ty: Type, meter: Any, at: str) -> Any:
@@ -288,9 +315,9 @@ _BY_KIND: Dict[str, Callable[[Any, Type, Any, str], Any]] = {
 }
 
 
-def _dict_like(src: Any, values: Dict[str, Any]) -> MDict:
-    """``values`` in a map that keeps the positions ``src`` has for the same keys."""
-    out: Any = MDict(values)
+def _dict_like(src: Any, values: Dict[str, Any], kind: type = MDict) -> MDict:
+    """``values`` in a map (of the class ``kind``) that keeps the positions ``src`` has for the same keys."""
+    out: Any = kind(values)
     out.pos = getattr(src, "pos", (1, 1))
     kpos = getattr(src, "kpos", {})
     out.kpos = {k: kpos.get(k, out.pos) for k in values}

@@ -19,12 +19,14 @@ from pullcheck.formats.terraform.convert import (
     TfMap,
     TfSet,
     equality_key,
+    is_known,
     is_number,
     number_of,
     text_of,
     to_bool,
     to_number,
 )
+from pullcheck.formats.terraform.types import MarkedList, MarkedMap
 from pullcheck.graph.values import Ref, Template, Unknown
 from pullcheck.sources.marked import MDict, MList
 
@@ -126,10 +128,12 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
             items = [convert(x, et, kinds) for x, et in zip(v, t[1])]
         else:
             items = [convert(x, t[1], kinds) for x in v]
+            if kinds and t[1] == DYNAMIC:  # a collection of any type: its elements take the one they unify to
+                items = unified(items)
         if kinds and kind == "set":
             return set_of(items)
         if kinds and kind == "list":
-            return v if isinstance(v, TfList) and _unchanged(v, items) else TfList(items)
+            return v if isinstance(v, TfList) and _unchanged(v, items) else _kept(v, items, MarkedList)
         return v if _unchanged(v, items) else _like(v, items)
     if not isinstance(v, dict):
         raise Invalid(f"a {kind} is required")
@@ -140,9 +144,26 @@ def convert(v: Any, t: Any, kinds: bool = True) -> Any:
         got = {k: convert(x, want[k], kinds) for k, x in v.items()}
     else:
         got = {k: convert(x, t[1], kinds) for k, x in v.items()}
+        if kinds and t[1] == DYNAMIC:
+            got = dict(zip(got, unified(list(got.values()), sequence=False)))
     if kinds and kind == "map":
-        return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else TfMap(got)
+        return v if isinstance(v, TfMap) and _unchanged(v.values(), got.values()) else _kept(v, got, MarkedMap)
     return v if _unchanged(v.values(), got.values()) else _like(v, got)
+
+
+def _kept(v: Any, items: Any, kind: type) -> Any:
+    """``items`` as a list or map (the class ``kind``) with the positions ``v`` has, if any."""
+    if not hasattr(v, "pos"):
+        return (TfMap if isinstance(items, dict) else TfList)(items)
+    out: Any = kind(items)
+    out.pos = v.pos
+    if isinstance(items, dict):
+        kpos = getattr(v, "kpos", {})
+        out.kpos = {k: kpos.get(k, v.pos) for k in items}
+    else:
+        ipos = getattr(v, "ipos", None)
+        out.ipos = list(ipos) if ipos is not None and len(ipos) == len(out) else [v.pos] * len(out)
+    return out
 
 
 def _unchanged(old: Any, new: Any) -> bool:
@@ -183,13 +204,16 @@ def _primitive(v: Any, t: str) -> Any:
     return got
 
 
-def unified(values: List[Any]) -> List[Any]:
-    """``values`` converted to the one type they unify to (the elements of a tuple made a list); raises
-    Invalid when there is none."""
+def unified(values: List[Any], sequence: bool = True) -> List[Any]:
+    """``values`` converted to the one type they unify to (the elements of a tuple made a list, or with
+    ``sequence`` false an object's attributes a map); raises Invalid when there is none, and (cty's
+    conversion of a tuple to a list or set) where a null sits beside collections."""
     memo: Dict[int, Any] = {}
     t = unify([type_of(x, memo) for x in values])
     if t is None:
         raise Invalid("the values have no type in common")
+    if sequence and isinstance(t, tuple) and any(x is None for x in values):
+        raise Invalid("a null element among collections")
     return [convert(x, t) for x in values]
 
 
@@ -197,8 +221,8 @@ def as_list(v: Any) -> Any:
     """tolist(): a list, set or tuple as a list of one element type."""
     if isinstance(v, TfList):
         return v
-    if isinstance(v, TfSet):
-        return TfList(v)
+    if isinstance(v, TfSet):  # a set with unknown elements has no known length: neither has the list
+        return TfList(v) if is_known(v) or len(v) == 1 else Unknown("a list of a set whose elements are not all known")
     if not isinstance(v, list):
         raise Invalid("a list is required")
     return TfList(unified(v))
@@ -220,7 +244,7 @@ def as_map(v: Any) -> Any:
     if not isinstance(v, dict):
         raise Invalid("a map is required")
     keys = list(v)
-    return TfMap(zip(keys, unified([v[k] for k in keys])))
+    return TfMap(zip(keys, unified([v[k] for k in keys], sequence=False)))
 
 
 def set_of(items: List[Any]) -> TfSet:
@@ -296,12 +320,13 @@ _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", 
                "\t": "\\t", "\v": "\\v"}
 
 
-def unify_pair(chosen: Any, other: Any) -> Any:
+def unify_pair(chosen: Any, other: Any, chosen_first: bool = True) -> Any:
     """The branch a conditional chose, converted to the type both branches unify to (``true ? 1 : "a"`` is
-    "1"); its collections keep their kind and positions. Raises Invalid when the branches have no type in
-    common; two collections without one are kept as chosen, though: a variable's value is held here without
-    the kind its type gives it (a map(object) as an object, which may not unify with {} where Terraform's
-    map does), and a conditional over one is too common to lose."""
+    "1", a tuple against a set is a set); when cty's unification finds no such type, the branches' own types
+    are tried in cty's order of preference (``chosen_first``: the chosen one is the true one, first when
+    neither is preferred), each taken when the other's type has a conversion to it (unsafe ones too), and
+    the chosen value converted to it, which can fail. Raises Invalid when no type is found or the conversion
+    fails. Its collections otherwise keep their kind and positions."""
     if (type(chosen) is type(other) and not isinstance(chosen, (list, dict))) \
             or (is_number(chosen) and is_number(other)):
         return chosen
@@ -309,9 +334,67 @@ def unify_pair(chosen: Any, other: Any) -> Any:
             or isinstance(other, (Unknown, Ref, Opaque)):
         return chosen
     memo: Dict[int, Any] = {}
-    t = unify([type_of(chosen, memo), type_of(other, memo)])
-    if t is None:
-        if isinstance(chosen, (list, dict)) and isinstance(other, (list, dict)):
-            return chosen
-        raise Invalid("the true and false results have no type in common")
-    return convert(chosen, t, kinds=False)
+    mine, theirs = type_of(chosen, memo), type_of(other, memo)
+    t = unify([mine, theirs])
+    if t is None and _with_null(mine, theirs):
+        # objects (tuples) that do not unify, a null among their attributes: a map (list) of any one type
+        t = ("map" if _kind(mine) == "object" else "list", DYNAMIC)
+    elif t is None and _kind(mine) == _kind(theirs) and _kind(mine) in ("object", "tuple"):
+        raise Invalid("the true and false results have no type in common")  # cty tries no other type
+    elif t is None:
+        t = _target(mine, theirs, chosen_first)
+    # a list, set or map type makes the chosen value one (a set walked by element, a list by index)
+    return convert(chosen, t, kinds=isinstance(t, tuple) and t[0] in ("list", "set", "map"))
+
+
+def _with_null(a: Any, b: Any) -> bool:
+    """Two objects or two tuples with a null (of no type) among their attributes or elements, each of whose
+    own attributes or elements unify."""
+    return _kind(a) == _kind(b) and _kind(a) in ("object", "tuple") and DYNAMIC in _elements(a) + _elements(b) \
+        and unify(_elements(a)) is not None and unify(_elements(b)) is not None
+
+
+def _target(mine: Any, theirs: Any, chosen_first: bool) -> Any:
+    """The type of one branch that the other's type converts to, the preferred first (see _preferred)."""
+    first, second = (mine, theirs) if chosen_first else (theirs, mine)
+    if _preferred(second, first):
+        first, second = second, first
+    for target, source in ((first, second), (second, first)):
+        if convertible(source, target):
+            return target
+    raise Invalid("the true and false results have no type in common")
+
+
+def _preferred(a: Any, b: Any) -> bool:
+    """cty's order of preference among two types that do not unify: ``a`` before ``b`` (string before the
+    other primitives, a list before a tuple or a set, a tuple before a set, a map before an object)."""
+    if a == b:
+        return False
+    if a == "string" or b == "string":
+        return a == "string"
+    ka, kb = _kind(a), _kind(b)
+    if ka == kb and ka in ("list", "set", "map"):
+        return _preferred(a[1], b[1])
+    rank = {("list", "tuple"), ("list", "set"), ("tuple", "set"), ("map", "object")}
+    return (ka, kb) in rank
+
+
+def convertible(source: Any, target: Any) -> bool:
+    """Whether cty has a conversion (unsafe ones too) from type ``source`` to type ``target``: a value of the
+    one may convert to the other (each value's conversion can still fail)."""
+    if source == target or DYNAMIC in (source, target):
+        return True
+    if isinstance(source, str) or isinstance(target, str):
+        return isinstance(source, str) and isinstance(target, str) and "string" in (source, target)
+    ks, kt = source[0], target[0]
+    if kt in ("list", "set"):
+        return ks in ("list", "set", "tuple") and all(convertible(e, target[1]) for e in _elements(source))
+    if kt == "map":
+        return ks in ("map", "object") and all(convertible(e, target[1]) for e in _elements(source))
+    if kt == "tuple":
+        return ks == "tuple" and len(source[1]) == len(target[1]) and \
+            all(convertible(a, b) for a, b in zip(source[1], target[1]))
+    have = dict(source[1]) if ks == "object" else None
+    if ks == "map":
+        return all(convertible(source[1], a) for _, a in target[1])
+    return have is not None and all(n in have and convertible(have[n], a) for n, a in target[1])
