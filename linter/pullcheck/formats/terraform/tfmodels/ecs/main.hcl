@@ -12,7 +12,10 @@ variable "default_capacity_provider_strategy" { default = null }
 variable "cluster_capacity_providers" { default = [] }
 variable "capacity_providers" { default = null }
 variable "create_task_exec_iam_role" { default = false }
-variable "services" { default = {} }
+variable "services" {
+  default  = {}
+  nullable = false
+}
 
 module "cluster" {
   source = "../ecs-cluster"
@@ -29,7 +32,9 @@ module "cluster" {
 
 module "service" {
   source   = "../ecs-service"
-  for_each = var.create && var.services != null ? var.services : {}
+  # 6.x writes `var.create && var.services != null ? var.services : {}` over a typed map of objects; the
+  # model's services keep the types the user writes, which such a conditional would refuse
+  for_each = { for k, v in var.services : k => v if var.create }
 
   create                     = try(each.value.create, null)
   create_service             = try(each.value.create_service, null)
