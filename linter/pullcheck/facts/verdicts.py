@@ -49,6 +49,9 @@ _UNIT_SOURCE = "the unit's module comes from "
 _UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
 UNIT_INPUTS = "terragrunt unit inputs"
 _ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
+# a module call whose folder the run does not read (pullcheck.formats.terraform.modules records it as skipped)
+_OUTSIDE = ", outside the paths this run reads"
+_NOT_READ = re.compile(r"(module\.\S+) \((.+):(\d+)\) comes from (.+?)" + re.escape(_OUTSIDE) + r": (.+)$")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
     if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith("module") and _OUTSIDE in origin:
+        return "the module's folder within the paths the run reads (lint from a folder that holds it, or --root)"
     if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
         unit = origin[len(_UNIT_OUTPUTS):].split(",", 1)[0]
         if ", whose module cannot be read" in origin:
@@ -366,12 +371,14 @@ class Absent:
     file: str
     line: int
     waiting: int
+    # for a module on disk whose folder lies outside the paths the run reads: how to read it ("" otherwise)
+    remedy: str = ""
 
     def as_dict(self) -> dict:
         unit = self.what.startswith("the unit ")
         return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
                 "launch_sites_waiting": None if unit else self.waiting,
-                "supply": "a local source for the unit" if unit else "terraform init"}
+                "supply": "a local source for the unit" if unit else self.remedy or "terraform init"}
 
 
 def not_on_disk(source: str, line: int) -> str:
@@ -397,10 +404,17 @@ def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
     """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
     on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""
     found: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    outside: Dict[Tuple[str, int], Absent] = {}
     for path, why in graph.inputs.skipped:  # a parallel run's batches hand these back too
         m = _UNIT_ABSENT.match(why)
         if m:
             found[(path, int(m.group(2)))] = (f"the unit {path.rsplit('/', 1)[0]}", m.group(1))
+        m = _NOT_READ.match(why)
+        if m:
+            mark = f"({m.group(2)}:{m.group(3)}) comes from {m.group(4)}{_OUTSIDE}}}"
+            waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
+            outside[(m.group(2), int(m.group(3)))] = Absent(m.group(1), m.group(4), m.group(2), int(m.group(3)),
+                                                            waiting, m.group(5))
     for s in sites or ():
         for w in s.waits_on:
             m = _ABSENT.search(w.value)
@@ -411,4 +425,4 @@ def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
         mark = f"({file}:{line}) comes from {source}, which is not downloaded"
         waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
         out.append(Absent(what, source, file, line, waiting))
-    return out
+    return sorted(out + list(outside.values()), key=lambda a: (a.file, a.line))

@@ -87,6 +87,13 @@ def absent_text(absent: List[Absent], unread: Any = ()) -> str:
     Terragrunt unit whose module cannot be read."""
     out = [f"pullcheck: {printable(path)} is not linted: {printable(why)}\n" for path, why in unread]
     for a in absent:
+        if a.remedy:  # on disk, but outside the paths the run reads
+            seen = (f", and {a.waiting} launch site{'s' if a.waiting != 1 else ''} of the run "
+                    f"wait{'s' if a.waiting == 1 else ''} on it") if a.waiting else ""
+            out.append(f"pullcheck: {printable(a.what)} ({_where(a.file, a.line)}) comes from {printable(a.source)}, "
+                       f"outside the paths this run reads: its own launch sites cannot be seen{seen}; "
+                       f"{printable(a.remedy)}\n")
+            continue
         if a.what.startswith("the unit "):  # Terragrunt downloads it into its cache, which is not linted
             waiting = "its launch sites cannot be seen; give the unit a local source to lint it"
         else:
@@ -152,8 +159,11 @@ def json_account(findings_json: str, sites: List[Site], assumed: Sequence[str] =
     doc: dict = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
     if assumed:
         doc["assumptions"] = list(assumed)
-    if getattr(sites, "absent", None):
-        doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
+    absent = getattr(sites, "absent", None) or []
+    if any(not a.remedy for a in absent):
+        doc["modules_not_on_disk"] = [a.as_dict() for a in absent if not a.remedy]
+    if any(a.remedy for a in absent):  # on disk, outside the paths the run reads
+        doc["modules_not_read"] = [a.as_dict() for a in absent if a.remedy]
     if getattr(sites, "unread", None):
         doc["units_not_linted"] = [{"file": path, "why": why} for path, why in getattr(sites, "unread")]
     if getattr(sites, "inputs", None):

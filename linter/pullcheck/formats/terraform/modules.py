@@ -285,9 +285,8 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             where = Unknown(f"{module.prefix}module.{name} ({norm_path(file)}:{pos[0]}) comes from "
                             f"{_source(module, body)}, which is not downloaded here")
         if not isinstance(where, Unknown) and not isinstance(where, tuple) and not scope.readable(where):
-            # as file() does: a source cannot bring a folder of the machine in
-            where = Unknown(f"module {name}: its folder lies outside the paths this run reads "
-                            f"(name a folder that holds it, or --root)")
+            # as file() does: a source cannot bring a folder of the machine in; the run names what it leaves
+            where = _outside(module, name, body, (file, pos[0]), where, graph)
         if not isinstance(where, Unknown) and (
                 os.path.abspath(_folder(where)) in chain or depth >= MAX_MODULE_DEPTH
                 or not os.path.isdir(_folder(where))):
@@ -314,6 +313,26 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
                 module.children[name] = ModuleGroup(counted, sorted(members, key=lambda m: m[0]))
             else:
                 module.children[name] = members[0][1]
+
+
+OUTSIDE = ", outside the paths this run reads"
+
+
+def _outside(module: Module, name: str, body: Body, call: Tuple[str, int], where: str, graph: Graph) -> Unknown:
+    """What a module call whose folder lies outside the run's scope stands for, its folder recorded as left
+    out of the run (``graph.inputs.skipped``, which a parallel run hands back): the account names it, with
+    the launch sites waiting on it and the --root that would read it."""
+    address = f"{module.prefix}module.{name} ({norm_path(call[0])}:{call[1]})"
+    try:  # the folder that holds both, written as the run's paths are (relative, or absolute)
+        common = os.path.commonpath([os.path.abspath(module.folder), os.path.abspath(where)])
+        common = common if os.path.isabs(module.folder) else os.path.relpath(common)
+    except ValueError:  # another drive
+        common = os.path.abspath(where)
+    said = f"{address} comes from {_source(module, body)}{OUTSIDE}"
+    left = (norm_path(where), f"{said}: lint from a folder that holds it, or add --root {norm_path(common)}")
+    if left not in graph.inputs.skipped:
+        graph.inputs.skipped.append(left)
+    return Unknown(said)
 
 
 def _folder(where: Any) -> str:
