@@ -49,6 +49,7 @@ _UNIT_SOURCE = "the unit's module comes from "
 _UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
 UNIT_INPUTS = "terragrunt unit inputs"
 _ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
+_REMOTE_STATE = "data source data.terraform_remote_state."
 # a module call whose folder the run does not read (pullcheck.formats.terraform.modules records it as skipped)
 _OUTSIDE = ", outside the paths this run reads"
 _NOT_READ = re.compile(r"(module\.\S+) \((.+):(\d+)\) comes from (.+?)" + re.escape(_OUTSIDE) + r": (.+)$")
@@ -95,6 +96,12 @@ def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
     if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_REMOTE_STATE):  # pullcheck.formats.terraform.remote_state
+        if "root modules of the run may keep" in origin:
+            return "a bucket that tells those root modules apart (in their backend blocks, or the data source's config)"
+        if "(the state " in origin:
+            return "the Terraform root module whose backend keeps that state, in the run (lint its folder too)"
+        return "a backend and config of literal values for the data source"
     if origin.startswith("module") and _OUTSIDE in origin:
         return "the module's folder within the paths the run reads (lint from a folder that holds it, or --root)"
     if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency

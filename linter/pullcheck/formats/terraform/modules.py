@@ -15,8 +15,8 @@ from pullcheck.sources.session import current
 from pullcheck.sources.marked import Unchanged, load_json
 from pullcheck.formats.terraform.build import KINDS, build
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
-from pullcheck.formats.terraform import overrides, variables
-from pullcheck.formats.terraform.declared import ModuleGroup, expansion
+from pullcheck.formats.terraform import overrides, remote_state, variables
+from pullcheck.formats.terraform.declared import ModuleGroup, ModuleValue, expansion
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
@@ -239,9 +239,53 @@ def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, Pars
         module = units.root_of(folder, graph, errors)
     else:
         module = Module(folder)
+        module.states = lambda m, body, name: _remote_state(m, body, name, graph)
+        parsed = _parse_folder(folder, graph, None)
+        if parsed is not None:  # the state this root keeps: another root of the run may read its outputs
+            b = remote_state.kept(folder, parsed[0] + parsed[1], _literal(module))
+            if b is not None:
+                remote_state.tokens(graph)[0].add(remote_state.token(b))
     _instantiate(module, module.folder, graph, errors, 0, (os.path.abspath(module.folder),))
     _forget(module)
     return module, errors
+
+
+def _literal(module: Module) -> Any:
+    ev = module.evaluator({})
+    return ev.eval
+
+
+def _remote_state(module: Module, body: Body, name: str, graph: Graph) -> Any:
+    """The outputs of ``data.terraform_remote_state.<name>`` (``body``) read in ``module``: those of the one
+    root module of the run that keeps that state, built on its own as the run builds it."""
+    ev = module.evaluator({})
+    wanted = remote_state.read(ev.eval(body.attrs["backend"]) if "backend" in body.attrs else None,
+                               ev.eval(body.attrs["config"]) if "config" in body.attrs else {}, module.root_folder())
+    if isinstance(wanted, Unknown):
+        return Unknown(f"data source data.terraform_remote_state.{name} ({wanted.origin})")
+    remote_state.tokens(graph)[1].add(remote_state.token(wanted))
+    roots: Dict[str, Any] = {}
+    for folder in graph.inputs.tf_roots:
+        parsed = None if _is_unit(folder) else _parse_folder(folder, graph, None)
+        roots[folder] = remote_state.kept(folder, parsed[0] + parsed[1], _literal(Module(folder))) if parsed else None
+    found = remote_state.matching(wanted, roots)
+    if len(found) != 1:
+        return remote_state.unmatched(name, wanted, found)
+    return ModuleValue(_linked_root(found[0], graph))
+
+
+def _linked_root(folder: str, graph: Graph) -> Any:
+    """The root module in ``folder`` as a remote state's outputs read it: made once per run, its parse
+    errors left for the run's own load of the folder to report."""
+    key = "remote state root " + os.path.abspath(folder)
+    cache = graph.inputs.tf_folders
+    if key not in cache:
+        reported = {k: v[2] for k, v in cache.items() if isinstance(v, list) and len(v) == 3}
+        cache[key] = root_module(folder, graph)[0]
+        for k, v in cache.items():
+            if isinstance(v, list) and len(v) == 3 and v[2] and not reported.get(k):
+                v[2] = False
+    return cache[key]
 
 
 def _is_unit(folder: str) -> bool:
