@@ -9,16 +9,15 @@ from typing import Any, Dict, List
 from pullcheck.facts import policy
 from pullcheck.formats import common
 from pullcheck.formats.terraform import build_network as network
-from pullcheck.formats.terraform.budget import JsonEncoded
 from pullcheck.formats.terraform.build_context import BuildContext, flatten_refs, json_attr, json_value, nested
+from pullcheck.formats.terraform.build_states import state_machine
 from pullcheck.formats.terraform.declared import Declared
 from pullcheck.formats.terraform.evaluate import Module, expand_dynamic
 from pullcheck.formats.terraform.lookup import QUERY_KINDS, may_select, resolve
-from pullcheck.formats.terraform.syntax import Body, is_heredoc, pos_of, shift
+from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.graph import mapping
 from pullcheck.graph.model import Graph, Resource, Span, register_selector
-from pullcheck.graph.values import Template, Unknown
-from pullcheck.sources.marked import MDict
+from pullcheck.graph.values import Unknown
 
 for _kind in QUERY_KINDS:  # the data sources this format builds that select resources declared elsewhere
     register_selector(_kind, resolve, may_select)
@@ -215,35 +214,6 @@ def _b_pipe(c: BuildContext) -> Any:
     return None
 
 
-def _b_state_machine(c: BuildContext) -> Any:
-    from pullcheck.formats import statemachine
-
-    t = c.body.attrs.get("definition")
-    if t is None:
-        return []
-    v = c.ev.eval(t)
-    shifted = False
-    if isinstance(v, JsonEncoded):
-        v = v.value
-        shifted = True
-    definition = statemachine.definition_value(v)
-    if isinstance(v, (str, Template)) and not isinstance(definition, Unknown):
-        definition = shift(definition, pos_of(t)[0] - (0 if is_heredoc(t) else 1))
-        shifted = True
-    out = []
-    for name, params, pos in statemachine.run_task_states(definition):
-        sub = Resource(key=f"{c.r.key}/{name}", kind="ecs.run_task", rtype=c.r.rtype, name=f"{c.r.name}.{name}",
-                       file=c.body.file_of("definition"), span=Span.at(pos if shifted else pos_of(t)))
-        common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs)
-        if isinstance(params, Unknown):
-            sub.attrs["launch_type"] = params
-        if not shifted:
-            sub.spans = {k: Span.at(pos_of(t)) for k in sub.spans}
-        sub.attrs["region"] = c.module.region()
-        out.append(sub)
-    return out
-
-
 def _b_batch_job(c: BuildContext) -> None:
     c.attr("platform_capabilities", "platform_capabilities")
     c.r.attrs.update(common.normalise_batch_job(c.r.attrs["platform_capabilities"],
@@ -326,7 +296,7 @@ _BUILDERS = {
     "aws_vpc_dhcp_options": _b_table_only, "aws_vpc_dhcp_options_association": _b_table_only,
     "aws_ecr_pull_through_cache_rule": _b_table_only,
     "aws_cloudwatch_event_target": _b_event_target, "aws_scheduler_schedule": _b_schedule,
-    "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": _b_state_machine,
+    "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": state_machine,
     "aws_batch_job_definition": _b_batch_job, "aws_batch_compute_environment": _b_compute_environment,
     "aws_iam_role_policy": _b_policy, "aws_iam_policy": _b_policy,
     "aws_iam_role_policy_attachment": _b_attachment, "aws_iam_policy_attachment": _b_attachment,
