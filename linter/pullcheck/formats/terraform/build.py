@@ -17,7 +17,7 @@ from pullcheck.formats.terraform.lookup import QUERY_KINDS, may_select, resolve
 from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.graph import mapping
 from pullcheck.graph.model import Graph, Resource, Span, register_selector
-from pullcheck.graph.values import Unknown
+from pullcheck.graph.values import Ref, Template, Unknown, make_template
 
 for _kind in QUERY_KINDS:  # the data sources this format builds that select resources declared elsewhere
     register_selector(_kind, resolve, may_select)
@@ -103,6 +103,7 @@ def _launch(c: BuildContext, body: Body, task_definition: str, nets: List[Body],
     r, attr = c.r, c.attr
     attr("launch_type", "launch_type", body)
     attr(task_definition, "task_definition", body)
+    r.attrs["task_definition"] = by_family(r.attrs.get("task_definition"))
     attr("platform_version", "platform_version", body)
     attr("cluster", "cluster", body)
     strategies = body.block_list("capacity_provider_strategy")
@@ -132,6 +133,21 @@ def _launch(c: BuildContext, body: Body, task_definition: str, nets: List[Body],
     else:
         r.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
     r.attrs["region"] = c.module.region()
+
+
+def by_family(v: Any) -> Any:
+    """A task definition ARN built around a task definition's family (``arn:aws:ecs:...:task-definition/
+    ${aws_ecs_task_definition.t.family}``, with or without its revision) as that family and revision: the
+    task definition of the module it names, whatever account and Region the ARN is written with."""
+    if not isinstance(v, Template):
+        return v
+    parts = list(v.parts)
+    for i, p in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(p, str) and p.endswith(":task-definition/") and isinstance(nxt, Ref) \
+                and nxt.rtype == "aws_ecs_task_definition" and nxt.attr == "family":
+            return make_template(parts[i + 1:])
+    return v
 
 
 def _b_service(c: BuildContext) -> None:
