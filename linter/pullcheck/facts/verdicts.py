@@ -50,6 +50,8 @@ _UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk
 UNIT_INPUTS = "terragrunt unit inputs"
 _ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
 _REMOTE_STATE = "data source data.terraform_remote_state."
+# Terraform data sources that read the provider's own account, Region and partition
+_PROVIDER_DATA = ("data.aws_caller_identity", "data.aws_region", "data.aws_partition")
 # a module call whose folder the run does not read (pullcheck.formats.terraform.modules records it as skipped)
 _OUTSIDE = ", outside the paths this run reads"
 _NOT_READ = re.compile(r"(module\.\S+) \((.+):(\d+)\) comes from (.+?)" + re.escape(_OUTSIDE) + r": (.+)$")
@@ -184,7 +186,7 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
         yield shown(v), supply_for(v.origin)
     elif isinstance(v, Ref):
         if v.target not in graph.resources:
-            yield shown(v), _NOT_IN_RUN
+            yield shown(v), _data_supply(v.rtype) if v.rtype.startswith("data.") else _NOT_IN_RUN
     elif isinstance(v, Template):
         for p in v.parts:
             if not isinstance(p, str):
@@ -195,6 +197,14 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
     elif isinstance(v, dict):
         for item in v.values():
             yield from unknowns_in(item, graph)
+
+
+def _data_supply(rtype: str) -> str:
+    """How to supply what a Terraform data source of the run reads: it is declared, but what it reads is the
+    account's (the provider's own account and Region, or resources selected in it)."""
+    if rtype in _PROVIDER_DATA:
+        return "nothing a run can give a Terraform module: the provider reads it from the credentials it runs with"
+    return supply_for("data source " + rtype)
 
 
 def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT_IN_RUN) -> Iterator[Wait]:
@@ -299,6 +309,23 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                 yield Wait(value, file, line, supply)
 
 
+_LOOSE_ROUTE = re.compile(r"route (\S+) is on a route table that cannot be resolved")
+
+
+def _route_supply(graph: Graph, why: str) -> str:
+    """How to supply a subnet's default route: for a route of the run whose table cannot be resolved, what
+    its table (or its count or for_each) waits on; else the account's or the declaring files'."""
+    m = _LOOSE_ROUTE.search(why)
+    route = next((r for r in graph.of_kind("ec2.route") if m and r.name == m.group(1)), None)
+    if route is None:
+        return _ACCOUNT
+    counted = route.get("instances")
+    if isinstance(counted, Unknown):
+        return supply_for(counted.origin)
+    found = list(unknowns_in(route.get("route_table"), graph))
+    return found[0][1] if found else _ACCOUNT
+
+
 def _id(item: Any, what: str) -> Tuple[str, str]:
     """(value as shown, how to supply it) for an ID the run does not declare; an empty one is said as such
     (a parameter or variable a deploy input sets to "")."""
@@ -342,7 +369,7 @@ def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[
     if kind == "unknown":
         egress = routing.egress4(graph, subnet)
         yield Wait(f"the 0.0.0.0/0 route of subnet {subnet.name}{' (' + egress.why + ')' if egress.why else ''}",
-                   subnet.file, subnet.span.line, _ACCOUNT)
+                   subnet.file, subnet.span.line, _route_supply(graph, egress.why or ""))
     elif kind == "igw" and launches.public_ip(launch) is None:
         yield from _of(graph, launch, "assign_public_ip", "whether the task gets a public IP")
     elif kind == "none":
