@@ -249,3 +249,20 @@ def test_a_module_outside_the_run_that_holds_the_services_is_named(tmp_path, job
                                 cwd=tmp_path / "deploy").stdout)
     assert [s["name"] for s in rooted["launch_sites"]] == ["module.svc.aws_ecs_service.app"]
     assert "modules_not_read" not in rooted
+
+
+def test_many_module_calls_outside_the_run_are_said_in_one_line(tmp_path):
+    """A pipeline folder calling five shared modules: one line names the first three, counts the rest and
+    gives the --root that reads them all."""
+    (tmp_path / "modules" / "svc").mkdir(parents=True)
+    (tmp_path / "modules" / "svc" / "main.tf").write_text(SERVICE_MODULE)
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "main.tf").write_text("".join(
+        f'module "svc{i}" {{\n  source  = "../modules/svc"\n  subnets = ["subnet-0123456789abcdef0"]\n}}\n'
+        for i in range(5)))
+    r = run_cli("--no-config", cwd=tmp_path / "deploy")
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = [line for line in (r.stdout + r.stderr).splitlines() if "outside the paths this run reads" in line]
+    assert lines == ["pullcheck: 5 module calls (module.svc0 (main.tf:1), module.svc1 (main.tf:5), module.svc2 "
+                     "(main.tf:9) and 2 more) come from folders outside the paths this run reads: their own launch "
+                     "sites cannot be seen; lint from a folder that holds them, or add --root .."], lines
