@@ -248,8 +248,9 @@ class Module:
         body, link = self.remote_states.get(name), self.root().states
         if body is None or link is None:
             return None
-        return self.once(self._local_values, f"remote state {name}", f"{self.prefix}data.terraform_remote_state.{name}",
-                         lambda: link(self, body, name))
+        self.file_reads[0] += 1  # another root's files: what reads them is not kept between an editor's runs
+        return self.once(self._local_values, f"remote state {name}",
+                         f"{self.prefix}data.terraform_remote_state.{name}", lambda: link(self, body, name))
 
     def var(self, name: str) -> Any:
         return self.once(self.var_values, name, f"{self.prefix}var.{name}", lambda: variables.value(self, name))
