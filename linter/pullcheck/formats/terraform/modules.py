@@ -72,7 +72,9 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     for n in names:
         path = os.path.join(folder, n)
         if n.endswith((ext, ".tf.json", ".tfvars", ".tfvars.json")) and _linked_out(path):
-            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read")))
+            root = _holding(folder, os.path.realpath(path))
+            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read"
+                                            + (f" (--root {root} reads it)" if root else ""))))
             continue
         into = overrides if ext == ".tf" and is_override(n) else bodies
         if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
@@ -367,16 +369,24 @@ def _outside(module: Module, name: str, body: Body, call: Tuple[str, int], where
     out of the run (``graph.inputs.skipped``, which a parallel run hands back): the account names it, with
     the launch sites waiting on it and the --root that would read it."""
     address = f"{module.prefix}module.{name} ({norm_path(call[0])}:{call[1]})"
-    try:  # the folder that holds both, written as the run's paths are (relative, or absolute)
-        common = os.path.commonpath([os.path.abspath(module.folder), os.path.abspath(where)])
-        common = common if os.path.isabs(module.folder) else os.path.relpath(common)
-    except ValueError:  # another drive
-        common = os.path.abspath(where)
     said = f"{address} comes from {_source(module, body)}{OUTSIDE}"
-    left = (norm_path(where), f"{said}: lint from a folder that holds it, or add --root {norm_path(common)}")
+    root = _holding(module.folder, where)
+    left = (norm_path(where), f"{said}: lint from a folder that holds it" + (f", or add --root {root}" if root else ""))
     if left not in graph.inputs.skipped:
         graph.inputs.skipped.append(left)
     return Unknown(said)
+
+
+def _holding(folder: str, other: str) -> str:
+    """The folder that holds both ``folder`` (of the run) and ``other``, written as the run's paths are
+    (relative, or absolute): the --root that reads ``other``; "" when only the file system's root does."""
+    try:
+        common = os.path.commonpath([os.path.abspath(folder), os.path.abspath(other)])
+    except ValueError:  # another drive
+        return ""
+    if os.path.dirname(common) == common:
+        return ""
+    return norm_path(common if os.path.isabs(folder) else os.path.relpath(common))
 
 
 def _folder(where: Any) -> str:
