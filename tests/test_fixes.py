@@ -41,8 +41,10 @@ def _copy(path, tmp_path):
                          if os.path.sep in str(x) else x)
 def test_a_bad_fixture_fixed_lints_clean_and_differs_as_the_golden_diff(rule, path, tmp_path, request):
     folder, target = _copy(path, tmp_path)
-    before = target.read_text(encoding="utf-8")
     found = json.loads(run_cli("--no-config", "--select", rule, "--format", "json", str(folder)).stdout)
+    # a folder fixture's fixes go into the file its findings are in (main.tf, or an ecspresso definition)
+    target = next((type(target)(f["file"]) for f in found if f.get("fix")), target)
+    before = target.read_text(encoding="utf-8")
     r = run_cli("--no-config", "--select", rule, "--fix", "--unsafe-fixes", str(folder))
     assert "Traceback" not in r.stderr
     after = target.read_text(encoding="utf-8")

@@ -244,3 +244,14 @@ def test_the_case_groups_for_the_oracle_evaluate_without_a_crash():
         assert len(exprs) > 40, group
         for expr in exprs:
             _eval(expr, module)  # a value or an unknown; never an exception
+
+
+def test_null_is_told_from_a_value_known_at_the_top_whatever_it_holds():
+    """A map or list whose members are unknown (another resource's ids) is not null, as Terraform says
+    before they are known; a value unknown as a whole stays unknown."""
+    module = 'resource "aws_subnet" "a" {}\nlocals {\n  m = { api = { subnets = [aws_subnet.a.id] } }\n}\n'
+    assert _eval("local.m != null", module) is True
+    assert _eval("local.m == null", module) is False
+    assert _eval("[aws_subnet.a.id] == null", module) is False
+    assert _eval("null == null") is True
+    assert isinstance(_eval("aws_subnet.a.id == null", module), Unknown)

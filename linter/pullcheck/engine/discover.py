@@ -15,6 +15,7 @@ from pullcheck.sources.session import current
 SKIP_DIRS = {".terraform", ".terragrunt-cache", "node_modules", "__pycache__"}
 TERRAGRUNT_UNIT = "terragrunt.hcl"  # its folder is a Terragrunt unit: a Terraform root (formats.terragrunt)
 DATA_EXT = (".json", ".yaml", ".yml", ".template", ".cfn")
+JSONNET_EXT = ".jsonnet"  # read when an ecspresso configuration names it as a definition
 # The one hidden folder walked: GitHub's ECS starter workflow keeps the task definition in `.aws/` (at the top
 # of the repository, or beside the workflow in `.github/workflows/.aws/`). Other hidden folders (.git,
 # .github, editors' and tools' state) are not infrastructure and stay out.
@@ -90,7 +91,7 @@ def discover(paths: Iterable[str], exclude: Optional[Callable[[str], bool]] = No
                         continue
                     if n.endswith((".tf", ".tf.json")) or n == TERRAGRUNT_UNIT:
                         tf_dirs[root] = None  # native and JSON syntax (cdktf writes cdk.tf.json), or a unit
-                    elif n.lower().endswith(DATA_EXT) and not n.startswith("."):
+                    elif n.lower().endswith(DATA_EXT + (JSONNET_EXT,)) and not n.startswith("."):
                         files.append(full)
         elif os.path.isfile(p) or (os.path.exists(p) and not os.path.isdir(p)) or _unsaved(p):
             # a FIFO, socket or device named explicitly is read as nothing: PARSE001 says what it is

@@ -23,8 +23,10 @@ is listed here, next to the index or rule that makes it:
   matches every subnet and VPC of the run), ``ptc:`` (a pull-through cache rule applies to the ECR images
   under its prefix), ``registry-policy`` (the registry policy to every pull-through cache rule), ``batch`` (every Fargate Batch job runs in every Fargate compute environment);
 - shared places: ``supfile:`` (a suppression comment is used or unused by the findings of every part that reads its
-  file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder), ``tfstate:`` (a
-  Terraform remote state's outputs are those of the root that keeps it), ``template:`` (a
+  file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder), ``definition:`` (an
+  ecspresso service runs the task-definition file its configuration names), ``tfstate`` (an ecspresso
+  placeholder is a resource of one of the run's Terraform roots), ``remote-state:`` (a Terraform remote
+  state's outputs are those of the root that keeps it), ``template:`` (a
   template that another one nests is evaluated as that child only, not on its own as well). Two Terraform
   roots calling the same module stay apart: each evaluates its own instances (and a folder that another
   one calls is not linted on its own: ``pullcheck.engine.parallel`` leaves it out);
@@ -191,6 +193,38 @@ def _shared_places(graph: Graph, provides: Set[str], consumes: Set[str]) -> None
     kept, read = graph.inputs.tf_folders.get(STATES, ((), ()))  # a remote state's reader and the roots keeping it
     provides.update(kept)
     consumes.update(read)
+    _ecspresso(graph, provides, consumes)
+
+
+def _ecspresso(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
+    """ecspresso's definitions: a service its configuration pairs with a task-definition file needs that
+    file's part, and a ``{{ tfstate }}`` placeholder (``pullcheck.engine.tfstate``) the Terraform roots of
+    the run, one of which holds the state it reads."""
+    for r in graph.of_kind("ecs.task_definition", "ecs.service"):
+        if not r.rtype.endswith(("(JSON)", "(Jsonnet)")):
+            continue
+        if r.kind == "ecs.task_definition":
+            provides.add("definition:" + os.path.abspath(r.file))
+        td = r.get("task_definition")
+        if r.get("paired_by") and isinstance(td, Ref):
+            consumes.add("definition:" + os.path.abspath(td.target.rsplit("#", 1)[0]))
+        if any(_tfstate(v) for k, v in r.attrs.items() if k != "raw"):
+            consumes.add("tfstate")
+    if any(r.rtype.startswith("aws_") for r in graph.resources.values()):
+        provides.add("tfstate")
+
+
+def _tfstate(v: Any) -> bool:
+    """Whether a value holds a tfstate placeholder left as written."""
+    if isinstance(v, str):
+        return "{{" in v and "tfstate" in v
+    if isinstance(v, Template):
+        return any(_tfstate(p) for p in v.parts)
+    if isinstance(v, list):
+        return any(_tfstate(x) for x in v)
+    if isinstance(v, dict):
+        return any(_tfstate(x) for x in v.values())
+    return False
 
 
 def _whole_run(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:

@@ -58,6 +58,9 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
     """Parse one JSON/YAML file and add what it declares; files of other kinds are skipped.
 
     ``walked``: met while walking a folder, so read only when its text marks it as infrastructure."""
+    if path.lower().endswith(".jsonnet"):
+        _load_jsonnet(path, graph)
+        return
     text = read_text(path)
     if walked and not is_infrastructure(text):
         raise Skipped("no CloudFormation, task-definition or plan marker")
@@ -65,6 +68,17 @@ def load_file(path: str, graph: Graph, walked: bool = False) -> None:
         _load_text(path, text, graph)
     except ParseError as e:
         raise _templated_or(path, text, e) from None
+
+
+def _load_jsonnet(path: str, graph: Graph) -> None:
+    """An ecspresso definition written in Jsonnet; any other Jsonnet file is left out quietly."""
+    from pullcheck.engine import suppress
+    from pullcheck.formats.taskdef import reader as taskdef
+
+    if not taskdef.read_jsonnet(path, graph):
+        raise Skipped("a Jsonnet file that no ecspresso configuration names as its task or service definition")
+    suppress.scan_text(graph, norm(path), read_text(path))
+    graph.inputs.linted += 1
 
 
 def _templated_or(path: str, text: str, e: ParseError) -> Exception:
@@ -246,7 +260,7 @@ def _read_registrations(graph: Graph, errors: List[Finding]) -> None:
     """What registers each task-definition file (ecspresso, the GitHub deploy action, --cli-input-json), from
     the deploy configuration beside and above it in the run's scope: TD002 depends on it."""
     files = sorted({td.file for td in graph.of_kind("ecs.task_definition") if td.get("raw") is not None
-                    and td.rtype.endswith("(JSON)")})
+                    and td.rtype.endswith(("(JSON)", "(Jsonnet)"))})
     if not files:
         return
     from pullcheck.formats.taskdef.deploys import registrations

@@ -21,7 +21,8 @@ _S3 = re.compile(r"""url\s*:\s*["']?s3://([^/\s"']+)/([^\s"']+)""")
 _LOCAL = re.compile(r"""(?:path|url)\s*:\s*["']?(?:file://)?(?![A-Za-z0-9]+://)([^\s"']+\.tfstate)\b""")
 _ADDRESS = re.compile(r"((?:module\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?\.)*)((?:data\.)?[A-Za-z0-9_]+\.[A-Za-z0-9_-]+"
                       r"(?:\[[^\]]+\])?)\.([A-Za-z0-9_]+)")
-_TASKDEF_TYPES = ("ECS::Service (JSON)", "ECS::TaskDefinition (JSON)")
+_TASKDEF_TYPES = ("ECS::Service (JSON)", "ECS::TaskDefinition (JSON)", "ECS::Service (Jsonnet)",
+                  "ECS::TaskDefinition (Jsonnet)")
 MAX_TF_BYTES = 512 * 1024  # of one root folder's .tf files read for its backend
 
 

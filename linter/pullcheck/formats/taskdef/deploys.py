@@ -40,7 +40,9 @@ MAX_CONFIG_BYTES = 16 * 1024  # an ecspresso configuration not named so is small
 MAX_HOPS = 8  # render steps chained before the deploy step, and env values naming env values
 
 _ECSPRESSO_CONFIG = re.compile(r"ecspresso[^/]*\.(?:ya?ml|json|jsonnet)", re.I)
-_TASK_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?task_definition["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
+# a value may hold ecspresso's template functions (``{{ must_env `SERVICE` }}.taskdef.json``): see _matches
+_VALUE = r"""((?:\{\{[^}\n]*\}\}|[^"'\s,#}])+)"""
+_TASK_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?task_definition["']?[ \t]*:[ \t]*["']?""" + _VALUE, re.M)
 _ECSPRESSO_KEY = re.compile(r"""^[ \t]*["']?(?:cluster|service)["']?[ \t]*:""", re.M)
 _CONFIG_EXT = (".yml", ".yaml", ".jsonnet", ".json")  # in the order read: ecspresso's are mostly YAML
 _SCRIPT = re.compile(r".*\.(?:sh|bash|zsh|mk)|makefile|gnumakefile|justfile|jenkinsfile|buildspec[^/]*\.ya?ml"
@@ -159,10 +161,15 @@ def _shown(path: str, seen_from: str) -> str:
 
 
 def _add(out: list, base: str, value: str, tool: str, shown: str, text: str, at: int) -> None:
-    """A registration of the file ``value`` names (relative to ``base``), unless it is not a plain path."""
+    """A registration of the file ``value`` names (relative to ``base``), unless it is not a plain path; an
+    ecspresso path with template functions in its file's name registers each file of the folder it matches."""
+    line = text.count("\n", 0, at) + 1
+    if tool == ECSPRESSO and "{{" in value:
+        for path, _ in _matches(base, value):
+            out.append((os.path.realpath(path), Registration(tool, f"{shown}:{line}")))
+        return
     if not value or any(c in value for c in "${}*?<>"):
         return
-    line = text.count("\n", 0, at) + 1
     out.append((os.path.realpath(os.path.join(base, value)), Registration(tool, f"{shown}:{line}")))
 
 
@@ -260,8 +267,8 @@ def _values(expr: str, env: Dict[str, str], matrix: Dict[str, List[str]], root: 
     return None
 
 
-_SERVICE_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?service_definition["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
-_SERVICE_KEY = re.compile(r"""^[ \t]*["']?service["']?[ \t]*:[ \t]*["']?([^"'\s,#}]+)""", re.M)
+_SERVICE_DEFINITION_KEY = re.compile(r"""^[ \t]*["']?service_definition["']?[ \t]*:[ \t]*["']?""" + _VALUE, re.M)
+_SERVICE_KEY = re.compile(r"""^[ \t]*["']?service["']?[ \t]*:[ \t]*["']?""" + _VALUE, re.M)
 
 
 def ecspresso_service(name: str) -> Optional[Tuple[str, str, str]]:
@@ -283,16 +290,70 @@ def ecspresso_service(name: str) -> Optional[Tuple[str, str, str]]:
                 continue
             m = _SERVICE_DEFINITION_KEY.search(text)
             base = os.path.dirname(path)
-            if m is None or os.path.realpath(os.path.join(base, m.group(1))) != target:
+            holes = _names(base, m.group(1), target) if m else None
+            if m is None or holes is None:
                 continue
-            td = _TASK_DEFINITION_KEY.search(text)
-            service = _SERVICE_KEY.search(text)
-            td_path = os.path.join(base, td.group(1)) if td and not any(c in td.group(1) for c in "${}") else ""
+            td = _filled(_TASK_DEFINITION_KEY.search(text), holes)
+            service = _filled(_SERVICE_KEY.search(text), holes)
+            td_path = os.path.join(base, td) if td and not any(c in td for c in "${}") else ""
             shown = _shown(td_path, name) if td_path else ""
             where = f"{_shown(path, name)}:{text.count(chr(10), 0, m.start(1)) + 1}"
-            return shown, service.group(1) if service else "", where
+            return shown, service if service and not any(c in service for c in "${}") else "", where
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
     return None
+
+
+_HOLE = re.compile(r"\{\{[^}\n]*\}\}")
+
+
+def _matches(base: str, value: str) -> List[Tuple[str, Dict[str, str]]]:
+    """The files of the folder an ecspresso path names whose name its template functions can give (each
+    function a run of characters other than ``/``, the same function the same text): (path, the text each
+    function stands for), at most MAX_FILES, in name order; none when a function is in a folder's name."""
+    head, tail = os.path.split(value)
+    if _HOLE.search(head) or not tail:
+        return []
+    groups: Dict[str, str] = {}
+    rx = ""
+    for i, piece in enumerate(_HOLE.split(tail)):
+        rx += re.escape(piece)
+        holes = _HOLE.findall(tail)
+        if i < len(holes):
+            hole = holes[i]
+            rx += f"(?P={groups[hole]})" if hole in groups else f"(?P<g{len(groups)}>[^/]+?)"
+            groups.setdefault(hole, f"g{len(groups)}")
+    folder = os.path.join(base, head)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    out: List[Tuple[str, Dict[str, str]]] = []
+    for n in names:
+        m = re.fullmatch(rx, n)
+        if m and len(out) < MAX_FILES:
+            out.append((os.path.join(folder, n), {hole: m.group(g) for hole, g in groups.items()}))
+    return out
+
+
+def _names(base: str, value: str, target: str) -> Optional[Dict[str, str]]:
+    """Whether an ecspresso path names ``target`` (a real path): the text each of its template functions
+    stands for then ({} for a plain path), else None."""
+    if "{{" not in value:
+        return {} if os.path.realpath(os.path.join(base, value)) == target else None
+    return next((holes for path, holes in _matches(base, value) if os.path.realpath(path) == target), None)
+
+
+def _filled(m: Any, holes: Dict[str, str]) -> str:
+    """A configuration's value with its template functions as the matched path gave them; "" when one is
+    not known."""
+    if m is None:
+        return ""
+    value = m.group(1)
+    for hole in _HOLE.findall(value):
+        if hole not in holes:
+            return ""
+        value = value.replace(hole, holes[hole])
+    return value

@@ -23,6 +23,8 @@ Where they are charged:
 - work whose size is known only as it is done is charged before each part: each regex search (searching)
   and the match it gives; JSON before it is decoded (decoding), then what was decoded, counted whole. A
   text jsondecode() decoded before in the root module gives the same value again at no cost (Budget.decoded).
+- base64gzip() charges a step for each position its compressor passes and each few hash chain candidates
+  it tries (go_deflate.CANDIDATES_PER_UNIT), as it goes (functions_hash.base64gzip).
 
 Past MAX_STEPS or MAX_BUILT every value is unknown, naming the bound (Budget.spent). The constants are set so
 that a step of any kind takes about as long as a step of plain evaluation, within a small factor, as measured

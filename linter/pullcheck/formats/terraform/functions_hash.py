@@ -1,8 +1,11 @@
 """Terraform's functions over the bytes of text: hashes (md5(), sha1(), sha256(), sha512(), base64sha256(),
 base64sha512(), uuidv5()), base64 (base64encode(), base64decode(), textencodebase64(), textdecodebase64()) and
-urlencode(). Text is its UTF-8 bytes, in NFC as Terraform holds it (functions.Pure gives it so).
+urlencode(), and base64gzip(). Text is its UTF-8 bytes, in NFC as Terraform holds it (functions.Pure gives
+it so).
 
-base64gzip() is not evaluated: its bytes are those of Go's compress/gzip, which zlib does not reproduce."""
+base64gzip() gives the bytes of Go's compress/gzip (pullcheck.formats.terraform.go_deflate), which zlib's
+differ from, for text up to MAX_GZIP_INPUT bytes; each unit of the compressor's work (a position, or a few
+hash chain candidates tried: go_deflate.CANDIDATES_PER_UNIT) is a step of the budget."""
 from __future__ import annotations
 
 import base64
@@ -11,8 +14,10 @@ import hashlib
 import re
 from typing import Any, Dict, Optional, Tuple
 
-from pullcheck.formats.terraform.convert import Unknowable
+from pullcheck.formats.terraform.budget import Budget
+from pullcheck.formats.terraform.convert import Unknowable, spend
 from pullcheck.formats.terraform.failures import Fails
+from pullcheck.formats.terraform.go_deflate import WorkExceeded, go_gzip
 from pullcheck.formats.terraform.unicode_text import go_trimspace
 
 
@@ -167,5 +172,19 @@ def textdecodebase64(source: str, encoding: str) -> str:
         raise Fails(f"the given string contains symbols that are not defined for {iana}") from None
 
 
-def base64gzip(s: str) -> Any:
-    raise Unknowable("gives Go's gzip bytes, which pullcheck does not reproduce")
+MAX_GZIP_INPUT = 1 << 20  # bytes of text base64gzip() compresses: past it, unknown
+
+
+def base64gzip(s: str, meter: Budget) -> str:
+    """Go's gzip bytes of ``s`` in base64; the compressor stops once it would spend past the budget."""
+    raw = s.encode()
+    if len(raw) > MAX_GZIP_INPUT:
+        raise Unknowable(f"is given over {MAX_GZIP_INPUT} bytes of text, more than pullcheck compresses")
+    left = meter.steps_left()
+    try:
+        out, work = go_gzip(raw, left)
+    except WorkExceeded:
+        meter.spend(left + 1)
+        raise Unknowable("spends past the evaluation budget") from None
+    spend(meter, work)
+    return base64.b64encode(out).decode()

@@ -18,6 +18,7 @@ from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
 from pullcheck.formats.terraform import overrides, remote_state, variables
 from pullcheck.formats.terraform.declared import ModuleGroup, ModuleValue, expansion
 from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.graph.values import Unknown
@@ -157,7 +158,8 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
     if not isinstance(source, str):
         return Unknown(f"source of module {name} cannot be evaluated")
     if _is_local(source):
-        return os.path.normpath(os.path.join(module.folder, source))
+        where = os.path.normpath(os.path.join(module.folder, source))
+        return ("model", where) if module.model_call is not None else where  # a model calls models only
     key = re.sub(r'\[[^\]]*\]', "", module.prefix.replace("module.", "") + name).rstrip(".")
     installed = _installed_modules(root).get(key)
     if installed:
@@ -171,6 +173,8 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
 # Registry modules read from a model when they are not downloaded (tfmodels beside this file)
 MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
           "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
+          "terraform-aws-modules/ecs/aws": "ecs",
+          "terraform-aws-modules/ecs/aws//modules/cluster": "ecs-cluster",
           "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
 # where a modelled resource's attribute is set in the module call
 MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip",
@@ -403,7 +407,9 @@ def _child(module: Module, name: str, where: Any, call: Tuple[Body, Tuple[int, i
     module.made[0] += 1
     body, pos, file = call
     child = Module(_folder(where), f"{module.dir}/module.{name}")
-    if isinstance(where, tuple):  # findings on a modelled module point at its call, at the input that sets it
+    if isinstance(where, tuple) and module.model_call is not None:  # a model's call of a model
+        child.model_call = _entry_call(module, body, ctx)
+    elif isinstance(where, tuple):  # findings on a modelled module point at its call, at the input that sets it
         child.model_call = (file, pos, {out: Span.at(pos_of(body.attrs[i]), body.attr_files.get(i, ""))
                                         for out, i in MODEL_INPUTS.items() if i in body.attrs})
     child.prefix = f"{module.prefix}module.{name}."
@@ -417,6 +423,53 @@ def _child(module: Module, name: str, where: Any, call: Tuple[Body, Tuple[int, i
     child.inputs = {k: v for k, v in body.attrs.items() if k not in ("source", "version", "providers",
                                                                       "depends_on", "count", "for_each")}
     return child
+
+
+def _entry_call(model: Module, body: Body, ctx: Dict[str, Any]) -> Any:
+    """Where findings on an instance that a model's call makes point, in the user's file: at the entry of the
+    map it is made from, when its for_each reads a variable the user's call sets to an object written out
+    (``services = { api = {...} }``: ``api``, and its attributes named as the inputs are); else at the
+    user's call of the model, as the model's own resources."""
+    file, pos, inputs = model.model_call
+    key = ctx.get("each.key")
+    each = body.attrs.get("for_each")
+    for name in _vars_read(each) if isinstance(key, str) else []:
+        given = model.inputs.get(name)
+        if not isinstance(given, Node) or given.kind != "object" or name in model.input_files:
+            continue
+        for elem in given.a:
+            k, v = elem.a, elem.b
+            if _key_name(k) != key:
+                continue
+            attrs = {_key_name(e.a): e.b for e in (v.a if v.kind == "object" else [])}
+            return (file, k.pos(), {out: Span.at(pos_of(attrs[i])) for out, i in MODEL_INPUTS.items()
+                                    if i in attrs})
+    return model.model_call
+
+
+def _key_name(k: Node) -> Any:
+    """An object key written as a name or a plain quoted string; None for one that is computed."""
+    if k.kind == "var":
+        return k.a
+    if k.kind == "tpl" and len(k.a) == 1 and isinstance(k.a[0], str):
+        return k.a[0]
+    return None
+
+
+def _vars_read(t: Any) -> List[str]:
+    """The variables an expression reads (``var.NAME``), in the order written."""
+    out: List[str] = []
+    stack = [t]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Node):
+            if n.kind == "attr" and isinstance(n.a, Node) and n.a.kind == "var" and n.a.a == "var":
+                out.append(n.b)
+                continue
+            stack.extend(reversed([n.a, n.b, n.c, n.d]))
+        elif isinstance(n, (list, tuple)):
+            stack.extend(reversed(n))
+    return out
 
 
 class _Added(list):

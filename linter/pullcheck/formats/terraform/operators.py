@@ -46,6 +46,8 @@ def binary(op: str, a: Any, b: Any, budget: Any = None) -> Any:
 
 
 def _equality(op: str, a: Any, b: Any, budget: Any) -> Any:
+    if a is None or b is None:  # null is told from a value known at the top, whatever it holds (a map of refs)
+        return (a is None and b is None) == (op == "==")
     if isinstance(a, (list, dict)) and isinstance(b, (list, dict)):
         if budget is not None:  # each distinct part keyed (equality_key): a step per element
             if not budget.spend(reading([a, b], True, budget.steps_left(), each=1)):

@@ -33,7 +33,7 @@ def tokens(graph: Graph) -> Tuple[set, set]:
 
 
 def token(b: Backend) -> str:
-    return f"tfstate:{b[0]}:{b[2] if b[0] == 's3' else b[1]}"
+    return f"remote-state:{b[0]}:{b[2] if b[0] == 's3' else b[1]}"
 
 
 def kept(folder: str, bodies: List[Body], ev: Callable[[Any], Any]) -> Optional[Backend]:

@@ -1,36 +1,108 @@
-# terraform-aws-modules/ecs/aws//modules/service: the service, its task definition and execution role (with
-# the policy the module writes for it), and
-# the security group it creates (create_security_group), with the rules of either version of its inputs:
-# security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on)
+# terraform-aws-modules/ecs/aws//modules/service: the service (unless create_service is false; on its
+# cluster, with its capacity provider strategy), its task definition (unless create_task_definition is false:
+# then task_definition_arn) and execution role (with the policy the module writes for it), and the
+# security group it creates (create_security_group), with the rules of either version of its inputs:
+# security_group_rules (up to 5.x) or security_group_ingress_rules / security_group_egress_rules (6.x on).
+# An input that 6.x declares nullable = false takes its default when given null; launch_type does not, as
+# up to 5.x, so that a null one leaves the choice to the cluster's default strategy.
 variable "name" { default = null }
-variable "create" { default = true }
+variable "create" {
+  default  = true
+  nullable = false
+}
+variable "create_service" {
+  default  = true
+  nullable = false
+}
+variable "create_task_definition" {
+  default  = true
+  nullable = false
+}
+variable "task_definition_arn" { default = null }
 variable "launch_type" { default = "FARGATE" }
 variable "capacity_provider_strategy" { default = {} }
-variable "subnet_ids" { default = [] }
-variable "assign_public_ip" { default = false }
-variable "security_group_ids" { default = [] }
-variable "create_security_group" { default = true }
+variable "cluster_arn" { default = null }
+variable "subnet_ids" {
+  default  = []
+  nullable = false
+}
+variable "assign_public_ip" {
+  default  = false
+  nullable = false
+}
+variable "security_group_ids" {
+  default  = []
+  nullable = false
+}
+variable "create_security_group" {
+  default  = true
+  nullable = false
+}
 variable "vpc_id" { default = null }
-variable "security_group_rules" { default = {} }
-variable "security_group_ingress_rules" { default = {} }
-variable "security_group_egress_rules" { default = {} }
-variable "requires_compatibilities" { default = ["FARGATE"] }
-variable "network_mode" { default = "awsvpc" }
-variable "cpu" { default = 1024 }
-variable "memory" { default = 2048 }
-variable "container_definitions" { default = {} }
-variable "create_task_exec_iam_role" { default = true }
+variable "security_group_rules" {
+  default  = {}
+  nullable = false
+}
+variable "security_group_ingress_rules" {
+  default  = {}
+  nullable = false
+}
+variable "security_group_egress_rules" {
+  default  = {}
+  nullable = false
+}
+variable "requires_compatibilities" {
+  default  = ["FARGATE"]
+  nullable = false
+}
+variable "network_mode" {
+  default  = "awsvpc"
+  nullable = false
+}
+variable "cpu" {
+  default  = 1024
+  nullable = false
+}
+variable "memory" {
+  default  = 2048
+  nullable = false
+}
+variable "container_definitions" {
+  default  = {}
+  nullable = false
+}
+variable "create_task_exec_iam_role" {
+  default  = true
+  nullable = false
+}
 variable "task_exec_iam_role_arn" { default = null }
 variable "platform_version" { default = null }
-variable "create_task_exec_policy" { default = true }
+variable "create_task_exec_policy" {
+  default  = true
+  nullable = false
+}
 variable "task_exec_iam_role_name" { default = null }
-variable "task_exec_iam_role_policies" { default = {} }
-variable "task_exec_ssm_param_arns" { default = [] }
-variable "task_exec_secret_arns" { default = [] }
+variable "task_exec_iam_role_policies" {
+  default  = {}
+  nullable = false
+}
+variable "task_exec_ssm_param_arns" {
+  default  = []
+  nullable = false
+}
+variable "task_exec_secret_arns" {
+  default  = []
+  nullable = false
+}
 variable "task_exec_iam_statements" { default = null }
 
+locals {
+  create_service         = var.create && var.create_service
+  create_task_definition = var.create && var.create_task_definition
+}
+
 resource "aws_ecs_task_definition" "this" {
-  count                    = var.create ? 1 : 0
+  count                    = local.create_task_definition ? 1 : 0
   family                   = var.name
   requires_compatibilities = var.requires_compatibilities
   network_mode             = var.network_mode
@@ -48,11 +120,20 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_ecs_service" "this" {
-  count            = var.create ? 1 : 0
+  count            = local.create_service ? 1 : 0
   name             = var.name
-  launch_type      = length(var.capacity_provider_strategy) > 0 ? null : var.launch_type
-  task_definition  = aws_ecs_task_definition.this[0].arn
+  cluster          = var.cluster_arn
+  launch_type      = try(length(var.capacity_provider_strategy) > 0, false) ? null : var.launch_type
+  task_definition  = local.create_task_definition ? aws_ecs_task_definition.this[0].arn : var.task_definition_arn
   platform_version = var.platform_version
+  dynamic "capacity_provider_strategy" {
+    for_each = var.capacity_provider_strategy != null ? var.capacity_provider_strategy : {}
+    content {
+      capacity_provider = capacity_provider_strategy.value.capacity_provider
+      base              = try(capacity_provider_strategy.value.base, null)
+      weight            = try(capacity_provider_strategy.value.weight, null)
+    }
+  }
   network_configuration {
     subnets          = var.subnet_ids
     assign_public_ip = var.assign_public_ip
@@ -117,7 +198,7 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 # the execution role the module creates: trusted by ECS tasks, with what AmazonECSTaskExecutionRolePolicy
 # allows (logs and ECR), the parameters and secrets it is given, the statements and policies added
 resource "aws_iam_role" "task_exec" {
-  count              = var.create && var.create_task_exec_iam_role ? 1 : 0
+  count              = local.create_task_definition && var.create_task_exec_iam_role ? 1 : 0
   name               = coalesce(var.task_exec_iam_role_name, "${var.name}-task-exec")
   assume_role_policy = data.aws_iam_policy_document.task_exec_assume.json
 }
@@ -176,18 +257,18 @@ data "aws_iam_policy_document" "task_exec" {
 }
 
 resource "aws_iam_policy" "task_exec" {
-  count  = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  count  = local.create_task_definition && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
   policy = data.aws_iam_policy_document.task_exec.json
 }
 
 resource "aws_iam_role_policy_attachment" "task_exec" {
-  count      = var.create && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
+  count      = local.create_task_definition && var.create_task_exec_iam_role && var.create_task_exec_policy ? 1 : 0
   role       = aws_iam_role.task_exec[0].name
   policy_arn = aws_iam_policy.task_exec[0].arn
 }
 
 resource "aws_iam_role_policy_attachment" "task_exec_additional" {
-  for_each   = { for k, v in var.task_exec_iam_role_policies : k => v if var.create && var.create_task_exec_iam_role }
+  for_each   = { for k, v in var.task_exec_iam_role_policies : k => v if local.create_task_definition && var.create_task_exec_iam_role }
   role       = aws_iam_role.task_exec[0].name
   policy_arn = each.value
 }
