@@ -155,9 +155,13 @@ def test_a_module_folder_outside_the_run_is_unknown_until_a_root_holds_it(tmp_pa
     _project(tmp_path, '  cidr   = "10.0.0.0/16"\n')
     alone = run_cli("--no-config", "--format", "json", str(tmp_path / "app"))
     assert alone.returncode == 0 and json.loads(alone.stdout) == [], alone.stdout + alone.stderr
-    explained = run_cli("--no-config", "--explain", str(tmp_path / "app")).stdout
-    assert ("subnets: unknown (module network: its folder lies outside the paths this run reads (name a folder "
-            "that holds it, or --root))") in explained, explained
+    explained = run_cli("--no-config", "--explain", "app", cwd=tmp_path).stdout
+    assert ("subnets: unknown (module.network (app/main.tf:1) comes from ../modules/network, outside the paths "
+            "this run reads)") in explained, explained
+    # the call is named once, with the launch site waiting on it and the --root that reads it
+    assert ("pullcheck: module.network (app/main.tf:1) comes from ../modules/network, outside the paths this run "
+            "reads: its own launch sites cannot be seen, and 1 launch site of the run waits on it; lint from a "
+            "folder that holds it, or add --root .\n") in explained, explained
     rooted = run_cli("--no-config", "--format", "json", "--root", str(tmp_path), str(tmp_path / "app"))
     assert [(f["rule"], os.path.relpath(f["file"], tmp_path), f["line"]) for f in json.loads(rooted.stdout)] == [
         ("NET002", "app/main.tf", 20)], rooted.stdout
@@ -193,4 +197,72 @@ def test_a_module_source_outside_the_run_is_never_read(tmp_path, how):
         assert "Traceback" not in r.stderr and r.returncode in (0, 1), (args, r.stderr)
         assert secret not in r.stdout and secret not in r.stderr, args
     explained = run_cli("--no-config", "--explain", str(repo)).stdout
-    assert "subnets: unknown (module leak: its folder lies outside the paths this run reads" in explained, explained
+    assert "outside the paths this run reads)" in explained and "subnets: unknown (module.leak (" in explained, explained
+
+
+SERVICE_MODULE = '''variable "subnets" {
+  type = list(string)
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = "app"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = "256"
+  memory                   = "512"
+  container_definitions    = jsonencode([{ name = "app", image = "nginx:1.27", essential = true }])
+}
+
+resource "aws_ecs_service" "app" {
+  name            = "app"
+  launch_type     = "FARGATE"
+  task_definition = aws_ecs_task_definition.app.arn
+  network_configuration {
+    subnets = var.subnets
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "2"]])
+def test_a_module_outside_the_run_that_holds_the_services_is_named(tmp_path, jobs):
+    """A deployment folder linted on its own calls ../modules/svc, which declares the service: the run cannot
+    see that launch site, and says so (the call, its source, and the --root that reads it) instead of
+    'No launch sites' alone; the JSON account lists it apart from the modules terraform init would fetch."""
+    (tmp_path / "modules" / "svc").mkdir(parents=True)
+    (tmp_path / "modules" / "svc" / "main.tf").write_text(SERVICE_MODULE)
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "main.tf").write_text(
+        'module "svc" {\n  source  = "../modules/svc"\n  subnets = ["subnet-0123456789abcdef0"]\n}\n')
+    (tmp_path / "deploy" / "other.tf").write_text('variable "unused" {\n  default = 1\n}\n')
+    r = run_cli("--no-config", *jobs, cwd=tmp_path / "deploy")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert ("pullcheck: module.svc (main.tf:1) comes from ../modules/svc, outside the paths this run reads: its own "
+            "launch sites cannot be seen; lint from a folder that holds it, or add --root ..\n") in r.stdout + r.stderr
+    doc = json.loads(run_cli("--no-config", *jobs, "--explain", "--format", "json", cwd=tmp_path / "deploy").stdout)
+    assert doc["launch_sites"] == [] and "modules_not_on_disk" not in doc
+    assert doc["modules_not_read"] == [{"module": "module.svc", "source": "../modules/svc", "file": "main.tf",
+                                        "line": 1, "launch_sites_waiting": 0,
+                                        "supply": "lint from a folder that holds it, or add --root .."}]
+    # the remedy it names reads the module, and its service is then counted
+    rooted = json.loads(run_cli("--no-config", *jobs, "--root", "..", "--explain", "--format", "json", ".",
+                                cwd=tmp_path / "deploy").stdout)
+    assert [s["name"] for s in rooted["launch_sites"]] == ["module.svc.aws_ecs_service.app"]
+    assert "modules_not_read" not in rooted
+
+
+def test_many_module_calls_outside_the_run_are_said_in_one_line(tmp_path):
+    """A pipeline folder calling five shared modules: one line names the first three, counts the rest and
+    gives the --root that reads them all."""
+    (tmp_path / "modules" / "svc").mkdir(parents=True)
+    (tmp_path / "modules" / "svc" / "main.tf").write_text(SERVICE_MODULE)
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "main.tf").write_text("".join(
+        f'module "svc{i}" {{\n  source  = "../modules/svc"\n  subnets = ["subnet-0123456789abcdef0"]\n}}\n'
+        for i in range(5)))
+    r = run_cli("--no-config", cwd=tmp_path / "deploy")
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = [line for line in (r.stdout + r.stderr).splitlines() if "outside the paths this run reads" in line]
+    assert lines == ["pullcheck: 5 module calls (module.svc0 (main.tf:1), module.svc1 (main.tf:5), module.svc2 "
+                     "(main.tf:9) and 2 more) come from folders outside the paths this run reads: their own launch "
+                     "sites cannot be seen; lint from a folder that holds them, or add --root .."], lines

@@ -25,7 +25,8 @@ is listed here, next to the index or rule that makes it:
 - shared places: ``supfile:`` (a suppression comment is used or unused by the findings of every part that reads its
   file), ``tfroot:`` (a plan replaces the resources of the configuration in its folder), ``definition:`` (an
   ecspresso service runs the task-definition file its configuration names), ``tfstate`` (an ecspresso
-  placeholder is a resource of one of the run's Terraform roots), ``template:`` (a
+  placeholder is a resource of one of the run's Terraform roots), ``remote-state:`` (a Terraform remote
+  state's outputs are those of the root that keeps it), ``template:`` (a
   template that another one nests is evaluated as that child only, not on its own as well). Two Terraform
   roots calling the same module stay apart: each evaluates its own instances (and a folder that another
   one calls is not linted on its own: ``pullcheck.engine.parallel`` leaves it out);
@@ -44,6 +45,7 @@ import os
 from typing import Any, FrozenSet, Iterable, Set, Tuple
 
 from pullcheck.facts import acls, endpoints, iam, launches, routing, security
+from pullcheck.formats.terraform.remote_state import STATES
 from pullcheck.graph.model import LAUNCH_KINDS, SITE_KINDS, Graph
 from pullcheck.graph.values import Ref, Template, text_of
 
@@ -188,6 +190,9 @@ def _shared_places(graph: Graph, provides: Set[str], consumes: Set[str]) -> None
             _both("tfroot:" + os.path.abspath(os.path.dirname(r.file) or "."), provides, consumes)
         elif ":" in key and r.rtype.startswith(("aws_", "data.")):  # as the engine ties a plan to its sources
             _both("tfroot:" + os.path.abspath(key.split(":", 1)[0].split("/module.", 1)[0]), provides, consumes)
+    kept, read = graph.inputs.tf_folders.get(STATES, ((), ()))  # a remote state's reader and the roots keeping it
+    provides.update(kept)
+    consumes.update(read)
     _ecspresso(graph, provides, consumes)
 
 

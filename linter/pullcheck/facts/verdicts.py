@@ -49,6 +49,12 @@ _UNIT_SOURCE = "the unit's module comes from "
 _UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk \(line (\d+)\)$")
 UNIT_INPUTS = "terragrunt unit inputs"
 _ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
+_REMOTE_STATE = "data source data.terraform_remote_state."
+# Terraform data sources that read the provider's own account, Region and partition
+_PROVIDER_DATA = ("data.aws_caller_identity", "data.aws_region", "data.aws_partition")
+# a module call whose folder the run does not read (pullcheck.formats.terraform.modules records it as skipped)
+_OUTSIDE = ", outside the paths this run reads"
+_NOT_READ = re.compile(r"(module\.\S+) \((.+):(\d+)\) comes from (.+?)" + re.escape(_OUTSIDE) + r": (.+)$")
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,14 @@ def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
     if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_REMOTE_STATE):  # pullcheck.formats.terraform.remote_state
+        if "root modules of the run may keep" in origin:
+            return "a bucket that tells those root modules apart (in their backend blocks, or the data source's config)"
+        if "(the state " in origin:
+            return "the Terraform root module whose backend keeps that state, in the run (lint its folder too)"
+        return "a backend and config of literal values for the data source"
+    if origin.startswith("module") and _OUTSIDE in origin:
+        return "the module's folder within the paths the run reads (lint from a folder that holds it, or --root)"
     if origin.startswith(_UNIT_OUTPUTS):  # a Terragrunt dependency
         unit = origin[len(_UNIT_OUTPUTS):].split(",", 1)[0]
         if ", whose module cannot be read" in origin:
@@ -172,7 +186,7 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
         yield shown(v), supply_for(v.origin)
     elif isinstance(v, Ref):
         if v.target not in graph.resources:
-            yield shown(v), _NOT_IN_RUN
+            yield shown(v), _data_supply(v.rtype) if v.rtype.startswith("data.") else _NOT_IN_RUN
     elif isinstance(v, Template):
         for p in v.parts:
             if not isinstance(p, str):
@@ -183,6 +197,14 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
     elif isinstance(v, dict):
         for item in v.values():
             yield from unknowns_in(item, graph)
+
+
+def _data_supply(rtype: str) -> str:
+    """How to supply what a Terraform data source of the run reads: it is declared, but what it reads is the
+    account's (the provider's own account and Region, or resources selected in it)."""
+    if rtype in _PROVIDER_DATA:
+        return "nothing a run can give a Terraform module: the provider reads it from the credentials it runs with"
+    return supply_for("data source " + rtype)
 
 
 def _of(graph: Graph, res: Resource, attr: str, fallback: str, where: str = _NOT_IN_RUN) -> Iterator[Wait]:
@@ -287,6 +309,23 @@ def _network_waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
                 yield Wait(value, file, line, supply)
 
 
+_LOOSE_ROUTE = re.compile(r"route (\S+) is on a route table that cannot be resolved")
+
+
+def _route_supply(graph: Graph, why: str) -> str:
+    """How to supply a subnet's default route: for a route of the run whose table cannot be resolved, what
+    its table (or its count or for_each) waits on; else the account's or the declaring files'."""
+    m = _LOOSE_ROUTE.search(why)
+    route = next((r for r in graph.of_kind("ec2.route") if m and r.name == m.group(1)), None)
+    if route is None:
+        return _ACCOUNT
+    counted = route.get("instances")
+    if isinstance(counted, Unknown):
+        return supply_for(counted.origin)
+    found = list(unknowns_in(route.get("route_table"), graph))
+    return found[0][1] if found else _ACCOUNT
+
+
 def _id(item: Any, what: str) -> Tuple[str, str]:
     """(value as shown, how to supply it) for an ID the run does not declare; an empty one is said as such
     (a parameter or variable a deploy input sets to "")."""
@@ -330,7 +369,7 @@ def _subnet_waits(graph: Graph, launch: Resource, subnet: Resource) -> Iterator[
     if kind == "unknown":
         egress = routing.egress4(graph, subnet)
         yield Wait(f"the 0.0.0.0/0 route of subnet {subnet.name}{' (' + egress.why + ')' if egress.why else ''}",
-                   subnet.file, subnet.span.line, _ACCOUNT)
+                   subnet.file, subnet.span.line, _route_supply(graph, egress.why or ""))
     elif kind == "igw" and launches.public_ip(launch) is None:
         yield from _of(graph, launch, "assign_public_ip", "whether the task gets a public IP")
     elif kind == "none":
@@ -366,12 +405,14 @@ class Absent:
     file: str
     line: int
     waiting: int
+    # for a module on disk whose folder lies outside the paths the run reads: how to read it ("" otherwise)
+    remedy: str = ""
 
     def as_dict(self) -> dict:
         unit = self.what.startswith("the unit ")
         return {"module": self.what, "source": self.source, "file": self.file, "line": self.line,
                 "launch_sites_waiting": None if unit else self.waiting,
-                "supply": "a local source for the unit" if unit else "terraform init"}
+                "supply": "a local source for the unit" if unit else self.remedy or "terraform init"}
 
 
 def not_on_disk(source: str, line: int) -> str:
@@ -397,10 +438,17 @@ def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
     """Each module not on disk once: a module call that launch sites wait on (read from the values they wait
     on, so a parallel run finds the same), with how many; a Terragrunt unit whose source is not on disk."""
     found: Dict[Tuple[str, int], Tuple[str, str]] = {}
+    outside: Dict[Tuple[str, int], Absent] = {}
     for path, why in graph.inputs.skipped:  # a parallel run's batches hand these back too
         m = _UNIT_ABSENT.match(why)
         if m:
             found[(path, int(m.group(2)))] = (f"the unit {path.rsplit('/', 1)[0]}", m.group(1))
+        m = _NOT_READ.match(why)
+        if m:
+            mark = f"({m.group(2)}:{m.group(3)}) comes from {m.group(4)}{_OUTSIDE}}}"
+            waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
+            outside[(m.group(2), int(m.group(3)))] = Absent(m.group(1), m.group(4), m.group(2), int(m.group(3)),
+                                                            waiting, m.group(5))
     for s in sites or ():
         for w in s.waits_on:
             m = _ABSENT.search(w.value)
@@ -411,4 +459,4 @@ def absent_modules(graph: Graph, sites: Optional[List[Site]]) -> List[Absent]:
         mark = f"({file}:{line}) comes from {source}, which is not downloaded"
         waiting = sum(1 for s in sites or () if any(mark in w.value for w in s.waits_on))
         out.append(Absent(what, source, file, line, waiting))
-    return out
+    return sorted(out + list(outside.values()), key=lambda a: (a.file, a.line))

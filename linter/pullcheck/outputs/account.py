@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from pullcheck.facts.verdicts import (UNIT_INPUTS, Absent, Site, absent_modules, account, counts, not_judged, summary,
                                       units_not_linted)
@@ -86,7 +86,10 @@ def absent_text(absent: List[Absent], unread: Any = ()) -> str:
     """One line per module not on disk (what calls it, its source, the launch sites waiting on it), and per
     Terragrunt unit whose module cannot be read."""
     out = [f"pullcheck: {printable(path)} is not linted: {printable(why)}\n" for path, why in unread]
+    out += _outside_text([a for a in absent if a.remedy])
     for a in absent:
+        if a.remedy:  # said above
+            continue
         if a.what.startswith("the unit "):  # Terragrunt downloads it into its cache, which is not linted
             waiting = "its launch sites cannot be seen; give the unit a local source to lint it"
         else:
@@ -95,6 +98,37 @@ def absent_text(absent: List[Absent], unread: Any = ()) -> str:
         out.append(f"pullcheck: {printable(a.what)} ({_where(a.file, a.line)}) comes from {printable(a.source)}, "
                    f"which is not on disk: {waiting}\n")
     return "".join(out)
+
+
+MAX_NAMED_CALLS = 3  # module calls outside the run named one by one; past it, one line for those read alike
+
+
+def _outside_text(outside: List[Absent]) -> List[str]:
+    """The module calls whose folders lie outside the paths the run reads: one line each, or, past
+    MAX_NAMED_CALLS, one line per --root that would read them, naming the first few."""
+    if len(outside) <= MAX_NAMED_CALLS:
+        return [f"pullcheck: {printable(a.what)} ({_where(a.file, a.line)}) comes from {printable(a.source)}, outside "
+                f"the paths this run reads: its own launch sites cannot be seen{_waiting(a.waiting, 'it')}; "
+                f"{printable(a.remedy)}\n" for a in outside]
+    by_remedy: Dict[str, List[Absent]] = {}
+    for a in outside:
+        by_remedy.setdefault(a.remedy, []).append(a)
+    out = []
+    for remedy, calls in by_remedy.items():
+        named = ", ".join(f"{printable(a.what)} ({_where(a.file, a.line)})" for a in calls[:MAX_NAMED_CALLS])
+        more = f" and {len(calls) - MAX_NAMED_CALLS} more" if len(calls) > MAX_NAMED_CALLS else ""
+        them = "it" if len(calls) == 1 else "them"
+        out.append(f"pullcheck: {len(calls)} module call{'s' if len(calls) != 1 else ''} ({named}{more}) "
+                   f"come{'s' if len(calls) == 1 else ''} from folders outside the paths this run reads: their own "
+                   f"launch sites cannot be seen{_waiting(sum(a.waiting for a in calls), them)}; "
+                   f"{printable(remedy).replace('holds it', 'holds ' + them)}\n")
+    return out
+
+
+def _waiting(n: int, on: str) -> str:
+    if not n:
+        return ""
+    return f", and {n} launch site{'s' if n != 1 else ''} of the run wait{'s' if n == 1 else ''} on {on}"
 
 
 def fails(sites: Optional[List[Site]], args: Any, cfg: Any) -> bool:
@@ -152,8 +186,11 @@ def json_account(findings_json: str, sites: List[Site], assumed: Sequence[str] =
     doc: dict = {"findings": json.loads(findings_json), "launch_sites": [s.as_dict() for s in sites]}
     if assumed:
         doc["assumptions"] = list(assumed)
-    if getattr(sites, "absent", None):
-        doc["modules_not_on_disk"] = [a.as_dict() for a in getattr(sites, "absent")]
+    absent = getattr(sites, "absent", None) or []
+    if any(not a.remedy for a in absent):
+        doc["modules_not_on_disk"] = [a.as_dict() for a in absent if not a.remedy]
+    if any(a.remedy for a in absent):  # on disk, outside the paths the run reads
+        doc["modules_not_read"] = [a.as_dict() for a in absent if a.remedy]
     if getattr(sites, "unread", None):
         doc["units_not_linted"] = [{"file": path, "why": why} for path, why in getattr(sites, "unread")]
     if getattr(sites, "inputs", None):

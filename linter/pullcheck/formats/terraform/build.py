@@ -9,16 +9,15 @@ from typing import Any, Dict, List
 from pullcheck.facts import policy
 from pullcheck.formats import common
 from pullcheck.formats.terraform import build_network as network
-from pullcheck.formats.terraform.budget import JsonEncoded
 from pullcheck.formats.terraform.build_context import BuildContext, flatten_refs, json_attr, json_value, nested
+from pullcheck.formats.terraform.build_states import state_machine
 from pullcheck.formats.terraform.declared import Declared
 from pullcheck.formats.terraform.evaluate import Module, expand_dynamic
 from pullcheck.formats.terraform.lookup import QUERY_KINDS, may_select, resolve
-from pullcheck.formats.terraform.syntax import Body, is_heredoc, pos_of, shift
+from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.graph import mapping
 from pullcheck.graph.model import Graph, Resource, Span, register_selector
-from pullcheck.graph.values import Template, Unknown
-from pullcheck.sources.marked import MDict
+from pullcheck.graph.values import Ref, Template, Unknown, make_template
 
 for _kind in QUERY_KINDS:  # the data sources this format builds that select resources declared elsewhere
     register_selector(_kind, resolve, may_select)
@@ -105,6 +104,7 @@ def _launch(c: BuildContext, body: Body, task_definition: str, nets: List[Body],
     r, attr = c.r, c.attr
     attr("launch_type", "launch_type", body)
     attr(task_definition, "task_definition", body)
+    r.attrs["task_definition"] = by_family(r.attrs.get("task_definition"))
     attr("platform_version", "platform_version", body)
     attr("cluster", "cluster", body)
     strategies = body.block_list("capacity_provider_strategy")
@@ -134,6 +134,21 @@ def _launch(c: BuildContext, body: Body, task_definition: str, nets: List[Body],
     else:
         r.attrs.update(subnets=None, security_groups=None, assign_public_ip=None)
     r.attrs["region"] = c.module.region()
+
+
+def by_family(v: Any) -> Any:
+    """A task definition ARN built around a task definition's family (``arn:aws:ecs:...:task-definition/
+    ${aws_ecs_task_definition.t.family}``, with or without its revision) as that family and revision: the
+    task definition of the module it names, whatever account and Region the ARN is written with."""
+    if not isinstance(v, Template):
+        return v
+    parts = list(v.parts)
+    for i, p in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(p, str) and p.endswith(":task-definition/") and isinstance(nxt, Ref) \
+                and nxt.rtype == "aws_ecs_task_definition" and nxt.attr == "family":
+            return make_template(parts[i + 1:])
+    return v
 
 
 def _b_service(c: BuildContext) -> None:
@@ -214,35 +229,6 @@ def _b_pipe(c: BuildContext) -> Any:
     _launch(c, params[0], "task_definition_arn", params[0].block_list("network_configuration"),
             vpc_block="aws_vpc_configuration")
     return None
-
-
-def _b_state_machine(c: BuildContext) -> Any:
-    from pullcheck.formats import statemachine
-
-    t = c.body.attrs.get("definition")
-    if t is None:
-        return []
-    v = c.ev.eval(t)
-    shifted = False
-    if isinstance(v, JsonEncoded):
-        v = v.value
-        shifted = True
-    definition = statemachine.definition_value(v)
-    if isinstance(v, (str, Template)) and not isinstance(definition, Unknown):
-        definition = shift(definition, pos_of(t)[0] - (0 if is_heredoc(t) else 1))
-        shifted = True
-    out = []
-    for name, params, pos in statemachine.run_task_states(definition):
-        sub = Resource(key=f"{c.r.key}/{name}", kind="ecs.run_task", rtype=c.r.rtype, name=f"{c.r.name}.{name}",
-                       file=c.body.file_of("definition"), span=Span.at(pos if shifted else pos_of(t)))
-        common.normalise_launch(params if isinstance(params, dict) else MDict(), True, sub.spans, sub.attrs)
-        if isinstance(params, Unknown):
-            sub.attrs["launch_type"] = params
-        if not shifted:
-            sub.spans = {k: Span.at(pos_of(t)) for k in sub.spans}
-        sub.attrs["region"] = c.module.region()
-        out.append(sub)
-    return out
 
 
 def _b_batch_job(c: BuildContext) -> None:
@@ -327,7 +313,7 @@ _BUILDERS = {
     "aws_vpc_dhcp_options": _b_table_only, "aws_vpc_dhcp_options_association": _b_table_only,
     "aws_ecr_pull_through_cache_rule": _b_table_only,
     "aws_cloudwatch_event_target": _b_event_target, "aws_scheduler_schedule": _b_schedule,
-    "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": _b_state_machine,
+    "aws_pipes_pipe": _b_pipe, "aws_sfn_state_machine": state_machine,
     "aws_batch_job_definition": _b_batch_job, "aws_batch_compute_environment": _b_compute_environment,
     "aws_iam_role_policy": _b_policy, "aws_iam_policy": _b_policy,
     "aws_iam_role_policy_attachment": _b_attachment, "aws_iam_policy_attachment": _b_attachment,

@@ -3,12 +3,13 @@ its instances, a counted one before it is indexed, and the names that lead to th
 ``var`` or a resource type, a called module). All but Declared are values opaque to functions."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from pullcheck.formats.terraform.budget import Opaque
 from pullcheck.formats.terraform.convert import TfSet, to_count
+from pullcheck.formats.terraform.hcl_nodes import Node
 from pullcheck.formats.terraform.syntax import Body
-from pullcheck.graph.values import Missing, Ref, Unknown
+from pullcheck.graph.values import Missing, Ref, Unknown, shown_part
 
 if TYPE_CHECKING:
     from pullcheck.formats.terraform.evaluate import Module
@@ -27,21 +28,27 @@ class Declared:
                                 f"{self.module.prefix}{self.address}", self._instances_now)
 
     def _instances_now(self) -> Any:
-        return expansion(self.module.evaluator({}), self.body, self.address)
+        return expansion(self.module.evaluator({}), self.body, self.address, by_reference=True)
 
     def key(self, suffix: str) -> str:
         return f"{self.module.dir}:{self.address}{suffix}"
 
 
-def expansion(ev: Any, body: Body, what: str) -> Any:
+# the attributes whose value no two resources share: a set of them has one element per resource
+_IDENTIFIERS = ("id", "arn")
+
+
+def expansion(ev: Any, body: Body, what: str, by_reference: bool = False) -> Any:
     """[(suffix, context)] of a block with ``count`` or ``for_each`` (a resource, a module call) evaluated by
-    ``ev``, one ``("", {})`` without either; an Unknown when they cannot be evaluated."""
+    ``ev``, one ``("", {})`` without either; an Unknown when they cannot be evaluated. ``by_reference``: a
+    for_each over the IDs of resources (``toset(aws_route_table.private[*].id)``) makes one instance per
+    resource, keyed by the reference (its ID is known only once it exists)."""
     result: Any
     if "count" in body.attrs:
         counted = ev.eval(body.attrs["count"])
         n = to_count(counted)
         if n is None:
-            result = _cause(counted, f"count of {what} cannot be evaluated")
+            result = _deeper(ev, body.attrs["count"], _cause(counted, f"count of {what} cannot be evaluated"))
         elif n > MAX_INSTANCES:
             result = Unknown(f"count of {what} is over {MAX_INSTANCES} instances")
         else:
@@ -58,11 +65,56 @@ def expansion(ev: Any, body: Body, what: str) -> Any:
             result = [(f'["{k}"]', {"each.key": k, "each.value": v}) for k, v in fe.items()]
         elif isinstance(fe, list) and all(isinstance(k, str) for k in fe):
             result = [(f'["{k}"]', {"each.key": k, "each.value": k}) for k in fe]
+        elif by_reference and _identifiers(fe):
+            result = [(f'["{shown_part(k)}"]', {"each.key": k, "each.value": k}) for k in fe]
         else:
-            result = _cause(fe, f"for_each of {what} cannot be evaluated")
+            result = _deeper(ev, body.attrs["for_each"], _cause(fe, f"for_each of {what} cannot be evaluated"))
     else:
         result = [("", {})]
     return result
+
+
+# what an unknown says when it comes from another unknown that it does not name: the value within it does
+_GENERIC = ("conditional on a value that cannot be known", "function ", "operation ")
+MAX_CAUSE_NODES = 64  # expression nodes evaluated again to find what a count or for_each waits on
+
+
+def _deeper(ev: Any, node: Any, found: Unknown) -> Unknown:
+    """``found``, or when it does not say what it comes from (a conditional on an unknown, a function of
+    one), the first unknown within ``node`` that does: a module output, a variable, a data source."""
+    if not found.origin.startswith(_GENERIC):
+        return found
+    stack, seen = [node], 0  # depth first, left to right: the unknown an evaluation meets first
+    while stack and seen < MAX_CAUSE_NODES:
+        seen += 1
+        v = ev.eval(stack[-1])
+        n = stack.pop()
+        if isinstance(v, Unknown) and not v.origin.startswith(_GENERIC):
+            return Unknown(v.origin)
+        if isinstance(v, Unknown) or n is node:
+            stack.extend(reversed(_children(n, ev.m.locals)))
+    return found
+
+
+def _children(node: Any, local_values: Dict[str, Any]) -> List[Any]:
+    """The expressions ``node`` is made of; for ``local.x``, the local's own expression."""
+    if isinstance(node, Node) and node.kind == "attr" and isinstance(node.a, Node) and node.a.kind == "var" \
+            and node.a.a == "local" and isinstance(local_values.get(node.b), Node):
+        return [local_values[node.b]]
+    out: List[Any] = []
+    for x in (node.a, node.b, node.c, node.d) if isinstance(node, Node) else ():
+        if isinstance(x, Node):
+            out.append(x)
+        elif isinstance(x, list):
+            out.extend(y for y in x if isinstance(y, Node))
+    return out
+
+
+def _identifiers(fe: Any) -> bool:
+    """A list of references to the IDs (or ARNs) of distinct resources, each one a key no other shares."""
+    if not isinstance(fe, list) or not fe or not all(isinstance(k, Ref) and k.attr in _IDENTIFIERS for k in fe):
+        return False
+    return len({shown_part(k) for k in fe}) == len(fe) and len({k.target for k in fe}) == len(fe)
 
 
 def _cause(v: Any, otherwise: str) -> Unknown:

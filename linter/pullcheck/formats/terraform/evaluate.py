@@ -57,6 +57,9 @@ class Module:
         self.stack: List[str] = []  # what is being computed (on the root module), to name a cycle
         self.data: set = set()
         self.template_files: Dict[str, Body] = {}
+        self.remote_states: Dict[str, Body] = {}  # data "terraform_remote_state" blocks, by name
+        # on a root module: what reads a remote state's outputs (pullcheck.formats.terraform.remote_state), or None
+        self.states: Any = None
         self.provider: Any = None
         # what the module's resources can read besides their own block, for a language server's reuse of
         # a resource built before (the session's tf_built): every other block, and each resource's name and count
@@ -208,6 +211,8 @@ class Module:
             self.data.add(f"{labels[0]}.{labels[1]}")
             if labels[0] == "template_file":  # the template provider: rendered from template and vars
                 self.template_files[labels[1]] = b
+            if labels[0] == "terraform_remote_state" and "count" not in b.attrs and "for_each" not in b.attrs:
+                self.remote_states[labels[1]] = b
             if labels[0] in DATA_KINDS:  # data sources that are facts of the module itself
                 r = Declared(f"data.{labels[0]}", labels[1], b, pos, self)
                 self.resources[r.address] = r
@@ -235,6 +240,17 @@ class Module:
         if isinstance(child, ModuleGroup):
             return child.value()
         return child if isinstance(child, Unknown) else Unknown(f"output of module {name}")
+
+    def remote_state(self, name: str) -> Any:
+        """``data.terraform_remote_state.<name>.outputs``: the outputs of the root module of the run that keeps
+        that state (the module as a value), or an Unknown naming the state; None when the run links no states
+        (then the data source is unknown as any other)."""
+        body, link = self.remote_states.get(name), self.root().states
+        if body is None or link is None:
+            return None
+        self.file_reads[0] += 1  # another root's files: what reads them is not kept between an editor's runs
+        return self.once(self._local_values, f"remote state {name}",
+                         f"{self.prefix}data.terraform_remote_state.{name}", lambda: link(self, body, name))
 
     def var(self, name: str) -> Any:
         return self.once(self.var_values, name, f"{self.prefix}var.{name}", lambda: variables.value(self, name))

@@ -458,6 +458,10 @@ class Evaluator:
                 text = self.eval(body.attrs["template"]) if "template" in body.attrs else None
                 variables = self.eval(body.attrs["vars"]) if "vars" in body.attrs else {}
                 return self.m.render(text, variables, self.depth)
+        if base.kind == "data" and name == "outputs" and base.name.startswith("terraform_remote_state."):
+            linked = self.m.remote_state(base.name.split(".", 1)[1])  # a root module of the run keeps it
+            if linked is not None:
+                return linked
         if base.kind == "data":
             return Ref(f"{self.m.dir}:data.{base.name}", f"data.{base.name.split('.')[0]}", name)
         if base.kind == "module":

@@ -15,8 +15,8 @@ from pullcheck.sources.session import current
 from pullcheck.sources.marked import Unchanged, load_json
 from pullcheck.formats.terraform.build import KINDS, build
 from pullcheck.formats.terraform.budget import MAX_BUILT, MAX_STEPS
-from pullcheck.formats.terraform import overrides, variables
-from pullcheck.formats.terraform.declared import ModuleGroup, expansion
+from pullcheck.formats.terraform import overrides, remote_state, variables
+from pullcheck.formats.terraform.declared import ModuleGroup, ModuleValue, expansion
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.hcl import Node
 from pullcheck.formats.terraform.overrides import is_override
@@ -73,7 +73,9 @@ def _read_folder(folder: str, graph: Graph, errors: List[Tuple[str, ParseError]]
     for n in names:
         path = os.path.join(folder, n)
         if n.endswith((ext, ".tf.json", ".tfvars", ".tfvars.json")) and _linked_out(path):
-            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read")))
+            root = _holding(folder, os.path.realpath(path))
+            errors.append((path, ParseError("a symbolic link that leads out of the scanned tree: not read"
+                                            + (f" (--root {root} reads it)" if root else ""))))
             continue
         into = overrides if ext == ".tf" and is_override(n) else bodies
         if ext == ".tf" and n.endswith(".tf.json") and os.path.isfile(path):
@@ -262,9 +264,53 @@ def root_module(folder: str, graph: Graph) -> Tuple[Module, List[Tuple[str, Pars
         module = units.root_of(folder, graph, errors)
     else:
         module = Module(folder)
+        module.states = lambda m, body, name: _remote_state(m, body, name, graph)
+        parsed = _parse_folder(folder, graph, None)
+        if parsed is not None:  # the state this root keeps: another root of the run may read its outputs
+            b = remote_state.kept(folder, parsed[0] + parsed[1], _literal(module))
+            if b is not None:
+                remote_state.tokens(graph)[0].add(remote_state.token(b))
     _instantiate(module, module.folder, graph, errors, 0, (os.path.abspath(module.folder),))
     _forget(module)
     return module, errors
+
+
+def _literal(module: Module) -> Any:
+    ev = module.evaluator({})
+    return ev.eval
+
+
+def _remote_state(module: Module, body: Body, name: str, graph: Graph) -> Any:
+    """The outputs of ``data.terraform_remote_state.<name>`` (``body``) read in ``module``: those of the one
+    root module of the run that keeps that state, built on its own as the run builds it."""
+    ev = module.evaluator({})
+    wanted = remote_state.read(ev.eval(body.attrs["backend"]) if "backend" in body.attrs else None,
+                               ev.eval(body.attrs["config"]) if "config" in body.attrs else {}, module.root_folder())
+    if isinstance(wanted, Unknown):
+        return Unknown(f"data source data.terraform_remote_state.{name} ({wanted.origin})")
+    remote_state.tokens(graph)[1].add(remote_state.token(wanted))
+    roots: Dict[str, Any] = {}
+    for folder in graph.inputs.tf_roots:
+        parsed = None if _is_unit(folder) else _parse_folder(folder, graph, None)
+        roots[folder] = remote_state.kept(folder, parsed[0] + parsed[1], _literal(Module(folder))) if parsed else None
+    found = remote_state.matching(wanted, roots)
+    if len(found) != 1:
+        return remote_state.unmatched(name, wanted, found)
+    return ModuleValue(_linked_root(found[0], graph))
+
+
+def _linked_root(folder: str, graph: Graph) -> Any:
+    """The root module in ``folder`` as a remote state's outputs read it: made once per run, its parse
+    errors left for the run's own load of the folder to report."""
+    key = "remote state root " + os.path.abspath(folder)
+    cache = graph.inputs.tf_folders
+    if key not in cache:
+        reported = {k: v[2] for k, v in cache.items() if isinstance(v, list) and len(v) == 3}
+        cache[key] = root_module(folder, graph)[0]
+        for k, v in cache.items():
+            if isinstance(v, list) and len(v) == 3 and v[2] and not reported.get(k):
+                v[2] = False
+    return cache[key]
 
 
 def _is_unit(folder: str) -> bool:
@@ -312,9 +358,8 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             where = Unknown(f"{module.prefix}module.{name} ({norm_path(file)}:{pos[0]}) comes from "
                             f"{_source(module, body)}, which is not downloaded here")
         if not isinstance(where, Unknown) and not isinstance(where, tuple) and not scope.readable(where):
-            # as file() does: a source cannot bring a folder of the machine in
-            where = Unknown(f"module {name}: its folder lies outside the paths this run reads "
-                            f"(name a folder that holds it, or --root)")
+            # as file() does: a source cannot bring a folder of the machine in; the run names what it leaves
+            where = _outside(module, name, body, (file, pos[0]), where, graph)
         if not isinstance(where, Unknown) and (
                 os.path.abspath(_folder(where)) in chain or depth >= MAX_MODULE_DEPTH
                 or not os.path.isdir(_folder(where))):
@@ -341,6 +386,34 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
                 module.children[name] = ModuleGroup(counted, sorted(members, key=lambda m: m[0]))
             else:
                 module.children[name] = members[0][1]
+
+
+OUTSIDE = ", outside the paths this run reads"
+
+
+def _outside(module: Module, name: str, body: Body, call: Tuple[str, int], where: str, graph: Graph) -> Unknown:
+    """What a module call whose folder lies outside the run's scope stands for, its folder recorded as left
+    out of the run (``graph.inputs.skipped``, which a parallel run hands back): the account names it, with
+    the launch sites waiting on it and the --root that would read it."""
+    address = f"{module.prefix}module.{name} ({norm_path(call[0])}:{call[1]})"
+    said = f"{address} comes from {_source(module, body)}{OUTSIDE}"
+    root = _holding(module.folder, where)
+    left = (norm_path(where), f"{said}: lint from a folder that holds it" + (f", or add --root {root}" if root else ""))
+    if left not in graph.inputs.skipped:
+        graph.inputs.skipped.append(left)
+    return Unknown(said)
+
+
+def _holding(folder: str, other: str) -> str:
+    """The folder that holds both ``folder`` (of the run) and ``other``, written as the run's paths are
+    (relative, or absolute): the --root that reads ``other``; "" when only the file system's root does."""
+    try:
+        common = os.path.commonpath([os.path.abspath(folder), os.path.abspath(other)])
+    except ValueError:  # another drive
+        return ""
+    if os.path.dirname(common) == common:
+        return ""
+    return norm_path(common if os.path.isabs(folder) else os.path.relpath(common))
 
 
 def _folder(where: Any) -> str:
