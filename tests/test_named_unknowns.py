@@ -169,3 +169,62 @@ def test_a_wildcard_never_reads_inside_a_name(tmp_path):
     assert "Effect: Deny" in text
     (tmp_path / "stack.yaml").write_text(text)
     assert _decisions(tmp_path / "stack.yaml")["logs:PutLogEvents"] is None
+
+
+def test_a_function_over_an_unknown_waits_on_what_is_unknown_inside_it(tmp_path):
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(textwrap.dedent("""\
+        variable "image" {
+          default = null
+        }
+        data "aws_ecs_container_definition" "live" {
+          task_definition = "app"
+          container_name  = "app"
+        }
+        data "aws_subnets" "private" {}
+        resource "aws_ecs_task_definition" "app" {
+          family                   = "app"
+          requires_compatibilities = ["FARGATE"]
+          network_mode             = "awsvpc"
+          cpu                      = 256
+          memory                   = 512
+          container_definitions    = jsonencode([{ name = "app", image = coalesce(var.image, data.aws_ecs_container_definition.live.image) }])
+        }
+        resource "aws_ecs_service" "app" {
+          launch_type     = "FARGATE"
+          task_definition = aws_ecs_task_definition.app.arn
+          network_configuration {
+            subnets = [element(data.aws_subnets.private.ids, 0)]
+          }
+        }
+        """))
+    (tmp_path / "cfn.yaml").write_text(textwrap.dedent("""\
+        Parameters:
+          SubnetIds:
+            Type: CommaDelimitedList
+        Resources:
+          Task:
+            Type: AWS::ECS::TaskDefinition
+            Properties:
+              RequiresCompatibilities: [FARGATE]
+              NetworkMode: awsvpc
+              Cpu: "256"
+              Memory: "512"
+              ContainerDefinitions: [{Name: web, Image: "nginx:1.27"}]
+          Service:
+            Type: AWS::ECS::Service
+            Properties:
+              LaunchType: FARGATE
+              TaskDefinition: !Ref Task
+              NetworkConfiguration:
+                AwsvpcConfiguration:
+                  Subnets: [!Select [0, !Ref SubnetIds]]
+        """))
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    waits = {(w["value"], w["supply"]) for s in doc["launch_sites"] for w in s["waits_on"]}
+    assert ("${data source data.aws_ecs_container_definition.live}",
+            "the resource it looks up, in the run (or the value, given as a variable)") in waits, waits
+    assert ("${data source data.aws_subnets.private}", "a network snapshot (--network)") in waits, waits
+    assert ("${parameter SubnetIds has no value in the template}",
+            "a parameter file or a stacks-file entry") in waits, waits
+    assert not any("not evaluated" in v or "cannot be known" in v for v, _ in waits), waits

@@ -50,6 +50,10 @@ _UNIT_ABSENT = re.compile(re.escape(_UNIT_SOURCE) + r"(.+), which is not on disk
 UNIT_INPUTS = "terragrunt unit inputs"
 _ABSENT = re.compile(r"\$\{(module\.\S+) \((.+):(\d+)\) comes from (.+?), which is not downloaded here\}")
 _REMOTE_STATE = "data source data.terraform_remote_state."
+# Terraform data sources of the network, which a network snapshot holds
+_NETWORK_DATA = tuple(f"data source data.aws_{k}" for k in (
+    "subnet", "vpc", "security_group", "route_table", "vpc_endpoint", "nat_gateway", "internet_gateway",
+    "network_acl", "ec2_managed_prefix_list", "prefix_list", "availability_zone", "network_interface"))
 # Terraform data sources that read the provider's own account, Region and partition
 _PROVIDER_DATA = ("data.aws_caller_identity", "data.aws_region", "data.aws_partition")
 # a module call whose folder the run does not read (pullcheck.formats.terraform.modules records it as skipped)
@@ -119,6 +123,8 @@ def supply_for(origin: str) -> str:
         return f"a literal value in the deploy command at {command}, or a stacks-file entry (which wins)"
     if "at run time" in origin or "run-time" in origin or "state's input" in origin:
         return "nothing a run of pullcheck can be given: the value is chosen when the task is started"
+    if origin.startswith("data source data.") and not origin.startswith(_NETWORK_DATA):
+        return "the resource it looks up, in the run (or the value, given as a variable)"  # a snapshot holds none
     for prefix, how in _SUPPLY:
         if origin.startswith(prefix):
             return how

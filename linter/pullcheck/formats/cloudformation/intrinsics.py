@@ -90,7 +90,7 @@ def _join(r: "Resolver", arg: Any, depth: int) -> Any:
     delim = r.resolve(arg[0], depth + 1)
     items = r.resolve(arg[1], depth + 1)
     if not isinstance(delim, str) or not isinstance(items, list):
-        return Unknown("Fn::Join over values that cannot be known")
+        return _behind(delim, items, "Fn::Join")
     parts: List[Any] = []
     for i, it in enumerate(items):
         if i:
@@ -122,6 +122,7 @@ def _select(r: "Resolver", arg: Any, depth: int) -> Any:
             return Unknown("Fn::Select with an unknown index")
         if isinstance(items, list) and 0 <= idx < len(items):
             return items[idx]
+        return _behind(items, None, "Fn::Select")
     return Unknown("Fn::Select over values that cannot be known")
 
 
@@ -130,7 +131,17 @@ def _split(r: "Resolver", arg: Any, depth: int) -> Any:
         d, s = r.resolve(arg[0], depth + 1), r.resolve(arg[1], depth + 1)
         if isinstance(d, str) and isinstance(s, (str, Template)) and d:
             return r.split(s, d, "Fn::Split")
+        return _behind(d, s, "Fn::Split")
     return Unknown("Fn::Split over values that cannot be known")
+
+
+def _behind(a: Any, b: Any, name: str) -> Unknown:
+    """The unknown of a function over an argument that cannot be known: that argument's own reason (a
+    parameter, an import), so that what it waits on is said; else the function's."""
+    for x in (a, b):
+        if isinstance(x, Unknown):
+            return Unknown(x.origin)
+    return Unknown(f"{name} over values that cannot be known")
 
 
 def _find_in_map(r: "Resolver", arg: Any, depth: int) -> Any:

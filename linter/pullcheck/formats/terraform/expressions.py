@@ -27,7 +27,7 @@ from pullcheck.formats.terraform.convert import (
     to_number,
 )
 from pullcheck.formats.terraform.declared import Counted, Instance, ModuleValue, Namespace, walked
-from pullcheck.formats.terraform.functions import call
+from pullcheck.formats.terraform.functions import call, reason_in
 from pullcheck.formats.terraform.hcl import parse_template
 from pullcheck.formats.terraform.operators import binary, unary
 from pullcheck.formats.terraform.sensitivity import marked
@@ -542,7 +542,7 @@ class Evaluator:
             return idx if isinstance(idx, Unknown) else Unknown("index that cannot be known")
         if isinstance(base, (list, dict)) or base is None or isinstance(base, (str, bool, int, float, Template)):
             return _element(base, idx)
-        return Unknown("index of a value that cannot be known")
+        return Unknown(reason_in([base]) or "index of a value that cannot be known")
 
 
 # each node kind's value (the kinds and their fields: see hcl); a kind not here is not evaluated

@@ -47,13 +47,34 @@ Function = Callable[[List[Any], Callable[[], Unknown], Budget], Any]
 _SELF_CHARGED = {"regexall", "jsondecode"}
 
 
+def reason_in(args: List[Any], most: int = 200) -> Optional[str]:
+    """Why a call over ``args`` cannot be evaluated: the first unknown met inside them (a variable, a data
+    source, a resource's attribute), looked for among at most ``most`` parts; None if none is met."""
+    todo = list(args)
+    for _ in range(most):
+        if not todo:
+            return None
+        a = todo.pop(0)
+        if isinstance(a, Unknown):
+            return a.origin
+        if isinstance(a, Ref):
+            said = a.target.split(":", 1)[-1]
+            return f"data source {said}" if a.rtype.startswith("data.") else f"attribute {a.attr} of {said}"
+        if isinstance(a, Template):
+            todo.extend(p for p in a.parts if not isinstance(p, str))
+        elif isinstance(a, dict):
+            todo.extend(a.values())
+        elif isinstance(a, list):
+            todo.extend(a)
+    return None
+
+
 def call(name: str, args: List[Any], budget: Any = None) -> Any:
     """A function's value; its work and what it builds are spent from the root module's ``budget``. A call
     that cannot be evaluated because an argument is unknown is unknown for that argument's reason; a call
     Terraform reports an error for (or given an argument that is one) is that error (a Missing)."""
     def unknown() -> Unknown:
-        why = next((a.origin for a in args if isinstance(a, Unknown)), None)
-        return Unknown(why or f"function {name}() is not evaluated")
+        return Unknown(reason_in(args) or f"function {name}() is not evaluated")
 
     meter = budget if budget is not None else Budget()
     if meter.over():
