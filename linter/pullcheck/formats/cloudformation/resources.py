@@ -37,6 +37,7 @@ KINDS = {
     "AWS::ECR::Repository": "ecr.repository",
     "AWS::ECS::Cluster": "ecs.cluster",
     "AWS::ECS::ClusterCapacityProviderAssociations": "ecs.cluster_capacity_providers",
+    "AWS::ECS::CapacityProvider": "ecs.capacity_provider",
     "AWS::EC2::SecurityGroupIngress": "ec2.security_group_rule",
     "AWS::EC2::SecurityGroupEgress": "ec2.security_group_rule",
     "AWS::EC2::NetworkAcl": "ec2.network_acl",
