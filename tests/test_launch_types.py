@@ -213,3 +213,31 @@ def test_sites_decided_not_fargate_leave_the_account(tmp_path):
     r = run_cli("--no-config", "--explain", "--format", "json", _tf(tmp_path, '["FARGATE"]', '"shared"', ""))
     [site] = json.loads(r.stdout)["launch_sites"]
     assert site["waits_on"][0]["value"] == "the launch type or capacity provider strategy"
+
+
+def test_a_cluster_in_another_folder_decides_the_same_with_one_process_or_two(tmp_path):
+    """The cluster, the service that names it (through a lookup by name) and an association whose cluster
+    cannot be known are in three Terraform roots: linted apart, each must still see the others."""
+    # each folder big enough to be a batch of its own (batches are cut by bytes, neighbours by path together)
+    roots = {
+        "cluster": CLUSTER + "# the cluster the services of the other folders run on\n" * 8,
+        "service": TASK.format(compat='["FARGATE"]') + SERVICE.format(
+            cluster="data.aws_ecs_cluster.main.arn", launch="")
+        + 'data "aws_ecs_cluster" "main" {\n  cluster_name = "main"\n}\n',
+        "zz_association": 'variable "cluster" {}\nresource "aws_ecs_cluster_capacity_providers" "c" {\n'
+                          '  cluster_name = var.cluster\n  capacity_providers = ["FARGATE"]\n'
+                          '  default_capacity_provider_strategy {\n    capacity_provider = "FARGATE"\n  }\n}\n',
+    }
+    for name, text in roots.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(text)
+
+    def runs():
+        out = [run_cli("--no-config", "--jobs", jobs, str(tmp_path)).stdout for jobs in ("1", "2")]
+        assert out[0] == out[1]
+        return out[0]
+
+    # the association may be the cluster's: unknown, so counted
+    assert "judged 0 of 1 launch site" in runs()
+    (tmp_path / "zz_association" / "main.tf").unlink()
+    assert "launch site" not in runs()

@@ -112,11 +112,11 @@ def _cluster_without_default(graph: Graph, launch: Resource) -> bool:
     if any("default_strategy" not in r.attrs or r.get("default_strategy") is not None
            for r in (cluster, assoc) if r is not None):
         return False
-    loose = graph.facts.index(_loose_associations)
+    loose = graph.facts.index(loose_associations)
     return not loose or (not any(t is None for t in loose) and text_of(cluster.get("cluster_name")) is not None)
 
 
-def _loose_associations(graph: Graph) -> List[Optional[str]]:
+def loose_associations(graph: Graph) -> List[Optional[str]]:
     """The cluster names (None where it cannot be known) of the run's capacity-provider associations that
     name no cluster of the run."""
     names = graph.facts.index(_cluster_index)[0]
