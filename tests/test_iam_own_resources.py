@@ -246,3 +246,72 @@ resource "aws_ecs_service" "app" {
     [wait] = [w for w in site["waits_on"] if "policies of" in w["value"]]
     assert "(the ARN of image ${...}.dkr.ecr.eu-west-1.amazonaws.com/app:1 cannot be known)" in wait["value"]
     assert wait["supply"].startswith("the values the task definition names it from")
+
+
+NAMED_SECRET = """\
+Parameters:
+  AppName:
+    Type: String
+    Default: shop
+Resources:
+  DbUrl:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: !Sub "${AppName}/DATABASE_URL"
+  ExecRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: secretsmanager:GetSecretValue
+                Resource: !Sub "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:%s"
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: "256"
+      Memory: "512"
+      ExecutionRoleArn: !GetAtt ExecRole.Arn
+      ContainerDefinitions:
+        - Name: web
+          Image: nginx:1.27
+          Secrets:
+            - {Name: DATABASE_URL, ValueFrom: !Ref DbUrl}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      TaskDefinition: !Ref Task
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          AssignPublicIp: ENABLED
+          Subnets: [subnet-0123456789abcdef0]
+"""
+
+
+def _waits(tmp_path, pattern, *extra):
+    (tmp_path / "template.yml").write_text(NAMED_SECRET % pattern)
+    (tmp_path / "stacks.toml").write_text(
+        '[stacks.app]\ntemplate = "template.yml"\naccount = "123456789012"\nregion = "us-east-1"\n')
+    args = ["--stacks", str(tmp_path / "stacks.toml")] if extra else []
+    r = run_cli("--no-config", "--explain", "--format", "json", *args, str(tmp_path))
+    [site] = json.loads(r.stdout)["launch_sites"]
+    return [w["value"] for w in site["waits_on"]], r
+
+
+def test_a_secret_named_by_the_template_meets_a_policy_on_its_name_once_the_stack_is_placed(tmp_path):
+    # the stack's partition is not known: a policy written for the aws partition may not apply
+    waits, _ = _waits(tmp_path, "${AppName}/*")
+    assert len(waits) == 2 and "policies of ExecRole" in waits[0]
+    waits, r = _waits(tmp_path, "${AppName}/*", "stacks")
+    assert waits == ["subnet-0123456789abcdef0"] and r.returncode == 0
+    # a pattern for other names is decided too: the secret is not among them
+    waits, r = _waits(tmp_path, "other/*", "stacks")
+    assert r.returncode == 1 and "IAM007" in r.stdout, r.stdout

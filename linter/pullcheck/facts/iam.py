@@ -351,6 +351,9 @@ class Need:
     action: str
     resource: str
     what: str  # for messages
+    # the same resource written another way (a secret of the run by its name as well as by its reference):
+    # asked when the first leaves the decision open
+    alternative: Optional[str] = None
 
 
 def _shown(t: str) -> str:
@@ -469,7 +472,8 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
                 t = named  # the secret the files create, named as its policy names it
                 label = _declared_secret(graph, v) or label
             if named is not None or ":secretsmanager:" in t or v is c.get("repository_credentials"):
-                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {label}"))
+                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {label}",
+                                _secret_by_name(graph, v, part(td)) if named is not None else None))
                 key = _kms_key(graph, v)
                 if key:
                     out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {label}"))
@@ -477,6 +481,22 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
                 arn = t if t.startswith("arn:") else f"arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{t.lstrip('/')}"
                 out.append(Need("secrets", "ssm:GetParameters", arn, f"parameter {_shown(t)}"))
     return out
+
+
+def _secret_by_name(graph: Graph, v: Any, scope: str) -> Optional[str]:
+    """The ARN of a secret of the run whose name the files write: ``arn:partition:secretsmanager:region:
+    account:secret:name-`` and the six characters Secrets Manager adds (a hole), in the stack's partition,
+    Region and account (as its template was given them, else their names)."""
+    ref = v.parts[0] if isinstance(v, Template) and v.parts else v
+    secret = graph.deref(ref, "secretsmanager.secret")
+    name = text_of(secret.get("secret_name")) if secret is not None else None
+    if secret is None or not name:
+        return None
+    given = secret.get("place")
+    place = [p if isinstance(p, str) else symbols.token(scope, pseudo) for p, pseudo in zip(
+        given if isinstance(given, (list, tuple)) else (None, None, None),
+        ("AWS::Partition", "AWS::Region", "AWS::AccountId"))]
+    return symbols.settled(f"arn:{place[0]}:secretsmanager:{place[1]}:{place[2]}:secret:{name}-{HOLE}", scope)
 
 
 def _declared_secret(graph: Graph, v: Any) -> Optional[str]:
@@ -503,6 +523,10 @@ def _kms_key(graph: Graph, v: Any) -> Optional[str]:
 
 def check(pset: PolicySet, need: Need) -> policy.Decision:
     d = policy.decide(pset.statements, pset.complete, need.action, need.resource)
+    if d.allowed is None and need.alternative is not None:
+        # each form names the one resource exactly: what either decides holds
+        other = policy.decide(pset.statements, pset.complete, need.action, need.alternative)
+        d = other if other.allowed is not None else d
     if d.allowed is False and d.deny is None and any(
             scope == "*" or need.action.lower().startswith(scope) for scope, _ in pset.partial):
         d.allowed = None  # a managed policy known only in part may grant it

@@ -177,6 +177,8 @@ class _Adding:
             v = prop(res, props, attr, name_in_template)
             if parse == "policy":
                 res.attrs[attr] = policy.parse(v) if v is not None else None
+        if kind == "secretsmanager.secret":  # its ARN is in the stack's partition, Region and account
+            res.attrs["place"] = [r.ref(name) for name in ("AWS::Partition", "AWS::Region", "AWS::AccountId")]
         extra = BUILDERS.get(kind, generic)(res, props)
         return [res] if extra is None else list(extra)
 
