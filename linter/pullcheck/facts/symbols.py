@@ -32,8 +32,9 @@ _LOG_GROUPS = ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group")
 _SECRET_ARNS = {"AWS::SecretsManager::Secret": (None, "Ref", "Id"), "aws_secretsmanager_secret": ("arn", "id")}
 _NAME_ATTRS = (None, "Ref", "name", "id")
 # an ECR repository the files create, by what each format's attribute gives: its name, ARN or URI
-_REPOSITORIES = {"AWS::ECR::Repository": {None: "name", "Ref": "name", "Arn": "arn", "RepositoryUri": "uri"},
-                 "aws_ecr_repository": {"name": "name", "id": "name", "arn": "arn", "repository_url": "uri"}}
+_REPOSITORIES: Dict[str, Dict[Optional[str], str]] = {
+    "AWS::ECR::Repository": {None: "name", "Ref": "name", "Arn": "arn", "RepositoryUri": "uri"},
+    "aws_ecr_repository": {"name": "name", "id": "name", "arn": "arn", "repository_url": "uri"}}
 
 
 def token(scope: str, name: str) -> str:
