@@ -9,13 +9,14 @@ is listed here, next to the index or rule that makes it:
 
 - names: an execution or task role by ``role_name`` (``iam.role_for``, policy attachments naming roles),
   a task definition by ``family`` (a launch naming its task definition), a cluster by ``cluster_name``
-  (a launch's cluster, capacity-provider associations), an ECR repository by ``repository_name`` (images:
+  (a launch's cluster, capacity-provider associations, Terraform's lookup of a cluster), an ECR repository by ``repository_name`` (images:
   IMG005, IAM011; repository policies). A part provides the names it declares and consumes the values
   written where those lookups read, in every form a lookup takes of them (the last segment of an ARN or
   a path, the text before a ``:tag`` or ``:revision``). Two parts declaring one name are joined only when
   some part looks it up (``_uses``);
 - hubs, a part holding something unresolvable that the indexes then apply to every resource of a kind:
-  ``routes`` (a route or route table association whose table or subnet is not a reference: every
+  ``cluster-strategies`` (a capacity-provider association whose cluster cannot be known may give any
+  cluster of the run its default strategy), ``routes`` (a route or route table association whose table or subnet is not a reference: every
   subnet's route table is unknown), ``main-table`` (what may route a CloudFormation VPC's main table:
   ``routing.may_route_cfn_main_tables``), ``endpoints`` (an endpoint or endpoint association whose
   VPC cannot be resolved), ``sg-rules``, ``acl``, ``dhcp``, ``role-policies`` (a policy that may attach to
@@ -96,6 +97,8 @@ def _uses(graph: Graph, out: Set[str]) -> None:
             _forms("role:", rv, out)
     for a in graph.of_kind("ecs.cluster_capacity_providers"):
         _forms("cluster:", a.get("cluster"), out)
+    for lookup in graph.of_kind("data.ecs_cluster"):
+        _forms("cluster:", lookup.get("cluster_name"), out)
     for p in graph.of_kind("ecr.repository_policy"):
         _forms("repo:", p.get("repository"), out)
 
@@ -146,6 +149,10 @@ def _hubs(graph: Graph, provides: Set[str], consumes: Set[str]) -> None:
         provides.add("dhcp")
     if _has(graph, "ec2.vpc"):
         consumes.update(("dhcp", "data-query"))
+    if graph.facts.index(launches.loose_associations):
+        provides.add("cluster-strategies")
+    if _has(graph, "ecs.cluster"):
+        consumes.add("cluster-strategies")
     if iam.attached_policies(graph).unresolved:
         provides.add("role-policies")
     if _has(graph, "iam.role"):

@@ -11,6 +11,7 @@ from pullcheck.facts import acls
 from pullcheck.facts import endpoints as eps
 from pullcheck.facts import iam
 from pullcheck.facts import security as sec
+from pullcheck.facts.policy import HOLE
 from pullcheck.graph.model import Graph, Resource
 from pullcheck.graph.values import truthy
 
@@ -21,6 +22,8 @@ _MANAGED = "nothing the run can be given: the AWS managed policy is not modelled
            "actions the task needs in a policy of the role's own"
 _VALUES = "the values the statements are built from (a parameter file, a stacks-file entry with the stack's " \
           "account and Region, or the sibling stack)"
+_NAMED_BY = "the values the task definition names it from (a variable or parameter value, a stacks-file " \
+            "entry with the stack's account and Region)"
 _CONDITION = "nothing the run can be given: the statement's condition is decided at request time"
 _GROUPS = "a network snapshot (--network), or the security groups' rules in the run"
 _ACL = "a network snapshot (--network), or the network ACL and its entries in the run"
@@ -54,8 +57,18 @@ def role_waits(graph: Graph, td: Resource, role: Resource, needs: Optional[List[
     elif all(d.conditional for _, d in undecided):
         why, supply = "an Allow with a condition", _CONDITION
     else:
-        why, supply = "a statement whose action or resource cannot be known", _VALUES
+        why = _undecided_why([n for n, _ in undecided])
+        supply = _NAMED_BY if why.startswith("the ARN of") else _VALUES
     yield f"whether the policies of {role.name} allow {actions} ({why})", file, line, supply
+
+
+def _undecided_why(needs: List[iam.Need]) -> str:
+    """Which side leaves a permission undecided: what the task asks for (an ARN the files do not give in
+    full), or else the statements that might grant it."""
+    unknown = [n.what for n in needs if HOLE in n.resource]
+    if unknown:
+        return f"the ARN of {', '.join(sorted(set(unknown)))} cannot be known"
+    return "a statement whose action or resource cannot be known"
 
 
 def egress_waits(graph: Graph, launch: Resource, subnet: Resource, groups: List[sec.Group]) -> Iterator[Waiting]:

@@ -129,6 +129,8 @@ class _Attached:
     # policies attached to roles that cannot be resolved: each may be on any role its value can stand for
     # (pullcheck.facts.reach)
     unresolved: Unresolved = field(default_factory=Unresolved)
+    # policies that exist only under a condition, on the roles they name: why each role's set is unsure
+    unsure: Dict[str, str] = field(default_factory=dict)
 
 
 def attached_policies(graph: Graph) -> _Attached:
@@ -137,9 +139,10 @@ def attached_policies(graph: Graph) -> _Attached:
         names = _roles_by_name(g)
         for res in list(g.of_kind("iam.policy")) + list(g.of_kind("iam.attachment")):
             roles = res.get("roles")
-            if isinstance(roles, Unknown) or res.get("conditional"):
+            if isinstance(roles, Unknown) or (res.get("conditional") and not isinstance(roles, list)):
                 idx.unresolved.add(res, roles, f"{res.name} may attach to any role")
                 continue
+            # a policy with no roles of its own (a Terraform aws_iam_policy) attaches nowhere by itself
             for rv in roles or []:
                 if isinstance(rv, Ref):
                     role = g.deref(rv, "iam.role")
@@ -154,6 +157,9 @@ def attached_policies(graph: Graph) -> _Attached:
                     role = names.get(t)
                     if role is None:
                         continue  # a role declared elsewhere
+                if res.get("conditional"):  # it may or may not be there: this role's set only is unsure
+                    idx.unsure.setdefault(role.key, f"{res.name} exists only under a condition")
+                    continue
                 item = res.get("document") if res.kind == "iam.policy" else ("arn", res.get("policy_arn"))
                 path = ("document",) if res.kind == "iam.policy" else ("policy_arn",)
                 idx.by_role.setdefault(role.key, []).append((item, Source(res, path, res.name)))
@@ -174,20 +180,29 @@ def document(graph: Graph, doc: Any) -> Any:
 def _add_document(graph: Graph, out: PolicySet, doc: Any, src: Source) -> None:
     doc = document(graph, doc)
     if isinstance(doc, Document):
-        out.statements.extend((_named(st, part(src.resource)), src) for st in doc.statements)
+        names = repository_names(graph)
+        out.statements.extend((_named(st, part(src.resource), names), src) for st in doc.statements)
     else:
         out.unknown(f"{src.label}: {doc.origin if isinstance(doc, Unknown) else 'cannot be read'}")
 
 
-def _named(st: Statement, scope: str) -> Statement:
+def _named(st: Statement, scope: str, names: Dict[str, str]) -> Statement:
     """The statement with each resource written from the stack's named unknowns as text with those names."""
     changed: Dict[str, Any] = {}
     for attr in ("resources", "not_resources"):
         items = getattr(st, attr)
         if isinstance(items, list) and any(not isinstance(x, str) for x in items):
-            changed[attr] = [x if isinstance(x, str) else _settled(symbols.text(x, scope), scope) or x
+            changed[attr] = [x if isinstance(x, str) else _settled(symbols.text(x, scope, names), scope) or x
                              for x in items]
     return replace(st, **changed) if changed else st
+
+
+def repository_names(graph: Graph) -> Dict[str, str]:
+    """The names the files write for the repositories they create, by graph key."""
+    def build(g: Graph) -> Dict[str, str]:
+        found = ((r.key, text_of(r.get("repository_name"))) for r in g.of_kind("ecr.repository"))
+        return {key: name for key, name in found if name}
+    return graph.facts.index(build)
 
 
 def looked_up_policy(graph: Graph, ref: Ref) -> Optional[str]:
@@ -257,6 +272,8 @@ def role_policies(graph: Graph, role: Resource) -> PolicySet:
     loose = att.unresolved.about(graph, None if text_of(role.get("role_name")) else role)
     if loose:
         out.unknown(loose)
+    if role.key in att.unsure:
+        out.unknown(att.unsure[role.key])
     for item, src in att.by_role.get(role.key, []):
         if isinstance(item, tuple) and item and item[0] == "arn":
             _add_arn(graph, out, item[1], src)
@@ -334,6 +351,9 @@ class Need:
     action: str
     resource: str
     what: str  # for messages
+    # the same resource written another way (a secret of the run by its name as well as by its reference):
+    # asked when the first leaves the decision open
+    alternative: Optional[str] = None
 
 
 def _shown(t: str) -> str:
@@ -365,11 +385,11 @@ def _reference_service(graph: Graph, v: Any) -> Optional[str]:
     return None
 
 
-def _named_repository(image: Any, scope: str) -> Optional[str]:
+def _named_repository(image: Any, scope: str, names: Dict[str, str]) -> Optional[str]:
     """The repository ARN of an image written with the stack's own account and Region (a CDK asset image:
     ``${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/...``), with those written as named
     unknowns, so that a policy of the same stack written from the same names matches it."""
-    t = symbols.text(image, scope)
+    t = symbols.text(image, scope, names)
     if t is None or not symbols.has_names(t):
         return None
     host, slash, rest = t.split("@", 1)[0].partition("/")
@@ -421,7 +441,7 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             repo = (f"arn:{partition_of(im.region)}:ecr:{im.region or HOLE}:{im.account or HOLE}:repository/{path}"
                     if path else f"arn:{HOLE}:ecr:{HOLE}")
             if HOLE in repo:
-                repo = _named_repository(c.get("image"), part(td)) or repo
+                repo = _named_repository(c.get("image"), part(td), repository_names(graph)) or repo
             for a in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
                 out.append(Need("ecr", a, repo, f"image {im.shown}"))
         if text_of(c.get("log_driver")) == "awslogs":
@@ -447,17 +467,43 @@ def needs(graph: Graph, td: Resource) -> Optional[List[Need]]:
             if t is None:
                 continue  # where the value comes from is unknown: no claim about it
             named = symbols.secret(v, part(td))
+            label = _shown(t)
             if named is not None:
                 t = named  # the secret the files create, named as its policy names it
+                label = _declared_secret(graph, v) or label
             if named is not None or ":secretsmanager:" in t or v is c.get("repository_credentials"):
-                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {_shown(t)}"))
+                out.append(Need("secrets", "secretsmanager:GetSecretValue", _secret_arn(t), f"secret {label}",
+                                _secret_by_name(graph, v, part(td)) if named is not None else None))
                 key = _kms_key(graph, v)
                 if key:
-                    out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {_shown(t)}"))
+                    out.append(Need("kms", "kms:Decrypt", key, f"the KMS key of secret {label}"))
             else:
                 arn = t if t.startswith("arn:") else f"arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{t.lstrip('/')}"
                 out.append(Need("secrets", "ssm:GetParameters", arn, f"parameter {_shown(t)}"))
     return out
+
+
+def _secret_by_name(graph: Graph, v: Any, scope: str) -> Optional[str]:
+    """The ARN of a secret of the run whose name the files write: ``arn:partition:secretsmanager:region:
+    account:secret:name-`` and the six characters Secrets Manager adds (a hole), in the stack's partition,
+    Region and account (as its template was given them, else their names)."""
+    ref = v.parts[0] if isinstance(v, Template) and v.parts else v
+    secret = graph.deref(ref, "secretsmanager.secret")
+    name = text_of(secret.get("secret_name")) if secret is not None else None
+    if secret is None or not name:
+        return None
+    given = secret.get("place")
+    place = [p if isinstance(p, str) else symbols.token(scope, pseudo) for p, pseudo in zip(
+        given if isinstance(given, (list, tuple)) else (None, None, None),
+        ("AWS::Partition", "AWS::Region", "AWS::AccountId"))]
+    return symbols.settled(f"arn:{place[0]}:secretsmanager:{place[1]}:{place[2]}:secret:{name}-{HOLE}", scope)
+
+
+def _declared_secret(graph: Graph, v: Any) -> Optional[str]:
+    """The name of the secret of the run a reference (perhaps with a JSON key after it) names."""
+    ref = v.parts[0] if isinstance(v, Template) and v.parts else v
+    secret = graph.deref(ref, "secretsmanager.secret")
+    return secret.name if secret is not None else None
 
 
 def _kms_key(graph: Graph, v: Any) -> Optional[str]:
@@ -477,6 +523,10 @@ def _kms_key(graph: Graph, v: Any) -> Optional[str]:
 
 def check(pset: PolicySet, need: Need) -> policy.Decision:
     d = policy.decide(pset.statements, pset.complete, need.action, need.resource)
+    if d.allowed is None and need.alternative is not None:
+        # each form names the one resource exactly: what either decides holds
+        other = policy.decide(pset.statements, pset.complete, need.action, need.alternative)
+        d = other if other.allowed is not None else d
     if d.allowed is False and d.deny is None and any(
             scope == "*" or need.action.lower().startswith(scope) for scope, _ in pset.partial):
         d.allowed = None  # a managed policy known only in part may grant it

@@ -14,40 +14,118 @@ from pullcheck.facts.images import Image, classify
 from pullcheck.graph.model import LAUNCH_KINDS, Graph, Resource, Span
 from pullcheck.graph.values import Ref, Template, as_list, text_of, truthy
 
+_FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+
+
 def is_fargate(launch: Resource, graph: Optional[Graph] = None) -> Optional[bool]:
     """Whether a launch runs on Fargate: its launch type, its capacity provider strategy, or (neither
-    set) the default strategy of its cluster, which ECS applies; None when that cannot be known."""
+    set) the default strategy of its cluster, which ECS applies; None when that cannot be known. A task
+    definition that is compatible with neither Fargate nor anything unknown rules Fargate out whatever the
+    launch site leaves open."""
+    found = _launch_setting(launch, graph)
+    if found is None and graph is not None and _not_for_fargate(graph, launch):
+        return False
+    return found
+
+
+def _launch_setting(launch: Resource, graph: Optional[Graph]) -> Optional[bool]:
     lt = launch.get("launch_type")
+    if lt == "":
+        lt = None  # an empty launch type is an unset one: the API's clients leave an empty enum out
     if isinstance(lt, str):
         return lt.upper() == "FARGATE"
     if lt is not None:
         return None
     cps = launch.get("capacity_providers")
-    if isinstance(cps, list):
-        if any(isinstance(c, str) and c.upper() in ("FARGATE", "FARGATE_SPOT") for c in cps):
-            return True
-        if cps and all(isinstance(c, str) for c in cps):
-            return False
-    if lt is None and cps is None and graph is not None and launch.kind in ("ecs.service", "ecs.task_set"):
+    if isinstance(cps, list) and cps:
+        return _strategy_is_fargate(cps, graph)
+    if cps is None and graph is not None and launch.kind in ("ecs.service", "ecs.task_set"):
         default = cluster_default_strategy(graph, launch)
-        if isinstance(default, list) and default and all(isinstance(c, str) for c in default):
-            return any(c.upper() in ("FARGATE", "FARGATE_SPOT") for c in default)
+        if isinstance(default, list) and default:
+            return _strategy_is_fargate(default, graph)
+        if default == [] or (default is None and _cluster_without_default(graph, launch)):
+            return False  # no strategy anywhere: ECS launches it on EC2
     return None
+
+
+def _strategy_is_fargate(providers: List[Any], graph: Optional[Graph]) -> Optional[bool]:
+    """True when a strategy names a Fargate provider; False when every provider is named as text, or is
+    one the run declares (which cannot be Fargate's); else None."""
+    if any(isinstance(c, str) and c.upper() in _FARGATE_PROVIDERS for c in providers):
+        return True
+    if all(isinstance(c, str) or (graph is not None and graph.deref(c, "ecs.capacity_provider") is not None)
+           for c in providers):
+        return False
+    return None
+
+
+def _not_for_fargate(graph: Graph, launch: Resource) -> bool:
+    """The task definition the launch runs requires compatibilities, all known, none of them Fargate:
+    ECS does not start it on Fargate."""
+    if launch.get("conditional"):
+        return False
+    td = task_definition(graph, launch)
+    compat = td.get("requires_compatibilities") if td is not None and not td.get("conditional") else None
+    return isinstance(compat, list) and bool(compat) and all(
+        isinstance(c, str) and c.upper() != "FARGATE" for c in compat)
 
 
 def cluster_default_strategy(graph: Graph, launch: Resource) -> Any:
     """The capacity providers of the default strategy of the launch's cluster, when the run declares it:
     on the cluster, or on the cluster's capacity-provider association (which then decides)."""
-    v = launch.get("cluster")
-    cluster = graph.deref(v, "ecs.cluster")
-    idx = graph.facts.index(_cluster_index)
-    if cluster is None and text_of(v):
-        named = idx[0].get(text_of(v).rsplit("/", 1)[-1], ())
-        cluster = named[0] if len(named) == 1 else None
+    cluster = _cluster_of(graph, launch)
     if cluster is None:
         return None
-    assoc = idx[1].get(cluster.key)
+    assoc = graph.facts.index(_cluster_index)[1].get(cluster.key)
     return (assoc if assoc is not None else cluster).get("default_strategy")
+
+
+def _cluster_of(graph: Graph, launch: Resource) -> Optional[Resource]:
+    """The cluster of the run a launch names: by reference, by name (or ARN ending in it), or through a
+    Terraform lookup of a cluster by a name the run's cluster has."""
+    v = launch.get("cluster")
+    cluster = graph.deref(v, "ecs.cluster")
+    if cluster is not None:
+        return cluster
+    name = text_of(v)
+    lookup = graph.resources.get(v.target) if isinstance(v, Ref) else None
+    if lookup is not None and lookup.kind == "data.ecs_cluster" and not lookup.get("conditional"):
+        named_by = lookup.get("cluster_name")
+        found = graph.deref(named_by, "ecs.cluster")
+        if found is not None and (named_by.attr in ("name", "cluster_name", "id", "arn", None)):
+            return found
+        name = text_of(named_by)
+    if not name:
+        return None
+    named = graph.facts.index(_cluster_index)[0].get(name.rsplit("/", 1)[-1], ())
+    return named[0] if len(named) == 1 else None
+
+
+def _cluster_without_default(graph: Graph, launch: Resource) -> bool:
+    """The launch's cluster is in the run, writes no default strategy, and no association of the run that
+    could be its own (one whose cluster cannot be known, or one naming a cluster by a name the run's
+    cluster may have) gives it one: ECS then launches on EC2."""
+    cluster = _cluster_of(graph, launch)
+    if cluster is None or cluster.get("conditional"):
+        return False
+    assoc = graph.facts.index(_cluster_index)[1].get(cluster.key)
+    if any("default_strategy" not in r.attrs or r.get("default_strategy") is not None
+           for r in (cluster, assoc) if r is not None):
+        return False
+    loose = graph.facts.index(loose_associations)
+    return not loose or (not any(t is None for t in loose) and text_of(cluster.get("cluster_name")) is not None)
+
+
+def loose_associations(graph: Graph) -> List[Optional[str]]:
+    """The cluster names (None where it cannot be known) of the run's capacity-provider associations that
+    name no cluster of the run."""
+    names = graph.facts.index(_cluster_index)[0]
+    out: List[Optional[str]] = []
+    for a in graph.of_kind("ecs.cluster_capacity_providers"):
+        target = a.get("cluster")
+        if graph.deref(target, "ecs.cluster") is None and text_of(target) not in names:
+            out.append(text_of(target))
+    return out
 
 
 def _cluster_index(graph: Graph) -> Tuple[Dict[str, List[Resource]], Dict[str, Resource]]:

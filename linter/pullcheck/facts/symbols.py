@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from pullcheck.facts.policy import SYMBOL
 from pullcheck.graph.values import Ref, Template, Unknown
@@ -31,6 +31,10 @@ _LOG_GROUPS = ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group")
 # a secret's ARN, as each format writes it: CloudFormation's Ref (and its Id), Terraform's arn and id
 _SECRET_ARNS = {"AWS::SecretsManager::Secret": (None, "Ref", "Id"), "aws_secretsmanager_secret": ("arn", "id")}
 _NAME_ATTRS = (None, "Ref", "name", "id")
+# an ECR repository the files create, by what each format's attribute gives: its name, ARN or URI
+_REPOSITORIES: Dict[str, Dict[Optional[str], str]] = {
+    "AWS::ECR::Repository": {None: "name", "Ref": "name", "Arn": "arn", "RepositoryUri": "uri"},
+    "aws_ecr_repository": {"name": "name", "id": "name", "arn": "arn", "repository_url": "uri"}}
 
 
 def token(scope: str, name: str) -> str:
@@ -38,15 +42,16 @@ def token(scope: str, name: str) -> str:
     return f"{SYMBOL}{digest}{SYMBOL}"
 
 
-def text(v: Any, scope: str) -> Optional[str]:
+def text(v: Any, scope: str, names: Optional[Dict[str, str]] = None) -> Optional[str]:
     """``v`` as text with its named unknowns written as names; None when a part of it is an unknown that has
-    no name (a parameter, a variable, a resource attribute this module does not name)."""
+    no name (a parameter, a variable, a resource attribute this module does not name). ``names``: the names
+    the files give the repositories they create, by graph key (a repository's name is then that text)."""
     if isinstance(v, str):
         return v if SYMBOL not in v else None
     if isinstance(v, Template):
         out: List[str] = []
         for p in v.parts:
-            t = text(p, scope)
+            t = text(p, scope, names)
             if t is None:
                 return None
             out.append(t)
@@ -55,17 +60,19 @@ def text(v: Any, scope: str) -> Optional[str]:
         name = v.origin[len("pseudo parameter "):] if v.origin.startswith("pseudo parameter ") else ""
         return token(scope, name) if name in _PSEUDO else None
     if isinstance(v, Ref):
-        return _ref(v, scope)
+        return _ref(v, scope, names)
     return None
 
 
-def _ref(v: Ref, scope: str) -> Optional[str]:
+def _ref(v: Ref, scope: str, names: Optional[Dict[str, str]] = None) -> Optional[str]:
     pseudo = _DATA.get((v.rtype, v.attr or ""))
     if pseudo is not None:
         # one data source block: another (another module's, another provider's) may read another account
         return token(scope, f"{pseudo}@{v.target}")
     if v.attr in _SECRET_ARNS.get(v.rtype, ()):
         return token("secret", v.target)
+    if v.rtype in _REPOSITORIES:
+        return _repository(v, scope, (names or {}).get(v.target))
     if v.rtype not in _LOG_GROUPS:
         return None
     name = token("log group", v.target)
@@ -78,6 +85,21 @@ def _ref(v: Ref, scope: str) -> Optional[str]:
     if v.attr == "arn":
         return arn
     return None
+
+
+def _repository(v: Ref, scope: str, written: Optional[str]) -> Optional[str]:
+    """A repository the files create: its name, and its ARN and URI in the stack's partition, account and
+    Region (where a repository is created), so that an image from its URI and a policy on its ARN meet."""
+    form = _REPOSITORIES[v.rtype].get(v.attr)
+    if form is None:
+        return None
+    name = written or token("ecr repository", v.target)
+    account, region = token(scope, "AWS::AccountId"), token(scope, "AWS::Region")
+    if form == "arn":
+        return f"arn:{token(scope, 'AWS::Partition')}:ecr:{region}:{account}:repository/{name}"
+    if form == "uri":
+        return f"{account}.dkr.ecr.{region}.{token(scope, 'AWS::URLSuffix')}/{name}"
+    return name
 
 
 def has_names(t: str) -> bool:
@@ -99,5 +121,8 @@ def settled(t: str, scope: str) -> str:
 
 
 def secret(v: Any, scope: str) -> Optional[str]:
-    """The named ARN of a secret the files create, when ``v`` is a reference to it; else None."""
+    """The named ARN of a secret the files create, when ``v`` is a reference to it, or that reference with a
+    JSON key, version stage or version after it (``${secret.arn}:password::``: the same secret); else None."""
+    if isinstance(v, Template) and len(v.parts) > 1 and isinstance(v.parts[1], str) and v.parts[1].startswith(":"):
+        v = v.parts[0]
     return _ref(v, scope) if isinstance(v, Ref) and v.attr in _SECRET_ARNS.get(v.rtype, ()) else None

@@ -236,7 +236,7 @@ def _waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
             yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
         return
     if launches.is_fargate(launch, graph) is None:
-        attr = "launch_type" if launch.get("launch_type") is not None else "capacity_providers"
+        attr = "launch_type" if launch.get("launch_type") not in (None, "") else "capacity_providers"
         yield from _of(graph, launch, attr, "the launch type or capacity provider strategy", _LAUNCH_TYPE)
         return
     yield from _task_waits(graph, launch)

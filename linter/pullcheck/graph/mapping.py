@@ -90,6 +90,14 @@ ATTRIBUTES: Dict[str, Tuple[Attr, ...]] = {
         _a("cluster", "Cluster", "cluster_name"),
         _own("default_strategy", "DefaultCapacityProviderStrategy", "default_capacity_provider_strategy"),
     ),
+    # a capacity provider the files declare: an Auto Scaling group's or managed instances', never Fargate's
+    # (FARGATE and FARGATE_SPOT are AWS's own and cannot be declared)
+    "ecs.capacity_provider": (
+        _a("provider_name", "Name", "name"),
+    ),
+    "data.ecs_cluster": (  # Terraform's lookup of a cluster by name
+        _a("cluster_name", None, "cluster_name"),
+    ),
     "ec2.vpc": (
         _a("tags", "Tags", "tags"),
         _a("cidr_block", "CidrBlock", "cidr_block"),

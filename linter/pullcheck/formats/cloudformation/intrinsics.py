@@ -131,6 +131,8 @@ def _split(r: "Resolver", arg: Any, depth: int) -> Any:
         d, s = r.resolve(arg[0], depth + 1), r.resolve(arg[1], depth + 1)
         if isinstance(d, str) and isinstance(s, (str, Template)) and d:
             return r.split(s, d, "Fn::Split")
+        if d == ":" and isinstance(s, Ref) and s.attr == "Arn" and s.rtype == "AWS::ECR::Repository":
+            return _repository_arn_fields(s)
         return _behind(d, s, "Fn::Split")
     return Unknown("Fn::Split over values that cannot be known")
 
@@ -142,6 +144,14 @@ def _behind(a: Any, b: Any, name: str) -> Unknown:
         if isinstance(x, Unknown):
             return Unknown(x.origin)
     return Unknown(f"{name} over values that cannot be known")
+
+
+def _repository_arn_fields(arn: Ref) -> List[Any]:
+    """The fields of the ARN of a repository the template creates (what CDK splits to write its image URI):
+    it is created in the stack's partition, Region and account, and named by its name (its Ref)."""
+    stack = [Unknown(f"pseudo parameter AWS::{name}") for name in ("Partition", "Region", "AccountId")]
+    return ["arn", stack[0], "ecr", stack[1], stack[2],
+            make_template(["repository/", Ref(arn.target, arn.rtype, None)])]
 
 
 def _find_in_map(r: "Resolver", arg: Any, depth: int) -> Any:

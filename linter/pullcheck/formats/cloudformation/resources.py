@@ -37,6 +37,7 @@ KINDS = {
     "AWS::ECR::Repository": "ecr.repository",
     "AWS::ECS::Cluster": "ecs.cluster",
     "AWS::ECS::ClusterCapacityProviderAssociations": "ecs.cluster_capacity_providers",
+    "AWS::ECS::CapacityProvider": "ecs.capacity_provider",
     "AWS::EC2::SecurityGroupIngress": "ec2.security_group_rule",
     "AWS::EC2::SecurityGroupEgress": "ec2.security_group_rule",
     "AWS::EC2::NetworkAcl": "ec2.network_acl",
@@ -176,6 +177,8 @@ class _Adding:
             v = prop(res, props, attr, name_in_template)
             if parse == "policy":
                 res.attrs[attr] = policy.parse(v) if v is not None else None
+        if kind == "secretsmanager.secret":  # its ARN is in the stack's partition, Region and account
+            res.attrs["place"] = [r.ref(name) for name in ("AWS::Partition", "AWS::Region", "AWS::AccountId")]
         extra = BUILDERS.get(kind, generic)(res, props)
         return [res] if extra is None else list(extra)
 

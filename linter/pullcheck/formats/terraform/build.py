@@ -35,6 +35,7 @@ KINDS = {
     "aws_ec2_transit_gateway": "ec2.transit_gateway", "aws_vpc_peering_connection": "ec2.vpc_peering_connection",
     "aws_iam_role": "iam.role", "aws_ecr_repository": "ecr.repository", "aws_ecs_cluster": "ecs.cluster",
     "aws_ecs_cluster_capacity_providers": "ecs.cluster_capacity_providers",
+    "aws_ecs_capacity_provider": "ecs.capacity_provider", "data.aws_ecs_cluster": "data.ecs_cluster",
     "aws_default_security_group": "ec2.security_group", "aws_security_group_rule": "ec2.security_group_rule",
     "aws_vpc_security_group_egress_rule": "ec2.security_group_rule",
     "aws_vpc_security_group_ingress_rule": "ec2.security_group_rule",

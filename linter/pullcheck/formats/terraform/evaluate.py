@@ -20,7 +20,7 @@ from pullcheck.graph.values import MAX_STRING, Missing, Template, Undeclared, Un
 from pullcheck.sources.errors import ParseError, read_text
 from pullcheck.sources.session import current
 
-DATA_KINDS = ("aws_iam_policy_document", "aws_iam_policy", "aws_ecs_task_definition", "aws_subnets", "aws_subnet", "aws_vpc", "aws_security_group",
+DATA_KINDS = ("aws_iam_policy_document", "aws_iam_policy", "aws_ecs_task_definition", "aws_ecs_cluster", "aws_subnets", "aws_subnet", "aws_vpc", "aws_security_group",
               "aws_security_groups", "aws_route_table", "aws_vpc_endpoint")
 
 
