@@ -69,6 +69,22 @@ locals {
 """
 
 
+def test_a_looked_up_secret_with_a_json_key_matches_the_policy_on_that_lookup(tmp_path):
+    looked_up = """
+data "aws_secretsmanager_secret" "db" {
+  name = "db"
+}
+data "aws_secretsmanager_secret" "other" {
+  name = "other"
+}
+"""
+    task = TASK_TF % ('"nginx:1.27"', '[{ name = "PW", valueFrom = "${data.aws_secretsmanager_secret.db.arn}:pw::" }]')
+    allowed = _policy_tf(["secretsmanager:GetSecretValue"], "[data.aws_secretsmanager_secret.db.arn]")
+    assert _decisions(_tf(tmp_path, looked_up, ROLE_TF, task, allowed)) == {"secretsmanager:GetSecretValue": True}
+    other = _policy_tf(["secretsmanager:GetSecretValue"], "data.aws_secretsmanager_secret.other.arn")
+    assert _decisions(_tf(tmp_path, looked_up, ROLE_TF, task, other)) == {"secretsmanager:GetSecretValue": None}
+
+
 def test_a_secret_with_a_json_key_matches_the_policy_on_that_secret(tmp_path):
     task = TASK_TF % ('"nginx:1.27"', '[{ name = "PW", valueFrom = "${local.secret_arns["db"]}:password::" }]')
     allowed = _policy_tf(["secretsmanager:GetSecretValue"], "values(local.secret_arns)")

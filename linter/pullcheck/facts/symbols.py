@@ -29,7 +29,8 @@ _DATA = {("data.aws_caller_identity", "account_id"): "AWS::AccountId",
          ("data.aws_partition", "dns_suffix"): "AWS::URLSuffix"}
 _LOG_GROUPS = ("AWS::Logs::LogGroup", "aws_cloudwatch_log_group")
 # a secret's ARN, as each format writes it: CloudFormation's Ref (and its Id), Terraform's arn and id
-_SECRET_ARNS = {"AWS::SecretsManager::Secret": (None, "Ref", "Id"), "aws_secretsmanager_secret": ("arn", "id")}
+_SECRET_ARNS = {"AWS::SecretsManager::Secret": (None, "Ref", "Id"), "aws_secretsmanager_secret": ("arn", "id"),
+                "data.aws_secretsmanager_secret": ("arn", "id")}  # one data source block: one secret
 _NAME_ATTRS = (None, "Ref", "name", "id")
 # an ECR repository the files create, by what each format's attribute gives: its name, ARN or URI
 _REPOSITORIES: Dict[str, Dict[Optional[str], str]] = {
