@@ -228,3 +228,32 @@ def test_a_function_over_an_unknown_waits_on_what_is_unknown_inside_it(tmp_path)
     assert ("${parameter SubnetIds has no value in the template}",
             "a parameter file or a stacks-file entry") in waits, waits
     assert not any("not evaluated" in v or "cannot be known" in v for v, _ in waits), waits
+
+
+def test_the_default_subnets_terraform_adopts_wait_on_the_account_and_are_shown_by_name(tmp_path):
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+        resource "aws_default_subnet" "a" {
+          availability_zone = "eu-west-1a"
+        }
+        resource "aws_ecs_task_definition" "app" {
+          family                   = "app"
+          requires_compatibilities = ["FARGATE"]
+          network_mode             = "awsvpc"
+          cpu                      = 256
+          memory                   = 512
+          container_definitions    = jsonencode([{ name = "app", image = "nginx:1.27" }])
+        }
+        resource "aws_ecs_service" "app" {
+          launch_type     = "FARGATE"
+          task_definition = aws_ecs_task_definition.app.arn
+          network_configuration {
+            subnets = [aws_default_subnet.a.id]
+          }
+        }
+        """))
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    [site] = doc["launch_sites"]
+    assert [(w["value"], w["supply"].split(":")[0]) for w in site["waits_on"]] == [
+        ("${aws_default_subnet.a.id}", "a network snapshot (--network)")], site
+    text = run_cli("--no-config", "--explain", str(tmp_path)).stdout
+    assert "subnets not in the scanned files (not judged): aws_default_subnet.a.id\n" in text, text

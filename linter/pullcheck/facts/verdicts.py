@@ -39,6 +39,8 @@ _SUPPLY: Tuple[Tuple[str, str], ...] = (
 # how an unknown parameter that a deploy command of the repository passes says so (pullcheck.engine.deploy)
 DEPLOYED_WITH = " passes a value that depends on "
 _NOT_IN_RUN = "the template or module that declares it, in the run (or under --root)"
+# a default VPC or subnet Terraform adopts: the account's, with routes the files do not hold
+_ADOPTED = "a network snapshot (--network): Terraform adopts the account's default VPC and subnets as they are"
 _ACCOUNT = "a network snapshot (--network), or the template or module that declares it, in the run"
 _ROLE = "the template or module that declares the role, in the run (or under --root)"
 _LAUNCH_TYPE = "a LaunchType or capacity provider strategy on the launch site, or its cluster's default strategy"
@@ -192,7 +194,8 @@ def unknowns_in(v: Any, graph: Graph) -> Iterator[Tuple[str, str]]:
         yield shown(v), supply_for(v.origin)
     elif isinstance(v, Ref):
         if v.target not in graph.resources:
-            yield shown(v), _data_supply(v.rtype) if v.rtype.startswith("data.") else _NOT_IN_RUN
+            yield shown(v), _data_supply(v.rtype) if v.rtype.startswith("data.") else \
+                _ADOPTED if v.rtype in ("aws_default_subnet", "aws_default_vpc") else _NOT_IN_RUN
     elif isinstance(v, Template):
         for p in v.parts:
             if not isinstance(p, str):

@@ -13,7 +13,7 @@ from pullcheck.facts import acls
 from pullcheck.facts import security as sec
 from pullcheck.graph.model import Finding, Graph, Resource
 from pullcheck.outputs.safetext import printable
-from pullcheck.graph.values import Unknown, shown
+from pullcheck.graph.values import Ref, Unknown, shown
 
 _WORD = {True: "allowed", False: "BLOCKED", None: "unknown"}
 _EGRESS = {"igw": "an internet gateway", "nat": "a NAT gateway", "nat-private": "a private NAT gateway",
@@ -101,8 +101,8 @@ def _launch(graph: Graph, launch: Resource) -> List[str]:
         return lines
     known = {s.key for _, s in subnets}
     if isinstance(raw, list) and len(raw) > len(subnets):
-        others = [x.origin if isinstance(x, Unknown) else str(x) for x in raw
-                  if not (hasattr(x, "target") and x.target in known)]
+        others = [x.origin if isinstance(x, Unknown) else shown(x).strip("${}") if isinstance(x, Ref) else str(x)
+                  for x in raw if not (hasattr(x, "target") and x.target in known)]
         lines.append(f"  subnets not in the scanned files (not judged): {', '.join(others)}")
     for _, subnet in subnets:
         lines.extend(_subnet(graph, launch, td, subnet))
