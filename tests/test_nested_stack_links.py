@@ -259,3 +259,12 @@ def test_a_changed_child_named_by_url_is_linted_through_its_parent(tmp_path):
     r = run_cli("--no-config", "--infrastructure-only", "--root", ".", "--changed", "stacks/web.yaml",
                 cwd=str(tmp_path))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_long_template_url_is_matched_by_a_bounded_end():
+    from pullcheck.formats.cloudformation.stacks import MAX_URL, MAX_URL_PARTS, url_tail
+
+    deep = "https://s3.amazonaws.com/bucket/" + "a/" * 300 + "service.yaml"
+    assert url_tail(deep) == ["a"] * (MAX_URL_PARTS - 1) + ["service.yaml"]  # each end tried is a disk lookup
+    assert url_tail("https://s3.amazonaws.com/bucket/" + "a/" * MAX_URL + "service.yaml") == []  # past CloudFormation's limit
+    assert url_tail("https://s3.amazonaws.com/bucket/stacks/service.yaml") == ["bucket", "stacks", "service.yaml"]

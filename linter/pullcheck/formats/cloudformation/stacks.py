@@ -70,10 +70,16 @@ def url_tail(where: Any) -> List[str]:
         # it is the file's name itself (``${Prefix}service.yml``)
         text = text.split("?", 1)[0]
         text = text if text.startswith("/") or "/" not in text else text.split("/", 1)[1]
-    parts = [p for p in (text or "").split("/") if p]
+    if text is None or len(text) > MAX_URL:
+        return []
+    parts = [p for p in text.split("/") if p]
     if not parts or not parts[-1].lower().endswith(TEMPLATE_ENDINGS) or any(p in (".", "..") for p in parts):
         return []
-    return parts
+    return parts[-MAX_URL_PARTS:]  # the ends tried, each looked up on disk: a few folders deep at most
+
+
+MAX_URL = 1024  # the longest TemplateURL CloudFormation takes
+MAX_URL_PARTS = 8  # the path parts of its end that are matched against the run's folders
 
 
 def child_by_name(file: str, body: Any, is_template: Callable[[str], bool]) -> Optional[str]:
