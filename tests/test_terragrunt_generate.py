@@ -160,3 +160,74 @@ def test_error_stops_terragrunt_and_is_named(tmp_path):
     assert [s["judged"] for s in doc["launch_sites"]] == [False]
     assert ('generate "shared_variables": the module already has shared_variables.tf and if_exists = "error" '
             'stops Terragrunt: the module\'s file is linted') in err
+
+
+def test_a_file_written_over_with_contents_that_cannot_be_read_is_not_judged_but_named(tmp_path):
+    files = {
+        "modules/web/main.tf": MAIN_TF_FOR_UNREAD,
+        "modules/web/service.tf": """\
+            resource "aws_ecs_service" "web" {
+              name            = "web"
+              launch_type     = "FARGATE"
+              task_definition = aws_ecs_task_definition.web.arn
+              network_configuration {
+                subnets          = [aws_subnet.public.id]
+                assign_public_ip = false
+              }
+            }
+            """,
+        "live/web/service.tftpl": "# the service, rendered by Terragrunt\n",
+        "live/web/terragrunt.hcl": """\
+            terraform {
+              source = "../../modules//web"
+            }
+            generate "service" {
+              path      = "service.tf"
+              if_exists = "overwrite"
+              contents  = templatefile("service.tftpl", { public_ip = true })
+            }
+            """,
+    }
+    _write(tmp_path, files)
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    assert doc["findings"] == []  # the module's service.tf is not what Terraform is given: no NET001 on it
+    [site] = doc["launch_sites"]
+    assert not site["judged"] and "writes over service.tf with contents pullcheck cannot read" in \
+        json.dumps(site["waits_on"])
+    (tmp_path / "live/web/terragrunt.hcl").write_text(
+        (tmp_path / "live/web/terragrunt.hcl").read_text().replace('"overwrite"', '"skip"'))
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    assert [f["rule"] for f in doc["findings"]] == ["NET001"]  # skip keeps the module's own file: judged
+
+
+MAIN_TF_FOR_UNREAD = """\
+    resource "aws_vpc" "v" {
+      cidr_block = "10.0.0.0/16"
+    }
+    resource "aws_internet_gateway" "igw" {
+      vpc_id = aws_vpc.v.id
+    }
+    resource "aws_subnet" "public" {
+      vpc_id     = aws_vpc.v.id
+      cidr_block = "10.0.1.0/24"
+    }
+    resource "aws_route_table" "public" {
+      vpc_id = aws_vpc.v.id
+      route {
+        cidr_block = "0.0.0.0/0"
+        gateway_id = aws_internet_gateway.igw.id
+      }
+    }
+    resource "aws_route_table_association" "public" {
+      subnet_id      = aws_subnet.public.id
+      route_table_id = aws_route_table.public.id
+    }
+    resource "aws_ecs_task_definition" "web" {
+      family                   = "web"
+      requires_compatibilities = ["FARGATE"]
+      network_mode             = "awsvpc"
+      cpu                      = 256
+      memory                   = 512
+      container_definitions    = jsonencode([{ name = "web", image = "nginx:1.27" }])
+    }
+    """

@@ -32,10 +32,14 @@ Errors = List[Tuple[str, ParseError]]
 
 
 class Generated:
-    """One file a generate block writes: its name in the working copy, ``if_exists``, and its body."""
+    """One file a generate block writes: its name in the working copy, ``if_exists``, and its body (None when
+    its contents cannot be read here: what it writes over is then unknown)."""
 
-    def __init__(self, name: str, if_exists: str, body: Body, block: str) -> None:
+    def __init__(self, name: str, if_exists: str, body: Optional[Body], block: str) -> None:
         self.name, self.if_exists, self.body, self.block = name, if_exists, body, block
+
+
+UNREAD = "terragrunt unread generated "  # unit folder -> {module file: why}: files a block writes over unread
 
 
 def with_generated(unit_folder: str, bodies: List[Body], override_bodies: List[Body], graph: Graph,
@@ -50,6 +54,12 @@ def with_generated(unit_folder: str, bodies: List[Body], override_bodies: List[B
     for g in files:
         into = out_overrides if is_override(g.name) else out
         there = into.get(g.name)
+        if g.body is None:  # written over with what cannot be read: the file's resources are not judged
+            if there is not None and _replaces(g, there):
+                unread = graph.inputs.tf_folders.setdefault(UNREAD + os.path.abspath(unit_folder), {})
+                unread[os.path.abspath(there.file)] = f"generate \"{g.block}\" writes over {g.name} with contents " \
+                                                      f"pullcheck cannot read"
+            continue
         if there is not None and not _replaces(g, there):
             if g.if_exists != "skip":
                 _note(graph, g.body.file, f"generate \"{g.block}\": the module already has {g.name} and if_exists = "
@@ -129,7 +139,7 @@ def _one(label: str, c: Config, b: Body, graph: Graph, errors: Errors) -> Option
     if placed is None:
         _note(graph, c.body.file, f"generate \"{label}\": its contents cannot be known here (a heredoc or "
                                   f"file() is read): {path} is not part of the module")
-        return None
+        return Generated(path, if_exists if isinstance(if_exists, str) else "error", None, label)
     file, base = placed
     try:
         body = Body(hcl.parse(contents, base), file)

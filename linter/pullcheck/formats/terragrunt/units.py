@@ -318,6 +318,7 @@ def _built(folder: str, graph: Graph) -> list:
 
         module, errors = build_root(folder, graph)
         name_resources(module, graph)
+        unread_generated(module, graph)
         cache[key] = [module, errors, False]
     return cache[key]
 
@@ -361,6 +362,21 @@ def called(folder: str, graph: Graph) -> List[str]:
         interrupt.check()
         return []
     return [] if isinstance(unit.module_folder, Unknown) else [os.path.abspath(unit.module_folder)]
+
+
+def unread_generated(module: Module, graph: Graph) -> None:
+    """The resources of a module file that a generate block writes over with contents that cannot be read:
+    whether they exist at all is unknown, so they are judged by nothing and each says why."""
+    from pullcheck.formats.terragrunt.generate import UNREAD
+
+    unread = graph.inputs.tf_folders.get(UNREAD + os.path.abspath(module.dir), {})
+    if not unread:
+        return
+    for r in graph.resources.values():
+        why = unread.get(os.path.abspath(r.file)) if r.key.startswith(module.dir + ":") else None
+        if why is not None:
+            r.attrs["conditional"] = True
+            r.attrs["instances"] = Unknown(why)
 
 
 def name_resources(module: Module, graph: Graph) -> None:
