@@ -95,6 +95,21 @@ def test_outputs_of_the_root_that_keeps_the_state(tmp_path, jobs):
     assert [s["judged"] for s in doc["launch_sites"]] == [True]
 
 
+def test_the_state_of_another_workspace_is_not_the_roots_as_the_run_reads_it(tmp_path):
+    """The run evaluates the network root in the default workspace; a reader of workspace prod reads what
+    that workspace's apply wrote, which may differ (terraform.workspace decides): unknown, not linked."""
+    _layout(tmp_path)
+    app = tmp_path / "app" / "main.tf"
+    app.write_text(app.read_text().replace('  backend = "s3"\n', '  backend   = "s3"\n  workspace = "prod"\n', 1))
+    assert 'workspace = "prod"' in app.read_text()
+    doc = _explained(tmp_path)
+    assert doc["findings"] == []
+    [wait] = doc["launch_sites"][0]["waits_on"]
+    assert "the state of workspace prod" in wait["value"] and "default workspace" in wait["supply"], wait
+    app.write_text(app.read_text().replace('"prod"', 'terraform.workspace'))  # the reader's own: the default
+    assert [f["rule"] for f in _explained(tmp_path)["findings"]] == ["NET002"]
+
+
 def test_a_state_no_root_of_the_run_keeps_is_named(tmp_path):
     _layout(tmp_path, key="shared/network.tfstate")
     doc = _explained(tmp_path)

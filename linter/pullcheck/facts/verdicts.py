@@ -104,6 +104,8 @@ def supply_for(origin: str) -> str:
     """How a run can be given a value that is unknown for ``origin`` (an Unknown's reason)."""
     if origin.startswith("module") and "not downloaded" in origin:
         return "terraform init (the module is not in .terraform/modules)"
+    if origin.startswith(_REMOTE_STATE) and "in the default one" in origin:  # another workspace's state
+        return "nothing a run of pullcheck can be given yet: it reads root modules in the default workspace"
     if origin.startswith(_REMOTE_STATE):  # pullcheck.formats.terraform.remote_state
         if "root modules of the run may keep" in origin:
             return "a bucket that tells those root modules apart (in their backend blocks, or the data source's config)"

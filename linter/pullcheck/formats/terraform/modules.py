@@ -285,7 +285,8 @@ def _remote_state(module: Module, body: Body, name: str, graph: Graph) -> Any:
     root module of the run that keeps that state, built on its own as the run builds it."""
     ev = module.evaluator({})
     wanted = remote_state.read(ev.eval(body.attrs["backend"]) if "backend" in body.attrs else None,
-                               ev.eval(body.attrs["config"]) if "config" in body.attrs else {}, module.root_folder())
+                               ev.eval(body.attrs["config"]) if "config" in body.attrs else {}, module.root_folder(),
+                               ev.eval(body.attrs["workspace"]) if "workspace" in body.attrs else "default")
     if isinstance(wanted, Unknown):
         return Unknown(f"data source data.terraform_remote_state.{name} ({wanted.origin})")
     remote_state.tokens(graph)[1].add(remote_state.token(wanted))

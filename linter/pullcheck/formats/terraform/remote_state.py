@@ -49,9 +49,13 @@ def kept(folder: str, bodies: List[Body], ev: Callable[[Any], Any]) -> Optional[
     return ("local", os.path.abspath(os.path.join(folder, "terraform.tfstate")), "")
 
 
-def read(backend: Any, config: Any, folder: str) -> Any:
+def read(backend: Any, config: Any, folder: str, workspace: Any = "default") -> Any:
     """The state a reader names (its ``backend`` and ``config`` evaluated; a relative local path is read
-    from the root module's ``folder``), or an Unknown saying why it cannot be compared."""
+    from the root module's ``folder``), or an Unknown saying why it cannot be compared. A root module of the
+    run is evaluated in the default workspace: a reader of another workspace's state reads what it is not."""
+    if workspace != "default":
+        shown = f"workspace {workspace}" if isinstance(workspace, str) else "a workspace that cannot be known"
+        return Unknown(f"the state of {shown}, while the run evaluates its root modules in the default one")
     if not isinstance(backend, str):
         return Unknown("a backend that cannot be known")
     if not isinstance(config, dict):
