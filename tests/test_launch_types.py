@@ -241,3 +241,26 @@ def test_a_cluster_in_another_folder_decides_the_same_with_one_process_or_two(tm
     assert "judged 0 of 1 launch site" in runs()
     (tmp_path / "zz_association" / "main.tf").unlink()
     assert "launch site" not in runs()
+
+
+def test_a_provider_name_the_deploy_fills_in_stays_unknown(tmp_path):
+    """An ecspresso service naming its capacity provider by a placeholder: FARGATE or not, the deploy says."""
+    for name in ("ecs-service-def.json", "ecs-task-def.json"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "ecspresso.yml").write_text(textwrap.dedent("""\
+        region: eu-west-1
+        cluster: main
+        service: web
+        service_definition: ecs-service-def.json
+        task_definition: ecs-task-def.json
+        """))
+    (tmp_path / "ecs-service-def.json").write_text(json.dumps({
+        "capacityProviderStrategy": [{"capacityProvider": "{{ must_env `CAPACITY_PROVIDER` }}", "weight": 1}],
+        "desiredCount": 1,
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"]}}}, indent=2))
+    (tmp_path / "ecs-task-def.json").write_text(json.dumps({
+        "family": "web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+        "memory": "512", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True}]}))
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    [site] = doc["launch_sites"]  # counted, not taken for an EC2 service
+    assert not site["judged"] and "CAPACITY_PROVIDER" in site["waits_on"][0]["value"], site

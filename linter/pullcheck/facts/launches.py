@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.facts.images import Image, classify
 from pullcheck.graph.model import LAUNCH_KINDS, Graph, Resource, Span
-from pullcheck.graph.values import Ref, Template, as_list, text_of, truthy
+from pullcheck.graph.values import Ref, Template, as_list, placeholder, text_of, truthy
 
 _FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
@@ -53,8 +53,9 @@ def _strategy_is_fargate(providers: List[Any], graph: Optional[Graph]) -> Option
     one the run declares (which cannot be Fargate's); else None."""
     if any(isinstance(c, str) and c.upper() in _FARGATE_PROVIDERS for c in providers):
         return True
-    if all(isinstance(c, str) or (graph is not None and graph.deref(c, "ecs.capacity_provider") is not None)
-           for c in providers):
+    if all(isinstance(c, str) and not placeholder(c) or (graph is not None and not isinstance(c, str) and
+                                                         graph.deref(c, "ecs.capacity_provider") is not None)
+           for c in providers):  # a name the deploy fills in ({{ must_env `X` }}, ${X}) may be FARGATE
         return False
     return None
 
