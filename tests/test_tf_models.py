@@ -91,7 +91,7 @@ def test_endpoint_module_private_dns_defaults_to_off(tmp_path, rules):
     ("terraform-aws-modules/vpc/google", None),
 ])
 def test_a_modelled_module_is_known_by_each_name_its_users_write(source, model):
-    from pullcheck.formats.terraform.modules import model_folder
+    from pullcheck.formats.terraform.models import model_folder
 
     got = model_folder(source)
     assert (os.path.basename(got) if got else None) == model

@@ -266,3 +266,34 @@ def test_many_module_calls_outside_the_run_are_said_in_one_line(tmp_path):
     assert lines == ["pullcheck: 5 module calls (module.svc0 (main.tf:1), module.svc1 (main.tf:5), module.svc2 "
                      "(main.tf:9) and 2 more) come from folders outside the paths this run reads: their own launch "
                      "sites cannot be seen; lint from a folder that holds them, or add --root .."], lines
+
+
+@pytest.mark.parametrize("expansion", ["for_each = var.services", "count = length(var.services)"])
+def test_a_module_of_unknown_instances_is_named_with_what_its_launch_sites_wait_on(tmp_path, expansion):
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "main.tf").write_text(
+        'variable "name" {}\n'
+        'resource "aws_ecs_task_definition" "app" {\n'
+        '  family                   = var.name\n'
+        '  requires_compatibilities = ["FARGATE"]\n'
+        '  network_mode             = "awsvpc"\n'
+        '  cpu                      = 256\n'
+        '  memory                   = 512\n'
+        '  container_definitions    = jsonencode([{ name = "app", image = "nginx:1.27" }])\n'
+        '}\n'
+        'resource "aws_ecs_service" "this" {\n'
+        '  launch_type     = "FARGATE"\n'
+        '  task_definition = aws_ecs_task_definition.app.arn\n'
+        '  network_configuration {\n'
+        '    subnets          = ["subnet-0123456789abcdef0"]\n'
+        '    assign_public_ip = false\n'
+        '  }\n'
+        '}\n')
+    (tmp_path / "main.tf").write_text(
+        'variable "services" {\n  type = any\n}\n'
+        f'module "svc" {{\n  source = "./svc"\n  {expansion}\n  name   = "app"\n}}\n')
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    assert doc["findings"] == []  # resources that may not exist are judged by no rule
+    [site] = doc["launch_sites"]
+    assert site["name"] == "module.svc[*].aws_ecs_service.this" and not site["judged"], site
+    assert "variable services has no value" in site["waits_on"][0]["value"], site

@@ -45,6 +45,8 @@ class Module:
         self.call_file = ""  # the file of the module block that calls this instance
         self.input_files: Dict[str, str] = {}  # the call's arguments written in another file (an override)
         self.model_call: Any = None  # (file, position, {attribute: span}) for a modelled registry module
+        self.unknown_instances: Any = None  # the Unknown of a call's count or for_each this instance stands for
+        self.shadows: List["Module"] = []  # such instances of its calls: built, their resources conditional
         self.resources: Dict[str, Declared] = {}
         self.declared_at: Dict[str, Tuple[str, int]] = {}  # what the module declares -> (file, line) first
         self.variables: Dict[str, Any] = {}

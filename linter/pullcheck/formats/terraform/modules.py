@@ -19,6 +19,7 @@ from pullcheck.formats.terraform import overrides, remote_state, variables
 from pullcheck.formats.terraform.declared import ModuleGroup, ModuleValue, expansion
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.hcl import Node
+from pullcheck.formats.terraform.models import MODEL_INPUTS, model_folder
 from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
 from pullcheck.graph.values import Unknown
@@ -168,40 +169,6 @@ def _module_source(module: Module, name: str, body: Body, root: str) -> Any:
     if model:
         return ("model", model)
     return Unknown(f"module {name} comes from {source}, which is not downloaded here")
-
-
-_GITHUB = re.compile(r"^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-"
-                     r"([a-z0-9-]+?)(?:\.git)?(//.*)?$")
-
-
-def model_folder(source: str) -> Optional[str]:
-    """The folder of pullcheck's model of the registry module ``source`` names (as a module block writes it,
-    Terragrunt's ``tfr://`` form, or the module's GitHub repository), or None."""
-    path = source.split("?", 1)[0].strip()
-    for prefix in ("tfr:///", "tfr://registry.terraform.io/", "registry.terraform.io/"):
-        if path.startswith(prefix):
-            path = path[len(prefix):]
-    found = _GITHUB.match(path)
-    if found:  # terraform-aws-modules/terraform-aws-<name>: the registry module <org>/<name>/aws
-        path = f"terraform-aws-modules/{found.group(1)}/aws{found.group(2) or ''}"
-    path = path[:-3] if path.endswith("//.") else path  # "//." names the repository's root module
-    model = MODELS.get(path.rstrip("/"))
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfmodels", model) if model else None
-
-
-# Registry modules read from a model when they are not downloaded (tfmodels beside this file)
-MODELS = {"terraform-aws-modules/vpc/aws": "vpc",
-          "terraform-aws-modules/vpc/aws//modules/vpc-endpoints": "vpc-endpoints",
-          "terraform-aws-modules/ecs/aws": "ecs",
-          "terraform-aws-modules/ecs/aws//modules/cluster": "ecs-cluster",
-          "terraform-aws-modules/ecs/aws//modules/service": "ecs-service"}
-# where a modelled resource's attribute is set in the module call
-MODEL_INPUTS = {"subnets": "subnet_ids", "assign_public_ip": "assign_public_ip",
-                "security_groups": "security_group_ids", "launch_type": "launch_type",
-                "platform_version": "platform_version",
-                "containers": "container_definitions", "cpu": "cpu", "memory": "memory",
-                "private_dns": "endpoints", "service_name": "endpoints", "policy": "endpoints",
-                "enable_dns_hostnames": "enable_dns_hostnames", "enable_dns_support": "enable_dns_support"}
 
 
 def _installed_modules(root: str) -> Dict[str, str]:
@@ -369,9 +336,9 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
             module.children[name] = where
             continue
         keys = expansion(module.evaluator({}), body, f"module.{name}")
-        if isinstance(keys, Unknown):
-            module.children[name] = keys
-            continue
+        unknown = keys if isinstance(keys, Unknown) else None
+        if unknown is not None:  # read as one instance of unknown key, whose resources wait on the expansion
+            keys = [("[*]", {k: Unknown(unknown.origin) for k in ("count.index", "each.key", "each.value")})]
         counted = "count" in body.attrs
         members: List[Tuple[Any, Module]] = []
         for suffix, ctx in keys:
@@ -381,9 +348,12 @@ def _instantiate(module: Module, root: str, graph: Graph, errors: List[Tuple[str
                                                 f"in one configuration")
                 break
             members.append((ctx.get("count.index", ctx.get("each.key")), child))
+            child.unknown_instances = unknown
             _instantiate(child, root, graph, errors, depth + 1, chain + (os.path.abspath(child.folder),))
         else:
-            if "count" in body.attrs or "for_each" in body.attrs:
+            if unknown is not None:
+                module.children[name], module.shadows = unknown, module.shadows + [members[0][1]]
+            elif "count" in body.attrs or "for_each" in body.attrs:
                 module.children[name] = ModuleGroup(counted, sorted(members, key=lambda m: m[0]))
             else:
                 module.children[name] = members[0][1]
@@ -509,7 +479,7 @@ def _build_resources(module: Module, graph: Graph) -> None:
     reads the same blocks (every block but the resources, whose names and counts only can be read) is not
     evaluated again. A run of the command keeps nothing."""
     built = current().tf_built
-    for child in module.children.values():
+    for child in list(module.children.values()) + module.shadows:
         if isinstance(child, Module):
             _build_resources(child, graph)
         elif isinstance(child, ModuleGroup):
@@ -553,6 +523,12 @@ def _build_resources(module: Module, graph: Graph) -> None:
             if len(built) > 50_000:
                 built.clear()
             built[key] = (res.body, defs, added, budget.steps - steps, budget.items - items)
+    _settle(module, graph)
+
+
+def _settle(module: Module, graph: Graph) -> None:
+    """A modelled module's resources moved to the call that makes them; those of an instance of unknown
+    key (and of what it calls) conditional on the count or for_each: how many exist is unknown."""
     if module.model_call is not None:
         file, pos, inputs = module.model_call
         prefix = module.dir + ":"
@@ -562,6 +538,10 @@ def _build_resources(module: Module, graph: Graph) -> None:
                 r.spans = {k: inputs.get(k[0], r.span) for k in r.spans}
                 for out, span in inputs.items():
                     r.spans.setdefault((out,), span)
+    if module.unknown_instances is not None:
+        for r in graph.resources.values():
+            if r.key.startswith((module.dir + ":", module.dir + "/module.")):
+                r.attrs.update(conditional=True, instances=module.unknown_instances)
 
 
 def _modelled(module: Module) -> bool:

@@ -259,7 +259,7 @@ def _module_folder(unit: Unit, ctx: Context, source: Any, file: str, line: int, 
     if not isinstance(source, str):
         return source if isinstance(source, Unknown) else Unknown(f"the source of the unit {unit.folder}")
     if _REMOTE.search(source):
-        from pullcheck.formats.terraform.modules import model_folder
+        from pullcheck.formats.terraform.models import model_folder
 
         model = model_folder(source)
         if model is not None:  # a registry module read from pullcheck's model of it, as a module call's is
@@ -341,7 +341,7 @@ def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
     module = Module(unit.module_folder, unit.folder)
     module.assigned.update(unit.assigned())
     if unit.modelled and unit.read is not None:  # findings on the model point at the unit: its source, its inputs
-        from pullcheck.formats.terraform.modules import MODEL_INPUTS
+        from pullcheck.formats.terraform.models import MODEL_INPUTS
         from pullcheck.graph.model import Span
 
         file, pos = unit.read.source_at
