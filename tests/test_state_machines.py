@@ -195,3 +195,23 @@ def test_the_language_server_reads_a_definition_file_again(tmp_path, rules):
         session.yaml_pieces, session.cfn_built = saved[0], saved[1]
         session.overlay.clear()
         session.overlay.update(saved[2])
+
+
+def test_a_definition_that_cannot_be_read_but_starts_ecs_tasks_is_named(tmp_path):
+    (tmp_path / "definition.json.tpl").write_text(
+        '{"StartAt": "Run", "States": {"Run": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",\n'
+        '  "Parameters": {"LaunchType": "FARGATE", "TaskDefinition": "job", "Overrides": ${overrides}}, "End": true}}}\n')
+    (tmp_path / "main.tf").write_text(
+        'variable "overrides" {}\n'
+        'resource "aws_sfn_state_machine" "jobs" {\n'
+        '  name       = "jobs"\n'
+        '  role_arn   = "arn:aws:iam::123456789012:role/sfn"\n'
+        '  definition = templatefile("${path.module}/definition.json.tpl", { overrides = var.overrides })\n'
+        '}\n')
+    doc = json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)
+    [site] = doc["launch_sites"]
+    assert site["name"] == "aws_sfn_state_machine.jobs.(its ecs:runTask states)" and not site["judged"], site
+    assert site["line"] == 5 and "the definition of aws_sfn_state_machine.jobs" in site["waits_on"][0]["value"]
+    (tmp_path / "definition.json.tpl").write_text('{"StartAt": "Wait", "States": ${overrides}}\n')
+    assert json.loads(run_cli("--no-config", "--explain", "--format", "json", str(tmp_path)).stdout)[
+        "launch_sites"] == []  # nothing in it starts a task

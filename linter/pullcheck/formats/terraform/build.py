@@ -79,7 +79,7 @@ def build(module: Module, res: Declared, kind: str, suffix: str, ctx: Dict[str, 
         graph.add(c.r)
         return
     for sub in extra:
-        sub.attrs["conditional"] = conditional
+        sub.attrs["conditional"] = conditional or sub.attrs.get("conditional") is True  # or its own builder's
         graph.add(sub)
 
 

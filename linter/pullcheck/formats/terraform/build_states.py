@@ -41,7 +41,9 @@ def state_machine(c: BuildContext) -> Any:
         v = v.value
         placed = True
     definition = statemachine.definition_value(v)
-    if isinstance(v, (str, Template)) and not isinstance(definition, Unknown) and is_literal_text(t):
+    if isinstance(definition, Unknown):
+        return _unread(c, t, v, definition)
+    if isinstance(v, (str, Template)) and is_literal_text(t):
         definition = shift(definition, pos_of(t)[0] - (0 if is_heredoc(t) else 1))
         placed = True
     out = []
@@ -56,6 +58,22 @@ def state_machine(c: BuildContext) -> Any:
         sub.attrs["region"] = c.module.region()
         out.append(sub)
     return out
+
+
+def _unread(c: BuildContext, t: Any, v: Any, definition: Unknown) -> List[Resource]:
+    """A definition that cannot be read whose text starts ECS tasks (``ecs:runTask``): one launch site for
+    them, which may stand for any number of states, waiting on what the definition waits on."""
+    text = v.text() if isinstance(v, Template) else v
+    node = t.a if isinstance(t, Node) and t.kind == "paren" else t
+    if not isinstance(text, str) and isinstance(node, Node) and node.kind == "call" and node.b \
+            and node.a in ("templatefile", "file"):
+        text = c.module.read_file(c.ev.eval(node.b[0]))  # the template as written, before its values
+    if not isinstance(text, str) or "ecs:runTask" not in text:
+        return []
+    sub = Resource(key=f"{c.r.key}/(definition)", kind="ecs.run_task", rtype=c.r.rtype,
+                   name=f"{c.r.name}.(its ecs:runTask states)", file=c.body.file_of("definition"), span=Span.at(pos_of(t)))
+    sub.attrs.update(conditional=True, instances=Unknown(f"the definition of {c.r.name} ({definition.origin})"))
+    return [sub]
 
 
 def _spliced(c: BuildContext, t: Any) -> Any:
