@@ -235,7 +235,9 @@ def _waits(graph: Graph, launch: Resource) -> Iterator[Wait]:
         file, line = launch.file, launch.span.line
         counted = launch.get("instances")
         if isinstance(counted, Unknown):  # a Terraform count or for_each that cannot be known
-            yield Wait(f"how many instances of {launch.name} there are ({shown(counted)})",
+            made = "there are" if counted.origin.startswith(("the definition of ", "generate ")) else \
+                "its count or for_each makes"  # a definition or a generated file that cannot be read
+            yield Wait(f"how many instances of {launch.name} {made} ({shown(counted)})",
                        file, line, supply_for(counted.origin))
         else:
             yield Wait(f"the condition {launch.name} is created under", file, line, _CONDITION)
