@@ -501,3 +501,63 @@ def test_a_registry_module_a_unit_names_is_read_from_its_model_and_findings_poin
     found = {(f["rule"], os.path.basename(os.path.dirname(f["file"])), f["line"]) for f in doc["findings"]}
     assert found == {("NET001", "app", 15)}, doc["findings"]  # public subnets, no public IP: at the input
     assert "not downloaded" not in r.stdout + r.stderr and "terraform init" not in r.stdout
+
+
+ECS_UNIT = """\
+terraform {
+  source = "tfr:///terraform-aws-modules/ecs/aws?version=5.12.0"
+}
+dependency "vpc" {
+  config_path = "../vpc"
+}
+inputs = {
+  cluster_name = "prod"
+  fargate_capacity_providers = {
+    FARGATE = { default_capacity_provider_strategy = { weight = 100 } }
+  }
+  services = {
+    api = {
+      cpu    = 512
+      memory = 1024
+      container_definitions = {
+        api = { image = "public.ecr.aws/nginx/nginx:1.27", essential = true }
+      }
+      subnet_ids = dependency.vpc.outputs.public_subnets
+      security_group_rules = {
+        egress_all = { type = "egress", from_port = 0, to_port = 0, protocol = "-1", cidr_blocks = ["0.0.0.0/0"] }
+      }
+    }
+    worker = {
+      cpu         = 512
+      memory      = 1024
+      assign_public_ip = false
+      container_definitions = {
+        w = { image = "public.ecr.aws/nginx/nginx:1.27", essential = true }
+      }
+      subnet_ids = dependency.vpc.outputs.public_subnets
+      security_group_rules = {
+        egress_all = { type = "egress", from_port = 0, to_port = 0, protocol = "-1", cidr_blocks = ["0.0.0.0/0"] }
+      }
+    }
+  }
+}
+"""
+
+
+def test_a_unit_of_the_ecs_root_model_points_each_service_at_its_entry(tmp_path):
+    _write(tmp_path, {"live/vpc/terragrunt.hcl": """\
+terraform {
+  source = "tfr:///terraform-aws-modules/vpc/aws?version=5.8.1"
+}
+inputs = {
+  name            = "prod"
+  cidr            = "10.0.0.0/16"
+  azs             = ["eu-west-1a", "eu-west-1b"]
+  public_subnets  = ["10.0.1.0/24", "10.0.2.0/24"]
+  private_subnets = ["10.0.11.0/24", "10.0.12.0/24"]
+}
+""", "live/ecs/terragrunt.hcl": ECS_UNIT})
+    doc = json.loads(run_cli("--no-config", "--format", "json", str(tmp_path / "live")).stdout)
+    found = sorted((f["rule"], f["line"], f["column"], f["message"].split(" ")[0]) for f in doc)
+    assert found == [("NET001", 13, 5, 'module.service["api"].aws_ecs_service.this[0]'),
+                     ("NET001", 27, 26, 'module.service["worker"].aws_ecs_service.this[0]')], found

@@ -87,6 +87,7 @@ class _Read:
         self.unread: List[str] = []  # includes whose path cannot be known, and why
         self.source_at: Tuple[str, Tuple[int, ...]] = (own.body.file, (1, 1))  # where the source is written
         self.input_at: Dict[str, Tuple[str, Tuple[int, ...]]] = {}  # where each input is written
+        self.written: Dict[str, Any] = {}  # the expression of each input written in an inputs object literal
 
     def files(self) -> List[Config]:
         """The files merged into the configuration, in Terragrunt's order (an include with ``no_merge`` is
@@ -110,6 +111,10 @@ class _Read:
                 merged[k] = _deep(merged[k], item) if deep and k in merged else item
                 self.input_at[k] = (c.body.file, kpos.get(k) or pos_of(t))
                 where[k] = (c.body.file, self.input_at[k][1][0])
+            for e in t.a if getattr(t, "kind", None) == "object" else ():  # a later file's input replaces it
+                name = e.a.a if e.a.kind == "var" else e.a.a[0] if e.a.kind == "tpl" and len(e.a.a) == 1 else None
+                if isinstance(name, str):
+                    self.written[name] = e.b
         return merged, where
 
     def source(self) -> Tuple[Any, str, int]:
@@ -348,6 +353,8 @@ def root_of(folder: str, graph: Graph, errors: Errors) -> Module:
         at = unit.read.input_at
         module.model_call = (file, pos, {out: Span.at(at[i][1], at[i][0]) for out, i in MODEL_INPUTS.items()
                                          if i in at})
+        # a map of entries written out (the ECS module's services): each instance at its entry
+        module.inputs = {k: v for k, v in unit.read.written.items() if at.get(k, ("",))[0] == file}
     given = unit_inputs(graph)
     if unit.folder not in given and unit.inputs:
         given[unit.folder] = [(k, v, file, line) for k, (v, file, line) in sorted(unit.inputs.items())]
