@@ -13,6 +13,16 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 FIXTURES = os.path.join(ROOT, "fixtures")
 
 
+def pytest_sessionstart(session):
+    """The suite starts the command some thousand times: its modules are compiled once here, as an installed
+    wheel's are, rather than in every process (a clone's editable install has no bytecode, and
+    PYTHONDONTWRITEBYTECODE, where it is set, keeps each process from writing it)."""
+    import compileall
+
+    for folder in ("linter", "rules"):
+        compileall.compile_dir(os.path.join(ROOT, folder), quiet=2, workers=1)
+
+
 def pytest_addoption(parser):
     parser.addoption("--snapshot-update", action="store_true",
                      help="write again what the tests compare with, from what the run gives now: the fixtures' "
