@@ -146,6 +146,22 @@ def test_a_generated_resource_is_linted_where_the_configuration_writes_it(tmp_pa
     assert text[finding["line"] - 1][finding["column"] - 1:].startswith("false")
 
 
+def test_an_indented_heredoc_is_located_where_its_lines_are_written(tmp_path):
+    """``<<-`` takes the indent off the contents: the finding is still at the column the file shows."""
+    _repository(tmp_path, service_in_unit=True)
+    unit = tmp_path / "live" / "web" / "terragrunt.hcl"
+    text = unit.read_text()
+    head, rest = text.rsplit("contents  = <<EOF\n", 1)  # the service's block, the last
+    body, tail = rest.split("EOF\n", 1)
+    unit.write_text(head + "contents  = <<-EOF\n" + "".join("      " + line + "\n" for line in body.splitlines())
+                    + "  EOF\n" + tail)
+    doc, _ = _lint(tmp_path)
+    [finding] = doc["findings"]
+    lines = unit.read_text().splitlines()
+    assert lines[finding["line"] - 1].strip() == "assign_public_ip = false"
+    assert lines[finding["line"] - 1][finding["column"] - 1:].startswith("false"), finding
+
+
 def test_skip_keeps_the_modules_own_file(tmp_path):
     # the module declares the variable as a string: kept by "skip", the input stays the text it is given
     _repository(tmp_path, if_exists="skip", module_variables='variable "registries" {\n  type = string\n}\n')

@@ -142,7 +142,7 @@ def _one(label: str, c: Config, b: Body, graph: Graph, errors: Errors) -> Option
         return Generated(path, if_exists if isinstance(if_exists, str) else "error", None, label)
     file, base = placed
     try:
-        body = Body(hcl.parse(contents, base), file)
+        body = Body(hcl.parse(_as_written(c, file, base, contents), base), file)
     except ParseError as e:
         errors.append((file, ParseError(f"generate \"{label}\": {e.message}", e.line, e.col)))
         return None
@@ -165,6 +165,24 @@ def _placed(t: Any, contents: str, c: Config) -> Optional[Tuple[str, int]]:
         except ParseError:
             continue
     return None
+
+
+def _as_written(c: Config, file: str, base: int, contents: str) -> str:
+    """A heredoc's lines as the configuration writes them, indented (``<<-`` takes the indent off, and HCL
+    reads the text the same with it): the columns of what it declares are then the file's. The contents
+    themselves when the lines differ by more than their indent (an interpolation)."""
+    if file != c.body.file:
+        return contents
+    try:
+        lines = read_text(c.path).replace("\r\n", "\n").split("\n")[base:]
+    except ParseError:
+        return contents
+    want = contents.split("\n")
+    got = lines[:len(want)]
+    if want and want[-1] == "" and got:
+        got[-1] = ""  # the closing marker's line, where the contents end
+    same = len(got) == len(want) and all(a.strip() == b.strip() and a.endswith(b.lstrip()) for a, b in zip(got, want))
+    return "\n".join(got) if same else contents
 
 
 def _files_named(t: Any, depth: int) -> List[str]:
