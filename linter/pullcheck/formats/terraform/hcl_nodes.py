@@ -62,3 +62,12 @@ class RawBody:
         self.src = src
         self.attrs: Dict[str, Tuple[Node, int]] = {}
         self.blocks: List[Tuple[str, List[str], "RawBody", int, int]] = []
+
+
+def key_name(k: Node) -> Any:
+    """An object key written as a name or a plain quoted string; None for one that is computed."""
+    if k.kind == "var":
+        return k.a
+    if k.kind == "tpl" and len(k.a) == 1 and isinstance(k.a[0], str):
+        return k.a[0]
+    return None

@@ -19,6 +19,7 @@ from pullcheck.formats.terraform import overrides, remote_state, variables
 from pullcheck.formats.terraform.declared import ModuleGroup, ModuleValue, expansion
 from pullcheck.formats.terraform.evaluate import Module
 from pullcheck.formats.terraform.hcl import Node
+from pullcheck.formats.terraform.hcl_nodes import key_name
 from pullcheck.formats.terraform.models import MODEL_INPUTS, model_folder
 from pullcheck.formats.terraform.overrides import is_override
 from pullcheck.formats.terraform.syntax import Body, json_body, pos_of, read, read_pieces
@@ -433,21 +434,12 @@ def _entry_call(model: Module, body: Body, ctx: Dict[str, Any]) -> Any:
             continue
         for elem in given.a:
             k, v = elem.a, elem.b
-            if _key_name(k) != key:
+            if key_name(k) != key:
                 continue
-            attrs = {_key_name(e.a): e.b for e in (v.a if v.kind == "object" else [])}
+            attrs = {key_name(e.a): e.b for e in (v.a if v.kind == "object" else [])}
             return (file, k.pos(), {out: Span.at(pos_of(attrs[i])) for out, i in MODEL_INPUTS.items()
                                     if i in attrs})
     return model.model_call
-
-
-def _key_name(k: Node) -> Any:
-    """An object key written as a name or a plain quoted string; None for one that is computed."""
-    if k.kind == "var":
-        return k.a
-    if k.kind == "tpl" and len(k.a) == 1 and isinstance(k.a[0], str):
-        return k.a[0]
-    return None
 
 
 def _vars_read(t: Any) -> List[str]:

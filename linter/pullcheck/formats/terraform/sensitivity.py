@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional
 
 from pullcheck.formats.terraform.functions_collections import holds_error
+from pullcheck.formats.terraform.hcl_nodes import key_name
 from pullcheck.formats.terraform.syntax import JsonExpr, Known
 from pullcheck.graph.values import Missing, Undeclared, Unknown
 
@@ -109,7 +110,7 @@ def _element(module: "Module", node: Any, deep: bool, depth: int) -> Optional[bo
         return marked(module, built.a[int(key)], deep, depth + 1)
     if built.kind == "object" and isinstance(key, str):
         for e in built.a:
-            if e.a.kind == "var" and e.a.a == key or e.a.kind == "tpl" and e.a.a == [key]:
+            if key_name(e.a) == key:
                 return marked(module, e.b, deep, depth + 1)
     return None
 
@@ -135,12 +136,10 @@ def _picked(module: "Module", node: Any, depth: int) -> Optional[bool]:
     if node.a == "element" and built.kind == "tuple" and isinstance(text, str) and text.isdigit() and built.a:
         return marked(module, built.a[int(text) % len(built.a)], False, depth + 1)
     if node.a == "lookup" and built.kind == "object" and isinstance(text, str):
-        for e in built.a:
-            if e.a.kind == "var" and e.a.a == text or e.a.kind == "tpl" and e.a.a == [text]:
-                return marked(module, e.b, False, depth + 1)
-        written = all(e.a.kind == "var" or e.a.kind == "tpl" and len(e.a.a) == 1 and isinstance(e.a.a[0], str)
-                      for e in built.a)
-        if written and len(args) == 3:  # no such key among keys all written out: the default, as it is marked
+        names = [key_name(e.a) for e in built.a]
+        if text in names:
+            return marked(module, built.a[names.index(text)].b, False, depth + 1)
+        if None not in names and len(args) == 3:  # no such key among keys all written out: the default, as it is marked
             return marked(module, args[2], False, depth + 1)
     return None
 

@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pullcheck.facts.verdicts import not_on_disk, unit_inputs
 from pullcheck.formats.terraform.evaluate import Module
+from pullcheck.formats.terraform.hcl_nodes import key_name
 from pullcheck.formats.terraform.syntax import Body, pos_of
 from pullcheck.formats.terraform.variables import Assigned
 from pullcheck.formats.terragrunt.config import Config, Context, OutOfScope, parse, shown_inputs
@@ -112,7 +113,7 @@ class _Read:
                 self.input_at[k] = (c.body.file, kpos.get(k) or pos_of(t))
                 where[k] = (c.body.file, self.input_at[k][1][0])
             for e in t.a if getattr(t, "kind", None) == "object" else ():  # a later file's input replaces it
-                name = e.a.a if e.a.kind == "var" else e.a.a[0] if e.a.kind == "tpl" and len(e.a.a) == 1 else None
+                name = key_name(e.a)
                 if isinstance(name, str):
                     self.written[name] = e.b
         return merged, where
