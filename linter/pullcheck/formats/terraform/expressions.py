@@ -425,7 +425,7 @@ class Evaluator:
             if base.ty is not None and isinstance(Typed(str(base), base.ty).attribute(name), Missing):
                 return Typed(str(base), base.ty).attribute(name)
             if base.rtype.startswith("data."):
-                return Unknown(f"data source {base.target.split(':', 1)[-1]}")
+                return Unknown(reason_in([base]) or "data source")
             return Unknown(f"nested attribute {name} of {base}")
         if base is None:
             return Missing(f"attribute {name} of null")
